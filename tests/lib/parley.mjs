@@ -1,0 +1,74 @@
+// Starts the real parley binary on an ephemeral port in a fresh home directory, for integration and e2e tests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+export const parleyBin = process.env.PARLEY_BIN || join(repoRoot, 'build', 'parley');
+export const webDist = join(repoRoot, 'web', 'dist');
+
+/**
+ * Start parley. Options:
+ *   env: extra environment variables (merged over a clean base)
+ *   args: CLI args (default ['serve'])
+ *   home: an existing home dir (default: a new temp dir, removed by stop())
+ *   files: {relativePath: content} written into the home before start
+ *   expectExit: resolve when the process exits instead of waiting for the listening line
+ * Returns { url, port, home, proc, output(), stop(signal), exited }
+ */
+export async function startParley(opts = {}) {
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
+  const ownHome = !opts.home;
+  for (const [rel, content] of Object.entries(opts.files ?? {})) {
+    const p = join(home, rel);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, content);
+  }
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME ?? '/root',
+    LANG: 'C.UTF-8',
+    PARLEY_HOME: home,
+    PARLEY_PORT: '0',
+    PARLEY_WEB_DIR: webDist,
+    ...(opts.env ?? {}),
+  };
+  for (const [k, v] of Object.entries(env)) if (v === undefined || v === null) delete env[k];
+  const proc = spawn(parleyBin, opts.args ?? ['serve'], { cwd: home, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d) => { out += d.toString(); });
+  proc.stderr.on('data', (d) => { out += d.toString(); });
+  const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+
+  const handle = {
+    home, proc, exited,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      const r = await exited;
+      if (ownHome && !opts.keepHome) rmSync(home, { recursive: true, force: true });
+      return r;
+    },
+  };
+  if (opts.expectExit) {
+    const r = await exited;
+    return { ...handle, ...r };
+  }
+  const deadline = Date.now() + (opts.timeoutMs ?? 15000);
+  while (Date.now() < deadline) {
+    const m = out.match(/parley listening on (http:\/\/[^\s]+)/);
+    if (m) {
+      const url = m[1].replace(/\/$/, '');
+      return { ...handle, url, port: Number(new URL(url).port) };
+    }
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`parley exited before listening (code ${proc.exitCode}, signal ${proc.signalCode}):\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`parley did not start listening within timeout:\n${out}`);
+}
