@@ -1,0 +1,26 @@
+// What route handlers may use: services and configuration, handed over by the app's wiring
+// (src/app/serve.cpp).
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "auth/auth_service.hpp"
+#include "core/config.hpp"
+#include "core/warnings.hpp"
+#include "net/blocking.hpp"
+
+namespace parley::api {
+
+struct ApiContext {
+  const Config& config;
+  net::BlockingPool& blocking;
+  auth::AuthService& auth;
+  Warnings& warnings;
+  // The model of the current model settings (§2.10).
+  std::function<std::string()> active_model;
+  // Blocking: true when the database answers (used by /health with a 2 s budget).
+  std::function<bool()> database_ping;
+};
+
+}  // namespace parley::api

@@ -1,0 +1,71 @@
+// GET /health and GET /favicon.ico.
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/json.hpp>
+
+#include "api/responses.hpp"
+#include "api/system_routes.hpp"
+
+namespace parley::api {
+
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace {
+
+// The database answers within 2 seconds.
+boost::asio::awaitable<bool> database_answers(ApiContext& ctx) {
+  if (!ctx.database_ping) co_return true;
+  auto ex = co_await boost::asio::this_coro::executor;
+  boost::asio::steady_timer timer(ex, std::chrono::seconds(2));
+  auto ping = ctx.database_ping;
+  auto result =
+      co_await (ctx.blocking.run([ping] { return ping(); }) || timer.async_wait(boost::asio::use_awaitable));
+  co_return result.index() == 0 && std::get<0>(result);
+}
+
+}  // namespace
+
+boost::asio::awaitable<net::Response> get_health(ApiContext& ctx, net::Request&) {
+  boost::json::array warnings;
+  if (ctx.config.openrouter_api_key.empty()) {
+    warnings.emplace_back(
+        "OPENROUTER_API_KEY is not set; chat is unavailable until it is set in the environment or in .env");
+  }
+  for (auto& w : ctx.warnings.list()) warnings.emplace_back(w);
+  const bool db_ok = co_await database_answers(ctx);
+  if (!db_ok)
+    warnings.emplace_back(
+        "The database did not answer within 2 seconds; check that it is running and reachable");
+  boost::json::object body{
+      {"status", db_ok ? "ok" : "error"},
+      {"default_model", ctx.config.default_model},
+      {"active_model", ctx.active_model ? ctx.active_model() : ctx.config.default_model},
+      {"version", PARLEY_VERSION},
+      {"database", ctx.config.database_kind == DatabaseKind::postgres ? "postgres" : "sqlite"},
+      {"storage", ctx.config.storage},
+      {"warnings", std::move(warnings)},
+  };
+  auto res = json_response(db_ok ? 200 : 503, body);
+  res.headers.set("Cache-Control", "no-store");
+  co_return res;
+}
+
+boost::asio::awaitable<net::Response> get_favicon(ApiContext&, net::Request&) {
+  // A 16x16 PNG: a rounded speech bubble in parley's accent colour.
+  static const unsigned char icon[] = {
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+      0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x10, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0xf3, 0xff,
+      0x61, 0x00, 0x00, 0x00, 0x31, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x60, 0xa0, 0x16, 0xf0,
+      0xcf, 0xfd, 0xfa, 0x9f, 0x14, 0x4c, 0x91, 0x66, 0x0c, 0x43, 0x06, 0x97, 0x01, 0x30, 0x80, 0x8f,
+      0x3d, 0xc8, 0x0d, 0x18, 0xa2, 0xb1, 0x40, 0x71, 0x4a, 0xc4, 0x66, 0x08, 0x45, 0xf9, 0x81, 0xa2,
+      0x0c, 0xc5, 0x40, 0x6f, 0x00, 0x00, 0xcf, 0x6c, 0xba, 0xa8, 0xc6, 0xc9, 0x70, 0x0f, 0x00, 0x00,
+      0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+  net::Response res;
+  res.headers.set("Content-Type", "image/png");
+  res.headers.set("Cache-Control", "public, max-age=86400");
+  res.static_body = std::string_view(reinterpret_cast<const char*>(icon), sizeof icon);
+  co_return res;
+}
+
+}  // namespace parley::api

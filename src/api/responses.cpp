@@ -1,0 +1,54 @@
+#include "api/responses.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "core/json.hpp"
+
+namespace parley::api {
+
+net::Response json_response(int status, const boost::json::value& body) {
+  return net::Response::json(status, boost::json::serialize(body));
+}
+
+net::Response error_response(const ApiError& error) {
+  return json_response(error.status, boost::json::object{{"detail", error.detail}});
+}
+
+net::Response error_response(int status, std::string_view message) {
+  return error_response(ApiError::make(status, message));
+}
+
+namespace {
+
+bool is_json_content_type(std::string_view ct) {
+  const auto semi = ct.find(';');
+  auto type = ct.substr(0, semi);
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  while (!type.empty() && type.front() == ' ') type.remove_prefix(1);
+  if (type.empty()) return true;
+  if (net::iequals(type, "application/json")) return true;
+  return type.size() > 5 && net::iequals(type.substr(type.size() - 5), "+json");
+}
+
+}  // namespace
+
+Result<boost::json::value> parse_json_body(const net::Request& req) {
+  const auto ct = req.headers.get("Content-Type");
+  if (ct && !is_json_content_type(*ct)) {
+    ValidationErrors errors;
+    errors.add("model_attributes_type", loc({"body"}),
+               "Input should be a valid JSON body sent with Content-Type: application/json");
+    return errors.to_error();
+  }
+  std::string why;
+  if (!json::is_valid_utf8(req.body)) why = "invalid UTF-8";
+  auto parsed = why.empty() ? json::parse(req.body, &why) : std::nullopt;
+  if (!parsed) {
+    ValidationErrors errors;
+    errors.add("json_invalid", loc({"body", 0}), "JSON decode error: " + why);
+    return errors.to_error();
+  }
+  return std::move(*parsed);
+}
+
+}  // namespace parley::api

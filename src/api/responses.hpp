@@ -1,0 +1,21 @@
+// Shaping responses at the API edge: the spec's error shape, JSON bodies, and JSON request parsing with the
+// content-type rule of api.md §0.4.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string_view>
+
+#include "core/error.hpp"
+#include "net/http_types.hpp"
+
+namespace parley::api {
+
+net::Response json_response(int status, const boost::json::value& body);
+net::Response error_response(const ApiError& error);
+net::Response error_response(int status, std::string_view message);
+
+// Parses the body of a JSON route: content type must be JSON (or absent), body valid UTF-8 JSON.
+// Failures are 422 with a json_invalid item (or a content-type item).
+Result<boost::json::value> parse_json_body(const net::Request& req);
+
+}  // namespace parley::api

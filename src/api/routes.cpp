@@ -1,0 +1,41 @@
+// Every route of parley in one table: method, path, handler, body policy, access (api.md §1).
+#include "api/routes.hpp"
+
+#include "api/system_routes.hpp"
+
+namespace parley::api {
+
+namespace {
+
+using HandlerFn = boost::asio::awaitable<net::Response> (*)(ApiContext&, net::Request&);
+
+net::Handler bind(ApiContext& ctx, HandlerFn fn) {
+  return [&ctx, fn](net::Request& req) { return fn(ctx, req); };
+}
+
+}  // namespace
+
+net::Router build_router(ApiContext& ctx) {
+  using net::Access;
+  using net::BodyPolicy;
+  struct Row {
+    const char* method;
+    const char* path;
+    HandlerFn handler;
+    BodyPolicy body;
+    Access access;
+  };
+  const Row rows[] = {
+      {"GET", "/health", get_health, BodyPolicy::ignored, Access::open},
+      {"GET", "/favicon.ico", get_favicon, BodyPolicy::ignored, Access::open},
+      {"GET", "/api/chat/test-stream", get_test_stream, BodyPolicy::ignored, Access::authenticated},
+      {"POST", "/api/auth/login", post_login, BodyPolicy::normal, Access::open},
+      {"POST", "/api/auth/logout", post_logout, BodyPolicy::ignored, Access::open},
+      {"GET", "/api/auth/status", get_auth_status, BodyPolicy::ignored, Access::open},
+  };
+  net::Router router;
+  for (const auto& r : rows) router.add({r.method, r.path, bind(ctx, r.handler), r.body, r.access});
+  return router;
+}
+
+}  // namespace parley::api

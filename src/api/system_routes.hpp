@@ -1,0 +1,17 @@
+// Handlers of the routes outside the feature areas: /health, /favicon.ico, the auth routes (§2.1, §2.2, §8.8)
+// and the fixed debugging stream /api/chat/test-stream (§2.4).
+#pragma once
+
+#include "api/context.hpp"
+#include "net/http_types.hpp"
+
+namespace parley::api {
+
+boost::asio::awaitable<net::Response> get_health(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_favicon(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> post_login(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> post_logout(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_auth_status(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_test_stream(ApiContext& ctx, net::Request& req);
+
+}  // namespace parley::api

@@ -1,0 +1,243 @@
+// `parley serve` and `parley passwd`: load and validate the configuration, wire the object graph, run.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "api/context.hpp"
+#include "api/http_policy.hpp"
+#include "api/routes.hpp"
+#include "app/commands.hpp"
+#include "auth/auth_service.hpp"
+#include "auth/password.hpp"
+#include "core/atomic_file.hpp"
+#include "core/config.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "core/redact.hpp"
+#include "core/warnings.hpp"
+#include "net/blocking.hpp"
+#include "net/embedded_files.hpp"
+#include "net/http_server.hpp"
+#include "net/static_files.hpp"
+
+namespace parley::app {
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+
+namespace {
+
+std::optional<Config> load_config_or_report() {
+  auto loaded = load_config(process_environment());
+  if (!loaded.config) {
+    std::cerr << "parley: invalid configuration:\n";
+    for (const auto& e : loaded.errors) std::cerr << "  - " << e << "\n";
+    std::cerr << "Fix the environment or "
+              << "<PARLEY_HOME>/.env and start again (parley --help lists every variable).\n";
+    return std::nullopt;
+  }
+  auto& c = *loaded.config;
+  if (!c.timezone.empty()) setenv("TZ", c.timezone.c_str(), 1);
+  tzset();
+  for (const auto& s : c.secret_values()) global_redactor().add_secret(s);
+  return std::move(loaded.config);
+}
+
+// One parley process owns a data directory (api.md §4.0).
+int lock_data_dir(const fs::path& data_dir) {
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  const auto path = data_dir / ".parley.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return -2;
+  }
+  return fd;
+}
+
+// data/signing.key: 32 random bytes as hex, created on first start when PARLEY_SIGNING_KEY is unset.
+std::string load_or_create_signing_key(const Config& c, Warnings& warnings) {
+  if (!c.signing_key_hex.empty()) return c.signing_key_hex;
+  const auto path = c.home / "data" / "signing.key";
+  std::error_code ec;
+  if (auto text = read_file(path, ec)) {
+    std::string key = *text;
+    while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
+    if (key.size() >= 64 && key.size() % 2 == 0 && is_hex(key)) return key;
+    warnings.add(path.string() +
+                 " is not valid hex of at least 32 bytes; delete it to let parley create a new one");
+    return {};
+  }
+  const auto bytes = random_bytes(32);
+  const auto key = to_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+  if (auto wec = write_file_atomic(path, key + "\n", 0600)) {
+    warnings.add("cannot write " + path.string() + ": " + wec.message());
+  }
+  return key;
+}
+
+bool read_password_from_terminal(const char* prompt, std::string& out) {
+  std::cerr << prompt << std::flush;
+  termios old{};
+  const bool tty = ::tcgetattr(STDIN_FILENO, &old) == 0;
+  if (tty) {
+    termios silent = old;
+    silent.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &silent);
+  }
+  const bool ok = static_cast<bool>(std::getline(std::cin, out));
+  if (tty) {
+    ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    std::cerr << "\n";
+  }
+  return ok;
+}
+
+}  // namespace
+
+int set_password(bool from_stdin) {
+  auto config = load_config_or_report();
+  if (!config) return 2;
+  std::string password, again;
+  if (from_stdin) {
+    if (!std::getline(std::cin, password)) {
+      std::cerr << "parley passwd: no password on standard input\n";
+      return 2;
+    }
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+  } else {
+    if (!read_password_from_terminal("New password: ", password) ||
+        !read_password_from_terminal("Repeat the password: ", again)) {
+      std::cerr << "parley passwd: no password read\n";
+      return 2;
+    }
+    if (password != again) {
+      std::cerr << "parley passwd: the two passwords differ; nothing was changed\n";
+      return 2;
+    }
+  }
+  if (password.size() < 8) {
+    std::cerr << "parley passwd: the password must have at least 8 characters; nothing was changed\n";
+    return 2;
+  }
+  const auto auth_file = config->home / "data" / "auth.json";
+  if (auto ec = auth::save_password_hash(auth_file, auth::hash_password(password))) {
+    std::cerr << "parley passwd: cannot write " << auth_file << ": " << ec.message() << "\n";
+    return 1;
+  }
+  std::cout << "Password saved to " << auth_file.string() << "; authentication is now required.\n";
+  return 0;
+}
+
+int serve() {
+  auto config_opt = load_config_or_report();
+  if (!config_opt) return 2;
+  const Config& config = *config_opt;
+
+  std::vector<std::string> log_errors;
+  const auto log_settings = log::load_settings(config.home, log_errors);
+  log::init(config.home / "logs" / "app", log_settings);
+  for (const auto& e : log_errors) log::warn("{}", e);
+  for (const auto& n : config.notices) log::warn("{}", n);
+  log::prune_old_logs(config.home / "logs" / "app", log_settings.retention_hours);
+  log::prune_old_logs(config.conversation_log_dir, log_settings.retention_hours);
+
+  int lock_fd = -1;
+  if (config.database_kind == DatabaseKind::sqlite) {
+    lock_fd = lock_data_dir(config.home / "data");
+    if (lock_fd == -2) {
+      log::error(
+          "Another parley process is using {} (data/.parley.lock is held); stop it or use another "
+          "PARLEY_HOME",
+          (config.home / "data").string());
+      return 1;
+    }
+    if (lock_fd < 0) {
+      log::error("Cannot create {}: check the permissions of the data directory",
+                 (config.home / "data/.parley.lock").string());
+      return 1;
+    }
+  }
+
+  Warnings warnings;
+  const auto signing_key = load_or_create_signing_key(config, warnings);
+  if (!signing_key.empty()) global_redactor().add_secret(signing_key);
+
+  auth::AuthService auth(config, config.home / "data" / "auth.json", nullptr);
+  if (!auth.configured() && !is_loopback_host(config.host) && !config.allow_no_auth) {
+    log::error(
+        "Refusing to listen on {} without authentication: set PARLEY_AUTH_TOKEN, set a password with "
+        "`parley passwd`, or set PARLEY_ALLOW_NO_AUTH=1 to expose an unauthenticated server on purpose",
+        config.host);
+    return 2;
+  }
+  if (config.openrouter_api_key.empty()) {
+    log::warn(
+        "OPENROUTER_API_KEY is not set; chat is unavailable until it is set in the environment or in {}",
+        (config.home / ".env").string());
+  }
+
+  net::BlockingPool blocking(4);
+  api::ApiContext ctx{config, blocking, auth, warnings, nullptr, nullptr};
+  ctx.active_model = [&config] { return config.default_model; };
+
+  const net::Router router = api::build_router(ctx);
+  const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)
+                                             : net::StaticFiles::from_embedded(net::embedded_web_files());
+  api::HttpPolicy policy(ctx);
+
+  net::ServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.normal_body_limit = config.max_body_bytes;
+  options.chat_body_limit = config.chat_max_body_bytes;
+  options.upload_body_limit = config.attachments_max_size_bytes + 65536;
+  options.sse_keepalive =
+      std::chrono::milliseconds(static_cast<long long>(config.sse_keepalive_seconds * 1000));
+
+  asio::io_context ioc(config.io_threads);
+  net::HttpServer server(ioc, options, router, ui, policy);
+  if (auto ec = server.listen()) {
+    log::error("Cannot listen on {}:{}: {} (is another server using the port? set PARLEY_PORT)", config.host,
+               config.port, ec.message());
+    return 1;
+  }
+  policy.set_bound_address(config.host, server.port());
+  server.start();
+
+  const std::string shown_host =
+      config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
+  log::info("parley {} serving {} UI files ({}) with {} database, {} storage", PARLEY_VERSION,
+            ui.file_count(), config.web_dir ? config.web_dir->string() : std::string("embedded"),
+            config.database_kind == DatabaseKind::postgres ? "postgres" : "sqlite", config.storage);
+  std::printf("parley listening on http://%s:%u\n", shown_host.c_str(), static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    log::info("Received signal {}; finishing open requests (up to 10 s)", sig);
+    server.shutdown([&ioc] { ioc.stop(); });
+  });
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  blocking.stop();
+  blocking.join();
+  log::info("parley stopped");
+  log::shutdown();
+  if (lock_fd >= 0) ::close(lock_fd);
+  return 0;
+}
+
+}  // namespace parley::app

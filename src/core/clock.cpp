@@ -1,0 +1,123 @@
+#include "core/clock.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+namespace parley {
+namespace {
+
+std::tm utc_tm(SystemTime t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  return tm;
+}
+
+std::tm local_tm(SystemTime t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  return tm;
+}
+
+long long micros_of_second(SystemTime t) {
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+  return ((us % 1000000) + 1000000) % 1000000;
+}
+
+std::string format_tm(const std::tm& tm, const char* fmt) {
+  char buf[64];
+  const std::size_t n = std::strftime(buf, sizeof buf, fmt, &tm);
+  return std::string(buf, n);
+}
+
+}  // namespace
+
+std::string format_iso_utc_z(SystemTime t, int fraction_digits) {
+  std::string out = format_tm(utc_tm(t), "%Y-%m-%dT%H:%M:%S");
+  if (fraction_digits > 0) {
+    char frac[8];
+    std::snprintf(frac, sizeof frac, "%06lld", micros_of_second(t));
+    out += '.';
+    out.append(frac, static_cast<std::size_t>(fraction_digits > 6 ? 6 : fraction_digits));
+  }
+  out += 'Z';
+  return out;
+}
+
+std::string format_iso_utc_offset(SystemTime t) {
+  char frac[8];
+  std::snprintf(frac, sizeof frac, "%06lld", micros_of_second(t));
+  return format_tm(utc_tm(t), "%Y-%m-%dT%H:%M:%S") + "." + frac + "+00:00";
+}
+
+std::string format_sql_utc(SystemTime t) {
+  return format_tm(utc_tm(t), "%Y-%m-%d %H:%M:%S");
+}
+std::string local_date(SystemTime t) {
+  return format_tm(local_tm(t), "%Y-%m-%d");
+}
+std::string local_time_dashed(SystemTime t) {
+  return format_tm(local_tm(t), "%H-%M-%S");
+}
+std::string compact_utc(SystemTime t) {
+  return format_tm(utc_tm(t), "%Y%m%dT%H%M%SZ");
+}
+
+std::optional<SystemTime> parse_timestamp(std::string_view s) {
+  auto digits = [&](std::size_t pos, std::size_t n, int& out) {
+    if (pos + n > s.size()) return false;
+    out = 0;
+    for (std::size_t i = pos; i < pos + n; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      out = out * 10 + (s[i] - '0');
+    }
+    return true;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (!digits(0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' ||
+      !digits(8, 2, d) || (s[10] != 'T' && s[10] != ' ') || !digits(11, 2, h) || s[13] != ':' ||
+      !digits(14, 2, mi) || s[16] != ':' || !digits(17, 2, sec)) {
+    return std::nullopt;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  std::size_t pos = 19;
+  long long micros = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    int count = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (count < 6) {
+        micros = micros * 10 + (s[pos] - '0');
+        ++count;
+      }
+      ++pos;
+    }
+    if (count == 0) return std::nullopt;
+    for (int i = count; i < 6; ++i) micros *= 10;
+  }
+  long offset_seconds = 0;
+  if (pos < s.size()) {
+    if (s[pos] == 'Z' && pos + 1 == s.size()) {
+      ++pos;
+    } else if ((s[pos] == '+' || s[pos] == '-') && pos + 6 == s.size() && s[pos + 3] == ':') {
+      int oh = 0, om = 0;
+      if (!digits(pos + 1, 2, oh) || !digits(pos + 4, 2, om)) return std::nullopt;
+      offset_seconds = (oh * 3600L + om * 60L) * (s[pos] == '-' ? -1 : 1);
+      pos = s.size();
+    } else {
+      return std::nullopt;
+    }
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  const std::time_t tt = timegm(&tm);
+  return std::chrono::system_clock::from_time_t(tt - offset_seconds) + std::chrono::microseconds(micros);
+}
+
+}  // namespace parley

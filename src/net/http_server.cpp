@@ -1,0 +1,528 @@
+#include "net/http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <mutex>
+#include <set>
+
+#include "core/clock.hpp"
+
+namespace parley::net {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto as_tuple_awaitable = asio::as_tuple(use_awaitable);
+
+class Session;
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(asio::io_context& ioc_, ServerOptions opts, const Router& r, const StaticFiles& s, RequestPolicy& p)
+      : ioc(ioc_), options(std::move(opts)), router(r), ui(s), policy(p), acceptor(asio::make_strand(ioc_)) {}
+
+  asio::io_context& ioc;
+  ServerOptions options;
+  const Router& router;
+  const StaticFiles& ui;
+  RequestPolicy& policy;
+  tcp::acceptor acceptor;
+
+  std::mutex mutex;
+  std::set<std::shared_ptr<Session>> sessions;
+  bool stopping = false;
+  std::function<void()> on_stopped;
+
+  awaitable<void> accept_loop();
+  void remove(const std::shared_ptr<Session>& s);
+  void maybe_finish();
+};
+
+namespace {
+
+std::string json_error(std::string_view message) {
+  std::string body = R"({"detail":")";
+  body += message;  // only fixed ASCII messages are passed here
+  body += "\"}";
+  return body;
+}
+
+Request to_request(const http::request_header<>& h, const std::string& remote) {
+  Request r;
+  r.method = std::string(h.method_string());
+  r.target = std::string(h.target());
+  const auto q = r.target.find('?');
+  r.path = r.target.substr(0, q);
+  if (q != std::string::npos) r.query = r.target.substr(q + 1);
+  for (const auto& f : h) r.headers.add(std::string(f.name_string()), std::string(f.value()));
+  r.remote_address = remote;
+  r.host = std::string(h[http::field::host]);
+  return r;
+}
+
+}  // namespace
+
+// One TCP connection: a sequence of requests (keep-alive), possibly ending in an SSE stream.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {}
+
+  awaitable<void> run();
+  [[nodiscard]] asio::any_io_executor executor() { return stream_.get_executor(); }
+  // Called from any thread during shutdown.
+  void close_if_idle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->closing_ = true;
+      if (self->idle_) self->stream_.socket().close();
+    });
+  }
+  void force_close() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      boost::system::error_code ec;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+      self->stream_.socket().close(ec);
+    });
+  }
+
+ private:
+  awaitable<bool> handle_one();
+  awaitable<void> write_response(Request& req, Response& res, bool keep_alive);
+  awaitable<void> write_simple(int status, std::string body, const Request* req);
+  awaitable<void> run_sse(Request& req, Response& res);
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  bool idle_ = true;
+  bool closing_ = false;
+  std::string remote_;
+};
+
+awaitable<void> Session::run() {
+  auto self = shared_from_this();
+  boost::system::error_code ec;
+  const auto ep = stream_.socket().remote_endpoint(ec);
+  remote_ = ec ? std::string() : ep.address().to_string();
+  try {
+    while (!closing_) {
+      if (!co_await handle_one()) break;
+    }
+  } catch (const std::exception&) {
+    // Socket errors end the connection; handler failures were answered inside handle_one.
+  }
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.socket().close(ec);
+  server_->remove(self);
+}
+
+awaitable<void> Session::write_simple(int status, std::string body, const Request* req) {
+  Response res = Response::json(status, std::move(body));
+  Request dummy;
+  if (req) {
+    Request copy = *req;
+    server_->policy.after(copy, res);
+  } else {
+    server_->policy.after(dummy, res);
+  }
+  http::response<http::string_body> msg{static_cast<http::status>(status), 11};
+  for (const auto& [k, v] : res.headers.all()) msg.set(k, v);
+  msg.body() = std::move(res.body);
+  msg.keep_alive(false);
+  msg.prepare_payload();
+  stream_.expires_after(std::chrono::seconds(5));
+  co_await http::async_write(stream_, msg, as_tuple_awaitable);
+}
+
+awaitable<bool> Session::handle_one() {
+  const auto& opts = server_->options;
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(opts.header_limit));
+  parser.body_limit(opts.normal_body_limit);
+
+  idle_ = true;
+  stream_.expires_after(opts.header_timeout);
+  auto [hec, hn] = co_await http::async_read_header(stream_, buffer_, parser, as_tuple_awaitable);
+  idle_ = false;
+  if (hec) {
+    if (hec == http::error::header_limit) {
+      co_await write_simple(431, json_error("Request header fields too large"), nullptr);
+    } else if (hec == beast::error::timeout && buffer_.size() > 0) {
+      co_await write_simple(408, json_error("Request timeout"), nullptr);
+    } else if (hec != http::error::end_of_stream && hec != beast::error::timeout && hec != asio::error::eof &&
+               hec != asio::error::operation_aborted && hec != asio::error::connection_reset &&
+               hec != asio::error::bad_descriptor) {
+      co_await write_simple(400, json_error("Bad Request"), nullptr);
+    }
+    co_return false;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  Request req = to_request(parser.get().base(), remote_);
+  const bool keep_alive_requested = parser.get().keep_alive();
+
+  RouteMatch match = server_->router.match(req.method, req.path);
+  if (match.route) req.route_template = match.route->pattern;
+
+  if (auto early = co_await server_->policy.before(req, match)) {
+    // The body was not read: the connection cannot be reused unless there was none.
+    const bool body_pending = !parser.is_done();
+    co_await write_response(req, *early, keep_alive_requested && !body_pending && !closing_);
+    server_->policy.completed(req, early->status, std::chrono::steady_clock::now() - started);
+    co_return keep_alive_requested && !body_pending && !early->close;
+  }
+
+  if (match.kind == RouteMatch::Kind::bad_path) {
+    Response res = Response::json(404, json_error("Not Found"));
+    co_await write_response(req, res, false);
+    server_->policy.completed(req, 404, std::chrono::steady_clock::now() - started);
+    co_return false;
+  }
+
+  // Body limit of the route; "body ignored" routes never read it.
+  std::size_t limit = opts.normal_body_limit;
+  bool read_body = true;
+  if (match.route) {
+    switch (match.route->body) {
+      case BodyPolicy::ignored:
+        read_body = false;
+        break;
+      case BodyPolicy::normal:
+        limit = opts.normal_body_limit;
+        break;
+      case BodyPolicy::chat:
+        limit = opts.chat_body_limit;
+        break;
+      case BodyPolicy::upload:
+        limit = opts.upload_body_limit;
+        break;
+    }
+  }
+  bool body_unread = false;
+  if (!parser.is_done()) {
+    const auto content_length = parser.content_length();
+    if (read_body && content_length && *content_length > limit) {
+      Response res = Response::json(413, json_error("Request body too large"));
+      server_->policy.after(req, res);
+      co_await write_response(req, res, false);
+      server_->policy.completed(req, 413, std::chrono::steady_clock::now() - started);
+      co_return false;
+    }
+    if (read_body) {
+      parser.body_limit(limit);
+      if (iequals(req.header("Expect"), "100-continue")) {
+        http::response<http::empty_body> cont{http::status::continue_, 11};
+        stream_.expires_after(opts.write_timeout);
+        co_await http::async_write(stream_, cont, use_awaitable);
+      }
+      while (!parser.is_done()) {
+        stream_.expires_after(opts.body_idle_timeout);
+        auto [bec, bn] = co_await http::async_read_some(stream_, buffer_, parser, as_tuple_awaitable);
+        if (bec == http::error::body_limit) {
+          Response res = Response::json(413, json_error("Request body too large"));
+          server_->policy.after(req, res);
+          co_await write_response(req, res, false);
+          server_->policy.completed(req, 413, std::chrono::steady_clock::now() - started);
+          co_return false;
+        }
+        if (bec) {
+          if (bec == beast::error::timeout) {
+            Response res = Response::json(408, json_error("Request timeout"));
+            server_->policy.after(req, res);
+            co_await write_response(req, res, false);
+            server_->policy.completed(req, 408, std::chrono::steady_clock::now() - started);
+          } else {
+            server_->policy.completed(req, 0, std::chrono::steady_clock::now() - started);
+          }
+          co_return false;
+        }
+      }
+      req.body = std::move(parser.get().body());
+    } else {
+      body_unread = true;
+    }
+  }
+  stream_.expires_never();
+
+  Response res;
+  try {
+    if (match.route) {
+      req.path_params = std::move(match.params);
+      res = co_await match.route->handler(req);
+    } else if (match.kind == RouteMatch::Kind::method_not_allowed) {
+      res = Response::json(405, json_error("Method Not Allowed"));
+      res.headers.set("Allow", match.allow);
+    } else if (req.path.starts_with("/api/") || req.path == "/api" || req.path == "/health" ||
+               req.path == "/metrics" || req.path == "/favicon.ico") {
+      res = Response::json(404, json_error("Not Found"));
+    } else if (req.method == "GET" || req.method == "HEAD") {
+      res = server_->ui.serve(req);
+    } else {
+      res = Response::json(405, json_error("Method Not Allowed"));
+      res.headers.set("Allow", "GET, HEAD");
+    }
+  } catch (const std::exception& e) {
+    server_->policy.failed(req, e);
+    res = Response::json(500, json_error("Internal Server Error"));
+  }
+  server_->policy.after(req, res);
+
+  if (res.sse) {
+    co_await run_sse(req, res);
+    co_return false;
+  }
+  const bool keep = keep_alive_requested && !body_unread && !res.close && !closing_;
+  co_await write_response(req, res, keep);
+  server_->policy.completed(req, res.status, std::chrono::steady_clock::now() - started);
+  co_return keep;
+}
+
+awaitable<void> Session::write_response(Request& req, Response& res, bool keep_alive) {
+  const auto status = static_cast<http::status>(res.status);
+  const bool no_body = req.is_head() || res.status == 204 || res.status == 304 || res.status < 200;
+  const std::string_view body = res.static_body ? *res.static_body : std::string_view(res.body);
+  http::response<http::empty_body> head{status, 11};
+  for (const auto& [k, v] : res.headers.all()) head.insert(k, v);
+  head.keep_alive(keep_alive);
+  if (res.status != 204 && res.status != 304) head.content_length(body.size());
+  stream_.expires_after(server_->options.write_timeout);
+  http::response_serializer<http::empty_body> sr{head};
+  co_await http::async_write_header(stream_, sr, use_awaitable);
+  if (!no_body && !body.empty()) {
+    co_await asio::async_write(stream_, asio::buffer(body.data(), body.size()), use_awaitable);
+  }
+  stream_.expires_never();
+}
+
+// The SSE sink: a bounded channel between the producing handler and the writer below.
+class ChannelSink final : public SseSink {
+ public:
+  using Channel = asio::experimental::channel<void(boost::system::error_code, std::string)>;
+  ChannelSink(const asio::any_io_executor& ex, std::size_t capacity) : channel(ex, capacity) {}
+
+  awaitable<bool> send(std::string frame) override {
+    if (gone || frame.empty()) co_return !gone;
+    auto [ec] =
+        co_await channel.async_send(boost::system::error_code{}, std::move(frame), as_tuple_awaitable);
+    co_return !ec && !gone;
+  }
+  [[nodiscard]] bool client_gone() const override { return gone; }
+
+  Channel channel;
+  bool gone = false;
+};
+
+namespace {
+
+awaitable<void> sse_produce(Response& res, ChannelSink& sink) {
+  try {
+    co_await res.sse(sink);
+  } catch (const boost::system::system_error& e) {
+    if (e.code() != asio::error::operation_aborted) throw;
+  }
+  // The empty frame marks the end of the stream.
+  if (!sink.gone)
+    co_await sink.channel.async_send(boost::system::error_code{}, std::string(), as_tuple_awaitable);
+}
+
+awaitable<bool> write_chunk(tcp::socket& socket, std::string_view data, std::chrono::milliseconds timeout) {
+  char size_line[24];
+  const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+  const std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, static_cast<std::size_t>(n)),
+                                               asio::buffer(data.data(), data.size()),
+                                               asio::buffer("\r\n", 2)};
+  asio::steady_timer timer(socket.get_executor());
+  timer.expires_after(timeout);
+  auto result =
+      co_await (asio::async_write(socket, bufs, as_tuple_awaitable) || timer.async_wait(as_tuple_awaitable));
+  if (result.index() == 1) co_return false;  // the client stopped reading
+  auto [ec, written] = std::get<0>(result);
+  co_return !ec;
+}
+
+awaitable<void> sse_write(tcp::socket& socket, ChannelSink& sink, std::chrono::milliseconds keepalive,
+                          std::chrono::milliseconds write_timeout) {
+  asio::steady_timer ping(socket.get_executor());
+  auto next_ping = std::chrono::steady_clock::now() + keepalive;
+  for (;;) {
+    ping.expires_at(next_ping);
+    auto result =
+        co_await (sink.channel.async_receive(as_tuple_awaitable) || ping.async_wait(as_tuple_awaitable));
+    std::string batch;
+    bool done = false;
+    if (result.index() == 1) {
+      batch = ": ping " + format_iso_utc_z(std::chrono::system_clock::now(), 3) + "\n\n";
+      next_ping = std::chrono::steady_clock::now() + keepalive;
+    } else {
+      auto [ec, frame] = std::get<0>(result);
+      if (ec || frame.empty()) {
+        done = true;
+      } else {
+        batch = std::move(frame);
+        // Merge what is already queued into one write.
+        while (sink.channel.try_receive([&](boost::system::error_code rec, std::string more) {
+          if (rec || more.empty()) {
+            done = true;
+          } else {
+            batch += more;
+          }
+        })) {
+          if (done) break;
+        }
+      }
+    }
+    if (!batch.empty() && !co_await write_chunk(socket, batch, write_timeout)) {
+      sink.gone = true;
+      sink.channel.close();
+      co_return;
+    }
+    if (done) break;
+  }
+  boost::system::error_code ec;
+  asio::steady_timer timer(socket.get_executor());
+  timer.expires_after(write_timeout);
+  co_await (asio::async_write(socket, asio::buffer("0\r\n\r\n", 5), as_tuple_awaitable) ||
+            timer.async_wait(as_tuple_awaitable));
+}
+
+// Completes when the client closes its side or the connection fails.
+awaitable<void> sse_watch_client(tcp::socket& socket) {
+  std::array<char, 512> discard{};
+  for (;;) {
+    auto [ec, n] = co_await socket.async_read_some(asio::buffer(discard), as_tuple_awaitable);
+    if (ec) co_return;
+  }
+}
+
+}  // namespace
+
+awaitable<void> Session::run_sse(Request& req, Response& res) {
+  const auto started = std::chrono::steady_clock::now();
+  http::response<http::empty_body> head{http::status::ok, 11};
+  for (const auto& [k, v] : res.headers.all()) head.insert(k, v);
+  if (!res.headers.has("Content-Type"))
+    head.set(http::field::content_type, "text/event-stream; charset=utf-8");
+  if (!res.headers.has("Cache-Control")) head.set(http::field::cache_control, "no-store");
+  head.set("X-Accel-Buffering", "no");
+  head.chunked(true);
+  head.keep_alive(false);
+  stream_.expires_after(server_->options.write_timeout);
+  http::response_serializer<http::empty_body> sr{head};
+  co_await http::async_write_header(stream_, sr, use_awaitable);
+  stream_.expires_never();
+
+  auto& socket = stream_.socket();
+  ChannelSink sink(stream_.get_executor(), server_->options.sse_queue_frames);
+  // A buffered byte from a pipelined request means the client spoke; ignore it, keep watching.
+  auto outcome = co_await ((sse_produce(res, sink) && sse_write(socket, sink, server_->options.sse_keepalive,
+                                                                server_->options.write_timeout)) ||
+                           sse_watch_client(socket));
+  if (outcome.index() == 1 || sink.gone) {
+    sink.gone = true;
+    server_->policy.client_left(req);
+  }
+  server_->policy.completed(req, 200, std::chrono::steady_clock::now() - started);
+}
+
+awaitable<void> HttpServer::Impl::accept_loop() {
+  auto self = shared_from_this();
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), as_tuple_awaitable);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      continue;  // e.g. EMFILE: keep serving the connections we have
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto session = std::make_shared<Session>(std::move(socket), self);
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) continue;
+      sessions.insert(session);
+    }
+    auto executor = session->executor();
+    asio::co_spawn(executor, session->run(), asio::detached);
+  }
+}
+
+void HttpServer::Impl::remove(const std::shared_ptr<Session>& s) {
+  std::lock_guard lock(mutex);
+  sessions.erase(s);
+  if (stopping && sessions.empty() && on_stopped) {
+    auto cb = std::move(on_stopped);
+    on_stopped = nullptr;
+    asio::post(ioc, std::move(cb));
+  }
+}
+
+HttpServer::HttpServer(asio::io_context& ioc, ServerOptions options, const Router& router,
+                       const StaticFiles& ui, RequestPolicy& policy)
+    : impl_(std::make_shared<Impl>(ioc, std::move(options), router, ui, policy)) {}
+
+HttpServer::~HttpServer() = default;
+
+boost::system::error_code HttpServer::listen() {
+  boost::system::error_code ec;
+  auto address =
+      asio::ip::make_address(impl_->options.host == "localhost" ? "127.0.0.1" : impl_->options.host, ec);
+  if (ec) return ec;
+  tcp::endpoint ep(address, impl_->options.port);
+  impl_->acceptor.open(ep.protocol(), ec);
+  if (ec) return ec;
+  impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  impl_->acceptor.bind(ep, ec);
+  if (ec) return ec;
+  impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  return ec;
+}
+
+std::uint16_t HttpServer::port() const {
+  boost::system::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void HttpServer::start() {
+  asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+}
+
+void HttpServer::shutdown(std::function<void()> done) {
+  auto impl = impl_;
+  asio::post(impl->acceptor.get_executor(), [impl] {
+    boost::system::error_code ec;
+    impl->acceptor.close(ec);
+  });
+  std::vector<std::shared_ptr<Session>> current;
+  {
+    std::lock_guard lock(impl->mutex);
+    impl->stopping = true;
+    current.assign(impl->sessions.begin(), impl->sessions.end());
+    if (current.empty()) {
+      asio::post(impl->ioc, std::move(done));
+      return;
+    }
+    impl->on_stopped = std::move(done);
+  }
+  for (auto& s : current) s->close_if_idle();
+  auto timer = std::make_shared<asio::steady_timer>(impl->ioc, impl->options.shutdown_grace);
+  timer->async_wait([impl, timer](boost::system::error_code) {
+    std::vector<std::shared_ptr<Session>> left;
+    {
+      std::lock_guard lock(impl->mutex);
+      left.assign(impl->sessions.begin(), impl->sessions.end());
+    }
+    for (auto& s : left) s->force_close();
+  });
+}
+
+}  // namespace parley::net

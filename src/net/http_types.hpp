@@ -1,0 +1,92 @@
+// parley's own HTTP request/response types. Beast stays inside src/net/*.cpp; handlers see only these.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace parley::net {
+
+namespace asio = boost::asio;
+
+// Case-insensitive multi-map of header fields, in arrival order.
+class Headers {
+ public:
+  void add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
+  void set(std::string_view name, std::string value);
+  void remove(std::string_view name);
+  [[nodiscard]] std::optional<std::string_view> get(std::string_view name) const;
+  [[nodiscard]] bool has(std::string_view name) const { return get(name).has_value(); }
+  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& all() const { return fields_; }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> fields_;
+};
+
+bool iequals(std::string_view a, std::string_view b);
+
+struct Request {
+  std::string method;  // upper case; HEAD requests keep "HEAD"
+  std::string target;  // raw request target
+  std::string path;    // raw (still percent-encoded) path
+  std::string query;   // raw query string without '?'
+  Headers headers;
+  std::string body;
+  std::map<std::string, std::string> path_params;  // percent-decoded
+  std::string route_template;                      // e.g. "/api/presets/{name}", for logs and metrics
+  std::string request_id;
+  std::string remote_address;   // client address (X-Forwarded-For when trusted)
+  std::string scheme = "http";  // https when X-Forwarded-Proto says so and proxies are trusted
+  std::string host;             // effective Host
+
+  [[nodiscard]] bool is_head() const { return method == "HEAD"; }
+  // Decoded query parameters, in order ('+' is a space).
+  [[nodiscard]] std::vector<std::pair<std::string, std::string>> query_params() const;
+  [[nodiscard]] std::optional<std::string> query_param(std::string_view name) const;
+  [[nodiscard]] std::string_view header(std::string_view name) const {
+    return headers.get(name).value_or("");
+  }
+};
+
+// A stream of server-sent events. Implemented by the HTTP session; handlers only queue frames.
+class SseSink {
+ public:
+  virtual ~SseSink() = default;
+  // Queues one preformatted frame (see format_sse_event). Waits while the queue is full (backpressure).
+  // Returns false once the client has gone; the caller should stop producing.
+  virtual asio::awaitable<bool> send(std::string frame) = 0;
+  [[nodiscard]] virtual bool client_gone() const = 0;
+};
+
+// "id: ..\nevent: <name>\ndata: <line>\n...\n\n" with LF line ends (api.md §3.4).
+std::string format_sse_event(std::string_view event, std::string_view data, std::string_view id = {});
+
+struct Response {
+  int status = 200;
+  Headers headers;
+  std::string body;
+  // When set, the body is this immutable memory (static files) instead of `body`.
+  std::optional<std::string_view> static_body;
+  // When set, the response is an SSE stream produced by this coroutine.
+  std::function<asio::awaitable<void>(SseSink&)> sse;
+  // Close the connection after this response.
+  bool close = false;
+
+  static Response json(int status, std::string body);
+  static Response no_content();
+};
+
+struct Request;
+using Handler = std::function<asio::awaitable<Response>(Request&)>;
+
+// Percent-decoding of one path segment or query component. Returns false on a malformed escape.
+bool percent_decode(std::string_view in, std::string& out, bool plus_is_space = false);
+std::string percent_encode_segment(std::string_view in);
+
+}  // namespace parley::net
