@@ -40,8 +40,9 @@ boost::asio::awaitable<net::Response> post_login(ApiContext& ctx, net::Request& 
   auto& auth = ctx.auth;
   const std::string client = req.remote_address;
   const std::string ua(req.header("User-Agent"));
-  const auto outcome =
-      co_await ctx.blocking.run([&auth, password, client, ua] { return auth.login(password, client, ua); });
+  // Named lambdas: g++ 12 miscompiles capturing lambdas built inside a co_await expression.
+  auto attempt = [&auth, password, client, ua] { return auth.login(password, client, ua); };
+  const auto outcome = co_await ctx.blocking.run(std::move(attempt));
   switch (outcome.kind) {
     case auth::LoginOutcome::Kind::no_auth:
       co_return json_response(200, boost::json::object{{"authenticated", true}, {"auth_required", false}});
@@ -64,7 +65,8 @@ boost::asio::awaitable<net::Response> post_login(ApiContext& ctx, net::Request& 
 boost::asio::awaitable<net::Response> post_logout(ApiContext& ctx, net::Request& req) {
   auto& auth = ctx.auth;
   const std::string cookie(req.header("Cookie"));
-  co_await ctx.blocking.run([&auth, cookie] { auth.logout(cookie); });
+  auto end_session = [&auth, cookie] { auth.logout(cookie); };
+  co_await ctx.blocking.run(std::move(end_session));
   auto res = net::Response::no_content();
   res.headers.set("Set-Cookie", ctx.auth.expired_cookie(secure_request(ctx, req)));
   co_return res;
@@ -77,8 +79,8 @@ boost::asio::awaitable<net::Response> get_auth_status(ApiContext& ctx, net::Requ
     auto& auth = ctx.auth;
     const std::string authorization(req.header("Authorization"));
     const std::string cookie(req.header("Cookie"));
-    authenticated = co_await ctx.blocking.run(
-        [&auth, authorization, cookie] { return auth.authenticate(authorization, cookie); });
+    auto check = [&auth, authorization, cookie] { return auth.authenticate(authorization, cookie); };
+    authenticated = co_await ctx.blocking.run(std::move(check));
   }
   auto res =
       json_response(200, boost::json::object{{"auth_required", required}, {"authenticated", authenticated}});

@@ -18,9 +18,12 @@ boost::asio::awaitable<bool> database_answers(ApiContext& ctx) {
   if (!ctx.database_ping) co_return true;
   auto ex = co_await boost::asio::this_coro::executor;
   boost::asio::steady_timer timer(ex, std::chrono::seconds(2));
+  // Named operations: g++ 12 miscompiles capturing lambdas built inside a co_await expression.
   auto ping = ctx.database_ping;
-  auto result =
-      co_await (ctx.blocking.run([ping] { return ping(); }) || timer.async_wait(boost::asio::use_awaitable));
+  auto job = [ping] { return ping(); };
+  auto answer = ctx.blocking.run(std::move(job));
+  auto deadline = timer.async_wait(boost::asio::use_awaitable);
+  auto result = co_await (std::move(answer) || std::move(deadline));
   co_return result.index() == 0 && std::get<0>(result);
 }
 

@@ -115,8 +115,9 @@ boost::asio::awaitable<std::optional<net::Response>> HttpPolicy::before(net::Req
     const std::string authorization(req.header("Authorization"));
     const std::string cookie(req.header("Cookie"));
     auto& auth = ctx_.auth;
-    const bool ok = co_await ctx_.blocking.run(
-        [&auth, authorization, cookie] { return auth.authenticate(authorization, cookie); });
+    // Named lambdas: g++ 12 miscompiles capturing lambdas built inside a co_await expression.
+    auto check = [&auth, authorization, cookie] { return auth.authenticate(authorization, cookie); };
+    const bool ok = co_await ctx_.blocking.run(std::move(check));
     if (!ok) {
       auto res = error_response(401, "Not authenticated");
       res.headers.set("WWW-Authenticate", "Bearer");
@@ -146,6 +147,12 @@ void HttpPolicy::completed(const net::Request& req, int status, std::chrono::ste
   log::write(level,
              fmt::format("[{}] {} {} {} {:.1f}ms client={}", req.request_id, req.method, req.target,
                          status == 0 ? std::string("-") : std::to_string(status), ms, req.remote_address));
+  if (log::enabled(log::Level::debug)) {
+    // Header values pass the redactor like every other log text (Authorization, Cookie, ...).
+    std::string headers;
+    for (const auto& [name, value] : req.headers.all()) headers += fmt::format(" {}: {};", name, value);
+    log::debug("[{}] request headers:{}", req.request_id, headers);
+  }
 }
 
 void HttpPolicy::failed(const net::Request& req, const std::exception& e) {

@@ -202,6 +202,8 @@ int serve() {
   options.upload_body_limit = config.attachments_max_size_bytes + 65536;
   options.sse_keepalive =
       std::chrono::milliseconds(static_cast<long long>(config.sse_keepalive_seconds * 1000));
+  options.header_timeout =
+      std::chrono::milliseconds(static_cast<long long>(config.header_timeout_seconds * 1000));
 
   asio::io_context ioc(config.io_threads);
   net::HttpServer server(ioc, options, router, ui, policy);

@@ -421,16 +421,19 @@ ConfigLoadResult load_config(const EnvMap& env) {
   v.url("GOOGLE_OAUTH_REDIRECT_URI", c.google_oauth_redirect_uri);
   v.string("GOOGLE_DEFAULT_USER_EMAIL", c.google_default_user_email);
 
-  if (auto k = src.get("PARLEY_SSE_KEEPALIVE_SECONDS")) {
+  auto seconds = [&](const char* name, double& out) {
+    auto k = src.get(name);
+    if (!k) return;
     char* end = nullptr;
     const double d = std::strtod(k->c_str(), &end);
     if (end == k->c_str() || *end != '\0' || !std::isfinite(d) || d < 0.01 || d > 3600) {
-      errors.push_back("PARLEY_SSE_KEEPALIVE_SECONDS='" + *k +
-                       "' is invalid: expected seconds from 0.01 to 3600");
+      errors.push_back(std::string(name) + "='" + *k + "' is invalid: expected seconds from 0.01 to 3600");
     } else {
-      c.sse_keepalive_seconds = d;
+      out = d;
     }
-  }
+  };
+  seconds("PARLEY_SSE_KEEPALIVE_SECONDS", c.sse_keepalive_seconds);
+  seconds("PARLEY_HEADER_TIMEOUT_SECONDS", c.header_timeout_seconds);
   v.integer("PARLEY_IO_THREADS", c.io_threads, 1, 64);
 
   c.notices = std::move(src.notices);
@@ -462,6 +465,7 @@ const std::vector<ConfigVariable>& config_variables() {
       {"PARLEY_CHAT_MAX_BODY_BYTES", "", "67108864", "body limit of POST /api/chat/stream"},
       {"PARLEY_MAX_BODY_BYTES", "", "1048576", "body limit of other routes"},
       {"PARLEY_SSE_KEEPALIVE_SECONDS", "", "15", "SSE keep-alive comment interval"},
+      {"PARLEY_HEADER_TIMEOUT_SECONDS", "", "15", "deadline for a client to send a request header"},
       {"PARLEY_IO_THREADS", "", "2", "threads running the HTTP server"},
       {"OPENROUTER_API_KEY", "", "unset", "upstream key (secret)"},
       {"OPENROUTER_BASE_URL", "base_url (.env only)", "https://openrouter.ai/api/v1",

@@ -84,8 +84,9 @@ struct Config {
   std::string google_oauth_redirect_uri = "http://localhost:8000/api/google-auth/callback";
   std::string google_default_user_email;
 
-  // Extensions (not in the spec's table): SSE keep-alive interval and server worker threads.
+  // Extensions (not in the spec's table): SSE keep-alive interval, header read deadline, server threads.
   double sse_keepalive_seconds = 15.0;
+  double header_timeout_seconds = 15.0;
   int io_threads = 2;
 
   // Notes for the log at start-up (e.g. a .env-only alias was used).

@@ -151,17 +151,19 @@ awaitable<bool> Session::handle_one() {
   const auto& opts = server_->options;
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(opts.header_limit));
-  parser.body_limit(opts.normal_body_limit);
+  // Unlimited while reading the header: the route's limit is applied once the route is known.
+  parser.body_limit(boost::none);
 
   idle_ = true;
   stream_.expires_after(opts.header_timeout);
   auto [hec, hn] = co_await http::async_read_header(stream_, buffer_, parser, as_tuple_awaitable);
   idle_ = false;
   if (hec) {
+    // A timed-out stream is already closed by tcp_stream: nothing can be written to it.
     if (hec == http::error::header_limit) {
       co_await write_simple(431, json_error("Request header fields too large"), nullptr);
-    } else if (hec == beast::error::timeout && buffer_.size() > 0) {
-      co_await write_simple(408, json_error("Request timeout"), nullptr);
+    } else if (hec == http::error::body_limit) {
+      co_await write_simple(413, json_error("Request body too large"), nullptr);
     } else if (hec != http::error::end_of_stream && hec != beast::error::timeout && hec != asio::error::eof &&
                hec != asio::error::operation_aborted && hec != asio::error::connection_reset &&
                hec != asio::error::bad_descriptor) {
@@ -177,6 +179,7 @@ awaitable<bool> Session::handle_one() {
   if (match.route) req.route_template = match.route->pattern;
 
   if (auto early = co_await server_->policy.before(req, match)) {
+    server_->policy.after(req, *early);
     // The body was not read: the connection cannot be reused unless there was none.
     const bool body_pending = !parser.is_done();
     co_await write_response(req, *early, keep_alive_requested && !body_pending && !closing_);

@@ -1,6 +1,6 @@
 // Starts the real parley binary on an ephemeral port in a fresh home directory, for integration and e2e tests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +33,7 @@ export async function startParley(opts = {}) {
     LANG: 'C.UTF-8',
     PARLEY_HOME: home,
     PARLEY_PORT: '0',
-    PARLEY_WEB_DIR: webDist,
+    PARLEY_WEB_DIR: existsSync(webDist) ? webDist : undefined,
     ...(opts.env ?? {}),
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined || v === null) delete env[k];
