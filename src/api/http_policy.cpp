@@ -150,7 +150,11 @@ void HttpPolicy::completed(const net::Request& req, int status, std::chrono::ste
   if (log::enabled(log::Level::debug)) {
     // Header values pass the redactor like every other log text (Authorization, Cookie, ...).
     std::string headers;
-    for (const auto& [name, value] : req.headers.all()) headers += fmt::format(" {}: {};", name, value);
+    for (const auto& [name, value] : req.headers.all()) {
+      const bool secret = net::iequals(name, "Authorization") || net::iequals(name, "Cookie") ||
+                          net::iequals(name, "Proxy-Authorization") || net::iequals(name, "X-Api-Key");
+      headers += fmt::format(" | {}: {}", name, secret ? std::string("[REDACTED]") : value);
+    }
     log::debug("[{}] request headers:{}", req.request_id, headers);
   }
 }

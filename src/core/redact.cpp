@@ -22,9 +22,15 @@ const std::regex& bearer_re() {
   return re;
 }
 const std::regex& header_re() {
+  // Credential headers: the scheme word (if any) and the credential, stopping at ';', ',' or a line end.
   static const std::regex re(
-      R"(((?:authorization|proxy-authorization|cookie|set-cookie|x-api-key|api-key|x-goog-api-key)\s*[:=]\s*)("[^"]*"|[^\r\n]*))",
+      R"(((?:authorization|proxy-authorization|x-api-key|api-key|x-goog-api-key)\s*[:=]\s*)("[^"]*"|[^\s;,|]+(?:[ \t]+[^\s;,|]+)?))",
       std::regex::icase);
+  return re;
+}
+const std::regex& cookie_header_re() {
+  // Cookie values contain ';': everything up to the end of the line or a ' | ' field separator.
+  static const std::regex re(R"(((?:set-cookie|cookie)\s*:\s*)([^\r\n|]*))", std::regex::icase);
   return re;
 }
 const std::regex& query_re() {
@@ -113,9 +119,8 @@ std::string Redactor::redact(std::string_view text) const {
   if (icontains(s, "bearer") || icontains(s, "token ") || icontains(s, "basic ")) {
     s = std::regex_replace(s, bearer_re(), "$1 [REDACTED]");
   }
-  if (icontains(s, "auth") || icontains(s, "cookie") || icontains(s, "key")) {
-    s = std::regex_replace(s, header_re(), "$1[REDACTED]");
-  }
+  if (icontains(s, "auth") || icontains(s, "key")) s = std::regex_replace(s, header_re(), "$1[REDACTED]");
+  if (icontains(s, "cookie")) s = std::regex_replace(s, cookie_header_re(), "$1[REDACTED] ");
   if (s.find('=') != std::string::npos) {
     s = std::regex_replace(s, query_re(), "$1[REDACTED]");
     s = std::regex_replace(s, cookie_pair_re(), "$1[REDACTED]");

@@ -53,8 +53,8 @@ bool is_asset_path(std::string_view path) {
   const auto dot = last.rfind('.');
   if (dot == std::string_view::npos) return false;
   // Only script, style, image, font and wasm files: other paths (e.g. /openapi.json) fall back to the UI.
-  static const char* exts[] = {"js",   "mjs", "css",  "map", "png",  "jpg",   "jpeg", "gif", "svg",
-                               "ico",  "webp", "avif", "woff", "woff2", "ttf", "otf",  "wasm"};
+  static const char* exts[] = {"js",  "mjs",  "css",  "map",  "png",   "jpg", "jpeg", "gif", "svg",
+                               "ico", "webp", "avif", "woff", "woff2", "ttf", "otf",  "wasm"};
   const auto ext = last.substr(dot + 1);
   for (const char* e : exts) {
     if (iequals(ext, e)) return true;

@@ -40,7 +40,7 @@ test('test-stream sends the exact SSE bytes, chunked, with the stream headers', 
 });
 
 test('keep-alive pings are sent at the configured interval', async () => {
-  const p = await startParley({ env: { PARLEY_SSE_KEEPALIVE_SECONDS: '0.1' } });
+  const p = await startParley({ env: { PARLEY_SSE_KEEPALIVE_SECONDS: '0.05' } });
   try {
     const s = openStream(p.port, '/api/chat/test-stream');
     await s.closed;
