@@ -322,19 +322,25 @@ class ChannelSink final : public SseSink {
     co_return !ec && !gone;
   }
   [[nodiscard]] bool client_gone() const override { return gone; }
+  CancelSignal& cancellation() override { return cancel; }
+
+  // The client is gone: unblock a waiting producer and tell its upstream work to stop.
+  void mark_gone() {
+    if (gone) return;
+    gone = true;
+    channel.close();
+    cancel.cancel();
+  }
 
   Channel channel;
   bool gone = false;
+  CancelSignal cancel;
 };
 
 namespace {
 
 awaitable<void> sse_produce(Response& res, ChannelSink& sink) {
-  try {
-    co_await res.sse(sink);
-  } catch (const boost::system::system_error& e) {
-    if (e.code() != asio::error::operation_aborted) throw;
-  }
+  co_await res.sse(sink);
   // The empty frame marks the end of the stream.
   if (!sink.gone)
     co_await sink.channel.async_send(boost::system::error_code{}, std::string(), as_tuple_awaitable);
@@ -387,8 +393,7 @@ awaitable<void> sse_write(tcp::socket& socket, ChannelSink& sink, std::chrono::m
       }
     }
     if (!batch.empty() && !co_await write_chunk(socket, batch, write_timeout)) {
-      sink.gone = true;
-      sink.channel.close();
+      sink.mark_gone();
       co_return;
     }
     if (done) break;
@@ -400,13 +405,15 @@ awaitable<void> sse_write(tcp::socket& socket, ChannelSink& sink, std::chrono::m
             timer.async_wait(as_tuple_awaitable));
 }
 
-// Completes when the client closes its side or the connection fails.
-awaitable<void> sse_watch_client(tcp::socket& socket) {
+// Completes when the client closes its side or the connection fails; then marks the sink gone.
+awaitable<void> sse_watch_client(tcp::socket& socket, ChannelSink& sink) {
   std::array<char, 512> discard{};
   for (;;) {
     auto [ec, n] = co_await socket.async_read_some(asio::buffer(discard), as_tuple_awaitable);
-    if (ec) co_return;
+    if (ec == asio::error::operation_aborted) co_return;  // the stream ended normally
+    if (ec) break;
   }
+  sink.mark_gone();
 }
 
 }  // namespace
@@ -428,14 +435,12 @@ awaitable<void> Session::run_sse(Request& req, Response& res) {
 
   auto& socket = stream_.socket();
   ChannelSink sink(stream_.get_executor(), server_->options.sse_queue_frames);
-  // A buffered byte from a pipelined request means the client spoke; ignore it, keep watching.
-  auto outcome = co_await ((sse_produce(res, sink) && sse_write(socket, sink, server_->options.sse_keepalive,
-                                                                server_->options.write_timeout)) ||
-                           sse_watch_client(socket));
-  if (outcome.index() == 1 || sink.gone) {
-    sink.gone = true;
-    server_->policy.client_left(req);
-  }
+  // The producer is never cancelled by Asio: when the client leaves, the watcher fires the sink's cancel
+  // signal and the producer winds down itself (storing what it must), while the writer stops at once.
+  co_await (sse_produce(res, sink) &&
+            (sse_write(socket, sink, server_->options.sse_keepalive, server_->options.write_timeout) ||
+             sse_watch_client(socket, sink)));
+  if (sink.gone) server_->policy.client_left(req);
   server_->policy.completed(req, 200, std::chrono::steady_clock::now() - started);
 }
 

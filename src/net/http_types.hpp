@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "net/cancel_signal.hpp"
+
 namespace parley::net {
 
 namespace asio = boost::asio;
@@ -62,6 +64,8 @@ class SseSink {
   // Returns false once the client has gone; the caller should stop producing.
   virtual asio::awaitable<bool> send(std::string frame) = 0;
   [[nodiscard]] virtual bool client_gone() const = 0;
+  // Fired when the client leaves (or stops reading); the producer should stop its upstream work and finish.
+  virtual CancelSignal& cancellation() = 0;
 };
 
 // "id: ..\nevent: <name>\ndata: <line>\n...\n\n" with LF line ends (api.md §3.4).
