@@ -1,0 +1,97 @@
+#include "llm/sse_parser.hpp"
+
+namespace parley::llm {
+
+bool SseParser::feed(std::string_view bytes, std::vector<SseEvent>& out) {
+  if (at_start_ && !bytes.empty()) {
+    // A UTF-8 BOM at the very start of the stream is ignored.
+    if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+    at_start_ = false;
+  }
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const char c = bytes[i];
+    if (after_cr_) {
+      after_cr_ = false;
+      if (c == '\n') continue;  // the LF of a CRLF split or not split across reads
+    }
+    if (c == '\r' || c == '\n') {
+      after_cr_ = c == '\r';
+      process_line(line_, out);
+      line_.clear();
+      continue;
+    }
+    // Copy the run up to the next line end in one go.
+    std::size_t end = bytes.find_first_of("\r\n", i);
+    if (end == std::string_view::npos) end = bytes.size();
+    line_.append(bytes.substr(i, end - i));
+    i = end - 1;
+    if (line_.size() + data_.size() > max_event_bytes_) return false;
+  }
+  return true;
+}
+
+void SseParser::finish(std::vector<SseEvent>& out) {
+  if (!line_.empty()) {
+    process_line(line_, out);
+    line_.clear();
+  }
+  dispatch(out);
+}
+
+void SseParser::process_line(std::string_view line, std::vector<SseEvent>& out) {
+  if (line.empty()) {
+    dispatch(out);
+    return;
+  }
+  if (line.front() == ':') {
+    ++comments_;
+    return;
+  }
+  const auto colon = line.find(':');
+  std::string_view field = line.substr(0, colon);
+  std::string_view value;
+  if (colon != std::string_view::npos) {
+    value = line.substr(colon + 1);
+    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  }
+  if (field == "data") {
+    if (has_data_) data_ += '\n';
+    data_.append(value);
+    has_data_ = true;
+  } else if (field == "event") {
+    event_.assign(value);
+  } else if (field == "id") {
+    if (value.find('\0') == std::string_view::npos) {
+      id_ = std::string(value);
+      last_id_ = *id_;
+    }
+  } else if (field == "retry") {
+    bool digits = !value.empty();
+    long ms = 0;
+    for (char c : value) {
+      if (c < '0' || c > '9' || ms > 100000000) {
+        digits = false;
+        break;
+      }
+      ms = ms * 10 + (c - '0');
+    }
+    if (digits) retry_ = ms;
+  }
+  // Unknown fields are ignored.
+}
+
+void SseParser::dispatch(std::vector<SseEvent>& out) {
+  if (has_data_) {
+    SseEvent e;
+    if (!event_.empty()) e.event = event_;
+    e.data = std::move(data_);
+    e.id = std::move(id_);
+    out.push_back(std::move(e));
+  }
+  data_.clear();
+  has_data_ = false;
+  event_.clear();
+  id_.reset();
+}
+
+}  // namespace parley::llm

@@ -1,0 +1,422 @@
+#include "net/http_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/url/parse.hpp>
+#include <deque>
+#include <map>
+#include <mutex>
+
+namespace parley::net {
+
+namespace ssl = asio::ssl;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+struct Target {
+  bool tls = false;
+  std::string host;
+  std::string port;
+  std::string path_and_query;
+  [[nodiscard]] std::string key() const { return (tls ? "https://" : "http://") + host + ":" + port; }
+};
+
+std::optional<Target> parse_target(const std::string& url) {
+  auto u = boost::urls::parse_absolute_uri(url);
+  if (!u) return std::nullopt;
+  Target t;
+  if (u->scheme() == "https") {
+    t.tls = true;
+  } else if (u->scheme() != "http") {
+    return std::nullopt;
+  }
+  t.host = u->encoded_host().decode();
+  if (t.host.empty()) return std::nullopt;
+  if (t.host.size() > 2 && t.host.front() == '[') t.host = t.host.substr(1, t.host.size() - 2);
+  t.port = u->has_port() ? std::string(u->port()) : (t.tls ? "443" : "80");
+  t.path_and_query = std::string(u->encoded_path());
+  if (t.path_and_query.empty()) t.path_and_query = "/";
+  if (u->has_query()) t.path_and_query += "?" + std::string(u->encoded_query());
+  return t;
+}
+
+std::string readable(const boost::system::error_code& ec) {
+  if (ec == asio::error::connection_refused) return "connection refused";
+  if (ec == asio::error::connection_reset) return "connection reset";
+  if (ec == asio::error::host_not_found || ec == asio::error::host_not_found_try_again)
+    return "host not found";
+  if (ec == asio::error::network_unreachable) return "network unreachable";
+  if (ec.category() == asio::error::get_ssl_category() ||
+      ec.category() == ssl::error::get_stream_category()) {
+    return "TLS failure (" + ec.message() + ")";
+  }
+  return ec.message();
+}
+
+bool header_value_ok(std::string_view v) {
+  return v.find_first_of("\r\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+// One TCP (optionally TLS) connection. Plain connections use stream.next_layer() directly.
+struct Connection : std::enable_shared_from_this<Connection> {
+  Connection(asio::any_io_executor ex, ssl::context& ctx, Target t)
+      : target(std::move(t)), stream(ex, ctx), watchdog(ex) {}
+
+  Target target;
+  ssl::stream<tcp::socket> stream;
+  asio::steady_timer watchdog;
+  boost::beast::flat_buffer input;
+  bool timed_out = false;
+  bool cancelled = false;
+  std::chrono::steady_clock::time_point idle_since;
+
+  tcp::socket& socket() { return stream.next_layer(); }
+  void close() {
+    boost::system::error_code ec;
+    socket().shutdown(tcp::socket::shutdown_both, ec);
+    socket().close(ec);
+  }
+  // Closes the socket when `d` passes without disarm(): every pending operation then fails at once.
+  void arm(std::chrono::milliseconds d) {
+    watchdog.expires_after(d);
+    watchdog.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) {
+        self->timed_out = true;
+        self->close();
+      }
+    });
+  }
+  void disarm() { watchdog.cancel(); }
+
+  awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some(asio::mutable_buffer b) {
+    if (target.tls) co_return co_await stream.async_read_some(b, as_tuple_awaitable);
+    co_return co_await socket().async_read_some(b, as_tuple_awaitable);
+  }
+  awaitable<std::tuple<boost::system::error_code, std::size_t>> write_all(asio::const_buffer b) {
+    if (target.tls) co_return co_await asio::async_write(stream, b, as_tuple_awaitable);
+    co_return co_await asio::async_write(socket(), b, as_tuple_awaitable);
+  }
+};
+
+struct HttpClient::Impl {
+  explicit Impl(asio::io_context& io) : ioc(io), tls(ssl::context::tls_client) {
+    tls.set_default_verify_paths();
+    tls.set_verify_mode(ssl::verify_peer);
+    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  }
+
+  asio::io_context& ioc;
+  ssl::context tls;
+  mutable std::mutex mutex;
+  std::map<std::string, std::deque<std::shared_ptr<Connection>>> idle;
+
+  static constexpr auto kIdleLimit = std::chrono::seconds(50);
+
+  std::shared_ptr<Connection> take_idle(const std::string& key) {
+    std::lock_guard lock(mutex);
+    auto it = idle.find(key);
+    if (it == idle.end()) return nullptr;
+    while (!it->second.empty()) {
+      auto c = std::move(it->second.back());
+      it->second.pop_back();
+      if (std::chrono::steady_clock::now() - c->idle_since < kIdleLimit && c->socket().is_open()) return c;
+    }
+    return nullptr;
+  }
+  void give_back(std::shared_ptr<Connection> c) {
+    c->idle_since = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex);
+    auto& q = idle[c->target.key()];
+    if (q.size() < 16) q.push_back(std::move(c));
+  }
+
+  awaitable<std::optional<TransportError>> connect(Connection& c, std::chrono::milliseconds timeout) {
+    c.arm(timeout);
+    tcp::resolver resolver(c.socket().get_executor());
+    auto [rec, endpoints] = co_await resolver.async_resolve(c.target.host, c.target.port, as_tuple_awaitable);
+    if (rec) {
+      c.disarm();
+      co_return TransportError{TransportError::Kind::unreachable, readable(rec)};
+    }
+    auto [cec, ep] = co_await asio::async_connect(c.socket(), endpoints, as_tuple_awaitable);
+    if (!cec) c.socket().set_option(tcp::no_delay(true), cec);
+    if (!cec && c.target.tls) {
+      // SSL_set_tlsext_host_name is a macro with a C cast; this is its expansion.
+      if (!SSL_ctrl(c.stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                    const_cast<char*>(c.target.host.c_str()))) {
+        c.disarm();
+        co_return TransportError{TransportError::Kind::unreachable, "TLS failure (cannot set SNI)"};
+      }
+      c.stream.set_verify_callback(ssl::host_name_verification(c.target.host));
+      auto [hec] = co_await c.stream.async_handshake(ssl::stream_base::client, as_tuple_awaitable);
+      cec = hec;
+    }
+    c.disarm();
+    if (c.timed_out) co_return TransportError{TransportError::Kind::timeout, "connect timed out"};
+    if (c.cancelled) co_return TransportError{TransportError::Kind::cancelled, "cancelled"};
+    if (cec) co_return TransportError{TransportError::Kind::unreachable, readable(cec)};
+    co_return std::nullopt;
+  }
+};
+
+namespace {
+
+std::string serialize_request(const ClientRequest& r, const Target& t) {
+  std::string out = r.method + " " + t.path_and_query + " HTTP/1.1\r\n";
+  const bool default_port = (t.tls && t.port == "443") || (!t.tls && t.port == "80");
+  const bool v6 = t.host.find(':') != std::string::npos;
+  out += "Host: " + (v6 ? "[" + t.host + "]" : t.host) + (default_port ? "" : ":" + t.port) + "\r\n";
+  bool has_ua = false;
+  for (const auto& [k, v] : r.headers.all()) {
+    if (!header_value_ok(k) || !header_value_ok(v) || iequals(k, "Host") || iequals(k, "Content-Length"))
+      continue;
+    if (iequals(k, "User-Agent")) has_ua = true;
+    out += k + ": " + v + "\r\n";
+  }
+  if (!has_ua) out += "User-Agent: parley/" PARLEY_VERSION "\r\n";
+  if (!r.body.empty() || r.method == "POST" || r.method == "PUT" || r.method == "PATCH") {
+    out += "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
+  }
+  out += "\r\n";
+  out += r.body;
+  return out;
+}
+
+}  // namespace
+
+HttpClient::HttpClient(asio::io_context& ioc) : impl_(std::make_shared<Impl>(ioc)) {}
+HttpClient::~HttpClient() = default;
+
+std::size_t HttpClient::idle_connections() const {
+  std::lock_guard lock(impl_->mutex);
+  std::size_t n = 0;
+  for (const auto& [k, q] : impl_->idle) n += q.size();
+  return n;
+}
+
+awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on_head, DataFn on_data,
+                                                CancelSignal* cancel) {
+  ClientResult<int> result;
+  auto target = parse_target(request.url);
+  if (!target) {
+    result.error = {TransportError::Kind::bad_url, "invalid URL"};
+    co_return result;
+  }
+  auto impl = impl_;
+  auto ex = co_await asio::this_coro::executor;
+  const std::string wire = serialize_request(request, *target);
+
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto conn = impl->take_idle(target->key());
+    const bool reused = conn != nullptr;
+    if (!conn) conn = std::make_shared<Connection>(ex, impl->tls, *target);
+    // Cancellation closes the socket (on its own executor), so every pending read fails at once.
+    CancelRegistration registration(cancel, [weak = std::weak_ptr<Connection>(conn), ex] {
+      asio::post(ex, [weak] {
+        if (auto c = weak.lock()) {
+          c->cancelled = true;
+          c->close();
+        }
+      });
+    });
+    if (cancel && cancel->cancelled()) {
+      result.error = {TransportError::Kind::cancelled, "cancelled"};
+      co_return result;
+    }
+    if (!reused) {
+      if (auto err = co_await impl->connect(*conn, request.connect_timeout)) {
+        result.error = *err;
+        co_return result;
+      }
+    }
+    conn->arm(request.read_timeout);
+    auto [wec, wn] = co_await conn->write_all(asio::buffer(wire));
+    http::response_parser<http::buffer_body> parser;
+    parser.body_limit(boost::none);
+    parser.eager(true);
+    bool got_bytes = false;
+    boost::system::error_code ec = wec;
+    // Header.
+    while (!ec && !parser.is_header_done()) {
+      if (conn->input.size() == 0) {
+        auto [rec, n] = co_await conn->read_some(conn->input.prepare(16384));
+        conn->input.commit(n);
+        if (n > 0) {
+          got_bytes = true;
+          conn->arm(request.read_timeout);
+        }
+        if (rec) {
+          ec = rec;
+          break;
+        }
+      }
+      parser.get().body().data = nullptr;
+      parser.get().body().size = 0;
+      boost::system::error_code pec;
+      const auto used = parser.put(conn->input.data(), pec);
+      conn->input.consume(used);
+      if (pec == http::error::need_more) continue;
+      if (pec && pec != http::error::need_buffer) ec = pec;
+    }
+    if (ec) {
+      conn->disarm();
+      conn->close();
+      if (reused && !got_bytes && !conn->cancelled && !conn->timed_out)
+        continue;  // a stale pooled connection
+      if (conn->cancelled) {
+        result.error = {TransportError::Kind::cancelled, "cancelled"};
+      } else if (conn->timed_out) {
+        result.error = {TransportError::Kind::timeout, "no response within the read timeout"};
+      } else if (got_bytes) {
+        result.error = {TransportError::Kind::disconnected,
+                        "malformed or truncated response (" + ec.message() + ")"};
+      } else {
+        result.error = {TransportError::Kind::unreachable, readable(ec)};
+      }
+      co_return result;
+    }
+    const int status = static_cast<int>(parser.get().result_int());
+    Headers headers;
+    for (const auto& f : parser.get().base())
+      headers.add(std::string(f.name_string()), std::string(f.value()));
+    if (on_head) on_head(status, headers);
+
+    // Body.
+    std::array<char, 16384> out{};
+    bool stopped = false;
+    while (!parser.is_done()) {
+      parser.get().body().data = out.data();
+      parser.get().body().size = out.size();
+      boost::system::error_code pec;
+      if (conn->input.size() > 0) {
+        const auto used = parser.put(conn->input.data(), pec);
+        conn->input.consume(used);
+      } else {
+        pec = http::error::need_more;
+      }
+      if (pec == http::error::need_buffer) pec = {};
+      const std::size_t produced = out.size() - parser.get().body().size;
+      if (produced > 0 && on_data) {
+        if (!co_await on_data(std::string_view(out.data(), produced))) {
+          stopped = true;
+          break;
+        }
+      }
+      if (pec == http::error::need_more) {
+        auto [rec, n] = co_await conn->read_some(conn->input.prepare(16384));
+        conn->input.commit(n);
+        if (n > 0) conn->arm(request.read_timeout);
+        if (rec == asio::error::eof || rec == ssl::error::stream_truncated) {
+          boost::system::error_code eec;
+          parser.put_eof(eec);
+          if (eec) {
+            ec = rec;
+            break;
+          }
+          continue;
+        }
+        if (rec) {
+          ec = rec;
+          break;
+        }
+      } else if (pec) {
+        ec = pec;
+        break;
+      }
+    }
+    conn->disarm();
+    if (stopped || ec || !parser.get().keep_alive() || conn->input.size() > 0 || conn->cancelled) {
+      conn->close();
+    } else {
+      impl->give_back(conn);
+    }
+    if (conn->cancelled) {
+      result.error = {TransportError::Kind::cancelled, "cancelled"};
+    } else if (ec && conn->timed_out) {
+      result.error = {TransportError::Kind::timeout, "no data within the read timeout"};
+    } else if (ec) {
+      result.error = {TransportError::Kind::disconnected, "the connection closed before the response ended"};
+    } else {
+      result.value = status;
+    }
+    co_return result;
+  }
+  result.error = {TransportError::Kind::unreachable, "connection failed"};
+  co_return result;
+}
+
+namespace {
+
+struct FetchState {
+  ClientResponse response;
+  std::size_t limit = 0;
+  bool too_large = false;
+};
+
+awaitable<bool> append_body(std::shared_ptr<FetchState> state, std::string_view data) {
+  if (state->response.body.size() + data.size() > state->limit) {
+    state->too_large = true;
+    co_return false;
+  }
+  state->response.body.append(data);
+  co_return true;
+}
+
+}  // namespace
+
+awaitable<ClientResult<ClientResponse>> HttpClient::fetch(ClientRequest request, CancelSignal* cancel) {
+  auto state = std::make_shared<FetchState>();
+  state->limit = request.max_body_bytes;
+  HeadFn on_head = [state](int status, const Headers& headers) {
+    state->response.status = status;
+    state->response.headers = headers;
+  };
+  DataFn on_data = [state](std::string_view data) { return append_body(state, data); };
+  auto r = co_await stream(std::move(request), std::move(on_head), std::move(on_data), cancel);
+  ClientResult<ClientResponse> out;
+  if (state->too_large) {
+    out.error = {TransportError::Kind::too_large, "response body too large"};
+  } else if (!r) {
+    out.error = r.error;
+  } else {
+    out.value = std::move(state->response);
+  }
+  co_return out;
+}
+
+namespace {
+awaitable<void> warm(std::shared_ptr<HttpClient::Impl> impl, Target target) {
+  auto ex = co_await asio::this_coro::executor;
+  auto conn = std::make_shared<Connection>(ex, impl->tls, target);
+  if (!co_await impl->connect(*conn, std::chrono::seconds(10))) impl->give_back(conn);
+}
+}  // namespace
+
+void HttpClient::prewarm(const std::string& url) {
+  auto target = parse_target(url);
+  if (!target) return;
+  asio::co_spawn(asio::make_strand(impl_->ioc), warm(impl_, *target), asio::detached);
+}
+
+}  // namespace parley::net

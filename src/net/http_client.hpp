@@ -1,0 +1,84 @@
+// HTTP/1.1 client for upstream services (OpenRouter, Deepgram, GCS, S3): TLS with certificate and host-name
+// verification, connect/read timeouts, keep-alive connection reuse, streamed response bodies, and
+// cancellation that closes the connection at once.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "net/cancel_signal.hpp"
+#include "net/http_types.hpp"
+
+namespace parley::net {
+
+struct ClientRequest {
+  std::string method = "GET";
+  std::string url;  // http:// or https://
+  Headers headers;
+  std::string body;
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::milliseconds read_timeout{120000};  // without any byte
+  std::size_t max_body_bytes = 64 * 1024 * 1024;   // for buffered responses
+};
+
+struct ClientResponse {
+  int status = 0;
+  Headers headers;
+  std::string body;
+};
+
+struct TransportError {
+  enum class Kind {
+    unreachable,
+    timeout,
+    disconnected,
+    cancelled,
+    bad_url,
+    too_large
+  } kind = Kind::unreachable;
+  std::string message;  // readable, e.g. "connection refused"
+};
+
+template <class T>
+struct ClientResult {
+  std::optional<T> value;
+  TransportError error;
+  explicit operator bool() const { return value.has_value(); }
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(boost::asio::io_context& ioc);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Buffers the whole response body.
+  boost::asio::awaitable<ClientResult<ClientResponse>> fetch(ClientRequest request,
+                                                             CancelSignal* cancel = nullptr);
+
+  // Streams the body: `on_head` once, then `on_data` for each piece as it arrives (return false to stop,
+  // which closes the connection). Completes when the body ends, fails, or `cancel` fires.
+  using HeadFn = std::function<void(int status, const Headers& headers)>;
+  using DataFn = std::function<boost::asio::awaitable<bool>(std::string_view data)>;
+  boost::asio::awaitable<ClientResult<int>> stream(ClientRequest request, HeadFn on_head, DataFn on_data,
+                                                   CancelSignal* cancel = nullptr);
+
+  // Opens a connection ahead of the first request (a warm connection makes the first token come faster).
+  void prewarm(const std::string& url);
+  // Idle connections kept for reuse (for tests and metrics).
+  [[nodiscard]] std::size_t idle_connections() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace parley::net

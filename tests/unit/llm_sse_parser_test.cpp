@@ -1,0 +1,77 @@
+#include "llm/sse_parser.hpp"
+
+#include <gtest/gtest.h>
+
+using parley::llm::SseEvent;
+using parley::llm::SseParser;
+
+namespace {
+
+std::vector<SseEvent> parse_in_pieces(std::string_view text, std::size_t piece) {
+  SseParser p;
+  std::vector<SseEvent> out;
+  for (std::size_t i = 0; i < text.size(); i += piece) EXPECT_TRUE(p.feed(text.substr(i, piece), out));
+  p.finish(out);
+  return out;
+}
+
+}  // namespace
+
+TEST(SseParser, ParsesTheOpenRouterShapeAtEverySplitPoint) {
+  const std::string text =
+      ": OPENROUTER PROCESSING\n\n"
+      "data: {\"id\":\"gen-1\",\"choices\":[{\"delta\":{\"content\":\"Hi\"}}]}\n\n"
+      "id: 7\r\nevent: custom\r\ndata: line one\r\ndata: line two\r\n\r\n"
+      "data:no-space\rdata:  two spaces\r\r"
+      "data: [DONE]\n\n";
+  for (std::size_t piece = 1; piece <= text.size(); ++piece) {
+    const auto events = parse_in_pieces(text, piece);
+    ASSERT_EQ(events.size(), 4u) << "piece " << piece;
+    EXPECT_EQ(events[0].event, "message");
+    EXPECT_EQ(events[0].data, R"({"id":"gen-1","choices":[{"delta":{"content":"Hi"}}]})");
+    EXPECT_FALSE(events[0].id);
+    EXPECT_EQ(events[1].event, "custom");
+    EXPECT_EQ(events[1].data, "line one\nline two");
+    EXPECT_EQ(events[1].id, "7");
+    EXPECT_EQ(events[2].data, "no-space\n two spaces");
+    EXPECT_EQ(events[3].data, "[DONE]");
+  }
+}
+
+TEST(SseParser, CountsCommentsAndKeepsRetryAndLastId) {
+  SseParser p;
+  std::vector<SseEvent> out;
+  p.feed(": a\n: b\nretry: 2500\nid: x1\ndata: d\n\nretry: nope\n\n", out);
+  EXPECT_EQ(p.comment_count(), 2u);
+  EXPECT_EQ(p.retry_ms(), 2500);
+  EXPECT_EQ(p.last_event_id(), "x1");
+  ASSERT_EQ(out.size(), 1u);
+}
+
+TEST(SseParser, EventsWithoutDataAreNotDispatched) {
+  const auto events = parse_in_pieces("event: ping\n\nid: 3\n\ndata\n\n", 3);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].data, "");  // a bare "data" field is an empty data line
+}
+
+TEST(SseParser, AFinalEventWithoutBlankLineIsDispatchedAtTheEnd) {
+  const auto events = parse_in_pieces("data: one\n\ndata: last", 4);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].data, "last");
+}
+
+TEST(SseParser, IgnoresALeadingByteOrderMarkAndUnknownFields) {
+  const auto events = parse_in_pieces(
+      "\xEF\xBB\xBF"
+      "foo: bar\ndata: x\n\n",
+      1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].data, "x");
+}
+
+TEST(SseParser, RefusesAnEventPastTheSizeLimit) {
+  SseParser p(64);
+  std::vector<SseEvent> out;
+  EXPECT_TRUE(p.feed("data: short\n\n", out));
+  EXPECT_FALSE(p.feed("data: " + std::string(100, 'x'), out));
+}
