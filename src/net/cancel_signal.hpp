@@ -1,6 +1,6 @@
 // An explicit cancellation signal shared by a request and the work it started (upstream calls, tool calls).
-// Unlike Asio's per-operation cancellation it does not interrupt the canceller's own awaits, so work that must
-// happen after a cancel (storing the partial answer) still runs.
+// Unlike Asio's per-operation cancellation it does not interrupt the canceller's own awaits, so work that
+// must happen after a cancel (storing the partial answer) still runs.
 #pragma once
 
 #include <cstddef>
@@ -12,7 +12,8 @@ namespace parley::net {
 
 class CancelSignal {
  public:
-  // Registers `fn` to run once on cancel(); runs it at once when already cancelled. Returns a handle for remove().
+  // Registers `fn` to run once on cancel(); runs it at once when already cancelled. Returns a handle for
+  // remove().
   std::size_t on_cancel(std::function<void()> fn) {
     std::unique_lock lock(mutex_);
     if (cancelled_) {
