@@ -1,0 +1,71 @@
+// Accumulates one hop's upstream stream into what gets stored and announced (api.md §3.5): text, finish reason,
+// model, usage, meta, generation id, reasoning segments, reasoning_details, tool calls assembled by index, routing
+// headers, and an in-band error.
+#pragma once
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/http_types.hpp"
+
+namespace parley::llm {
+
+class HopAccumulator {
+ public:
+  // One parsed upstream chunk (a JSON object); other JSON values are ignored.
+  void add_chunk(const boost::json::value& chunk);
+  // Upstream response headers named openrouter-*, x-request-id or via become `routing`.
+  void set_response_headers(const net::Headers& headers);
+
+  [[nodiscard]] const std::string& text() const { return text_; }
+  [[nodiscard]] bool has_content() const { return !text_.empty(); }
+  [[nodiscard]] const boost::json::value& finish_reason() const { return finish_reason_; }
+  [[nodiscard]] bool finished() const { return !finish_reason_.is_null(); }
+  [[nodiscard]] const boost::json::value& model() const { return model_; }
+  [[nodiscard]] const boost::json::value& usage() const { return usage_; }
+  [[nodiscard]] const boost::json::value& meta() const { return meta_; }
+  [[nodiscard]] const boost::json::value& generation_id() const { return generation_id_; }
+  [[nodiscard]] const boost::json::value& routing() const { return routing_; }
+  [[nodiscard]] const boost::json::array& reasoning_details() const { return reasoning_details_; }
+  // The in-band error object of the last chunk that carried one.
+  [[nodiscard]] const std::optional<boost::json::object>& error() const { return error_; }
+  // [{"text","type"?}] or null.
+  [[nodiscard]] boost::json::value reasoning() const;
+  // [{"id","type":"function","function":{"name","arguments"}}] or null; calls without a name are dropped.
+  [[nodiscard]] boost::json::value tool_calls() const;
+  [[nodiscard]] bool has_reasoning() const;
+
+ private:
+  struct Segment {
+    std::string type;  // empty: untyped
+    std::string text;
+  };
+  struct ToolCall {
+    std::optional<long long> index;
+    std::string id;
+    std::string type;
+    std::string name;
+    std::string arguments;
+  };
+  void add_complete_reasoning(const boost::json::value& v, const std::string& type);
+  void add_tool_call_fragment(const boost::json::object& fragment);
+
+  std::string text_;
+  boost::json::value finish_reason_ = nullptr;
+  boost::json::value model_ = nullptr;
+  boost::json::value usage_ = nullptr;
+  boost::json::value meta_ = nullptr;
+  boost::json::value generation_id_ = nullptr;
+  boost::json::value routing_ = nullptr;
+  boost::json::array reasoning_details_;
+  std::optional<boost::json::object> error_;
+  std::vector<Segment> segments_;
+  std::optional<std::size_t> streamed_segment_;
+  std::vector<ToolCall> calls_;
+};
+
+}  // namespace parley::llm
