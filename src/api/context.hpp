@@ -8,7 +8,9 @@
 #include "auth/auth_service.hpp"
 #include "core/config.hpp"
 #include "core/warnings.hpp"
+#include "llm/model_catalog.hpp"
 #include "net/blocking.hpp"
+#include "net/http_client.hpp"
 
 namespace parley::api {
 
@@ -21,6 +23,9 @@ struct ApiContext {
   std::function<std::string()> active_model;
   // Blocking: true when the database answers (used by /health with a 2 s budget).
   std::function<bool()> database_ping;
+  // Upstream access (OpenRouter or any OpenAI-compatible endpoint).
+  net::HttpClient* http_client = nullptr;
+  llm::ModelCatalog* catalog = nullptr;
 };
 
 }  // namespace parley::api

@@ -1,6 +1,7 @@
 // Every route of parley in one table: method, path, handler, body policy, access (api.md §1).
 #include "api/routes.hpp"
 
+#include "api/models.hpp"
 #include "api/system_routes.hpp"
 
 namespace parley::api {
@@ -32,6 +33,9 @@ net::Router build_router(ApiContext& ctx) {
       {"POST", "/api/auth/login", post_login, BodyPolicy::normal, Access::open},
       {"POST", "/api/auth/logout", post_logout, BodyPolicy::ignored, Access::open},
       {"GET", "/api/auth/status", get_auth_status, BodyPolicy::ignored, Access::open},
+      {"GET", "/api/models", get_models, BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/chat/generation/{generation_id}", get_generation, BodyPolicy::ignored,
+       Access::authenticated},
   };
   net::Router router;
   for (const auto& r : rows) router.add({r.method, r.path, bind(ctx, r.handler), r.body, r.access});

@@ -22,8 +22,10 @@
 #include "core/log.hpp"
 #include "core/redact.hpp"
 #include "core/warnings.hpp"
+#include "llm/model_catalog.hpp"
 #include "net/blocking.hpp"
 #include "net/embedded_files.hpp"
+#include "net/http_client.hpp"
 #include "net/http_server.hpp"
 #include "net/static_files.hpp"
 
@@ -186,8 +188,13 @@ int serve() {
   }
 
   net::BlockingPool blocking(4);
+  asio::io_context ioc(config.io_threads);
+  net::HttpClient http_client(ioc);
+  llm::ModelCatalog catalog(config, http_client);
   api::ApiContext ctx{config, blocking, auth, warnings, nullptr, nullptr};
   ctx.active_model = [&config] { return config.default_model; };
+  ctx.http_client = &http_client;
+  ctx.catalog = &catalog;
 
   const net::Router router = api::build_router(ctx);
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)
@@ -205,7 +212,6 @@ int serve() {
   options.header_timeout =
       std::chrono::milliseconds(static_cast<long long>(config.header_timeout_seconds * 1000));
 
-  asio::io_context ioc(config.io_threads);
   net::HttpServer server(ioc, options, router, ui, policy);
   if (auto ec = server.listen()) {
     log::error("Cannot listen on {}:{}: {} (is another server using the port? set PARLEY_PORT)", config.host,

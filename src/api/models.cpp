@@ -1,0 +1,104 @@
+#include "api/models.hpp"
+
+#include <boost/json.hpp>
+#include <cctype>
+
+#include "api/responses.hpp"
+#include "llm/model_enrichment.hpp"
+#include "llm/model_filters.hpp"
+
+namespace parley::api {
+
+namespace bj = boost::json;
+
+namespace {
+
+std::optional<bool> parse_bool(std::string v) {
+  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+  return std::nullopt;
+}
+
+std::vector<std::string> search_tokens(const std::string& search) {
+  std::vector<std::string> tokens;
+  std::string cur;
+  for (char c : search) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      if (!cur.empty()) tokens.push_back(cur);
+      cur.clear();
+    } else {
+      cur += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+  }
+  if (!cur.empty()) tokens.push_back(cur);
+  return tokens;
+}
+
+}  // namespace
+
+boost::asio::awaitable<net::Response> get_models(ApiContext& ctx, net::Request& req) {
+  llm::ModelQuery query;
+  if (auto t = req.query_param("tools_only")) {
+    auto b = parse_bool(*t);
+    if (!b) {
+      ValidationErrors errors;
+      errors.add("bool_parsing", loc({"query", "tools_only"}),
+                 "Input should be a valid boolean, unable to interpret input", bj::string(*t));
+      co_return error_response(errors.to_error());
+    }
+    query.tools_only = *b;
+  }
+  if (auto s = req.query_param("search")) query.search_tokens = search_tokens(*s);
+  if (auto f = req.query_param("filters")) {
+    auto parsed = llm::parse_filters(*f);
+    if (!parsed) co_return error_response(parsed.error());
+    query.filters = std::move(*parsed);
+  }
+
+  const auto result = co_await ctx.catalog->models();
+  if (result.error) co_return error_response(*result.error);
+  const auto& upstream = result.payload->as_object();
+  const auto* data = upstream.if_contains("data");
+  if (!data || !data->is_array()) co_return json_response(200, upstream);
+
+  bj::array filtered;
+  std::size_t base_count = 0;
+  for (const auto& item : data->as_array()) {
+    if (!item.is_object()) continue;
+    auto model = llm::enrich_model(item.as_object());
+    if (query.tools_only && !model.at("supports_tools").as_bool()) continue;
+    ++base_count;
+    if (!llm::matches_search(model, query.search_tokens)) continue;
+    if (!llm::matches_filters(model, query.filters)) continue;
+    filtered.push_back(std::move(model));
+  }
+  bj::object body = upstream;
+  const auto count = filtered.size();
+  body["data"] = std::move(filtered);
+  body["metadata"] =
+      bj::object{{"total", data->as_array().size()}, {"base_count", base_count}, {"count", count}};
+  co_return json_response(200, body);
+}
+
+boost::asio::awaitable<net::Response> get_generation(ApiContext& ctx, net::Request& req) {
+  if (ctx.config.openrouter_api_key.empty())
+    co_return error_response(503, "OPENROUTER_API_KEY is not configured");
+  net::ClientRequest up;
+  up.url = ctx.config.openrouter_base_url +
+           "/generation?id=" + net::percent_encode_segment(req.path_params["generation_id"]);
+  up.headers.add("Authorization", "Bearer " + ctx.config.openrouter_api_key);
+  up.headers.add("Accept", "application/json");
+  up.read_timeout = std::chrono::seconds(ctx.config.openrouter_timeout_seconds);
+  auto response = co_await ctx.http_client->fetch(std::move(up));
+  if (!response) co_return error_response(502, "Upstream connection failed: " + response.error.message);
+  if (response.value->status >= 400) {
+    co_return error_response(
+        ApiError{response.value->status, llm::upstream_error_detail(response.value->body)});
+  }
+  // The upstream body is returned unchanged.
+  auto res = net::Response::json(200, std::move(response.value->body));
+  co_return res;
+}
+
+}  // namespace parley::api

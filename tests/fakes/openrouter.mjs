@@ -1,0 +1,153 @@
+// A fake OpenAI-compatible / OpenRouter upstream for parley's tests and benchmarks, written from the documented
+// wire format (chat.completions streaming chunks, usage-only final chunk, ": OPENROUTER PROCESSING" comments,
+// error bodies, /models and /generation). It can misbehave on request: HTTP errors, 429 with Retry-After,
+// in-band error chunks, a dropped connection mid-event, a stall, a slow drip, malformed data.
+//
+// Usage: node tests/fakes/openrouter.mjs [--port N]   → prints "fake-openrouter listening on http://127.0.0.1:N"
+// Scenarios are queued with POST /__control/script (JSON array of scenario objects, used in order, one per chat
+// request; when the queue is empty the default scenario answers) or chosen per request by a body key
+// "fake_scenario" (parley forwards unknown keys upstream). GET /__control/requests lists what was received
+// (method, path, headers, body); GET /__control/closed counts chat connections the client closed before the end.
+import http from 'node:http';
+
+const args = process.argv.slice(2);
+const port = Number(args[args.indexOf('--port') + 1] || 0) || 0;
+const state = { script: [], requests: [], closedEarly: 0, finished: 0, generations: new Map() };
+
+export const defaultModels = [
+  {
+    id: 'openai/gpt-4o-mini', name: 'OpenAI: GPT-4o Mini', created: 1721260800, description: 'Small and fast.',
+    context_length: 128000, architecture: { input_modalities: ['text', 'image'], output_modalities: ['text'], tokenizer: 'GPT' },
+    pricing: { prompt: '0.00000015', completion: '0.0000006' }, top_provider: { context_length: 128000, is_moderated: true },
+    supported_parameters: ['tools', 'tool_choice', 'temperature', 'top_p', 'max_tokens', 'response_format'],
+  },
+  {
+    id: 'anthropic/claude-3.5-sonnet', name: 'Anthropic: Claude 3.5 Sonnet', created: 1718841600,
+    context_length: 200000.0, architecture: { input_modalities: ['text', 'image', 'file'], output_modalities: ['text'] },
+    pricing: { prompt: '0.000003', completion: '0.000015' }, supported_parameters: ['tools', 'reasoning', 'temperature'],
+  },
+  {
+    id: 'meta-llama/llama-3-8b-instruct', name: 'Meta: Llama 3 8B Instruct', created: 1713398400, context_length: 8192,
+    architecture: { input_modalities: ['text'], output_modalities: ['text'] }, pricing: { prompt: '0.00000003', completion: '0.00000006' },
+    supported_parameters: ['temperature', 'top_p', 'stop'],
+  },
+  {
+    id: 'google/gemini-2.5-flash-image', name: 'Google: Gemini 2.5 Flash Image', created: 1756000000, context_length: 32768,
+    architecture: { input_modalities: ['image', 'text'], output_modalities: ['image', 'text'] }, pricing: { prompt: 'free' },
+    capabilities: { tools: false },
+  },
+];
+let models = defaultModels;
+
+function chunk(id, model, delta, finish = null, extra = {}) {
+  return { id, provider: 'FakeProvider', model, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000),
+    choices: [{ index: 0, delta, finish_reason: finish, native_finish_reason: finish, logprobs: null }], ...extra };
+}
+
+// The events of a scenario, as [kind, payload] pairs: ['data', obj|string], ['comment', text], ['raw', text].
+function buildEvents(sc, body) {
+  const id = sc.id ?? `gen-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+  const model = sc.model ?? body?.model ?? 'openai/gpt-4o-mini';
+  const ev = [['comment', ': OPENROUTER PROCESSING']];
+  ev.push(['data', chunk(id, model, { role: 'assistant', content: '' })]);
+  for (const r of sc.reasoning ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', content: '', reasoning: r, reasoning_details: [{ type: 'reasoning.text', text: r }] })]);
+  for (const piece of sc.content ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', content: piece })]);
+  for (const frag of sc.tool_fragments ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', content: null, tool_calls: [frag] })]);
+  if (sc.in_band_error) {
+    ev.push(['data', { id, object: 'chat.completion.chunk', created: 0, model, provider: 'FakeProvider', error: sc.in_band_error,
+      choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }] }]);
+    return { id, events: ev };
+  }
+  if (sc.drop_after !== undefined) return { id, events: ev.slice(0, sc.drop_after + 1), drop: true };
+  const finish = sc.finish_reason ?? (sc.tool_fragments?.length ? 'tool_calls' : 'stop');
+  ev.push(['data', chunk(id, model, {}, finish)]);
+  ev.push(['data', { id, provider: 'FakeProvider', model, object: 'chat.completion.chunk', created: 0, choices: [],
+    usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19, cost: 0.0000123 } }]);
+  for (const raw of sc.raw_after ?? []) ev.push(['raw', raw]);
+  if (!sc.no_done) ev.push(['data', '[DONE]']);
+  return { id, events: ev };
+}
+
+function frame([kind, payload]) {
+  if (kind === 'comment') return `${payload}\n\n`;
+  if (kind === 'raw') return payload;
+  return `data: ${typeof payload === 'string' ? payload : JSON.stringify(payload)}\n\n`;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function handleChat(req, res, body) {
+  const sc = state.script.length ? state.script.shift() : (body?.fake_scenario ?? { content: ['Hello', ' from', ' the fake.'] });
+  if (sc.status) {
+    const headers = { 'Content-Type': 'application/json' };
+    if (sc.retry_after) headers['Retry-After'] = String(sc.retry_after);
+    res.writeHead(sc.status, headers);
+    res.end(sc.error_body !== undefined ? (typeof sc.error_body === 'string' ? sc.error_body : JSON.stringify(sc.error_body))
+      : JSON.stringify({ error: { code: sc.status, message: sc.message ?? `Fake error ${sc.status}` } }));
+    return;
+  }
+  if (sc.stall_ms) await sleep(sc.stall_ms);
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Request-Id': 'fake-req-1',
+    'OpenRouter-Provider': 'FakeProvider' });
+  const { id, events, drop } = buildEvents(sc, body);
+  state.generations.set(id, { id, model: body?.model, total_cost: 0.0000123, tokens_prompt: 12, tokens_completion: 7, created_at: new Date().toISOString() });
+  let closed = false;
+  res.on('close', () => { if (!res.writableFinished) { closed = true; state.closedEarly++; state.closedAt = Date.now(); } });
+  const split = sc.split_bytes ?? 0;
+  for (const e of events) {
+    if (closed) return;
+    const text = frame(e);
+    if (split > 0) {
+      for (let i = 0; i < text.length && !closed; i += split) { res.write(text.slice(i, i + split)); await sleep(1); }
+    } else {
+      res.write(text);
+    }
+    if (sc.delay_ms) await sleep(sc.delay_ms);
+  }
+  if (drop) {
+    res.write('data: {"id":"'); // half an event, then the connection dies
+    await sleep(10);
+    res.socket.destroy();
+    return;
+  }
+  if (sc.hang_after) { await sleep(sc.hang_after); }
+  state.finished++;
+  res.end();
+}
+
+const server = http.createServer(async (req, res) => {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const raw = Buffer.concat(chunks).toString('utf8');
+  let body = null;
+  try { body = raw ? JSON.parse(raw) : null; } catch { body = null; }
+  const url = new URL(req.url, 'http://x');
+  const path = url.pathname.replace(/^\/api\/v1/, '').replace(/^\/v1/, '');
+  if (path.startsWith('/__control/')) {
+    res.setHeader('Content-Type', 'application/json');
+    if (path === '/__control/script' && req.method === 'POST') { state.script.push(...(Array.isArray(body) ? body : [body])); return res.end('{}'); }
+    if (path === '/__control/models' && req.method === 'POST') { models = body; return res.end('{}'); }
+    if (path === '/__control/requests') return res.end(JSON.stringify(state.requests));
+    if (path === '/__control/closed') return res.end(JSON.stringify({ closed_early: state.closedEarly, finished: state.finished, closed_at: state.closedAt ?? null }));
+    if (path === '/__control/reset') { state.script = []; state.requests = []; state.closedEarly = 0; state.finished = 0; models = defaultModels; return res.end('{}'); }
+    res.statusCode = 404; return res.end('{}');
+  }
+  state.requests.push({ method: req.method, path, query: url.search, headers: req.headers, body });
+  if (path === '/chat/completions' && req.method === 'POST') return handleChat(req, res, body);
+  if (path === '/models' && req.method === 'GET') {
+    if (state.script[0]?.models_status) { const s = state.script.shift(); res.writeHead(s.models_status, { 'Content-Type': 'application/json' }); return res.end(JSON.stringify({ error: { message: 'models down' } })); }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify({ data: models }));
+  }
+  if (path === '/generation' && req.method === 'GET') {
+    const g = state.generations.get(url.searchParams.get('id'));
+    res.writeHead(g ? 200 : 404, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify(g ? { data: g } : { error: { code: 404, message: 'Generation not found' } }));
+  }
+  res.writeHead(404, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ error: { code: 404, message: 'Not found' } }));
+});
+server.keepAliveTimeout = 60000;
+server.listen(port, '127.0.0.1', () => {
+  console.log(`fake-openrouter listening on http://127.0.0.1:${server.address().port}`);
+});

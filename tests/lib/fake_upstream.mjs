@@ -1,0 +1,33 @@
+// Starts tests/fakes/openrouter.mjs as a child process and talks to its control API.
+import { spawn } from 'node:child_process';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export async function startFakeUpstream() {
+  const proc = spawn(process.execPath, [join(here, '..', 'fakes', 'openrouter.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^\s]+)/);
+      if (m) resolve(m[1]);
+    });
+    proc.on('exit', (code) => reject(new Error(`fake upstream exited ${code}`)));
+  });
+  const control = async (path, body) => {
+    const res = await fetch(`${url}/__control/${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+    return res.json();
+  };
+  return {
+    url,
+    baseUrl: `${url}/api/v1`,
+    script: (scenarios) => control('script', scenarios),
+    setModels: (models) => control('models', models),
+    requests: () => control('requests'),
+    closed: () => control('closed'),
+    reset: () => control('reset', {}),
+    async stop() { proc.kill(); await new Promise((r) => proc.on('exit', r)); },
+  };
+}
