@@ -1,7 +1,10 @@
 #include "core/clock.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 
 namespace parley {
 namespace {
@@ -60,6 +63,40 @@ std::string local_date(SystemTime t) {
 std::string local_time_dashed(SystemTime t) {
   return format_tm(local_tm(t), "%H-%M-%S");
 }
+std::string format_local_offset(SystemTime t) {
+  const auto tm = local_tm(t);
+  const long off = tm.tm_gmtoff;
+  char zone[32];
+  std::snprintf(zone, sizeof zone, "%c%02ld:%02ld", off < 0 ? '-' : '+', std::labs(off) / 3600,
+                (std::labs(off) % 3600) / 60);
+  return format_tm(tm, "%Y-%m-%dT%H:%M:%S") + zone;
+}
+
+std::string format_utc_offset(SystemTime t) {
+  return format_tm(utc_tm(t), "%Y-%m-%dT%H:%M:%S") + "+00:00";
+}
+
+LocalTimeParts local_time_parts(SystemTime t) {
+  const auto tm = local_tm(t);
+  return {format_tm(tm, "%Y-%m-%d"), format_tm(tm, "%A"), format_tm(tm, "%H:%M:%S"),
+          tm.tm_zone ? tm.tm_zone : ""};
+}
+
+std::string display_zone_name() {
+  if (const char* tz = std::getenv("TZ"); tz && *tz) return *tz == ':' ? tz + 1 : tz;
+  std::ifstream in("/etc/timezone");
+  std::string name;
+  if (in && std::getline(in, name) && !name.empty()) return name;
+  std::error_code ec;
+  const auto link = std::filesystem::read_symlink("/etc/localtime", ec);
+  if (!ec) {
+    const auto s = link.string();
+    const auto pos = s.find("zoneinfo/");
+    if (pos != std::string::npos) return s.substr(pos + 9);
+  }
+  return {};
+}
+
 std::string compact_utc(SystemTime t) {
   return format_tm(utc_tm(t), "%Y%m%dT%H%M%SZ");
 }

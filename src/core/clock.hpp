@@ -22,6 +22,17 @@ std::string local_date(SystemTime t);
 std::string local_time_dashed(SystemTime t);
 // Accepts "YYYY-MM-DD[T ]HH:MM:SS[.ffffff][Z|+HH:MM|-HH:MM]"; no zone = UTC.
 std::optional<SystemTime> parse_timestamp(std::string_view s);
+// Display time zone (TZ) with numeric offset, second precision: "2025-11-08T09:03:12-05:00".
+std::string format_local_offset(SystemTime t);
+// UTC with "+00:00", second precision: "2025-11-08T14:03:12+00:00" (SSE created_at_utc).
+std::string format_utc_offset(SystemTime t);
+// Local wall-clock pieces for the time-context block: date, weekday name, HH:MM:SS, zone abbreviation.
+struct LocalTimeParts {
+  std::string date, weekday, time, zone_abbreviation;
+};
+LocalTimeParts local_time_parts(SystemTime t);
+// The IANA name of the display zone when known (PARLEY_TIMEZONE, TZ, /etc/timezone, /etc/localtime link).
+std::string display_zone_name();
 // "20251108T140312Z" for *.corrupt-<time> backups.
 std::string compact_utc(SystemTime t);
 

@@ -1,0 +1,223 @@
+#include "chat/chat_orchestrator.hpp"
+
+#include <boost/json/serialize.hpp>
+
+#include "chat/conversation_log.hpp"
+#include "chat/hop_stream.hpp"
+#include "chat/turn_error.hpp"
+#include "chat/upstream_request.hpp"
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/log.hpp"
+#include "llm/hop_accumulator.hpp"
+
+namespace parley::chat {
+
+namespace bj = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+// Frames are built before any co_await: g++ 12 cannot keep string-literal temporaries across a suspension.
+std::string event_frame(std::string_view name, const bj::value& payload) {
+  return net::format_sse_event(name, bj::serialize(payload));
+}
+
+std::vector<std::string> failure_frames(const TurnError& error) {
+  bj::object delta{{"content", "Error: " + error.detail}};
+  bj::object chunk{{"choices", bj::array{bj::object{{"delta", std::move(delta)}}}}};
+  return {event_frame("error", error.payload()), event_frame("message", chunk),
+          net::format_sse_event("message", "[DONE]")};
+}
+
+awaitable<void> send_frames(net::SseSink& sink, std::vector<std::string> frames) {
+  for (auto& f : frames) co_await sink.send(std::move(f));
+}
+
+// The stored assistant row of a hop (§3.5), with `error` for failed or cancelled hops.
+NewMessage assistant_row(const std::string& session_id, const ChatRequest& request,
+                         const llm::HopAccumulator& acc, const bj::value& finish_reason,
+                         const std::optional<TurnError>& error) {
+  NewMessage row;
+  row.session_id = session_id;
+  row.role = "assistant";
+  row.content = acc.has_content() ? bj::value(acc.text()) : bj::value(nullptr);
+  auto put = [&](const char* key, const bj::value& v) {
+    if (!v.is_null()) row.metadata[key] = v;
+  };
+  put("finish_reason", finish_reason);
+  if (!error) put("tool_calls", acc.tool_calls());  // incomplete calls of a failed hop are discarded
+  put("model", acc.model());
+  put("usage", acc.usage());
+  put("meta", acc.meta());
+  put("generation_id", acc.generation_id());
+  put("reasoning", acc.reasoning());
+  if (!acc.reasoning_details().empty()) row.metadata["reasoning_details"] = acc.reasoning_details();
+  put("routing", acc.routing());
+  if (request.client_assistant_message_id)
+    row.metadata["client_message_id"] = *request.client_assistant_message_id;
+  if (error) row.metadata["error"] = error->payload();
+  row.client_message_id = request.client_assistant_message_id;
+  row.parent_client_message_id = request.client_parent_message_id;
+  return row;
+}
+
+// The `metadata` event of §3.5, keys in the spec's order.
+bj::object metadata_payload(const StoredMessage& row, const ChatRequest& request) {
+  auto get = [&](const char* key) {
+    const auto* v = row.metadata.if_contains(key);
+    return v ? *v : bj::value(nullptr);
+  };
+  bj::object m;
+  m["role"] = "assistant";
+  m["finish_reason"] = get("finish_reason");
+  m["model"] = get("model");
+  m["usage"] = get("usage");
+  m["routing"] = get("routing");
+  m["meta"] = get("meta");
+  m["generation_id"] = get("generation_id");
+  m["reasoning"] = get("reasoning");
+  m["tool_calls"] = get("tool_calls");
+  if (request.client_assistant_message_id) m["client_message_id"] = *request.client_assistant_message_id;
+  m["message_id"] = row.id;
+  m["created_at"] = format_local_offset(row.created_at);
+  m["created_at_utc"] = format_utc_offset(row.created_at);
+  return m;
+}
+
+// The request's message as stored (§3.2 step 5).
+NewMessage incoming_row(const std::string& session_id, const bj::object& m) {
+  NewMessage row;
+  row.session_id = session_id;
+  row.role = std::string(m.at("role").as_string());
+  row.content = m.at("content");
+  if (const auto* t = m.if_contains("tool_call_id"); t && t->is_string())
+    row.tool_call_id = std::string(t->as_string());
+  if (const auto* c = m.if_contains("client_message_id"); c && c->is_string()) {
+    row.client_message_id = std::string(c->as_string());
+  }
+  for (const auto& kv : m) {
+    if (kv.key() == "role" || kv.key() == "content" || kv.key() == "tool_call_id" ||
+        kv.key() == "client_message_id") {
+      continue;
+    }
+    if (!kv.value().is_null()) row.metadata[kv.key()] = kv.value();
+  }
+  return row;
+}
+
+}  // namespace
+
+awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string request_id, net::SseSink& sink) {
+  const auto& config = deps_.config;
+  auto& store = deps_.store;
+  const auto& messages = request.body.at("messages").as_array();
+  if (messages.empty()) {
+    co_await send_frames(sink, failure_frames(TurnError::empty_request()));
+    co_return;
+  }
+  const std::string session_id = request.session_id.value_or(new_uuid_hex());
+  auto guard = co_await deps_.locks.acquire(session_id);
+
+  std::optional<TurnError> internal_failure;
+  try {
+    // Steps 3-6: session, system message, incoming messages, history — one blocking job.
+    const bool request_has_system = std::any_of(messages.begin(), messages.end(), [](const bj::value& m) {
+      return m.as_object().at("role").as_string() == "system";
+    });
+    auto settings = deps_.settings.active();
+    struct Prepared {
+      bool existed = false;
+      std::vector<StoredMessage> history;
+    };
+    auto prepare = [&store, session_id, request_has_system, &messages, &settings]() {
+      Prepared p;
+      p.existed = store.ensure_conversation(session_id);
+      if (!store.has_messages(session_id) && !request_has_system) {
+        NewMessage sys;
+        sys.session_id = session_id;
+        sys.role = "system";
+        auto text = time_context_block(std::chrono::system_clock::now());
+        if (settings.system_prompt) text += "\n\n" + *settings.system_prompt;
+        sys.content = bj::string(text);
+        store.insert_message(sys);
+      }
+      for (const auto& m : messages) {
+        if (m.as_object().at("role").as_string() == "assistant")
+          continue;  // clients' assistant messages are ignored
+        store.insert_message(incoming_row(session_id, m.as_object()));
+      }
+      p.history = store.load_messages(session_id);
+      return p;
+    };
+    auto prepared = co_await deps_.blocking.run(std::move(prepare));
+    if (!prepared.existed) {
+      auto frame = event_frame("session", bj::object{{"session_id", session_id}});
+      co_await sink.send(std::move(frame));
+    }
+
+    // Capability gating uses the stored model (§3.3 step 6).
+    ToolAttachment tools;
+    tools.capability = co_await deps_.catalog.tool_capability(settings.model);
+    if (!settings.supports_tools && tools.capability) {
+      deps_.settings.remember_supports_tools(settings.model, *tools.capability);
+    }
+
+    auto history = std::move(prepared.history);
+    for (int hop = 0;; ++hop) {
+      llm::HopAccumulator acc;
+      HopOutcome outcome;
+      if (config.openrouter_api_key.empty()) {
+        outcome.kind = HopOutcome::Kind::failed;
+        outcome.error = TurnError::not_configured();
+      } else {
+        const auto body = build_upstream_body(request, settings, history, tools);
+        outcome = co_await stream_hop(config, deps_.http, body, sink, acc);
+      }
+
+      if (outcome.kind == HopOutcome::Kind::cancelled) {
+        // Stored with what the user saw; nothing more can be sent.
+        if (acc.has_content() || acc.has_reasoning()) {
+          auto row = assistant_row(session_id, request, acc, bj::string("cancelled"), TurnError::cancelled());
+          auto save = [&store, row] { return store.insert_message(row); };
+          co_await deps_.blocking.run(std::move(save));
+        }
+        log::info("[{}] turn of session {} cancelled by the client", request_id, session_id);
+        break;
+      }
+
+      const auto finish = outcome.error ? bj::value("error") : acc.finish_reason();
+      auto row = assistant_row(session_id, request, acc, finish, outcome.error);
+      auto save = [&store, row] { return store.insert_message(row); };
+      auto stored = co_await deps_.blocking.run(std::move(save));
+      history.push_back(stored);
+      auto metadata_frame = event_frame("metadata", metadata_payload(stored, request));
+      co_await sink.send(std::move(metadata_frame));
+
+      if (outcome.error) {
+        log::warn("[{}] turn of session {} failed: {}", request_id, session_id, outcome.error->message);
+        co_await send_frames(sink, failure_frames(*outcome.error));
+        break;
+      }
+      // Tool execution joins here (the MCP registry); without tools attached the turn ends after one hop.
+      (void)hop;
+      auto done = net::format_sse_event("message", "[DONE]");
+      co_await sink.send(std::move(done));
+      break;
+    }
+  } catch (const std::exception& e) {
+    log::error("[{}] chat turn of session {} failed: {}", request_id, session_id, e.what());
+    internal_failure = TurnError::internal(request_id);
+  }
+  if (internal_failure) co_await send_frames(sink, failure_frames(*internal_failure));
+
+  auto load = [&store, session_id] { return store.load_messages(session_id); };
+  try {
+    auto final_history = co_await deps_.blocking.run(std::move(load));
+    write_conversation_log(config.conversation_log_dir, session_id, final_history, request_id);
+  } catch (const std::exception& e) {
+    log::warn("[{}] conversation log of {} not written: {}", request_id, session_id, e.what());
+  }
+}
+
+}  // namespace parley::chat

@@ -1,0 +1,44 @@
+// One chat turn (api.md §3.2): user message -> hops of (stream the model -> run tools) -> stored rows, with
+// the SSE events of §3.5 in the order of §3.6, failures as in-stream errors (§3.7) and cancellation (§3.8).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "chat/chat_request.hpp"
+#include "chat/chat_store.hpp"
+#include "chat/model_settings_view.hpp"
+#include "chat/session_turn_locks.hpp"
+#include "core/config.hpp"
+#include "llm/model_catalog.hpp"
+#include "net/blocking.hpp"
+#include "net/http_client.hpp"
+#include "net/http_types.hpp"
+
+namespace parley::chat {
+
+struct ChatDependencies {
+  const Config& config;
+  net::BlockingPool& blocking;
+  net::HttpClient& http;
+  llm::ModelCatalog& catalog;
+  ChatStore& store;
+  ModelSettingsView& settings;
+  SessionTurnLocks& locks;
+};
+
+class ChatOrchestrator {
+ public:
+  explicit ChatOrchestrator(ChatDependencies deps) : deps_(deps) {}
+
+  boost::asio::awaitable<void> run_turn(ChatRequest request, std::string request_id, net::SseSink& sink);
+  SessionTurnLocks& locks() { return deps_.locks; }
+
+ private:
+  ChatDependencies deps_;
+};
+
+// The time-context system message of §3.2 step 4, in the display time zone.
+std::string time_context_block(std::chrono::system_clock::time_point now);
+
+}  // namespace parley::chat

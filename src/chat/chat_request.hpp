@@ -1,0 +1,23 @@
+// Validation of the POST /api/chat/stream body (api.md §3.1): 422 items with field paths, extra keys allowed.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace parley::chat {
+
+struct ChatRequest {
+  boost::json::object body;  // the request as received (forwarded upstream after the §3.3 rules)
+  std::optional<std::string> session_id;
+  std::optional<std::string> model;  // non-empty request model
+  std::optional<std::string> client_assistant_message_id;
+  std::optional<std::string> client_parent_message_id;
+  bool tool_choice_none = false;
+};
+
+Result<ChatRequest> validate_chat_request(const boost::json::value& body);
+
+}  // namespace parley::chat

@@ -1,0 +1,146 @@
+#include "chat/hop_stream.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <memory>
+
+#include "core/json.hpp"
+#include "llm/sse_parser.hpp"
+
+namespace parley::chat {
+
+namespace bj = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+constexpr std::size_t kMaxErrorBody = 1024 * 1024;
+
+struct HopState {
+  int status = 0;
+  net::Headers headers;
+  std::string error_body;
+  llm::SseParser parser;
+  bool done = false;  // upstream [DONE] seen
+  bool in_band_error = false;
+  bool oversized = false;
+};
+
+// Relays the parsed events; returns false to stop reading (in-band error, [DONE] needs no more).
+awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<llm::SseEvent> events,
+                             net::SseSink* sink, llm::HopAccumulator* acc) {
+  for (auto& e : events) {
+    if (state->done || state->in_band_error) break;
+    if (e.data.empty()) continue;
+    if (e.event != "message") {
+      auto frame = net::format_sse_event(e.event, e.data, e.id ? *e.id : std::string());
+      co_await sink->send(std::move(frame));
+      continue;
+    }
+    if (e.data == "[DONE]") {
+      state->done = true;
+      break;
+    }
+    auto chunk = json::parse(e.data);
+    if (!chunk) continue;  // upstream message data that is not JSON is skipped
+    // Forwarded byte for byte, then accounted.
+    auto frame = net::format_sse_event("message", e.data, e.id ? *e.id : std::string());
+    co_await sink->send(std::move(frame));
+    acc->add_chunk(*chunk);
+    if (chunk->is_object()) {
+      if (const auto* err = chunk->as_object().if_contains("error"); err && err->is_object()) {
+        state->in_band_error = true;
+      }
+    }
+  }
+  co_return !state->in_band_error && !state->done;
+}
+
+awaitable<bool> on_body(std::shared_ptr<HopState> state, std::string_view data, net::SseSink* sink,
+                        llm::HopAccumulator* acc) {
+  if (state->status >= 400) {
+    if (state->error_body.size() + data.size() > kMaxErrorBody) co_return false;
+    state->error_body.append(data);
+    co_return true;
+  }
+  std::vector<llm::SseEvent> events;
+  if (!state->parser.feed(data, events)) {
+    state->oversized = true;
+    co_return false;
+  }
+  co_return co_await relay_events(state, std::move(events), sink, acc);
+}
+
+}  // namespace
+
+awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
+                                 const bj::object& upstream_body, net::SseSink& sink,
+                                 llm::HopAccumulator& acc) {
+  net::ClientRequest req;
+  req.method = "POST";
+  req.url = config.openrouter_base_url + "/chat/completions";
+  req.headers.add("Authorization", "Bearer " + config.openrouter_api_key);
+  req.headers.add("Content-Type", "application/json");
+  req.headers.add("Accept", "text/event-stream");
+  if (!config.openrouter_app_url.empty()) {
+    req.headers.add("HTTP-Referer", config.openrouter_app_url);
+    req.headers.add("Referer", config.openrouter_app_url);
+  }
+  if (!config.openrouter_app_title.empty()) req.headers.add("X-Title", config.openrouter_app_title);
+  req.body = bj::serialize(upstream_body);
+  req.connect_timeout = std::chrono::seconds(10);
+  req.read_timeout = std::chrono::seconds(config.openrouter_timeout_seconds);
+
+  auto state = std::make_shared<HopState>();
+  net::HttpClient::HeadFn on_head = [state, &acc](int status, const net::Headers& headers) {
+    state->status = status;
+    state->headers = headers;
+    acc.set_response_headers(headers);
+  };
+  net::SseSink* sink_ptr = &sink;
+  llm::HopAccumulator* acc_ptr = &acc;
+  net::HttpClient::DataFn on_data = [state, sink_ptr, acc_ptr](std::string_view data) {
+    return on_body(state, data, sink_ptr, acc_ptr);
+  };
+  auto result =
+      co_await client.stream(std::move(req), std::move(on_head), std::move(on_data), &sink.cancellation());
+
+  HopOutcome out;
+  out.upstream_status = state->status;
+  if (sink.client_gone() || result.error.kind == net::TransportError::Kind::cancelled) {
+    out.kind = HopOutcome::Kind::cancelled;
+    co_return out;
+  }
+  if (state->status >= 400) {
+    out.kind = HopOutcome::Kind::failed;
+    out.error = TurnError::upstream_http(state->status, state->error_body);
+    out.error_body = state->error_body;
+    co_return out;
+  }
+  if (result && !state->done && !state->in_band_error) {
+    // A final event without its blank line still counts.
+    std::vector<llm::SseEvent> tail;
+    state->parser.finish(tail);
+    co_await relay_events(state, std::move(tail), &sink, &acc);
+  }
+  if (state->in_band_error) {
+    out.kind = HopOutcome::Kind::failed;
+    out.error = TurnError::in_band(*acc.error());
+    co_return out;
+  }
+  if (!result && state->status == 0) {
+    out.kind = HopOutcome::Kind::failed;
+    out.error = result.error.kind == net::TransportError::Kind::timeout
+                    ? TurnError::timeout(config.openrouter_timeout_seconds)
+                    : TurnError::unreachable(result.error.message);
+    co_return out;
+  }
+  if (state->done || acc.finished())
+    co_return out;  // complete, even if the connection dropped after the finish
+  out.kind = HopOutcome::Kind::failed;
+  out.error = (!result && result.error.kind == net::TransportError::Kind::timeout)
+                  ? TurnError::timeout(config.openrouter_timeout_seconds)
+                  : TurnError::disconnected();
+  co_return out;
+}
+
+}  // namespace parley::chat

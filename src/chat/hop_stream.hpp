@@ -1,0 +1,28 @@
+// One hop of a turn: the streaming upstream call, relaying its events to the browser byte for byte
+// (api.md §3.4) while the accumulator collects what gets stored, and classifying how it ended (§3.7, §3.8).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <optional>
+
+#include "chat/turn_error.hpp"
+#include "core/config.hpp"
+#include "llm/hop_accumulator.hpp"
+#include "net/http_client.hpp"
+#include "net/http_types.hpp"
+
+namespace parley::chat {
+
+struct HopOutcome {
+  enum class Kind { completed, failed, cancelled } kind = Kind::completed;
+  std::optional<TurnError> error;  // failed
+  int upstream_status = 0;
+  std::string error_body;  // for a refused hop (status >= 400), to check the "tools unsupported" case
+};
+
+boost::asio::awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
+                                              const boost::json::object& upstream_body, net::SseSink& sink,
+                                              llm::HopAccumulator& acc);
+
+}  // namespace parley::chat
