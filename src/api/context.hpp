@@ -12,6 +12,10 @@
 #include "net/blocking.hpp"
 #include "net/http_client.hpp"
 
+namespace parley::mcp {
+class ToolAggregator;
+}
+
 namespace parley::api {
 
 struct ApiContext {
@@ -23,6 +27,8 @@ struct ApiContext {
   std::function<std::string()> active_model;
   // Blocking: true when the database answers (used by /health with a 2 s budget).
   std::function<bool()> database_ping;
+  // MCP servers and their tools (§2.17, §7); null in processes that run no servers.
+  mcp::ToolAggregator* tools = nullptr;
   // Upstream access (OpenRouter or any OpenAI-compatible endpoint).
   net::HttpClient* http_client = nullptr;
   llm::ModelCatalog* catalog = nullptr;

@@ -2,6 +2,7 @@
 #include "api/routes.hpp"
 
 #include "api/models.hpp"
+#include "api/mcp.hpp"
 #include "api/system_routes.hpp"
 
 namespace parley::api {
@@ -33,6 +34,12 @@ net::Router build_router(ApiContext& ctx) {
       {"POST", "/api/auth/login", post_login, BodyPolicy::normal, Access::open},
       {"POST", "/api/auth/logout", post_logout, BodyPolicy::ignored, Access::open},
       {"GET", "/api/auth/status", get_auth_status, BodyPolicy::ignored, Access::open},
+      {"GET", "/api/mcp/servers", get_mcp_servers, BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/mcp/servers/", get_mcp_servers, BodyPolicy::ignored, Access::authenticated},
+      {"PUT", "/api/mcp/servers", put_mcp_servers, BodyPolicy::normal, Access::authenticated},
+      {"PUT", "/api/mcp/servers/", put_mcp_servers, BodyPolicy::normal, Access::authenticated},
+      {"PATCH", "/api/mcp/servers/{server_id}", patch_mcp_server, BodyPolicy::normal, Access::authenticated},
+      {"POST", "/api/mcp/servers/refresh", post_mcp_refresh, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/models", get_models, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/chat/generation/{generation_id}", get_generation, BodyPolicy::ignored,
        Access::authenticated},

@@ -1,7 +1,9 @@
 #include "app/cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <sstream>
+#include <string_view>
 
 #include "app/commands.hpp"
 #include "core/config.hpp"
@@ -38,12 +40,53 @@ int run_cli(int argc, char** argv) {
   passwd_cmd->add_flag("--stdin", from_stdin,
                        "Read the password once from standard input instead of the terminal");
 
+  // `parley mcp tools|call ... -- command args...`: everything after `--` is the server's argv.
+  std::vector<std::string> mcp_command;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--") {
+      for (int j = i + 1; j < argc; ++j) mcp_command.emplace_back(argv[j]);
+      argc = i;
+      break;
+    }
+  }
+  auto* mcp_cmd = app.add_subcommand("mcp", "Talk to one MCP server directly (debugging)");
+  mcp_cmd->require_subcommand(1);
+  std::vector<std::string> tools_args;
+  auto* mcp_tools_cmd = mcp_cmd->add_subcommand(
+      "tools", "List a server's tools: parley mcp tools <configured id | URL>, or parley mcp tools -- command args...");
+  mcp_tools_cmd->add_option("server", tools_args, "configured server id or http(s) URL");
+  std::vector<std::string> call_args;
+  auto* mcp_call_cmd = mcp_cmd->add_subcommand(
+      "call",
+      "Call a tool: parley mcp call <configured id | URL> <tool> '<json args>', or parley mcp call <tool> '<json "
+      "args>' -- command args...");
+  mcp_call_cmd->add_option("args", call_args, "[server] tool [json arguments]")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
   if (passwd_cmd->parsed()) return set_password(from_stdin);
+  if (mcp_tools_cmd->parsed()) {
+    if (mcp_command.empty() == tools_args.empty() || tools_args.size() > 1) {
+      std::cerr << "parley mcp tools: give exactly one of <server id or URL> and `-- command args...`\n";
+      return 2;
+    }
+    return mcp_tools(mcp_command.empty() ? tools_args.front() : std::string(), mcp_command);
+  }
+  if (mcp_call_cmd->parsed()) {
+    const std::size_t server_words = mcp_command.empty() ? 1 : 0;
+    if (call_args.size() < server_words + 1 || call_args.size() > server_words + 2) {
+      std::cerr << "parley mcp call: expected <server> <tool> '<json args>' or <tool> '<json args>' -- command "
+                   "args...\n";
+      return 2;
+    }
+    const std::string server = server_words ? call_args[0] : std::string();
+    const std::string tool = call_args[server_words];
+    const std::string json = call_args.size() > server_words + 1 ? call_args[server_words + 1] : "{}";
+    return mcp_call(server, mcp_command, tool, json);
+  }
   (void)serve_cmd;
   return serve();
 }

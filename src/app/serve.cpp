@@ -4,6 +4,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
@@ -22,6 +24,9 @@
 #include "core/log.hpp"
 #include "core/redact.hpp"
 #include "core/warnings.hpp"
+#include "mcp/command_line_client.hpp"
+#include "mcp/definitions_store.hpp"
+#include "mcp/tool_aggregator.hpp"
 #include "llm/model_catalog.hpp"
 #include "net/blocking.hpp"
 #include "net/embedded_files.hpp"
@@ -103,7 +108,26 @@ bool read_password_from_terminal(const char* prompt, std::string& out) {
   return ok;
 }
 
+// Stops the MCP servers (reaping their children) before the io_context stops.
+asio::awaitable<void> stop_tools_then_io(mcp::ToolAggregator* tools, asio::io_context* ioc) {
+  co_await tools->stop();
+  ioc->stop();
+}
+
 }  // namespace
+
+int mcp_tools(const std::string& server, const std::vector<std::string>& command) {
+  auto config = load_config_or_report();
+  if (!config) return 2;
+  return mcp::print_server_tools(*config, {server, command});
+}
+
+int mcp_call(const std::string& server, const std::vector<std::string>& command, const std::string& tool,
+             const std::string& arguments_json) {
+  auto config = load_config_or_report();
+  if (!config) return 2;
+  return mcp::call_server_tool(*config, {server, command}, tool, arguments_json);
+}
 
 int set_password(bool from_stdin) {
   auto config = load_config_or_report();
@@ -189,12 +213,19 @@ int serve() {
 
   net::BlockingPool blocking(4);
   asio::io_context ioc(config.io_threads);
+  mcp::DefinitionsStore mcp_definitions(config.mcp_servers_path, config.home, warnings);
+  mcp::AggregatorOptions mcp_options;
+  mcp_options.tool_timeout = std::chrono::seconds(config.tool_timeout_seconds);
+  mcp_options.tool_result_max_bytes = config.tool_result_max_bytes;
+  mcp::ToolAggregator tools(ioc, mcp_options, mcp::TransportEnvironment::from_process(config.home),
+                            mcp_definitions);
   net::HttpClient http_client(ioc);
   llm::ModelCatalog catalog(config, http_client);
   api::ApiContext ctx{config, blocking, auth, warnings, nullptr, nullptr};
   ctx.active_model = [&config] { return config.default_model; };
   ctx.http_client = &http_client;
   ctx.catalog = &catalog;
+  ctx.tools = &tools;
 
   const net::Router router = api::build_router(ctx);
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)
@@ -220,6 +251,7 @@ int serve() {
   }
   policy.set_bound_address(config.host, server.port());
   server.start();
+  tools.start();  // servers start in the background; requests never wait for slow ones beyond §7.3's 10 s
 
   const std::string shown_host =
       config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
@@ -233,7 +265,7 @@ int serve() {
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     log::info("Received signal {}; finishing open requests (up to 10 s)", sig);
-    server.shutdown([&ioc] { ioc.stop(); });
+    server.shutdown([&ioc, &tools] { asio::co_spawn(ioc, stop_tools_then_io(&tools, &ioc), asio::detached); });
   });
 
   std::vector<std::thread> threads;

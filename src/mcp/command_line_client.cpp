@@ -1,0 +1,152 @@
+#include "mcp/command_line_client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/json/serialize.hpp>
+#include <iostream>
+
+#include "core/atomic_file.hpp"
+#include "core/json.hpp"
+#include "mcp/definitions_store.hpp"
+#include "mcp/session.hpp"
+#include "mcp/transport_factory.hpp"
+#include "net/http_client.hpp"
+
+namespace parley::mcp {
+
+namespace asio = boost::asio;
+namespace bj = boost::json;
+
+namespace {
+
+// The definition the target names; reads data/mcp_servers.json without bootstrapping or rewriting it.
+Outcome<ServerDefinition> resolve_target(const Config& config, const CommandLineTarget& target) {
+  ServerDefinition def;
+  if (!target.command.empty()) {
+    def.id = "cli";
+    def.command = target.command;
+    return def;
+  }
+  if (target.server.rfind("http://", 0) == 0 || target.server.rfind("https://", 0) == 0) {
+    def.id = "cli";
+    def.url = target.server;
+    return def;
+  }
+  std::error_code ec;
+  auto text = read_file(config.mcp_servers_path, ec);
+  if (!text) {
+    return Outcome<ServerDefinition>::failure("no MCP server definitions at " +
+                                              config.mcp_servers_path.string() +
+                                              "; pass a URL or `-- command args...` instead of an id");
+  }
+  std::vector<std::string> problems;
+  auto servers = parse_definitions_document(*text, problems);
+  if (!servers) return Outcome<ServerDefinition>::failure(config.mcp_servers_path.string() + " is invalid");
+  for (auto& s : *servers) {
+    if (s.id == target.server) return s;
+  }
+  return Outcome<ServerDefinition>::failure("no MCP server with id '" + target.server + "' in " +
+                                            config.mcp_servers_path.string());
+}
+
+struct CliRun {
+  int exit_code = 1;
+  bj::value output;
+  std::string error;
+};
+
+asio::awaitable<void> run_session(asio::any_io_executor strand, net::HttpClient* http, ServerDefinition def,
+                                  TransportEnvironment* env, std::string tool, bj::object arguments,
+                                  bool call, CliRun* out) {
+  auto transport = make_transport(strand, *http, def, *env);
+  if (!transport) {
+    out->error = transport.error();
+    co_return;
+  }
+  auto session = std::make_shared<McpSession>(strand, def.id, transport.value());
+  auto started = co_await session->start({}, std::chrono::seconds(30));
+  if (!started) {
+    out->error = started.error();
+    co_await session->close();
+    co_return;
+  }
+  if (!call) {
+    auto tools = co_await session->list_tools(std::chrono::seconds(30));
+    if (!tools) {
+      out->error = tools.error();
+    } else {
+      bj::array list;
+      for (const auto& t : tools.value()) {
+        bj::object o{{"name", t.name}};
+        o["description"] = t.description ? bj::value(*t.description) : bj::value(nullptr);
+        o["inputSchema"] = t.input_schema;
+        list.push_back(std::move(o));
+      }
+      out->output = bj::object{{"protocol_version", session->protocol_version()},
+                               {"transport", session->transport_kind()},
+                               {"tools", std::move(list)}};
+      out->exit_code = 0;
+    }
+  } else {
+    auto result = co_await session->call_tool(tool, std::move(arguments), std::chrono::seconds(120), nullptr);
+    if (!result) {
+      out->error = result.error();
+    } else {
+      bj::object o{{"isError", result.value().is_error}, {"content", result.value().content}};
+      if (result.value().structured_content) o["structuredContent"] = *result.value().structured_content;
+      out->output = std::move(o);
+      out->exit_code = result.value().is_error ? 1 : 0;
+    }
+  }
+  co_await session->close();
+}
+
+int run(const Config& config, const CommandLineTarget& target, const std::string& tool, bj::object arguments,
+        bool call) {
+  auto def = resolve_target(config, target);
+  if (!def) {
+    std::cerr << "parley mcp: " << def.error() << "\n";
+    return 2;
+  }
+  if (auto problem = check_definition_rules(def.value(), false)) {
+    std::cerr << "parley mcp: " << *problem << "\n";
+    return 2;
+  }
+  asio::io_context ioc;
+  net::HttpClient http(ioc);
+  auto env = TransportEnvironment::from_process(config.home);
+  auto strand = asio::make_strand(ioc);
+  CliRun result;
+  asio::co_spawn(strand,
+                 run_session(strand, &http, def.value(), &env, tool, std::move(arguments), call, &result),
+                 asio::detached);
+  ioc.run();
+  if (!result.error.empty()) {
+    std::cerr << "parley mcp: " << result.error << "\n";
+    return 1;
+  }
+  std::cout << json::pretty_sorted(result.output);
+  return result.exit_code;
+}
+
+}  // namespace
+
+int print_server_tools(const Config& config, const CommandLineTarget& target) {
+  return run(config, target, {}, {}, false);
+}
+
+int call_server_tool(const Config& config, const CommandLineTarget& target, const std::string& tool,
+                     const std::string& arguments_json) {
+  std::string why;
+  auto args = json::parse(arguments_json.empty() ? "{}" : arguments_json, &why);
+  if (!args || !args->is_object()) {
+    std::cerr << "parley mcp call: the arguments must be a JSON object, e.g. '{\"message\":\"hi\"}'"
+              << (why.empty() ? "" : " (" + why + ")") << "\n";
+    return 2;
+  }
+  return run(config, target, tool, args->get_object(), true);
+}
+
+}  // namespace parley::mcp

@@ -1,0 +1,286 @@
+#include "mcp/http_transport.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/json.hpp"
+#include "core/log.hpp"
+#include "mcp/json_rpc.hpp"
+
+namespace parley::mcp {
+
+namespace asio = boost::asio;
+namespace bj = boost::json;
+
+std::string resolve_endpoint_url(const std::string& base, const std::string& endpoint) {
+  if (endpoint.rfind("http://", 0) == 0 || endpoint.rfind("https://", 0) == 0) return endpoint;
+  const auto scheme_end = base.find("://");
+  const auto authority_end = base.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  const std::string origin = authority_end == std::string::npos ? base : base.substr(0, authority_end);
+  if (!endpoint.empty() && endpoint.front() == '/') return origin + endpoint;
+  std::string dir = authority_end == std::string::npos ? origin + "/" : base.substr(0, base.rfind('/') + 1);
+  return dir + endpoint;
+}
+
+HttpTransport::HttpTransport(asio::any_io_executor strand, net::HttpClient& http, std::string server_id,
+                             std::string url, std::map<std::string, std::string> headers)
+    : strand_(std::move(strand)),
+      http_(http),
+      server_id_(std::move(server_id)),
+      url_(std::move(url)),
+      headers_(std::move(headers)),
+      endpoint_ready_(strand_) {
+  endpoint_ready_.expires_at(asio::steady_timer::time_point::max());
+}
+
+net::ClientRequest HttpTransport::base_request(std::string method, const std::string& url) const {
+  net::ClientRequest r;
+  r.method = std::move(method);
+  r.url = url;
+  for (const auto& [k, v] : headers_) r.headers.set(k, v);
+  if (!session_id_.empty()) r.headers.set("Mcp-Session-Id", session_id_);
+  if (!protocol_version_.empty()) r.headers.set("MCP-Protocol-Version", protocol_version_);
+  r.connect_timeout = std::chrono::milliseconds(10000);
+  return r;
+}
+
+asio::awaitable<Outcome<Done>> HttpTransport::open(TransportEvents events) {
+  events_ = std::move(events);
+  co_return success();  // the first POST (initialize) decides between Streamable HTTP and the legacy
+                        // transport
+}
+
+void HttpTransport::report_closed(const std::string& reason) {
+  if (closed_reported_ || closed_) return;
+  closed_reported_ = true;
+  if (events_.on_closed) events_.on_closed(reason);
+}
+
+void HttpTransport::deliver_text(const std::string& text, Exchange* exchange) {
+  std::string why;
+  auto value = json::parse(text, &why);
+  if (!value) {
+    log::warn("MCP server {} sent a message that is not JSON (ignored): {}", server_id_, why);
+    return;
+  }
+  if (exchange != nullptr) {
+    for (const auto& in : rpc::classify(*value)) {
+      if (in.kind == rpc::Incoming::Kind::response) exchange->delivered_response = true;
+    }
+  }
+  if (events_.on_message) events_.on_message(std::move(*value));
+}
+
+namespace {
+
+asio::awaitable<bool> take_piece(std::shared_ptr<HttpTransport> self, HttpTransport::Exchange* exchange,
+                                 std::string data) {
+  if (!exchange->event_stream) {
+    exchange->body += data;
+    co_return exchange->body.size() <= 64 * 1024 * 1024;
+  }
+  for (auto& event : exchange->parser.feed(data)) {
+    if (event.event == "message") self->deliver_text(event.data, exchange);
+    if (event.event == "endpoint") self->legacy_endpoint_found(event.data);
+  }
+  co_return true;
+}
+
+// A synthetic error answer, so a request whose POST failed does not wait for its timeout.
+std::optional<std::string> failure_answer_for(const std::string& message, const std::string& why) {
+  auto parsed = json::parse(message);
+  if (!parsed || !parsed->is_object()) return std::nullopt;
+  const auto* id = parsed->get_object().if_contains("id");
+  if (id == nullptr || id->is_null() || !parsed->get_object().contains("method")) return std::nullopt;
+  return rpc::error_response(*id, -32000, why);
+}
+
+}  // namespace
+
+asio::awaitable<Outcome<Done>> HttpTransport::post_streamable(std::string message, bool first) {
+  auto request = base_request("POST", url_);
+  request.headers.set("Content-Type", "application/json");
+  request.headers.set("Accept", "application/json, text/event-stream");
+  request.body = message;
+  request.read_timeout = std::chrono::milliseconds(first ? 30000 : 3600000);
+  auto exchange = std::make_shared<Exchange>();
+  auto self = shared_from_this();
+  std::string new_session;
+  net::HttpClient::HeadFn on_head = [exchange, &new_session](int status, const net::Headers& headers) {
+    exchange->status = status;
+    const auto type = headers.get("Content-Type").value_or("");
+    exchange->event_stream = type.find("text/event-stream") != std::string_view::npos;
+    if (auto sid = headers.get("Mcp-Session-Id")) new_session = std::string(*sid);
+  };
+  net::HttpClient::DataFn on_data = [self, exchange](std::string_view data) {
+    return take_piece(self, exchange.get(), std::string(data));
+  };
+  auto result = co_await http_.stream(std::move(request), on_head, on_data, &closing_);
+  if (!result) co_return Outcome<Done>::failure("POST " + url_ + " failed: " + result.error.message);
+  const int status = exchange->status;
+  if (status == 202 || (status >= 200 && status < 300 && exchange->body.empty() && !exchange->event_stream)) {
+    co_return success();
+  }
+  if (status >= 200 && status < 300) {
+    if (first && !new_session.empty()) session_id_ = new_session;
+    if (!exchange->event_stream) deliver_text(exchange->body, exchange.get());
+    if (exchange->event_stream && !exchange->delivered_response && exchange->parser.last_event_id() &&
+        !closed_) {
+      // The stream broke before the answer: resume it on a GET with Last-Event-ID.
+      asio::co_spawn(strand_, listen_get_stream(self, exchange->parser.last_event_id()), asio::detached);
+    }
+    co_return success();
+  }
+  if (status == 404 && !session_id_.empty()) {
+    report_closed("the server ended the MCP session (HTTP 404); starting a new one");
+    co_return Outcome<Done>::failure("session expired (HTTP 404)");
+  }
+  co_return Outcome<Done>::failure("POST " + url_ + " answered HTTP " + std::to_string(status));
+}
+
+asio::awaitable<void> HttpTransport::post_detached(std::shared_ptr<HttpTransport> self, std::string message) {
+  Outcome<Done> sent = Outcome<Done>::failure("not sent");
+  if (self->legacy_) {
+    auto request = self->base_request("POST", self->legacy_endpoint_);
+    request.headers.set("Content-Type", "application/json");
+    request.body = message;
+    request.read_timeout = std::chrono::milliseconds(30000);
+    auto result = co_await self->http_.fetch(std::move(request), &self->closing_);
+    if (!result) {
+      sent = Outcome<Done>::failure("POST failed: " + result.error.message);
+    } else if (result.value->status >= 300) {
+      sent = Outcome<Done>::failure("POST answered HTTP " + std::to_string(result.value->status));
+    } else {
+      sent = success();
+    }
+  } else {
+    sent = co_await self->post_streamable(message, false);
+  }
+  if (!sent && !self->closed_) {
+    log::warn("MCP server {}: {}", self->server_id_, sent.error());
+    if (auto answer = failure_answer_for(message, sent.error())) self->deliver_text(*answer, nullptr);
+  }
+}
+
+asio::awaitable<Outcome<Done>> HttpTransport::send(std::string message) {
+  if (closed_) co_return Outcome<Done>::failure("the connection is closed");
+  if (!initialized_ && !legacy_) {
+    // The first message is initialize: send it inline to learn which transport the server speaks.
+    auto first = co_await post_streamable(message, true);
+    if (first) {
+      initialized_ = true;
+      co_return first;
+    }
+    const std::string& why = first.error();
+    const bool refused = why.find("HTTP 400") != std::string::npos ||
+                         why.find("HTTP 404") != std::string::npos ||
+                         why.find("HTTP 405") != std::string::npos;
+    if (!refused) co_return first;
+    log::info("MCP server {}: Streamable HTTP refused ({}); trying the legacy HTTP+SSE transport", server_id_,
+              why);
+    auto legacy = co_await open_legacy();
+    if (!legacy) {
+      co_return Outcome<Done>::failure("Streamable HTTP refused (" + why +
+                                       ") and the legacy SSE transport failed: " + legacy.error());
+    }
+    initialized_ = true;
+  }
+  if (initialized_ && !legacy_ && !get_stream_started_ && !protocol_version_.empty()) {
+    // Once initialized, open the stream on which the server sends requests and notifications of its own.
+    get_stream_started_ = true;
+    asio::co_spawn(strand_, listen_get_stream(shared_from_this(), std::nullopt), asio::detached);
+  }
+  // Answers come back through on_message; the request's own timeout covers a POST that hangs.
+  asio::co_spawn(strand_, post_detached(shared_from_this(), std::move(message)), asio::detached);
+  co_return success();
+}
+
+asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTransport> self,
+                                                       std::optional<std::string> last_event_id) {
+  long retry_ms = 1000;
+  for (int attempt = 0; !self->closed_ && attempt < 1000; ++attempt) {
+    auto request = self->base_request("GET", self->url_);
+    request.headers.set("Accept", "text/event-stream");
+    if (last_event_id) request.headers.set("Last-Event-ID", *last_event_id);
+    request.read_timeout = std::chrono::hours(24);
+    auto exchange = std::make_shared<Exchange>();
+    net::HttpClient::HeadFn on_head = [exchange](int status, const net::Headers& headers) {
+      exchange->status = status;
+      exchange->event_stream =
+          headers.get("Content-Type").value_or("").find("text/event-stream") != std::string_view::npos;
+    };
+    net::HttpClient::DataFn on_data = [self, exchange](std::string_view data) {
+      return take_piece(self, exchange.get(), std::string(data));
+    };
+    auto result = co_await self->http_.stream(std::move(request), on_head, on_data, &self->closing_);
+    if (self->closed_) co_return;
+    if (exchange->status == 405 || exchange->status == 400) co_return;  // no server-initiated stream offered
+    if (exchange->status == 404) {
+      self->report_closed("the server ended the MCP session (HTTP 404 on the event stream)");
+      co_return;
+    }
+    if (result && exchange->status >= 300) co_return;
+    if (auto id = exchange->parser.last_event_id()) last_event_id = id;
+    if (auto r = exchange->parser.retry_ms()) retry_ms = *r;
+    asio::steady_timer wait(self->strand_);
+    wait.expires_after(std::chrono::milliseconds(std::clamp(retry_ms, 10L, 60000L)));
+    boost::system::error_code ec;
+    co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+asio::awaitable<void> HttpTransport::listen_legacy_stream(std::shared_ptr<HttpTransport> self) {
+  auto request = self->base_request("GET", self->url_);
+  request.headers.set("Accept", "text/event-stream");
+  request.read_timeout = std::chrono::hours(24);
+  auto exchange = std::make_shared<Exchange>();
+  exchange->event_stream = true;
+  net::HttpClient::HeadFn on_head = [exchange](int status, const net::Headers&) {
+    exchange->status = status;
+  };
+  net::HttpClient::DataFn on_data = [self, exchange](std::string_view data) {
+    return take_piece(self, exchange.get(), std::string(data));
+  };
+  auto result = co_await self->http_.stream(std::move(request), on_head, on_data, &self->closing_);
+  if (self->closed_) co_return;
+  std::string why = result ? "the event stream ended (HTTP " + std::to_string(exchange->status) + ")"
+                           : "the event stream failed: " + result.error.message;
+  if (self->legacy_endpoint_.empty()) {
+    self->legacy_error_ = why;
+    self->endpoint_ready_.cancel();
+    co_return;
+  }
+  self->report_closed(why);
+}
+
+void HttpTransport::legacy_endpoint_found(const std::string& endpoint) {
+  if (!legacy_endpoint_.empty()) return;
+  legacy_endpoint_ = resolve_endpoint_url(url_, endpoint);
+  endpoint_ready_.cancel();
+}
+
+asio::awaitable<Outcome<Done>> HttpTransport::open_legacy() {
+  legacy_ = true;
+  asio::co_spawn(strand_, listen_legacy_stream(shared_from_this()), asio::detached);
+  endpoint_ready_.expires_after(std::chrono::seconds(30));
+  boost::system::error_code ec;
+  co_await endpoint_ready_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  if (!legacy_endpoint_.empty()) co_return success();
+  if (!legacy_error_.empty()) co_return Outcome<Done>::failure(legacy_error_);
+  co_return Outcome<Done>::failure("no endpoint event within 30 s");
+}
+
+asio::awaitable<void> HttpTransport::close() {
+  if (closed_) co_return;
+  closed_ = true;
+  closing_.cancel();
+  if (!legacy_ && !session_id_.empty()) {
+    auto request = base_request("DELETE", url_);
+    request.read_timeout = std::chrono::milliseconds(2000);
+    (void)co_await http_.fetch(std::move(request), nullptr);
+  }
+}
+
+}  // namespace parley::mcp

@@ -1,0 +1,173 @@
+#include "mcp/rpc_peer.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/log.hpp"
+
+namespace parley::mcp {
+
+namespace asio = boost::asio;
+namespace bj = boost::json;
+
+RpcPeer::RpcPeer(asio::any_io_executor strand, std::shared_ptr<Transport> transport, std::string server_id)
+    : strand_(std::move(strand)), transport_(std::move(transport)), server_id_(std::move(server_id)) {}
+
+namespace {
+
+asio::awaitable<void> send_and_forget(std::shared_ptr<Transport> transport, std::string message) {
+  (void)co_await transport->send(std::move(message));
+}
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+  if (ms.count() % 1000 == 0) return std::to_string(ms.count() / 1000) + " s";
+  return std::to_string(ms.count()) + " ms";
+}
+
+}  // namespace
+
+void RpcPeer::send_detached(std::string message) {
+  asio::co_spawn(strand_, send_and_forget(transport_, std::move(message)), asio::detached);
+}
+
+asio::awaitable<Outcome<bj::value>> RpcPeer::request(std::string method, bj::object params,
+                                                     std::chrono::milliseconds timeout,
+                                                     net::CancelSignal* cancel, ProgressFn on_progress) {
+  const std::int64_t id = next_id_++;
+  auto pending = std::make_shared<Pending>(strand_);
+  pending->on_progress = std::move(on_progress);
+  if (pending->on_progress) {
+    params["_meta"] = bj::object{{"progressToken", id}};
+  }
+  pending->wake.expires_after(timeout);
+  pending_[id] = pending;
+
+  // The cancel signal fires on another thread: hop onto the strand before touching the timer.
+  std::weak_ptr<Pending> weak = pending;
+  auto strand = strand_;
+  auto on_cancel = [weak, strand] {
+    asio::post(strand, [weak] {
+      if (auto p = weak.lock()) {
+        p->cancelled = true;
+        p->wake.cancel();
+      }
+    });
+  };
+  net::CancelRegistration registration(cancel, on_cancel);
+
+  auto sent = co_await transport_->send(rpc::request(id, method, params));
+  if (!sent) {
+    pending_.erase(id);
+    co_return Outcome<bj::value>::failure("cannot send " + method + ": " + sent.error());
+  }
+  boost::system::error_code ec;
+  while (!pending->answered && pending->failure.empty() && !pending->cancelled) {
+    co_await pending->wake.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) break;  // the deadline passed
+  }
+  pending_.erase(id);
+  if (pending->answered) {
+    if (pending->error) co_return Outcome<bj::value>::failure(rpc::describe_error(*pending->error));
+    co_return Outcome<bj::value>(std::move(pending->result));
+  }
+  if (!pending->failure.empty()) co_return Outcome<bj::value>::failure(pending->failure);
+  const std::string reason =
+      pending->cancelled ? "cancelled by parley" : method + " timed out after " + seconds_text(timeout);
+  send_detached(
+      rpc::notification("notifications/cancelled", bj::object{{"requestId", id}, {"reason", reason}}));
+  co_return Outcome<bj::value>::failure(reason);
+}
+
+asio::awaitable<Outcome<Done>> RpcPeer::notify(std::string method, bj::object params) {
+  co_return co_await transport_->send(rpc::notification(method, params));
+}
+
+void RpcPeer::receive(const bj::value& message) {
+  for (auto& in : rpc::classify(message)) {
+    switch (in.kind) {
+      case rpc::Incoming::Kind::response: {
+        auto it = pending_.find(*in.id);
+        if (it == pending_.end()) {
+          log::debug("MCP server {}: answer for unknown or expired request id {}", server_id_, *in.id);
+          break;
+        }
+        auto& p = *it->second;
+        p.answered = true;
+        if (in.error) p.error = std::move(in.error);
+        if (in.result) p.result = std::move(*in.result);
+        p.wake.cancel();
+        break;
+      }
+      case rpc::Incoming::Kind::request:
+        answer_server_request(in);
+        break;
+      case rpc::Incoming::Kind::notification:
+        handle_notification(in);
+        break;
+      case rpc::Incoming::Kind::invalid:
+        ++invalid_count_;
+        log::warn("MCP server {} sent an invalid JSON-RPC message: {}", server_id_, in.problem);
+        break;
+    }
+  }
+}
+
+void RpcPeer::fail_all(const std::string& reason) {
+  for (auto& [id, p] : pending_) {
+    p->failure = reason;
+    p->wake.cancel();
+  }
+}
+
+void RpcPeer::answer_server_request(const rpc::Incoming& in) {
+  if (in.method == "ping") {
+    send_detached(rpc::result_response(in.raw_id, bj::object{}));
+    return;
+  }
+  // parley declares no client capabilities (roots, sampling, elicitation), so nothing else is supported.
+  send_detached(rpc::error_response(in.raw_id, rpc::method_not_found, "Method not found: " + in.method));
+}
+
+void RpcPeer::handle_notification(const rpc::Incoming& in) {
+  if (in.method == "notifications/progress") {
+    const auto* token = in.params.if_contains("progressToken");
+    if (token == nullptr) return;
+    const auto request_id = rpc::numeric_id(*token);
+    if (!request_id) return;
+    auto it = pending_.find(*request_id);
+    if (it != pending_.end() && it->second->on_progress) it->second->on_progress(in.params);
+    return;
+  }
+  if (in.method == "notifications/message") {
+    std::string level = "info";
+    if (const auto* l = in.params.if_contains("level"); l != nullptr && l->is_string()) {
+      level = std::string(l->get_string());
+    }
+    std::string text;
+    if (const auto* d = in.params.if_contains("data"))
+      text = d->is_string() ? std::string(d->get_string()) : bj::serialize(*d);
+    std::string logger;
+    if (const auto* lg = in.params.if_contains("logger"); lg != nullptr && lg->is_string()) {
+      logger = " [" + std::string(lg->get_string()) + "]";
+    }
+    if (level == "debug") {
+      log::debug("MCP server {}{}: {}", server_id_, logger, text);
+    } else if (level == "info" || level == "notice") {
+      log::info("MCP server {}{}: {}", server_id_, logger, text);
+    } else if (level == "warning") {
+      log::warn("MCP server {}{}: {}", server_id_, logger, text);
+    } else {
+      log::error("MCP server {}{} ({}): {}", server_id_, logger, level, text);
+    }
+    return;
+  }
+  if (in.method == "notifications/cancelled")
+    return;  // parley sends no long requests the server could cancel
+  if (on_notification_) on_notification_(in.method, in.params);
+}
+
+}  // namespace parley::mcp

@@ -1,0 +1,184 @@
+#include "mcp/server_runner.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "core/log.hpp"
+#include "core/redact.hpp"
+
+namespace parley::mcp {
+
+namespace asio = boost::asio;
+namespace bj = boost::json;
+
+const char* to_string(ServerState state) {
+  switch (state) {
+    case ServerState::connecting:
+      return "connecting";
+    case ServerState::connected:
+      return "connected";
+    case ServerState::disconnected:
+      return "disconnected";
+    case ServerState::disabled:
+      return "disabled";
+    case ServerState::failed:
+      return "failed";
+  }
+  return "failed";
+}
+
+ServerRunner::ServerRunner(RunnerContext context, ServerDefinition definition)
+    : context_(std::move(context)),
+      definition_(std::move(definition)),
+      state_(definition_.enabled ? ServerState::connecting : ServerState::disabled),
+      wake_(context_.strand) {}
+
+std::string ServerRunner::transport_kind() const {
+  if (!transport_kind_.empty()) return transport_kind_;
+  return definition_.url ? "streamable-http" : "stdio";
+}
+
+void ServerRunner::set_state(ServerState state, std::optional<std::string> error) {
+  state_ = state;
+  if (error) last_error_ = global_redactor().redact(*error);
+  if (state == ServerState::connected) last_error_.reset();
+  if (context_.on_change) context_.on_change();
+}
+
+void ServerRunner::start() {
+  if (!definition_.enabled) {
+    set_state(ServerState::disabled, std::nullopt);
+    return;
+  }
+  state_ = ServerState::connecting;
+  asio::co_spawn(context_.strand, keep_alive(shared_from_this()), asio::detached);
+}
+
+void ServerRunner::retry_now() {
+  if (state_ == ServerState::failed || state_ == ServerState::disconnected) {
+    retry_requested_ = true;
+    backoff_ = std::chrono::milliseconds(1000);
+    wake_.cancel();
+  }
+}
+
+asio::awaitable<Outcome<Done>> ServerRunner::connect_once() {
+  auto transport = make_transport(context_.strand, context_.http, definition_, context_.environment);
+  if (!transport) co_return Outcome<Done>::failure(transport.error());
+  auto session = std::make_shared<McpSession>(context_.strand, definition_.id, transport.value());
+  session_ = session;
+  session_lost_ = false;
+  std::weak_ptr<ServerRunner> weak = weak_from_this();
+  SessionCallbacks callbacks;
+  callbacks.on_closed = [weak](std::string reason) {
+    auto self = weak.lock();
+    if (!self || self->stopped_) return;
+    log::warn("MCP server {}: connection lost: {}", self->definition_.id, reason);
+    self->session_lost_ = true;
+    self->last_error_ = global_redactor().redact("connection lost: " + reason);
+    self->wake_.cancel();
+  };
+  callbacks.on_tools_changed = [weak] {
+    auto self = weak.lock();
+    if (!self || self->stopped_) return;
+    log::info("MCP server {}: tool list changed; listing again", self->definition_.id);
+    asio::co_spawn(self->context_.strand, relist(self), asio::detached);
+  };
+  auto started = co_await session->start(std::move(callbacks), context_.initialize_timeout);
+  transport_kind_ = session->transport_kind();
+  if (!started) co_return started;
+  auto tools = co_await session->list_tools(context_.initialize_timeout);
+  if (!tools) co_return Outcome<Done>::failure(tools.error());
+  tools_ = std::move(tools.value());
+  log::info("MCP server {}: connected ({} over {}, protocol {}), {} tools", definition_.id,
+            definition_.url ? *definition_.url : definition_.id, transport_kind_, session->protocol_version(),
+            tools_.size());
+  co_return success();
+}
+
+asio::awaitable<void> ServerRunner::keep_alive(std::shared_ptr<ServerRunner> self) {
+  boost::system::error_code ec;
+  while (!self->stopped_) {
+    self->set_state(ServerState::connecting, std::nullopt);
+    auto connected = co_await self->connect_once();
+    if (self->stopped_) break;
+    if (connected) {
+      self->backoff_ = std::chrono::milliseconds(1000);
+      self->set_state(ServerState::connected, std::nullopt);
+      // Wait until the session is lost or the runner stops.
+      while (!self->stopped_ && !self->session_lost_) {
+        self->wake_.expires_at(asio::steady_timer::time_point::max());
+        co_await self->wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (self->stopped_) break;
+      auto lost = self->session_;
+      self->session_.reset();
+      self->set_state(ServerState::disconnected, self->last_error_);
+      if (lost) co_await lost->close();
+    } else {
+      log::warn("MCP server {}: start failed: {}", self->definition_.id, connected.error());
+      auto failed = self->session_;
+      self->session_.reset();
+      self->set_state(ServerState::failed, connected.error());
+      if (failed) co_await failed->close();
+    }
+    if (self->stopped_) break;
+    // Back off before the next attempt; retry_now() cuts the wait short.
+    self->retry_requested_ = false;
+    self->wake_.expires_after(self->backoff_);
+    co_await self->wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    self->backoff_ = std::min(self->backoff_ * 2, std::chrono::milliseconds(60000));
+  }
+  if (self->session_) {
+    auto session = self->session_;
+    self->session_.reset();
+    co_await session->close();
+  }
+}
+
+asio::awaitable<void> ServerRunner::relist(std::shared_ptr<ServerRunner> self) {
+  co_await self->refresh_tools();
+}
+
+asio::awaitable<void> ServerRunner::refresh_tools() {
+  auto session = session_;
+  if (!session || !session->alive() || state_ != ServerState::connected) co_return;
+  auto tools = co_await session->list_tools(context_.initialize_timeout);
+  if (session != session_) co_return;  // replaced meanwhile
+  if (!tools) {
+    log::warn("MCP server {}: listing tools failed: {}", definition_.id, tools.error());
+    co_return;
+  }
+  tools_ = std::move(tools.value());
+  if (context_.on_change) context_.on_change();
+}
+
+asio::awaitable<Outcome<ToolCallResult>> ServerRunner::call_tool(std::string name, bj::object arguments,
+                                                                 std::chrono::milliseconds timeout,
+                                                                 net::CancelSignal* cancel) {
+  auto session = session_;
+  if (!session || !session->alive() || state_ != ServerState::connected) {
+    co_return Outcome<ToolCallResult>::failure("MCP server " + definition_.id + " is not connected (" +
+                                               to_string(state_) + ")");
+  }
+  co_return co_await session->call_tool(std::move(name), std::move(arguments), timeout, cancel);
+}
+
+asio::awaitable<void> ServerRunner::stop() {
+  stopped_ = true;
+  wake_.cancel();
+  if (session_) {
+    auto session = session_;
+    session_.reset();
+    co_await session->close();
+  }
+  if (definition_.enabled) {
+    state_ = ServerState::disconnected;
+  } else {
+    state_ = ServerState::disabled;
+  }
+}
+
+}  // namespace parley::mcp

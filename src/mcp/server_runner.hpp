@@ -1,0 +1,81 @@
+// One configured MCP server kept alive: start, initialize, list tools, restart with back-off (1 s doubling to
+// 60 s) after a failure or a lost session, re-list on list_changed, stop. Lives on the aggregator's strand.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mcp/server_definition.hpp"
+#include "mcp/session.hpp"
+#include "mcp/transport_factory.hpp"
+
+namespace parley::mcp {
+
+enum class ServerState { connecting, connected, disconnected, disabled, failed };
+const char* to_string(ServerState state);
+
+struct RunnerContext {
+  boost::asio::any_io_executor strand;
+  net::HttpClient& http;
+  const TransportEnvironment& environment;
+  std::chrono::milliseconds initialize_timeout{30000};
+  std::function<void()> on_change;  // state or tool list changed: rebuild the exposed tools
+};
+
+class ServerRunner : public std::enable_shared_from_this<ServerRunner> {
+ public:
+  ServerRunner(RunnerContext context, ServerDefinition definition);
+
+  // Starts the keep-alive loop when the definition is enabled; otherwise the state is `disabled`.
+  void start();
+  // Ends the loop and the session (the child is stopped and reaped).
+  boost::asio::awaitable<void> stop();
+  // Retries a failed or disconnected server now, resetting its back-off.
+  void retry_now();
+  // Re-lists the tools of a connected server.
+  boost::asio::awaitable<void> refresh_tools();
+  boost::asio::awaitable<Outcome<ToolCallResult>> call_tool(std::string name, boost::json::object arguments,
+                                                            std::chrono::milliseconds timeout,
+                                                            net::CancelSignal* cancel);
+
+  // Changes that do not touch the connection (enabled is handled by the aggregator).
+  void set_definition(ServerDefinition definition) { definition_ = std::move(definition); }
+  // Tools of the last successful listing, carried over from a runner this one replaces.
+  void inherit_tools(std::vector<ToolDescription> tools) { tools_ = std::move(tools); }
+
+  [[nodiscard]] const ServerDefinition& definition() const { return definition_; }
+  [[nodiscard]] ServerState state() const { return state_; }
+  [[nodiscard]] const std::optional<std::string>& last_error() const { return last_error_; }
+  [[nodiscard]] const std::vector<ToolDescription>& tools() const { return tools_; }
+  [[nodiscard]] std::string transport_kind() const;
+  // True once the first start attempt finished (connected or failed), or the server is disabled.
+  [[nodiscard]] bool settled() const { return state_ != ServerState::connecting; }
+
+ private:
+  static boost::asio::awaitable<void> keep_alive(std::shared_ptr<ServerRunner> self);
+  static boost::asio::awaitable<void> relist(std::shared_ptr<ServerRunner> self);
+  boost::asio::awaitable<Outcome<Done>> connect_once();
+  void set_state(ServerState state, std::optional<std::string> error);
+
+  RunnerContext context_;
+  ServerDefinition definition_;
+  ServerState state_;
+  std::optional<std::string> last_error_;
+  std::vector<ToolDescription> tools_;
+  std::string transport_kind_;
+  std::shared_ptr<McpSession> session_;
+  boost::asio::steady_timer wake_;
+  bool stopped_ = false;
+  bool session_lost_ = false;
+  bool retry_requested_ = false;
+  std::chrono::milliseconds backoff_{1000};
+};
+
+}  // namespace parley::mcp

@@ -1,0 +1,80 @@
+// One MCP client session over a transport: initialize with version negotiation, initialized, tools/list with
+// pagination, tools/call, ping, list_changed, and close.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mcp/outcome.hpp"
+#include "mcp/rpc_peer.hpp"
+#include "mcp/transport.hpp"
+#include "net/cancel_signal.hpp"
+
+namespace parley::mcp {
+
+inline constexpr const char* latest_protocol_version = "2025-11-25";
+// Versions parley accepts when the server answers initialize with another one (newest first).
+bool is_supported_protocol_version(std::string_view version);
+
+struct ToolDescription {
+  std::string name;
+  std::optional<std::string> description;
+  boost::json::value input_schema;  // null when the server gave none
+};
+
+struct ToolCallResult {
+  bool is_error = false;
+  boost::json::array content;  // text, image, audio, resource_link, resource items as the server sent them
+  std::optional<boost::json::value> structured_content;
+};
+
+// Parses the `result` of tools/call; a result without `content` is tolerated (empty content).
+Outcome<ToolCallResult> parse_tool_call_result(const boost::json::value& result);
+// Parses one page of tools/list; appends to `tools`, returns the next cursor (empty when done).
+Outcome<std::string> parse_tools_page(const boost::json::value& result, std::vector<ToolDescription>& tools);
+
+struct SessionCallbacks {
+  std::function<void()> on_tools_changed;
+  std::function<void(std::string reason)> on_closed;
+};
+
+class McpSession : public std::enable_shared_from_this<McpSession> {
+ public:
+  McpSession(boost::asio::any_io_executor strand, std::string server_id,
+             std::shared_ptr<Transport> transport);
+
+  // Opens the transport, runs initialize and sends notifications/initialized.
+  boost::asio::awaitable<Outcome<Done>> start(SessionCallbacks callbacks, std::chrono::milliseconds timeout);
+  boost::asio::awaitable<Outcome<std::vector<ToolDescription>>> list_tools(std::chrono::milliseconds timeout);
+  boost::asio::awaitable<Outcome<ToolCallResult>> call_tool(std::string name, boost::json::object arguments,
+                                                            std::chrono::milliseconds timeout,
+                                                            net::CancelSignal* cancel);
+  boost::asio::awaitable<Outcome<Done>> ping(std::chrono::milliseconds timeout);
+  boost::asio::awaitable<void> close();
+
+  [[nodiscard]] bool alive() const { return alive_; }
+  [[nodiscard]] const std::string& protocol_version() const { return protocol_version_; }
+  [[nodiscard]] std::string transport_kind() const { return transport_->kind(); }
+  [[nodiscard]] std::size_t in_flight() const { return peer_->pending_count(); }
+
+ private:
+  boost::asio::any_io_executor strand_;
+  std::string server_id_;
+  std::shared_ptr<Transport> transport_;
+  std::shared_ptr<RpcPeer> peer_;
+  SessionCallbacks callbacks_;
+  std::string protocol_version_;
+  bool alive_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace parley::mcp

@@ -1,0 +1,442 @@
+#include "mcp/tool_aggregator.hpp"
+
+#include <algorithm>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <set>
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "mcp/tool_naming.hpp"
+#include "mcp/tool_result.hpp"
+
+namespace parley::mcp {
+
+namespace asio = boost::asio;
+namespace bj = boost::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct ToolName {
+  std::string name;
+  std::string qualified_name;
+  bool exposed = false;
+};
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(d);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+bj::object function_tool(const std::string& qualified, const std::string& server_id,
+                         const ToolDescription& tool) {
+  const std::string tag = "[" + server_id + "]";
+  std::string description = tag;
+  if (tool.description && !tool.description->empty()) {
+    description =
+        tool.description->find(tag) != std::string::npos ? *tool.description : tag + " " + *tool.description;
+  }
+  bj::value parameters = tool.input_schema.is_object()
+                             ? tool.input_schema
+                             : bj::value(bj::object{{"type", "object"}, {"properties", bj::object{}}});
+  return bj::object{
+      {"type", "function"},
+      {"function",
+       bj::object{{"name", qualified}, {"description", description}, {"parameters", parameters}}}};
+}
+
+ToolCallOutcome tool_error(std::string message) {
+  ToolCallOutcome out;
+  out.is_error = true;
+  out.text = "Tool error: " + message;
+  return out;
+}
+
+}  // namespace
+
+struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
+  Impl(asio::io_context& io, AggregatorOptions opts, TransportEnvironment env, DefinitionsStore& s)
+      : ioc(io),
+        strand(asio::make_strand(io)),
+        options(opts),
+        environment(std::move(env)),
+        store(s),
+        http(io),
+        apply_done(strand) {
+    apply_done.expires_at(asio::steady_timer::time_point::max());
+  }
+
+  asio::io_context& ioc;
+  asio::any_io_executor strand;
+  AggregatorOptions options;
+  TransportEnvironment environment;
+  DefinitionsStore& store;
+  net::HttpClient http;
+
+  // Strand-only state.
+  std::vector<ServerDefinition> definitions;
+  std::map<std::string, std::shared_ptr<ServerRunner>> runners;
+  std::map<std::string, std::vector<ToolName>> names;  // per server, listing order
+  std::vector<std::string> last_naming_warnings;
+  std::size_t stopping = 0;
+  bool applying = false;
+  asio::steady_timer apply_done;
+  bool shutting_down = false;
+
+  // Read from any thread.
+  mutable std::mutex snapshot_mutex;
+  std::shared_ptr<const std::vector<ExposedTool>> exposed = std::make_shared<std::vector<ExposedTool>>();
+  std::vector<ServerDefinition> definitions_copy;
+  Clock::time_point startup_deadline = Clock::now();
+  bool startup_settled = true;
+
+  std::shared_ptr<ServerRunner> make_runner(const ServerDefinition& def) {
+    std::weak_ptr<Impl> weak = weak_from_this();
+    RunnerContext context{strand, http, environment, options.initialize_timeout, [weak] {
+                            if (auto self = weak.lock()) self->rebuild();
+                          }};
+    return std::make_shared<ServerRunner>(std::move(context), def);
+  }
+
+  // Recomputes names and the exposed list from the runners (strand only). Cheap: no I/O.
+  void rebuild() {
+    std::vector<NamingServer> input;
+    std::vector<std::shared_ptr<ServerRunner>> order;
+    for (const auto& def : definitions) {
+      auto it = runners.find(def.id);
+      if (it == runners.end()) continue;
+      const auto& runner = it->second;
+      NamingServer s;
+      s.prefix_or_id = def.tool_prefix.value_or(def.id);
+      s.has_tool_prefix = def.tool_prefix.has_value();
+      s.exposed = def.enabled && runner->state() == ServerState::connected;
+      for (const auto& t : runner->tools()) s.tools.push_back(t.name);
+      s.disabled = def.disabled_tools.value_or(std::vector<std::string>{});
+      input.push_back(std::move(s));
+      order.push_back(runner);
+    }
+    std::vector<std::string> warnings;
+    const auto named = name_tools(input, warnings);
+    if (warnings != last_naming_warnings) {
+      for (const auto& w : warnings) log::warn("{}", w);
+      last_naming_warnings = warnings;
+    }
+    names.clear();
+    auto list = std::make_shared<std::vector<ExposedTool>>();
+    for (const auto& n : named) {
+      const auto& runner = order[n.server];
+      const auto& tool = runner->tools()[n.tool];
+      const auto& id = runner->definition().id;
+      names[id].push_back({tool.name, n.qualified_name, n.exposed});
+      if (n.exposed)
+        list->push_back({n.qualified_name, id, tool.name, function_tool(n.qualified_name, id, tool)});
+    }
+    bool settled = true;
+    for (const auto& [id, runner] : runners) settled = settled && runner->settled();
+    std::lock_guard lock(snapshot_mutex);
+    exposed = std::move(list);
+    definitions_copy = definitions;
+    if (settled) startup_settled = true;
+  }
+
+  bj::object status_json() const {
+    bj::array servers;
+    for (const auto& def : definitions) {
+      auto it = runners.find(def.id);
+      const ServerState state = !def.enabled
+                                    ? ServerState::disabled
+                                    : (it == runners.end() ? ServerState::connecting : it->second->state());
+      bj::object s;
+      s["id"] = def.id;
+      s["enabled"] = def.enabled;
+      s["connected"] = state == ServerState::connected;
+      write_definition_api_fields(def, s);
+      std::vector<ToolName> tools;
+      if (auto n = names.find(def.id); n != names.end()) tools = n->second;
+      std::sort(tools.begin(), tools.end(),
+                [](const ToolName& a, const ToolName& b) { return a.name < b.name; });
+      bj::array tool_list;
+      std::int64_t exposed_count = 0;
+      for (const auto& t : tools) {
+        tool_list.push_back(
+            bj::object{{"name", t.name}, {"qualified_name", t.qualified_name}, {"enabled", t.exposed}});
+        if (t.exposed) ++exposed_count;
+      }
+      s["tool_count"] = exposed_count;
+      s["tools"] = std::move(tool_list);
+      bj::array contexts;
+      for (const auto& c : def.contexts) contexts.emplace_back(c);
+      s["contexts"] = std::move(contexts);
+      bj::object overrides;
+      for (const auto& [tool, ov] : def.tool_overrides) {
+        bj::value ctx = nullptr;
+        if (ov.contexts) {
+          bj::array a;
+          for (const auto& c : *ov.contexts) a.emplace_back(c);
+          ctx = std::move(a);
+        }
+        overrides[tool] = bj::object{{"contexts", ctx}};
+      }
+      s["tool_overrides"] = std::move(overrides);
+      s["transport"] =
+          it != runners.end() ? it->second->transport_kind() : (def.url ? "streamable-http" : "stdio");
+      s["state"] = to_string(state);
+      const auto* error = it != runners.end() ? &it->second->last_error() : nullptr;
+      s["last_error"] = error != nullptr && *error ? bj::value(**error) : bj::value(nullptr);
+      servers.push_back(std::move(s));
+    }
+    const auto updated = store.updated_at();
+    return bj::object{
+        {"servers", std::move(servers)},
+        {"updated_at", updated ? bj::value(format_iso_utc_z(*updated, 6)) : bj::value(nullptr)}};
+  }
+
+  static asio::awaitable<void> stop_runner(std::shared_ptr<Impl> self, std::shared_ptr<ServerRunner> runner) {
+    ++self->stopping;
+    co_await runner->stop();
+    --self->stopping;
+  }
+
+  // Applies a new list: stops removed servers, (re)starts added/changed ones, updates the rest in place.
+  void apply(std::vector<ServerDefinition> next) {
+    std::set<std::string> next_ids;
+    for (const auto& d : next) next_ids.insert(d.id);
+    for (auto it = runners.begin(); it != runners.end();) {
+      if (!next_ids.contains(it->first)) {
+        log::info("MCP server {}: removed from the configuration; stopping it", it->first);
+        asio::co_spawn(strand, stop_runner(shared_from_this(), it->second), asio::detached);
+        it = runners.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    std::vector<std::shared_ptr<ServerRunner>> to_start;
+    for (const auto& def : next) {
+      auto it = runners.find(def.id);
+      if (it != runners.end()) {
+        const auto& old = it->second->definition();
+        if (old.same_connection(def) && old.enabled == def.enabled) {
+          it->second->set_definition(def);
+          continue;
+        }
+        log::info("MCP server {}: definition changed; restarting it", def.id);
+        auto replacement = make_runner(def);
+        replacement->inherit_tools(it->second->tools());
+        asio::co_spawn(strand, stop_runner(shared_from_this(), it->second), asio::detached);
+        it->second = replacement;
+        to_start.push_back(replacement);
+      } else {
+        auto runner = make_runner(def);
+        runners[def.id] = runner;
+        to_start.push_back(runner);
+      }
+    }
+    definitions = std::move(next);
+    for (auto& r : to_start) r->start();
+    rebuild();
+  }
+
+  asio::awaitable<void> wait_settled(Clock::time_point deadline) {
+    for (;;) {
+      bool settled = true;
+      for (const auto& [id, runner] : runners) settled = settled && runner->settled();
+      if (settled || Clock::now() >= deadline) co_return;
+      co_await sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+
+  // PUT/PATCH/preset applies run one at a time (the read-modify-write of §4.0).
+  asio::awaitable<void> lock_apply() {
+    boost::system::error_code ec;
+    while (applying) co_await apply_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    applying = true;
+  }
+  void unlock_apply() {
+    applying = false;
+    apply_done.cancel();
+  }
+};
+
+ToolAggregator::ToolAggregator(asio::io_context& ioc, AggregatorOptions options,
+                               TransportEnvironment environment, DefinitionsStore& store)
+    : impl_(std::make_shared<Impl>(ioc, options, std::move(environment), store)) {}
+
+ToolAggregator::~ToolAggregator() = default;
+
+namespace {
+
+void start_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
+  auto loaded = impl->store.load();
+  for (const auto& p : loaded.problems) log::warn("{}", p);
+  {
+    std::lock_guard lock(impl->snapshot_mutex);
+    impl->startup_deadline = Clock::now() + impl->options.apply_wait;
+    impl->startup_settled = false;
+  }
+  impl->apply(std::move(loaded.servers));
+}
+
+asio::awaitable<void> stop_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
+  impl->shutting_down = true;
+  for (auto& [id, runner] : impl->runners) {
+    asio::co_spawn(impl->strand, ToolAggregator::Impl::stop_runner(impl, runner), asio::detached);
+  }
+  impl->runners.clear();
+  while (impl->stopping > 0) co_await sleep_for(std::chrono::milliseconds(10));
+}
+
+asio::awaitable<ToolCallOutcome> call_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
+                                                std::string qualified, bj::object arguments,
+                                                net::CancelSignal* cancel) {
+  std::string server_id, tool_name;
+  {
+    std::lock_guard lock(impl->snapshot_mutex);
+    for (const auto& t : *impl->exposed) {
+      if (t.qualified_name == qualified) {
+        server_id = t.server_id;
+        tool_name = t.tool_name;
+        break;
+      }
+    }
+  }
+  if (server_id.empty()) co_return tool_error("Unknown tool: " + qualified);
+  auto it = impl->runners.find(server_id);
+  if (it == impl->runners.end()) co_return tool_error("Unknown tool: " + qualified);
+  auto runner = it->second;
+  auto result =
+      co_await runner->call_tool(tool_name, std::move(arguments), impl->options.tool_timeout, cancel);
+  if (!result) co_return tool_error(result.error());
+  ToolCallOutcome out;
+  out.is_error = result.value().is_error;
+  out.content = std::move(result.value().content);
+  out.structured_content = std::move(result.value().structured_content);
+  ToolCallResult for_text{out.is_error, out.content, out.structured_content};
+  out.text = render_tool_result_text(for_text);
+  out.truncated = cap_tool_result_text(out.text, impl->options.tool_result_max_bytes);
+  co_return out;
+}
+
+asio::awaitable<bj::object> status_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
+  co_return impl->status_json();
+}
+
+asio::awaitable<Result<bj::object>> replace_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
+                                                      std::vector<ServerDefinition> servers,
+                                                      bool reject_unknown) {
+  std::set<std::string> ids;
+  for (const auto& s : servers) {
+    if (!ids.insert(s.id).second) co_return ApiError::make(422, "Duplicate MCP server id: " + s.id);
+    if (auto problem = check_definition_rules(s, reject_unknown)) co_return ApiError::make(422, *problem);
+  }
+  co_await impl->lock_apply();
+  if (auto error = impl->store.save(servers)) {
+    impl->unlock_apply();
+    log::error("Cannot save the MCP server definitions: {}", *error);
+    co_return ApiError::internal();
+  }
+  impl->apply(std::move(servers));
+  impl->unlock_apply();
+  co_await impl->wait_settled(Clock::now() + impl->options.apply_wait);
+  co_return impl->status_json();
+}
+
+asio::awaitable<Result<bj::object>> patch_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
+                                                    std::string id, bj::value body) {
+  co_await impl->lock_apply();
+  auto servers = impl->definitions;
+  auto it =
+      std::find_if(servers.begin(), servers.end(), [&](const ServerDefinition& d) { return d.id == id; });
+  if (it == servers.end()) {
+    impl->unlock_apply();
+    co_return ApiError::not_found("Unknown MCP server id: " + id);
+  }
+  auto patched = apply_patch(*it, body);
+  if (!patched) {
+    impl->unlock_apply();
+    co_return patched.error();
+  }
+  *it = std::move(*patched);
+  if (auto error = impl->store.save(servers)) {
+    impl->unlock_apply();
+    log::error("Cannot save the MCP server definitions: {}", *error);
+    co_return ApiError::internal();
+  }
+  impl->apply(std::move(servers));
+  impl->unlock_apply();
+  co_await impl->wait_settled(Clock::now() + impl->options.apply_wait);
+  co_return impl->status_json();
+}
+
+asio::awaitable<bj::object> refresh_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
+  std::vector<std::shared_ptr<ServerRunner>> runners;
+  for (const auto& [id, r] : impl->runners) runners.push_back(r);
+  for (const auto& r : runners) {
+    if (r->state() == ServerState::connected) {
+      co_await r->refresh_tools();
+    } else {
+      r->retry_now();
+    }
+  }
+  impl->rebuild();
+  co_await impl->wait_settled(Clock::now() + impl->options.apply_wait);
+  co_return impl->status_json();
+}
+
+}  // namespace
+
+void ToolAggregator::start() {
+  asio::post(impl_->strand, [impl = impl_] { start_on_strand(impl); });
+}
+
+asio::awaitable<void> ToolAggregator::stop() {
+  co_await asio::co_spawn(impl_->strand, stop_on_strand(impl_), asio::use_awaitable);
+}
+
+asio::awaitable<std::vector<ExposedTool>> ToolAggregator::exposed_tools() {
+  for (;;) {
+    {
+      std::lock_guard lock(impl_->snapshot_mutex);
+      if (impl_->startup_settled || Clock::now() >= impl_->startup_deadline) co_return *impl_->exposed;
+    }
+    co_await sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+asio::awaitable<ToolCallOutcome> ToolAggregator::call_tool(std::string qualified_name, bj::object arguments,
+                                                           net::CancelSignal* cancel) {
+  co_return co_await asio::co_spawn(
+      impl_->strand, call_on_strand(impl_, std::move(qualified_name), std::move(arguments), cancel),
+      asio::use_awaitable);
+}
+
+asio::awaitable<bj::object> ToolAggregator::status() {
+  co_return co_await asio::co_spawn(impl_->strand, status_on_strand(impl_), asio::use_awaitable);
+}
+
+std::vector<ServerDefinition> ToolAggregator::definitions() const {
+  std::lock_guard lock(impl_->snapshot_mutex);
+  return impl_->definitions_copy;
+}
+
+asio::awaitable<Result<bj::object>> ToolAggregator::replace_definitions(std::vector<ServerDefinition> servers,
+                                                                        bool reject_unknown_modules) {
+  co_return co_await asio::co_spawn(impl_->strand,
+                                    replace_on_strand(impl_, std::move(servers), reject_unknown_modules),
+                                    asio::use_awaitable);
+}
+
+asio::awaitable<Result<bj::object>> ToolAggregator::patch_definition(std::string server_id, bj::value body) {
+  co_return co_await asio::co_spawn(
+      impl_->strand, patch_on_strand(impl_, std::move(server_id), std::move(body)), asio::use_awaitable);
+}
+
+asio::awaitable<bj::object> ToolAggregator::refresh() {
+  co_return co_await asio::co_spawn(impl_->strand, refresh_on_strand(impl_), asio::use_awaitable);
+}
+
+}  // namespace parley::mcp

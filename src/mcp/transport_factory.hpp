@@ -1,0 +1,44 @@
+// Builds the transport for a definition: the stdio child's argv, working directory and environment (api.md
+// §7.3: parley's secrets removed, ${VAR} expanded), or the HTTP transport with its expanded headers.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "mcp/child_process.hpp"
+#include "mcp/outcome.hpp"
+#include "mcp/server_definition.hpp"
+#include "mcp/transport.hpp"
+
+namespace parley::net {
+class HttpClient;
+}
+
+namespace parley::mcp {
+
+struct TransportEnvironment {
+  std::filesystem::path home;
+  std::filesystem::path parley_executable;  // runs built-in servers: `<exe> mcp-server <name>`
+  std::map<std::string, std::string> process_env;
+  std::map<std::string, std::string> dotenv;  // entries of <home>/.env
+  [[nodiscard]] std::optional<std::string> lookup(const std::string& name) const;
+  // Reads the current process environment, <home>/.env and /proc/self/exe.
+  static TransportEnvironment from_process(const std::filesystem::path& home);
+};
+
+// The child's spawn spec for a module/command definition.
+Outcome<SpawnSpec> stdio_spawn_spec(const ServerDefinition& def, const TransportEnvironment& env);
+// Header values with ${VAR} expanded (registered with the log redactor as secrets).
+Outcome<std::map<std::string, std::string>> expanded_headers(const ServerDefinition& def,
+                                                             const TransportEnvironment& env);
+
+Outcome<std::shared_ptr<Transport>> make_transport(const boost::asio::any_io_executor& strand,
+                                                   net::HttpClient& http, const ServerDefinition& def,
+                                                   const TransportEnvironment& env);
+
+}  // namespace parley::mcp
