@@ -12,6 +12,10 @@
 #include "net/blocking.hpp"
 #include "net/http_client.hpp"
 
+namespace parley::chat {
+class ChatOrchestrator;
+}  // namespace parley::chat
+
 namespace parley::mcp {
 class ToolAggregator;
 }
@@ -32,6 +36,8 @@ struct ApiContext {
   // Upstream access (OpenRouter or any OpenAI-compatible endpoint).
   net::HttpClient* http_client = nullptr;
   llm::ModelCatalog* catalog = nullptr;
+  // The chat turn runner; null until the history store is open.
+  chat::ChatOrchestrator* chat = nullptr;
 };
 
 }  // namespace parley::api

@@ -2,6 +2,7 @@
 #include "api/routes.hpp"
 
 #include "api/models.hpp"
+#include "api/chat.hpp"
 #include "api/mcp.hpp"
 #include "api/system_routes.hpp"
 
@@ -30,6 +31,7 @@ net::Router build_router(ApiContext& ctx) {
   const Row rows[] = {
       {"GET", "/health", get_health, BodyPolicy::ignored, Access::open},
       {"GET", "/favicon.ico", get_favicon, BodyPolicy::ignored, Access::open},
+      {"POST", "/api/chat/stream", post_chat_stream, BodyPolicy::chat, Access::authenticated},
       {"GET", "/api/chat/test-stream", get_test_stream, BodyPolicy::ignored, Access::authenticated},
       {"POST", "/api/auth/login", post_login, BodyPolicy::normal, Access::open},
       {"POST", "/api/auth/logout", post_logout, BodyPolicy::ignored, Access::open},

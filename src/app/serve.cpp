@@ -8,6 +8,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -164,6 +165,8 @@ int set_password(bool from_stdin) {
 }
 
 int serve() {
+  // Writing to a pipe whose reader has exited (an MCP child that died) must be an error, not process death.
+  std::signal(SIGPIPE, SIG_IGN);
   auto config_opt = load_config_or_report();
   if (!config_opt) return 2;
   const Config& config = *config_opt;

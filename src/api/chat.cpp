@@ -1,0 +1,35 @@
+#include "api/chat.hpp"
+
+#include "api/responses.hpp"
+#include "chat/chat_orchestrator.hpp"
+
+namespace parley::api {
+
+namespace {
+
+boost::asio::awaitable<void> produce_turn(chat::ChatOrchestrator* orchestrator, chat::ChatRequest request,
+                                          std::string request_id, net::SseSink& sink) {
+  co_await orchestrator->run_turn(std::move(request), std::move(request_id), sink);
+}
+
+}  // namespace
+
+boost::asio::awaitable<net::Response> post_chat_stream(ApiContext& ctx, net::Request& req) {
+  auto body = parse_json_body(req);
+  if (!body) co_return error_response(body.error());
+  auto request = chat::validate_chat_request(*body);
+  if (!request) co_return error_response(request.error());
+  if (!ctx.chat) co_return error_response(503, "Chat is unavailable: the history store is not open");
+  net::Response res;
+  res.headers.set("Content-Type", "text/event-stream; charset=utf-8");
+  res.headers.set("Cache-Control", "no-store");
+  auto* orchestrator = ctx.chat;
+  auto request_id = req.request_id;
+  auto turn = std::make_shared<chat::ChatRequest>(std::move(*request));
+  res.sse = [orchestrator, turn, request_id](net::SseSink& sink) {
+    return produce_turn(orchestrator, std::move(*turn), request_id, sink);
+  };
+  co_return res;
+}
+
+}  // namespace parley::api
