@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A scriptable stdio MCP server for parley's integration tests: behaviours the real servers do not show on demand
 // (pagination, list_changed, dying mid-call, never answering initialize, garbage on stdout, audio content).
-// Flags: --page-size N, --never-initialize, --garbage, --protocol VERSION, --name NAME
+// Flags: --page-size N, --never-initialize, --garbage, --protocol VERSION, --name NAME,
+//        --grow-after MS (adds a tool and sends notifications/tools/list_changed MS after initialized)
 import { createInterface } from 'node:readline';
 
 const args = process.argv.slice(2);
@@ -61,6 +62,11 @@ async function handle(msg) {
       protocolVersion: protocol ?? msg.params.protocolVersion,
       capabilities: { tools: { listChanged: true }, logging: {} },
       serverInfo: { name: option('--name', 'fake'), version: '1.0.0' } } });
+    return;
+  }
+  if (msg.method === 'notifications/initialized') {
+    const growAfter = Number(option('--grow-after', '0'));
+    if (growAfter > 0) setTimeout(() => tools.find((t) => t.name === 'grow').run(), growAfter);
     return;
   }
   if (msg.method === 'tools/list') {
