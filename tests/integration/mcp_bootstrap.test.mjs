@@ -1,0 +1,61 @@
+// Bootstrapping of data/mcp_servers.json (api.md §7.2) and legacy module names on a real start.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startParley } from '../lib/parley.mjs';
+import { waitForStatus } from './mcp_helpers.mjs';
+
+test('no definitions at all: the six defaults are written, Google ones disabled without a client file', async () => {
+  const p = await startParley();
+  try {
+    const status = await waitForStatus(p, (s) => s.servers.every((x) => x.state !== 'connecting'), { what: 'settled' });
+    assert.deepEqual(status.servers.map((s) => s.id),
+      ['local-calculator', 'housekeeping', 'custom-calendar', 'custom-gmail', 'custom-gdrive', 'custom-pdf']);
+    assert.deepEqual(status.servers.map((s) => s.enabled), [true, true, false, false, false, true]);
+    const calendar = status.servers[2];
+    assert.equal(calendar.state, 'disabled');
+    assert.equal(calendar.connected, false);
+    for (const s of status.servers.filter((x) => x.enabled)) {
+      assert.equal(s.transport, 'stdio');
+      // Until the built-in servers exist they fail with a readable reason; parley keeps serving.
+      if (s.state === 'failed') assert.ok(s.last_error && s.last_error.length > 10, s.last_error);
+    }
+    const file = JSON.parse(readFileSync(join(p.home, 'data', 'mcp_servers.json'), 'utf8'));
+    assert.equal(file.servers.length, 6);
+    assert.deepEqual(file.servers[0], { contexts: [], enabled: true, env: {}, id: 'local-calculator', module: 'calculator', tool_overrides: {} });
+    assert.match(status.updated_at, /Z$/);
+  } finally {
+    await p.stop();
+  }
+});
+
+test('a Google client file enables the Google defaults; an existing empty list is never supplemented', async () => {
+  let p = await startParley({ files: { 'credentials/client_secret_123.json': '{}' } });
+  try {
+    const status = await (await fetch(`${p.url}/api/mcp/servers`)).json();
+    assert.ok(status.servers.every((s) => s.enabled));
+  } finally {
+    await p.stop();
+  }
+  p = await startParley({ files: { 'data/mcp_servers.json': '{"servers": []}' } });
+  try {
+    const status = await (await fetch(`${p.url}/api/mcp/servers`)).json();
+    assert.deepEqual(status.servers, []);
+  } finally {
+    await p.stop();
+  }
+});
+
+test('an invalid file is backed up, reported and treated as absent', async () => {
+  const p = await startParley({ files: { 'data/mcp_servers.json': '{"servers": [' } });
+  try {
+    const status = await (await fetch(`${p.url}/api/mcp/servers`)).json();
+    assert.deepEqual(status.servers, []);
+    const health = await (await fetch(`${p.url}/health`)).json();
+    assert.ok(health.warnings.some((w) => w.includes('mcp_servers.json') && w.includes('.corrupt-')), JSON.stringify(health.warnings));
+    assert.equal(readFileSync(join(p.home, 'data', 'mcp_servers.json'), 'utf8'), '{"servers": [', 'never silently overwritten');
+  } finally {
+    await p.stop();
+  }
+});
