@@ -1,15 +1,18 @@
 #include "chat/chat_orchestrator.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <map>
 
 #include "chat/conversation_log.hpp"
 #include "chat/hop_stream.hpp"
+#include "chat/tool_calls.hpp"
 #include "chat/turn_error.hpp"
 #include "chat/upstream_request.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "llm/hop_accumulator.hpp"
+#include "mcp/tool_aggregator.hpp"
 
 namespace parley::chat {
 
@@ -83,6 +86,22 @@ bj::object metadata_payload(const StoredMessage& row, const ChatRequest& request
   m["created_at"] = format_local_offset(row.created_at);
   m["created_at_utc"] = format_utc_offset(row.created_at);
   return m;
+}
+
+NewMessage tool_row(const std::string& session_id, const ChatRequest& request, const PreparedCall& call,
+                    const std::string& status, const std::string& text) {
+  NewMessage row;
+  row.session_id = session_id;
+  row.role = "tool";
+  row.content = bj::string(text);
+  row.tool_call_id = call.call_id;
+  row.parent_client_message_id = request.client_assistant_message_id;
+  row.metadata["tool_name"] = call.name;
+  row.metadata["parent_client_message_id"] = request.client_assistant_message_id
+                                                 ? bj::value(*request.client_assistant_message_id)
+                                                 : bj::value(nullptr);
+  row.metadata["tool_status"] = status;
+  return row;
 }
 
 // The request's message as stored (§3.2 step 5).
@@ -162,9 +181,23 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
     if (!settings.supports_tools && tools.capability) {
       deps_.settings.remember_supports_tools(settings.model, *tools.capability);
     }
+    std::map<std::string, bj::value> schemas;
+    if (deps_.tools) {
+      for (auto& t : co_await deps_.tools->exposed_tools()) {
+        const auto& fn = t.function_tool.at("function").as_object();
+        schemas[t.qualified_name] = fn.contains("parameters") ? fn.at("parameters") : bj::value(nullptr);
+        tools.tools.push_back(std::move(t.function_tool));
+      }
+    }
+    const bool tools_attached_initially = !tools.tools.empty() && !request.tool_choice_none;
+    const auto* tool_choice = request.body.if_contains("tool_choice");
+    const bool retry_allowed = !tool_choice || tool_choice->is_null() ||
+                               (tool_choice->is_string() && tool_choice->as_string() == "auto");
 
     auto history = std::move(prepared.history);
-    for (int hop = 0;; ++hop) {
+    bool retried = false;
+    for (int hop = 0;;) {
+      if (sink.client_gone()) break;
       llm::HopAccumulator acc;
       HopOutcome outcome;
       if (config.openrouter_api_key.empty()) {
@@ -173,6 +206,20 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
       } else {
         const auto body = build_upstream_body(request, settings, history, tools);
         outcome = co_await stream_hop(config, deps_.http, body, sink, acc);
+      }
+
+      // Decision 7: one retry without tools after a "tools unsupported" refusal.
+      if (outcome.kind == HopOutcome::Kind::failed && !retried && !tools.dropped_for_turn &&
+          tools_attached_initially && retry_allowed && tools.capability != false &&
+          is_tool_refusal(outcome.upstream_status, outcome.error_body)) {
+        retried = true;
+        tools.dropped_for_turn = true;
+        auto notice = event_frame(
+            "tool", bj::object{{"status", "notice"},
+                               {"name", "system"},
+                               {"message", "Tools unavailable for this model; continuing without them."}});
+        co_await sink.send(std::move(notice));
+        continue;
       }
 
       if (outcome.kind == HopOutcome::Kind::cancelled) {
@@ -199,11 +246,70 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
         co_await send_frames(sink, failure_frames(*outcome.error));
         break;
       }
-      // Tool execution joins here (the MCP registry); without tools attached the turn ends after one hop.
-      (void)hop;
-      auto done = net::format_sse_event("message", "[DONE]");
-      co_await sink.send(std::move(done));
-      break;
+      const auto calls = acc.tool_calls();
+      if (calls.is_null()) {
+        auto done = net::format_sse_event("message", "[DONE]");
+        co_await sink.send(std::move(done));
+        break;
+      }
+      if (hop >= config.max_tool_hops) {
+        auto limit = event_frame("tool", bj::object{{"status", "error"},
+                                                    {"name", "system"},
+                                                    {"message", "Tool execution stopped after hop limit"}});
+        co_await sink.send(std::move(limit));
+        auto done = net::format_sse_event("message", "[DONE]");
+        co_await sink.send(std::move(done));
+        break;
+      }
+
+      // Run the calls in the model's order; rows and terminal events keep that order.
+      for (const auto& c : calls.as_array()) {
+        if (sink.client_gone()) break;
+        const auto& fn = c.as_object().at("function").as_object();
+        const std::string name(fn.at("name").as_string());
+        const std::string call_id(c.as_object().at("id").as_string());
+        const auto schema_it = schemas.find(name);
+        auto call = prepare_call(call_id, name, std::string(fn.at("arguments").as_string()),
+                                 schema_it == schemas.end() ? nullptr : &schema_it->second, session_id);
+        auto started =
+            event_frame("tool", bj::object{{"status", "started"}, {"name", name}, {"call_id", call_id}});
+        co_await sink.send(std::move(started));
+        std::string status = "error";
+        std::string text = call.error_text;
+        if (call.arguments) {
+          if (deps_.tools) {
+            auto result = co_await deps_.tools->call_tool(name, *call.arguments, &sink.cancellation());
+            if (sink.client_gone()) break;  // a cancelled call's result is discarded
+            status = result.is_error ? "error" : "finished";
+            text = std::move(result.text);
+          } else {
+            text = "Tool error: Unknown tool: " + name;
+          }
+        }
+        auto tool_message = tool_row(session_id, request, call, status, text);
+        auto save_tool = [&store, tool_message] { return store.insert_message(tool_message); };
+        auto stored_tool = co_await deps_.blocking.run(std::move(save_tool));
+        history.push_back(stored_tool);
+        auto terminal =
+            event_frame("tool", bj::object{{"status", status},
+                                           {"name", name},
+                                           {"call_id", call_id},
+                                           {"result", text},
+                                           {"message_id", stored_tool.id},
+                                           {"created_at", format_local_offset(stored_tool.created_at)},
+                                           {"created_at_utc", format_utc_offset(stored_tool.created_at)}});
+        co_await sink.send(std::move(terminal));
+        if (auto reason = followup_reason(call, status, text)) {
+          auto notice = event_frame("notice", bj::object{{"type", "tool_followup_required"},
+                                                         {"tool", name},
+                                                         {"reason", *reason},
+                                                         {"message", text},
+                                                         {"attempt", hop},
+                                                         {"confirmation_required", true}});
+          co_await sink.send(std::move(notice));
+        }
+      }
+      ++hop;
     }
   } catch (const std::exception& e) {
     log::error("[{}] chat turn of session {} failed: {}", request_id, session_id, e.what());

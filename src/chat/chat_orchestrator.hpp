@@ -15,6 +15,10 @@
 #include "net/http_client.hpp"
 #include "net/http_types.hpp"
 
+namespace parley::mcp {
+class ToolAggregator;
+}  // namespace parley::mcp
+
 namespace parley::chat {
 
 struct ChatDependencies {
@@ -25,6 +29,7 @@ struct ChatDependencies {
   ChatStore& store;
   ModelSettingsView& settings;
   SessionTurnLocks& locks;
+  mcp::ToolAggregator* tools = nullptr;  // null: no tools
 };
 
 class ChatOrchestrator {
