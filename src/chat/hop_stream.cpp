@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "core/json.hpp"
-#include "llm/sse_parser.hpp"
+#include "net/sse_parser.hpp"
 
 namespace parley::chat {
 
@@ -19,14 +19,14 @@ struct HopState {
   int status = 0;
   net::Headers headers;
   std::string error_body;
-  llm::SseParser parser;
+  net::SseParser parser;
   bool done = false;  // upstream [DONE] seen
   bool in_band_error = false;
   bool oversized = false;
 };
 
 // Relays the parsed events; returns false to stop reading (in-band error, [DONE] needs no more).
-awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<llm::SseEvent> events,
+awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::SseEvent> events,
                              net::SseSink* sink, llm::HopAccumulator* acc) {
   for (auto& e : events) {
     if (state->done || state->in_band_error) break;
@@ -62,7 +62,7 @@ awaitable<bool> on_body(std::shared_ptr<HopState> state, std::string_view data, 
     state->error_body.append(data);
     co_return true;
   }
-  std::vector<llm::SseEvent> events;
+  std::vector<net::SseEvent> events;
   if (!state->parser.feed(data, events)) {
     state->oversized = true;
     co_return false;
@@ -118,7 +118,7 @@ awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
   }
   if (result && !state->done && !state->in_band_error) {
     // A final event without its blank line still counts.
-    std::vector<llm::SseEvent> tail;
+    std::vector<net::SseEvent> tail;
     state->parser.finish(tail);
     co_await relay_events(state, std::move(tail), &sink, &acc);
   }

@@ -81,7 +81,9 @@ asio::awaitable<bool> take_piece(std::shared_ptr<HttpTransport> self, HttpTransp
     exchange->body += data;
     co_return exchange->body.size() <= 64 * 1024 * 1024;
   }
-  for (auto& event : exchange->parser.feed(data)) {
+  std::vector<net::SseEvent> events;
+  exchange->parser.feed(data, events);
+  for (auto& event : events) {
     if (event.event == "message") self->deliver_text(event.data, exchange);
     if (event.event == "endpoint") self->legacy_endpoint_found(event.data);
   }

@@ -11,10 +11,10 @@
 #include <optional>
 #include <string>
 
-#include "mcp/sse_event_parser.hpp"
 #include "mcp/transport.hpp"
 #include "net/cancel_signal.hpp"
 #include "net/http_client.hpp"
+#include "net/sse_parser.hpp"
 
 namespace parley::mcp {
 
@@ -37,7 +37,7 @@ class HttpTransport final : public Transport, public std::enable_shared_from_thi
     int status = 0;
     bool event_stream = false;
     std::string body;
-    SseEventParser parser;
+    net::SseParser parser;
     bool delivered_response = false;
   };
   void deliver_text(const std::string& text, Exchange* exchange);

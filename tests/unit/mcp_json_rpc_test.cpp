@@ -10,7 +10,6 @@
 
 #include "mcp/json_rpc.hpp"
 #include "mcp/rpc_peer.hpp"
-#include "mcp/sse_event_parser.hpp"
 
 namespace asio = boost::asio;
 namespace bj = boost::json;
@@ -178,22 +177,4 @@ TEST(McpRpcPeer, ForwardsOtherNotifications) {
   f.peer->on_notification([&](const std::string& method, const bj::object&) { seen = method; });
   f.peer->receive(bj::parse(R"({"jsonrpc":"2.0","method":"notifications/tools/list_changed"})"));
   EXPECT_EQ(seen, "notifications/tools/list_changed");
-}
-
-TEST(McpSseParser, HandlesSplitChunksCrLfCommentsIdsAndRetry) {
-  SseEventParser p;
-  std::vector<SseEvent> events;
-  const std::string stream =
-      ": keep-alive\r\nid: 7\r\nretry: 2500\r\nevent: endpoint\r\ndata: /message?x=1\r\n\r\ndata: "
-      "{\"a\":\ndata: 1}\n\n";
-  for (char c : stream) {
-    for (auto& e : p.feed(std::string_view(&c, 1))) events.push_back(std::move(e));
-  }
-  ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[0].event, "endpoint");
-  EXPECT_EQ(events[0].data, "/message?x=1");
-  EXPECT_EQ(events[0].id, "7");
-  EXPECT_EQ(events[1].event, "message");
-  EXPECT_EQ(events[1].data, "{\"a\":\n1}");
-  EXPECT_EQ(p.retry_ms(), 2500);
 }

@@ -1,9 +1,9 @@
-#include "llm/sse_parser.hpp"
+#include "net/sse_parser.hpp"
 
 #include <gtest/gtest.h>
 
-using parley::llm::SseEvent;
-using parley::llm::SseParser;
+using parley::net::SseEvent;
+using parley::net::SseParser;
 
 namespace {
 
@@ -74,4 +74,15 @@ TEST(SseParser, RefusesAnEventPastTheSizeLimit) {
   std::vector<SseEvent> out;
   EXPECT_TRUE(p.feed("data: short\n\n", out));
   EXPECT_FALSE(p.feed("data: " + std::string(100, 'x'), out));
+}
+
+TEST(SseParser, KeepsTheLastEventIdForReconnection) {
+  SseParser p;
+  std::vector<SseEvent> out;
+  EXPECT_FALSE(p.last_event_id());
+  p.feed(": keep-alive\r\nid: 7\r\nretry: 2500\r\nevent: endpoint\r\ndata: /message?x=1\r\n\r\n", out);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].event, "endpoint");
+  EXPECT_EQ(p.last_event_id(), "7");
+  EXPECT_EQ(p.retry_ms(), 2500);
 }

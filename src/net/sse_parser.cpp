@@ -1,6 +1,6 @@
-#include "llm/sse_parser.hpp"
+#include "net/sse_parser.hpp"
 
-namespace parley::llm {
+namespace parley::net {
 
 bool SseParser::feed(std::string_view bytes, std::vector<SseEvent>& out) {
   if (at_start_ && !bytes.empty()) {
@@ -94,4 +94,4 @@ void SseParser::dispatch(std::vector<SseEvent>& out) {
   id_.reset();
 }
 
-}  // namespace parley::llm
+}  // namespace parley::net

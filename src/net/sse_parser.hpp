@@ -1,5 +1,6 @@
 // Incremental parser for text/event-stream per the HTML specification: LF, CR and CRLF line ends (also split
 // across reads), comments, multi-line data, id/event/retry fields, and a final event without a blank line.
+// Used for upstream chat streams and the MCP HTTP transports.
 #pragma once
 
 #include <cstddef>
@@ -8,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace parley::llm {
+namespace parley::net {
 
 struct SseEvent {
   std::string event = "message";
@@ -27,7 +28,8 @@ class SseParser {
 
   [[nodiscard]] std::size_t comment_count() const { return comments_; }
   [[nodiscard]] std::optional<long> retry_ms() const { return retry_; }
-  [[nodiscard]] const std::string& last_event_id() const { return last_id_; }
+  // The last event id seen (for Last-Event-ID on reconnection); nullopt before any.
+  [[nodiscard]] const std::optional<std::string>& last_event_id() const { return last_id_; }
 
  private:
   void process_line(std::string_view line, std::vector<SseEvent>& out);
@@ -41,9 +43,9 @@ class SseParser {
   bool has_data_ = false;
   std::string event_;
   std::optional<std::string> id_;
-  std::string last_id_;
+  std::optional<std::string> last_id_;
   std::optional<long> retry_;
   std::size_t comments_ = 0;
 };
 
-}  // namespace parley::llm
+}  // namespace parley::net
