@@ -102,6 +102,9 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<bool> handle_one();
   awaitable<void> write_response(Request& req, Response& res, bool keep_alive);
   awaitable<void> write_simple(int status, std::string body, const Request* req);
+  // Answers with an error and closes the connection (the rest of the request is not read).
+  awaitable<void> refuse(Request& req, int status, const char* message,
+                         std::chrono::steady_clock::time_point started);
   awaitable<void> run_sse(Request& req, Response& res);
 
   beast::tcp_stream stream_;
@@ -145,6 +148,14 @@ awaitable<void> Session::write_simple(int status, std::string body, const Reques
   msg.prepare_payload();
   stream_.expires_after(std::chrono::seconds(5));
   co_await http::async_write(stream_, msg, as_tuple_awaitable);
+}
+
+awaitable<void> Session::refuse(Request& req, int status, const char* message,
+                                std::chrono::steady_clock::time_point started) {
+  Response res = Response::json(status, json_error(message));
+  server_->policy.after(req, res);
+  co_await write_response(req, res, false);
+  server_->policy.completed(req, status, std::chrono::steady_clock::now() - started);
 }
 
 awaitable<bool> Session::handle_one() {
@@ -217,10 +228,7 @@ awaitable<bool> Session::handle_one() {
   if (!parser.is_done()) {
     const auto content_length = parser.content_length();
     if (read_body && content_length && *content_length > limit) {
-      Response res = Response::json(413, json_error("Request body too large"));
-      server_->policy.after(req, res);
-      co_await write_response(req, res, false);
-      server_->policy.completed(req, 413, std::chrono::steady_clock::now() - started);
+      co_await refuse(req, 413, "Request body too large", started);
       co_return false;
     }
     if (read_body) {
@@ -234,21 +242,12 @@ awaitable<bool> Session::handle_one() {
         stream_.expires_after(opts.body_idle_timeout);
         auto [bec, bn] = co_await http::async_read_some(stream_, buffer_, parser, as_tuple_awaitable);
         if (bec == http::error::body_limit) {
-          Response res = Response::json(413, json_error("Request body too large"));
-          server_->policy.after(req, res);
-          co_await write_response(req, res, false);
-          server_->policy.completed(req, 413, std::chrono::steady_clock::now() - started);
+          co_await refuse(req, 413, "Request body too large", started);
           co_return false;
         }
         if (bec) {
-          if (bec == beast::error::timeout) {
-            Response res = Response::json(408, json_error("Request timeout"));
-            server_->policy.after(req, res);
-            co_await write_response(req, res, false);
-            server_->policy.completed(req, 408, std::chrono::steady_clock::now() - started);
-          } else {
-            server_->policy.completed(req, 0, std::chrono::steady_clock::now() - started);
-          }
+          // A client that went away or stalled (tcp_stream already closed the socket): nothing to answer.
+          server_->policy.completed(req, 0, std::chrono::steady_clock::now() - started);
           co_return false;
         }
       }
