@@ -1,0 +1,158 @@
+// SQLite migrations. Version 1 accepts a file of an earlier server (the first four tables, some columns
+// missing, no schema_migrations): it adds what is missing before creating indexes on it and never rewrites
+// existing rows except to backfill conversations.updated_at.
+#include <set>
+
+#include "core/json.hpp"
+#include "store/migrations.hpp"
+#include "store/search_text.hpp"
+
+namespace parley::store {
+
+namespace {
+
+std::set<std::string> columns_of(SqlConnection& c, const std::string& table) {
+  std::set<std::string> names;
+  for (const auto& row : c.query("SELECT name FROM pragma_table_info(?)", {table})) names.insert(row.text(0));
+  return names;
+}
+
+void add_missing_columns(SqlConnection& c, const std::string& table,
+                         const std::vector<std::pair<std::string, std::string>>& wanted) {
+  const auto existing = columns_of(c, table);
+  for (const auto& [name, type] : wanted) {
+    if (!existing.count(name)) c.execute_script("ALTER TABLE " + table + " ADD COLUMN " + name + " " + type);
+  }
+}
+
+void core_tables(SqlConnection& c) {
+  c.execute_script(R"sql(
+CREATE TABLE IF NOT EXISTS conversations (
+  session_id TEXT PRIMARY KEY,
+  created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+  timezone TEXT,
+  title TEXT,
+  updated_at DATETIME);
+CREATE TABLE IF NOT EXISTS messages (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id TEXT NOT NULL REFERENCES conversations(session_id) ON DELETE CASCADE,
+  role TEXT NOT NULL,
+  content TEXT,
+  tool_call_id TEXT,
+  metadata TEXT,
+  client_message_id TEXT,
+  parent_client_message_id TEXT,
+  created_at DATETIME DEFAULT CURRENT_TIMESTAMP);
+CREATE TABLE IF NOT EXISTS attachments (
+  attachment_id TEXT PRIMARY KEY,
+  session_id TEXT NOT NULL REFERENCES conversations(session_id) ON DELETE CASCADE,
+  storage_path TEXT NOT NULL,
+  mime_type TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  display_url TEXT NOT NULL,
+  delivery_url TEXT NOT NULL,
+  gcs_blob TEXT,
+  signed_url TEXT,
+  signed_url_expires_at TEXT,
+  metadata TEXT,
+  created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+  expires_at DATETIME,
+  last_used_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+  storage_backend TEXT);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  session_id TEXT NOT NULL REFERENCES conversations(session_id) ON DELETE CASCADE,
+  request_id TEXT,
+  kind TEXT NOT NULL,
+  payload TEXT,
+  created_at DATETIME DEFAULT CURRENT_TIMESTAMP);
+)sql");
+  // Columns earlier servers added over time (§5.4); ALTER TABLE appends them, as in those servers.
+  add_missing_columns(c, "conversations",
+                      {{"timezone", "TEXT"}, {"title", "TEXT"}, {"updated_at", "DATETIME"}});
+  add_missing_columns(c, "messages", {{"client_message_id", "TEXT"}, {"parent_client_message_id", "TEXT"}});
+  add_missing_columns(c, "attachments",
+                      {{"gcs_blob", "TEXT"},
+                       {"signed_url", "TEXT"},
+                       {"signed_url_expires_at", "TEXT"},
+                       {"storage_backend", "TEXT"}});
+  c.execute_script(R"sql(
+CREATE INDEX IF NOT EXISTS idx_messages_session_id ON messages(session_id);
+CREATE INDEX IF NOT EXISTS idx_messages_client_message_id ON messages(client_message_id);
+CREATE INDEX IF NOT EXISTS idx_messages_parent_client_message_id ON messages(parent_client_message_id);
+CREATE INDEX IF NOT EXISTS idx_attachments_session_id ON attachments(session_id);
+CREATE INDEX IF NOT EXISTS idx_attachments_last_used_at ON attachments(last_used_at);
+CREATE INDEX IF NOT EXISTS idx_conversations_updated_at ON conversations(updated_at DESC, session_id);
+CREATE INDEX IF NOT EXISTS idx_messages_session_role_id ON messages(session_id, role, id);
+CREATE INDEX IF NOT EXISTS idx_attachments_expires_at ON attachments(expires_at);
+UPDATE conversations SET updated_at = coalesce(
+    (SELECT max(m.created_at) FROM messages m WHERE m.session_id = conversations.session_id),
+    created_at, CURRENT_TIMESTAMP)
+  WHERE updated_at IS NULL;
+)sql");
+}
+
+void search_index(SqlConnection& c) {
+  c.execute_script(R"sql(
+CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(text, tokenize='unicode61 remove_diacritics 2');
+-- Deletes (direct or through the conversations cascade) drop the index entry; inserts are indexed by parley,
+-- which extracts the text of structured content.
+CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN
+  DELETE FROM messages_fts WHERE rowid = old.id;
+END;
+)sql");
+  const auto rows = c.query(
+      "SELECT id, content, metadata FROM messages WHERE role IN ('user', 'assistant') AND content IS NOT "
+      "NULL "
+      "ORDER BY id");
+  for (const auto& row : rows) {
+    const auto text = stored_searchable_text(row.at(1), row.at(2));
+    if (text.empty()) continue;
+    c.query("INSERT INTO messages_fts (rowid, text) VALUES (?, ?)", {row.integer(0), text});
+  }
+}
+
+void auth_and_tombstones(SqlConnection& c) {
+  c.execute_script(R"sql(
+CREATE TABLE IF NOT EXISTS auth_sessions (
+  token_hash TEXT PRIMARY KEY,
+  created_at DATETIME NOT NULL,
+  expires_at DATETIME NOT NULL,
+  last_seen_at DATETIME,
+  user_agent TEXT);
+CREATE TABLE IF NOT EXISTS blob_tombstones (
+  storage_key TEXT NOT NULL,
+  storage_backend TEXT NOT NULL,
+  created_at DATETIME DEFAULT CURRENT_TIMESTAMP,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (storage_backend, storage_key));
+)sql");
+}
+
+}  // namespace
+
+std::string stored_searchable_text(const std::optional<std::string>& content,
+                                   const std::optional<std::string>& metadata) {
+  if (!content) return {};
+  bool structured = false;
+  if (metadata && metadata->find("__structured_content__") != std::string::npos) {
+    if (auto meta = json::parse(*metadata); meta && meta->is_object()) {
+      const auto* marker = meta->as_object().if_contains("__structured_content__");
+      structured = marker && marker->is_bool() && marker->get_bool();
+    }
+  }
+  if (!structured) return *content;
+  auto parsed = json::parse(*content);
+  return parsed ? searchable_text(*parsed) : *content;
+}
+
+const std::vector<Migration>& sqlite_migrations() {
+  static const std::vector<Migration> list = {
+      {1, "conversations, messages, attachments, events (upgrading earlier servers' files)", core_tables},
+      {2, "messages_fts full-text index, filled from existing rows", search_index},
+      {3, "auth_sessions and blob_tombstones", auth_and_tombstones},
+  };
+  return list;
+}
+
+}  // namespace parley::store

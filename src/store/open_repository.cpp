@@ -1,0 +1,56 @@
+#include "store/open_repository.hpp"
+
+#include "store/migrations.hpp"
+#include "store/postgres_connection.hpp"
+#include "store/sql_repository.hpp"
+#include "store/sqlite_connection.hpp"
+
+namespace parley::store {
+
+OpenedRepository open_sqlite_repository(const std::filesystem::path& path, std::size_t readers) {
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  auto pool = std::make_unique<ConnectionPool>(
+      [path]() -> std::unique_ptr<SqlConnection> { return std::make_unique<SqliteConnection>(path); },
+      readers, true);
+  std::vector<int> applied;
+  {
+    auto writer = pool->writer();
+    applied = apply_migrations(*writer, Repository::Kind::sqlite);
+  }
+  return {std::make_unique<SqlRepository>(Repository::Kind::sqlite, std::move(pool)), std::move(applied)};
+}
+
+OpenedRepository open_postgres_repository(const std::string& url, std::size_t connections) {
+  auto pool = std::make_unique<ConnectionPool>(
+      [url]() -> std::unique_ptr<SqlConnection> { return std::make_unique<PostgresConnection>(url); },
+      connections, false);
+  std::vector<int> applied;
+  {
+    auto writer = pool->writer();
+    applied = apply_migrations(*writer, Repository::Kind::postgres);
+  }
+  return {std::make_unique<SqlRepository>(Repository::Kind::postgres, std::move(pool)), std::move(applied)};
+}
+
+OpenedRepository open_repository(const Config& config) {
+  if (config.database_kind == DatabaseKind::postgres) return open_postgres_repository(config.postgres_url);
+  return open_sqlite_repository(config.sqlite_path);
+}
+
+std::string describe_database(const Config& config) {
+  if (config.database_kind == DatabaseKind::sqlite) return "SQLite database " + config.sqlite_path.string();
+  // postgres://user:secret@host/db -> postgres://user@host/db
+  std::string url = config.postgres_url;
+  const auto scheme = url.find("://");
+  const auto at = url.find('@');
+  if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
+    const auto colon = url.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at) url.erase(colon, at - colon);
+  }
+  const auto query = url.find('?');
+  if (query != std::string::npos) url.erase(query);
+  return "PostgreSQL database " + url;
+}
+
+}  // namespace parley::store

@@ -1,0 +1,76 @@
+// The Repository written once over SqlConnection; the few statements that differ between SQLite and
+// PostgreSQL (search index, timestamp text, settings table) branch on the backend kind.
+#pragma once
+
+#include <memory>
+
+#include "store/connection_pool.hpp"
+#include "store/repository.hpp"
+#include "store/search_text.hpp"
+
+namespace parley::store {
+
+class SqlRepository final : public Repository {
+ public:
+  SqlRepository(Kind kind, std::unique_ptr<ConnectionPool> pool);
+
+  [[nodiscard]] Kind kind() const override { return kind_; }
+  bool ping() override;
+
+  bool ensure_conversation(const std::string& session_id) override;
+  std::optional<Conversation> find_conversation(const std::string& session_id) override;
+  bool set_title(const std::string& session_id, const std::optional<std::string>& title) override;
+  std::vector<BlobTombstone> delete_conversation(const std::string& session_id) override;
+  ConversationPage list_conversations(const ConversationQuery& query) override;
+  std::optional<ConversationSummary> conversation_summary(const std::string& session_id) override;
+
+  bool has_messages(const std::string& session_id) override;
+  StoredMessage insert_message(const NewMessage& message) override;
+  std::vector<StoredMessage> load_messages(const std::string& session_id, const MessageRange& range) override;
+  int delete_message_cascade(const std::string& session_id, const std::string& message_ref) override;
+
+  void insert_attachment(const AttachmentRow& row) override;
+  std::optional<AttachmentRow> find_attachment(const std::string& attachment_id) override;
+  void touch_attachment(const std::string& attachment_id, SystemTime used_at) override;
+  void update_attachment_urls(const std::string& attachment_id, const std::string& url,
+                              const std::string& expires_at_iso) override;
+  std::vector<AttachmentRow> expired_attachments(SystemTime now, int limit) override;
+  void delete_attachment(const std::string& attachment_id) override;
+  std::vector<BlobTombstone> pending_tombstones(int limit) override;
+  void resolve_tombstone(const BlobTombstone& tombstone, bool object_gone) override;
+
+  std::optional<SettingsDocument> load_settings_document(const std::string& name) override;
+  std::optional<std::int64_t> save_settings_document(const std::string& name,
+                                                     const boost::json::value& document) override;
+
+  void create_session(const std::string& token_hash, SystemTime created_at, SystemTime expires_at,
+                      const std::string& user_agent) override;
+  std::optional<SystemTime> find_session(const std::string& token_hash) override;
+  void touch_session(const std::string& token_hash, SystemTime seen_at) override;
+  void delete_session(const std::string& token_hash) override;
+  void delete_all_sessions() override;
+  int delete_expired_sessions(SystemTime now) override;
+
+ private:
+  // `column` as "YYYY-MM-DD HH:MM:SS" UTC text, whatever the backend's timestamp type.
+  [[nodiscard]] std::string timestamp_text(std::string_view column) const;
+  void insert_conversation_if_missing(SqlConnection& c, const std::string& session_id,
+                                      const std::string& now);
+  void index_message(SqlConnection& c, std::int64_t id, const std::string& role, const std::string& text);
+  [[nodiscard]] std::string message_columns() const;
+  [[nodiscard]] std::string attachment_columns() const;
+  ConversationSummary summarize(SqlConnection& c, const SqlRow& row, const std::vector<SearchTerm>& terms,
+                                std::optional<std::int64_t> best_message_id);
+  std::optional<std::string> first_user_title(SqlConnection& c, const std::string& session_id);
+  std::optional<std::string> last_model(SqlConnection& c, const std::string& session_id);
+
+  Kind kind_;
+  std::unique_ptr<ConnectionPool> pool_;
+};
+
+// Row <-> value conversions shared by the repository files.
+SystemTime parse_stored_time(const std::optional<std::string>& text);
+std::string now_sql();
+StoredMessage message_from_row(const SqlRow& row);
+
+}  // namespace parley::store

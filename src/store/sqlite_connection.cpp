@@ -1,0 +1,168 @@
+#include "store/sqlite_connection.hpp"
+
+#include <sqlite3.h>
+
+#include "store/repository.hpp"
+#include "store/search_text.hpp"
+
+namespace parley::store {
+
+namespace {
+
+// parley_contains(haystack, needle): case-insensitive substring test for title search (§8.1); SQLite's own
+// LIKE folds ASCII only.
+void contains_function(sqlite3_context* ctx, int, sqlite3_value** args) {
+  const auto* haystack = sqlite3_value_text(args[0]);
+  const auto* needle = sqlite3_value_text(args[1]);
+  if (!haystack || !needle) {
+    sqlite3_result_int(ctx, 0);
+    return;
+  }
+  const std::string_view h(reinterpret_cast<const char*>(haystack),
+                           static_cast<std::size_t>(sqlite3_value_bytes(args[0])));
+  const std::string_view n(reinterpret_cast<const char*>(needle),
+                           static_cast<std::size_t>(sqlite3_value_bytes(args[1])));
+  sqlite3_result_int(ctx, contains_case_insensitive(h, n) ? 1 : 0);
+}
+
+// Returns the path of a file SQLite could not open as a readable reason.
+std::string open_error(sqlite3* db, const std::filesystem::path& path) {
+  std::string reason = db ? sqlite3_errmsg(db) : "out of memory";
+  return "cannot open SQLite database " + path.string() + ": " + reason;
+}
+
+}  // namespace
+
+SqliteConnection::SqliteConnection(const std::filesystem::path& path) {
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    const auto message = open_error(db_, path);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw DatabaseError(message);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  // Concurrent writers from other processes (parley backup, a second tool) wait instead of failing.
+  sqlite3_busy_timeout(db_, 10000);
+  execute_script("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+  sqlite3_create_function_v2(db_, "parley_contains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                             contains_function, nullptr, nullptr, nullptr);
+  auto mode = query("PRAGMA journal_mode=WAL");
+  if (mode.empty() || mode.front().text(0) != "wal") {
+    throw DatabaseError("cannot switch " + path.string() + " to WAL mode (is it on a network file system?)");
+  }
+}
+
+SqliteConnection::~SqliteConnection() {
+  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+void SqliteConnection::fail(std::string_view what) const {
+  throw DatabaseError(std::string(what) + ": " + sqlite3_errmsg(db_));
+}
+
+sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
+  const std::string key(sql);
+  if (auto it = statements_.find(key); it != statements_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                         nullptr) != SQLITE_OK) {
+    fail("SQLite cannot prepare statement");
+  }
+  statements_.emplace(key, stmt);
+  return stmt;
+}
+
+std::vector<SqlRow> SqliteConnection::query(std::string_view sql, const SqlParams& params) {
+  sqlite3_stmt* stmt = prepared(sql);
+  // Reset even when a step throws, so the cached statement is reusable.
+  struct Reset {
+    sqlite3_stmt* s;
+    ~Reset() {
+      sqlite3_reset(s);
+      sqlite3_clear_bindings(s);
+    }
+  } reset{stmt};
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const int index = static_cast<int>(i + 1);
+    int rc = SQLITE_OK;
+    if (const auto* text = std::get_if<std::string>(&params[i])) {
+      rc = sqlite3_bind_text64(stmt, index, text->data(), text->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    } else if (const auto* number = std::get_if<std::int64_t>(&params[i])) {
+      rc = sqlite3_bind_int64(stmt, index, *number);
+    } else {
+      rc = sqlite3_bind_null(stmt, index);
+    }
+    if (rc != SQLITE_OK) fail("SQLite cannot bind a parameter");
+  }
+  std::vector<SqlRow> rows;
+  const int columns = sqlite3_column_count(stmt);
+  for (;;) {
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) fail("SQLite statement failed");
+    SqlRow row;
+    row.values.reserve(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) {
+      if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+        row.values.emplace_back(std::nullopt);
+      } else {
+        const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+        row.values.emplace_back(std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+void SqliteConnection::execute_script(std::string_view sql) {
+  const std::string text(sql);
+  char* error = nullptr;
+  if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw DatabaseError("SQLite script failed: " + message);
+  }
+}
+
+void SqliteConnection::begin_write() {
+  execute_script("BEGIN IMMEDIATE");
+}
+void SqliteConnection::commit() {
+  execute_script("COMMIT");
+}
+void SqliteConnection::rollback() noexcept {
+  if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void sqlite_backup(const std::filesystem::path& source, const std::filesystem::path& destination) {
+  if (!std::filesystem::exists(source)) throw DatabaseError("no database at " + source.string());
+  SqliteConnection from(source);
+  sqlite3* to = nullptr;
+  if (sqlite3_open_v2(destination.c_str(), &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+      SQLITE_OK) {
+    const auto message = open_error(to, destination);
+    sqlite3_close(to);
+    throw DatabaseError(message);
+  }
+  sqlite3_backup* backup = sqlite3_backup_init(to, "main", from.handle(), "main");
+  if (!backup) {
+    const std::string message = sqlite3_errmsg(to);
+    sqlite3_close(to);
+    throw DatabaseError("cannot start the backup into " + destination.string() + ": " + message);
+  }
+  // Copy in steps so writers of a serving parley are only paused briefly between them.
+  int rc = SQLITE_OK;
+  do {
+    rc = sqlite3_backup_step(backup, 256);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(50);
+  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish(backup);
+  const std::string message = sqlite3_errmsg(to);
+  sqlite3_close(to);
+  if (rc != SQLITE_DONE) throw DatabaseError("backup into " + destination.string() + " failed: " + message);
+}
+
+}  // namespace parley::store

@@ -1,0 +1,44 @@
+// One SQLite connection with parley's settings (WAL, foreign keys, 5 s busy timeout, synchronous=NORMAL)
+// and a cache of prepared statements keyed by their SQL text.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "store/sql_connection.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace parley::store {
+
+class SqliteConnection final : public SqlConnection {
+ public:
+  // Opens (creating when missing) the file; throws DatabaseError when it cannot be opened or configured.
+  explicit SqliteConnection(const std::filesystem::path& path);
+  ~SqliteConnection() override;
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  std::vector<SqlRow> query(std::string_view sql, const SqlParams& params = {}) override;
+  void execute_script(std::string_view sql) override;
+  void begin_write() override;
+  void commit() override;
+  void rollback() noexcept override;
+
+  sqlite3* handle() { return db_; }
+
+ private:
+  sqlite3_stmt* prepared(std::string_view sql);
+  [[noreturn]] void fail(std::string_view what) const;
+
+  sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+// Copies a live database to `destination` with SQLite's online backup API (parley backup PATH).
+void sqlite_backup(const std::filesystem::path& source, const std::filesystem::path& destination);
+
+}  // namespace parley::store

@@ -1,0 +1,454 @@
+// The repository contract, run against SQLite (a temporary file) and a real PostgreSQL server. The
+// PostgreSQL half fails when PARLEY_TEST_POSTGRES_URL is unset: start a private server with
+// `tests/lib/postgres.sh start` and export the URL it prints.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <thread>
+
+#include "store/repository.hpp"
+#include "store_test_support.hpp"
+
+using namespace parley;
+using namespace parley::store;
+using ::testing::ElementsAre;
+
+namespace {
+
+class RepositoryTest : public ::testing::TestWithParam<Repository::Kind> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Repository::Kind::sqlite) {
+      path_ = test_support::fresh_sqlite_path("repo");
+      repo_ = open_sqlite_repository(path_).repository;
+    } else {
+      const char* url = test_support::postgres_url();
+      ASSERT_NE(url, nullptr) << "PARLEY_TEST_POSTGRES_URL is not set: run `eval \"$(tests/lib/postgres.sh "
+                                 "start)\"` first (and tests/lib/postgres.sh stop afterwards)";
+      test_support::reset_postgres(url);
+      repo_ = open_postgres_repository(url).repository;
+    }
+  }
+  void TearDown() override {
+    repo_.reset();
+    if (!path_.empty()) std::filesystem::remove_all(path_.parent_path());
+  }
+
+  StoredMessage add(const std::string& session, const std::string& role, boost::json::value content,
+                    std::optional<std::string> client = std::nullopt,
+                    std::optional<std::string> parent = std::nullopt, boost::json::object metadata = {}) {
+    NewMessage m;
+    m.session_id = session;
+    m.role = role;
+    m.content = std::move(content);
+    m.client_message_id = std::move(client);
+    m.parent_client_message_id = std::move(parent);
+    m.metadata = std::move(metadata);
+    return repo_->insert_message(m);
+  }
+
+  std::vector<std::string> listed(const ConversationQuery& q) {
+    std::vector<std::string> ids;
+    for (const auto& c : repo_->list_conversations(q).conversations) ids.push_back(c.session_id);
+    return ids;
+  }
+  std::vector<std::string> search(const std::string& text) {
+    ConversationQuery q;
+    q.text = text;
+    return listed(q);
+  }
+
+  std::filesystem::path path_;
+  std::unique_ptr<Repository> repo_;
+};
+
+TEST_P(RepositoryTest, ReopeningAppliesNoMigrationTwice) {
+  if (GetParam() == Repository::Kind::sqlite) {
+    repo_.reset();
+    EXPECT_TRUE(open_sqlite_repository(path_).applied_migrations.empty());
+  } else {
+    repo_.reset();
+    EXPECT_TRUE(open_postgres_repository(test_support::postgres_url()).applied_migrations.empty());
+  }
+}
+
+TEST_P(RepositoryTest, MessagesComeBackInInsertionOrderWithTheirValues) {
+  EXPECT_FALSE(repo_->ensure_conversation("s1"));
+  EXPECT_TRUE(repo_->ensure_conversation("s1"));
+  EXPECT_FALSE(repo_->has_messages("s1"));
+  const auto before = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto sys = add("s1", "system", "You are helpful.");
+  boost::json::value fragments = boost::json::parse(
+      R"([{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"/api/files/k"}}])");
+  auto user = add("s1", "user", fragments, "user_1", std::nullopt, {{"name", "Ana"}});
+  auto assistant = add("s1", "assistant", nullptr, "assistant_1", "user_1",
+                       {{"finish_reason", "error"}, {"model", "m/x"}});
+  NewMessage tool;
+  tool.session_id = "s1";
+  tool.role = "tool";
+  tool.content = "42";
+  tool.tool_call_id = "call_0";
+  tool.parent_client_message_id = "assistant_1";
+  tool.metadata = {{"tool_name", "calc__add"}, {"tool_status", "finished"}};
+  auto tool_row = repo_->insert_message(tool);
+  EXPECT_TRUE(repo_->has_messages("s1"));
+  EXPECT_LT(sys.id, user.id);
+  EXPECT_LT(user.id, assistant.id);
+  EXPECT_LT(assistant.id, tool_row.id);
+
+  const auto rows = repo_->load_messages("s1");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].content, boost::json::value("You are helpful."));
+  EXPECT_TRUE(rows[0].metadata.empty());
+  EXPECT_EQ(rows[1].content, fragments);
+  // The structured-content marker is internal: it never comes back in metadata.
+  EXPECT_EQ(rows[1].metadata, (boost::json::object{{"name", "Ana"}}));
+  EXPECT_EQ(rows[1].client_message_id, "user_1");
+  EXPECT_FALSE(rows[1].parent_client_message_id);
+  EXPECT_TRUE(rows[2].content.is_null());
+  EXPECT_EQ(rows[2].parent_client_message_id, "user_1");
+  EXPECT_EQ(rows[2].metadata.at("model"), "m/x");
+  EXPECT_EQ(rows[3].tool_call_id, "call_0");
+  EXPECT_EQ(rows[3].role, "tool");
+  EXPECT_GE(rows[0].created_at, before);
+  EXPECT_EQ(rows[3].created_at, tool_row.created_at);
+  EXPECT_EQ(rows[1].id, user.id);
+
+  MessageRange range;
+  range.after_id = user.id;
+  range.limit = 1;
+  const auto page = repo_->load_messages("s1", range);
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].id, assistant.id);
+  EXPECT_TRUE(repo_->load_messages("unknown").empty());
+}
+
+TEST_P(RepositoryTest, DeletingAUserMessageRemovesItsWholeTurn) {
+  add("s", "system", "prompt");
+  auto u1 = add("s", "user", "first", "user_1");
+  add("s", "assistant", "calling", "assistant_1", "user_1");
+  add("s", "tool", "result", std::nullopt, "assistant_1");
+  add("s", "assistant", "done", "assistant_1", "user_1");
+  auto u2 = add("s", "user", "second", "user_2");
+  add("other", "user", "same client id elsewhere", "user_1");
+  const auto before = repo_->find_conversation("s")->updated_at;
+
+  EXPECT_EQ(repo_->delete_message_cascade("s", "user_1"), 4);
+  const auto rest = repo_->load_messages("s");
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[1].id, u2.id);
+  EXPECT_EQ(repo_->load_messages("other").size(), 1u);
+  EXPECT_GE(repo_->find_conversation("s")->updated_at, before);
+  EXPECT_EQ(repo_->delete_message_cascade("s", "user_1"), 0);
+  EXPECT_EQ(repo_->delete_message_cascade("s", std::to_string(u1.id)), 0);
+  EXPECT_EQ(repo_->delete_message_cascade("missing-session", "user_2"), 0);
+}
+
+TEST_P(RepositoryTest, DeletingAnAssistantRowByNumericIdKeepsTheOtherHops) {
+  add("s", "user", "q", "user_1");
+  auto hop1 = add("s", "assistant", "calling", "assistant_1", "user_1");
+  add("s", "tool", "r1", std::nullopt, "assistant_1");
+  auto hop2 = add("s", "assistant", "answer", "assistant_1", "user_1");
+  // The numeric form selects the row by id; its client id then pulls the tool rows of the whole turn.
+  EXPECT_EQ(repo_->delete_message_cascade("s", "+" + std::to_string(hop2.id)), 2);
+  const auto rest = repo_->load_messages("s");
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].role, "user");
+  EXPECT_EQ(rest[1].id, hop1.id);
+  // A row without client id deletes only itself.
+  auto lone = add("s", "assistant", "lone");
+  EXPECT_EQ(repo_->delete_message_cascade("s", std::to_string(lone.id)), 1);
+  EXPECT_EQ(repo_->delete_message_cascade("s", "99999999999999999999999"), 0);
+}
+
+TEST_P(RepositoryTest, DeletingAConversationCascadesAndRecordsTombstones) {
+  add("s", "user", "zanzibar travel notes", "user_1");
+  AttachmentRow a;
+  a.attachment_id = "0123456789abcdef0123456789abcdef";
+  a.session_id = "s";
+  a.storage_path = "s/0123456789abcdef0123456789abcdef__a.png";
+  a.mime_type = "image/png";
+  a.size_bytes = 10;
+  a.display_url = a.delivery_url = "/api/files/x";
+  a.storage_backend = "local";
+  a.created_at = a.last_used_at = std::chrono::system_clock::now();
+  repo_->insert_attachment(a);
+  EXPECT_THAT(search("zanzibar"), ElementsAre("s"));
+
+  const auto tombstones = repo_->delete_conversation("s");
+  ASSERT_EQ(tombstones.size(), 1u);
+  EXPECT_EQ(tombstones[0].storage_key, a.storage_path);
+  EXPECT_EQ(tombstones[0].storage_backend, "local");
+  EXPECT_FALSE(repo_->find_conversation("s"));
+  EXPECT_TRUE(repo_->load_messages("s").empty());
+  EXPECT_FALSE(repo_->find_attachment(a.attachment_id));
+  EXPECT_TRUE(search("zanzibar").empty());
+  const auto pending = repo_->pending_tombstones(10);
+  ASSERT_EQ(pending.size(), 1u);
+  repo_->resolve_tombstone(pending[0], false);
+  EXPECT_EQ(repo_->pending_tombstones(10)[0].attempts, 1);
+  repo_->resolve_tombstone(pending[0], true);
+  EXPECT_TRUE(repo_->pending_tombstones(10).empty());
+  EXPECT_TRUE(repo_->delete_conversation("never-existed").empty());
+}
+
+TEST_P(RepositoryTest, TitlesSummariesAndCounts) {
+  add("s", "system", "prompt");
+  add("s", "user", boost::json::string(std::string(30, ' ') + "Plan   a\ttrip " + std::string(100, 'x')),
+      "user_1");
+  add("s", "assistant", "ok", "assistant_1", "user_1", {{"model", "first/model"}});
+  add("s", "assistant", "ok", "assistant_1", "user_1", {{"model", "second/model"}});
+  add("s", "assistant", "no model here", "assistant_1", "user_1");
+  auto summary = repo_->conversation_summary("s");
+  ASSERT_TRUE(summary);
+  ASSERT_TRUE(summary->title);
+  EXPECT_EQ(summary->title->substr(0, 12), "Plan a trip ");
+  EXPECT_EQ(summary->title->size(), 79u + 3u);  // 79 characters plus the 3-byte ellipsis
+  EXPECT_EQ(summary->message_count, 4);
+  EXPECT_EQ(summary->last_model, "second/model");
+  EXPECT_FALSE(summary->snippet);
+
+  const auto before = repo_->find_conversation("s")->updated_at;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_TRUE(repo_->set_title("s", std::string("Grüße ") + std::string(5000, 'y')));
+  EXPECT_GT(repo_->find_conversation("s")->updated_at, before);
+  EXPECT_EQ(repo_->conversation_summary("s")->title->substr(0, 8), "Grüße ");
+  EXPECT_TRUE(repo_->set_title("s", std::nullopt));
+  EXPECT_EQ(repo_->conversation_summary("s")->title->substr(0, 4), "Plan");
+  EXPECT_FALSE(repo_->set_title("missing", "x"));
+  EXPECT_FALSE(repo_->conversation_summary("missing"));
+
+  add("img", "user", boost::json::parse(R"([{"type":"image_url","image_url":{"url":"u"}}])"));
+  EXPECT_FALSE(repo_->conversation_summary("img")->title);
+  EXPECT_FALSE(repo_->conversation_summary("img")->last_model);
+}
+
+TEST_P(RepositoryTest, ListsVisibleConversationsNewestFirstWithTotals) {
+  auto at = [](int seconds) {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(1700000000 + seconds));
+  };
+  for (int i = 0; i < 5; ++i) {
+    NewMessage m;
+    m.session_id = "c" + std::to_string(i);
+    m.role = "user";
+    m.content = "hello " + std::to_string(i);
+    m.created_at = at(i % 2 == 0 ? 100 : i);  // c0, c2, c4 share a timestamp: session_id breaks the tie
+    repo_->insert_message(m);
+  }
+  add("system-only", "system", "prompt");
+  repo_->ensure_conversation("empty");
+  ConversationQuery q;
+  EXPECT_THAT(listed(q), ElementsAre("c0", "c2", "c4", "c3", "c1"));
+  q.limit = 2;
+  q.offset = 1;
+  const auto page = repo_->list_conversations(q);
+  EXPECT_EQ(page.total, 5);
+  ASSERT_EQ(page.conversations.size(), 2u);
+  EXPECT_EQ(page.conversations[0].session_id, "c2");
+  q.offset = 50;
+  const auto past = repo_->list_conversations(q);
+  EXPECT_TRUE(past.conversations.empty());
+  EXPECT_EQ(past.total, 5);
+}
+
+TEST_P(RepositoryTest, SearchMatchesWordPrefixesIgnoringCaseAndDiacritics) {
+  add("fr", "user", "Où est le Café Müller? Crème brûlée", "user_1");
+  add("fr", "assistant", "Rue Saint-Honoré", "assistant_1", "user_1");
+  add("zebra", "user",
+      boost::json::parse(
+          R"([{"type":"text","text":"Describe this ZEBRA"},{"type":"image_url","image_url":{"url":"https://x/secretword.png"}}])"));
+  add("tool", "user", "unrelated");
+  add("tool", "tool", "needleintool", std::nullopt, "x");
+  add("tool", "system", "needleinsystem");
+
+  EXPECT_THAT(search("cafe"), ElementsAre("fr"));
+  EXPECT_THAT(search("CAF"), ElementsAre("fr"));
+  EXPECT_THAT(search("creme brul"), ElementsAre("fr"));
+  EXPECT_TRUE(search("müller honore").empty());  // every token must be in one message (§8.1)
+  EXPECT_THAT(search("müller cafe"), ElementsAre("fr"));
+  EXPECT_TRUE(search("afe").empty());  // prefixes, not infixes
+  EXPECT_THAT(search("zebr"), ElementsAre("zebra"));
+  EXPECT_TRUE(search("secretword").empty());    // image URLs are not searchable text
+  EXPECT_TRUE(search("needleintool").empty());  // tool and system rows are not indexed
+  EXPECT_TRUE(search("needleinsystem").empty());
+  EXPECT_THAT(search("saint-hon"), ElementsAre("fr"));
+
+  ConversationQuery q;
+  q.text = "brulee";
+  const auto page = repo_->list_conversations(q);
+  ASSERT_EQ(page.conversations.size(), 1u);
+  EXPECT_EQ(page.total, 1);
+  ASSERT_TRUE(page.conversations[0].snippet);
+  EXPECT_EQ(*page.conversations[0].snippet, "Où est le Café Müller? Crème brûlée");
+
+  // Deleting the message removes it from the index.
+  EXPECT_EQ(repo_->delete_message_cascade("fr", "user_1"), 2);
+  EXPECT_TRUE(search("cafe").empty());
+}
+
+TEST_P(RepositoryTest, SearchAlsoMatchesTitleSubstrings) {
+  add("t", "user", "nothing relevant");
+  ASSERT_TRUE(repo_->set_title("t", "Quarterly ÉTÉ report"));
+  EXPECT_THAT(search("terly"), ElementsAre("t"));
+  EXPECT_THAT(search("été rep"), ElementsAre("t"));
+  ConversationQuery q;
+  q.text = "terly";
+  EXPECT_FALSE(repo_->list_conversations(q).conversations[0].snippet);
+}
+
+TEST_P(RepositoryTest, QuerySyntaxCharactersAreNeutralised) {
+  add("s", "user", "drop table students; said Robert's mom \"quoted\" near(x) a-b c^d e:f");
+  const std::vector<std::string> nasty = {"\"",
+                                          "*",
+                                          "NEAR(",
+                                          "'; DROP TABLE messages; --",
+                                          "-",
+                                          "^",
+                                          ":",
+                                          "a:b",
+                                          "(",
+                                          ")",
+                                          "AND",
+                                          "OR NOT",
+                                          "\"unterminated",
+                                          "%",
+                                          "_",
+                                          "\\",
+                                          "'",
+                                          "!",
+                                          "&",
+                                          "|",
+                                          "<->",
+                                          "'':*",
+                                          "{",
+                                          "col:val",
+                                          "x*y",
+                                          "NEAR(a b, 2)",
+                                          std::string("\xF0\x9F\x98\x80"),
+                                          "\xC3\xA9\xC3\xA9"};
+  for (const auto& q : nasty) {
+    try {
+      search(q);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "query '" << q << "' failed: " << e.what();
+    }
+  }
+  EXPECT_THAT(search("'; DROP"), ElementsAre("s"));
+  EXPECT_THAT(search("near("), ElementsAre("s"));
+  EXPECT_THAT(search("robert's"), ElementsAre("s"));
+  EXPECT_THAT(search("\"quoted\""), ElementsAre("s"));
+  EXPECT_THAT(search("c^d"), ElementsAre("s"));
+  EXPECT_THAT(search("e:f"), ElementsAre("s"));
+  EXPECT_TRUE(search("*").empty());
+  EXPECT_EQ(repo_->load_messages("s").size(), 1u);  // nothing was dropped
+}
+
+TEST_P(RepositoryTest, ConcurrentWritersNeverFail) {
+  constexpr int threads = 8, per_thread = 40;
+  std::vector<std::thread> workers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        try {
+          add("s" + std::to_string(t % 3), "user", boost::json::string("message " + std::to_string(i)),
+              "user_" + std::to_string(t) + "_" + std::to_string(i));
+          if (i % 10 == 0) repo_->list_conversations({});
+        } catch (const std::exception& e) {
+          ADD_FAILURE() << e.what();
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::size_t total = 0;
+  for (int s = 0; s < 3; ++s) total += repo_->load_messages("s" + std::to_string(s)).size();
+  EXPECT_EQ(total, static_cast<std::size_t>(threads * per_thread));
+}
+
+TEST_P(RepositoryTest, LoginSessions) {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  repo_->create_session("h1", now, now + std::chrono::hours(1), "agent");
+  repo_->create_session("h2", now - std::chrono::hours(2), now - std::chrono::hours(1), "");
+  EXPECT_EQ(repo_->find_session("h1"), now + std::chrono::hours(1));
+  EXPECT_FALSE(repo_->find_session("nope"));
+  repo_->touch_session("h1", now + std::chrono::minutes(5));
+  EXPECT_EQ(repo_->delete_expired_sessions(now), 1);
+  EXPECT_FALSE(repo_->find_session("h2"));
+  repo_->delete_session("h1");
+  EXPECT_FALSE(repo_->find_session("h1"));
+  repo_->create_session("h3", now, now + std::chrono::hours(1), "a");
+  repo_->create_session("h4", now, now + std::chrono::hours(1), "b");
+  repo_->delete_all_sessions();
+  EXPECT_FALSE(repo_->find_session("h3"));
+  EXPECT_FALSE(repo_->find_session("h4"));
+}
+
+TEST_P(RepositoryTest, AttachmentRows) {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  AttachmentRow a;
+  a.attachment_id = "a1";
+  a.session_id = "s";
+  a.storage_path = "s/a1__f.png";
+  a.mime_type = "image/png";
+  a.size_bytes = 5;
+  a.display_url = a.delivery_url = "/api/files/s/a1__f.png?exp=1&sig=x";
+  a.metadata = R"({"mime_type":"image/png","size_bytes":5,"filename":"f.png"})";
+  a.created_at = a.last_used_at = now;
+  a.expires_at = now - std::chrono::hours(1);
+  a.storage_backend = "local";
+  repo_->insert_attachment(a);
+  EXPECT_TRUE(repo_->find_conversation("s"));  // an upload creates the conversation
+  auto found = repo_->find_attachment("a1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->storage_path, a.storage_path);
+  EXPECT_EQ(found->expires_at, a.expires_at);
+  EXPECT_EQ(found->metadata, a.metadata);
+  repo_->touch_attachment("a1", now + std::chrono::minutes(1));
+  EXPECT_EQ(repo_->find_attachment("a1")->last_used_at, now + std::chrono::minutes(1));
+  repo_->update_attachment_urls("a1", "/api/files/new", "2030-01-01T00:00:00+00:00");
+  found = repo_->find_attachment("a1");
+  EXPECT_EQ(found->display_url, "/api/files/new");
+  EXPECT_EQ(found->signed_url, "/api/files/new");
+  EXPECT_EQ(found->signed_url_expires_at, "2030-01-01T00:00:00+00:00");
+  const auto expired = repo_->expired_attachments(now, 10);
+  ASSERT_EQ(expired.size(), 1u);
+  EXPECT_EQ(expired[0].attachment_id, "a1");
+  EXPECT_TRUE(repo_->expired_attachments(now - std::chrono::hours(2), 10).empty());
+  repo_->delete_attachment("a1");
+  EXPECT_FALSE(repo_->find_attachment("a1"));
+}
+
+TEST_P(RepositoryTest, SettingsDocumentsLiveInPostgresOnly) {
+  const boost::json::value doc = boost::json::parse(R"({"suggestions":[{"label":"a","text":"b"}]})");
+  const auto v1 = repo_->save_settings_document("suggestions", doc);
+  if (GetParam() == Repository::Kind::sqlite) {
+    EXPECT_FALSE(v1);
+    EXPECT_FALSE(repo_->load_settings_document("suggestions"));
+    return;
+  }
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(*v1, 1);
+  EXPECT_EQ(repo_->save_settings_document("suggestions", boost::json::parse("[]")), 2);
+  const auto loaded = repo_->load_settings_document("suggestions");
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->version, 2);
+  EXPECT_EQ(loaded->document, boost::json::parse("[]"));
+  EXPECT_FALSE(repo_->load_settings_document("presets"));
+}
+
+TEST_P(RepositoryTest, PingAnswers) {
+  EXPECT_TRUE(repo_->ping());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RepositoryTest,
+                         ::testing::Values(Repository::Kind::sqlite, Repository::Kind::postgres),
+                         [](const ::testing::TestParamInfo<Repository::Kind>& param_info) {
+                           return param_info.param == Repository::Kind::sqlite ? std::string("SQLite")
+                                                                               : std::string("PostgreSQL");
+                         });
+
+}  // namespace

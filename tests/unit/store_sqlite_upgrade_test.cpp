@@ -1,0 +1,199 @@
+// SQLite-only behaviour: opening a database of an earlier server in place (api.md §5.4), crash safety under
+// SIGKILL, and the online backup.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "core/clock.hpp"
+#include "store/sqlite_connection.hpp"
+#include "store_test_support.hpp"
+
+using namespace parley;
+using namespace parley::store;
+
+namespace {
+
+std::filesystem::path fixture(const std::string& name) {
+  return std::filesystem::path(__FILE__).parent_path().parent_path() / "fixtures" / name;
+}
+
+void run_script(const std::filesystem::path& db, const std::string& script) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(handle, script.c_str(), nullptr, nullptr, &error);
+  const std::string message = error ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(handle);
+  ASSERT_EQ(rc, SQLITE_OK) << message;
+}
+
+std::vector<SqlRow> raw_query(const std::filesystem::path& db, const std::string& sql) {
+  SqliteConnection c(db);
+  return c.query(sql);
+}
+
+TEST(SqliteUpgrade, OpensAnEarlierServersFileInPlaceWithoutLosingData) {
+  const auto db = test_support::fresh_sqlite_path("legacy");
+  std::ifstream in(fixture("legacy_chat_sessions.sql"));
+  ASSERT_TRUE(in) << "missing tests/fixtures/legacy_chat_sessions.sql";
+  std::stringstream script;
+  script << in.rdbuf();
+  run_script(db, script.str());
+  const auto rows_before =
+      raw_query(db, "SELECT id, session_id, role, content, metadata, created_at FROM messages ORDER BY id");
+
+  auto opened = open_sqlite_repository(db);
+  EXPECT_EQ(opened.applied_migrations, (std::vector<int>{1, 2, 3}));
+  auto& repo = *opened.repository;
+
+  // Rows, timestamps and metadata JSON are kept byte for byte.
+  const auto rows_after =
+      raw_query(db, "SELECT id, session_id, role, content, metadata, created_at FROM messages ORDER BY id");
+  ASSERT_EQ(rows_after.size(), rows_before.size());
+  for (std::size_t i = 0; i < rows_before.size(); ++i) EXPECT_EQ(rows_after[i].values, rows_before[i].values);
+  EXPECT_EQ(raw_query(db, "SELECT count(*) FROM attachments")[0].integer(0), 1);
+  EXPECT_EQ(raw_query(db, "SELECT count(*) FROM events")[0].integer(0), 1);
+  EXPECT_EQ(raw_query(db, "SELECT version FROM schema_migrations ORDER BY version").size(), 3u);
+  EXPECT_EQ(raw_query(db, "PRAGMA integrity_check")[0].text(0), "ok");
+
+  // updated_at backfilled from the newest message, else the conversation's creation.
+  EXPECT_EQ(raw_query(db,
+                      "SELECT updated_at FROM conversations WHERE session_id = "
+                      "'session_0a1b2c3d4e5f60718293a4b5c6d7e8f9'")[0]
+                .text(0),
+            "2024-05-01 10:00:06");
+  const auto french = repo.find_conversation("session_0a1b2c3d4e5f60718293a4b5c6d7e8f9");
+  ASSERT_TRUE(french);
+  EXPECT_EQ(french->updated_at, *parse_timestamp("2024-05-01 10:00:06"));
+
+  // The messages read as the chat routes need them; structured content comes back parsed.
+  const auto messages = repo.load_messages("session_ffffffffffffffffffffffffffffffff");
+  ASSERT_EQ(messages.size(), 2u);
+  ASSERT_TRUE(messages[0].content.is_array());
+  EXPECT_EQ(messages[0].content.as_array()[0].as_object().at("text"), "Describe this zebra photo");
+  EXPECT_TRUE(messages[0].metadata.empty());
+  EXPECT_FALSE(messages[0].client_message_id);
+
+  // The search index was filled from the existing rows; system-only conversations are not listed.
+  ConversationQuery q;
+  EXPECT_EQ(repo.list_conversations(q).total, 2);
+  q.text = "zebra";
+  const auto zebra = repo.list_conversations(q);
+  ASSERT_EQ(zebra.conversations.size(), 1u);
+  EXPECT_EQ(zebra.conversations[0].session_id, "session_ffffffffffffffffffffffffffffffff");
+  EXPECT_EQ(zebra.conversations[0].last_model, "anthropic/claude-3.5-sonnet");
+  q.text = "creme brulee";
+  EXPECT_EQ(repo.list_conversations(q).total, 1);
+
+  // Old attachment rows keep their values; storage_backend null means gcs.
+  const auto attachment = repo.find_attachment("0123456789abcdef0123456789abcdef");
+  ASSERT_TRUE(attachment);
+  EXPECT_FALSE(attachment->storage_backend);
+  EXPECT_EQ(attachment->expires_at, *parse_timestamp("2024-06-09T08:30:05+00:00"));
+  EXPECT_EQ(repo.delete_conversation("session_ffffffffffffffffffffffffffffffff")[0].storage_backend, "gcs");
+
+  // New rows get the new columns.
+  NewMessage m;
+  m.session_id = "session_0a1b2c3d4e5f60718293a4b5c6d7e8f9";
+  m.role = "user";
+  m.content = "follow-up";
+  m.client_message_id = "user_new";
+  const auto stored = repo.insert_message(m);
+  EXPECT_GT(stored.id, rows_before.back().integer(0));
+  EXPECT_EQ(repo.delete_message_cascade(m.session_id, "user_new"), 1);
+  std::filesystem::remove_all(db.parent_path());
+}
+
+// The child inserts messages until it is killed, reporting each id once insert_message has returned.
+[[noreturn]] void write_until_killed(const std::filesystem::path& db, int report_fd) {
+  try {
+    auto repo = open_sqlite_repository(db).repository;
+    for (std::int64_t i = 0;; ++i) {
+      NewMessage m;
+      m.session_id = "crash-" + std::to_string(i % 4);
+      m.role = i % 2 ? "assistant" : "user";
+      m.content =
+          "message number " + std::to_string(i) + " " + std::string(static_cast<std::size_t>(i % 300), 'x');
+      m.client_message_id = "c" + std::to_string(i);
+      const auto stored = repo->insert_message(m);
+      const std::int64_t ack[2] = {stored.id, i};
+      if (::write(report_fd, ack, sizeof ack) != static_cast<ssize_t>(sizeof ack)) ::_exit(3);
+    }
+  } catch (...) {
+    ::_exit(4);
+  }
+}
+
+TEST(SqliteCrashSafety, EveryAcknowledgedMessageSurvivesSigkill) {
+  const auto db = test_support::fresh_sqlite_path("crash");
+  open_sqlite_repository(db);  // schema first, so the child spends its time writing
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::close(fds[0]);
+    write_until_killed(db, fds[1]);
+  }
+  ::close(fds[1]);
+  std::vector<std::pair<std::int64_t, std::int64_t>> acknowledged;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(1500);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::int64_t ack[2];
+    if (::read(fds[0], ack, sizeof ack) != static_cast<ssize_t>(sizeof ack)) break;
+    acknowledged.emplace_back(ack[0], ack[1]);
+  }
+  ASSERT_EQ(::kill(child, SIGKILL), 0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped on its own with status " << status;
+  // Acknowledgements already in the pipe when the writer died count too.
+  std::int64_t ack[2];
+  while (::read(fds[0], ack, sizeof ack) == static_cast<ssize_t>(sizeof ack))
+    acknowledged.emplace_back(ack[0], ack[1]);
+  ::close(fds[0]);
+  ASSERT_GT(acknowledged.size(), 50u) << "the writer made too little progress to test anything";
+
+  auto repo = open_sqlite_repository(db).repository;
+  std::map<std::int64_t, StoredMessage> by_id;
+  for (int s = 0; s < 4; ++s) {
+    for (auto& m : repo->load_messages("crash-" + std::to_string(s))) by_id.emplace(m.id, std::move(m));
+  }
+  for (const auto& [id, i] : acknowledged) {
+    auto it = by_id.find(id);
+    ASSERT_NE(it, by_id.end()) << "acknowledged message " << i << " (id " << id << ") is missing";
+    EXPECT_EQ(it->second.client_message_id, "c" + std::to_string(i));
+    EXPECT_EQ(it->second.content.as_string().subview().substr(0, 15), "message number ");
+  }
+  EXPECT_EQ(raw_query(db, "PRAGMA integrity_check")[0].text(0), "ok");
+  EXPECT_EQ(
+      raw_query(db, "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)").size(), 0u);
+  std::filesystem::remove_all(db.parent_path());
+}
+
+TEST(SqliteBackup, CopiesALiveDatabase) {
+  const auto db = test_support::fresh_sqlite_path("backup-src");
+  auto repo = open_sqlite_repository(db).repository;
+  NewMessage m;
+  m.session_id = "s";
+  m.role = "user";
+  m.content = "keep me";
+  repo->insert_message(m);
+  const auto copy = db.parent_path() / "copy.db";
+  sqlite_backup(db, copy);
+  auto restored = open_sqlite_repository(copy);
+  EXPECT_TRUE(restored.applied_migrations.empty());
+  ASSERT_EQ(restored.repository->load_messages("s").size(), 1u);
+  EXPECT_EQ(restored.repository->load_messages("s")[0].content, "keep me");
+  EXPECT_THROW(sqlite_backup(db.parent_path() / "missing.db", copy), DatabaseError);
+  std::filesystem::remove_all(db.parent_path());
+}
+
+}  // namespace
