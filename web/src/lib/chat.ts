@@ -1,0 +1,58 @@
+// Sends one chat turn to POST /api/chat/stream and hands the events to the caller as they arrive.
+import { ApiError, errorFromResponse } from './api';
+import { SseReader, type StreamEvent } from './sse';
+
+export interface TurnRequest {
+  session_id?: string;
+  model?: string;
+  messages: { role: 'user'; content: string; client_message_id: string }[];
+  metadata: { client_assistant_message_id: string; client_parent_message_id: string };
+}
+
+export function newClientId(prefix: 'user' | 'assistant'): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return `${prefix}_${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** The text of one `message` chunk's deltas, or null for [DONE] and chunks without content. */
+export function deltaText(data: string): string | null {
+  if (data === '[DONE]') return null;
+  try {
+    const chunk = JSON.parse(data);
+    let text = '';
+    for (const choice of chunk?.choices ?? []) {
+      const content = choice?.delta?.content;
+      if (typeof content === 'string') text += content;
+      else if (Array.isArray(content)) for (const part of content) if (part?.type === 'text' && typeof part.text === 'string') text += part.text;
+    }
+    return text || null;
+  } catch {
+    return null;
+  }
+}
+
+export async function streamTurn(body: TurnRequest, onEvent: (e: StreamEvent) => void, signal?: AbortSignal): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch('/api/chat/stream', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') throw e;
+    throw new ApiError('network', 'parley cannot be reached. Is the server running?');
+  }
+  if (!res.ok || !res.body) throw await errorFromResponse(res);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  const sse = new SseReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    for (const e of sse.feed(value)) onEvent(e);
+  }
+  for (const e of sse.finish()) onEvent(e);
+}

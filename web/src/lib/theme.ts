@@ -1,0 +1,31 @@
+// Light/dark theme: follows the system unless the user picked one; the choice is kept in localStorage.
+import { writable } from 'svelte/store';
+
+export type ThemeChoice = 'system' | 'light' | 'dark';
+const KEY = 'parley.theme';
+
+function load(): ThemeChoice {
+  try {
+    const v = localStorage.getItem(KEY);
+    return v === 'light' || v === 'dark' ? v : 'system';
+  } catch {
+    return 'system';
+  }
+}
+
+export const theme = writable<ThemeChoice>(typeof localStorage === 'undefined' ? 'system' : load());
+
+export function nextTheme(t: ThemeChoice): ThemeChoice {
+  return t === 'system' ? 'dark' : t === 'dark' ? 'light' : 'system';
+}
+
+export function applyTheme(t: ThemeChoice, root: HTMLElement = document.documentElement): void {
+  if (t === 'system') root.removeAttribute('data-theme');
+  else root.setAttribute('data-theme', t);
+  try {
+    if (t === 'system') localStorage.removeItem(KEY);
+    else localStorage.setItem(KEY, t);
+  } catch {
+    // storage unavailable (private mode): the choice lasts for this page only
+  }
+}
