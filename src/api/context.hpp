@@ -11,6 +11,8 @@
 #include "llm/model_catalog.hpp"
 #include "net/blocking.hpp"
 #include "net/http_client.hpp"
+#include "store/repository.hpp"
+#include "store/stored_message_object.hpp"
 
 namespace parley::chat {
 class ChatOrchestrator;
@@ -38,6 +40,10 @@ struct ApiContext {
   llm::ModelCatalog* catalog = nullptr;
   // The chat turn runner; null until the history store is open.
   chat::ChatOrchestrator* chat = nullptr;
+  // The history store (§5); set by serve once the database is open and migrated.
+  store::Repository* history = nullptr;
+  // Re-signs attachment fragments of served history (§8.2); empty until attachment storage is wired.
+  store::AttachmentSigner attachment_signer{};
 };
 
 }  // namespace parley::api

@@ -3,6 +3,7 @@
 
 #include "api/models.hpp"
 #include "api/chat.hpp"
+#include "api/conversations.hpp"
 #include "api/mcp.hpp"
 #include "api/system_routes.hpp"
 
@@ -33,6 +34,16 @@ net::Router build_router(ApiContext& ctx) {
       {"GET", "/favicon.ico", get_favicon, BodyPolicy::ignored, Access::open},
       {"POST", "/api/chat/stream", post_chat_stream, BodyPolicy::chat, Access::authenticated},
       {"GET", "/api/chat/test-stream", get_test_stream, BodyPolicy::ignored, Access::authenticated},
+      {"DELETE", "/api/chat/session/{session_id}", delete_session, BodyPolicy::ignored,
+       Access::authenticated},
+      {"DELETE", "/api/chat/session/{session_id}/messages/{message_ref}", delete_session_message,
+       BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/chat/conversations", get_conversations, BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/chat/session/{session_id}/messages", get_session_messages, BodyPolicy::ignored,
+       Access::authenticated},
+      {"PATCH", "/api/chat/session/{session_id}", patch_session, BodyPolicy::normal, Access::authenticated},
+      {"GET", "/api/chat/session/{session_id}/export", get_session_export, BodyPolicy::ignored,
+       Access::authenticated},
       {"POST", "/api/auth/login", post_login, BodyPolicy::normal, Access::open},
       {"POST", "/api/auth/logout", post_logout, BodyPolicy::ignored, Access::open},
       {"GET", "/api/auth/status", get_auth_status, BodyPolicy::ignored, Access::open},

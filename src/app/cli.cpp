@@ -40,6 +40,12 @@ int run_cli(int argc, char** argv) {
   passwd_cmd->add_flag("--stdin", from_stdin,
                        "Read the password once from standard input instead of the terminal");
 
+  auto* migrate_cmd = app.add_subcommand("migrate", "Apply the database migrations and exit");
+  std::string backup_path;
+  auto* backup_cmd =
+      app.add_subcommand("backup", "Copy the SQLite database to PATH while parley may be running");
+  backup_cmd->add_option("path", backup_path, "destination file (must not exist)")->required();
+
   // `parley mcp tools|call ... -- command args...`: everything after `--` is the server's argv.
   std::vector<std::string> mcp_command;
   for (int i = 1; i < argc; ++i) {
@@ -68,6 +74,8 @@ int run_cli(int argc, char** argv) {
     return app.exit(e);
   }
   if (passwd_cmd->parsed()) return set_password(from_stdin);
+  if (migrate_cmd->parsed()) return migrate_database();
+  if (backup_cmd->parsed()) return backup_database(backup_path);
   if (mcp_tools_cmd->parsed()) {
     if (mcp_command.empty() == tools_args.empty() || tools_args.size() > 1) {
       std::cerr << "parley mcp tools: give exactly one of <server id or URL> and `-- command args...`\n";

@@ -34,6 +34,8 @@
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
 #include "net/static_files.hpp"
+#include "store/open_repository.hpp"
+#include "store/sqlite_connection.hpp"
 
 namespace parley::app {
 namespace fs = std::filesystem;
@@ -115,7 +117,61 @@ asio::awaitable<void> stop_tools_then_io(mcp::ToolAggregator* tools, asio::io_co
   ioc->stop();
 }
 
+// Opens the history store with its migrations applied; nullptr (after logging why) when it cannot be opened.
+std::unique_ptr<store::Repository> open_history_or_report(const Config& config) {
+  try {
+    auto opened = store::open_repository(config);
+    if (!opened.applied_migrations.empty()) {
+      log::info("Applied {} database migration(s) to the {}", opened.applied_migrations.size(),
+                store::describe_database(config));
+    }
+    return std::move(opened.repository);
+  } catch (const store::DatabaseError& e) {
+    log::error(
+        "Cannot open the {}: {}. Check PARLEY_DATABASE_URL / CHAT_DATABASE_PATH and that the database is "
+        "reachable and writable.",
+        store::describe_database(config), e.what());
+    return nullptr;
+  }
+}
+
 }  // namespace
+
+int migrate_database() {
+  auto config = load_config_or_report();
+  if (!config) return 2;
+  try {
+    const auto opened = store::open_repository(*config);
+    std::cout << "Applied " << opened.applied_migrations.size() << " migration(s) to the "
+              << store::describe_database(*config) << "; the schema is up to date.\n";
+    return 0;
+  } catch (const store::DatabaseError& e) {
+    std::cerr << "parley migrate: " << store::describe_database(*config) << ": " << e.what() << "\n";
+    return 1;
+  }
+}
+
+int backup_database(const std::string& destination) {
+  auto config = load_config_or_report();
+  if (!config) return 2;
+  if (config->database_kind == DatabaseKind::postgres) {
+    std::cerr << "parley backup copies SQLite databases only. For PostgreSQL use pg_dump, e.g.:\n"
+              << "  pg_dump --format=custom --file=" << destination << " \"$PARLEY_DATABASE_URL\"\n";
+    return 2;
+  }
+  if (std::filesystem::exists(destination)) {
+    std::cerr << "parley backup: " << destination << " already exists; choose a new file name\n";
+    return 1;
+  }
+  try {
+    store::sqlite_backup(config->sqlite_path, destination);
+  } catch (const store::DatabaseError& e) {
+    std::cerr << "parley backup: " << e.what() << "\n";
+    return 1;
+  }
+  std::cout << "Backed up " << config->sqlite_path.string() << " to " << destination << "\n";
+  return 0;
+}
 
 int mcp_tools(const std::string& server, const std::vector<std::string>& command) {
   auto config = load_config_or_report();
@@ -160,6 +216,10 @@ int set_password(bool from_stdin) {
     std::cerr << "parley passwd: cannot write " << auth_file << ": " << ec.message() << "\n";
     return 1;
   }
+  // Every existing login session ends with the old password (§8.8).
+  auto history = open_history_or_report(*config);
+  if (!history) return 1;
+  history->delete_all_sessions();
   std::cout << "Password saved to " << auth_file.string() << "; authentication is now required.\n";
   return 0;
 }
@@ -200,7 +260,9 @@ int serve() {
   const auto signing_key = load_or_create_signing_key(config, warnings);
   if (!signing_key.empty()) global_redactor().add_secret(signing_key);
 
-  auth::AuthService auth(config, config.home / "data" / "auth.json", nullptr);
+  const auto history = open_history_or_report(config);
+  if (!history) return 1;
+  auth::AuthService auth(config, config.home / "data" / "auth.json", history.get());
   if (!auth.configured() && !is_loopback_host(config.host) && !config.allow_no_auth) {
     log::error(
         "Refusing to listen on {} without authentication: set PARLEY_AUTH_TOKEN, set a password with "
@@ -229,6 +291,8 @@ int serve() {
   ctx.http_client = &http_client;
   ctx.catalog = &catalog;
   ctx.tools = &tools;
+  ctx.history = history.get();
+  ctx.database_ping = [repo = history.get()] { return repo->ping(); };
 
   const net::Router router = api::build_router(ctx);
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)

@@ -1,0 +1,21 @@
+// The JSON shapes of stored rows that the history, export and chat routes serialize: the stored message
+// object of api.md §8.2 and the conversation summary of §8.1. Pure functions of repository values.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <functional>
+
+#include "store/repository.hpp"
+
+namespace parley::store {
+
+// Rewrites attachment fragments of a message's content in place (re-signed URLs, §5.3, §8.2). Supplied by
+// the attachment storage; without one, fragments are kept as stored.
+using AttachmentSigner = std::function<void(boost::json::value& content)>;
+
+// Every key of §8.2 for the row's role; created_at in the display time zone (TZ), created_at_utc with Z.
+boost::json::object stored_message_object(const StoredMessage& message, const AttachmentSigner& signer = {});
+
+boost::json::object conversation_summary_object(const ConversationSummary& summary);
+
+}  // namespace parley::store
