@@ -19,16 +19,19 @@
 #include "app/commands.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/password.hpp"
+#include "chat/chat_orchestrator.hpp"
+#include "chat/file_model_settings.hpp"
+#include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
 #include "core/config.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
 #include "core/warnings.hpp"
+#include "llm/model_catalog.hpp"
 #include "mcp/command_line_client.hpp"
 #include "mcp/definitions_store.hpp"
 #include "mcp/tool_aggregator.hpp"
-#include "llm/model_catalog.hpp"
 #include "net/blocking.hpp"
 #include "net/embedded_files.hpp"
 #include "net/http_client.hpp"
@@ -293,6 +296,11 @@ int serve() {
   ctx.tools = &tools;
   ctx.history = history.get();
   ctx.database_ping = [repo = history.get()] { return repo->ping(); };
+  chat::FileModelSettings model_settings(config);
+  chat::SessionTurnLocks turn_locks;
+  chat::ChatOrchestrator chat_turns(
+      {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools});
+  ctx.chat = &chat_turns;
 
   const net::Router router = api::build_router(ctx);
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)
@@ -332,7 +340,8 @@ int serve() {
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     log::info("Received signal {}; finishing open requests (up to 10 s)", sig);
-    server.shutdown([&ioc, &tools] { asio::co_spawn(ioc, stop_tools_then_io(&tools, &ioc), asio::detached); });
+    server.shutdown(
+        [&ioc, &tools] { asio::co_spawn(ioc, stop_tools_then_io(&tools, &ioc), asio::detached); });
   });
 
   std::vector<std::thread> threads;

@@ -177,12 +177,14 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
 
     // Capability gating uses the stored model (§3.3 step 6).
     ToolAttachment tools;
-    tools.capability = co_await deps_.catalog.tool_capability(settings.model);
+    const bool configured =
+        !config.openrouter_api_key.empty();  // without a key nothing upstream is contacted
+    if (configured) tools.capability = co_await deps_.catalog.tool_capability(settings.model);
     if (!settings.supports_tools && tools.capability) {
       deps_.settings.remember_supports_tools(settings.model, *tools.capability);
     }
     std::map<std::string, bj::value> schemas;
-    if (deps_.tools) {
+    if (deps_.tools && configured) {
       for (auto& t : co_await deps_.tools->exposed_tools()) {
         const auto& fn = t.function_tool.at("function").as_object();
         schemas[t.qualified_name] = fn.contains("parameters") ? fn.at("parameters") : bj::value(nullptr);

@@ -1,0 +1,180 @@
+// POST /api/chat/stream against the fake OpenRouter: event catalogue and order, byte-for-byte relay, failures as
+// in-stream errors, cancellation reaching the upstream, and what the next hop's request contains (api.md §3).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { startParley } from '../lib/parley.mjs';
+import { startFakeUpstream } from '../lib/fake_upstream.mjs';
+import { parseResponse, dechunk, waitFor, sleep } from '../lib/http.mjs';
+
+let up, p;
+before(async () => {
+  up = await startFakeUpstream();
+  p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-test-chat-0123456789', OPENROUTER_TIMEOUT: '2', PARLEY_TIMEZONE: 'America/New_York' } });
+});
+after(async () => { await p?.stop(); await up?.stop(); });
+
+async function chat(body) {
+  const res = await fetch(`${p.url}/api/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return { res, text: await res.text() };
+}
+
+function events(text) {
+  return text.split('\n\n').filter((b) => b && !b.startsWith(':')).map((block) => {
+    const lines = block.split('\n');
+    const ev = { event: null, data: [], id: null };
+    for (const l of lines) {
+      if (l.startsWith('event: ')) ev.event = l.slice(7);
+      else if (l.startsWith('data: ')) ev.data.push(l.slice(6));
+      else if (l.startsWith('id: ')) ev.id = l.slice(4);
+    }
+    return { event: ev.event, data: ev.data.join('\n'), id: ev.id };
+  });
+}
+
+const userMsg = (text, id = 'user_' + Math.random().toString(16).slice(2)) => ({ role: 'user', content: text, client_message_id: id });
+
+test('a new conversation: session, the upstream chunks verbatim, metadata, [DONE]', async () => {
+  await up.reset();
+  const { res, text } = await chat({ model: 'openai/gpt-4o-mini', messages: [userMsg('Hello?', 'user_1')],
+    metadata: { client_assistant_message_id: 'assistant_1', client_parent_message_id: 'user_1' } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+  assert.ok(!text.includes('OPENROUTER PROCESSING'), 'upstream comments are dropped');
+  assert.ok(!text.includes('\r'), 'LF only');
+  const ev = events(text);
+  assert.equal(ev[0].event, 'session');
+  const sessionId = JSON.parse(ev[0].data).session_id;
+  assert.match(sessionId, /^[0-9a-f]{32}$/);
+  const messages = ev.filter((e) => e.event === 'message');
+  assert.equal(messages.at(-1).data, '[DONE]');
+  assert.equal(ev.at(-1).event, 'message');
+  const chunks = messages.slice(0, -1).map((m) => JSON.parse(m.data));
+  assert.equal(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join(''), 'Hello from the fake.');
+  assert.deepEqual(chunks.at(-1).choices, [], 'the usage-only last chunk is forwarded');
+  assert.equal(chunks.at(-1).usage.cost, 0.0000123);
+  const meta = JSON.parse(ev.find((e) => e.event === 'metadata').data);
+  assert.deepEqual(Object.keys(meta), ['role', 'finish_reason', 'model', 'usage', 'routing', 'meta', 'generation_id', 'reasoning', 'tool_calls', 'client_message_id', 'message_id', 'created_at', 'created_at_utc']);
+  assert.equal(meta.finish_reason, 'stop');
+  assert.equal(meta.meta, null);
+  assert.equal(meta.client_message_id, 'assistant_1');
+  assert.equal(meta.routing['openrouter-provider'], 'FakeProvider');
+  assert.match(meta.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[45]:00$/);
+  assert.match(meta.created_at_utc, /\+00:00$/);
+  assert.ok(Number.isInteger(meta.message_id));
+
+  const sent = (await up.requests()).filter((r) => r.path === '/chat/completions').at(-1);
+  assert.equal(sent.headers.authorization, 'Bearer sk-test-chat-0123456789');
+  assert.equal(sent.headers.accept, 'text/event-stream');
+  assert.equal(sent.body.stream, true);
+  assert.deepEqual(sent.body.usage, { include: true });
+  assert.equal(sent.body.session_id, undefined);
+  assert.equal(sent.body.messages[0].role, 'system');
+  assert.match(sent.body.messages[0].content, /^# Current Date & Time Context\n- Today's date: \d{4}-\d\d-\d\d \(\w+day\)\n- Current time: \d\d:\d\d:\d\d E[SD]T\n- Timezone: America\/New_York/);
+  assert.ok(sent.body.messages[0].content.endsWith('complying with safety policies.'));
+  assert.deepEqual(sent.body.messages[1], { role: 'user', content: 'Hello?' });
+
+  // A second turn: no session event; the upstream sees the stored history.
+  const second = await chat({ session_id: sessionId, messages: [userMsg('And then?')] });
+  const ev2 = events(second.text);
+  assert.notEqual(ev2[0].event, 'session');
+  const sent2 = (await up.requests()).filter((r) => r.path === '/chat/completions').at(-1);
+  assert.deepEqual(sent2.body.messages.map((m) => m.role), ['system', 'user', 'assistant', 'user']);
+  assert.equal(sent2.body.messages[2].content, 'Hello from the fake.');
+});
+
+test('events split at every few bytes are relayed byte for byte', async () => {
+  await up.script([{ content: ['ünïcödé ', 'and "quotes"', '\\n'], split_bytes: 3 }]);
+  const { text } = await chat({ messages: [userMsg('split')] });
+  const chunks = events(text).filter((e) => e.event === 'message' && e.data !== '[DONE]').map((e) => JSON.parse(e.data));
+  assert.equal(chunks.map((c) => c.choices[0]?.delta?.content ?? '').join(''), 'ünïcödé and "quotes"\\n');
+});
+
+test('an upstream HTTP error becomes metadata, error, the compatibility chunk and [DONE]', async () => {
+  await up.script([{ status: 429, retry_after: 3, error_body: { error: { code: 429, message: 'Rate limit exceeded' } } }]);
+  const { res, text } = await chat({ messages: [userMsg('limited')] });
+  assert.equal(res.status, 200);
+  const ev = events(text).filter((e) => e.event !== 'session');
+  assert.deepEqual(ev.map((e) => e.event), ['metadata', 'error', 'message', 'message']);
+  assert.equal(JSON.parse(ev[0].data).finish_reason, 'error');
+  assert.deepEqual(JSON.parse(ev[1].data), { message: 'Rate limit exceeded', status: 429, code: 429, retryable: true });
+  assert.deepEqual(JSON.parse(ev[2].data), { choices: [{ delta: { content: 'Error: {"code":429,"message":"Rate limit exceeded"}' } }] });
+  assert.equal(ev[3].data, '[DONE]');
+});
+
+test('an in-band error chunk is forwarded first, then the failure events', async () => {
+  await up.script([{ content: ['partial'], in_band_error: { code: 502, message: 'Provider returned error', metadata: { error_type: 'provider_unavailable' } } }]);
+  const { text } = await chat({ messages: [userMsg('inband')] });
+  const ev = events(text).filter((e) => e.event !== 'session');
+  const errorChunk = ev.findIndex((e) => e.event === 'message' && e.data.includes('"error"'));
+  assert.ok(errorChunk >= 0);
+  assert.deepEqual(ev.slice(errorChunk + 1).map((e) => e.event), ['metadata', 'error', 'message', 'message']);
+  assert.deepEqual(JSON.parse(ev[errorChunk + 2].data), { message: 'Provider returned error', status: null, code: 502, retryable: true });
+});
+
+test('a dropped connection, a stall and an unreachable upstream have their own error codes', async () => {
+  await up.script([{ content: ['a', 'b'], drop_after: 2 }]);
+  let ev = events((await chat({ messages: [userMsg('drop')] })).text);
+  assert.equal(JSON.parse(ev.find((e) => e.event === 'error').data).code, 'upstream_disconnected');
+
+  await up.script([{ stall_ms: 3500 }]);
+  const started = Date.now();
+  ev = events((await chat({ messages: [userMsg('stall')] })).text);
+  assert.deepEqual(JSON.parse(ev.find((e) => e.event === 'error').data),
+    { message: 'Upstream did not respond within 2 seconds', status: 504, code: 'upstream_timeout', retryable: true });
+  assert.ok(Date.now() - started < 3400, 'the timeout fired, not the end of the stall');
+});
+
+test('malformed upstream data is skipped; a final event without a blank line still counts', async () => {
+  await up.script([{ content: ['ok'], raw_after: ['data: {not json}\n\n', 'event: custom\ndata: {"x":1}\n\n'], no_done: true }]);
+  const ev = events((await chat({ messages: [userMsg('malformed')] })).text);
+  assert.ok(!ev.some((e) => e.data === '{not json}'));
+  assert.ok(ev.some((e) => e.event === 'custom' && e.data === '{"x":1}'), 'other event names are forwarded');
+  assert.ok(!ev.some((e) => e.event === 'error'), 'a finish reason before the end means complete');
+});
+
+test('the browser leaving aborts the upstream within 100 ms and keeps the partial answer', async () => {
+  await up.script([{ content: Array.from({ length: 100 }, (_, i) => `w${i} `), delay_ms: 50 }]);
+  const before = await up.closed();
+  const socket = net.connect(p.port, '127.0.0.1');
+  let got = '';
+  socket.on('data', (d) => { got += d; });
+  const body = JSON.stringify({ messages: [userMsg('cancel me')], metadata: { client_assistant_message_id: 'assistant_c' } });
+  socket.write(`POST /api/chat/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  await waitFor(() => got.includes('w3 '), 5000);
+  const sessionId = JSON.parse(events(dechunk(parseResponse(got).body))[0].data).session_id;
+  const leftAt = Date.now();
+  socket.destroy();
+  const closed = await waitFor(async () => { const c = await up.closed(); return c.closed_early > before.closed_early ? c : null; }, 3000);
+  assert.ok(closed, 'the upstream connection was closed');
+  assert.ok(closed.closed_at - leftAt <= 100, `upstream closed ${closed.closed_at - leftAt} ms after the browser left`);
+  // The next turn's request shows the stored partial answer.
+  await sleep(100);
+  await chat({ session_id: sessionId, messages: [userMsg('after cancel')] });
+  const sent = (await up.requests()).filter((r) => r.path === '/chat/completions').at(-1);
+  const partial = sent.body.messages.find((m) => m.role === 'assistant');
+  assert.match(partial.content, /^w0 w1 w2 w3 /);
+});
+
+test('validation errors are 422 JSON before streaming; an empty message list fails in-stream', async () => {
+  let r = await chat({ messages: [{ role: 'bot', content: 'x' }] });
+  assert.equal(r.res.status, 422);
+  assert.equal(JSON.parse(r.text).detail[0].type, 'literal_error');
+  r = await chat({ messages: [] });
+  assert.equal(r.res.status, 200);
+  const ev = events(r.text);
+  assert.deepEqual(ev.map((e) => e.event), ['error', 'message', 'message'], 'no session event, nothing stored');
+  assert.equal(JSON.parse(ev[0].data).code, 'invalid_request');
+});
+
+test('without OPENROUTER_API_KEY the turn fails with not_configured and the upstream is not contacted', async () => {
+  const q = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl } });
+  try {
+    const before = (await up.requests()).length;
+    const res = await fetch(`${q.url}/api/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ messages: [userMsg('hi')] }) });
+    const ev = events(await res.text());
+    assert.deepEqual(ev.map((e) => e.event), ['session', 'metadata', 'error', 'message', 'message']);
+    assert.equal(JSON.parse(ev[2].data).code, 'not_configured');
+    assert.equal((await up.requests()).length, before);
+  } finally { await q.stop(); }
+});
