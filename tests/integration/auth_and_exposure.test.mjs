@@ -137,3 +137,39 @@ test('CORS is off by default and answers only the configured origins', async () 
     assert.equal(res.headers.get('access-control-allow-origin'), '*');
   } finally { await p.stop(); }
 });
+
+test('password login sets an HttpOnly SameSite=Strict cookie that authenticates until logout', async () => {
+  const p = await startParley({ env: { PARLEY_AUTH_TOKEN: TOKEN, PARLEY_SESSION_TTL_HOURS: '2' } });
+  try {
+    const res = await fetch(`${p.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password: TOKEN }) });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { authenticated: true, auth_required: true });
+    const setCookie = res.headers.get('set-cookie');
+    assert.match(setCookie, /^parley_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/; Max-Age=7200$/);
+    const cookie = setCookie.split(';')[0];
+    let status = await (await fetch(`${p.url}/api/auth/status`, { headers: { Cookie: cookie } })).json();
+    assert.deepEqual(status, { auth_required: true, authenticated: true });
+    const stream = await fetch(`${p.url}/api/chat/test-stream`, { headers: { Cookie: cookie } });
+    assert.equal(stream.status, 200);
+    await stream.text();
+    assert.equal((await fetch(`${p.url}/api/chat/test-stream`, { headers: { Cookie: 'parley_session=forged-value' } })).status, 401);
+    const out = await fetch(`${p.url}/api/auth/logout`, { method: 'POST', headers: { Cookie: cookie } });
+    assert.equal(out.status, 204);
+    assert.match(out.headers.get('set-cookie'), /Max-Age=0/);
+    status = await (await fetch(`${p.url}/api/auth/status`, { headers: { Cookie: cookie } })).json();
+    assert.deepEqual(status, { auth_required: true, authenticated: false }, 'the session is gone after logout');
+  } finally { await p.stop(); }
+});
+
+test('behind a trusted proxy, X-Forwarded-Proto makes the cookie Secure and X-Forwarded-For keys the rate limit', async () => {
+  const p = await startParley({ env: { PARLEY_AUTH_TOKEN: TOKEN, PARLEY_TRUST_PROXY: '1' } });
+  try {
+    const login = (ip, password) => fetch(`${p.url}/api/auth/login`, { method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': ip, 'X-Forwarded-Proto': 'https' }, body: JSON.stringify({ password }) });
+    for (let i = 0; i < 6; i++) await login('203.0.113.7', 'wrong');
+    assert.equal((await login('203.0.113.7', TOKEN)).status, 429, 'that client is limited');
+    const other = await login('198.51.100.9', TOKEN);
+    assert.equal(other.status, 200, 'another client is not');
+    assert.match(other.headers.get('set-cookie'), /; Secure$/);
+  } finally { await p.stop(); }
+});
