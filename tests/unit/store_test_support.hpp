@@ -24,8 +24,23 @@ inline std::filesystem::path fresh_sqlite_path(const std::string& name) {
   return dir / "chat_sessions.db";
 }
 
+// A database of this test process's own on the server of PARLEY_TEST_POSTGRES_URL, so test processes that
+// run at the same time (ctest -j) never reset each other's schema. Null when the variable is unset.
 inline const char* postgres_url() {
-  return std::getenv("PARLEY_TEST_POSTGRES_URL");
+  static const std::string url = [] {
+    const char* base = std::getenv("PARLEY_TEST_POSTGRES_URL");
+    if (!base) return std::string();
+    std::string b(base);
+    const auto query = b.find('?');
+    const auto slash = b.rfind('/', query == std::string::npos ? b.size() : query);
+    const std::string name = "parley_test_" + std::to_string(::getpid());
+    PostgresConnection admin(b);
+    // CREATE DATABASE cannot share a transaction with other statements.
+    admin.execute_script("DROP DATABASE IF EXISTS " + name);
+    admin.execute_script("CREATE DATABASE " + name);
+    return b.substr(0, slash + 1) + name + (query == std::string::npos ? "" : b.substr(query));
+  }();
+  return url.empty() ? nullptr : url.c_str();
 }
 
 // Drops everything parley created so each test starts from an empty database.
