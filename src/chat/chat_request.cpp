@@ -50,33 +50,26 @@ class Checker {
       errors_.add("dict_type", loc({"body", key}), "Input should be a valid dictionary");
   }
   void array_of_objects(const char* key) {
-    const auto* v = get(key);
-    if (!v) return;
-    if (!v->is_array()) {
-      errors_.add("list_type", loc({"body", key}), "Input should be a valid list");
-      return;
-    }
-    for (std::size_t i = 0; i < v->as_array().size(); ++i) {
-      if (!v->as_array()[i].is_object()) {
-        errors_.add("dict_type", loc({"body", key, i}), "Input should be a valid dictionary");
-      }
-    }
+    array_of(key, &bj::value::is_object, "dict_type", "Input should be a valid dictionary");
   }
   void array_of_strings(const char* key) {
-    const auto* v = get(key);
-    if (!v) return;
-    if (!v->is_array()) {
-      errors_.add("list_type", loc({"body", key}), "Input should be a valid list");
-      return;
-    }
-    for (std::size_t i = 0; i < v->as_array().size(); ++i) {
-      if (!v->as_array()[i].is_string()) {
-        errors_.add("string_type", loc({"body", key, i}), "Input should be a valid string");
-      }
-    }
+    array_of(key, &bj::value::is_string, "string_type", "Input should be a valid string");
   }
 
  private:
+  void array_of(const char* key, bool (bj::value::*is_kind)() const noexcept, const char* type,
+                const char* msg) {
+    const auto* v = get(key);
+    if (!v) return;
+    if (!v->is_array()) {
+      errors_.add("list_type", loc({"body", key}), "Input should be a valid list");
+      return;
+    }
+    for (std::size_t i = 0; i < v->as_array().size(); ++i) {
+      if (!(v->as_array()[i].*is_kind)()) errors_.add(type, loc({"body", key, i}), msg);
+    }
+  }
+
   const bj::object& body_;
   ValidationErrors& errors_;
 };
