@@ -6,6 +6,7 @@
 #include "api/responses.hpp"
 #include "llm/model_enrichment.hpp"
 #include "llm/model_filters.hpp"
+#include "llm/model_metadata.hpp"
 
 namespace parley::api {
 
@@ -79,6 +80,18 @@ boost::asio::awaitable<net::Response> get_models(ApiContext& ctx, net::Request& 
   body["metadata"] =
       bj::object{{"total", data->as_array().size()}, {"base_count", base_count}, {"count", count}};
   co_return json_response(200, body);
+}
+
+boost::asio::awaitable<net::Response> get_models_metadata(ApiContext& ctx, net::Request&) {
+  const auto result = co_await ctx.catalog->models();
+  if (result.error) co_return error_response(*result.error);
+  bj::array enriched;
+  if (const auto* data = result.payload->as_object().if_contains("data"); data && data->is_array()) {
+    for (const auto& item : data->as_array()) {
+      if (item.is_object()) enriched.push_back(llm::enrich_model(item.as_object()));
+    }
+  }
+  co_return json_response(200, llm::models_metadata(enriched));
 }
 
 boost::asio::awaitable<net::Response> get_generation(ApiContext& ctx, net::Request& req) {

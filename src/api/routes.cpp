@@ -54,6 +54,7 @@ net::Router build_router(ApiContext& ctx) {
       {"PATCH", "/api/mcp/servers/{server_id}", patch_mcp_server, BodyPolicy::normal, Access::authenticated},
       {"POST", "/api/mcp/servers/refresh", post_mcp_refresh, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/models", get_models, BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/models/metadata", get_models_metadata, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/chat/generation/{generation_id}", get_generation, BodyPolicy::ignored,
        Access::authenticated},
   };

@@ -86,3 +86,19 @@ test('generation details are proxied unchanged, errors mirror the upstream statu
   const reqs = await up.requests();
   assert.equal(reqs.at(-1).query, '?id=gen-unknown');
 });
+
+test('models metadata describes the enriched catalog', async () => {
+  const res = await fetch(`${p.url}/api/models/metadata`);
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.total, 4);
+  assert.equal(body.base_count, 4);
+  const paths = body.properties.map((x) => x.path);
+  assert.deepEqual(paths, [...paths].sort());
+  const tools = body.properties.find((x) => x.path === 'supports_tools');
+  assert.deepEqual(tools.boolean_values, [false, true]);
+  assert.equal(tools.count, 4);
+  assert.deepEqual(body.facets.input_modalities, ['file', 'image', 'text']);
+  assert.deepEqual(body.facets.context_length, { min: 8192, max: 200000 });
+  assert.ok(body.facets.series.includes('Other'));
+});
