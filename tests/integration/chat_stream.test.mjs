@@ -178,3 +178,19 @@ test('without OPENROUTER_API_KEY the turn fails with not_configured and the upst
     assert.equal((await up.requests()).length, before);
   } finally { await q.stop(); }
 });
+
+test('each turn writes a conversation snapshot under logs/conversations/YYYY-MM-DD/, without secrets', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  await up.script([{ content: ['logged answer'] }]);
+  const { text } = await chat({ messages: [userMsg('please log this turn')] });
+  const sessionId = JSON.parse(events(text)[0].data).session_id;
+  const dir = join(p.home, 'logs', 'conversations');
+  const day = readdirSync(dir).find((d) => /^\d{4}-\d\d-\d\d$/.test(d));
+  assert.ok(day, 'a dated folder');
+  const file = readdirSync(join(dir, day)).find((f) => f.endsWith(`_${sessionId}.log`));
+  assert.match(file, /^session_\d\d-\d\d-\d\d_E[SD]T_[0-9a-f]{32}\.log$/);
+  const content = readFileSync(join(dir, day, file), 'utf8');
+  assert.ok(content.includes('please log this turn') && content.includes('logged answer'));
+  assert.ok(!content.includes('sk-test-chat-0123456789'));
+});
