@@ -151,21 +151,24 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
     };
     auto prepare = [&store, session_id, request_has_system, &messages, &settings]() {
       Prepared p;
-      p.existed = store.ensure_conversation(session_id);
-      if (!store.has_messages(session_id) && !request_has_system) {
+      std::optional<NewMessage> system;
+      if (!request_has_system) {
         NewMessage sys;
         sys.session_id = session_id;
         sys.role = "system";
         auto text = time_context_block(std::chrono::system_clock::now());
         if (settings.system_prompt) text += "\n\n" + *settings.system_prompt;
         sys.content = bj::string(text);
-        store.insert_message(sys);
+        system = std::move(sys);
       }
+      std::vector<NewMessage> incoming;
       for (const auto& m : messages) {
         if (m.as_object().at("role").as_string() == "assistant")
           continue;  // clients' assistant messages are ignored
-        store.insert_message(incoming_row(session_id, m.as_object()));
+        incoming.push_back(incoming_row(session_id, m.as_object()));
       }
+      // One transaction for the turn's opening writes.
+      p.existed = store.open_turn(session_id, system, incoming);
       p.history = store.load_messages(session_id);
       return p;
     };

@@ -84,6 +84,29 @@ bool SqlRepository::has_messages(const std::string& session_id) {
 }
 
 StoredMessage SqlRepository::insert_message(const NewMessage& message) {
+  auto c = pool_->writer();
+  Transaction tx(*c);
+  auto stored = insert_row(*c, message);
+  tx.commit();
+  return stored;
+}
+
+bool SqlRepository::open_turn(const std::string& session_id,
+                              const std::optional<NewMessage>& system_when_empty,
+                              const std::vector<NewMessage>& messages) {
+  auto c = pool_->writer();
+  Transaction tx(*c);
+  const bool existed = !c->query("SELECT 1 FROM conversations WHERE session_id = ?", {session_id}).empty();
+  const bool empty = c->query("SELECT 1 FROM messages WHERE session_id = ? LIMIT 1", {session_id}).empty();
+  if (!existed) insert_conversation_if_missing(*c, session_id, now_sql());
+  if (empty && system_when_empty) insert_row(*c, *system_when_empty);
+  for (const auto& m : messages) insert_row(*c, m);
+  tx.commit();
+  return existed;
+}
+
+StoredMessage SqlRepository::insert_row(SqlConnection& connection, const NewMessage& message) {
+  auto* c = &connection;
   StoredMessage stored;
   stored.session_id = message.session_id;
   stored.role = message.role;
@@ -109,8 +132,6 @@ StoredMessage SqlRepository::insert_message(const NewMessage& message) {
   const auto text = is_indexed_role(message.role) ? searchable_text(message.content) : std::string();
   const auto created = format_sql_utc(stored.created_at);
 
-  auto c = pool_->writer();
-  Transaction tx(*c);
   insert_conversation_if_missing(*c, message.session_id, created);
   SqlParams params{message.session_id,
                    message.role,
@@ -132,7 +153,6 @@ StoredMessage SqlRepository::insert_message(const NewMessage& message) {
   stored.id = c->query(sql, params).front().integer(0);
   index_message(*c, stored.id, message.role, text);
   c->query("UPDATE conversations SET updated_at = ? WHERE session_id = ?", {created, message.session_id});
-  tx.commit();
   return stored;
 }
 

@@ -140,6 +140,11 @@ class Repository : public auth::SessionStore {
   virtual bool has_messages(const std::string& session_id) = 0;
   // Inserts the row (conversation created when missing), keeps the search index in step, sets updated_at.
   virtual StoredMessage insert_message(const NewMessage& message) = 0;
+  // The opening writes of a chat turn in one transaction (§3.2 steps 3-5): creates the conversation when
+  // missing, stores `system_when_empty` only when the conversation has no messages yet, then `messages` in
+  // order. Returns whether the conversation existed before.
+  virtual bool open_turn(const std::string& session_id, const std::optional<NewMessage>& system_when_empty,
+                         const std::vector<NewMessage>& messages) = 0;
   virtual std::vector<StoredMessage> load_messages(const std::string& session_id,
                                                    const MessageRange& range = {}) = 0;
   // §2.6: rows whose client id is `message_ref` (plus the row with that id when numeric), then their

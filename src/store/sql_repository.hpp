@@ -26,6 +26,8 @@ class SqlRepository final : public Repository {
 
   bool has_messages(const std::string& session_id) override;
   StoredMessage insert_message(const NewMessage& message) override;
+  bool open_turn(const std::string& session_id, const std::optional<NewMessage>& system_when_empty,
+                 const std::vector<NewMessage>& messages) override;
   std::vector<StoredMessage> load_messages(const std::string& session_id, const MessageRange& range) override;
   int delete_message_cascade(const std::string& session_id, const std::string& message_ref) override;
 
@@ -54,6 +56,8 @@ class SqlRepository final : public Repository {
  private:
   // `column` as "YYYY-MM-DD HH:MM:SS" UTC text, whatever the backend's timestamp type.
   [[nodiscard]] std::string timestamp_text(std::string_view column) const;
+  // Inserts one message row inside the caller's transaction on the writer connection.
+  StoredMessage insert_row(SqlConnection& c, const NewMessage& message);
   void insert_conversation_if_missing(SqlConnection& c, const std::string& session_id,
                                       const std::string& now);
   void index_message(SqlConnection& c, std::int64_t id, const std::string& role, const std::string& text);

@@ -124,6 +124,27 @@ TEST_P(RepositoryTest, MessagesComeBackInInsertionOrderWithTheirValues) {
   EXPECT_TRUE(repo_->load_messages("unknown").empty());
 }
 
+TEST_P(RepositoryTest, OpeningATurnWritesTheSystemRowOnlyIntoAnEmptyConversation) {
+  auto make = [](const std::string& role, const std::string& text) {
+    NewMessage m;
+    m.session_id = "turns";
+    m.role = role;
+    m.content = boost::json::string(text);
+    return m;
+  };
+  EXPECT_FALSE(repo_->open_turn("turns", make("system", "context"), {make("user", "first")}));
+  EXPECT_TRUE(repo_->open_turn("turns", make("system", "context again"),
+                               {make("user", "second"), make("tool", "t")}));
+  const auto rows = repo_->load_messages("turns");
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].role, "system");
+  EXPECT_EQ(rows[0].content, "context");
+  EXPECT_EQ(rows[1].content, "first");
+  EXPECT_EQ(rows[2].content, "second");
+  EXPECT_EQ(rows[3].role, "tool");
+  EXPECT_EQ(search("second"), std::vector<std::string>{"turns"});
+}
+
 TEST_P(RepositoryTest, DeletingAUserMessageRemovesItsWholeTurn) {
   add("s", "system", "prompt");
   auto u1 = add("s", "user", "first", "user_1");
