@@ -322,13 +322,17 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
   }
   if (internal_failure) co_await send_frames(sink, failure_frames(*internal_failure));
 
-  auto load = [&store, session_id] { return store.load_messages(session_id); };
-  try {
-    auto final_history = co_await deps_.blocking.run(std::move(load));
-    write_conversation_log(config.conversation_log_dir, session_id, final_history, request_id);
-  } catch (const std::exception& e) {
-    log::warn("[{}] conversation log of {} not written: {}", request_id, session_id, e.what());
-  }
+  // The snapshot (a history load and an fsync'ed file) runs on the blocking pool, and only when enabled.
+  const auto level = log::settings().conversations;
+  if (level != log::Level::info && level != log::Level::debug) co_return;
+  auto snapshot = [&store, session_id, request_id, dir = config.conversation_log_dir] {
+    try {
+      write_conversation_log(dir, session_id, store.load_messages(session_id), request_id);
+    } catch (const std::exception& e) {
+      log::warn("[{}] conversation log of {} not written: {}", request_id, session_id, e.what());
+    }
+  };
+  co_await deps_.blocking.run(std::move(snapshot));
 }
 
 }  // namespace parley::chat
