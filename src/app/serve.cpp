@@ -326,6 +326,8 @@ int serve() {
   }
   policy.set_bound_address(config.host, server.port());
   server.start();
+  // A warm connection to the provider makes the first token of the first turn come faster.
+  if (!config.openrouter_api_key.empty()) http_client.prewarm(config.openrouter_base_url);
   tools.start();  // servers start in the background; requests never wait for slow ones beyond §7.3's 10 s
 
   const std::string shown_host =
