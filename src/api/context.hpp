@@ -18,6 +18,10 @@ namespace parley::chat {
 class ChatOrchestrator;
 }  // namespace parley::chat
 
+namespace parley::settings {
+class SettingsService;
+}  // namespace parley::settings
+
 namespace parley::mcp {
 class ToolAggregator;
 }
@@ -38,6 +42,8 @@ struct ApiContext {
   // Upstream access (OpenRouter or any OpenAI-compatible endpoint).
   net::HttpClient* http_client = nullptr;
   llm::ModelCatalog* catalog = nullptr;
+  // Model settings, system prompt, presets and suggestions (data/*.json).
+  settings::SettingsService* settings = nullptr;
   // The chat turn runner; null until the history store is open.
   chat::ChatOrchestrator* chat = nullptr;
   // The history store (§5); set by serve once the database is open and migrated.

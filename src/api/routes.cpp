@@ -2,6 +2,8 @@
 #include "api/routes.hpp"
 
 #include "api/models.hpp"
+#include "api/presets.hpp"
+#include "api/settings.hpp"
 #include "api/chat.hpp"
 #include "api/conversations.hpp"
 #include "api/mcp.hpp"
@@ -54,6 +56,21 @@ net::Router build_router(ApiContext& ctx) {
       {"PATCH", "/api/mcp/servers/{server_id}", patch_mcp_server, BodyPolicy::normal, Access::authenticated},
       {"POST", "/api/mcp/servers/refresh", post_mcp_refresh, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/models", get_models, BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/settings/model", get_model_settings, BodyPolicy::ignored, Access::authenticated},
+      {"PUT", "/api/settings/model", put_model_settings, BodyPolicy::normal, Access::authenticated},
+      {"GET", "/api/settings/system-prompt", get_system_prompt, BodyPolicy::ignored, Access::authenticated},
+      {"PUT", "/api/settings/system-prompt", put_system_prompt, BodyPolicy::normal, Access::authenticated},
+      {"GET", "/api/suggestions", get_suggestions, BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/suggestions/", get_suggestions, BodyPolicy::ignored, Access::authenticated},
+      {"POST", "/api/suggestions", post_suggestion, BodyPolicy::normal, Access::authenticated},
+      {"POST", "/api/suggestions/", post_suggestion, BodyPolicy::normal, Access::authenticated},
+      {"PUT", "/api/suggestions", put_suggestions, BodyPolicy::normal, Access::authenticated},
+      {"PUT", "/api/suggestions/", put_suggestions, BodyPolicy::normal, Access::authenticated},
+      {"DELETE", "/api/suggestions/{index}", delete_suggestion, BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/presets", get_presets, BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/presets/", get_presets, BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/presets/default", get_default_preset, BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/presets/{name}", get_preset, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/models/metadata", get_models_metadata, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/chat/generation/{generation_id}", get_generation, BodyPolicy::ignored,
        Access::authenticated},

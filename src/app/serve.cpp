@@ -20,7 +20,8 @@
 #include "auth/auth_service.hpp"
 #include "auth/password.hpp"
 #include "chat/chat_orchestrator.hpp"
-#include "chat/file_model_settings.hpp"
+#include "app/settings_model_view.hpp"
+#include "settings/settings_service.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
 #include "core/config.hpp"
@@ -290,13 +291,16 @@ int serve() {
   net::HttpClient http_client(ioc);
   llm::ModelCatalog catalog(config, http_client);
   api::ApiContext ctx{config, blocking, auth, warnings, nullptr, nullptr};
-  ctx.active_model = [&config] { return config.default_model; };
   ctx.http_client = &http_client;
   ctx.catalog = &catalog;
   ctx.tools = &tools;
   ctx.history = history.get();
   ctx.database_ping = [repo = history.get()] { return repo->ping(); };
-  chat::FileModelSettings model_settings(config);
+  settings::SettingsService settings_service(config, warnings);
+  settings_service.load();
+  ctx.settings = &settings_service;
+  ctx.active_model = [&settings_service] { return settings_service.model_settings().model; };
+  app::SettingsModelView model_settings(settings_service);
   chat::SessionTurnLocks turn_locks;
   chat::ChatOrchestrator chat_turns(
       {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools});

@@ -184,7 +184,10 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
         !config.openrouter_api_key.empty();  // without a key nothing upstream is contacted
     if (configured) tools.capability = co_await deps_.catalog.tool_capability(settings.model);
     if (!settings.supports_tools && tools.capability) {
-      deps_.settings.remember_supports_tools(settings.model, *tools.capability);
+      auto remember = [view = &deps_.settings, model = settings.model, supports = *tools.capability] {
+        view->remember_supports_tools(model, supports);
+      };
+      co_await deps_.blocking.run(std::move(remember));
     }
     std::map<std::string, bj::value> schemas;
     if (deps_.tools && configured) {

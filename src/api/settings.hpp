@@ -1,0 +1,19 @@
+// Handlers of the settings routes: model settings, system prompt (api.md §2.10, §2.11, §2.13, §2.14) and
+// suggestions (§2.16).
+#pragma once
+
+#include "api/context.hpp"
+#include "net/http_types.hpp"
+
+namespace parley::api {
+
+boost::asio::awaitable<net::Response> get_model_settings(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> put_model_settings(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_system_prompt(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> put_system_prompt(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_suggestions(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> post_suggestion(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> delete_suggestion(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> put_suggestions(ApiContext& ctx, net::Request& req);
+
+}  // namespace parley::api
