@@ -165,6 +165,26 @@ void SettingsService::remember_supports_tools(const std::string& model, bool sup
   if (!write_model_file(updated, prompt_, prompt_stored_)) model_ = std::move(updated);
 }
 
+std::error_code SettingsService::write_presets(const std::vector<bj::object>& list) {
+  bj::array items(list.begin(), list.end());
+  return write_file_atomic(config_.presets_path, json::pretty_sorted(bj::object{{"presets", items}}), 0600);
+}
+
+bj::object SettingsService::snapshot_preset(const std::string& name, bj::array mcp_servers) const {
+  std::lock_guard lock(mutex_);
+  auto entry = model_settings_file_members(model_);
+  entry.erase("updated_at");
+  entry["name"] = name;
+  if (prompt_) entry["system_prompt"] = *prompt_;
+  entry["mcp_servers"] = std::move(mcp_servers);
+  if (!suggestions_.empty()) {
+    bj::array items;
+    for (const auto& s : suggestions_) items.push_back(bj::object{{"label", s.label}, {"text", s.text}});
+    entry["suggestions"] = std::move(items);
+  }
+  return entry;
+}
+
 std::vector<boost::json::object> SettingsService::presets() const {
   std::lock_guard lock(mutex_);
   return presets_;

@@ -40,6 +40,22 @@ class SettingsService {
   [[nodiscard]] std::vector<Suggestion> suggestions() const;
   // The entries of data/presets.json as stored (insertion order, later duplicates replacing earlier ones).
   [[nodiscard]] std::vector<boost::json::object> presets() const;
+  // Read-modify-write of the presets document under its lock (entries in the §4.2 file form).
+  template <class Fn>
+  std::error_code modify_presets(Fn change, bool* changed = nullptr) {
+    std::lock_guard lock(mutex_);
+    auto list = presets_;
+    const bool apply = change(list);
+    if (changed) *changed = apply;
+    if (!apply) return {};
+    auto ec = write_presets(list);
+    if (!ec) presets_ = std::move(list);
+    return ec;
+  }
+  // A preset entry (§4.2 file form) capturing the current model settings, system prompt and suggestions plus
+  // the given MCP definitions (file form).
+  [[nodiscard]] boost::json::object snapshot_preset(const std::string& name,
+                                                    boost::json::array mcp_servers) const;
   // Read-modify-write under the document's lock; `change` returns false to leave the document untouched.
   template <class Fn>
   std::error_code modify_suggestions(Fn change, bool* changed = nullptr) {
@@ -57,6 +73,7 @@ class SettingsService {
   std::error_code write_model_file(const ModelSettings& s, const std::optional<std::string>& prompt,
                                    bool prompt_stored);
   std::error_code write_suggestions(const std::vector<Suggestion>& list);
+  std::error_code write_presets(const std::vector<boost::json::object>& list);
   void quarantine(const std::filesystem::path& file, const std::string& why);
 
   const Config& config_;

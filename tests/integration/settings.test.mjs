@@ -150,3 +150,71 @@ test('presets written by the earlier server are listed and read; a corrupt setti
     assert.ok(existsSync(join(p.home, 'data', 'model_settings.json')), 'the broken file is not overwritten');
   } finally { await p.stop(); }
 });
+
+test('presets: create, conflict, update, set-default, delete rules, and apply restoring the whole setup', async () => {
+  const p = await startParley({ keepHome: true, files: { 'data/mcp_servers.json': JSON.stringify({ servers: [{ id: 'keep-me', command: ['/bin/true'], enabled: false }] }) } });
+  try {
+    await fetch(`${p.url}/api/settings/model`, json('PUT', { model: 'first/model', supports_tools: true, parameters: { temperature: 0.3 } }));
+    await fetch(`${p.url}/api/settings/system-prompt`, json('PUT', { system_prompt: 'First prompt' }));
+    await fetch(`${p.url}/api/suggestions`, json('PUT', { suggestions: [{ label: 'one', text: 'first' }] }));
+    let res = await fetch(`${p.url}/api/presets/`, json('POST', { name: 'Work setup' }));
+    assert.equal(res.status, 200);
+    const created = await res.json();
+    assert.equal(created.model, 'first/model');
+    assert.equal(created.system_prompt, 'First prompt');
+    assert.equal(created.parameters.temperature, 0.3);
+    assert.deepEqual(created.suggestions, [{ label: 'one', text: 'first' }]);
+    assert.deepEqual(created.mcp_servers.map((s) => s.id), ['keep-me']);
+    assert.equal(created.is_default, false);
+    assert.equal((await fetch(`${p.url}/api/presets`, json('POST', { name: 'Work setup' }))).status, 409);
+    assert.equal((await fetch(`${p.url}/api/presets`, json('POST', { name: '' }))).status, 422);
+    assert.equal((await fetch(`${p.url}/api/presets`, json('POST', { name: 'x', extra: 1 }))).status, 422);
+    await fetch(`${p.url}/api/presets`, json('POST', { name: 'another' }));
+    assert.deepEqual((await (await fetch(`${p.url}/api/presets`)).json()).map((x) => x.name), ['another', 'Work setup']);
+
+    // Change the live setup, then update "another" and set "Work setup" as the default.
+    await fetch(`${p.url}/api/settings/model`, json('PUT', { model: 'second/model', supports_tools: false }));
+    await fetch(`${p.url}/api/settings/system-prompt`, json('PUT', { system_prompt: null }));
+    res = await fetch(`${p.url}/api/presets/another`, json('PUT', { note: 'ignored' }));
+    assert.equal((await res.json()).model, 'second/model');
+    assert.equal((await fetch(`${p.url}/api/presets/another`, json('PUT', { other: 1 }))).status, 422);
+    assert.equal((await fetch(`${p.url}/api/presets/missing`, { method: 'PUT' })).status, 404);
+    res = await fetch(`${p.url}/api/presets/${encodeURIComponent('Work setup')}/set-default`, { method: 'POST' });
+    assert.equal((await res.json()).is_default, true);
+    assert.equal((await (await fetch(`${p.url}/api/presets/default`)).json()).name, 'Work setup');
+    res = await fetch(`${p.url}/api/presets/${encodeURIComponent('Work setup')}`, { method: 'DELETE' });
+    assert.equal(res.status, 400);
+    assert.deepEqual(await res.json(), { detail: 'Cannot delete default preset: Work setup' });
+    assert.deepEqual(await (await fetch(`${p.url}/api/presets/nothing`, { method: 'DELETE' })).json(), { deleted: false });
+
+    // Apply restores model settings, prompt, suggestions and MCP definitions.
+    res = await fetch(`${p.url}/api/presets/${encodeURIComponent('Work setup')}/apply`, { method: 'POST' });
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).name, 'Work setup');
+    const model = await (await fetch(`${p.url}/api/settings/model`)).json();
+    assert.equal(model.model, 'first/model');
+    assert.equal(model.parameters.temperature, 0.3);
+    assert.deepEqual(await (await fetch(`${p.url}/api/settings/system-prompt`)).json(), { system_prompt: 'First prompt' });
+    assert.deepEqual(await (await fetch(`${p.url}/api/suggestions`)).json(), { suggestions: [{ label: 'one', text: 'first' }] });
+    const servers = await (await fetch(`${p.url}/api/mcp/servers`)).json();
+    assert.ok(JSON.stringify(servers).includes('keep-me'));
+    assert.deepEqual(await (await fetch(`${p.url}/api/presets/another`, { method: 'DELETE' })).json(), { deleted: true });
+  } finally { await p.stop(); }
+  const file = JSON.parse(readFileSync(join(p.home, 'data', 'presets.json'), 'utf8'));
+  assert.deepEqual(file.presets.map((x) => x.name), ['Work setup']);
+  assert.equal(file.presets[0].is_default, true);
+  assert.match(file.presets[0].created_at, /Z$/);
+  assert.equal(file.presets[0].provider, undefined, 'nulls omitted on disk');
+});
+
+test('concurrent saves from many clients leave a valid document with one of the writes', async () => {
+  const p = await startParley({ keepHome: true });
+  try {
+    await Promise.all(Array.from({ length: 40 }, (_, i) =>
+      fetch(`${p.url}/api/suggestions`, json('POST', { label: `l${i}`, text: `t${i}` })).then((r) => r.text())));
+    const list = (await (await fetch(`${p.url}/api/suggestions`)).json()).suggestions;
+    assert.equal(list.length, 44, 'no add was lost');
+  } finally { await p.stop(); }
+  const onDisk = JSON.parse(readFileSync(join(p.home, 'data', 'suggestions.json'), 'utf8'));
+  assert.equal(onDisk.suggestions.length, 44);
+});
