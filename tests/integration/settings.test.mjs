@@ -218,3 +218,29 @@ test('concurrent saves from many clients leave a valid document with one of the 
   const onDisk = JSON.parse(readFileSync(join(p.home, 'data', 'suggestions.json'), 'utf8'));
   assert.equal(onDisk.suggestions.length, 44);
 });
+
+test('a kill -9 during a save loop leaves a valid settings file', async () => {
+  const p = await startParley({ keepHome: true });
+  let stop = false;
+  const loop = (async () => {
+    for (let i = 0; !stop; i++) {
+      try {
+        await fetch(`${p.url}/api/settings/model`, json('PUT', { model: `m/${i}`, parameters: { temperature: (i % 20) / 10 }, supports_tools: true }));
+      } catch {
+        return;
+      }
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 400));
+  p.proc.kill('SIGKILL');
+  stop = true;
+  await loop;
+  await p.exited;
+  const text = readFileSync(join(p.home, 'data', 'model_settings.json'), 'utf8');
+  const doc = JSON.parse(text);
+  assert.match(doc.model, /^m\/\d+$/);
+  const again = await startParley({ home: p.home });
+  try {
+    assert.equal((await (await fetch(`${again.url}/api/settings/model`)).json()).model, doc.model);
+  } finally { await again.stop(); }
+});
