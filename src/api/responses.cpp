@@ -7,7 +7,7 @@
 namespace parley::api {
 
 net::Response json_response(int status, const boost::json::value& body) {
-  return net::Response::json(status, boost::json::serialize(body));
+  return net::Response::json(status, parley::json::serialize(body));
 }
 
 net::Response error_response(const ApiError& error) {

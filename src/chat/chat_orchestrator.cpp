@@ -1,4 +1,5 @@
 #include "chat/chat_orchestrator.hpp"
+#include "core/json.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <map>
@@ -23,7 +24,7 @@ namespace {
 
 // Frames are built before any co_await: g++ 12 cannot keep string-literal temporaries across a suspension.
 std::string event_frame(std::string_view name, const bj::value& payload) {
-  return net::format_sse_event(name, bj::serialize(payload));
+  return net::format_sse_event(name, parley::json::serialize(payload));
 }
 
 std::vector<std::string> failure_frames(const TurnError& error) {

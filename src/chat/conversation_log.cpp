@@ -1,4 +1,5 @@
 #include "chat/conversation_log.hpp"
+#include "core/json.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -28,10 +29,10 @@ void write_conversation_log(const std::filesystem::path& dir, const std::string&
     text += "\n--- #" + std::to_string(m.id) + " " + m.role + " " + format_local_offset(m.created_at);
     if (m.client_message_id) text += " client=" + *m.client_message_id;
     text += "\n";
-    text += m.content.is_string() ? std::string(m.content.as_string()) : boost::json::serialize(m.content);
+    text += m.content.is_string() ? std::string(m.content.as_string()) : parley::json::serialize(m.content);
     text += "\n";
     if (!m.metadata.empty() && level == log::Level::debug)
-      text += "metadata: " + boost::json::serialize(m.metadata) + "\n";
+      text += "metadata: " + parley::json::serialize(m.metadata) + "\n";
   }
   if (auto ec = write_file_atomic(file, global_redactor().redact(text), 0600)) {
     log::warn("[{}] cannot write the conversation log {}: {}", request_id, file.string(), ec.message());

@@ -86,7 +86,7 @@ awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
     req.headers.add("Referer", config.openrouter_app_url);
   }
   if (!config.openrouter_app_title.empty()) req.headers.add("X-Title", config.openrouter_app_title);
-  req.body = bj::serialize(upstream_body);
+  req.body = parley::json::serialize(upstream_body);
   req.connect_timeout = std::chrono::seconds(10);
   req.read_timeout = std::chrono::seconds(config.openrouter_timeout_seconds);
 

@@ -33,17 +33,17 @@ TurnError TurnError::upstream_http(int status, const std::string& body) {
     const auto& obj = parsed->as_object();
     const auto* err = obj.if_contains("error");
     if (err && llm::truthy(*err)) {
-      e.detail = err->is_string() ? std::string(err->as_string()) : bj::serialize(*err);
+      e.detail = err->is_string() ? std::string(err->as_string()) : parley::json::serialize(*err);
       if (err->is_object()) {
         if (const auto* m = err->as_object().if_contains("message"); m && m->is_string())
           e.message = m->as_string();
         if (const auto* c = err->as_object().if_contains("code"); c && !c->is_null()) e.code = *c;
       }
     } else {
-      e.detail = bj::serialize(*parsed);
+      e.detail = parley::json::serialize(*parsed);
     }
   } else if (parsed) {
-    e.detail = bj::serialize(*parsed);
+    e.detail = parley::json::serialize(*parsed);
   } else {
     e.detail = body;
   }
@@ -55,7 +55,7 @@ TurnError TurnError::upstream_http(int status, const std::string& body) {
 TurnError TurnError::in_band(const bj::object& error) {
   TurnError e;
   if (const auto* m = error.if_contains("message"); m && m->is_string()) e.message = m->as_string();
-  if (e.message.empty()) e.message = bj::serialize(error);
+  if (e.message.empty()) e.message = parley::json::serialize(error);
   e.detail = e.message;
   if (const auto* c = error.if_contains("code"); c && !c->is_null()) {
     e.code = *c;

@@ -1,4 +1,5 @@
 #include "chat/upstream_request.hpp"
+#include "core/json.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <set>
@@ -73,10 +74,10 @@ bj::array project_history(const std::vector<StoredMessage>& history) {
       // A tool row answering no earlier assistant call is left out.
       if (!m.tool_call_id || !answerable.count(*m.tool_call_id)) continue;
       std::erase(pending_calls, *m.tool_call_id);
-      out.push_back(
-          bj::object{{"role", "tool"},
-                     {"tool_call_id", *m.tool_call_id},
-                     {"content", m.content.is_string() ? m.content : bj::value(bj::serialize(m.content))}});
+      out.push_back(bj::object{
+          {"role", "tool"},
+          {"tool_call_id", *m.tool_call_id},
+          {"content", m.content.is_string() ? m.content : bj::value(parley::json::serialize(m.content))}});
     }
   }
   flush_pending();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
+#include <charconv>
 #include <vector>
 
 namespace parley::json {
@@ -20,8 +21,53 @@ std::optional<bj::value> parse(std::string_view text, std::string* error) {
   return p.release();
 }
 
+namespace {
+
+// Doubles in their shortest round-trip form ("0.7", not Boost 1.81's "7E-1"); everything else as Boost writes
+// it.
+void write_compact(const bj::value& v, std::string& out) {
+  switch (v.kind()) {
+    case bj::kind::double_: {
+      char buf[32];
+      const auto r = std::to_chars(buf, buf + sizeof buf, v.get_double());
+      out.append(buf, r.ptr);
+      return;
+    }
+    case bj::kind::object: {
+      out += '{';
+      bool first = true;
+      for (const auto& kv : v.get_object()) {
+        if (!first) out += ',';
+        first = false;
+        out += bj::serialize(bj::value(kv.key()));
+        out += ':';
+        write_compact(kv.value(), out);
+      }
+      out += '}';
+      return;
+    }
+    case bj::kind::array: {
+      out += '[';
+      bool first = true;
+      for (const auto& item : v.get_array()) {
+        if (!first) out += ',';
+        first = false;
+        write_compact(item, out);
+      }
+      out += ']';
+      return;
+    }
+    default:
+      out += bj::serialize(v);
+  }
+}
+
+}  // namespace
+
 std::string serialize(const bj::value& v) {
-  return bj::serialize(v);
+  std::string out;
+  write_compact(v, out);
+  return out;
 }
 
 namespace {
@@ -72,7 +118,7 @@ void pretty(const bj::value& v, std::string& out, int level) {
       return;
     }
     default:
-      out += bj::serialize(v);
+      out += parley::json::serialize(v);
   }
 }
 

@@ -1,4 +1,5 @@
 #include "llm/hop_accumulator.hpp"
+#include "core/json.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <cctype>
@@ -16,7 +17,8 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b);
 }
 
-constexpr const char* kTextMembers[] = {"text", "output", "content", "reasoning", "message", "details", "explanation"};
+constexpr const char* kTextMembers[] = {"text",    "output",  "content",    "reasoning",
+                                        "message", "details", "explanation"};
 
 }  // namespace
 
@@ -51,14 +53,15 @@ void HopAccumulator::add_complete_reasoning(const bj::value& v, const std::strin
       copy.erase("type");
       copy.erase("id");
       copy.erase("index");
-      if (!copy.empty()) segments_.push_back({own_type, bj::serialize(copy)});
+      if (!copy.empty()) segments_.push_back({own_type, parley::json::serialize(copy)});
     }
   }
 }
 
 void HopAccumulator::add_tool_call_fragment(const bj::object& fragment) {
   std::optional<long long> index;
-  if (const auto* i = fragment.if_contains("index"); i && i->is_int64() && i->as_int64() >= 0) index = i->as_int64();
+  if (const auto* i = fragment.if_contains("index"); i && i->is_int64() && i->as_int64() >= 0)
+    index = i->as_int64();
   std::string id;
   if (const auto* v = fragment.if_contains("id"); v && v->is_string()) id = std::string(v->as_string());
   ToolCall* call = nullptr;
@@ -101,7 +104,8 @@ void HopAccumulator::add_chunk(const bj::value& chunk) {
     const auto& choice = choice_value.as_object();
     if (const auto* fr = choice.if_contains("finish_reason"); fr && !fr->is_null()) finish_reason_ = *fr;
     if (const auto* m = choice.if_contains("message"); m && m->is_object()) {
-      if (const auto* r = m->as_object().if_contains("reasoning"); r && !r->is_null()) add_complete_reasoning(*r, "");
+      if (const auto* r = m->as_object().if_contains("reasoning"); r && !r->is_null())
+        add_complete_reasoning(*r, "");
     }
     const auto* delta_value = choice.if_contains("delta");
     if (!delta_value || !delta_value->is_object()) continue;
@@ -114,7 +118,8 @@ void HopAccumulator::add_chunk(const bj::value& chunk) {
           if (!part.is_object()) continue;
           const auto* type = part.as_object().if_contains("type");
           const auto* t = part.as_object().if_contains("text");
-          if (type && type->is_string() && type->as_string() == "text" && t && t->is_string()) text_ += t->as_string();
+          if (type && type->is_string() && type->as_string() == "text" && t && t->is_string())
+            text_ += t->as_string();
         }
       }
     }
@@ -159,7 +164,9 @@ bj::value HopAccumulator::reasoning() const {
   return out.empty() ? bj::value(nullptr) : bj::value(std::move(out));
 }
 
-bool HopAccumulator::has_reasoning() const { return !reasoning().is_null(); }
+bool HopAccumulator::has_reasoning() const {
+  return !reasoning().is_null();
+}
 
 bj::value HopAccumulator::tool_calls() const {
   bj::array out;

@@ -1,4 +1,5 @@
 #include "llm/model_enrichment.hpp"
+#include "core/json.hpp"
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
@@ -29,8 +30,8 @@ std::string stringify(const bj::value& v) {
   if (v.is_bool()) return v.as_bool() ? "true" : "false";
   if (v.is_int64()) return std::to_string(v.as_int64());
   if (v.is_uint64()) return std::to_string(v.as_uint64());
-  if (v.is_double()) return bj::serialize(v);
-  return bj::serialize(v);
+  if (v.is_double()) return parley::json::serialize(v);
+  return parley::json::serialize(v);
 }
 
 std::optional<double> as_number(const bj::value& v) {

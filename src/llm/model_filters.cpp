@@ -25,7 +25,7 @@ std::string lower_trim(std::string_view s) {
 std::string leaf_text(const bj::value& v) {
   if (v.is_string()) return lower_trim(v.as_string());
   if (v.is_bool()) return v.as_bool() ? "true" : "false";
-  return lower_trim(bj::serialize(v));
+  return lower_trim(parley::json::serialize(v));
 }
 
 void collect_leaves(const bj::value& v, std::vector<std::string>& out) {

@@ -1,4 +1,5 @@
 #include "llm/model_metadata.hpp"
+#include "core/json.hpp"
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
@@ -39,7 +40,7 @@ std::string sorted_json(const bj::value& v) {
     std::string out = "{";
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (i) out += ',';
-      out += bj::serialize(bj::value(items[i]->key())) + ":" + sorted_json(items[i]->value());
+      out += parley::json::serialize(bj::value(items[i]->key())) + ":" + sorted_json(items[i]->value());
     }
     return out + "}";
   }
@@ -51,7 +52,7 @@ std::string sorted_json(const bj::value& v) {
     }
     return out + "]";
   }
-  return bj::serialize(v);
+  return parley::json::serialize(v);
 }
 
 double number_of(const bj::value& v) {

@@ -1,4 +1,5 @@
 #include "mcp/tool_result.hpp"
+#include "core/json.hpp"
 
 #include <boost/json/serialize.hpp>
 
@@ -21,7 +22,7 @@ std::string describe_binary(std::string_view kind, const bj::object& item) {
 }
 
 std::string render_item(const bj::value& value) {
-  if (!value.is_object()) return bj::serialize(value);
+  if (!value.is_object()) return parley::json::serialize(value);
   const auto& item = value.get_object();
   const auto type = string_member(item, "type");
   if (type == "text") return string_member(item, "text");
@@ -44,7 +45,7 @@ std::string render_item(const bj::value& value) {
                                               {"mimeType", string_member(r, "mimeType")}}) +
            "]";
   }
-  return bj::serialize(value);  // a content type newer than parley: pass it on as JSON
+  return parley::json::serialize(value);  // a content type newer than parley: pass it on as JSON
 }
 
 }  // namespace
@@ -59,7 +60,7 @@ std::string render_tool_result_text(const ToolCallResult& result) {
   }
   if (result.structured_content && !has_text) {
     if (!out.empty()) out += "\n";
-    out += bj::serialize(*result.structured_content);
+    out += parley::json::serialize(*result.structured_content);
   }
   return out;
 }

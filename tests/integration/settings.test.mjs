@@ -244,3 +244,32 @@ test('a kill -9 during a save loop leaves a valid settings file', async () => {
     assert.equal((await (await fetch(`${again.url}/api/settings/model`)).json()).model, doc.model);
   } finally { await again.stop(); }
 });
+
+test('files written by the earlier server load unchanged and are rewritten in the §4 format', async () => {
+  const fixtures = join(import.meta.dirname, '..', 'fixtures', 'settings');
+  const files = {};
+  for (const f of ['model_settings.json', 'presets.json', 'suggestions.json']) files[`data/${f}`] = readFileSync(join(fixtures, f), 'utf8');
+  const p = await startParley({ files, keepHome: true });
+  try {
+    const model = await (await fetch(`${p.url}/api/settings/model`)).json();
+    assert.equal(model.model, 'openai/gpt-4o-mini-2024-07-18');
+    assert.equal(model.parameters.temperature, 0.7);
+    assert.equal(model.updated_at, '2025-11-08T05:00:18.909698Z');
+    assert.deepEqual(await (await fetch(`${p.url}/api/settings/system-prompt`)).json(), { system_prompt: 'You are a helpful assistant.' });
+    assert.deepEqual((await (await fetch(`${p.url}/api/suggestions`)).json()).suggestions[1], { label: 'Café', text: 'Find a café' });
+    const preset = await (await fetch(`${p.url}/api/presets/default`)).json();
+    assert.equal(preset.name, '4omini');
+    // Saving each document rewrites it: sorted keys, 2-space indentation, trailing newline, same values.
+    await fetch(`${p.url}/api/settings/system-prompt`, json('PUT', { system_prompt: 'You are a helpful assistant.' }));
+    await fetch(`${p.url}/api/suggestions`, json('PUT', { suggestions: (await (await fetch(`${p.url}/api/suggestions`)).json()).suggestions }));
+    await fetch(`${p.url}/api/presets/4omini/set-default`, { method: 'POST' });
+  } finally { await p.stop(); }
+  const model = readFileSync(join(p.home, 'data', 'model_settings.json'), 'utf8');
+  assert.equal(model, readFileSync(join(import.meta.dirname, '..', 'fixtures', 'settings', 'model_settings.json'), 'utf8'),
+    'an unchanged model settings document is written back byte for byte');
+  const suggestions = readFileSync(join(p.home, 'data', 'suggestions.json'), 'utf8');
+  assert.ok(suggestions.endsWith('\n') && suggestions.includes('\n  "suggestions": [\n    {\n      "label"'));
+  const presets = JSON.parse(readFileSync(join(p.home, 'data', 'presets.json'), 'utf8'));
+  assert.equal(presets.presets[0].mcp_servers[0].module, 'backend.mcp_servers.calculator_server', 'legacy module names written back unchanged');
+  assert.equal(presets.presets[0].created_at, '2025-10-11T07:53:03.066101Z');
+});
