@@ -31,6 +31,11 @@ void write_compact(const bj::value& v, std::string& out) {
       char buf[32];
       const auto r = std::to_chars(buf, buf + sizeof buf, v.get_double());
       out.append(buf, r.ptr);
+      // Keep a double a double when it is read back ("100.0", not "100").
+      if (std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)).find_first_of(".e") ==
+          std::string_view::npos) {
+        out += ".0";
+      }
       return;
     }
     case bj::kind::object: {
