@@ -82,10 +82,11 @@ test('a message streams from the upstream into the page', async () => {
   try {
     await up.script([{ content: ['Streaming ', 'works ', 'in the browser.'], delay_ms: 30 }]);
     const { page, context, problems } = await openPage(`${p.url}/`);
-    await page.getByRole('textbox', { name: 'Message' }).fill('Hello parley');
-    await page.keyboard.press('Enter');
+    // A suggested prompt sends its text.
+    await page.getByRole('list', { name: 'Suggested prompts' }).getByRole('button', { name: 'Weather' }).click();
     await page.getByRole('article', { name: 'Assistant' }).filter({ hasText: 'Streaming works in the browser.' }).waitFor();
     assert.match(new URL(page.url()).pathname, /^\/c\/[0-9a-f]{32}$/, 'the new session id is in the URL');
+    await page.getByRole('article', { name: 'You' }).filter({ hasText: 'What is the weather in Orlando?' }).waitFor();
     await page.screenshot({ path: join(shots, 'shell-chat.png') });
     assert.deepEqual(problems, []);
     await context.close();

@@ -112,7 +112,13 @@ export interface AuthStatus {
   authenticated: boolean;
 }
 
+export interface Suggestion {
+  label: string;
+  text: string;
+}
+
 export const api = {
+  suggestions: () => request<{ suggestions: Suggestion[] }>('GET', '/api/suggestions'),
   health: () => request<Health>('GET', '/health'),
   authStatus: () => request<AuthStatus>('GET', '/api/auth/status'),
   login: (password: string) => request<{ authenticated: boolean; auth_required: boolean }>('POST', '/api/auth/login', { password }),
