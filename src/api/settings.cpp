@@ -27,18 +27,9 @@ net::Response storage_failure(const std::error_code& ec) {
 // The §2.8 computed supports_tools of `model` from the cached list; nullopt when unknown.
 boost::asio::awaitable<std::optional<bool>> catalog_supports_tools(ApiContext& ctx, std::string model) {
   if (!ctx.catalog) co_return std::nullopt;
-  const auto result = co_await ctx.catalog->models();
-  if (!result.payload || !result.payload->is_object()) co_return std::nullopt;
-  const auto* data = result.payload->as_object().if_contains("data");
-  if (!data || !data->is_array()) co_return std::nullopt;
-  for (const auto& m : data->as_array()) {
-    if (!m.is_object()) continue;
-    const auto* id = m.as_object().if_contains("id");
-    if (id && id->is_string() && id->as_string() == model) {
-      co_return llm::enrich_model(m.as_object()).at("supports_tools").as_bool();
-    }
-  }
-  co_return std::nullopt;
+  const auto entry = co_await ctx.catalog->find_model(std::move(model));
+  if (!entry) co_return std::nullopt;
+  co_return llm::enrich_model(*entry).at("supports_tools").as_bool();
 }
 
 std::optional<std::string> trimmed_or_null(std::string_view s) {

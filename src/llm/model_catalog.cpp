@@ -96,7 +96,7 @@ asio::awaitable<CatalogResult> ModelCatalog::models() {
   co_return result;
 }
 
-asio::awaitable<std::optional<bool>> ModelCatalog::tool_capability(std::string model_id) {
+asio::awaitable<std::optional<bj::object>> ModelCatalog::find_model(std::string model_id) {
   const auto result = co_await models();
   if (!result.payload || !result.payload->is_object()) co_return std::nullopt;
   const auto* data = result.payload->as_object().if_contains("data");
@@ -104,9 +104,15 @@ asio::awaitable<std::optional<bool>> ModelCatalog::tool_capability(std::string m
   for (const auto& m : data->as_array()) {
     if (!m.is_object()) continue;
     const auto* id = m.as_object().if_contains("id");
-    if (id && id->is_string() && id->as_string() == model_id) co_return llm::tool_capability(m.as_object());
+    if (id && id->is_string() && id->as_string() == model_id) co_return m.as_object();
   }
   co_return std::nullopt;
+}
+
+asio::awaitable<std::optional<bool>> ModelCatalog::tool_capability(std::string model_id) {
+  const auto model = co_await find_model(std::move(model_id));
+  if (!model) co_return std::nullopt;
+  co_return llm::tool_capability(*model);
 }
 
 }  // namespace parley::llm

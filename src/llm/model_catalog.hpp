@@ -29,6 +29,8 @@ class ModelCatalog {
   ~ModelCatalog();
 
   boost::asio::awaitable<CatalogResult> models();
+  // The upstream entry of a model from the cached list; nullopt when the list or the model is missing.
+  boost::asio::awaitable<std::optional<boost::json::object>> find_model(std::string model_id);
   // The tool capability of a model from the cached list (§3.3 step 6); nullopt when unknown or not cached.
   boost::asio::awaitable<std::optional<bool>> tool_capability(std::string model_id);
   // Forget the cached list (tests, settings replaced).
