@@ -37,8 +37,24 @@ void SettingsService::quarantine(const std::filesystem::path& file, const std::s
   warnings_.add(message);
 }
 
+namespace {
+
+// A write interrupted by a crash leaves its temporary file (".<name>.tmp-<id>") beside the document.
+void remove_interrupted_writes(const std::filesystem::path& document) {
+  std::error_code ec;
+  const auto prefix = "." + document.filename().string() + ".tmp-";
+  for (const auto& entry : std::filesystem::directory_iterator(document.parent_path(), ec)) {
+    if (entry.path().filename().string().starts_with(prefix)) std::filesystem::remove(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
 void SettingsService::load() {
   std::lock_guard lock(mutex_);
+  for (const auto* path : {&config_.model_settings_path, &config_.presets_path, &config_.suggestions_path}) {
+    remove_interrupted_writes(*path);
+  }
   std::error_code ec;
   if (auto text = read_file(config_.model_settings_path, ec)) {
     std::string why;

@@ -239,10 +239,11 @@ test('a kill -9 during a save loop leaves a valid settings file', async () => {
   const text = readFileSync(join(p.home, 'data', 'model_settings.json'), 'utf8');
   const doc = JSON.parse(text);
   assert.match(doc.model, /^m\/\d+$/);
-  const again = await startParley({ home: p.home });
+  const again = await startParley({ home: p.home, keepHome: true });
   try {
     assert.equal((await (await fetch(`${again.url}/api/settings/model`)).json()).model, doc.model);
   } finally { await again.stop(); }
+  assert.deepEqual(readdirSync(join(p.home, 'data')).filter((f) => f.includes('.tmp-')), [], 'interrupted writes are cleaned up at start-up');
 });
 
 test('files written by the earlier server load unchanged and are rewritten in the §4 format', async () => {
