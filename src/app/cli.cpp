@@ -58,21 +58,19 @@ int run_cli(int argc, char** argv) {
   auto* mcp_cmd = app.add_subcommand("mcp", "Talk to one MCP server directly (debugging)");
   mcp_cmd->require_subcommand(1);
   std::vector<std::string> tools_args;
-  auto* mcp_tools_cmd = mcp_cmd->add_subcommand(
-      "tools", "List a server's tools: parley mcp tools <configured id | URL>, or parley mcp tools -- command args...");
+  auto* mcp_tools_cmd = mcp_cmd->add_subcommand("tools",
+                                                "List a server's tools: parley mcp tools <configured id | "
+                                                "URL>, or parley mcp tools -- command args...");
   mcp_tools_cmd->add_option("server", tools_args, "configured server id or http(s) URL");
   std::vector<std::string> call_args;
-  auto* mcp_call_cmd = mcp_cmd->add_subcommand(
-      "call",
-      "Call a tool: parley mcp call <configured id | URL> <tool> '<json args>', or parley mcp call <tool> '<json "
-      "args>' -- command args...");
+  auto* mcp_call_cmd = mcp_cmd->add_subcommand("call",
+                                               "Call a tool: parley mcp call <configured id | URL> <tool> "
+                                               "'<json args>', or parley mcp call <tool> '<json "
+                                               "args>' -- command args...");
   mcp_call_cmd->add_option("args", call_args, "[server] tool [json arguments]")->required();
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  // CLI11's own idiom: help, version and parse errors are printed and end with CLI11's exit code.
+  CLI11_PARSE(app, argc, argv);
   if (passwd_cmd->parsed()) return set_password(from_stdin);
   if (migrate_cmd->parsed()) return migrate_database();
   if (backup_cmd->parsed()) return backup_database(backup_path);
@@ -86,8 +84,9 @@ int run_cli(int argc, char** argv) {
   if (mcp_call_cmd->parsed()) {
     const std::size_t server_words = mcp_command.empty() ? 1 : 0;
     if (call_args.size() < server_words + 1 || call_args.size() > server_words + 2) {
-      std::cerr << "parley mcp call: expected <server> <tool> '<json args>' or <tool> '<json args>' -- command "
-                   "args...\n";
+      std::cerr
+          << "parley mcp call: expected <server> <tool> '<json args>' or <tool> '<json args>' -- command "
+             "args...\n";
       return 2;
     }
     const std::string server = server_words ? call_args[0] : std::string();

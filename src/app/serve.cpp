@@ -17,11 +17,10 @@
 #include "api/http_policy.hpp"
 #include "api/routes.hpp"
 #include "app/commands.hpp"
+#include "app/settings_model_view.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/password.hpp"
 #include "chat/chat_orchestrator.hpp"
-#include "app/settings_model_view.hpp"
-#include "settings/settings_service.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
 #include "core/config.hpp"
@@ -38,6 +37,7 @@
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
 #include "net/static_files.hpp"
+#include "settings/settings_service.hpp"
 #include "store/open_repository.hpp"
 #include "store/sqlite_connection.hpp"
 
@@ -266,6 +266,10 @@ int serve() {
 
   const auto history = open_history_or_report(config);
   if (!history) return 1;
+  // Expired login sessions go at start-up (§5.6); the periodic retention job belongs to the attachments work.
+  if (const int gone = history->delete_expired_sessions(std::chrono::system_clock::now()); gone > 0) {
+    log::info("Removed {} expired login sessions", gone);
+  }
   auth::AuthService auth(config, config.home / "data" / "auth.json", history.get());
   if (!auth.configured() && !is_loopback_host(config.host) && !config.allow_no_auth) {
     log::error(

@@ -151,9 +151,4 @@ std::string AuthService::expired_cookie(bool secure) const {
   return c;
 }
 
-int AuthService::delete_expired_sessions() {
-  if (!sessions_) return 0;
-  return sessions_->delete_expired_sessions(std::chrono::system_clock::now());
-}
-
 }  // namespace parley::auth

@@ -39,7 +39,6 @@ class AuthService {
   [[nodiscard]] std::string expired_cookie(bool secure) const;
   // Re-reads data/auth.json (after `parley passwd`).
   void reload_password();
-  int delete_expired_sessions();
 
   static std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name);
 

@@ -142,7 +142,7 @@ void ChildProcess::signal_group(int sig) const {
   if (::kill(-pid_, sig) != 0 && !reaped_) ::kill(pid_, sig);
 }
 
-asio::awaitable<bool> ChildProcess::wait_exit(std::chrono::milliseconds limit) {
+asio::awaitable<bool> ChildProcess::wait_until_exited(std::chrono::milliseconds limit) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (!try_reap()) {
@@ -156,16 +156,16 @@ asio::awaitable<bool> ChildProcess::wait_exit(std::chrono::milliseconds limit) {
 asio::awaitable<void> ChildProcess::terminate(std::chrono::milliseconds grace) {
   close_stdin();
   // (co_await results are stored before testing them: g++ 12 mishandles co_await inside conditions.)
-  const bool exited_alone = co_await wait_exit(grace);
+  const bool exited_alone = co_await wait_until_exited(grace);
   if (exited_alone) {
     ::kill(-pid_, SIGKILL);  // grandchildren left behind in the server's group
     co_return;
   }
   signal_group(SIGTERM);
-  const bool exited_on_term = co_await wait_exit(grace);
+  const bool exited_on_term = co_await wait_until_exited(grace);
   if (exited_on_term) co_return;
   signal_group(SIGKILL);
-  const bool killed = co_await wait_exit(std::chrono::milliseconds(5000));
+  const bool killed = co_await wait_until_exited(std::chrono::milliseconds(5000));
   (void)killed;
 }
 

@@ -45,7 +45,7 @@ class ChildProcess {
   [[nodiscard]] std::string exit_description() const;
   void signal_group(int sig) const;
   // Waits up to `limit` for the child to exit by itself (polling; used only while stopping).
-  boost::asio::awaitable<bool> wait_exit(std::chrono::milliseconds limit);
+  boost::asio::awaitable<bool> wait_until_exited(std::chrono::milliseconds limit);
   // close stdin, wait 2 s, SIGTERM the group, wait 2 s, SIGKILL; the child is reaped afterwards.
   boost::asio::awaitable<void> terminate(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
 

@@ -94,7 +94,7 @@ asio::awaitable<void> StdioTransport::read_stdout(std::shared_ptr<StdioTransport
     reason = "the server wrote a line longer than 64 MiB on stdout";
   } else {
     // Give the process a moment to be reaped so the reason can say how it ended.
-    (void)co_await self->child_->wait_exit(std::chrono::milliseconds(200));
+    (void)co_await self->child_->wait_until_exited(std::chrono::milliseconds(200));
     reason = "the server process " + self->child_->exit_description();
     if (!self->last_stderr_line_.empty()) {
       reason += " (last stderr line: " + self->last_stderr_line_ + ")";

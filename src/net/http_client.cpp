@@ -208,13 +208,6 @@ std::string serialize_request(const ClientRequest& r, const Target& t) {
 HttpClient::HttpClient(asio::io_context& ioc) : impl_(std::make_shared<Impl>(ioc)) {}
 HttpClient::~HttpClient() = default;
 
-std::size_t HttpClient::idle_connections() const {
-  std::lock_guard lock(impl_->mutex);
-  std::size_t n = 0;
-  for (const auto& [k, q] : impl_->idle) n += q.size();
-  return n;
-}
-
 awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on_head, DataFn on_data,
                                                 CancelSignal* cancel) {
   ClientResult<int> result;

@@ -72,8 +72,6 @@ class HttpClient {
 
   // Opens a connection ahead of the first request (a warm connection makes the first token come faster).
   void prewarm(const std::string& url);
-  // Idle connections kept for reuse (for tests and metrics).
-  [[nodiscard]] std::size_t idle_connections() const;
 
   struct Impl;
 
