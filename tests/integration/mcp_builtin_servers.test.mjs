@@ -50,8 +50,8 @@ function startBuiltin(name, { home = newHome(), env = {} } = {}) {
     request(method, params, id = nextId++) {
       const key = JSON.stringify(id);
       const p = new Promise((res, rej) => {
-        waiting.set(key, res);
-        setTimeout(() => rej(new Error(`no answer to ${method} ${key}; stderr: ${stderr}`)), 20000);
+        const timer = setTimeout(() => rej(new Error(`no answer to ${method} ${key}; stderr: ${stderr}`)), 20000);
+        waiting.set(key, (msg) => { clearTimeout(timer); res(msg); });
       });
       proc.stdin.write(JSON.stringify({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }) + '\n');
       return p;

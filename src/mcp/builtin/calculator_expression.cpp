@@ -90,7 +90,7 @@ class ExpressionParser {
     if (!base) return base;
     skip_spaces();
     if (at('^') || at_double_star()) {
-      pos_ += at('^') ? 1 : 2;
+      pos_ += at('^') ? 1u : 2u;
       auto exponent = unary();
       if (!exponent) return exponent;
       return calc_power(base.value(), exponent.value());

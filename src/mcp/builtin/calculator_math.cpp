@@ -114,11 +114,13 @@ R CalcNumber::from_decimal_text(std::string_view text) {
     // Far outside exact territory: let strtod decide between a double, infinity and zero.
     return checked(std::strtod(original.c_str(), nullptr));
   }
-  Rational q{Integer(digits)};
-  if (scale > 0) q *= power_of_ten(static_cast<unsigned>(scale));
-  if (scale < 0) q /= power_of_ten(static_cast<unsigned>(-scale));
-  if (negative) q = -q;
-  return finish(std::move(q));
+  // Built from numerator and denominator: Boost 1.81's `rational /= integer` gets 1/10 wrong (it yields 1).
+  Integer numerator(digits);
+  Integer denominator(1);
+  if (scale > 0) numerator *= power_of_ten(static_cast<unsigned>(scale));
+  if (scale < 0) denominator = power_of_ten(static_cast<unsigned>(-scale));
+  if (negative) numerator = -numerator;
+  return finish(Rational(numerator, denominator));
 }
 
 R CalcNumber::from_json(const boost::json::value& number) {

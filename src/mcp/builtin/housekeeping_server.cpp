@@ -30,11 +30,10 @@ bj::object test_echo(const bj::object& arguments, const CallContext&) {
 }
 
 std::string utc_offset_text(long gmtoff) {
-  const char sign = gmtoff < 0 ? '-' : '+';
   const long magnitude = gmtoff < 0 ? -gmtoff : gmtoff;
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "UTC%c%02ld:%02ld", sign, magnitude / 3600, (magnitude % 3600) / 60);
-  return buf;
+  const long hours = magnitude / 3600, minutes = (magnitude % 3600) / 60;
+  return std::string("UTC") + (gmtoff < 0 ? '-' : '+') + (hours < 10 ? "0" : "") + std::to_string(hours) +
+         ":" + (minutes < 10 ? "0" : "") + std::to_string(minutes);
 }
 
 std::string strftime_text(const std::tm& tm, const char* format) {

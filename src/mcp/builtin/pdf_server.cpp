@@ -345,8 +345,7 @@ class PdfServer {
 };
 
 constexpr const char* extract_option_properties = R"(
-  "force_ocr":{"type":"boolean","default":false,"description":"Accepted and ignored (no OCR)"
-},
+  "force_ocr":{"type":"boolean","default":false,"description":"Accepted and ignored: no OCR is done"},
   "chunk_content":{"type":"boolean","default":false,"description":"Also split the content into chunks"},
   "extract_tables":{"type":"boolean","default":false,"description":"Accepted and ignored"},
   "extract_entities":{"type":"boolean","default":false,"description":"Accepted and ignored"},
@@ -360,7 +359,7 @@ constexpr const char* extract_option_properties = R"(
   "tesseract_psm":{"type":"integer","description":"Accepted and ignored"},
   "tesseract_output_format":{"type":"string","description":"Accepted and ignored"},
   "enable_table_detection":{"type":"boolean","description":"Accepted and ignored"},
-  "pages":{"type":["string","integer"],"description":"PDF pages to extract, e.g. \"1-3,5\" (default: all)"})";
+  "pages":{"type":["string","integer"],"description":"PDF pages to extract, e.g. \"1-3,5\"; default all pages"})";
 
 bj::object extraction_schema(const std::string& own_properties, const std::string& required) {
   return schema(R"({"type":"object","properties":{)" + own_properties + "," + extract_option_properties +
@@ -375,60 +374,63 @@ StdioServer make_pdf_server(PdfOptions options) {
     return [s, method](const bj::object& a, const CallContext& c) { return ((*s).*method)(a, c); };
   };
   const std::string file_path =
-      R"("file_path":{"type":"string","description":"Path inside the uploads folder (relative, or absolute as listed by list_upload_paths)"
+      R"("file_path":{"type":"string","description":"Path inside the uploads folder: relative, or absolute as listed by list_upload_paths"
 },
          "mime_type":{"type":"string","description":"Type of the file when its name does not tell"})";
   const std::string bytes =
       R"("content_base64":{"type":"string","description":"The file's bytes, base64"},
          "mime_type":{"type":"string","description":"Type of the bytes, e.g. application/pdf"})";
-std::vector<Tool> tools;
-tools.push_back(Tool{"extract_document",
-                     "Extract the text of a PDF (or UTF-8 text file) in the uploads folder. Returns content, "
-                     "mime_type, metadata (page_count, title, ...), chunks when asked, and warnings.",
-                     extraction_schema(file_path, R"(["file_path"])"), bind(&PdfServer::extract_document)});
-tools.push_back(Tool{
-    "extract_saved_attachment",
-    "Extract the text of a file the user attached to the conversation, by attachment id.",
-    extraction_schema(R"("attachment_id":{"type":"string","description":"The attachment's id"})",
-                      R"(["attachment_id"])"),
-    bind(&PdfServer::extract_saved_attachment)});
-tools.push_back(Tool{
-    "extract_simple", "Extract the plain text of a file in the uploads folder.",
-    schema(R"({"type":"object","properties":{)" + file_path + R"(},"required":["file_path"]})"),
-    bind(&PdfServer::extract_simple)});
-tools.push_back(Tool{"extract_bytes", "Extract the text of a PDF or text file given as base64 bytes.",
-                     extraction_schema(bytes, R"(["content_base64","mime_type"])"),
-                     bind(&PdfServer::extract_bytes)});
-tools.push_back(Tool{
-    "batch_extract_document", "Extract the text of up to 20 files in the uploads folder.",
-    extraction_schema(R"("file_paths":{"type":"array","items":{"type":"string"},"minItems":1,"maxItems":20})",
-                      R"(["file_paths"])"),
-    bind(&PdfServer::batch_extract_document)});
-tools.push_back(Tool{
-    "batch_extract_bytes", "Extract the text of up to 20 base64 documents.",
-    extraction_schema(
-        R"("content_items":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"object","properties":{)" +
-            bytes + R"(},"required":["content_base64","mime_type"]}})",
-        R"(["content_items"])"),
-    bind(&PdfServer::batch_extract_bytes)});
-tools.push_back(Tool{"list_upload_paths",
-                     "List files in the uploads folder, newest first, with size, modification time and type.",
-                     schema(R"({"type":"object","properties":{
+  std::vector<Tool> tools;
+  tools.push_back(
+      Tool{"extract_document",
+           "Extract the text of a PDF (or UTF-8 text file) in the uploads folder. Returns content, "
+           "mime_type, metadata (page_count, title, ...), chunks when asked, and warnings.",
+           extraction_schema(file_path, R"(["file_path"])"), bind(&PdfServer::extract_document)});
+  tools.push_back(
+      Tool{"extract_saved_attachment",
+           "Extract the text of a file the user attached to the conversation, by attachment id.",
+           extraction_schema(R"("attachment_id":{"type":"string","description":"The attachment's id"})",
+                             R"(["attachment_id"])"),
+           bind(&PdfServer::extract_saved_attachment)});
+  tools.push_back(
+      Tool{"extract_simple", "Extract the plain text of a file in the uploads folder.",
+           schema(R"({"type":"object","properties":{)" + file_path + R"(},"required":["file_path"]})"),
+           bind(&PdfServer::extract_simple)});
+  tools.push_back(Tool{"extract_bytes", "Extract the text of a PDF or text file given as base64 bytes.",
+                       extraction_schema(bytes, R"(["content_base64","mime_type"])"),
+                       bind(&PdfServer::extract_bytes)});
+  tools.push_back(
+      Tool{"batch_extract_document", "Extract the text of up to 20 files in the uploads folder.",
+           extraction_schema(
+               R"("file_paths":{"type":"array","items":{"type":"string"},"minItems":1,"maxItems":20})",
+               R"(["file_paths"])"),
+           bind(&PdfServer::batch_extract_document)});
+  tools.push_back(Tool{
+      "batch_extract_bytes", "Extract the text of up to 20 base64 documents.",
+      extraction_schema(
+          R"("content_items":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"object","properties":{)" +
+              bytes + R"(},"required":["content_base64","mime_type"]}})",
+          R"(["content_items"])"),
+      bind(&PdfServer::batch_extract_bytes)});
+  tools.push_back(
+      Tool{"list_upload_paths",
+           "List files in the uploads folder, newest first, with size, modification time and type.",
+           schema(R"({"type":"object","properties":{
                          "subdir":{"type":"string","description":"A folder inside the uploads folder"},
                          "pattern":{"type":"string","description":"Shell pattern on the file name, e.g. *.pdf"},
                          "max_results":{"type":"integer","default":200,"minimum":1,"maximum":5000},
                          "include_dirs":{"type":"boolean","default":false}}})"),
-                     bind(&PdfServer::list_upload_paths)});
-tools.push_back(Tool{"search_upload_paths",
-                     "Find files in the uploads folder whose path contains the query (case-insensitive), "
-                     "optionally only in the conversation's folder.",
-                     schema(R"({"type":"object","properties":{
+           bind(&PdfServer::list_upload_paths)});
+  tools.push_back(Tool{"search_upload_paths",
+                       "Find files in the uploads folder whose path contains the query (case-insensitive), "
+                       "optionally only in the conversation's folder.",
+                       schema(R"({"type":"object","properties":{
                          "query":{"type":"string","description":"Part of the file name or path"},
                          "session_id":{"type":"string","description":"Only this conversation's folder"},
                          "max_results":{"type":"integer","default":100,"minimum":1,"maximum":5000}},
                          "required":["query"]})"),
-                     bind(&PdfServer::search_upload_paths)});
-return StdioServer(ServerInfo{"parley-pdf", PARLEY_VERSION, ""}, std::move(tools));
+                       bind(&PdfServer::search_upload_paths)});
+  return StdioServer(ServerInfo{"parley-pdf", PARLEY_VERSION, ""}, std::move(tools));
 }
 
 }  // namespace parley::mcp::builtin
