@@ -2,6 +2,7 @@
 // and every kind of malformed line.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json/parse.hpp>
 #include <chrono>
 #include <sstream>
@@ -9,6 +10,7 @@
 
 #include "core/json.hpp"
 #include "mcp/builtin/servers.hpp"
+#include "mcp/transport_factory.hpp"
 
 using namespace parley::mcp::builtin;
 namespace bj = boost::json;
@@ -198,4 +200,38 @@ TEST(McpBuiltinServer, ACancelledCallGetsNoResponseWhileOthersContinue) {
   server.serve(in, out);
   EXPECT_TRUE(saw_cancel.load());
   EXPECT_EQ(out.str(), "{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{}}\n");
+}
+
+// How parley launches a built-in server: `<parley> mcp-server <name>` with the home passed on (§7.3).
+TEST(McpBuiltinSpawn, ModuleDefinitionsRunParleyWithItsHome) {
+  parley::mcp::TransportEnvironment env;
+  env.home = "/srv/parley-home";
+  env.parley_executable = "/usr/local/bin/parley";
+  env.process_env = {{"PATH", "/usr/bin"}, {"OPENROUTER_API_KEY", "sk-secret"}, {"PARLEY_HOME", "relative"}};
+  parley::mcp::ServerDefinition def;
+  def.id = "calc";
+  def.module = "backend.mcp_servers.calculator_server";
+  def.cwd = "elsewhere";
+  auto spec = parley::mcp::stdio_spawn_spec(def, env);
+  ASSERT_TRUE(spec) << spec.error();
+  EXPECT_EQ(spec.value().argv,
+            (std::vector<std::string>{"/usr/local/bin/parley", "mcp-server", "calculator"}));
+  EXPECT_EQ(spec.value().cwd, "/srv/parley-home/elsewhere");
+  const auto& e = spec.value().environment;
+  EXPECT_NE(std::find(e.begin(), e.end(), "PARLEY_HOME=/srv/parley-home"), e.end());
+  EXPECT_EQ(std::find(e.begin(), e.end(), "PARLEY_HOME=relative"), e.end());
+  EXPECT_EQ(std::find(e.begin(), e.end(), "OPENROUTER_API_KEY=sk-secret"), e.end());
+
+  parley::mcp::ServerDefinition command;
+  command.id = "other";
+  command.command = std::vector<std::string>{"node", "server.js"};
+  auto other = parley::mcp::stdio_spawn_spec(command, env);
+  ASSERT_TRUE(other);
+  const auto& oe = other.value().environment;
+  EXPECT_NE(std::find(oe.begin(), oe.end(), "PARLEY_HOME=relative"),
+            oe.end());  // untouched for other servers
+
+  def.module = "spreadsheet";
+  EXPECT_EQ(parley::mcp::stdio_spawn_spec(def, env).error(),
+            "Unknown built-in MCP server module: spreadsheet");
 }
