@@ -123,6 +123,7 @@ int run_mcp_server(const std::string& requested) {
   builtin::PdfOptions options;
   options.uploads_dir = config.legacy_attachments_dir;
   options.blob_dir = config.blob_dir;
+  options.home = config.home;
   options.find_attachment = [lazy_store](const std::string& id) {
     return lazy_store->with_repository([&](store::Repository& r) { return find_attachment(r, id); });
   };

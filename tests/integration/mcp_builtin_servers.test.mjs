@@ -229,6 +229,38 @@ test('pdf: multi-page PDFs, page ranges, damaged and fake PDFs, traversal attemp
   await s.close();
 });
 
+test('pdf: extract_saved_attachment reads the attachment row from the database and the object from data/blobs', async () => {
+  const home = newHome();
+  execFileSync(parleyBin, ['migrate'], { env: { PATH: process.env.PATH, PARLEY_HOME: home }, cwd: home });
+  const key = 's1/0123456789abcdef0123456789abcdef__scan.pdf';
+  mkdirSync(join(home, 'data', 'blobs', 's1'), { recursive: true });
+  makePdf(join(home, 'data', 'blobs', key), ['Invoice number 4711', 'Total due 99 EUR']);
+  const size = readFileSync(join(home, 'data', 'blobs', key)).length;
+  const sql = `INSERT INTO conversations(session_id) VALUES ('s1');
+    INSERT INTO attachments(attachment_id, session_id, storage_path, mime_type, size_bytes, display_url, delivery_url, metadata, storage_backend)
+      VALUES ('0123456789abcdef0123456789abcdef', 's1', '${key}', 'application/pdf', ${size}, '', '',
+              '{"mime_type":"application/pdf","size_bytes":${size},"filename":"scan.pdf"}', 'local');
+    INSERT INTO attachments(attachment_id, session_id, storage_path, mime_type, size_bytes, display_url, delivery_url, gcs_blob)
+      VALUES ('legacy', 's1', 's1/legacy__old.pdf', 'application/pdf', 10, '', '', 's1/legacy__old.pdf');
+    INSERT INTO attachments(attachment_id, session_id, storage_path, mime_type, size_bytes, display_url, delivery_url, storage_backend)
+      VALUES ('evil', 's1', '../../../../etc/passwd', 'text/plain', 10, '', '', 'local');`;
+  execFileSync('sqlite3', [join(home, 'data', 'chat_sessions.db'), sql]);
+
+  const s = await initialized('pdf', { home });
+  const saved = await s.call('extract_saved_attachment', { attachment_id: '0123456789abcdef0123456789abcdef', pages: '2' });
+  assert.equal(saved.isError, false, text(saved));
+  assert.match(saved.structuredContent.content, /^Total due 99 EUR\s*$/);
+  assert.equal(saved.structuredContent.metadata.filename, 'scan.pdf');
+  assert.equal(saved.structuredContent.metadata.page_count, 2);
+  const legacy = await s.call('extract_saved_attachment', { attachment_id: 'legacy' });
+  assert.equal(legacy.isError, true);
+  assert.match(text(legacy), /'gcs' storage/);
+  const evil = await s.call('extract_saved_attachment', { attachment_id: 'evil' });
+  assert.equal(evil.isError, true);
+  assert.match(text(evil), /outside the attachment storage folder/);
+  await s.close();
+});
+
 test('a fresh home: the bootstrapped built-in servers connect; chat turns call calculator_evaluate and chat_history', async () => {
   const up = await startFakeUpstream();
   const p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-test-builtin-0123456789' } });

@@ -255,6 +255,7 @@ TEST(McpBuiltinPdf, ServerToolsEndToEnd) {
   PdfOptions options;
   options.uploads_dir = uploads.path();
   options.blob_dir = blobs.path();
+  options.home = uploads.path().parent_path();
   options.max_content_chars = 100;
   options.max_file_bytes = 100000;
   options.find_attachment =
@@ -292,6 +293,12 @@ TEST(McpBuiltinPdf, ServerToolsEndToEnd) {
   EXPECT_NE(parley::json::serialize(big.at("warnings")).find("cut to 100 of 300"), std::string::npos);
 
   EXPECT_EQ(call(server, "extract_document", {{"file_path", "../../etc/passwd"}}).at("isError"), true);
+  // Relative to the home (the parent of the uploads folder here), as the earlier server accepted them.
+  const auto home_relative = uploads.path().filename().string() + "/s1/doc.pdf";
+  EXPECT_EQ(call(server, "extract_document", {{"file_path", home_relative}}).at("isError"), false);
+  EXPECT_EQ(call(server, "extract_document", {{"file_path", uploads.path().filename().string() + "/../x"}})
+                .at("isError"),
+            true);
   EXPECT_NE(text_of(call(server, "extract_document", {{"file_path", "https://example.com/a.pdf"}}))
                 .find("not supported"),
             std::string::npos);

@@ -114,6 +114,12 @@ class PdfServer {
           "attachment or into the uploads folder, then extract it from there.");
     }
     auto path = resolve_inside(o_.uploads_dir, file_path, "uploads folder (LEGACY_ATTACHMENTS_DIR)");
+    // Paths relative to the parley home ("data/uploads/s1/a.pdf") as the earlier server took them, still
+    // only inside the uploads folder.
+    if (!path && !o_.home.empty() && !fs::path(file_path).is_absolute()) {
+      auto from_home = resolve_inside(o_.uploads_dir, (o_.home / file_path).string(), "uploads folder");
+      if (from_home) path = std::move(from_home);
+    }
     if (!path) return R::failure(path.error());
     auto bytes = read_file_limited(path.value(), o_.max_file_bytes);
     if (!bytes) return R::failure(bytes.error());

@@ -54,6 +54,7 @@ using AttachmentLookup =
 struct PdfOptions {
   std::filesystem::path uploads_dir;  // LEGACY_ATTACHMENTS_DIR
   std::filesystem::path blob_dir;     // PARLEY_BLOB_DIR: local attachment objects
+  std::filesystem::path home;         // PARLEY_HOME: relative paths may also start from here
   AttachmentLookup find_attachment;
   std::uintmax_t max_file_bytes = 50u * 1024u * 1024u;
   std::size_t max_content_chars = 400000;
