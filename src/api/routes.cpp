@@ -4,6 +4,7 @@
 #include "api/models.hpp"
 #include "api/presets.hpp"
 #include "api/settings.hpp"
+#include "api/stt.hpp"
 #include "api/chat.hpp"
 #include "api/conversations.hpp"
 #include "api/mcp.hpp"
@@ -58,6 +59,8 @@ net::Router build_router(ApiContext& ctx) {
       {"GET", "/api/models", get_models, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/settings/model", get_model_settings, BodyPolicy::ignored, Access::authenticated},
       {"PUT", "/api/settings/model", put_model_settings, BodyPolicy::normal, Access::authenticated},
+      {"GET", "/api/settings/model/active-provider", get_active_provider, BodyPolicy::ignored,
+       Access::authenticated},
       {"GET", "/api/settings/system-prompt", get_system_prompt, BodyPolicy::ignored, Access::authenticated},
       {"PUT", "/api/settings/system-prompt", put_system_prompt, BodyPolicy::normal, Access::authenticated},
       {"GET", "/api/suggestions", get_suggestions, BodyPolicy::ignored, Access::authenticated},
@@ -80,6 +83,7 @@ net::Router build_router(ApiContext& ctx) {
       {"GET", "/api/models/metadata", get_models_metadata, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/chat/generation/{generation_id}", get_generation, BodyPolicy::ignored,
        Access::authenticated},
+      {"POST", "/api/stt/deepgram/token", post_deepgram_token, BodyPolicy::ignored, Access::authenticated},
   };
   net::Router router;
   for (const auto& r : rows) router.add({r.method, r.path, bind(ctx, r.handler), r.body, r.access});
