@@ -434,6 +434,7 @@ ConfigLoadResult load_config(const EnvMap& env) {
   };
   seconds("PARLEY_SSE_KEEPALIVE_SECONDS", c.sse_keepalive_seconds);
   seconds("PARLEY_HEADER_TIMEOUT_SECONDS", c.header_timeout_seconds);
+  seconds("PARLEY_DEEPGRAM_TIMEOUT_SECONDS", c.deepgram_timeout_seconds);
   v.integer("PARLEY_IO_THREADS", c.io_threads, 1, 64);
 
   c.notices = std::move(src.notices);
@@ -502,6 +503,7 @@ const std::vector<ConfigVariable>& config_variables() {
       {"DEEPGRAM_ALLOW_APIKEY_FALLBACK", "DEEPGRAM_DEV_APIKEY_FALLBACK", "false",
        "hand out the key when grant fails"},
       {"DEEPGRAM_BASE_URL", "", "https://api.deepgram.com", "Deepgram API base"},
+      {"PARLEY_DEEPGRAM_TIMEOUT_SECONDS", "", "30", "deadline of a Deepgram token request"},
       {"FRONTEND_URL", "", "PARLEY_PUBLIC_URL or http://localhost:8000", "OAuth result redirects"},
       {"GOOGLE_OAUTH_REDIRECT_URI", "", "http://localhost:8000/api/google-auth/callback", "OAuth callback"},
       {"GOOGLE_DEFAULT_USER_EMAIL", "", "unset", "default user of the Google tools"},
