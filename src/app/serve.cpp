@@ -24,6 +24,7 @@
 #include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
 #include "core/config.hpp"
+#include "core/document_store.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
@@ -39,6 +40,8 @@
 #include "net/static_files.hpp"
 #include "settings/settings_service.hpp"
 #include "store/open_repository.hpp"
+#include "store/settings_listener.hpp"
+#include "store/settings_table.hpp"
 #include "store/sqlite_connection.hpp"
 
 namespace parley::app {
@@ -286,7 +289,27 @@ int serve() {
 
   net::BlockingPool blocking(4);
   asio::io_context ioc(config.io_threads);
-  mcp::DefinitionsStore mcp_definitions(config.mcp_servers_path, config.home, warnings);
+  // Settings documents: data/*.json, or the shared settings table with PostgreSQL (§4, §5.5).
+  FileDocumentStore setting_files({{"model_settings", config.model_settings_path},
+                                   {"presets", config.presets_path},
+                                   {"suggestions", config.suggestions_path},
+                                   {"mcp_servers", config.mcp_servers_path}});
+  std::unique_ptr<store::PostgresDocumentStore> settings_table;
+  DocumentStore* setting_documents = &setting_files;
+  if (config.database_kind == DatabaseKind::postgres) {
+    settings_table = std::make_unique<store::PostgresDocumentStore>(config.postgres_url);
+    try {
+      if (settings_table->empty()) {
+        store::import_documents(setting_files, *settings_table,
+                                {"model_settings", "presets", "suggestions", "mcp_servers"}, warnings);
+      }
+    } catch (const store::DatabaseError& e) {
+      log::error("Cannot read the PostgreSQL settings table: {}", e.what());
+      return 1;
+    }
+    setting_documents = settings_table.get();
+  }
+  mcp::DefinitionsStore mcp_definitions(*setting_documents, config.home, warnings);
   mcp::AggregatorOptions mcp_options;
   mcp_options.tool_timeout = std::chrono::seconds(config.tool_timeout_seconds);
   mcp_options.tool_result_max_bytes = config.tool_result_max_bytes;
@@ -300,8 +323,29 @@ int serve() {
   ctx.tools = &tools;
   ctx.history = history.get();
   ctx.database_ping = [repo = history.get()] { return repo->ping(); };
-  settings::SettingsService settings_service(config, warnings);
+  settings::SettingsService settings_service(config, warnings, *setting_documents);
   settings_service.load();
+  // Other replicas' saves arrive as notifications and are applied here within the 2 s of §5.5.
+  std::unique_ptr<store::SettingsListener> settings_listener;
+  if (settings_table) {
+    settings_listener = std::make_unique<store::SettingsListener>(
+        config.postgres_url,
+        [&settings_service, &tools, table = settings_table.get()](const std::string& name,
+                                                                  std::int64_t version) {
+          if (!table->is_newer(name, version)) return;  // this replica's own write
+          log::info("Settings document {} changed in PostgreSQL (version {}); reloading", name, version);
+          if (name == "mcp_servers") {
+            tools.reload_definitions();
+          } else {
+            settings_service.reload(name);
+          }
+        },
+        [&settings_service, &tools] {
+          for (const char* name : {"model_settings", "presets", "suggestions"}) settings_service.reload(name);
+          tools.reload_definitions();
+        });
+    settings_listener->start();
+  }
   ctx.settings = &settings_service;
   ctx.active_model = [&settings_service] { return settings_service.model_settings().model; };
   app::SettingsModelView model_settings(settings_service);
@@ -350,6 +394,7 @@ int serve() {
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     log::info("Received signal {}; finishing open requests (up to 10 s)", sig);
+    if (settings_listener) settings_listener->stop();
     server.shutdown(
         [&ioc, &tools] { asio::co_spawn(ioc, stop_tools_then_io(&tools, &ioc), asio::detached); });
   });

@@ -71,6 +71,11 @@ std::error_code write_file_atomic(const std::filesystem::path& path, std::string
 
 std::optional<std::string> read_file(const std::filesystem::path& path, std::error_code& ec) {
   ec.clear();
+  // A directory opens as an empty stream on Linux; it is not a readable document.
+  if (std::error_code st; std::filesystem::is_directory(path, st)) {
+    ec = std::make_error_code(std::errc::is_a_directory);
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     ec = std::make_error_code(std::filesystem::exists(path) ? std::errc::permission_denied
