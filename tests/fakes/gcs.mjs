@@ -145,6 +145,7 @@ export async function startFakeGcs({ bucket, clientEmail, publicKeyPem }) {
     set delayMs(v) { state.delayMs = v; },
     failNext(method, status, times = 1) { failures.push({ method, status, times }); },
     dropNext(method, times = 1) { drops.push({ method, times }); },
+    reset() { failures.length = 0; drops.length = 0; state.delayMs = 0; },
     close: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
   };
   return api;

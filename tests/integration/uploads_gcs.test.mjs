@@ -95,8 +95,10 @@ test('storage failures are 502 with the reason and leave no row behind; slow ans
   let r = await upload(p.url, { sessionId: 'session_fail' });
   assert.equal(r.status, 502);
   assert.deepEqual(r.body, { detail: 'Attachment storage failed: GCS answered 500' });
-  gcs.dropNext('PUT');
+  // Dropped connections (a stale pooled connection is retried, a fresh one that drops is a failure).
+  gcs.dropNext('PUT', 10);
   r = await upload(p.url, { sessionId: 'session_fail' });
+  gcs.reset();
   assert.equal(r.status, 502);
   assert.match(r.body.detail, /^Attachment storage failed: GCS unreachable: /);
   gcs.failNext('PUT', 412);

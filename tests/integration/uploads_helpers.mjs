@@ -54,7 +54,8 @@ export function multipart(parts, boundary = BOUNDARY) {
   const chunks = [];
   for (const p of parts) {
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"`;
-    if (p.filename !== undefined) head += `; filename="${p.filename}"`;
+    // Quotes and backslashes escaped as quoted-string escapes (browsers send %22 instead).
+    if (p.filename !== undefined) head += `; filename="${p.filename.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
     head += '\r\n';
     if (p.type) head += `Content-Type: ${p.type}\r\n`;
     chunks.push(Buffer.from(head + '\r\n', 'utf8'));

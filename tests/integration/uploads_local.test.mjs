@@ -146,10 +146,14 @@ test('tampered, unsigned and expired URLs are 403; a valid signature for an unkn
   assert.equal(res.status, 200, 'the test signs like parley');
   await res.arrayBuffer();
   // Correctly signed keys that name nothing, or try to climb out of the blob folder.
-  for (const bad of ['session_tamper/00000000000000000000000000000000__x.png', '../signing.key', '../../data/signing.key', 'signing.key']) {
-    res = await fetch(signedFileUrl(p.url, p.home, bad, past + 600));
-    assert.equal(res.status, 404, bad);
-    assert.deepEqual(await res.json(), { detail: 'Not Found' });
+  // Raw requests: fetch would resolve the dot segments before sending.
+  for (const bad of ['session_tamper/00000000000000000000000000000000__x.png', '../signing.key', '../../data/signing.key', 'signing.key', `session_tamper/../session_tamper/${key.split('/')[1]}`]) {
+    const u = new URL(signedFileUrl(p.url, p.home, bad, past + 600));
+    const target = `/api/files/${bad.split('/').map(encodeURIComponent).join('/')}${u.search}`;
+    const { data } = await rawExchange(p.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    const answer = parseResponse(data);
+    assert.equal(answer.status, 404, bad);
+    assert.deepEqual(JSON.parse(answer.body), { detail: 'Not Found' });
   }
   const traversal = await rawExchange(p.port, `GET /api/files/..%2F..%2Fdata%2Fsigning.key?exp=${past + 600}&sig=${createHmac('sha256', signingKey(p.home)).update(`GET\n../../data/signing.key\n${past + 600}`).digest('hex')} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
   assert.equal(parseResponse(traversal.data).status, 404);
@@ -177,7 +181,7 @@ test('type checks: declared type, sniffed type and their agreement (415), octet-
   r = await upload(p.url, { data: png, filename: 'x.bin', type: 'application/octet-stream' });
   assert.equal(r.status, 201);
   assert.equal(r.body.attachment.mimeType, 'image/png');
-  r = await upload(p.url, { data: samples['application/pdf'], filename: 'doc', type: undefined });
+  r = await upload(p.url, { data: samples['application/pdf'], filename: 'doc', type: null });
   assert.equal(r.status, 201);
   assert.equal(r.body.attachment.mimeType, 'application/pdf');
   r = await upload(p.url, { data: png, filename: 'CAT.PNG', type: 'IMAGE/PNG; charset=binary' });
@@ -375,15 +379,20 @@ test('retention deletes expired attachments (object, then row) and the objects o
     await eventually(() => !existsSync(join(home, 'data', 'blobs', keyOf(old))), 10000, 'expired object deleted');
     await eventually(() => sql(home, `SELECT count(*) FROM attachments WHERE attachment_id='${old.body.attachment.id}'`)[0] === '0', 5000, 'row deleted');
     assert.ok(existsSync(join(home, 'data', 'blobs', keyOf(kept))), 'unexpired attachments stay');
-    assert.ok(existsSync(join(home, 'data', 'blobs', keyOf(gone))), 'the tombstone waits for the next run');
     const res = await fetch(old.body.attachment.displayUrl.replace(/^http:\/\/[^/]+/, r.url));
     assert.equal(res.status, 404);
     await res.arrayBuffer();
   } finally {
     await r.stop();
   }
+  // An object whose deletion failed earlier (a tombstone without a row) goes at the next run.
+  const orphan = keyOf(kept).replace(kept.body.attachment.id, 'ffffffffffffffffffffffffffffffff');
+  const { copyFileSync } = await import('node:fs');
+  copyFileSync(join(home, 'data', 'blobs', keyOf(kept)), join(home, 'data', 'blobs', orphan));
+  sql(home, `INSERT INTO blob_tombstones (storage_key, storage_backend) VALUES ('${orphan}', 'local')`);
   const s = await startParley({ home });
   try {
+    await eventually(() => !existsSync(join(home, 'data', 'blobs', orphan)), 10000, 'orphaned object deleted');
     await eventually(() => !existsSync(join(home, 'data', 'blobs', keyOf(gone))), 10000, 'tombstoned object deleted');
     await eventually(() => sql(home, 'SELECT count(*) FROM blob_tombstones')[0] === '0', 5000, 'tombstone resolved');
     assert.ok(existsSync(join(home, 'data', 'blobs', keyOf(kept))));

@@ -1,5 +1,6 @@
-// Uploads with the s3 backend against s3rver (a local S3 implementation that checks SigV4 signatures of
-// requests and presigned URLs): upload, presigned download, tampering, bad credentials, retention.
+// Uploads with the s3 backend against s3rver (a local S3 implementation), behind a proxy that verifies the
+// SigV4 signatures of every request and presigned URL (s3rver itself checks only the access key):
+// upload, presigned download, tampering, bad credentials, an unreachable store, retention.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,10 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { startParley } from '../lib/parley.mjs';
+import { startSigV4Verifier } from '../fakes/sigv4_verifier.mjs';
 import { samples, upload, sql, eventually } from './uploads_helpers.mjs';
 
 const BUCKET = 'parley-attachments';
-let s3, s3url, p, home, s3dir;
+let s3, s3url, verifier, p, home, s3dir;
 
 const s3env = () => ({
   PARLEY_STORAGE: 's3', S3_ENDPOINT: s3url, S3_BUCKET: BUCKET, S3_REGION: 'us-east-1',
@@ -21,12 +23,14 @@ before(async () => {
   s3dir = mkdtempSync(join(tmpdir(), 'parley-s3rver-'));
   s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: s3dir, configureBuckets: [{ name: BUCKET }] });
   const { port } = await s3.run();
-  s3url = `http://127.0.0.1:${port}`;
+  verifier = await startSigV4Verifier({ target: `http://127.0.0.1:${port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+  s3url = verifier.url;
   home = mkdtempSync(join(tmpdir(), 'parley-s3-'));
   p = await startParley({ home, env: s3env() });
 });
 after(async () => {
   await p?.stop();
+  await verifier?.close();
   await s3?.close();
   rmSync(home, { recursive: true, force: true });
   rmSync(s3dir, { recursive: true, force: true });
@@ -58,9 +62,14 @@ test('an upload is stored in the bucket and its presigned URL (checked by s3rver
 
   const sig = url.searchParams.get('X-Amz-Signature');
   const tampered = a.displayUrl.replace(sig, sig.slice(0, -1) + (sig.endsWith('0') ? '1' : '0'));
-  const bad = await fetch(tampered);
-  assert.equal(bad.status, 403);
-  await bad.arrayBuffer();
+  const refusedBefore = verifier.refused;
+  for (const t of [tampered, a.displayUrl.replace('X-Amz-Expires=604800', 'X-Amz-Expires=604799'), a.displayUrl.replace('report.pdf', 'report.pdg')]) {
+    const bad = await fetch(t);
+    assert.equal(bad.status, 403, t);
+    await bad.arrayBuffer();
+  }
+  assert.equal(verifier.refused - refusedBefore, 3);
+  assert.ok(verifier.verified >= 2, 'the upload and the download were verified');
   const [row] = sql(home, `SELECT storage_backend, storage_path FROM attachments WHERE attachment_id='${a.id}'`);
   assert.equal(row, `s3|${key}`);
 });
