@@ -9,6 +9,8 @@
 #include "api/conversations.hpp"
 #include "api/mcp.hpp"
 #include "api/system_routes.hpp"
+#include "api/files.hpp"
+#include "api/uploads.hpp"
 
 namespace parley::api {
 
@@ -84,6 +86,12 @@ net::Router build_router(ApiContext& ctx) {
       {"GET", "/api/chat/generation/{generation_id}", get_generation, BodyPolicy::ignored,
        Access::authenticated},
       {"POST", "/api/stt/deepgram/token", post_deepgram_token, BodyPolicy::ignored, Access::authenticated},
+      {"POST", "/api/uploads", post_upload, BodyPolicy::upload, Access::authenticated},
+      {"POST", "/api/uploads/", post_upload, BodyPolicy::upload, Access::authenticated},
+      {"GET", "/api/uploads/{attachment_id}/content", get_legacy_upload_content, BodyPolicy::ignored,
+       Access::authenticated},
+      // The URL signature is the credential (§0.7, §8.5).
+      {"GET", "/api/files/{key...}", get_file, BodyPolicy::ignored, Access::open},
   };
   net::Router router;
   for (const auto& r : rows) router.add({r.method, r.path, bind(ctx, r.handler), r.body, r.access});

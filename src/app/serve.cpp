@@ -20,6 +20,9 @@
 #include "app/settings_model_view.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/password.hpp"
+#include "blob/attachment_service.hpp"
+#include "blob/gcs_blob_store.hpp"
+#include "blob/s3_blob_store.hpp"
 #include "chat/chat_orchestrator.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
@@ -354,6 +357,25 @@ int serve() {
       {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools});
   ctx.chat = &chat_turns;
 
+  blob::AttachmentService attachments(config, *history, blocking,
+                                      std::make_unique<blob::LocalBlobStore>(
+                                          config.blob_dir, signing_key.empty() ? std::string() : from_hex(signing_key),
+                                          !config.public_url.empty(), blocking),
+                                      std::make_unique<blob::GcsBlobStore>(
+                                          blob::GcsSettings{config.gcs_bucket_name, config.gcs_endpoint,
+                                                            config.google_application_credentials},
+                                          http_client),
+                                      std::make_unique<blob::S3BlobStore>(
+                                          blob::S3Settings{config.s3_endpoint, config.s3_bucket, config.s3_region,
+                                                           config.s3_access_key_id, config.s3_secret_access_key,
+                                                           config.s3_force_path_style},
+                                          http_client));
+  if (const auto missing = attachments.selected().missing_configuration(); !missing.empty()) {
+    warnings.add("Attachment storage (" + config.storage + ") is not configured: " + missing +
+                 "; uploads answer 503 until it is");
+  }
+  ctx.attachments = &attachments;
+
   const net::Router router = api::build_router(ctx);
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)
                                              : net::StaticFiles::from_embedded(net::embedded_web_files());
@@ -380,6 +402,7 @@ int serve() {
   server.start();
   // A warm connection to the provider makes the first token of the first turn come faster.
   if (!config.openrouter_api_key.empty()) http_client.prewarm(config.openrouter_base_url);
+  attachments.start_retention(ioc);  // expired attachments and orphaned objects, now and periodically (§5.6)
   tools.start();  // servers start in the background; requests never wait for slow ones beyond §7.3's 10 s
 
   const std::string shown_host =

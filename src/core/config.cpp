@@ -380,9 +380,8 @@ ConfigLoadResult load_config(const EnvMap& env) {
   v.string("S3_ACCESS_KEY_ID", c.s3_access_key_id, {"AWS_ACCESS_KEY_ID"});
   v.string("S3_SECRET_ACCESS_KEY", c.s3_secret_access_key, {"AWS_SECRET_ACCESS_KEY"});
   v.boolean("S3_FORCE_PATH_STYLE", c.s3_force_path_style);
-  if (c.storage == "s3" && c.s3_bucket.empty()) {
-    errors.push_back("S3_BUCKET is not set: PARLEY_STORAGE=s3 needs a bucket name");
-  }
+  // A missing bucket or key is not a start-up error: uploads answer 503 naming what is missing (§2.18) and
+  // /health warns.
 
   if (auto hosts = src.get("IMAGE_DOWNLOAD_ALLOWED_HOSTS"); hosts && !trim(*hosts).empty()) {
     const auto h = trim(*hosts);
