@@ -353,10 +353,6 @@ int serve() {
   ctx.active_model = [&settings_service] { return settings_service.model_settings().model; };
   app::SettingsModelView model_settings(settings_service);
   chat::SessionTurnLocks turn_locks;
-  chat::ChatOrchestrator chat_turns(
-      {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools});
-  ctx.chat = &chat_turns;
-
   blob::AttachmentService attachments(
       config, *history, blocking,
       std::make_unique<blob::LocalBlobStore>(config.blob_dir,
@@ -374,11 +370,16 @@ int serve() {
                  "; uploads answer 503 until it is");
   }
   ctx.attachments = &attachments;
-  // History responses carry freshly signed attachment URLs (§8.2); local ones are absolute on
-  // PARLEY_PUBLIC_URL, otherwise relative to parley's own origin.
-  ctx.attachment_signer = [&attachments, base = config.public_url](boost::json::value& content) {
-    attachments.resign_fragments_blocking(content, base);
+  // History responses carry freshly signed attachment URLs (§8.2), absolute on PARLEY_PUBLIC_URL or else on
+  // the scheme and Host of the request.
+  ctx.attachment_signer_for = [&attachments](std::string base) -> store::AttachmentSigner {
+    return [&attachments, base = std::move(base)](boost::json::value& content) {
+      attachments.resign_fragments_blocking(content, base);
+    };
   };
+  chat::ChatOrchestrator chat_turns(
+      {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools, &attachments});
+  ctx.chat = &chat_turns;
 
   const net::Router router = api::build_router(ctx);
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)

@@ -420,12 +420,14 @@ test('stored history re-signs attachment fragments; a vanished attachment is mar
   assert.equal(res.status, 200);
   const [message] = (await res.json()).messages;
   const [, fresh, gone] = message.content;
-  assert.match(fresh.image_url.url, new RegExp(`^/api/files/session_history/${id}__cat\\.png\\?exp=\\d+&sig=[0-9a-f]{64}$`));
+  // Absolute on the scheme and Host of the request, like the upload's displayUrl (§2.18).
+  assert.ok(fresh.image_url.url.startsWith(`${p.url}/api/files/`), fresh.image_url.url);
+  assert.match(fresh.image_url.url, new RegExp(`/api/files/session_history/${id}__cat\\.png\\?exp=\\d+&sig=[0-9a-f]{64}$`));
   assert.equal(fresh.metadata.display_url, fresh.image_url.url);
   assert.equal(fresh.metadata.delivery_url, fresh.image_url.url);
   assert.match(fresh.metadata.signed_url_expires_at, /Z$/);
   assert.ok(Date.parse(fresh.metadata.signed_url_expires_at) > Date.now() + 6 * 86400e3);
-  const download = await fetch(p.url + fresh.image_url.url);
+  const download = await fetch(fresh.image_url.url);
   assert.equal(download.status, 200);
   await download.arrayBuffer();
   assert.deepEqual(gone.image_url, { url: '' });
