@@ -422,6 +422,8 @@ class ChannelSink final : public SseSink {
 
   awaitable<bool> send(std::string frame) override {
     if (gone || frame.empty()) co_return !gone;
+    // Room in the queue: no suspension (try_send leaves `frame` untouched when it fails).
+    if (channel.try_send(boost::system::error_code{}, std::move(frame))) co_return !gone;
     auto [ec] =
         co_await channel.async_send(boost::system::error_code{}, std::move(frame), as_tuple_awaitable);
     co_return !ec && !gone;
@@ -451,51 +453,73 @@ awaitable<void> sse_produce(Response& res, ChannelSink& sink) {
     co_await sink.channel.async_send(boost::system::error_code{}, std::string(), as_tuple_awaitable);
 }
 
+// Writes one HTTP chunk. Most writes fit the socket buffer and complete at once without an asynchronous
+// operation or a timer; only a client that is not reading makes the rest wait, up to `timeout`.
 awaitable<bool> write_chunk(tcp::socket& socket, std::string_view data, std::chrono::milliseconds timeout) {
   char size_line[24];
   const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
-  const std::array<asio::const_buffer, 3> bufs{asio::buffer(size_line, static_cast<std::size_t>(n)),
-                                               asio::buffer(data.data(), data.size()),
-                                               asio::buffer("\r\n", 2)};
+  std::string chunk;
+  chunk.reserve(static_cast<std::size_t>(n) + data.size() + 2);
+  chunk.append(size_line, static_cast<std::size_t>(n)).append(data).append("\r\n");
+  std::size_t done = 0;
+  boost::system::error_code ec;
+  while (done < chunk.size()) {
+    const auto wrote = socket.write_some(asio::buffer(chunk.data() + done, chunk.size() - done), ec);
+    done += wrote;
+    if (ec) break;
+  }
+  if (done == chunk.size()) co_return true;
+  if (ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
   asio::steady_timer timer(socket.get_executor());
   timer.expires_after(timeout);
+  const auto rest = asio::buffer(chunk.data() + done, chunk.size() - done);
   auto result =
-      co_await (asio::async_write(socket, bufs, as_tuple_awaitable) || timer.async_wait(as_tuple_awaitable));
+      co_await (asio::async_write(socket, rest, as_tuple_awaitable) || timer.async_wait(as_tuple_awaitable));
   if (result.index() == 1) co_return false;  // the client stopped reading
-  auto [ec, written] = std::get<0>(result);
-  co_return !ec;
+  auto [wec, written] = std::get<0>(result);
+  co_return !wec;
 }
 
 awaitable<void> sse_write(tcp::socket& socket, ChannelSink& sink, std::chrono::milliseconds keepalive,
                           std::chrono::milliseconds write_timeout) {
+  // Synchronous writes below return would_block instead of blocking the thread.
+  boost::system::error_code nb_ec;
+  socket.non_blocking(true, nb_ec);
   asio::steady_timer ping(socket.get_executor());
   auto next_ping = std::chrono::steady_clock::now() + keepalive;
+  const auto ping_frame = [] {
+    return ": ping " + format_iso_utc_z(std::chrono::system_clock::now(), 3) + "\n\n";
+  };
   for (;;) {
-    ping.expires_at(next_ping);
-    auto result =
-        co_await (sink.channel.async_receive(as_tuple_awaitable) || ping.async_wait(as_tuple_awaitable));
     std::string batch;
     bool done = false;
-    if (result.index() == 1) {
-      batch = ": ping " + format_iso_utc_z(std::chrono::system_clock::now(), 3) + "\n\n";
-      next_ping = std::chrono::steady_clock::now() + keepalive;
-    } else {
-      auto [ec, frame] = std::get<0>(result);
-      if (ec || frame.empty()) {
+    const auto take = [&](boost::system::error_code rec, std::string more) {
+      if (rec || more.empty()) {
         done = true;
       } else {
-        batch = std::move(frame);
-        // Merge what is already queued into one write.
-        while (sink.channel.try_receive([&](boost::system::error_code rec, std::string more) {
-          if (rec || more.empty()) {
-            done = true;
-          } else {
-            batch += more;
-          }
-        })) {
-          if (done) break;
+        batch += more;
+      }
+    };
+    // What is already queued is merged into one write without waiting.
+    while (!done && sink.channel.try_receive(take)) {
+    }
+    if (batch.empty() && !done) {
+      ping.expires_at(next_ping);
+      auto result =
+          co_await (sink.channel.async_receive(as_tuple_awaitable) || ping.async_wait(as_tuple_awaitable));
+      if (result.index() == 1) {
+        batch = ping_frame();
+        next_ping = std::chrono::steady_clock::now() + keepalive;
+      } else {
+        auto [ec, frame] = std::get<0>(result);
+        take(ec, std::move(frame));
+        while (!done && sink.channel.try_receive(take)) {
         }
       }
+    } else if (std::chrono::steady_clock::now() >= next_ping) {
+      // A stream that never waits still gets its keep-alive comments.
+      batch += ping_frame();
+      next_ping = std::chrono::steady_clock::now() + keepalive;
     }
     if (!batch.empty() && !co_await write_chunk(socket, batch, write_timeout)) {
       sink.mark_gone();

@@ -1,4 +1,5 @@
 #include "net/http_types.hpp"
+#include "net/line_end.hpp"
 
 #include <cctype>
 
@@ -112,7 +113,7 @@ std::string format_sse_event(std::string_view event, std::string_view data, std:
   // One data: line per payload line; CR, LF and CRLF all end a line.
   std::size_t start = 0;
   while (true) {
-    const auto nl = data.find_first_of("\r\n", start);
+    const auto nl = find_line_end(data, start);
     out += "data: ";
     out += data.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
     out += '\n';

@@ -1,5 +1,7 @@
 #include "net/sse_parser.hpp"
 
+#include "net/line_end.hpp"
+
 namespace parley::net {
 
 bool SseParser::feed(std::string_view bytes, std::vector<SseEvent>& out) {
@@ -21,7 +23,7 @@ bool SseParser::feed(std::string_view bytes, std::vector<SseEvent>& out) {
       continue;
     }
     // Copy the run up to the next line end in one go.
-    std::size_t end = bytes.find_first_of("\r\n", i);
+    std::size_t end = find_line_end(bytes, i);
     if (end == std::string_view::npos) end = bytes.size();
     line_.append(bytes.substr(i, end - i));
     i = end - 1;
