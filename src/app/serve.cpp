@@ -183,17 +183,31 @@ int backup_database(const std::string& destination) {
   return 0;
 }
 
+namespace {
+
+// Where `parley mcp` looks up configured server ids: the settings table with PostgreSQL, else the file.
+std::unique_ptr<DocumentStore> definitions_for_cli(const Config& config) {
+  if (config.database_kind == DatabaseKind::postgres)
+    return std::make_unique<store::PostgresDocumentStore>(config.postgres_url);
+  return std::make_unique<FileDocumentStore>(
+      std::map<std::string, std::filesystem::path, std::less<>>{{"mcp_servers", config.mcp_servers_path}});
+}
+
+}  // namespace
+
 int mcp_tools(const std::string& server, const std::vector<std::string>& command) {
   auto config = load_config_or_report();
   if (!config) return 2;
-  return mcp::print_server_tools(*config, {server, command});
+  const auto definitions = definitions_for_cli(*config);
+  return mcp::print_server_tools(*config, {server, command, definitions.get()});
 }
 
 int mcp_call(const std::string& server, const std::vector<std::string>& command, const std::string& tool,
              const std::string& arguments_json) {
   auto config = load_config_or_report();
   if (!config) return 2;
-  return mcp::call_server_tool(*config, {server, command}, tool, arguments_json);
+  const auto definitions = definitions_for_cli(*config);
+  return mcp::call_server_tool(*config, {server, command, definitions.get()}, tool, arguments_json);
 }
 
 int set_password(bool from_stdin) {

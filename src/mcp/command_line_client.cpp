@@ -34,21 +34,23 @@ Outcome<ServerDefinition> resolve_target(const Config& config, const CommandLine
     def.url = target.server;
     return def;
   }
-  std::error_code ec;
-  auto text = read_file(config.mcp_servers_path, ec);
-  if (!text) {
-    return Outcome<ServerDefinition>::failure("no MCP server definitions at " +
-                                              config.mcp_servers_path.string() +
+  std::string error;
+  std::optional<StoredDocument> doc;
+  if (target.definitions) doc = target.definitions->read("mcp_servers", error);
+  const std::string where =
+      target.definitions ? target.definitions->where("mcp_servers") : config.mcp_servers_path.string();
+  if (!doc) {
+    return Outcome<ServerDefinition>::failure("no MCP server definitions in " + where +
+                                              (error.empty() ? std::string() : " (" + error + ")") +
                                               "; pass a URL or `-- command args...` instead of an id");
   }
   std::vector<std::string> problems;
-  auto servers = parse_definitions_document(*text, problems);
-  if (!servers) return Outcome<ServerDefinition>::failure(config.mcp_servers_path.string() + " is invalid");
+  auto servers = parse_definitions_document(doc->text, problems);
+  if (!servers) return Outcome<ServerDefinition>::failure(where + " is invalid");
   for (auto& s : *servers) {
     if (s.id == target.server) return s;
   }
-  return Outcome<ServerDefinition>::failure("no MCP server with id '" + target.server + "' in " +
-                                            config.mcp_servers_path.string());
+  return Outcome<ServerDefinition>::failure("no MCP server with id '" + target.server + "' in " + where);
 }
 
 struct CliRun {

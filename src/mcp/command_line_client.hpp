@@ -5,12 +5,15 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "core/document_store.hpp"
 
 namespace parley::mcp {
 
 struct CommandLineTarget {
   std::string server;                // a configured id or an http(s) URL; empty when `command` is set
   std::vector<std::string> command;  // argv given after `--`
+  DocumentStore* definitions =
+      nullptr;  // where configured ids are looked up (the file or the settings table)
 };
 
 // Prints the server's tools as JSON; returns the exit code.

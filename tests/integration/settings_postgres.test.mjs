@@ -113,3 +113,13 @@ test('a replica whose listener connection was killed reconnects and catches up',
   await within(8000, async () => (await get(b, '/api/settings/model')).model === 'meta-llama/llama-3-8b-instruct', 'model on B after reconnect');
   await within(8000, () => /Settings listener reconnected/.test(b.output()), 'reconnect logged');
 });
+
+test('`parley mcp tools <id>` looks configured ids up in the settings table', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { parleyBin } = await import('../lib/parley.mjs');
+  const run = spawnSync(parleyBin, ['mcp', 'tools', 'no-such-server'], {
+    env: { ...process.env, PARLEY_HOME: b.home, PARLEY_DATABASE_URL: dbUrl }, encoding: 'utf8', timeout: 30000,
+  });
+  assert.notEqual(run.status, 0);
+  assert.match(run.stderr + run.stdout, /no MCP server with id 'no-such-server' in the PostgreSQL settings row 'mcp_servers'/);
+});
