@@ -5,7 +5,7 @@ import { SseReader, type StreamEvent } from './sse';
 export interface TurnRequest {
   session_id?: string;
   model?: string;
-  messages: { role: 'user'; content: string; client_message_id: string }[];
+  messages: { role: 'user'; content: string | Record<string, unknown>[]; client_message_id: string }[];
   metadata: { client_assistant_message_id: string; client_parent_message_id: string };
 }
 
