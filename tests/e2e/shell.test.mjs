@@ -42,7 +42,9 @@ test('the UI loads from the binary, shows the missing key warning, and deep link
     await page.screenshot({ path: join(shots, 'shell-home.png') });
     await page.goto(`${p.url}/c/abc123`);
     await page.getByRole('heading', { name: 'Conversation' }).waitFor();
-    await page.getByRole('link', { name: 'Server' }).click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await page.getByRole('tab', { name: 'Server' }).click();
     await page.getByRole('heading', { name: 'Server' }).waitFor();
     assert.match(await page.locator('dl').innerText(), /sqlite/);
     assert.equal(new URL(page.url()).pathname, '/settings');
