@@ -142,7 +142,7 @@ test('MCP servers: per-tool and per-server toggles, state, refresh and adding a 
   try {
     await openSettings(t.page, 'Tools (MCP)');
     const server = t.page.getByRole('listitem', { name: 'MCP server fake' });
-    await server.locator('.state', { hasText: 'connected' }).waitFor({ timeout: 15000 });
+    await server.locator('.state', { hasText: /^connected$/ }).waitFor({ timeout: 15000 });
     await server.getByText(/\d+ tools$/).click();
     await server.getByRole('checkbox', { name: 'Tool echo of fake' }).uncheck();
     await t.page.getByText('echo disabled.').waitFor();
@@ -163,11 +163,11 @@ test('MCP servers: per-tool and per-server toggles, state, refresh and adding a 
     assert.equal((await t.api('/api/mcp/servers/')).servers[0].enabled, false);
 
     // Add a stdio server by command.
-    await t.page.getByLabel('Id').fill('second');
-    await t.page.getByLabel('Command').fill(`${process.execPath} ${fakeServer} --name second`);
+    await t.page.getByLabel('Id', { exact: true }).fill('second');
+    await t.page.getByLabel('Command', { exact: true }).fill(`${process.execPath} ${fakeServer} --name second`);
     await t.page.getByRole('button', { name: 'Add server' }).click();
     const second = t.page.getByRole('listitem', { name: 'MCP server second' });
-    await second.locator('.state', { hasText: 'connected' }).waitFor({ timeout: 15000 });
+    await second.locator('.state', { hasText: /^connected$/ }).waitFor({ timeout: 15000 });
     status = await t.api('/api/mcp/servers/');
     assert.deepEqual(status.servers.map((s) => s.id), ['fake', 'second']);
     await t.page.screenshot({ path: join(shots, 'settings-mcp.png') });
@@ -182,7 +182,7 @@ test('suggestions are added, sent from the empty chat and deleted; speech settin
   const t = await setup();
   try {
     await openSettings(t.page, 'Suggestions');
-    await t.page.getByLabel('Label').fill('Haiku');
+    await t.page.getByLabel('Label', { exact: true }).fill('Haiku');
     await t.page.getByLabel('Text sent to the model').fill('Write a haiku about parley');
     await t.page.getByRole('button', { name: 'Add suggestion' }).click();
     await t.page.getByRole('list', { name: 'Suggestions' }).getByText('Haiku').waitFor();

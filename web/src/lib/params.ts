@@ -34,7 +34,8 @@ export const BOOL_FIELDS = [
 ];
 
 export interface ParamsForm {
-  numbers: Record<string, string>;
+  /** Text of each number field (a number input bound in Svelte holds a number or null instead). */
+  numbers: Record<string, string | number | null>;
   bools: Record<string, '' | 'true' | 'false'>;
   stop: string; // one sequence per line
   toolChoice: '' | 'auto' | 'none' | 'required';
@@ -71,7 +72,7 @@ export function formToParams(form: ParamsForm, previous: Parameters | null): { p
     if (v !== null && !NUMBER_FIELDS.some((f) => f.key === k) && !BOOL_FIELDS.some((f) => f.key === k) && !['stop', 'tool_choice', 'reasoning', 'response_format'].includes(k)) out[k] = v;
   }
   for (const f of NUMBER_FIELDS) {
-    const text = (form.numbers[f.key] ?? '').trim();
+    const text = String(form.numbers[f.key] ?? '').trim();
     if (!text) continue;
     const n = Number(text);
     if (!Number.isFinite(n)) errors[f.key] = `${f.label} must be a number`;
@@ -104,8 +105,8 @@ export interface ProviderForm {
   only: string;
   ignore: string;
   quantizations: string;
-  maxPrompt: string;
-  maxCompletion: string;
+  maxPrompt: string | number | null;
+  maxCompletion: string | number | null;
 }
 
 const tri = (v: boolean | null | undefined): '' | 'true' | 'false' => (v === true ? 'true' : v === false ? 'false' : '');
@@ -124,8 +125,9 @@ export function formToProvider(f: ProviderForm, previous: ProviderPrefs | null):
   const errors: Record<string, string> = {};
   const split = (s: string) => { const l = s.split(',').map((x) => x.trim()).filter(Boolean); return l.length ? l : null; };
   const triValue = (s: string) => (s === 'true' ? true : s === 'false' ? false : null);
-  const price = (s: string, key: string) => {
-    if (!s.trim()) return null;
+  const price = (value: string | number | null, key: string) => {
+    const s = String(value ?? '').trim();
+    if (!s) return null;
     const n = Number(s);
     if (!Number.isFinite(n) || n < 0) { errors[key] = 'A price must be a number ≥ 0 (dollars per million tokens)'; return null; }
     return n;

@@ -23,11 +23,15 @@ export class LiveSession {
     const problems = validateSpeechSettings(this.settings);
     if (problems.length) throw new Error(`Speech settings: ${problems.join(' ')}`);
     if (!navigator.mediaDevices?.getUserMedia) throw new Error('This browser cannot record audio here (a secure context, https or localhost, is needed).');
-    const [{ access_token: token }, stream] = await Promise.all([
+    const [tokenResult, streamResult] = await Promise.allSettled([
       api.deepgramToken(),
       navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true } }),
     ]);
-    this.stream = stream;
+    if (streamResult.status === 'fulfilled') this.stream = streamResult.value;
+    if (tokenResult.status === 'rejected') { this.release(); throw tokenResult.reason; }
+    if (streamResult.status === 'rejected') throw new Error(`The microphone is not available: ${(streamResult.reason as Error)?.message ?? streamResult.reason}`);
+    const token = tokenResult.value.access_token;
+    const stream = streamResult.value;
     if (this.closed) return this.release();
     const ws = new WebSocket(listenUrl(this.settings), websocketProtocols(token));
     this.ws = ws;
