@@ -267,3 +267,19 @@ test('on a phone-sized screen the navigation is a drawer and the chat fills the 
     assert.deepEqual(t.problems, []);
   } finally { await t.close(); }
 });
+
+test('attachments over the limit or of another type are refused before any upload', async () => {
+  const t = await setup();
+  try {
+    const uploads = [];
+    t.page.on('request', (r) => { if (r.url().includes('/api/uploads')) uploads.push(r.url()); });
+    await t.page.getByRole('button', { name: /Attach files \(PNG, JPEG, WebP, GIF or PDF, up to 10 MB each\)/ }).waitFor();
+    const input = t.page.locator('input[type=file]');
+    await input.setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(10 * 1024 * 1024 + 1) });
+    await t.page.getByRole('alert').filter({ hasText: 'huge.png is 10.0 MB; the limit is 10 MB.' }).waitFor();
+    await input.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await t.page.getByRole('alert').filter({ hasText: 'notes.txt: only PNG, JPEG, WebP, GIF or PDF' }).waitFor();
+    assert.deepEqual(uploads, []);
+    assert.equal(await t.page.getByRole('list', { name: 'Attachments' }).count(), 0);
+  } finally { await t.close(); }
+});
