@@ -58,11 +58,18 @@ test('a 1,000-message conversation opens and scrolls to the top without long tas
     const box = await scroller.boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const first = page.locator('article .text').filter({ hasText: /^Question number 0$/ });
-    for (let i = 0; i < 2000 && !(await first.count()); i++) {
-      await page.mouse.wheel(0, -2400);
+    // A brisk reader: 400 px per wheel step (about 25,000 px/s), until the first message is there.
+    const atTop = () => page.evaluate(() => document.querySelector('.messages').scrollTop === 0);
+    for (let i = 0; i < 4000 && !(await atTop()); i++) {
+      await page.mouse.wheel(0, -400);
       await page.waitForTimeout(16);
     }
+    assert.ok(await atTop(), 'reached the top');
     await first.waitFor();
+    const firstBox = await first.boundingBox();
+    assert.ok(firstBox.y >= box.y && firstBox.y < box.y + box.height, 'the first question is on screen');
+    // Only a window of the conversation is in the DOM.
+    assert.ok(await page.locator('article').count() < 80, `${await page.locator('article').count()} articles rendered`);
     await page.waitForTimeout(200);
     const scrollTasks = await page.evaluate(() => window.__long.splice(0));
     await page.screenshot({ path: join(shots, 'long-conversation-top.png') });

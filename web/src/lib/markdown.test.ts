@@ -132,3 +132,17 @@ describe('IncrementalMarkdown', () => {
     expect(root.querySelector('.code-lang')?.textContent).toBe('ts');
   });
 });
+
+describe('IncrementalMarkdown.complete', () => {
+  it('renders a finished text in one block, and keeps the blocks of a text that was streamed', () => {
+    const once = new IncrementalMarkdown();
+    const text = 'One\n\nTwo\n\n- a\n- b';
+    const blocks = once.complete(text);
+    expect(blocks).toHaveLength(1);
+    expect(blocks[0].html).toBe(renderMarkdown(text));
+    expect(once.complete(text)).toBe(blocks);
+    const streamed = new IncrementalMarkdown();
+    streamed.update('One\n\nTw');
+    expect(streamed.complete(text).map((b) => b.src)).toEqual(['One', 'Two', '- a\n- b']);
+  });
+});

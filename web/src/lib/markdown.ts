@@ -108,6 +108,19 @@ export function splitBlocks(src: string): string[] {
   return blocks;
 }
 
+// Finished messages scrolled out of the window and back render again: keep the recent results.
+const CACHE_LIMIT = 400;
+const cache = new Map<string, string>();
+function cachedRender(src: string): string {
+  let html = cache.get(src);
+  if (html === undefined) {
+    html = renderMarkdown(src);
+    if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+    cache.set(src, html);
+  }
+  return html;
+}
+
 export interface RenderedBlock {
   src: string;
   html: string;
@@ -119,6 +132,14 @@ export interface RenderedBlock {
  */
 export class IncrementalMarkdown {
   private blocks: RenderedBlock[] = [];
+
+  /** A finished text: rendered in one piece (one parse, one sanitize) unless it was streamed block by block. */
+  complete(src: string): RenderedBlock[] {
+    if (this.blocks.length > 1 || (this.blocks.length === 1 && this.blocks[0].src !== src && src.startsWith(this.blocks[0].src))) return this.update(src);
+    if (this.blocks.length === 1 && this.blocks[0].src === src) return this.blocks;
+    this.blocks = src.trim() ? [{ src, html: cachedRender(src) }] : [];
+    return this.blocks;
+  }
 
   update(src: string): RenderedBlock[] {
     const parts = splitBlocks(src);
