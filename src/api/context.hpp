@@ -26,6 +26,10 @@ namespace parley::mcp {
 class ToolAggregator;
 }
 
+namespace parley::blob {
+class AttachmentService;
+}  // namespace parley::blob
+
 namespace parley::api {
 
 struct ApiContext {
@@ -48,6 +52,8 @@ struct ApiContext {
   chat::ChatOrchestrator* chat = nullptr;
   // The history store (§5); set by serve once the database is open and migrated.
   store::Repository* history = nullptr;
+  // Attachment storage (uploads, signed URLs, /api/files); null until the history store is open.
+  blob::AttachmentService* attachments = nullptr;
   // Re-signs attachment fragments of served history (§8.2); empty until attachment storage is wired.
   store::AttachmentSigner attachment_signer{};
 };

@@ -4,10 +4,13 @@
 #include "api/models.hpp"
 #include "api/presets.hpp"
 #include "api/settings.hpp"
+#include "api/stt.hpp"
 #include "api/chat.hpp"
 #include "api/conversations.hpp"
 #include "api/mcp.hpp"
 #include "api/system_routes.hpp"
+#include "api/files.hpp"
+#include "api/uploads.hpp"
 
 namespace parley::api {
 
@@ -58,6 +61,8 @@ net::Router build_router(ApiContext& ctx) {
       {"GET", "/api/models", get_models, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/settings/model", get_model_settings, BodyPolicy::ignored, Access::authenticated},
       {"PUT", "/api/settings/model", put_model_settings, BodyPolicy::normal, Access::authenticated},
+      {"GET", "/api/settings/model/active-provider", get_active_provider, BodyPolicy::ignored,
+       Access::authenticated},
       {"GET", "/api/settings/system-prompt", get_system_prompt, BodyPolicy::ignored, Access::authenticated},
       {"PUT", "/api/settings/system-prompt", put_system_prompt, BodyPolicy::normal, Access::authenticated},
       {"GET", "/api/suggestions", get_suggestions, BodyPolicy::ignored, Access::authenticated},
@@ -80,6 +85,13 @@ net::Router build_router(ApiContext& ctx) {
       {"GET", "/api/models/metadata", get_models_metadata, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/chat/generation/{generation_id}", get_generation, BodyPolicy::ignored,
        Access::authenticated},
+      {"POST", "/api/stt/deepgram/token", post_deepgram_token, BodyPolicy::ignored, Access::authenticated},
+      {"POST", "/api/uploads", post_upload, BodyPolicy::upload, Access::authenticated},
+      {"POST", "/api/uploads/", post_upload, BodyPolicy::upload, Access::authenticated},
+      {"GET", "/api/uploads/{attachment_id}/content", get_legacy_upload_content, BodyPolicy::ignored,
+       Access::authenticated},
+      // The URL signature is the credential (§0.7, §8.5).
+      {"GET", "/api/files/{key...}", get_file, BodyPolicy::ignored, Access::open},
   };
   net::Router router;
   for (const auto& r : rows) router.add({r.method, r.path, bind(ctx, r.handler), r.body, r.access});

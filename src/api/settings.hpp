@@ -9,6 +9,8 @@ namespace parley::api {
 
 boost::asio::awaitable<net::Response> get_model_settings(ApiContext& ctx, net::Request& req);
 boost::asio::awaitable<net::Response> put_model_settings(ApiContext& ctx, net::Request& req);
+// §2.12: how the upstream will route the active model (src/api/active_provider.cpp).
+boost::asio::awaitable<net::Response> get_active_provider(ApiContext& ctx, net::Request& req);
 boost::asio::awaitable<net::Response> get_system_prompt(ApiContext& ctx, net::Request& req);
 boost::asio::awaitable<net::Response> put_system_prompt(ApiContext& ctx, net::Request& req);
 boost::asio::awaitable<net::Response> get_suggestions(ApiContext& ctx, net::Request& req);

@@ -69,11 +69,20 @@ int run_cli(int argc, char** argv) {
                                                "args>' -- command args...");
   mcp_call_cmd->add_option("args", call_args, "[server] tool [json arguments]")->required();
 
+  std::string builtin_name;
+  auto* mcp_server_cmd = app.add_subcommand(
+      "mcp-server",
+      "Run a built-in MCP server on stdin/stdout (parley starts these itself): calculator, "
+      "housekeeping or pdf");
+  mcp_server_cmd->add_option("name", builtin_name, "built-in server name (legacy module names accepted)")
+      ->required();
+
   // CLI11's own idiom: help, version and parse errors are printed and end with CLI11's exit code.
   CLI11_PARSE(app, argc, argv);
   if (passwd_cmd->parsed()) return set_password(from_stdin);
   if (migrate_cmd->parsed()) return migrate_database();
   if (backup_cmd->parsed()) return backup_database(backup_path);
+  if (mcp_server_cmd->parsed()) return run_mcp_server(builtin_name);
   if (mcp_tools_cmd->parsed()) {
     if (mcp_command.empty() == tools_args.empty() || tools_args.size() > 1) {
       std::cerr << "parley mcp tools: give exactly one of <server id or URL> and `-- command args...`\n";

@@ -14,6 +14,8 @@ int migrate_database();
 int backup_database(const std::string& destination);
 // `parley mcp tools|call`: `server` is a configured id or a URL, or `command` (given after `--`) is set.
 int mcp_tools(const std::string& server, const std::vector<std::string>& command);
+// `parley mcp-server <name>`: one built-in MCP server on stdin/stdout (legacy module names accepted).
+int run_mcp_server(const std::string& name);
 int mcp_call(const std::string& server, const std::vector<std::string>& command, const std::string& tool,
              const std::string& arguments_json);
 

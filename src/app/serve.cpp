@@ -20,10 +20,14 @@
 #include "app/settings_model_view.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/password.hpp"
+#include "blob/attachment_service.hpp"
+#include "blob/gcs_blob_store.hpp"
+#include "blob/s3_blob_store.hpp"
 #include "chat/chat_orchestrator.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
 #include "core/config.hpp"
+#include "core/document_store.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/redact.hpp"
@@ -39,6 +43,8 @@
 #include "net/static_files.hpp"
 #include "settings/settings_service.hpp"
 #include "store/open_repository.hpp"
+#include "store/settings_listener.hpp"
+#include "store/settings_table.hpp"
 #include "store/sqlite_connection.hpp"
 
 namespace parley::app {
@@ -286,7 +292,27 @@ int serve() {
 
   net::BlockingPool blocking(4);
   asio::io_context ioc(config.io_threads);
-  mcp::DefinitionsStore mcp_definitions(config.mcp_servers_path, config.home, warnings);
+  // Settings documents: data/*.json, or the shared settings table with PostgreSQL (§4, §5.5).
+  FileDocumentStore setting_files({{"model_settings", config.model_settings_path},
+                                   {"presets", config.presets_path},
+                                   {"suggestions", config.suggestions_path},
+                                   {"mcp_servers", config.mcp_servers_path}});
+  std::unique_ptr<store::PostgresDocumentStore> settings_table;
+  DocumentStore* setting_documents = &setting_files;
+  if (config.database_kind == DatabaseKind::postgres) {
+    settings_table = std::make_unique<store::PostgresDocumentStore>(config.postgres_url);
+    try {
+      if (settings_table->empty()) {
+        store::import_documents(setting_files, *settings_table,
+                                {"model_settings", "presets", "suggestions", "mcp_servers"}, warnings);
+      }
+    } catch (const store::DatabaseError& e) {
+      log::error("Cannot read the PostgreSQL settings table: {}", e.what());
+      return 1;
+    }
+    setting_documents = settings_table.get();
+  }
+  mcp::DefinitionsStore mcp_definitions(*setting_documents, config.home, warnings);
   mcp::AggregatorOptions mcp_options;
   mcp_options.tool_timeout = std::chrono::seconds(config.tool_timeout_seconds);
   mcp_options.tool_result_max_bytes = config.tool_result_max_bytes;
@@ -300,8 +326,29 @@ int serve() {
   ctx.tools = &tools;
   ctx.history = history.get();
   ctx.database_ping = [repo = history.get()] { return repo->ping(); };
-  settings::SettingsService settings_service(config, warnings);
+  settings::SettingsService settings_service(config, warnings, *setting_documents);
   settings_service.load();
+  // Other replicas' saves arrive as notifications and are applied here within the 2 s of §5.5.
+  std::unique_ptr<store::SettingsListener> settings_listener;
+  if (settings_table) {
+    settings_listener = std::make_unique<store::SettingsListener>(
+        config.postgres_url,
+        [&settings_service, &tools, table = settings_table.get()](const std::string& name,
+                                                                  std::int64_t version) {
+          if (!table->is_newer(name, version)) return;  // this replica's own write
+          log::info("Settings document {} changed in PostgreSQL (version {}); reloading", name, version);
+          if (name == "mcp_servers") {
+            tools.reload_definitions();
+          } else {
+            settings_service.reload(name);
+          }
+        },
+        [&settings_service, &tools] {
+          for (const char* name : {"model_settings", "presets", "suggestions"}) settings_service.reload(name);
+          tools.reload_definitions();
+        });
+    settings_listener->start();
+  }
   ctx.settings = &settings_service;
   ctx.active_model = [&settings_service] { return settings_service.model_settings().model; };
   app::SettingsModelView model_settings(settings_service);
@@ -309,6 +356,25 @@ int serve() {
   chat::ChatOrchestrator chat_turns(
       {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools});
   ctx.chat = &chat_turns;
+
+  blob::AttachmentService attachments(config, *history, blocking,
+                                      std::make_unique<blob::LocalBlobStore>(
+                                          config.blob_dir, signing_key.empty() ? std::string() : from_hex(signing_key),
+                                          !config.public_url.empty(), blocking),
+                                      std::make_unique<blob::GcsBlobStore>(
+                                          blob::GcsSettings{config.gcs_bucket_name, config.gcs_endpoint,
+                                                            config.google_application_credentials},
+                                          http_client),
+                                      std::make_unique<blob::S3BlobStore>(
+                                          blob::S3Settings{config.s3_endpoint, config.s3_bucket, config.s3_region,
+                                                           config.s3_access_key_id, config.s3_secret_access_key,
+                                                           config.s3_force_path_style},
+                                          http_client));
+  if (const auto missing = attachments.selected().missing_configuration(); !missing.empty()) {
+    warnings.add("Attachment storage (" + config.storage + ") is not configured: " + missing +
+                 "; uploads answer 503 until it is");
+  }
+  ctx.attachments = &attachments;
 
   const net::Router router = api::build_router(ctx);
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)
@@ -336,6 +402,7 @@ int serve() {
   server.start();
   // A warm connection to the provider makes the first token of the first turn come faster.
   if (!config.openrouter_api_key.empty()) http_client.prewarm(config.openrouter_base_url);
+  attachments.start_retention(ioc);  // expired attachments and orphaned objects, now and periodically (§5.6)
   tools.start();  // servers start in the background; requests never wait for slow ones beyond §7.3's 10 s
 
   const std::string shown_host =
@@ -350,6 +417,7 @@ int serve() {
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     log::info("Received signal {}; finishing open requests (up to 10 s)", sig);
+    if (settings_listener) settings_listener->stop();
     server.shutdown(
         [&ioc, &tools] { asio::co_spawn(ioc, stop_tools_then_io(&tools, &ioc), asio::detached); });
   });

@@ -69,8 +69,45 @@ std::error_code write_file_atomic(const std::filesystem::path& path, std::string
   return {};
 }
 
+std::error_code write_new_file_atomic(const std::filesystem::path& path, std::string_view content,
+                                      unsigned mode) {
+  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return ec;
+  const auto tmp = dir / ("." + path.filename().string() + ".tmp-" + new_uuid_hex().substr(0, 12));
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
+  if (fd < 0) return last_error();
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 || !write_all(fd, content) || ::fsync(fd) != 0) {
+    const auto err = last_error();
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  if (::close(fd) != 0) {
+    const auto err = last_error();
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  const int linked = ::link(tmp.c_str(), path.c_str());
+  const auto link_error = last_error();
+  ::unlink(tmp.c_str());
+  if (linked != 0) return link_error;
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return {};
+}
+
 std::optional<std::string> read_file(const std::filesystem::path& path, std::error_code& ec) {
   ec.clear();
+  // A directory opens as an empty stream on Linux; it is not a readable document.
+  if (std::error_code st; std::filesystem::is_directory(path, st)) {
+    ec = std::make_error_code(std::errc::is_a_directory);
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     ec = std::make_error_code(std::filesystem::exists(path) ? std::errc::permission_denied

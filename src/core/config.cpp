@@ -380,9 +380,8 @@ ConfigLoadResult load_config(const EnvMap& env) {
   v.string("S3_ACCESS_KEY_ID", c.s3_access_key_id, {"AWS_ACCESS_KEY_ID"});
   v.string("S3_SECRET_ACCESS_KEY", c.s3_secret_access_key, {"AWS_SECRET_ACCESS_KEY"});
   v.boolean("S3_FORCE_PATH_STYLE", c.s3_force_path_style);
-  if (c.storage == "s3" && c.s3_bucket.empty()) {
-    errors.push_back("S3_BUCKET is not set: PARLEY_STORAGE=s3 needs a bucket name");
-  }
+  // A missing bucket or key is not a start-up error: uploads answer 503 naming what is missing (§2.18) and
+  // /health warns.
 
   if (auto hosts = src.get("IMAGE_DOWNLOAD_ALLOWED_HOSTS"); hosts && !trim(*hosts).empty()) {
     const auto h = trim(*hosts);
@@ -434,6 +433,7 @@ ConfigLoadResult load_config(const EnvMap& env) {
   };
   seconds("PARLEY_SSE_KEEPALIVE_SECONDS", c.sse_keepalive_seconds);
   seconds("PARLEY_HEADER_TIMEOUT_SECONDS", c.header_timeout_seconds);
+  seconds("PARLEY_DEEPGRAM_TIMEOUT_SECONDS", c.deepgram_timeout_seconds);
   v.integer("PARLEY_IO_THREADS", c.io_threads, 1, 64);
 
   c.notices = std::move(src.notices);
@@ -502,6 +502,7 @@ const std::vector<ConfigVariable>& config_variables() {
       {"DEEPGRAM_ALLOW_APIKEY_FALLBACK", "DEEPGRAM_DEV_APIKEY_FALLBACK", "false",
        "hand out the key when grant fails"},
       {"DEEPGRAM_BASE_URL", "", "https://api.deepgram.com", "Deepgram API base"},
+      {"PARLEY_DEEPGRAM_TIMEOUT_SECONDS", "", "30", "deadline of a Deepgram token request"},
       {"FRONTEND_URL", "", "PARLEY_PUBLIC_URL or http://localhost:8000", "OAuth result redirects"},
       {"GOOGLE_OAUTH_REDIRECT_URI", "", "http://localhost:8000/api/google-auth/callback", "OAuth callback"},
       {"GOOGLE_DEFAULT_USER_EMAIL", "", "unset", "default user of the Google tools"},

@@ -79,6 +79,7 @@ struct Config {
   int deepgram_token_ttl = 30;
   bool deepgram_allow_apikey_fallback = false;
   std::string deepgram_base_url = "https://api.deepgram.com";
+  double deepgram_timeout_seconds = 30.0;  // §2.19's 30 s; an extension variable lets tests shorten it
 
   std::string frontend_url;
   std::string google_oauth_redirect_uri = "http://localhost:8000/api/google-auth/callback";

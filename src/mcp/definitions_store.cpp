@@ -74,10 +74,12 @@ std::vector<ServerDefinition> default_definitions(bool google_client_configured)
   return out;
 }
 
-DefinitionsStore::DefinitionsStore(fs::path file, fs::path home, Warnings& warnings)
-    : file_(std::move(file)), home_(std::move(home)), warnings_(warnings) {}
+DefinitionsStore::DefinitionsStore(DocumentStore& documents, fs::path home, Warnings& warnings)
+    : documents_(documents), home_(std::move(home)), warnings_(warnings) {}
 
 namespace {
+
+constexpr std::string_view document_name = "mcp_servers";
 
 bool google_client_file_exists(const fs::path& home) {
   std::error_code ec;
@@ -88,51 +90,34 @@ bool google_client_file_exists(const fs::path& home) {
   return false;
 }
 
-std::optional<SystemTime> modification_time(const fs::path& p) {
-  std::error_code ec;
-  const auto t = fs::last_write_time(p, ec);
-  if (ec) return std::nullopt;
-  return std::chrono::time_point_cast<std::chrono::system_clock::duration>(
-      std::chrono::file_clock::to_sys(t));
-}
-
 }  // namespace
 
 void DefinitionsStore::back_up(const std::string& why) {
-  const auto backup = file_.string() + ".corrupt-" + compact_utc(std::chrono::system_clock::now());
-  std::error_code ec;
-  fs::copy_file(file_, backup, fs::copy_options::overwrite_existing, ec);
-  const std::string message =
-      "MCP server definitions in " + file_.string() + " are invalid (" + why + "); " +
-      (ec ? "could not back them up: " + ec.message() : "a copy was saved as " + backup);
-  log::error("{}", message);
-  warnings_.add(message);
+  documents_.set_aside(document_name, "MCP server definitions: " + why, warnings_);
 }
 
 LoadedDefinitions DefinitionsStore::load() {
   std::lock_guard lock(mutex_);
   LoadedDefinitions loaded;
-  std::error_code ec;
-  auto text = read_file(file_, ec);
-  if (!text) {
-    if (fs::exists(file_)) {
-      back_up("cannot read it: " + ec.message());
+  std::string error;
+  auto doc = documents_.read(document_name, error);
+  if (!doc) {
+    if (!error.empty()) {
+      back_up(error);
       return loaded;
     }
     loaded.servers = default_definitions(google_client_file_exists(home_));
-    std::error_code dir_ec;
-    fs::create_directories(file_.parent_path(), dir_ec);
-    if (auto wec = write_file_atomic(file_, serialize_definitions_document(loaded.servers))) {
-      loaded.problems.push_back("cannot write " + file_.string() + ": " + wec.message());
+    if (auto wec = documents_.write(document_name, serialize_definitions_document(loaded.servers))) {
+      loaded.problems.push_back("cannot write " + documents_.where(document_name) + ": " + wec.message());
     } else {
-      updated_at_ = modification_time(file_);
-      log::info("Created {} with the default MCP servers", file_.string());
+      updated_at_ = std::chrono::system_clock::now();
+      log::info("Created {} with the default MCP servers", documents_.where(document_name));
     }
     loaded.updated_at = updated_at_;
     return loaded;
   }
   std::vector<std::string> problems;
-  auto servers = parse_definitions_document(*text, problems);
+  auto servers = parse_definitions_document(doc->text, problems);
   if (!servers) {
     back_up(problems.empty() ? std::string("invalid document") : problems.front());
     return loaded;
@@ -143,7 +128,7 @@ LoadedDefinitions DefinitionsStore::load() {
     back_up(all);
   }
   loaded.servers = std::move(*servers);
-  updated_at_ = modification_time(file_);
+  updated_at_ = doc->updated_at;
   loaded.updated_at = updated_at_;
   loaded.problems = std::move(problems);
   return loaded;
@@ -151,10 +136,8 @@ LoadedDefinitions DefinitionsStore::load() {
 
 std::optional<std::string> DefinitionsStore::save(const std::vector<ServerDefinition>& servers) {
   std::lock_guard lock(mutex_);
-  std::error_code dir_ec;
-  fs::create_directories(file_.parent_path(), dir_ec);
-  if (auto ec = write_file_atomic(file_, serialize_definitions_document(servers))) {
-    return "cannot write " + file_.string() + ": " + ec.message();
+  if (auto ec = documents_.write(document_name, serialize_definitions_document(servers))) {
+    return "cannot write " + documents_.where(document_name) + ": " + ec.message();
   }
   updated_at_ = std::chrono::system_clock::now();
   return std::nullopt;

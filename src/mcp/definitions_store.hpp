@@ -1,5 +1,6 @@
-// data/mcp_servers.json (api.md §4.3): loading entry by entry, bootstrapping the defaults when no definitions
-// exist at all (§7.2), backing up invalid files, and atomic saves. Writes are serialized by the caller.
+// The MCP server definitions document (api.md §4.3; data/mcp_servers.json or the settings table): loading
+// entry by entry, bootstrapping the defaults when no definitions exist at all (§7.2), setting invalid
+// documents aside, and atomic saves. Writes are serialized by the caller.
 #pragma once
 
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/document_store.hpp"
 #include "core/warnings.hpp"
 #include "mcp/server_definition.hpp"
 
@@ -30,9 +32,9 @@ std::vector<ServerDefinition> default_definitions(bool google_client_configured)
 
 class DefinitionsStore {
  public:
-  DefinitionsStore(std::filesystem::path file, std::filesystem::path home, Warnings& warnings);
+  DefinitionsStore(DocumentStore& documents, std::filesystem::path home, Warnings& warnings);
 
-  // Reads the file, bootstrapping (and persisting) the defaults when it does not exist.
+  // Reads the document, bootstrapping (and persisting) the defaults when it does not exist.
   LoadedDefinitions load();
   // Persists the whole list atomically; returns a readable error.
   std::optional<std::string> save(const std::vector<ServerDefinition>& servers);
@@ -40,7 +42,7 @@ class DefinitionsStore {
 
  private:
   void back_up(const std::string& why);
-  std::filesystem::path file_;
+  DocumentStore& documents_;
   std::filesystem::path home_;
   Warnings& warnings_;
   mutable std::mutex mutex_;

@@ -17,6 +17,8 @@ namespace bj = boost::json;
 // Standard error codes.
 inline constexpr std::int64_t method_not_found = -32601;
 inline constexpr std::int64_t invalid_request = -32600;
+inline constexpr std::int64_t invalid_params = -32602;
+inline constexpr std::int64_t parse_error = -32700;
 
 std::string request(std::int64_t id, std::string_view method, const bj::object& params);
 std::string notification(std::string_view method, const bj::object& params);

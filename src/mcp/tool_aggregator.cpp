@@ -281,6 +281,16 @@ void start_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
   impl->apply(std::move(loaded.servers));
 }
 
+// Another replica saved new definitions (§5.5): read them and apply them like a PUT would, without saving.
+asio::awaitable<void> reload_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
+  if (impl->shutting_down) co_return;
+  co_await impl->lock_apply();
+  auto loaded = impl->store.load();
+  for (const auto& p : loaded.problems) log::warn("{}", p);
+  if (!impl->shutting_down) impl->apply(std::move(loaded.servers));
+  impl->unlock_apply();
+}
+
 asio::awaitable<void> stop_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
   impl->shutting_down = true;
   for (auto& [id, runner] : impl->runners) {
@@ -391,6 +401,10 @@ asio::awaitable<bj::object> refresh_on_strand(std::shared_ptr<ToolAggregator::Im
 
 void ToolAggregator::start() {
   asio::post(impl_->strand, [impl = impl_] { start_on_strand(impl); });
+}
+
+void ToolAggregator::reload_definitions() {
+  asio::co_spawn(impl_->strand, reload_on_strand(impl_), asio::detached);
 }
 
 asio::awaitable<void> ToolAggregator::stop() {

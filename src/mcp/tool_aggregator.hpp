@@ -79,6 +79,8 @@ class ToolAggregator {
   boost::asio::awaitable<Result<boost::json::object>> patch_definition(std::string server_id,
                                                                        boost::json::value body);
   boost::asio::awaitable<boost::json::object> refresh();
+  // Reads the stored definitions again and applies them (another replica changed them, §5.5).
+  void reload_definitions();
 
   struct Impl;  // public only so the strand-side coroutines in the .cpp can name it
 

@@ -74,6 +74,9 @@ Outcome<SpawnSpec> stdio_spawn_spec(const ServerDefinition& def, const Transport
   for (const auto& [k, v] : env.process_env) child_env[k] = v;  // the process environment wins over .env
   std::erase_if(child_env,
                 [&](const auto& kv) { return is_parley_secret(kv.first) && !def.env.contains(kv.first); });
+  // A built-in server is parley itself: it finds the configuration, the database and the uploads folder
+  // through the home, whatever its working directory (§7.3 "what they need from parley").
+  if (def.module) child_env["PARLEY_HOME"] = env.home.string();
   for (const auto& [k, v] : def.env) {
     auto expanded = expand_variables(v, [&](const std::string& n) { return env.lookup(n); });
     if (!expanded.undefined_variable.empty()) {

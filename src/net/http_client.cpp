@@ -76,20 +76,24 @@ bool header_value_ok(std::string_view v) {
 
 }  // namespace
 
-// One TCP (optionally TLS) connection. Plain connections use stream.next_layer() directly.
+// One TCP (optionally TLS) connection. The TLS state (an SSL object with its BIO buffers, ~35 KB) exists
+// only for https targets: with thousands of open streams to a plain-HTTP upstream it would dominate memory.
 struct Connection : std::enable_shared_from_this<Connection> {
   Connection(asio::any_io_executor ex, ssl::context& ctx, Target t)
-      : target(std::move(t)), stream(ex, ctx), watchdog(ex) {}
+      : target(std::move(t)), sock(ex), watchdog(ex) {
+    if (target.tls) tls_stream.emplace(sock, ctx);
+  }
 
   Target target;
-  ssl::stream<tcp::socket> stream;
+  tcp::socket sock;
+  std::optional<ssl::stream<tcp::socket&>> tls_stream;
   asio::steady_timer watchdog;
   boost::beast::flat_buffer input;
   bool timed_out = false;
   bool cancelled = false;
   std::chrono::steady_clock::time_point idle_since;
 
-  tcp::socket& socket() { return stream.next_layer(); }
+  tcp::socket& socket() { return sock; }
   void close() {
     boost::system::error_code ec;
     socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -109,11 +113,11 @@ struct Connection : std::enable_shared_from_this<Connection> {
   void disarm() { watchdog.cancel(); }
 
   awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some(asio::mutable_buffer b) {
-    if (target.tls) co_return co_await stream.async_read_some(b, as_tuple_awaitable);
+    if (tls_stream) co_return co_await tls_stream->async_read_some(b, as_tuple_awaitable);
     co_return co_await socket().async_read_some(b, as_tuple_awaitable);
   }
   awaitable<std::tuple<boost::system::error_code, std::size_t>> write_all(asio::const_buffer b) {
-    if (target.tls) co_return co_await asio::async_write(stream, b, as_tuple_awaitable);
+    if (tls_stream) co_return co_await asio::async_write(*tls_stream, b, as_tuple_awaitable);
     co_return co_await asio::async_write(socket(), b, as_tuple_awaitable);
   }
 };
@@ -163,13 +167,13 @@ struct HttpClient::Impl {
     if (!cec) c.socket().set_option(tcp::no_delay(true), cec);
     if (!cec && c.target.tls) {
       // SSL_set_tlsext_host_name is a macro with a C cast; this is its expansion.
-      if (!SSL_ctrl(c.stream.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+      if (!SSL_ctrl(c.tls_stream->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
                     const_cast<char*>(c.target.host.c_str()))) {
         c.disarm();
         co_return TransportError{TransportError::Kind::unreachable, "TLS failure (cannot set SNI)"};
       }
-      c.stream.set_verify_callback(ssl::host_name_verification(c.target.host));
-      auto [hec] = co_await c.stream.async_handshake(ssl::stream_base::client, as_tuple_awaitable);
+      c.tls_stream->set_verify_callback(ssl::host_name_verification(c.target.host));
+      auto [hec] = co_await c.tls_stream->async_handshake(ssl::stream_base::client, as_tuple_awaitable);
       cec = hec;
     }
     c.disarm();
@@ -253,7 +257,7 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
     // Header.
     while (!ec && !parser.is_header_done()) {
       if (conn->input.size() == 0) {
-        auto [rec, n] = co_await conn->read_some(conn->input.prepare(16384));
+        auto [rec, n] = co_await conn->read_some(conn->input.prepare(4096));
         conn->input.commit(n);
         if (n > 0) {
           got_bytes = true;
@@ -296,7 +300,7 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
     if (on_head) on_head(status, headers);
 
     // Body.
-    std::array<char, 16384> out{};
+    std::array<char, 4096> out{};  // in the coroutine frame of every open stream: kept small
     bool stopped = false;
     while (!parser.is_done()) {
       parser.get().body().data = out.data();
@@ -317,7 +321,7 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
         }
       }
       if (pec == http::error::need_more) {
-        auto [rec, n] = co_await conn->read_some(conn->input.prepare(16384));
+        auto [rec, n] = co_await conn->read_some(conn->input.prepare(4096));
         conn->input.commit(n);
         if (n > 0) conn->arm(request.read_timeout);
         if (rec == asio::error::eof || rec == ssl::error::stream_truncated) {

@@ -13,7 +13,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "core/clock.hpp"
@@ -75,6 +78,69 @@ Request to_request(const http::request_header<>& h, const std::string& remote) {
 
 }  // namespace
 
+// The body of a streaming route, read on demand by its handler through a buffer_body parser.
+class StreamingBody final : public BodyReader {
+ public:
+  StreamingBody(beast::tcp_stream& stream, beast::flat_buffer& buffer, http::request_parser<http::buffer_body>& parser,
+                std::chrono::milliseconds idle_timeout, std::chrono::milliseconds write_timeout, bool expect_continue)
+      : stream_(stream),
+        buffer_(buffer),
+        parser_(parser),
+        idle_timeout_(idle_timeout),
+        write_timeout_(write_timeout),
+        expect_continue_(expect_continue) {}
+
+  awaitable<Piece> read_some() override {
+    if (failed_) co_return Piece{failed_status_, {}};
+    if (expect_continue_) {
+      // The client waits for this before sending the body: only sent once the handler wants the body.
+      expect_continue_ = false;
+      http::response<http::empty_body> cont{http::status::continue_, 11};
+      stream_.expires_after(write_timeout_);
+      auto [wec, wn] = co_await http::async_write(stream_, cont, as_tuple_awaitable);
+      if (wec) co_return fail(Status::failed);
+    }
+    while (!parser_.is_done()) {
+      auto& body = parser_.get().body();
+      body.data = chunk_.data();
+      body.size = chunk_.size();
+      body.more = true;
+      stream_.expires_after(idle_timeout_);
+      auto [ec, n] = co_await http::async_read_some(stream_, buffer_, parser_, as_tuple_awaitable);
+      if (ec == http::error::body_limit) co_return fail(Status::too_large);
+      if (ec && ec != http::error::need_buffer) co_return fail(Status::failed);
+      const std::size_t used = chunk_.size() - parser_.get().body().size;
+      if (used > 0) co_return Piece{Status::data, std::string_view(chunk_.data(), used)};
+    }
+    stream_.expires_never();
+    co_return Piece{Status::end, {}};
+  }
+
+  [[nodiscard]] std::optional<std::uint64_t> content_length() const override {
+    const auto n = parser_.content_length();
+    return n ? std::optional<std::uint64_t>(*n) : std::nullopt;
+  }
+  [[nodiscard]] bool finished() const { return parser_.is_done() && !failed_; }
+  [[nodiscard]] bool connection_failed() const { return failed_ && failed_status_ == Status::failed; }
+
+ private:
+  Piece fail(Status status) {
+    failed_ = true;
+    failed_status_ = status;
+    return Piece{status, {}};
+  }
+
+  beast::tcp_stream& stream_;
+  beast::flat_buffer& buffer_;
+  http::request_parser<http::buffer_body>& parser_;
+  std::chrono::milliseconds idle_timeout_;
+  std::chrono::milliseconds write_timeout_;
+  bool expect_continue_;
+  bool failed_ = false;
+  Status failed_status_ = Status::failed;
+  std::array<char, 65536> chunk_{};
+};
+
 // One TCP connection: a sequence of requests (keep-alive), possibly ending in an SSE stream.
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -106,6 +172,9 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<void> refuse(Request& req, int status, const char* message,
                          std::chrono::steady_clock::time_point started);
   awaitable<void> run_sse(Request& req, Response& res);
+  // After answering before a body was read: stop sending, then read and drop what the client still sends
+  // for a moment, so that closing does not reset the connection before the client has read the answer.
+  awaitable<void> drain_before_close();
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -225,13 +294,24 @@ awaitable<bool> Session::handle_one() {
     }
   }
   bool body_unread = false;
+  const bool streaming = match.route && match.route->body == BodyPolicy::upload;
+  std::optional<http::request_parser<http::buffer_body>> streaming_parser;
+  std::unique_ptr<StreamingBody> streaming_body;
   if (!parser.is_done()) {
     const auto content_length = parser.content_length();
     if (read_body && content_length && *content_length > limit) {
       co_await refuse(req, 413, "Request body too large", started);
       co_return false;
     }
-    if (read_body) {
+    if (streaming) {
+      // The handler reads the body itself (and may answer before reading it all).
+      streaming_parser.emplace(std::move(parser));
+      streaming_parser->body_limit(limit);
+      streaming_body = std::make_unique<StreamingBody>(stream_, buffer_, *streaming_parser, opts.body_idle_timeout,
+                                                       opts.write_timeout,
+                                                       iequals(req.header("Expect"), "100-continue"));
+      req.body_reader = streaming_body.get();
+    } else if (read_body) {
       parser.body_limit(limit);
       if (iequals(req.header("Expect"), "100-continue")) {
         http::response<http::empty_body> cont{http::status::continue_, 11};
@@ -280,6 +360,15 @@ awaitable<bool> Session::handle_one() {
     res = Response::json(500, json_error("Internal Server Error"));
   }
   server_->policy.after(req, res);
+  if (streaming_body) {
+    req.body_reader = nullptr;
+    if (streaming_body->connection_failed()) {
+      // The client went away or stalled mid-body: nothing can be answered.
+      server_->policy.completed(req, 0, std::chrono::steady_clock::now() - started);
+      co_return false;
+    }
+    body_unread = !streaming_body->finished();
+  }
 
   if (res.sse) {
     co_await run_sse(req, res);
@@ -288,7 +377,23 @@ awaitable<bool> Session::handle_one() {
   const bool keep = keep_alive_requested && !body_unread && !res.close && !closing_;
   co_await write_response(req, res, keep);
   server_->policy.completed(req, res.status, std::chrono::steady_clock::now() - started);
+  if (streaming_body && body_unread) co_await drain_before_close();
   co_return keep;
+}
+
+awaitable<void> Session::drain_before_close() {
+  boost::system::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  std::array<char, 16384> discard{};
+  std::size_t total = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (total < 8 * 1024 * 1024 && std::chrono::steady_clock::now() < deadline) {
+    stream_.expires_at(deadline);
+    auto [rec, n] = co_await stream_.async_read_some(asio::buffer(discard), as_tuple_awaitable);
+    if (rec) break;
+    total += n;
+  }
+  stream_.expires_never();
 }
 
 awaitable<void> Session::write_response(Request& req, Response& res, bool keep_alive) {

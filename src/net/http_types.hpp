@@ -3,6 +3,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -33,13 +34,29 @@ class Headers {
 
 bool iequals(std::string_view a, std::string_view b);
 
+// The body of a streaming route (uploads), read piece by piece by its handler instead of being buffered
+// before the handler runs. Valid only while the handler runs.
+class BodyReader {
+ public:
+  enum class Status { data, end, too_large, failed };
+  struct Piece {
+    Status status = Status::end;
+    std::string_view data;  // valid until the next read_some
+  };
+  virtual ~BodyReader() = default;
+  // The next piece of the body, its end, or why reading stopped (limit passed, client gone or stalled).
+  virtual asio::awaitable<Piece> read_some() = 0;
+  [[nodiscard]] virtual std::optional<std::uint64_t> content_length() const = 0;
+};
+
 struct Request {
   std::string method;  // upper case; HEAD requests keep "HEAD"
   std::string target;  // raw request target
   std::string path;    // raw (still percent-encoded) path
   std::string query;   // raw query string without '?'
   Headers headers;
-  std::string body;
+  std::string body;                 // empty on streaming routes: see body_reader
+  BodyReader* body_reader = nullptr;  // set on streaming routes (BodyPolicy::upload)
   std::map<std::string, std::string> path_params;  // percent-decoded
   std::string route_template;                      // e.g. "/api/presets/{name}", for logs and metrics
   std::string request_id;

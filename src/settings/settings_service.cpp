@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include "core/atomic_file.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -18,122 +17,137 @@ std::vector<Suggestion> default_suggestions() {
           {"Weather", "What is the weather in Orlando?"}};
 }
 
-SettingsService::SettingsService(const Config& config, Warnings& warnings)
-    : config_(config), warnings_(warnings) {
+SettingsService::SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents)
+    : config_(config), warnings_(warnings), documents_(documents) {
   model_.model = config.default_model;
   model_.updated_at = std::chrono::system_clock::now();
   prompt_ = config.default_system_prompt;
   suggestions_ = default_suggestions();
 }
 
-void SettingsService::quarantine(const std::filesystem::path& file, const std::string& why) {
-  auto backup = file;
-  backup += ".corrupt-" + compact_utc(std::chrono::system_clock::now());
-  std::error_code ec;
-  std::filesystem::copy_file(file, backup, std::filesystem::copy_options::overwrite_existing, ec);
-  const auto message = file.string() + " is invalid (" + why + "); it was copied to " + backup.string() +
-                       " and defaults are used until it is fixed or saved again";
-  log::error("{}", message);
-  warnings_.add(message);
-}
-
 namespace {
 
-// A write interrupted by a crash leaves its temporary file (".<name>.tmp-<id>") beside the document.
-void remove_interrupted_writes(const std::filesystem::path& document) {
-  std::error_code ec;
-  const auto prefix = "." + document.filename().string() + ".tmp-";
-  for (const auto& entry : std::filesystem::directory_iterator(document.parent_path(), ec)) {
-    if (entry.path().filename().string().starts_with(prefix)) std::filesystem::remove(entry.path(), ec);
+// The document's text, or nullopt when it is absent or unreadable (then set aside and reported).
+std::optional<std::string> read_document(DocumentStore& documents, std::string_view name,
+                                         Warnings& warnings) {
+  std::string error;
+  auto doc = documents.read(name, error);
+  if (!doc) {
+    if (!error.empty()) documents.set_aside(name, error, warnings);
+    return std::nullopt;
   }
+  return std::move(doc->text);
 }
 
 }  // namespace
 
 void SettingsService::load() {
   std::lock_guard lock(mutex_);
-  for (const auto* path : {&config_.model_settings_path, &config_.presets_path, &config_.suggestions_path}) {
-    remove_interrupted_writes(*path);
+  load_model_settings();
+  load_presets();
+  load_suggestions();
+}
+
+void SettingsService::reload(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  if (name == "model_settings") load_model_settings();
+  if (name == "presets") load_presets();
+  if (name == "suggestions") load_suggestions();
+}
+
+void SettingsService::load_model_settings() {
+  model_ = ModelSettings{};
+  model_.model = config_.default_model;
+  model_.updated_at = std::chrono::system_clock::now();
+  prompt_ = config_.default_system_prompt;
+  prompt_stored_ = false;
+  const auto text = read_document(documents_, "model_settings", warnings_);
+  if (!text) return;
+  std::string why;
+  auto doc = json::parse(*text, &why);
+  if (!doc || !doc->is_object()) {
+    documents_.set_aside("model_settings", doc ? "not a JSON object" : why, warnings_);
+    return;
   }
-  std::error_code ec;
-  if (auto text = read_file(config_.model_settings_path, ec)) {
-    std::string why;
-    auto doc = json::parse(*text, &why);
-    if (!doc || !doc->is_object()) {
-      quarantine(config_.model_settings_path, doc ? "not a JSON object" : why);
-    } else {
-      bj::object body = doc->as_object();
-      body.erase("llm_planner_enabled");  // legacy key, ignored
-      std::optional<std::string> prompt;
-      bool prompt_stored = false;
-      if (const auto* p = body.if_contains("system_prompt")) {
-        prompt_stored = true;
-        if (p->is_string()) prompt = std::string(p->as_string());
-      }
-      std::optional<SystemTime> updated;
-      if (const auto* u = body.if_contains("updated_at"); u && u->is_string())
-        updated = parse_timestamp(u->as_string());
-      body.erase("system_prompt");
-      body.erase("updated_at");
-      auto parsed = parse_model_settings(body);
-      if (!parsed) {
-        quarantine(config_.model_settings_path, "its values break the rules of PUT /api/settings/model");
-      } else {
-        model_ = std::move(*parsed);
-        model_.updated_at = updated.value_or(std::chrono::system_clock::now());
-        if (prompt_stored) {
-          prompt_ = prompt;
-          prompt_stored_ = true;
-        }
-      }
-    }
+  bj::object body = doc->as_object();
+  body.erase("llm_planner_enabled");  // legacy key, ignored
+  std::optional<std::string> prompt;
+  bool prompt_stored = false;
+  if (const auto* p = body.if_contains("system_prompt")) {
+    prompt_stored = true;
+    if (p->is_string()) prompt = std::string(p->as_string());
   }
-  if (auto text = read_file(config_.presets_path, ec)) {
-    auto doc = json::parse(*text);
-    const bj::array* items = nullptr;
-    if (doc && doc->is_array()) items = &doc->as_array();
-    if (doc && doc->is_object()) {
-      if (const auto* p = doc->as_object().if_contains("presets"); p && p->is_array()) items = &p->as_array();
-    }
-    if (!items) {
-      quarantine(config_.presets_path, "not a presets document");
-    } else {
-      for (const auto& item : *items) {
-        const auto* o = item.if_object();
-        const auto* name = o ? o->if_contains("name") : nullptr;
-        const auto* model = o ? o->if_contains("model") : nullptr;
-        if (!name || !name->is_string() || name->as_string().empty() || !model || !model->is_string()) {
-          log::warn("{}: an invalid preset was skipped", config_.presets_path.string());
-          continue;
-        }
-        std::erase_if(presets_, [&](const bj::object& p) { return p.at("name") == *name; });
-        presets_.push_back(*o);
-      }
-    }
+  std::optional<SystemTime> updated;
+  if (const auto* u = body.if_contains("updated_at"); u && u->is_string())
+    updated = parse_timestamp(u->as_string());
+  body.erase("system_prompt");
+  body.erase("updated_at");
+  auto parsed = parse_model_settings(body);
+  if (!parsed) {
+    documents_.set_aside("model_settings", "its values break the rules of PUT /api/settings/model",
+                         warnings_);
+    return;
   }
-  if (auto text = read_file(config_.suggestions_path, ec)) {
-    auto doc = json::parse(*text);
-    const bj::array* items = nullptr;
-    if (doc && doc->is_array()) items = &doc->as_array();
-    if (doc && doc->is_object()) {
-      if (const auto* s = doc->as_object().if_contains("suggestions"); s && s->is_array())
-        items = &s->as_array();
+  model_ = std::move(*parsed);
+  model_.updated_at = updated.value_or(std::chrono::system_clock::now());
+  if (prompt_stored) {
+    prompt_ = prompt;
+    prompt_stored_ = true;
+  }
+}
+
+void SettingsService::load_presets() {
+  presets_.clear();
+  const auto text = read_document(documents_, "presets", warnings_);
+  if (!text) return;
+  auto doc = json::parse(*text);
+  const bj::array* items = nullptr;
+  if (doc && doc->is_array()) items = &doc->as_array();
+  if (doc && doc->is_object()) {
+    if (const auto* p = doc->as_object().if_contains("presets"); p && p->is_array()) items = &p->as_array();
+  }
+  if (!items) {
+    documents_.set_aside("presets", "not a presets document", warnings_);
+    return;
+  }
+  for (const auto& item : *items) {
+    const auto* o = item.if_object();
+    const auto* name = o ? o->if_contains("name") : nullptr;
+    const auto* model = o ? o->if_contains("model") : nullptr;
+    if (!name || !name->is_string() || name->as_string().empty() || !model || !model->is_string()) {
+      log::warn("{}: an invalid preset was skipped", documents_.where("presets"));
+      continue;
     }
-    if (!items) {
-      quarantine(config_.suggestions_path, "not a suggestions document");
+    std::erase_if(presets_, [&](const bj::object& p) { return p.at("name") == *name; });
+    presets_.push_back(*o);
+  }
+}
+
+void SettingsService::load_suggestions() {
+  suggestions_ = default_suggestions();
+  const auto text = read_document(documents_, "suggestions", warnings_);
+  if (!text) return;
+  auto doc = json::parse(*text);
+  const bj::array* items = nullptr;
+  if (doc && doc->is_array()) items = &doc->as_array();
+  if (doc && doc->is_object()) {
+    if (const auto* s = doc->as_object().if_contains("suggestions"); s && s->is_array())
+      items = &s->as_array();
+  }
+  if (!items) {
+    documents_.set_aside("suggestions", "not a suggestions document", warnings_);
+    return;
+  }
+  suggestions_.clear();
+  for (const auto& item : *items) {
+    const auto* o = item.if_object();
+    const auto* label = o ? o->if_contains("label") : nullptr;
+    const auto* text_v = o ? o->if_contains("text") : nullptr;
+    if (label && label->is_string() && !label->as_string().empty() && text_v && text_v->is_string() &&
+        !text_v->as_string().empty()) {
+      suggestions_.push_back({std::string(label->as_string()), std::string(text_v->as_string())});
     } else {
-      suggestions_.clear();
-      for (const auto& item : *items) {
-        const auto* o = item.if_object();
-        const auto* label = o ? o->if_contains("label") : nullptr;
-        const auto* text_v = o ? o->if_contains("text") : nullptr;
-        if (label && label->is_string() && !label->as_string().empty() && text_v && text_v->is_string() &&
-            !text_v->as_string().empty()) {
-          suggestions_.push_back({std::string(label->as_string()), std::string(text_v->as_string())});
-        } else {
-          log::warn("{}: an invalid suggestion was skipped", config_.suggestions_path.string());
-        }
-      }
+      log::warn("{}: an invalid suggestion was skipped", documents_.where("suggestions"));
     }
   }
 }
@@ -153,7 +167,7 @@ std::error_code SettingsService::write_model_file(const ModelSettings& s,
                                                   bool prompt_stored) {
   auto doc = model_settings_file_members(s);
   if (prompt_stored) doc["system_prompt"] = prompt ? bj::value(*prompt) : bj::value(nullptr);
-  return write_file_atomic(config_.model_settings_path, json::pretty_sorted(doc), 0600);
+  return documents_.write("model_settings", json::pretty_sorted(doc));
 }
 
 std::error_code SettingsService::replace_model_settings(ModelSettings settings) {
@@ -183,7 +197,7 @@ void SettingsService::remember_supports_tools(const std::string& model, bool sup
 
 std::error_code SettingsService::write_presets(const std::vector<bj::object>& list) {
   bj::array items(list.begin(), list.end());
-  return write_file_atomic(config_.presets_path, json::pretty_sorted(bj::object{{"presets", items}}), 0600);
+  return documents_.write("presets", json::pretty_sorted(bj::object{{"presets", items}}));
 }
 
 bj::object SettingsService::snapshot_preset(const std::string& name, bj::array mcp_servers) const {
@@ -214,8 +228,7 @@ std::vector<Suggestion> SettingsService::suggestions() const {
 std::error_code SettingsService::write_suggestions(const std::vector<Suggestion>& list) {
   bj::array items;
   for (const auto& s : list) items.push_back(bj::object{{"label", s.label}, {"text", s.text}});
-  return write_file_atomic(config_.suggestions_path, json::pretty_sorted(bj::object{{"suggestions", items}}),
-                           0600);
+  return documents_.write("suggestions", json::pretty_sorted(bj::object{{"suggestions", items}}));
 }
 
 }  // namespace parley::settings

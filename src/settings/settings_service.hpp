@@ -1,6 +1,6 @@
-// The settings documents of data/*.json (api.md §4): model settings with the system prompt
-// (data/model_settings.json) and suggestions (data/suggestions.json). Writes are atomic and serialized; a
-// file that cannot be read is kept as *.corrupt-<time>, reported, and treated as absent.
+// The settings documents of api.md §4: model settings with the system prompt (model_settings), presets and
+// suggestions, in data/*.json or PostgreSQL's settings table (a DocumentStore). Writes are atomic and
+// serialized; a document that cannot be read is kept aside, reported, and treated as absent.
 #pragma once
 
 #include <mutex>
@@ -12,6 +12,7 @@
 #include <boost/json/object.hpp>
 
 #include "core/config.hpp"
+#include "core/document_store.hpp"
 #include "core/warnings.hpp"
 #include "settings/model_settings.hpp"
 
@@ -24,10 +25,12 @@ struct Suggestion {
 
 class SettingsService {
  public:
-  SettingsService(const Config& config, Warnings& warnings);
+  SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents);
 
   // Reads the documents (start-up). Problems are logged and added to the warnings.
   void load();
+  // Reads one document again after another replica changed it (§5.5); unknown names are ignored.
+  void reload(std::string_view name);
 
   [[nodiscard]] ModelSettings model_settings() const;
   // nullopt: no prompt (cleared); the default applies when none was ever stored.
@@ -74,10 +77,13 @@ class SettingsService {
                                    bool prompt_stored);
   std::error_code write_suggestions(const std::vector<Suggestion>& list);
   std::error_code write_presets(const std::vector<boost::json::object>& list);
-  void quarantine(const std::filesystem::path& file, const std::string& why);
+  void load_model_settings();
+  void load_presets();
+  void load_suggestions();
 
   const Config& config_;
   Warnings& warnings_;
+  DocumentStore& documents_;
   mutable std::mutex mutex_;
   ModelSettings model_;
   std::optional<std::string> prompt_;

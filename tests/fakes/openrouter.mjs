@@ -38,6 +38,11 @@ export const defaultModels = [
   },
 ];
 let models = defaultModels;
+// GET /providers and GET /models/{author}/{slug}/endpoints (api.md §2.12), in OpenRouter's documented shapes;
+// a status instead of a list makes the route fail with an error body.
+export const defaultProviders = [{ name: 'OpenAI', slug: 'openai', privacy_policy_url: null }, { name: 'Anthropic', slug: 'anthropic', privacy_policy_url: null }];
+let providers = defaultProviders;
+let endpoints = {}; // model id -> endpoints array, or a number (HTTP status)
 
 function chunk(id, model, delta, finish = null, extra = {}) {
   return { id, provider: 'FakeProvider', model, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000),
@@ -129,7 +134,9 @@ const server = http.createServer(async (req, res) => {
     if (path === '/__control/models' && req.method === 'POST') { models = body; return res.end('{}'); }
     if (path === '/__control/requests') return res.end(JSON.stringify(state.requests));
     if (path === '/__control/closed') return res.end(JSON.stringify({ closed_early: state.closedEarly, finished: state.finished, closed_at: state.closedAt ?? null }));
-    if (path === '/__control/reset') { state.script = []; state.requests = []; state.closedEarly = 0; state.finished = 0; models = defaultModels; return res.end('{}'); }
+    if (path === '/__control/providers' && req.method === 'POST') { providers = body; return res.end('{}'); }
+    if (path === '/__control/endpoints' && req.method === 'POST') { endpoints = body; return res.end('{}'); }
+    if (path === '/__control/reset') { state.script = []; state.requests = []; state.closedEarly = 0; state.finished = 0; models = defaultModels; providers = defaultProviders; endpoints = {}; return res.end('{}'); }
     res.statusCode = 404; return res.end('{}');
   }
   state.requests.push({ method: req.method, path, query: url.search, headers: req.headers, body });
@@ -138,6 +145,23 @@ const server = http.createServer(async (req, res) => {
     if (state.script[0]?.models_status) { const s = state.script.shift(); res.writeHead(s.models_status, { 'Content-Type': 'application/json' }); return res.end(JSON.stringify({ error: { message: 'models down' } })); }
     res.writeHead(200, { 'Content-Type': 'application/json' });
     return res.end(JSON.stringify({ data: models }));
+  }
+  if (path === '/providers' && req.method === 'GET') {
+    if (typeof providers === 'number') { res.writeHead(providers, { 'Content-Type': 'application/json' }); return res.end('{"error":{"message":"providers down"}}'); }
+    if (providers === 'malformed') { res.writeHead(200, { 'Content-Type': 'application/json' }); return res.end('{"data":[{"name":'); }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify({ data: providers }));
+  }
+  const ep = path.match(/^\/models\/([^/]+)\/([^/]+)\/endpoints$/);
+  if (ep && req.method === 'GET') {
+    const id = `${decodeURIComponent(ep[1])}/${decodeURIComponent(ep[2])}`;
+    const list = endpoints[id];
+    if (list === undefined || typeof list === 'number') {
+      res.writeHead(list ?? 404, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify({ error: { code: list ?? 404, message: 'No endpoints found' } }));
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    return res.end(JSON.stringify({ data: { id, name: id, architecture: {}, endpoints: list } }));
   }
   if (path === '/generation' && req.method === 'GET') {
     const g = state.generations.get(url.searchParams.get('id'));

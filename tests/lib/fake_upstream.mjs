@@ -25,6 +25,8 @@ export async function startFakeUpstream() {
     baseUrl: `${url}/api/v1`,
     script: (scenarios) => control('script', scenarios),
     setModels: (models) => control('models', models),
+    setProviders: (providers) => control('providers', providers),
+    setEndpoints: (byModel) => control('endpoints', byModel),
     requests: () => control('requests'),
     closed: () => control('closed'),
     reset: () => control('reset', {}),

@@ -1,0 +1,135 @@
+// `parley mcp-server <name>`: runs one built-in MCP server on stdin/stdout (api.md §7.2). parley starts it as
+// a stdio child with PARLEY_HOME set; the housekeeping and pdf servers read the same configuration, open the
+// same database (lazily, on the first tool call that needs it) and read the same folders as the parent.
+#include <iostream>
+#include <mutex>
+
+#include "app/commands.hpp"
+#include "core/config.hpp"
+#include "core/json.hpp"
+#include "mcp/builtin/servers.hpp"
+#include "mcp/server_definition.hpp"
+#include "store/open_repository.hpp"
+
+namespace parley::app {
+
+namespace {
+
+namespace builtin = mcp::builtin;
+
+// Opens the store on first use; a database that cannot be opened is a tool error, not a dead server.
+class LazyStore {
+ public:
+  explicit LazyStore(Config config) : config_(std::move(config)) {}
+
+  template <class Fn>
+  auto with_repository(Fn&& fn) -> decltype(fn(std::declval<store::Repository&>())) {
+    using Result = decltype(fn(std::declval<store::Repository&>()));
+    std::lock_guard lock(mutex_);
+    try {
+      if (!repository_) {
+        repository_ = config_.database_kind == DatabaseKind::postgres
+                          ? store::open_postgres_repository(config_.postgres_url, 1).repository
+                          : store::open_sqlite_repository(config_.sqlite_path, 1).repository;
+      }
+      return fn(*repository_);
+    } catch (const std::exception& e) {
+      return Result::failure(store::describe_database(config_) + ": " + e.what());
+    }
+  }
+
+ private:
+  Config config_;
+  std::mutex mutex_;
+  std::unique_ptr<store::Repository> repository_;
+};
+
+mcp::Outcome<std::vector<builtin::HistoryMessage>> load_history(store::Repository& repository,
+                                                                const std::string& session_id) {
+  std::vector<builtin::HistoryMessage> out;
+  for (auto& m : repository.load_messages(session_id)) {
+    builtin::HistoryMessage h;
+    h.message_id = m.id;
+    h.role = m.role;
+    h.content = m.content.is_string() ? std::string(m.content.get_string())
+                : m.content.is_null() ? std::string()
+                                      : json::serialize(m.content);
+    h.client_message_id = m.client_message_id;
+    h.parent_client_message_id = m.parent_client_message_id;
+    h.created_at = m.created_at;
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+mcp::Outcome<std::optional<builtin::SavedAttachment>> find_attachment(store::Repository& repository,
+                                                                      const std::string& attachment_id) {
+  auto row = repository.find_attachment(attachment_id);
+  if (!row) return std::optional<builtin::SavedAttachment>();
+  builtin::SavedAttachment a;
+  a.attachment_id = row->attachment_id;
+  a.storage_backend = row->storage_backend.value_or("gcs");  // null: a row of an earlier server (§5.2)
+  a.storage_key = row->storage_path;
+  a.mime_type = row->mime_type;
+  if (row->metadata) {
+    if (auto meta = json::parse(*row->metadata); meta && meta->is_object()) {
+      if (const auto* f = meta->get_object().if_contains("filename"); f != nullptr && f->is_string()) {
+        a.filename = std::string(f->get_string());
+      }
+    }
+  }
+  return std::optional<builtin::SavedAttachment>(std::move(a));
+}
+
+}  // namespace
+
+int run_mcp_server(const std::string& requested) {
+  const auto name = mcp::builtin_server_name(requested);
+  if (!name) {
+    std::cerr << "parley mcp-server: unknown built-in server '" << requested
+              << "'; the built-in servers are calculator, housekeeping and pdf\n";
+    return 2;
+  }
+  if (*name != "calculator" && *name != "housekeeping" && *name != "pdf") {
+    std::cerr << "parley mcp-server: the built-in server '" << *name
+              << "' is not available in this version of parley\n";
+    return 1;
+  }
+  std::ios::sync_with_stdio(false);  // buffered stdin: requests are read line by line
+  if (*name == "calculator") {
+    auto server = builtin::make_calculator_server();
+    server.serve(std::cin, std::cout);
+    return 0;
+  }
+  auto loaded = load_config(process_environment());
+  if (!loaded.config) {
+    std::cerr << "parley mcp-server " << *name << ": invalid configuration:\n";
+    for (const auto& e : loaded.errors) std::cerr << "  - " << e << "\n";
+    return 1;
+  }
+  const auto& config = *loaded.config;
+  if (!config.timezone.empty()) setenv("TZ", config.timezone.c_str(), 1);
+  tzset();
+  auto lazy_store = std::make_shared<LazyStore>(config);
+  if (*name == "housekeeping") {
+    builtin::HousekeepingOptions options;
+    options.load_history = [lazy_store](const std::string& session_id) {
+      return lazy_store->with_repository([&](store::Repository& r) { return load_history(r, session_id); });
+    };
+    auto server = builtin::make_housekeeping_server(std::move(options));
+    server.serve(std::cin, std::cout);
+    return 0;
+  }
+  builtin::PdfOptions options;
+  options.uploads_dir = config.legacy_attachments_dir;
+  options.blob_dir = config.blob_dir;
+  options.home = config.home;
+  options.find_attachment = [lazy_store](const std::string& id) {
+    return lazy_store->with_repository([&](store::Repository& r) { return find_attachment(r, id); });
+  };
+  auto server = builtin::make_pdf_server(std::move(options));
+  server.serve(std::cin, std::cout);
+  return 0;
+}
+
+}  // namespace parley::app

@@ -1,0 +1,241 @@
+#include "blob/attachment_service.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "blob/object_key.hpp"
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/json.hpp"
+#include "core/log.hpp"
+
+namespace parley::blob {
+
+namespace bj = boost::json;
+using boost::asio::awaitable;
+
+namespace {
+
+SystemTime whole_seconds(SystemTime t) {
+  return std::chrono::time_point_cast<std::chrono::seconds>(t);
+}
+
+std::string metadata_filename(const store::AttachmentRow& row) {
+  if (!row.metadata) return {};
+  const auto parsed = json::parse(*row.metadata);
+  if (!parsed || !parsed->is_object()) return {};
+  const auto* name = parsed->get_object().if_contains("filename");
+  return name && name->is_string() ? std::string(name->get_string()) : std::string();
+}
+
+}  // namespace
+
+AttachmentService::AttachmentService(const Config& config, store::Repository& repository,
+                                     net::BlockingPool& blocking, std::unique_ptr<LocalBlobStore> local,
+                                     std::unique_ptr<BlobStore> gcs, std::unique_ptr<BlobStore> s3)
+    : config_(config),
+      repository_(repository),
+      blocking_(blocking),
+      local_(std::move(local)),
+      gcs_(std::move(gcs)),
+      s3_(std::move(s3)) {}
+
+BlobStore& AttachmentService::selected() const {
+  if (config_.storage == "gcs" && gcs_) return *gcs_;
+  if (config_.storage == "s3" && s3_) return *s3_;
+  return *local_;
+}
+
+BlobStore* AttachmentService::store_for(const std::optional<std::string>& backend) const {
+  const std::string name = backend.value_or("gcs");
+  if (name == "local") return local_.get();
+  if (name == "gcs") return gcs_.get();
+  if (name == "s3") return s3_.get();
+  return nullptr;
+}
+
+std::chrono::seconds AttachmentService::signing_lifetime() const {
+  const int days = config_.attachments_retention_days;
+  if (days <= 0) return max_signed_url_lifetime;
+  return std::min<std::chrono::seconds>(std::chrono::hours(24) * days, max_signed_url_lifetime);
+}
+
+awaitable<Result<store::AttachmentRow>> AttachmentService::store_upload(NewAttachment a) {
+  BlobStore& target = selected();
+  const auto now = whole_seconds(std::chrono::system_clock::now());
+  store::AttachmentRow row;
+  row.attachment_id = new_uuid_hex();
+  row.session_id = a.session_id;
+  row.storage_path = attachment_object_key(a.session_id, row.attachment_id, a.filename);
+  row.mime_type = a.mime_type;
+  row.size_bytes = static_cast<std::int64_t>(a.bytes.size());
+  row.storage_backend = std::string(target.backend());
+  if (target.backend() == "gcs") row.gcs_blob = row.storage_path;
+  row.metadata = json::serialize(
+      bj::object{{"mime_type", a.mime_type}, {"size_bytes", row.size_bytes}, {"filename", a.filename}});
+  row.created_at = now;
+  row.last_used_at = now;
+  if (config_.attachments_retention_days > 0)
+    row.expires_at = now + std::chrono::hours(24) * config_.attachments_retention_days;
+
+  auto stored = co_await target.put_new(row.storage_path, std::move(a.bytes), a.mime_type);
+  if (!stored) co_return ApiError::make(502, "Attachment storage failed: " + stored.error().message);
+
+  const auto lifetime = signing_lifetime();
+  const auto url = target.signed_url(row.storage_path, lifetime, now);
+  row.display_url = url;
+  row.delivery_url = url;
+  row.signed_url = url;
+  row.signed_url_expires_at = format_utc_offset(now + lifetime);
+
+  auto* repo = &repository_;
+  auto insert = [repo, row]() -> bool {
+    try {
+      repo->insert_attachment(row);
+      return true;
+    } catch (const store::DatabaseError& e) {
+      log::error("Cannot store the attachment row {}: {}", row.attachment_id, e.what());
+      return false;
+    }
+  };
+  if (!co_await blocking_.run(std::move(insert))) {
+    // No object without a row: take the object back (the reaper's tombstones cannot know about it).
+    auto removed = co_await target.remove(row.storage_path);
+    if (!removed) log::warn("Cannot remove the object of an unsaved attachment: {}", removed.error().message);
+    co_return ApiError::internal();
+  }
+  co_return row;
+}
+
+std::string AttachmentService::current_url_blocking(store::AttachmentRow& row, SystemTime now) {
+  if (row.signed_url && !row.signed_url->empty() && row.signed_url_expires_at) {
+    const auto expiry = parse_timestamp(*row.signed_url_expires_at);
+    if (expiry && *expiry > now + std::chrono::hours(1)) return *row.signed_url;
+  }
+  BlobStore* store = store_for(row.storage_backend);
+  if (!store || !store->missing_configuration().empty()) return {};
+  const auto signed_at = whole_seconds(now);
+  const auto lifetime = signing_lifetime();
+  const auto url = store->signed_url(row.storage_path, lifetime, signed_at);
+  if (url.empty()) return {};
+  const auto expires = format_utc_offset(signed_at + lifetime);
+  repository_.update_attachment_urls(row.attachment_id, url, expires);
+  row.display_url = row.delivery_url = url;
+  row.signed_url = url;
+  row.signed_url_expires_at = expires;
+  return url;
+}
+
+std::string AttachmentService::absolute_url(const std::string& url, const std::string& base) {
+  if (!url.empty() && url.front() == '/') return base + url;
+  return url;
+}
+
+awaitable<std::string> AttachmentService::delivery_url(store::AttachmentRow row, std::string display_url) {
+  BlobStore* store = store_for(row.storage_backend);
+  if (!store || store->reachable_by_provider() || !row.mime_type.starts_with("image/")) co_return display_url;
+  auto bytes = co_await store->read(row.storage_path);
+  if (!bytes) co_return display_url;
+  co_return "data:" + row.mime_type + ";base64," + base64_encode(*bytes);
+}
+
+awaitable<BlobResult<std::string>> AttachmentService::read_bytes(store::AttachmentRow row) {
+  BlobStore* store = store_for(row.storage_backend);
+  if (!store)
+    co_return BlobError{BlobError::Kind::failed, "the attachment's storage backend is not available"};
+  co_return co_await store->read(row.storage_path);
+}
+
+awaitable<std::optional<LocalFile>> AttachmentService::find_local_file(std::string key) {
+  const auto id = attachment_id_of_key(key);
+  if (!id) co_return std::nullopt;
+  auto* repo = &repository_;
+  const std::string attachment_id = *id;
+  auto lookup = [repo, attachment_id] { return repo->find_attachment(attachment_id); };
+  auto row = co_await blocking_.run(std::move(lookup));
+  if (!row || row->storage_path != key || row->storage_backend.value_or("gcs") != "local")
+    co_return std::nullopt;
+  auto bytes = co_await local_->read(key);
+  if (!bytes) co_return std::nullopt;
+  LocalFile file{std::move(*row), {}, std::move(*bytes)};
+  file.filename = metadata_filename(file.row);
+  co_return file;
+}
+
+awaitable<AttachmentService::ReapReport> AttachmentService::reap_once(SystemTime now) {
+  ReapReport report;
+  auto* repo = &repository_;
+  auto list_expired = [repo, now] { return repo->expired_attachments(now, 1000); };
+  const auto expired = co_await blocking_.run(std::move(list_expired));
+  for (const auto& row : expired) {
+    BlobStore* store = store_for(row.storage_backend);
+    if (!store || !store->missing_configuration().empty()) {
+      ++report.attachments_kept;
+      continue;
+    }
+    auto removed = co_await store->remove(row.storage_path);
+    if (!removed) {
+      log::warn("Retention: cannot delete the object of attachment {} ({}); retrying at the next run",
+                row.attachment_id, removed.error().message);
+      ++report.attachments_kept;
+      continue;
+    }
+    const std::string id = row.attachment_id;
+    auto delete_row = [repo, id] { repo->delete_attachment(id); };
+    co_await blocking_.run(std::move(delete_row));
+    ++report.attachments_deleted;
+  }
+
+  auto list_tombstones = [repo] { return repo->pending_tombstones(1000); };
+  const auto tombstones = co_await blocking_.run(std::move(list_tombstones));
+  for (const auto& t : tombstones) {
+    BlobStore* store = store_for(t.storage_backend);
+    bool gone = false;
+    if (store && store->missing_configuration().empty()) {
+      auto removed = co_await store->remove(t.storage_key);
+      gone = static_cast<bool>(removed);
+    }
+    auto resolve = [repo, t, gone] { repo->resolve_tombstone(t, gone); };
+    co_await blocking_.run(std::move(resolve));
+    ++(gone ? report.tombstones_resolved : report.tombstones_pending);
+  }
+
+  auto sessions = [repo, now] { return repo->delete_expired_sessions(now); };
+  co_await blocking_.run(std::move(sessions));
+  co_return report;
+}
+
+awaitable<void> AttachmentService::retention_loop(boost::asio::io_context* ioc) {
+  const auto interval = std::chrono::hours(std::clamp(config_.attachments_retention_days, 1, 24));
+  boost::asio::steady_timer timer(*ioc);
+  for (;;) {
+    try {
+      const auto report = co_await reap_once(std::chrono::system_clock::now());
+      if (report.attachments_deleted + report.attachments_kept + report.tombstones_resolved +
+              report.tombstones_pending >
+          0) {
+        log::info(
+            "Retention: deleted {} expired attachments ({} kept for a retry), removed {} objects of deleted "
+            "conversations ({} pending)",
+            report.attachments_deleted, report.attachments_kept, report.tombstones_resolved,
+            report.tombstones_pending);
+      }
+    } catch (const std::exception& e) {
+      log::error("Retention run failed: {}; retrying at the next run", e.what());
+    }
+    timer.expires_after(interval);
+    auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec) co_return;
+  }
+}
+
+void AttachmentService::start_retention(boost::asio::io_context& ioc) {
+  boost::asio::co_spawn(ioc, retention_loop(&ioc), boost::asio::detached);
+}
+
+}  // namespace parley::blob

@@ -1,0 +1,52 @@
+// One interface over the attachment object stores (api.md decision 11, §5.3): local files served by parley
+// with HMAC-signed URLs, Google Cloud Storage (V4 RSA-signed URLs) and S3-compatible stores (SigV4).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace parley::blob {
+
+using SystemTime = std::chrono::system_clock::time_point;
+
+// Why a storage operation failed. `message` is readable and never contains a secret.
+struct BlobError {
+  enum class Kind { failed, exists, not_found } kind = Kind::failed;
+  std::string message;
+};
+
+template <class T>
+using BlobResult = boost::system::result<T, BlobError>;
+
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+  // "local", "gcs" or "s3": the attachments.storage_backend value of the objects it stores.
+  [[nodiscard]] virtual std::string_view backend() const = 0;
+  // Empty when the store can work; otherwise what is missing, e.g. "S3_BUCKET is not set".
+  [[nodiscard]] virtual std::string missing_configuration() const = 0;
+  // Stores a new object; never overwrites (Kind::exists when the key is taken).
+  virtual boost::asio::awaitable<BlobResult<void>> put_new(std::string key, std::string bytes,
+                                                           std::string content_type) = 0;
+  // The object's bytes (inline data: URLs, the pdf tool). Kind::not_found when it does not exist.
+  virtual boost::asio::awaitable<BlobResult<std::string>> read(std::string key) = 0;
+  // Deletes the object; an object that does not exist counts as deleted.
+  virtual boost::asio::awaitable<BlobResult<void>> remove(std::string key) = 0;
+  // A URL that fetches the object until now + ttl (ttl capped at 7 days). Local storage gives a path relative
+  // to parley's base URL ("/api/files/...?exp=..&sig=.."). Empty when the store cannot sign.
+  [[nodiscard]] virtual std::string signed_url(const std::string& key, std::chrono::seconds ttl,
+                                               SystemTime now) const = 0;
+  [[nodiscard]] std::string signed_url(const std::string& key, std::chrono::seconds ttl) const {
+    return signed_url(key, ttl, std::chrono::system_clock::now());
+  }
+  // Whether the model provider can fetch signed URLs itself. Local storage: only with PARLEY_PUBLIC_URL.
+  [[nodiscard]] virtual bool reachable_by_provider() const = 0;
+};
+
+// The longest signing lifetime GCS and S3 accept.
+inline constexpr std::chrono::seconds max_signed_url_lifetime{604800};
+
+}  // namespace parley::blob

@@ -1,0 +1,64 @@
+// parley's built-in MCP servers (api.md §7.2, §7.5): each is a StdioServer with its tools. What a server
+// needs from parley (the history store, the attachments) comes in through small interfaces, so the servers
+// do not depend on the store layer and tests hand them fakes or a temporary database.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mcp/builtin/stdio_server.hpp"
+#include "mcp/outcome.hpp"
+
+namespace parley::mcp::builtin {
+
+StdioServer make_calculator_server();
+
+// One stored message as chat_history reports it.
+struct HistoryMessage {
+  std::int64_t message_id = 0;
+  std::string role;
+  std::string content;  // text, or the JSON text of structured content
+  std::optional<std::string> client_message_id;
+  std::optional<std::string> parent_client_message_id;
+  std::chrono::system_clock::time_point created_at;
+};
+// Every message of a session in storage order (empty when the session does not exist), or why the store
+// could not be read.
+using HistoryLoader = std::function<Outcome<std::vector<HistoryMessage>>(const std::string& session_id)>;
+
+struct HousekeepingOptions {
+  HistoryLoader load_history;
+  std::function<std::chrono::system_clock::time_point()> now = [] {
+    return std::chrono::system_clock::now();
+  };
+};
+StdioServer make_housekeeping_server(HousekeepingOptions options);
+
+// An attachment row as extract_saved_attachment needs it.
+struct SavedAttachment {
+  std::string attachment_id;
+  std::string storage_backend;  // "local", "gcs", "s3"
+  std::string storage_key;
+  std::string mime_type;
+  std::string filename;
+};
+// nullopt: no such attachment; failure: the store could not be read.
+using AttachmentLookup =
+    std::function<Outcome<std::optional<SavedAttachment>>(const std::string& attachment_id)>;
+
+struct PdfOptions {
+  std::filesystem::path uploads_dir;  // LEGACY_ATTACHMENTS_DIR
+  std::filesystem::path blob_dir;     // PARLEY_BLOB_DIR: local attachment objects
+  std::filesystem::path home;         // PARLEY_HOME: relative paths may also start from here
+  AttachmentLookup find_attachment;
+  std::uintmax_t max_file_bytes = 50u * 1024u * 1024u;
+  std::size_t max_content_chars = 400000;
+};
+StdioServer make_pdf_server(PdfOptions options);
+
+}  // namespace parley::mcp::builtin
