@@ -197,10 +197,11 @@ test('the sidebar lists conversations newest first, searches on the server, rena
   try {
     for (const [q, a] of [['Tell me about zebras', 'Zebras have stripes.'], ['Explain quantum tunnelling', 'Particles pass barriers.']]) {
       await t.up.script([{ content: [a] }]);
-      await t.page.getByRole('button', { name: 'New chat' }).click();
+      await t.page.getByRole('button', { name: 'New chat', exact: true }).click();
       await sendMessage(t.page, q);
       await assistant(t.page).filter({ hasText: a }).waitFor();
       await t.page.getByRole('button', { name: 'Send message' }).waitFor();
+      await new Promise((r) => setTimeout(r, 1100)); // updated_at has second precision: keep the order certain
     }
     const list = t.page.getByRole('list', { name: 'Conversations' });
     await list.getByRole('link').nth(1).waitFor();

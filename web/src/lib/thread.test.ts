@@ -189,3 +189,15 @@ describe('threadFromHistory', () => {
     expect(deletionRefs(thread[2])).toEqual([6]);
   });
 });
+
+describe('images in answers', () => {
+  it('loads images parley stored or inline data, and only links other URLs', () => {
+    const m = newAssistant('a', 'u');
+    applyEvent(m, { event: 'message', data: JSON.stringify({ choices: [{ delta: { images: [
+      { type: 'image_url', image_url: { url: 'https://storage.example/signed.png?sig=1' }, metadata: { attachment_id: 'abc', display_url: 'https://storage.example/signed.png?sig=1' } },
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+      { type: 'image_url', image_url: { url: 'https://tracker.example/p.png?leak=secret' } },
+    ] } }] }) });
+    expect(m.hops[0].images).toEqual(['https://storage.example/signed.png?sig=1', 'data:image/png;base64,iVBORw0KGgo=', 'link:https://tracker.example/p.png?leak=secret']);
+  });
+});

@@ -4,6 +4,7 @@
 // history (§8.2). Plain objects, so the component can make them reactive; the functions here mutate them.
 import type { Fragment, StoredMessage, StreamErrorInfo, ToolCallSpec, Usage } from './api';
 import type { StreamEvent } from './sse';
+import { isLoadableImage } from './markdown';
 
 export interface Attachment {
   id: string;
@@ -107,8 +108,11 @@ function newCall(callId: string, name: string, args = ''): ToolCall {
 function imageUrlOf(part: unknown): string | null {
   const p = part as Fragment | null;
   if (!p || typeof p !== 'object') return null;
-  const url = p.image_url?.url ?? (p.metadata?.display_url as string | undefined);
-  return typeof url === 'string' && url ? url : null;
+  const url = (p.metadata?.display_url as string | undefined) || p.image_url?.url;
+  if (typeof url !== 'string' || !url) return null;
+  // Images parley stored (they carry an attachment id) or inline data load as images; any other URL the model
+  // names is only linked, so that model output cannot make the browser fetch from arbitrary servers.
+  return p.metadata?.attachment_id || isLoadableImage(url) ? url : `link:${url}`;
 }
 
 function addCitations(m: AssistantMessage, annotations: unknown): void {
