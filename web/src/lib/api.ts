@@ -70,6 +70,11 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): voi
   onUnauthorized = handler;
 }
 
+/** Tells the app that the session is gone (a 401 outside the auth routes). */
+export function notifyUnauthorized(): void {
+  onUnauthorized?.();
+}
+
 export async function request<T>(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<T> {
   let res: Response;
   try {
