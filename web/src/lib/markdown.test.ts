@@ -146,3 +146,25 @@ describe('IncrementalMarkdown.complete', () => {
     expect(streamed.complete(text).map((b) => b.src)).toEqual(['One', 'Two', '- a\n- b']);
   });
 });
+
+describe('streaming a large code block', () => {
+  it('shows the growing block plain and highlights it once it is complete', () => {
+    const code = Array.from({ length: 160 }, (_, i) => `def f${i}(x): return x + ${i}`).join('\n');
+    const text = `Intro\n\n\`\`\`python\n${code}\n\`\`\`\n\nAfter`;
+    const inc = new IncrementalMarkdown();
+    const open = inc.update(text.slice(0, text.indexOf('\n```\n\nAfter')));
+    const tail = document.createElement('div');
+    tail.innerHTML = open.at(-1)!.html;
+    expect(tail.querySelector('.hljs-keyword')).toBeNull();
+    expect(tail.querySelector('code')?.textContent).toContain('def f159(x)');
+    const done = inc.update(text);
+    const block = document.createElement('div');
+    block.innerHTML = done[1].html;
+    expect(block.querySelector('.hljs-keyword')?.textContent).toBe('def');
+    const finished = new IncrementalMarkdown();
+    finished.update(text.slice(0, 5000));
+    const all = document.createElement('div');
+    all.innerHTML = finished.complete(text.slice(0, 5000)).map((b) => b.html).join('');
+    expect(all.querySelector('.hljs-keyword')).not.toBeNull();
+  }, 60_000); // DOMPurify over thousands of highlight spans is slow in jsdom (milliseconds in a browser)
+});

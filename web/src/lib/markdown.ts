@@ -9,10 +9,14 @@ import { highlightCode } from './highlight';
 const md = new MarkdownIt({ html: false, linkify: true, breaks: false, typographer: false });
 const escapeHtml = md.utils.escapeHtml;
 
+// Highlighting a large code block on every frame while it streams would stutter: the growing block is shown
+// plain until it is complete.
+let highlightLimit = Infinity;
+
 md.renderer.rules.fence = (tokens, idx) => {
   const token = tokens[idx];
   const lang = (token.info.trim().split(/\s+/)[0] ?? '').slice(0, 40);
-  const body = highlightCode(token.content, lang);
+  const body = token.content.length <= highlightLimit ? highlightCode(token.content, lang) : md.utils.escapeHtml(token.content);
   return (
     `<div class="code-block"><div class="code-head"><span class="code-lang">${escapeHtml(lang || 'text')}</span>` +
     `<button type="button" class="copy-code" aria-label="Copy code">Copy</button></div>` +
@@ -58,10 +62,18 @@ function purify(html: string): string {
   return DOMPurify.sanitize(html, { ALLOWED_TAGS, ALLOWED_ATTR: [...ALLOWED_ATTR, 'target', 'rel'], ALLOW_DATA_ATTR: false });
 }
 
-/** One piece of markdown → sanitized HTML. */
-export function renderMarkdown(src: string): string {
-  return purify(md.render(src));
+/** One piece of markdown → sanitized HTML. `highlightUpTo`: code blocks longer than this stay plain. */
+export function renderMarkdown(src: string, highlightUpTo = Infinity): string {
+  highlightLimit = highlightUpTo;
+  try {
+    return purify(md.render(src));
+  } finally {
+    highlightLimit = Infinity;
+  }
 }
+
+/** While streaming, the block still growing highlights code only up to this size. */
+export const STREAMING_HIGHLIGHT_LIMIT = 4000;
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const FENCE_CLOSE = /^ {0,3}(`{3,}|~{3,})\s*$/;
@@ -124,6 +136,8 @@ function cachedRender(src: string): string {
 export interface RenderedBlock {
   src: string;
   html: string;
+  /** False when rendered as the growing tail with highlighting limited. */
+  full?: boolean;
 }
 
 /**
@@ -135,17 +149,25 @@ export class IncrementalMarkdown {
 
   /** A finished text: rendered in one piece (one parse, one sanitize) unless it was streamed block by block. */
   complete(src: string): RenderedBlock[] {
-    if (this.blocks.length > 1 || (this.blocks.length === 1 && this.blocks[0].src !== src && src.startsWith(this.blocks[0].src))) return this.update(src);
-    if (this.blocks.length === 1 && this.blocks[0].src === src) return this.blocks;
+    if (this.blocks.length > 1 || (this.blocks.length === 1 && this.blocks[0].src !== src && src.startsWith(this.blocks[0].src))) {
+      this.update(src);
+      // The tail may have been rendered with limited highlighting.
+      this.blocks = this.blocks.map((b) => (b.full === false ? { src: b.src, html: renderMarkdown(b.src) } : b));
+      return this.blocks;
+    }
+    if (this.blocks.length === 1 && this.blocks[0].src === src && this.blocks[0].full !== false) return this.blocks;
     this.blocks = src.trim() ? [{ src, html: cachedRender(src) }] : [];
     return this.blocks;
   }
 
   update(src: string): RenderedBlock[] {
     const parts = splitBlocks(src);
+    const last = parts.length - 1;
     const next: RenderedBlock[] = parts.map((part, i) => {
       const prev = this.blocks[i];
-      return prev && prev.src === part ? prev : { src: part, html: renderMarkdown(part) };
+      if (prev && prev.src === part && (prev.full !== false || i === last)) return prev;
+      if (i === last && part.length > STREAMING_HIGHLIGHT_LIMIT) return { src: part, html: renderMarkdown(part, STREAMING_HIGHLIGHT_LIMIT), full: false };
+      return { src: part, html: renderMarkdown(part) };
     });
     this.blocks = next;
     return next;
