@@ -284,3 +284,26 @@ test('attachments over the limit or of another type are refused before any uploa
     assert.equal(await t.page.getByRole('list', { name: 'Attachments' }).count(), 0);
   } finally { await t.close(); }
 });
+
+test('the conversation list loads further pages as it scrolls', async () => {
+  const t = await setup();
+  try {
+    await t.up.script(Array.from({ length: 55 }, (_, i) => ({ content: [`answer ${i}`] })));
+    for (let i = 0; i < 55; i++) {
+      const res = await fetch(`${t.p.url}/api/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: `Topic ${i}` }] }) });
+      await res.text();
+    }
+    await t.page.reload();
+    const list = t.page.getByRole('list', { name: 'Conversations' });
+    await t.page.getByText('55 conversations').waitFor();
+    await list.getByRole('link').nth(49).waitFor();
+    assert.equal(await list.getByRole('link').count(), 50, 'the first page');
+    await list.getByRole('link').nth(49).scrollIntoViewIfNeeded();
+    await list.getByRole('link').nth(54).waitFor();
+    assert.equal(await list.getByRole('link').count(), 55);
+    const titles = await list.locator('.title').allInnerTexts();
+    assert.equal(new Set(titles).size, 55, 'no conversation twice');
+    assert.deepEqual(t.problems, []);
+  } finally { await t.close(); }
+});
