@@ -70,6 +70,11 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): voi
   onUnauthorized = handler;
 }
 
+/** Tells the app that the session is gone (a 401 outside the auth routes). */
+export function notifyUnauthorized(): void {
+  onUnauthorized?.();
+}
+
 export async function request<T>(method: string, path: string, body?: unknown, init: RequestInit = {}): Promise<T> {
   let res: Response;
   try {
@@ -117,10 +122,250 @@ export interface Suggestion {
   text: string;
 }
 
+export interface Usage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+  cost?: number;
+  [key: string]: unknown;
+}
+
+export interface ToolCallSpec {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface StreamErrorInfo {
+  message: string;
+  status: number | null;
+  code: string | number | null;
+  retryable: boolean;
+}
+
+/** A content fragment of a message (api.md §3.1). */
+export interface Fragment {
+  type: string;
+  text?: string;
+  image_url?: { url: string };
+  metadata?: { attachment_id?: string; display_url?: string; mime_type?: string; size_bytes?: number; filename?: string; expired?: boolean; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+/** Stored message object (api.md §8.2). */
+export interface StoredMessage {
+  message_id: number;
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string | Fragment[] | null;
+  client_message_id: string | null;
+  parent_client_message_id: string | null;
+  created_at: string;
+  created_at_utc: string;
+  name?: string | null;
+  finish_reason?: string | null;
+  model?: string | null;
+  usage?: Usage | null;
+  meta?: Record<string, unknown> | null;
+  generation_id?: string | null;
+  reasoning?: { text: string; type?: string }[] | null;
+  tool_calls?: ToolCallSpec[] | null;
+  error?: StreamErrorInfo | null;
+  tool_call_id?: string | null;
+  call_id?: string | null;
+  status?: 'finished' | 'error';
+  result?: string;
+}
+
+export interface SessionHistory {
+  session_id: string;
+  title: string | null;
+  created_at: string;
+  updated_at: string;
+  messages: StoredMessage[];
+}
+
+export interface ConversationSummary {
+  session_id: string;
+  title: string | null;
+  created_at: string;
+  updated_at: string;
+  message_count: number;
+  last_model: string | null;
+  snippet: string | null;
+}
+
+export interface ConversationPage {
+  conversations: ConversationSummary[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface Model {
+  id: string;
+  name?: string;
+  description?: string;
+  created?: number;
+  context_length?: number | null;
+  pricing?: { prompt?: string | number; completion?: string | number; [k: string]: unknown };
+  prompt_price_per_million?: number;
+  input_modalities: string[];
+  output_modalities: string[];
+  supported_parameters_normalized?: string[];
+  supports_tools: boolean;
+  provider_prefix?: string | null;
+  [k: string]: unknown;
+}
+
+export interface ProviderPrefs {
+  allow_fallbacks: boolean | null;
+  require_parameters: boolean | null;
+  data_collection: 'allow' | 'deny' | null;
+  zdr: boolean | null;
+  order: string[] | null;
+  only: string[] | null;
+  ignore: string[] | null;
+  quantizations: string[] | null;
+  sort: 'price' | 'throughput' | 'latency' | null;
+  max_price: { prompt: number | string | null; completion: number | string | null; image: number | string | null; audio: number | string | null; request: number | string | null } | null;
+  experimental: Record<string, unknown> | null;
+}
+
+export type Parameters = Record<string, unknown>;
+
+export interface ModelSettings {
+  model: string;
+  provider: ProviderPrefs | null;
+  parameters: Parameters | null;
+  supports_tools: boolean | null;
+  updated_at: string;
+}
+
+export interface McpTool {
+  name: string;
+  qualified_name: string;
+  enabled: boolean;
+}
+
+export interface McpServer {
+  id: string;
+  enabled: boolean;
+  connected: boolean;
+  module: string | null;
+  command: string[] | null;
+  url: string | null;
+  headers: Record<string, string> | null;
+  cwd: string | null;
+  env: Record<string, string>;
+  tool_prefix: string | null;
+  disabled_tools: string[];
+  tool_count: number;
+  tools: McpTool[];
+  contexts: string[];
+  tool_overrides: Record<string, { contexts: string[] | null }>;
+  transport: 'stdio' | 'streamable-http' | 'sse';
+  state: 'connected' | 'connecting' | 'disconnected' | 'disabled' | 'failed';
+  last_error: string | null;
+}
+
+export interface McpStatus {
+  servers: McpServer[];
+  updated_at: string | null;
+}
+
+export interface McpDefinition {
+  id: string;
+  enabled?: boolean;
+  module?: string | null;
+  command?: string[] | string | null;
+  url?: string | null;
+  headers?: Record<string, string> | null;
+  cwd?: string | null;
+  env?: Record<string, string>;
+  tool_prefix?: string | null;
+  disabled_tools?: string[] | null;
+  contexts?: string[];
+  tool_overrides?: Record<string, { contexts: string[] | null }>;
+}
+
+export interface PresetSummary {
+  name: string;
+  model: string;
+  is_default: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Preset extends PresetSummary {
+  provider: ProviderPrefs | null;
+  parameters: Parameters | null;
+  supports_tools: boolean | null;
+  system_prompt: string | null;
+  mcp_servers: McpDefinition[] | null;
+  suggestions: Suggestion[] | null;
+}
+
+export interface UploadedAttachment {
+  id: string;
+  sessionId: string;
+  mimeType: string;
+  sizeBytes: number;
+  displayUrl: string;
+  deliveryUrl: string;
+  uploadedAt: string;
+  expiresAt: string | null;
+  metadata: { mime_type: string; size_bytes: number; filename: string };
+}
+
+const enc = encodeURIComponent;
+
+function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
 export const api = {
   suggestions: () => request<{ suggestions: Suggestion[] }>('GET', '/api/suggestions'),
+  addSuggestion: (s: Suggestion) => request<{ suggestions: Suggestion[] }>('POST', '/api/suggestions', s),
+  deleteSuggestion: (index: number) => request<{ suggestions: Suggestion[] }>('DELETE', `/api/suggestions/${index}`),
   health: () => request<Health>('GET', '/health'),
   authStatus: () => request<AuthStatus>('GET', '/api/auth/status'),
   login: (password: string) => request<{ authenticated: boolean; auth_required: boolean }>('POST', '/api/auth/login', { password }),
   logout: () => request<void>('POST', '/api/auth/logout'),
+
+  conversations: (p: { limit?: number; offset?: number; q?: string }, signal?: AbortSignal) =>
+    request<ConversationPage>('GET', `/api/chat/conversations${query(p)}`, undefined, { signal }),
+  history: (sessionId: string, signal?: AbortSignal) =>
+    request<SessionHistory>('GET', `/api/chat/session/${enc(sessionId)}/messages`, undefined, { signal }),
+  renameConversation: (sessionId: string, title: string | null) =>
+    request<ConversationSummary>('PATCH', `/api/chat/session/${enc(sessionId)}`, { title }),
+  deleteConversation: (sessionId: string) => request<void>('DELETE', `/api/chat/session/${enc(sessionId)}`),
+  deleteMessage: (sessionId: string, ref: string | number) =>
+    request<void>('DELETE', `/api/chat/session/${enc(sessionId)}/messages/${enc(String(ref))}`),
+  exportUrl: (sessionId: string, format: 'json' | 'markdown') => `/api/chat/session/${enc(sessionId)}/export?format=${format}`,
+  generation: (id: string) => request<{ data: Record<string, unknown> }>('GET', `/api/chat/generation/${enc(id)}`),
+
+  models: () => request<{ data: Model[] }>('GET', '/api/models'),
+  modelSettings: () => request<ModelSettings>('GET', '/api/settings/model'),
+  saveModelSettings: (s: { model: string; provider: ProviderPrefs | null; parameters: Parameters | null; supports_tools?: boolean | null }) =>
+    request<ModelSettings>('PUT', '/api/settings/model', s),
+  systemPrompt: () => request<{ system_prompt: string | null }>('GET', '/api/settings/system-prompt'),
+  saveSystemPrompt: (text: string) => request<{ system_prompt: string | null }>('PUT', '/api/settings/system-prompt', { system_prompt: text.trim() || null }),
+
+  presets: () => request<PresetSummary[]>('GET', '/api/presets/'),
+  defaultPreset: () => request<Preset | null>('GET', '/api/presets/default'),
+  createPreset: (name: string) => request<Preset>('POST', '/api/presets/', { name }),
+  updatePreset: (name: string) => request<Preset>('PUT', `/api/presets/${enc(name)}`, {}),
+  deletePreset: (name: string) => request<{ deleted: boolean }>('DELETE', `/api/presets/${enc(name)}`),
+  setDefaultPreset: (name: string) => request<Preset>('POST', `/api/presets/${enc(name)}/set-default`),
+  applyPreset: (name: string) => request<Preset>('POST', `/api/presets/${enc(name)}/apply`),
+
+  mcpServers: () => request<McpStatus>('GET', '/api/mcp/servers/'),
+  patchMcpServer: (id: string, patch: Partial<McpDefinition>) => request<McpStatus>('PATCH', `/api/mcp/servers/${enc(id)}`, patch),
+  putMcpServers: (servers: McpDefinition[]) => request<McpStatus>('PUT', '/api/mcp/servers/', { servers }),
+  refreshMcp: () => request<McpStatus>('POST', '/api/mcp/servers/refresh'),
+
+  deepgramToken: () => request<{ access_token: string; expires_in: number | null }>('POST', '/api/stt/deepgram/token'),
 };

@@ -1,11 +1,11 @@
 // Sends one chat turn to POST /api/chat/stream and hands the events to the caller as they arrive.
-import { ApiError, errorFromResponse } from './api';
+import { ApiError, errorFromResponse, notifyUnauthorized } from './api';
 import { SseReader, type StreamEvent } from './sse';
 
 export interface TurnRequest {
   session_id?: string;
   model?: string;
-  messages: { role: 'user'; content: string; client_message_id: string }[];
+  messages: { role: 'user'; content: string | Record<string, unknown>[]; client_message_id: string }[];
   metadata: { client_assistant_message_id: string; client_parent_message_id: string };
 }
 
@@ -46,6 +46,7 @@ export async function streamTurn(body: TurnRequest, onEvent: (e: StreamEvent) =>
     if ((e as Error)?.name === 'AbortError') throw e;
     throw new ApiError('network', 'parley cannot be reached. Is the server running?');
   }
+  if (res.status === 401) notifyUnauthorized();
   if (!res.ok || !res.body) throw await errorFromResponse(res);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   const sse = new SseReader();

