@@ -254,10 +254,10 @@ test('pdf: extract_saved_attachment reads the attachment row from the database a
   assert.equal(saved.structuredContent.metadata.page_count, 2);
   const legacy = await s.call('extract_saved_attachment', { attachment_id: 'legacy' });
   assert.equal(legacy.isError, true);
-  assert.match(text(legacy), /'gcs' storage/);
+  assert.match(text(legacy), /'gcs' storage, which is not configured here: /);
   const evil = await s.call('extract_saved_attachment', { attachment_id: 'evil' });
   assert.equal(evil.isError, true);
-  assert.match(text(evil), /outside the attachment storage folder/);
+  assert.match(text(evil), /missing from local storage/);  // the key never leaves data\/blobs
   await s.close();
 });
 

@@ -269,14 +269,17 @@ class PdfServer {
     if (!found) return error_result("Could not look up the attachment: " + found.error());
     if (!found.value()) return error_result("No attachment with id '" + id + "' exists.");
     const auto& a = *found.value();
-    if (a.storage_backend != "local") {
-      return error_result("Attachment '" + id + "' is kept in '" + a.storage_backend +
-                          "' storage, which parley's pdf server cannot read yet (only local storage).");
+    if (a.size_bytes > 0 && static_cast<std::uintmax_t>(a.size_bytes) > o_.max_file_bytes) {
+      return error_result("Attachment '" + id + "' is " + std::to_string(a.size_bytes) +
+                          " bytes; files over " + std::to_string(o_.max_file_bytes) +
+                          " bytes are not extracted.");
     }
-    auto path = resolve_inside(o_.blob_dir, a.storage_key, "attachment storage folder");
-    if (!path) return error_result("The attachment's file is not available: " + path.error());
-    auto bytes = read_file_limited(path.value(), o_.max_file_bytes);
+    auto bytes = o_.read_attachment ? o_.read_attachment(a) : read_local_object(a);
     if (!bytes) return error_result(bytes.error());
+    if (bytes.value().size() > o_.max_file_bytes) {
+      return error_result("Attachment '" + id + "' is larger than " + std::to_string(o_.max_file_bytes) +
+                          " bytes; it is not extracted.");
+    }
     auto text = extract_text(
         {bytes.value(), a.mime_type, a.filename.empty() ? id : a.filename, options.pages}, context);
     if (!text) return error_result(text.error());
@@ -319,6 +322,18 @@ class PdfServer {
     options.pages = read_pages(arguments, problem);
     if (!problem.empty()) args.fail(problem);
     return options;
+  }
+
+  // Without a reader from parley: local objects only, read straight from the blob folder.
+  [[nodiscard]] Outcome<std::string> read_local_object(const SavedAttachment& a) const {
+    if (a.storage_backend != "local") {
+      return Outcome<std::string>::failure("Attachment '" + a.attachment_id + "' is kept in '" +
+                                           a.storage_backend + "' storage, which this server cannot read.");
+    }
+    auto path = resolve_inside(o_.blob_dir, a.storage_key, "attachment storage folder");
+    if (!path)
+      return Outcome<std::string>::failure("The attachment's file is not available: " + path.error());
+    return read_file_limited(path.value(), o_.max_file_bytes);
   }
 
   bj::object listing_result(const UploadQuery& q) const {
