@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parleyBin, startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
 import { waitForStatus, server } from './mcp_helpers.mjs';
+import { upload } from './uploads_helpers.mjs';
 
 const homes = [];
 function newHome() {
@@ -261,7 +262,7 @@ test('pdf: extract_saved_attachment reads the attachment row from the database a
   await s.close();
 });
 
-test('a fresh home: the bootstrapped built-in servers connect; chat turns call calculator_evaluate and chat_history', async () => {
+test('a fresh home: the bootstrapped built-in servers connect; chat turns call calculator_evaluate, chat_history and extract_saved_attachment on an upload', async () => {
   const up = await startFakeUpstream();
   const p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-test-builtin-0123456789' } });
   try {
@@ -308,6 +309,24 @@ test('a fresh home: the bootstrapped built-in servers connect; chat turns call c
     assert.ok(contents.includes('what is six times seven?'), JSON.stringify(contents));
     assert.ok(contents.includes('42'), 'the tool row of the first turn');
     assert.ok(history.messages.some((m) => m.role === 'assistant'));
+
+    // A PDF uploaded through parley's API, then read by the model through extract_saved_attachment.
+    const pdfPath = join(p.home, 'uploaded.pdf');
+    makePdf(pdfPath, ['Uploaded contract text', 'Signature page']);
+    const uploaded = await upload(p.url, { sessionId, data: readFileSync(pdfPath), filename: 'contract.pdf', type: 'application/pdf' });
+    assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+    const attachmentId = uploaded.body.attachment.id;
+    await up.script([
+      { tool_fragments: [call('c_pdf', 'extract_saved_attachment', JSON.stringify({ attachment_id: attachmentId, pages: '1' }))] },
+      { content: ['It is a contract.'] },
+    ]);
+    const ev3 = await turn({ session_id: sessionId, messages: [{ role: 'user', content: 'what did I upload?' }] });
+    const pdfTool = ev3.filter((e) => e.event === 'tool').map((e) => JSON.parse(e.data)).find((t) => t.status !== 'started');
+    assert.equal(pdfTool.status, 'finished', JSON.stringify(pdfTool));
+    const extracted = JSON.parse(pdfTool.result);
+    assert.match(extracted.content, /^Uploaded contract text\s*$/);
+    assert.equal(extracted.metadata.filename, 'contract.pdf');
+    assert.equal(extracted.metadata.page_count, 2);
   } finally {
     await p.stop();
     await up.stop();
