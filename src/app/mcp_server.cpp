@@ -5,6 +5,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/url/parse.hpp>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -18,6 +19,7 @@
 #include "mcp/builtin/servers.hpp"
 #include "mcp/server_definition.hpp"
 #include "net/blocking.hpp"
+#include "net/download_policy.hpp"
 #include "net/http_client.hpp"
 #include "store/open_repository.hpp"
 
@@ -54,8 +56,8 @@ class LazyStore {
   std::unique_ptr<store::Repository> repository_;
 };
 
-// The attachment object stores, as parley configures them, for extract_saved_attachment: each row is read
-// from the backend that stored it. One I/O thread runs the GCS and S3 requests.
+// The pdf server's network side: the attachment object stores as parley configures them (each row is read
+// from the backend that stored it) and URL downloads. One I/O thread runs the GCS, S3 and download requests.
 class AttachmentObjects {
  public:
   explicit AttachmentObjects(const Config& config)
@@ -67,6 +69,8 @@ class AttachmentObjects {
         s3_(blob::S3Settings{config.s3_endpoint, config.s3_bucket, config.s3_region, config.s3_access_key_id,
                              config.s3_secret_access_key, config.s3_force_path_style},
             http_),
+        allowed_hosts_(config.image_download_allowed_hosts),
+        download_timeout_(std::chrono::seconds(config.image_download_timeout_seconds)),
         runner_([this] { ioc_.run(); }) {}
   ~AttachmentObjects() {
     work_.reset();
@@ -75,6 +79,47 @@ class AttachmentObjects {
   }
   AttachmentObjects(const AttachmentObjects&) = delete;
   AttachmentObjects& operator=(const AttachmentObjects&) = delete;
+
+  // extract_document's URLs (§7.5): same address rules and timeout as image downloads (§3.3); redirects are
+  // not followed (each hop would need the same check).
+  mcp::Outcome<builtin::DownloadedFile> download(const std::string& url, std::uintmax_t max_bytes) {
+    using R = mcp::Outcome<builtin::DownloadedFile>;
+    const auto parsed = boost::urls::parse_uri(url);
+    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https")) {
+      return R::failure("'" + url + "' is not an http(s) URL.");
+    }
+    if (auto why = net::download_refusal(std::string(parsed->host()), allowed_hosts_)) {
+      return R::failure("Refusing to download " + url + ": " + *why + ".");
+    }
+    net::ClientRequest request;
+    request.url = url;
+    request.connect_timeout = download_timeout_;
+    request.read_timeout = download_timeout_;
+    request.max_body_bytes = static_cast<std::size_t>(max_bytes);
+    auto result = boost::asio::co_spawn(ioc_, http_.fetch(std::move(request)), boost::asio::use_future).get();
+    if (!result) {
+      if (result.error.kind == net::TransportError::Kind::too_large) {
+        return R::failure("Downloading " + url + " failed: the file is larger than " +
+                          std::to_string(max_bytes) + " bytes.");
+      }
+      return R::failure("Downloading " + url + " failed: " + result.error.message + ".");
+    }
+    const auto& response = *result.value;
+    if (response.status >= 300 && response.status < 400) {
+      return R::failure("Downloading " + url + " failed: the server answered with a redirect (HTTP " +
+                        std::to_string(response.status) + "), which is not followed.");
+    }
+    if (response.status != 200) {
+      return R::failure("Downloading " + url + " failed: the server answered HTTP " +
+                        std::to_string(response.status) + ".");
+    }
+    builtin::DownloadedFile file;
+    file.bytes = response.body;
+    const auto type = std::string(response.headers.get("Content-Type").value_or(""));
+    file.content_type = type.substr(0, type.find(';'));
+    while (!file.content_type.empty() && file.content_type.back() == ' ') file.content_type.pop_back();
+    return file;
+  }
 
   mcp::Outcome<std::string> read(const builtin::SavedAttachment& a) {
     using R = mcp::Outcome<std::string>;
@@ -112,6 +157,8 @@ class AttachmentObjects {
   blob::LocalBlobStore local_;
   blob::GcsBlobStore gcs_;
   blob::S3BlobStore s3_;
+  std::vector<std::string> allowed_hosts_;
+  std::chrono::milliseconds download_timeout_;
   std::thread runner_;
 };
 
@@ -201,6 +248,9 @@ int run_mcp_server(const std::string& requested) {
   };
   auto objects = std::make_shared<AttachmentObjects>(config);
   options.read_attachment = [objects](const builtin::SavedAttachment& a) { return objects->read(a); };
+  options.download = [objects](const std::string& url, std::uintmax_t max_bytes) {
+    return objects->download(url, max_bytes);
+  };
   auto server = builtin::make_pdf_server(std::move(options));
   server.serve(std::cin, std::cout);
   return 0;

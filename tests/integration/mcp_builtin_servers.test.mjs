@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parleyBin, startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
@@ -208,9 +209,35 @@ test('pdf: multi-page PDFs, page ranges, damaged and fake PDFs, traversal attemp
     assert.match(text(r), /Access denied/, evil);
     assert.doesNotMatch(text(r), /TOP SECRET|root:/);
   }
-  const url = await s.call('extract_document', { file_path: 'https://example.com/x.pdf' });
-  assert.equal(url.isError, true);
-  assert.match(text(url), /not supported/);
+  // URLs: a local web server is a private address, refused unless listed in IMAGE_DOWNLOAD_ALLOWED_HOSTS.
+  let hits = 0;
+  const web = createServer((req, res) => {
+    hits += 1;
+    if (req.url === '/report.pdf') { res.writeHead(200, { 'Content-Type': 'application/pdf; qs=1' }); res.end(whole); return; }
+    if (req.url === '/moved') { res.writeHead(302, { Location: '/report.pdf' }); res.end(); return; }
+    res.writeHead(404); res.end('nope');
+  });
+  await new Promise((r) => web.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${web.address().port}`;
+  try {
+    const refused = await s.call('extract_document', { file_path: `${base}/report.pdf` });
+    assert.equal(refused.isError, true);
+    assert.match(text(refused), /non-public address \(127\.0\.0\.1\)/);
+    assert.equal(hits, 0, 'a refused download sends nothing');
+    const allowed = await initialized('pdf', { home, env: { IMAGE_DOWNLOAD_ALLOWED_HOSTS: '127.0.0.1' } });
+    const fetched = await allowed.call('extract_document', { file_path: `${base}/report.pdf`, pages: '3' });
+    assert.equal(fetched.isError, false, text(fetched));
+    assert.match(fetched.structuredContent.content, /^Third page charlie\s*$/);
+    assert.equal(fetched.structuredContent.metadata.url, `${base}/report.pdf`);
+    assert.match(text(await allowed.call('extract_document', { file_path: `${base}/gone.pdf` })), /answered HTTP 404/);
+    assert.match(text(await allowed.call('extract_document', { file_path: `${base}/moved` })), /redirect \(HTTP 302\)/);
+    const otherHost = await allowed.call('extract_document', { file_path: `http://localhost:${web.address().port}/report.pdf` });
+    assert.match(text(otherHost), /not in IMAGE_DOWNLOAD_ALLOWED_HOSTS/);
+    assert.equal(hits, 3);
+    await allowed.close();
+  } finally {
+    web.close();
+  }
 
   const bytes = await s.call('extract_bytes', { content_base64: whole.toString('base64'), mime_type: 'application/pdf', pages: 1 });
   assert.match(bytes.structuredContent.content, /^Quarterly report alpha\s*$/);
