@@ -54,8 +54,9 @@ struct ApiContext {
   store::Repository* history = nullptr;
   // Attachment storage (uploads, signed URLs, /api/files); null until the history store is open.
   blob::AttachmentService* attachments = nullptr;
-  // Re-signs attachment fragments of served history (§8.2); empty until attachment storage is wired.
-  store::AttachmentSigner attachment_signer{};
+  // Re-signs attachment fragments of served history (§8.2) for URLs on the given base; empty until attachment
+  // storage is wired.
+  std::function<store::AttachmentSigner(std::string base)> attachment_signer_for{};
 };
 
 }  // namespace parley::api

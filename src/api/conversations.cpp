@@ -1,4 +1,5 @@
 #include "api/conversations.hpp"
+#include "api/uploads.hpp"
 
 #include <boost/json.hpp>
 #include <charconv>
@@ -162,7 +163,8 @@ boost::asio::awaitable<net::Response> get_session_messages(ApiContext& ctx, net:
   auto session_id = req.path_params["session_id"];
   if (!usable_id(session_id)) co_return session_not_found();
   auto* repo = ctx.history;
-  auto signer = ctx.attachment_signer;
+  auto signer = ctx.attachment_signer_for ? ctx.attachment_signer_for(public_base(ctx, req))
+                                          : store::AttachmentSigner{};
   auto job = [repo, signer, session_id, range] { return load_history(repo, signer, session_id, range); };
   auto history = co_await ctx.blocking.run(std::move(job));
   if (!history) co_return session_not_found();
@@ -240,7 +242,8 @@ boost::asio::awaitable<net::Response> get_session_export(ApiContext& ctx, net::R
   auto session_id = req.path_params["session_id"];
   if (!usable_id(session_id)) co_return session_not_found();
   auto* repo = ctx.history;
-  auto signer = ctx.attachment_signer;
+  auto signer = ctx.attachment_signer_for ? ctx.attachment_signer_for(public_base(ctx, req))
+                                          : store::AttachmentSigner{};
   auto job = [repo, signer, session_id] { return load_history(repo, signer, session_id, {}); };
   auto history = co_await ctx.blocking.run(std::move(job));
   if (!history) co_return session_not_found();

@@ -104,7 +104,8 @@ bool has_control_characters(std::string_view s) {
   return false;
 }
 
-// Where displayUrl points: PARLEY_PUBLIC_URL, else the scheme and Host of the request.
+}  // namespace
+
 std::string public_base(const ApiContext& ctx, const net::Request& req) {
   if (!ctx.config.public_url.empty()) return ctx.config.public_url;
   std::string host = req.host;
@@ -118,6 +119,8 @@ std::string public_base(const ApiContext& ctx, const net::Request& req) {
   if (host.empty()) host = "localhost";
   return req.scheme + "://" + host;
 }
+
+namespace {
 
 net::Response storage_not_configured(const std::string& what) {
   return error_response(503, "Attachment storage is not configured: " + what);

@@ -353,28 +353,33 @@ int serve() {
   ctx.active_model = [&settings_service] { return settings_service.model_settings().model; };
   app::SettingsModelView model_settings(settings_service);
   chat::SessionTurnLocks turn_locks;
-  chat::ChatOrchestrator chat_turns(
-      {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools});
-  ctx.chat = &chat_turns;
-
-  blob::AttachmentService attachments(config, *history, blocking,
-                                      std::make_unique<blob::LocalBlobStore>(
-                                          config.blob_dir, signing_key.empty() ? std::string() : from_hex(signing_key),
-                                          !config.public_url.empty(), blocking),
-                                      std::make_unique<blob::GcsBlobStore>(
-                                          blob::GcsSettings{config.gcs_bucket_name, config.gcs_endpoint,
-                                                            config.google_application_credentials},
-                                          http_client),
-                                      std::make_unique<blob::S3BlobStore>(
-                                          blob::S3Settings{config.s3_endpoint, config.s3_bucket, config.s3_region,
-                                                           config.s3_access_key_id, config.s3_secret_access_key,
-                                                           config.s3_force_path_style},
-                                          http_client));
+  blob::AttachmentService attachments(
+      config, *history, blocking,
+      std::make_unique<blob::LocalBlobStore>(config.blob_dir,
+                                             signing_key.empty() ? std::string() : from_hex(signing_key),
+                                             !config.public_url.empty(), blocking),
+      std::make_unique<blob::GcsBlobStore>(blob::GcsSettings{config.gcs_bucket_name, config.gcs_endpoint,
+                                                             config.google_application_credentials},
+                                           http_client),
+      std::make_unique<blob::S3BlobStore>(
+          blob::S3Settings{config.s3_endpoint, config.s3_bucket, config.s3_region, config.s3_access_key_id,
+                           config.s3_secret_access_key, config.s3_force_path_style},
+          http_client));
   if (const auto missing = attachments.selected().missing_configuration(); !missing.empty()) {
     warnings.add("Attachment storage (" + config.storage + ") is not configured: " + missing +
                  "; uploads answer 503 until it is");
   }
   ctx.attachments = &attachments;
+  // History responses carry freshly signed attachment URLs (§8.2), absolute on PARLEY_PUBLIC_URL or else on
+  // the scheme and Host of the request.
+  ctx.attachment_signer_for = [&attachments](std::string base) -> store::AttachmentSigner {
+    return [&attachments, base = std::move(base)](boost::json::value& content) {
+      attachments.resign_fragments_blocking(content, base);
+    };
+  };
+  chat::ChatOrchestrator chat_turns(
+      {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools, &attachments});
+  ctx.chat = &chat_turns;
 
   const net::Router router = api::build_router(ctx);
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)

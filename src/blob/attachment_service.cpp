@@ -131,6 +131,43 @@ std::string AttachmentService::current_url_blocking(store::AttachmentRow& row, S
   return url;
 }
 
+void AttachmentService::resign_fragments_blocking(bj::value& content, const std::string& base) {
+  if (!content.is_array()) return;
+  for (auto& fragment : content.as_array()) {
+    if (!fragment.is_object()) continue;
+    auto& f = fragment.as_object();
+    auto* meta = f.if_contains("metadata");
+    if (!meta || !meta->is_object()) continue;
+    auto& m = meta->as_object();
+    const auto* id = m.if_contains("attachment_id");
+    if (!id || !id->is_string()) continue;
+    auto row = repository_.find_attachment(std::string(id->get_string()));
+    const std::string url = row ? current_url_blocking(*row) : std::string();
+    if (url.empty()) {
+      m["expired"] = true;
+      // `m` points into `f`: nothing is added to `f` before this point.
+      if (auto* image = f.if_contains("image_url"); image && image->is_object()) {
+        image->as_object()["url"] = "";
+      } else {
+        bj::object empty_url(f.storage());
+        empty_url["url"] = "";
+        f["image_url"] = std::move(empty_url);
+      }
+      continue;
+    }
+    const auto shown = absolute_url(url, base);
+    if (auto* image = f.if_contains("image_url"); image && image->is_object())
+      image->as_object()["url"] = shown;
+    m["display_url"] = shown;
+    m["delivery_url"] = shown;
+    if (row->expires_at) m["expires_at"] = format_iso_utc_z(*row->expires_at);
+    if (row->signed_url_expires_at) {
+      if (const auto t = parse_timestamp(*row->signed_url_expires_at))
+        m["signed_url_expires_at"] = format_iso_utc_z(*t);
+    }
+  }
+}
+
 std::string AttachmentService::absolute_url(const std::string& url, const std::string& base) {
   if (!url.empty() && url.front() == '/') return base + url;
   return url;

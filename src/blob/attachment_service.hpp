@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/json/value.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -56,6 +57,11 @@ class AttachmentService {
   // absolute_url). Empty when the row's store is not available. Blocking (repository write).
   std::string current_url_blocking(store::AttachmentRow& row,
                                    SystemTime now = std::chrono::system_clock::now());
+  // Re-signs the attachment fragments of a stored message's content in place (§8.2): image_url.url and
+  // metadata.display_url / delivery_url get the current display URL (made absolute on `base` when local),
+  // expiries are refreshed; a fragment whose attachment is gone gets an empty URL and metadata.expired.
+  // Blocking (repository reads and cache writes).
+  void resign_fragments_blocking(boost::json::value& content, const std::string& base);
   // "<base><url>" for relative (local) URLs; other URLs unchanged.
   [[nodiscard]] static std::string absolute_url(const std::string& url, const std::string& base);
   // What the provider should fetch (§2.18 deliveryUrl): the display URL, or for local storage that the

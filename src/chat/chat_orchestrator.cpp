@@ -150,7 +150,8 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
       bool existed = false;
       std::vector<StoredMessage> history;
     };
-    auto prepare = [&store, session_id, request_has_system, &messages, &settings]() {
+    auto prepare = [&store, session_id, request_has_system, &messages, &settings,
+                    attachments = deps_.attachments]() {
       Prepared p;
       std::optional<NewMessage> system;
       if (!request_has_system) {
@@ -167,6 +168,7 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
         if (m.as_object().at("role").as_string() == "assistant")
           continue;  // clients' assistant messages are ignored
         incoming.push_back(incoming_row(session_id, m.as_object()));
+        if (attachments) store_form_of_fragments(incoming.back().content, *attachments, store, session_id);
       }
       // One transaction for the turn's opening writes.
       p.existed = store.open_turn(session_id, system, incoming);
@@ -204,6 +206,12 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
                                (tool_choice->is_string() && tool_choice->as_string() == "auto");
 
     auto history = std::move(prepared.history);
+    // Attachments are resolved once per turn: every hop sends the same delivery forms (§3.3).
+    std::optional<Deliveries> deliveries;
+    if (deps_.attachments && configured) {
+      deliveries = co_await resolve_deliveries(*deps_.attachments, store, deps_.blocking, config, session_id,
+                                               referenced_attachments(history));
+    }
     bool retried = false;
     for (int hop = 0;;) {
       if (sink.client_gone()) break;
@@ -213,7 +221,8 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
         outcome.kind = HopOutcome::Kind::failed;
         outcome.error = TurnError::not_configured();
       } else {
-        const auto body = build_upstream_body(request, settings, history, tools);
+        const auto body =
+            build_upstream_body(request, settings, history, tools, deliveries ? &*deliveries : nullptr);
         outcome = co_await stream_hop(config, deps_.http, body, sink, acc);
       }
 

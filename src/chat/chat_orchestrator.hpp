@@ -19,6 +19,10 @@ namespace parley::mcp {
 class ToolAggregator;
 }  // namespace parley::mcp
 
+namespace parley::blob {
+class AttachmentService;
+}  // namespace parley::blob
+
 namespace parley::chat {
 
 struct ChatDependencies {
@@ -29,7 +33,8 @@ struct ChatDependencies {
   ChatStore& store;
   ModelSettingsView& settings;
   SessionTurnLocks& locks;
-  mcp::ToolAggregator* tools = nullptr;  // null: no tools
+  mcp::ToolAggregator* tools = nullptr;            // null: no tools
+  blob::AttachmentService* attachments = nullptr;  // null: attachment fragments only lose their metadata
 };
 
 class ChatOrchestrator {

@@ -10,22 +10,6 @@ namespace bj = boost::json;
 
 namespace {
 
-// Content fragments lose their `metadata` member upstream.
-bj::value strip_fragment_metadata(const bj::value& content) {
-  if (!content.is_array()) return content;
-  bj::array out;
-  for (const auto& f : content.as_array()) {
-    if (f.is_object()) {
-      bj::object copy = f.as_object();
-      copy.erase("metadata");
-      out.push_back(std::move(copy));
-    } else {
-      out.push_back(f);
-    }
-  }
-  return out;
-}
-
 bool has_text(const bj::value& content) {
   if (content.is_null()) return false;
   if (content.is_string()) return !content.as_string().empty();
@@ -35,7 +19,7 @@ bool has_text(const bj::value& content) {
 
 }  // namespace
 
-bj::array project_history(const std::vector<StoredMessage>& history) {
+bj::array project_history(const std::vector<StoredMessage>& history, const Deliveries* deliveries) {
   bj::array out;
   std::set<std::string> answerable;        // tool call ids of assistant rows seen so far
   std::vector<std::string> pending_calls;  // calls of the latest assistant row still unanswered
@@ -49,14 +33,14 @@ bj::array project_history(const std::vector<StoredMessage>& history) {
   for (const auto& m : history) {
     if (m.role != "tool") flush_pending();
     if (m.role == "system" || m.role == "user") {
-      bj::object o{{"role", m.role}, {"content", strip_fragment_metadata(m.content)}};
+      bj::object o{{"role", m.role}, {"content", deliver_fragments(m.content, deliveries)}};
       if (const auto* name = m.metadata.if_contains("name"); name && name->is_string()) o["name"] = *name;
       out.push_back(std::move(o));
     } else if (m.role == "assistant") {
       const auto* calls = m.metadata.if_contains("tool_calls");
       const bool has_calls = calls && calls->is_array() && !calls->as_array().empty();
       if (!has_text(m.content) && !has_calls) continue;
-      bj::object o{{"role", "assistant"}, {"content", strip_fragment_metadata(m.content)}};
+      bj::object o{{"role", "assistant"}, {"content", deliver_fragments(m.content, deliveries)}};
       if (has_calls) {
         o["tool_calls"] = *calls;
         for (const auto& c : calls->as_array()) {
@@ -85,7 +69,8 @@ bj::array project_history(const std::vector<StoredMessage>& history) {
 }
 
 bj::object build_upstream_body(const ChatRequest& request, const ActiveModelSettings& settings,
-                               const std::vector<StoredMessage>& history, const ToolAttachment& tools) {
+                               const std::vector<StoredMessage>& history, const ToolAttachment& tools,
+                               const Deliveries* deliveries) {
   bj::object body;
   for (const auto& kv : request.body) {
     if (kv.key() == "session_id" || kv.value().is_null()) continue;
@@ -94,7 +79,7 @@ bj::object build_upstream_body(const ChatRequest& request, const ActiveModelSett
   body["model"] = request.model ? *request.model : settings.model;
   body["stream"] = true;
   if (!body.contains("usage")) body["usage"] = bj::object{{"include", true}};
-  body["messages"] = project_history(history);
+  body["messages"] = project_history(history, deliveries);
 
   if (!settings.provider.empty()) {
     bj::object provider = settings.provider;

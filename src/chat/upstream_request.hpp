@@ -8,14 +8,17 @@
 #include <optional>
 #include <vector>
 
+#include "chat/attachment_delivery.hpp"
 #include "chat/chat_request.hpp"
 #include "chat/chat_store.hpp"
 #include "chat/model_settings_view.hpp"
 
 namespace parley::chat {
 
-// What the upstream sees of the stored conversation, with the history repair of §3.3 applied.
-boost::json::array project_history(const std::vector<StoredMessage>& history);
+// What the upstream sees of the stored conversation, with the history repair of §3.3 applied. Attachment
+// fragments get their delivery form when `deliveries` is given (else only their metadata is dropped).
+boost::json::array project_history(const std::vector<StoredMessage>& history,
+                                   const Deliveries* deliveries = nullptr);
 
 struct ToolAttachment {
   std::optional<bool> capability;  // of the stored model, from the catalog
@@ -25,6 +28,6 @@ struct ToolAttachment {
 
 boost::json::object build_upstream_body(const ChatRequest& request, const ActiveModelSettings& settings,
                                         const std::vector<StoredMessage>& history,
-                                        const ToolAttachment& tools);
+                                        const ToolAttachment& tools, const Deliveries* deliveries = nullptr);
 
 }  // namespace parley::chat

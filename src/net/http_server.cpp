@@ -1,5 +1,6 @@
 #include "net/http_server.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,7 +14,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <array>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -81,8 +81,9 @@ Request to_request(const http::request_header<>& h, const std::string& remote) {
 // The body of a streaming route, read on demand by its handler through a buffer_body parser.
 class StreamingBody final : public BodyReader {
  public:
-  StreamingBody(beast::tcp_stream& stream, beast::flat_buffer& buffer, http::request_parser<http::buffer_body>& parser,
-                std::chrono::milliseconds idle_timeout, std::chrono::milliseconds write_timeout, bool expect_continue)
+  StreamingBody(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                http::request_parser<http::buffer_body>& parser, std::chrono::milliseconds idle_timeout,
+                std::chrono::milliseconds write_timeout, bool expect_continue)
       : stream_(stream),
         buffer_(buffer),
         parser_(parser),
@@ -307,9 +308,9 @@ awaitable<bool> Session::handle_one() {
       // The handler reads the body itself (and may answer before reading it all).
       streaming_parser.emplace(std::move(parser));
       streaming_parser->body_limit(limit);
-      streaming_body = std::make_unique<StreamingBody>(stream_, buffer_, *streaming_parser, opts.body_idle_timeout,
-                                                       opts.write_timeout,
-                                                       iequals(req.header("Expect"), "100-continue"));
+      streaming_body =
+          std::make_unique<StreamingBody>(stream_, buffer_, *streaming_parser, opts.body_idle_timeout,
+                                          opts.write_timeout, iequals(req.header("Expect"), "100-continue"));
       req.body_reader = streaming_body.get();
     } else if (read_body) {
       parser.body_limit(limit);

@@ -55,8 +55,8 @@ struct Request {
   std::string path;    // raw (still percent-encoded) path
   std::string query;   // raw query string without '?'
   Headers headers;
-  std::string body;                 // empty on streaming routes: see body_reader
-  BodyReader* body_reader = nullptr;  // set on streaming routes (BodyPolicy::upload)
+  std::string body;                                // empty on streaming routes: see body_reader
+  BodyReader* body_reader = nullptr;               // set on streaming routes (BodyPolicy::upload)
   std::map<std::string, std::string> path_params;  // percent-decoded
   std::string route_template;                      // e.g. "/api/presets/{name}", for logs and metrics
   std::string request_id;

@@ -402,3 +402,38 @@ test('retention deletes expired attachments (object, then row) and the objects o
     rmSync(home, { recursive: true, force: true });
   }
 });
+
+test('stored history re-signs attachment fragments; a vanished attachment is marked expired', async () => {
+  const r = await upload(p.url, { sessionId: 'session_history' });
+  assert.equal(r.status, 201);
+  const id = r.body.attachment.id;
+  // A user row as the chat stores it (§3.2 step 5), with a stale URL and a fragment of a deleted attachment.
+  const content = JSON.stringify([
+    { type: 'text', text: 'look' },
+    { type: 'image_url', image_url: { url: 'https://stale.example/old' }, metadata: { attachment_id: id, display_url: 'https://stale.example/old' } },
+    { type: 'image_url', image_url: { url: 'https://stale.example/gone' }, metadata: { attachment_id: 'ffffffffffffffffffffffffffffffff', filename: 'gone.png' } },
+  ]).replace(/'/g, "''");
+  sql(p.home, `INSERT INTO messages (session_id, role, content, metadata) VALUES ('session_history', 'user', '${content}', '{"__structured_content__":true}')`);
+  // Expire the cached signature so that the history has to sign anew.
+  sql(p.home, `UPDATE attachments SET signed_url_expires_at='2000-01-01T00:00:00+00:00' WHERE attachment_id='${id}'`);
+  const res = await fetch(`${p.url}/api/chat/session/session_history/messages`);
+  assert.equal(res.status, 200);
+  const [message] = (await res.json()).messages;
+  const [, fresh, gone] = message.content;
+  // Absolute on the scheme and Host of the request, like the upload's displayUrl (§2.18).
+  assert.ok(fresh.image_url.url.startsWith(`${p.url}/api/files/`), fresh.image_url.url);
+  assert.match(fresh.image_url.url, new RegExp(`/api/files/session_history/${id}__cat\\.png\\?exp=\\d+&sig=[0-9a-f]{64}$`));
+  assert.equal(fresh.metadata.display_url, fresh.image_url.url);
+  assert.equal(fresh.metadata.delivery_url, fresh.image_url.url);
+  assert.match(fresh.metadata.signed_url_expires_at, /Z$/);
+  assert.ok(Date.parse(fresh.metadata.signed_url_expires_at) > Date.now() + 6 * 86400e3);
+  const download = await fetch(fresh.image_url.url);
+  assert.equal(download.status, 200);
+  await download.arrayBuffer();
+  assert.deepEqual(gone.image_url, { url: '' });
+  assert.equal(gone.metadata.expired, true);
+  assert.equal(gone.metadata.filename, 'gone.png');
+  // The cache was refreshed in the row.
+  const [cached] = sql(p.home, `SELECT signed_url_expires_at FROM attachments WHERE attachment_id='${id}'`);
+  assert.ok(Date.parse(cached) > Date.now());
+});
