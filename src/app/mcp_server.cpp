@@ -1,14 +1,26 @@
 // `parley mcp-server <name>`: runs one built-in MCP server on stdin/stdout (api.md §7.2). parley starts it as
 // a stdio child with PARLEY_HOME set; the housekeeping and pdf servers read the same configuration, open the
 // same database (lazily, on the first tool call that needs it) and read the same folders as the parent.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/url/parse.hpp>
 #include <iostream>
 #include <mutex>
+#include <thread>
 
 #include "app/commands.hpp"
+#include "blob/gcs_blob_store.hpp"
+#include "blob/local_blob_store.hpp"
+#include "blob/s3_blob_store.hpp"
 #include "core/config.hpp"
 #include "core/json.hpp"
 #include "mcp/builtin/servers.hpp"
 #include "mcp/server_definition.hpp"
+#include "net/blocking.hpp"
+#include "net/download_policy.hpp"
+#include "net/http_client.hpp"
 #include "store/open_repository.hpp"
 
 namespace parley::app {
@@ -44,6 +56,112 @@ class LazyStore {
   std::unique_ptr<store::Repository> repository_;
 };
 
+// The pdf server's network side: the attachment object stores as parley configures them (each row is read
+// from the backend that stored it) and URL downloads. One I/O thread runs the GCS, S3 and download requests.
+class AttachmentObjects {
+ public:
+  explicit AttachmentObjects(const Config& config)
+      : http_(ioc_),
+        local_(config.blob_dir, std::string(), false, blocking_),  // reading needs no signing key
+        gcs_(blob::GcsSettings{config.gcs_bucket_name, config.gcs_endpoint,
+                               config.google_application_credentials},
+             http_),
+        s3_(blob::S3Settings{config.s3_endpoint, config.s3_bucket, config.s3_region, config.s3_access_key_id,
+                             config.s3_secret_access_key, config.s3_force_path_style},
+            http_),
+        allowed_hosts_(config.image_download_allowed_hosts),
+        download_timeout_(std::chrono::seconds(config.image_download_timeout_seconds)),
+        runner_([this] { ioc_.run(); }) {}
+  ~AttachmentObjects() {
+    work_.reset();
+    ioc_.stop();
+    runner_.join();
+  }
+  AttachmentObjects(const AttachmentObjects&) = delete;
+  AttachmentObjects& operator=(const AttachmentObjects&) = delete;
+
+  // extract_document's URLs (§7.5): same address rules and timeout as image downloads (§3.3); redirects are
+  // not followed (each hop would need the same check).
+  mcp::Outcome<builtin::DownloadedFile> download(const std::string& url, std::uintmax_t max_bytes) {
+    using R = mcp::Outcome<builtin::DownloadedFile>;
+    const auto parsed = boost::urls::parse_uri(url);
+    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https")) {
+      return R::failure("'" + url + "' is not an http(s) URL.");
+    }
+    if (auto why = net::download_refusal(std::string(parsed->host()), allowed_hosts_)) {
+      return R::failure("Refusing to download " + url + ": " + *why + ".");
+    }
+    net::ClientRequest request;
+    request.url = url;
+    request.connect_timeout = download_timeout_;
+    request.read_timeout = download_timeout_;
+    request.max_body_bytes = static_cast<std::size_t>(max_bytes);
+    auto result = boost::asio::co_spawn(ioc_, http_.fetch(std::move(request)), boost::asio::use_future).get();
+    if (!result) {
+      if (result.error.kind == net::TransportError::Kind::too_large) {
+        return R::failure("Downloading " + url + " failed: the file is larger than " +
+                          std::to_string(max_bytes) + " bytes.");
+      }
+      return R::failure("Downloading " + url + " failed: " + result.error.message + ".");
+    }
+    const auto& response = *result.value;
+    if (response.status >= 300 && response.status < 400) {
+      return R::failure("Downloading " + url + " failed: the server answered with a redirect (HTTP " +
+                        std::to_string(response.status) + "), which is not followed.");
+    }
+    if (response.status != 200) {
+      return R::failure("Downloading " + url + " failed: the server answered HTTP " +
+                        std::to_string(response.status) + ".");
+    }
+    builtin::DownloadedFile file;
+    file.bytes = response.body;
+    const auto type = std::string(response.headers.get("Content-Type").value_or(""));
+    file.content_type = type.substr(0, type.find(';'));
+    while (!file.content_type.empty() && file.content_type.back() == ' ') file.content_type.pop_back();
+    return file;
+  }
+
+  mcp::Outcome<std::string> read(const builtin::SavedAttachment& a) {
+    using R = mcp::Outcome<std::string>;
+    blob::BlobStore* store = a.storage_backend == "local" ? static_cast<blob::BlobStore*>(&local_)
+                             : a.storage_backend == "gcs" ? static_cast<blob::BlobStore*>(&gcs_)
+                             : a.storage_backend == "s3"  ? static_cast<blob::BlobStore*>(&s3_)
+                                                          : nullptr;
+    if (store == nullptr) {
+      return R::failure("Attachment '" + a.attachment_id + "' names an unknown storage backend '" +
+                        a.storage_backend + "'.");
+    }
+    if (store != &local_) {
+      if (const auto missing = store->missing_configuration(); !missing.empty()) {
+        return R::failure("Attachment '" + a.attachment_id + "' is kept in '" + a.storage_backend +
+                          "' storage, which is not configured here: " + missing + ".");
+      }
+    }
+    auto result = boost::asio::co_spawn(ioc_, store->read(a.storage_key), boost::asio::use_future).get();
+    if (!result) {
+      if (result.error().kind == blob::BlobError::Kind::not_found) {
+        return R::failure("The file of attachment '" + a.attachment_id + "' is missing from " +
+                          a.storage_backend + " storage.");
+      }
+      return R::failure("Reading attachment '" + a.attachment_id + "' failed: " + result.error().message);
+    }
+    return std::move(*result);
+  }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
+      boost::asio::make_work_guard(ioc_);
+  net::BlockingPool blocking_{1};
+  net::HttpClient http_;
+  blob::LocalBlobStore local_;
+  blob::GcsBlobStore gcs_;
+  blob::S3BlobStore s3_;
+  std::vector<std::string> allowed_hosts_;
+  std::chrono::milliseconds download_timeout_;
+  std::thread runner_;
+};
+
 mcp::Outcome<std::vector<builtin::HistoryMessage>> load_history(store::Repository& repository,
                                                                 const std::string& session_id) {
   std::vector<builtin::HistoryMessage> out;
@@ -71,6 +189,7 @@ mcp::Outcome<std::optional<builtin::SavedAttachment>> find_attachment(store::Rep
   a.storage_backend = row->storage_backend.value_or("gcs");  // null: a row of an earlier server (§5.2)
   a.storage_key = row->storage_path;
   a.mime_type = row->mime_type;
+  a.size_bytes = row->size_bytes;
   if (row->metadata) {
     if (auto meta = json::parse(*row->metadata); meta && meta->is_object()) {
       if (const auto* f = meta->get_object().if_contains("filename"); f != nullptr && f->is_string()) {
@@ -126,6 +245,11 @@ int run_mcp_server(const std::string& requested) {
   options.home = config.home;
   options.find_attachment = [lazy_store](const std::string& id) {
     return lazy_store->with_repository([&](store::Repository& r) { return find_attachment(r, id); });
+  };
+  auto objects = std::make_shared<AttachmentObjects>(config);
+  options.read_attachment = [objects](const builtin::SavedAttachment& a) { return objects->read(a); };
+  options.download = [objects](const std::string& url, std::uintmax_t max_bytes) {
+    return objects->download(url, max_bytes);
   };
   auto server = builtin::make_pdf_server(std::move(options));
   server.serve(std::cin, std::cout);

@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { parleyBin, startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
 import { waitForStatus, server } from './mcp_helpers.mjs';
+import { upload } from './uploads_helpers.mjs';
 
 const homes = [];
 function newHome() {
@@ -207,9 +209,35 @@ test('pdf: multi-page PDFs, page ranges, damaged and fake PDFs, traversal attemp
     assert.match(text(r), /Access denied/, evil);
     assert.doesNotMatch(text(r), /TOP SECRET|root:/);
   }
-  const url = await s.call('extract_document', { file_path: 'https://example.com/x.pdf' });
-  assert.equal(url.isError, true);
-  assert.match(text(url), /not supported/);
+  // URLs: a local web server is a private address, refused unless listed in IMAGE_DOWNLOAD_ALLOWED_HOSTS.
+  let hits = 0;
+  const web = createServer((req, res) => {
+    hits += 1;
+    if (req.url === '/report.pdf') { res.writeHead(200, { 'Content-Type': 'application/pdf; qs=1' }); res.end(whole); return; }
+    if (req.url === '/moved') { res.writeHead(302, { Location: '/report.pdf' }); res.end(); return; }
+    res.writeHead(404); res.end('nope');
+  });
+  await new Promise((r) => web.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${web.address().port}`;
+  try {
+    const refused = await s.call('extract_document', { file_path: `${base}/report.pdf` });
+    assert.equal(refused.isError, true);
+    assert.match(text(refused), /non-public address \(127\.0\.0\.1\)/);
+    assert.equal(hits, 0, 'a refused download sends nothing');
+    const allowed = await initialized('pdf', { home, env: { IMAGE_DOWNLOAD_ALLOWED_HOSTS: '127.0.0.1' } });
+    const fetched = await allowed.call('extract_document', { file_path: `${base}/report.pdf`, pages: '3' });
+    assert.equal(fetched.isError, false, text(fetched));
+    assert.match(fetched.structuredContent.content, /^Third page charlie\s*$/);
+    assert.equal(fetched.structuredContent.metadata.url, `${base}/report.pdf`);
+    assert.match(text(await allowed.call('extract_document', { file_path: `${base}/gone.pdf` })), /answered HTTP 404/);
+    assert.match(text(await allowed.call('extract_document', { file_path: `${base}/moved` })), /redirect \(HTTP 302\)/);
+    const otherHost = await allowed.call('extract_document', { file_path: `http://localhost:${web.address().port}/report.pdf` });
+    assert.match(text(otherHost), /not in IMAGE_DOWNLOAD_ALLOWED_HOSTS/);
+    assert.equal(hits, 3);
+    await allowed.close();
+  } finally {
+    web.close();
+  }
 
   const bytes = await s.call('extract_bytes', { content_base64: whole.toString('base64'), mime_type: 'application/pdf', pages: 1 });
   assert.match(bytes.structuredContent.content, /^Quarterly report alpha\s*$/);
@@ -254,14 +282,14 @@ test('pdf: extract_saved_attachment reads the attachment row from the database a
   assert.equal(saved.structuredContent.metadata.page_count, 2);
   const legacy = await s.call('extract_saved_attachment', { attachment_id: 'legacy' });
   assert.equal(legacy.isError, true);
-  assert.match(text(legacy), /'gcs' storage/);
+  assert.match(text(legacy), /'gcs' storage, which is not configured here: /);
   const evil = await s.call('extract_saved_attachment', { attachment_id: 'evil' });
   assert.equal(evil.isError, true);
-  assert.match(text(evil), /outside the attachment storage folder/);
+  assert.match(text(evil), /missing from local storage/);  // the key never leaves data\/blobs
   await s.close();
 });
 
-test('a fresh home: the bootstrapped built-in servers connect; chat turns call calculator_evaluate and chat_history', async () => {
+test('a fresh home: the bootstrapped built-in servers connect; chat turns call calculator_evaluate, chat_history and extract_saved_attachment on an upload', async () => {
   const up = await startFakeUpstream();
   const p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-test-builtin-0123456789' } });
   try {
@@ -308,6 +336,24 @@ test('a fresh home: the bootstrapped built-in servers connect; chat turns call c
     assert.ok(contents.includes('what is six times seven?'), JSON.stringify(contents));
     assert.ok(contents.includes('42'), 'the tool row of the first turn');
     assert.ok(history.messages.some((m) => m.role === 'assistant'));
+
+    // A PDF uploaded through parley's API, then read by the model through extract_saved_attachment.
+    const pdfPath = join(p.home, 'uploaded.pdf');
+    makePdf(pdfPath, ['Uploaded contract text', 'Signature page']);
+    const uploaded = await upload(p.url, { sessionId, data: readFileSync(pdfPath), filename: 'contract.pdf', type: 'application/pdf' });
+    assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body));
+    const attachmentId = uploaded.body.attachment.id;
+    await up.script([
+      { tool_fragments: [call('c_pdf', 'extract_saved_attachment', JSON.stringify({ attachment_id: attachmentId, pages: '1' }))] },
+      { content: ['It is a contract.'] },
+    ]);
+    const ev3 = await turn({ session_id: sessionId, messages: [{ role: 'user', content: 'what did I upload?' }] });
+    const pdfTool = ev3.filter((e) => e.event === 'tool').map((e) => JSON.parse(e.data)).find((t) => t.status !== 'started');
+    assert.equal(pdfTool.status, 'finished', JSON.stringify(pdfTool));
+    const extracted = JSON.parse(pdfTool.result);
+    assert.match(extracted.content, /^Uploaded contract text\s*$/);
+    assert.equal(extracted.metadata.filename, 'contract.pdf');
+    assert.equal(extracted.metadata.page_count, 2);
   } finally {
     await p.stop();
     await up.stop();

@@ -300,7 +300,7 @@ TEST(McpBuiltinPdf, ServerToolsEndToEnd) {
                 .at("isError"),
             true);
   EXPECT_NE(text_of(call(server, "extract_document", {{"file_path", "https://example.com/a.pdf"}}))
-                .find("not supported"),
+                .find("not available"),
             std::string::npos);
   EXPECT_EQ(call(server, "extract_document", {{"file_path", "s1/doc.pdf"}, {"pages", true}}).at("isError"),
             true);

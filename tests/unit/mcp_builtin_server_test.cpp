@@ -207,7 +207,10 @@ TEST(McpBuiltinSpawn, ModuleDefinitionsRunParleyWithItsHome) {
   parley::mcp::TransportEnvironment env;
   env.home = "/srv/parley-home";
   env.parley_executable = "/usr/local/bin/parley";
-  env.process_env = {{"PATH", "/usr/bin"}, {"OPENROUTER_API_KEY", "sk-secret"}, {"PARLEY_HOME", "relative"}};
+  env.process_env = {{"PATH", "/usr/bin"},
+                     {"OPENROUTER_API_KEY", "sk-secret"},
+                     {"PARLEY_HOME", "relative"},
+                     {"S3_SECRET_ACCESS_KEY", "s3-secret"}};
   parley::mcp::ServerDefinition def;
   def.id = "calc";
   def.module = "backend.mcp_servers.calculator_server";
@@ -221,6 +224,8 @@ TEST(McpBuiltinSpawn, ModuleDefinitionsRunParleyWithItsHome) {
   EXPECT_NE(std::find(e.begin(), e.end(), "PARLEY_HOME=/srv/parley-home"), e.end());
   EXPECT_EQ(std::find(e.begin(), e.end(), "PARLEY_HOME=relative"), e.end());
   EXPECT_EQ(std::find(e.begin(), e.end(), "OPENROUTER_API_KEY=sk-secret"), e.end());
+  // Storage credentials reach the built-ins: the pdf server reads attachments from S3 like parley does.
+  EXPECT_NE(std::find(e.begin(), e.end(), "S3_SECRET_ACCESS_KEY=s3-secret"), e.end());
 
   parley::mcp::ServerDefinition command;
   command.id = "other";
@@ -228,8 +233,8 @@ TEST(McpBuiltinSpawn, ModuleDefinitionsRunParleyWithItsHome) {
   auto other = parley::mcp::stdio_spawn_spec(command, env);
   ASSERT_TRUE(other);
   const auto& oe = other.value().environment;
-  EXPECT_NE(std::find(oe.begin(), oe.end(), "PARLEY_HOME=relative"),
-            oe.end());  // untouched for other servers
+  EXPECT_NE(std::find(oe.begin(), oe.end(), "PARLEY_HOME=relative"), oe.end());  // untouched for others
+  EXPECT_EQ(std::find(oe.begin(), oe.end(), "S3_SECRET_ACCESS_KEY=s3-secret"), oe.end());
 
   def.module = "spreadsheet";
   EXPECT_EQ(parley::mcp::stdio_spawn_spec(def, env).error(),

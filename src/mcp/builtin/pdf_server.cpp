@@ -1,6 +1,7 @@
 // The built-in pdf server (api.md §7.5): text extraction from files in LEGACY_ATTACHMENTS_DIR, from base64
 // bytes and from saved attachments, plus listing and searching the uploads folder. OCR, table, entity and
-// keyword options are accepted, ignored and reported in `warnings`. URLs are refused for now.
+// keyword options are accepted, ignored and reported in `warnings`. URLs are fetched through the downloader
+// parley hands in (its address rules), never directly.
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "mcp/builtin/document_text.hpp"
@@ -108,11 +109,7 @@ class PdfServer {
                                    const ExtractOptions& options, std::size_t max_chars,
                                    const CallContext& context) const {
     using R = Outcome<bj::object>;
-    if (is_url(file_path)) {
-      return R::failure(
-          "Downloading URLs is not supported by parley's pdf server yet: save the document as an "
-          "attachment or into the uploads folder, then extract it from there.");
-    }
+    if (is_url(file_path)) return extract_url(file_path, mime_hint, options, max_chars, context);
     auto path = resolve_inside(o_.uploads_dir, file_path, "uploads folder (LEGACY_ATTACHMENTS_DIR)");
     // Paths relative to the parley home ("data/uploads/s1/a.pdf") as the earlier server took them, still
     // only inside the uploads folder.
@@ -128,6 +125,33 @@ class PdfServer {
     if (!text) return R::failure(text.error());
     text.value().metadata["file_path"] = path.value().string();
     text.value().metadata["size_bytes"] = static_cast<std::uint64_t>(bytes.value().size());
+    return shape_result(std::move(text.value()), options, max_chars);
+  }
+
+  Outcome<bj::object> extract_url(const std::string& url, const std::string& mime_hint,
+                                  const ExtractOptions& options, std::size_t max_chars,
+                                  const CallContext& context) const {
+    using R = Outcome<bj::object>;
+    if (!o_.download) {
+      return R::failure(
+          "Downloading URLs is not available here: save the document as an attachment or into "
+          "the uploads folder, then extract it from there.");
+    }
+    auto file = o_.download(url, o_.max_file_bytes);
+    if (!file) return R::failure(file.error());
+    // The name for messages and type detection: the URL's last path segment.
+    std::string name = url.substr(0, url.find_first_of("?#"));
+    if (const auto slash = name.find_last_of('/'); slash != std::string::npos) name = name.substr(slash + 1);
+    if (name.empty()) name = "the download";
+    const auto mime =
+        !mime_hint.empty() ? mime_hint
+        : !file.value().content_type.empty() && file.value().content_type != "application/octet-stream"
+            ? file.value().content_type
+            : mime_type_for(name);
+    auto text = extract_text({file.value().bytes, mime, name, options.pages}, context);
+    if (!text) return R::failure(text.error());
+    text.value().metadata["url"] = url;
+    text.value().metadata["size_bytes"] = static_cast<std::uint64_t>(file.value().bytes.size());
     return shape_result(std::move(text.value()), options, max_chars);
   }
 
@@ -269,14 +293,17 @@ class PdfServer {
     if (!found) return error_result("Could not look up the attachment: " + found.error());
     if (!found.value()) return error_result("No attachment with id '" + id + "' exists.");
     const auto& a = *found.value();
-    if (a.storage_backend != "local") {
-      return error_result("Attachment '" + id + "' is kept in '" + a.storage_backend +
-                          "' storage, which parley's pdf server cannot read yet (only local storage).");
+    if (a.size_bytes > 0 && static_cast<std::uintmax_t>(a.size_bytes) > o_.max_file_bytes) {
+      return error_result("Attachment '" + id + "' is " + std::to_string(a.size_bytes) +
+                          " bytes; files over " + std::to_string(o_.max_file_bytes) +
+                          " bytes are not extracted.");
     }
-    auto path = resolve_inside(o_.blob_dir, a.storage_key, "attachment storage folder");
-    if (!path) return error_result("The attachment's file is not available: " + path.error());
-    auto bytes = read_file_limited(path.value(), o_.max_file_bytes);
+    auto bytes = o_.read_attachment ? o_.read_attachment(a) : read_local_object(a);
     if (!bytes) return error_result(bytes.error());
+    if (bytes.value().size() > o_.max_file_bytes) {
+      return error_result("Attachment '" + id + "' is larger than " + std::to_string(o_.max_file_bytes) +
+                          " bytes; it is not extracted.");
+    }
     auto text = extract_text(
         {bytes.value(), a.mime_type, a.filename.empty() ? id : a.filename, options.pages}, context);
     if (!text) return error_result(text.error());
@@ -319,6 +346,18 @@ class PdfServer {
     options.pages = read_pages(arguments, problem);
     if (!problem.empty()) args.fail(problem);
     return options;
+  }
+
+  // Without a reader from parley: local objects only, read straight from the blob folder.
+  [[nodiscard]] Outcome<std::string> read_local_object(const SavedAttachment& a) const {
+    if (a.storage_backend != "local") {
+      return Outcome<std::string>::failure("Attachment '" + a.attachment_id + "' is kept in '" +
+                                           a.storage_backend + "' storage, which this server cannot read.");
+    }
+    auto path = resolve_inside(o_.blob_dir, a.storage_key, "attachment storage folder");
+    if (!path)
+      return Outcome<std::string>::failure("The attachment's file is not available: " + path.error());
+    return read_file_limited(path.value(), o_.max_file_bytes);
   }
 
   bj::object listing_result(const UploadQuery& q) const {

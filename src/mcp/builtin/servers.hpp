@@ -46,16 +46,30 @@ struct SavedAttachment {
   std::string storage_key;
   std::string mime_type;
   std::string filename;
+  std::int64_t size_bytes = 0;
 };
 // nullopt: no such attachment; failure: the store could not be read.
 using AttachmentLookup =
     std::function<Outcome<std::optional<SavedAttachment>>(const std::string& attachment_id)>;
+
+// An attachment's bytes from its storage backend (local, GCS or S3), or why they cannot be read.
+using AttachmentReader = std::function<Outcome<std::string>(const SavedAttachment& attachment)>;
+
+struct DownloadedFile {
+  std::string bytes;
+  std::string content_type;  // the response's media type, without parameters ("" when absent)
+};
+// Fetches an http(s) URL under parley's download rules, at most max_bytes; the failure text is for the model.
+using UrlDownloader =
+    std::function<Outcome<DownloadedFile>(const std::string& url, std::uintmax_t max_bytes)>;
 
 struct PdfOptions {
   std::filesystem::path uploads_dir;  // LEGACY_ATTACHMENTS_DIR
   std::filesystem::path blob_dir;     // PARLEY_BLOB_DIR: local attachment objects
   std::filesystem::path home;         // PARLEY_HOME: relative paths may also start from here
   AttachmentLookup find_attachment;
+  AttachmentReader read_attachment;  // unset: local objects under blob_dir only
+  UrlDownloader download;            // unset: URLs are refused
   std::uintmax_t max_file_bytes = 50u * 1024u * 1024u;
   std::size_t max_content_chars = 400000;
 };
