@@ -80,4 +80,4 @@ console.log([
 ].join('\n'));
 await p.stop();
 await up.stop();
-process.exit(0);
+agent.destroy();

@@ -15,7 +15,7 @@ const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0
 const chunks = arg('--chunks', 100000);
 const runs = arg('--runs', 3);
 const nginxBin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
-if (!nginxBin) { console.error('nginx is not installed: apt-get install -y nginx-light'); process.exit(2); }
+if (!nginxBin) throw new Error('nginx is not installed: ./scripts/install-deps --bench (or apt-get install -y nginx-light)');
 
 const freePort = () => new Promise((r) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
 
@@ -117,4 +117,3 @@ for (const [threads, { viaNginx, viaParley }] of Object.entries(results)) {
 }
 lines.push('', `Measured on ${new Date().toISOString()}, ${runs} runs each, alternating; the fake upstream (Node.js) and the client share the 2 cores with parley and nginx.`);
 console.log(lines.join('\n'));
-process.exit(0);

@@ -421,7 +421,14 @@ int serve() {
   server.start();
   // A warm connection to the provider makes the first token of the first turn come faster.
   if (!config.openrouter_api_key.empty()) http_client.prewarm(config.openrouter_base_url);
-  attachments.start_retention(ioc);  // expired attachments and orphaned objects, now and periodically (§5.6)
+  // With PostgreSQL one replica at a time runs the retention job (§5.6).
+  std::shared_ptr<store::ReaperLock> reaper_lock;
+  if (config.database_kind == DatabaseKind::postgres)
+    reaper_lock = std::make_shared<store::ReaperLock>(config.postgres_url);
+  attachments.start_retention(ioc, reaper_lock
+                                       ? std::function<bool()>([reaper_lock] { return reaper_lock->held(); })
+                                       : std::function<bool()>());  // expired attachments and orphaned
+                                                                    // objects, now and periodically (§5.6)
   tools.start();  // servers start in the background; requests never wait for slow ones beyond §7.3's 10 s
 
   const std::string shown_host =

@@ -252,7 +252,13 @@ awaitable<void> AttachmentService::retention_loop(boost::asio::io_context* ioc) 
   boost::asio::steady_timer timer(*ioc);
   for (;;) {
     try {
-      const auto report = co_await reap_once(std::chrono::system_clock::now());
+      bool ours = true;
+      if (retention_gate_) {
+        auto gate = retention_gate_;
+        ours = co_await blocking_.run(std::move(gate));
+      }
+      if (!ours) log::info("Retention: another replica holds the retention lock; this run is skipped");
+      const auto report = ours ? co_await reap_once(std::chrono::system_clock::now()) : ReapReport{};
       if (report.attachments_deleted + report.attachments_kept + report.tombstones_resolved +
               report.tombstones_pending >
           0) {
@@ -271,7 +277,8 @@ awaitable<void> AttachmentService::retention_loop(boost::asio::io_context* ioc) 
   }
 }
 
-void AttachmentService::start_retention(boost::asio::io_context& ioc) {
+void AttachmentService::start_retention(boost::asio::io_context& ioc, std::function<bool()> gate) {
+  retention_gate_ = std::move(gate);
   boost::asio::co_spawn(ioc, retention_loop(&ioc), boost::asio::detached);
 }
 

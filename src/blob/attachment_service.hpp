@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -82,11 +83,13 @@ class AttachmentService {
     int tombstones_pending = 0;
   };
   boost::asio::awaitable<ReapReport> reap_once(SystemTime now);
-  // Runs reap_once at start-up and then every clamp(ATTACHMENTS_RETENTION_DAYS, 1, 24) hours.
-  void start_retention(boost::asio::io_context& ioc);
+  // Runs reap_once at start-up and then every clamp(ATTACHMENTS_RETENTION_DAYS, 1, 24) hours. With `gate`
+  // (blocking; PostgreSQL's advisory lock), a run happens only on the replica holding it (§5.6).
+  void start_retention(boost::asio::io_context& ioc, std::function<bool()> gate = {});
 
  private:
   boost::asio::awaitable<void> retention_loop(boost::asio::io_context* ioc);
+  std::function<bool()> retention_gate_;
 
   const Config& config_;
   store::Repository& repository_;
