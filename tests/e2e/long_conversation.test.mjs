@@ -27,8 +27,7 @@ test('the built UI is under 250 KB of JavaScript and CSS (gzip)', () => {
   assert.ok(total <= 250 * 1024, `JS + CSS gzip is ${total} bytes`);
 });
 
-// Building the conversation takes 500 real turns; on a loaded machine this outlasts the default per-test timeout.
-test('a 1,000-message conversation opens and scrolls to the top without long tasks', { timeout: 400_000 }, async () => {
+test('a 1,000-message conversation opens and scrolls to the top without long tasks', async () => {
   const up = await startFakeUpstream();
   const p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-e2e-0123456789' }, files: { 'data/mcp_servers.json': '{"servers":[]}' } });
   try {
