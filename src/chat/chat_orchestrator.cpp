@@ -3,6 +3,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <map>
+#include <set>
 
 #include "blob/attachment_service.hpp"
 #include "chat/conversation_log.hpp"
@@ -223,6 +224,7 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
                           request.public_base.empty() ? config.public_url : request.public_base,
                           &sink.cancellation());
     }
+    std::set<std::string> undelivered;  // images stored by earlier hops of this turn
     bool retried = false;
     for (int hop = 0;;) {
       if (sink.client_gone()) break;
@@ -234,6 +236,13 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
         outcome.kind = HopOutcome::Kind::failed;
         outcome.error = TurnError::not_configured();
       } else {
+        if (deliveries && !undelivered.empty()) {
+          // This hop sends the earlier hops' rows back: their new images need a delivery form too.
+          auto more = co_await resolve_deliveries(*deps_.attachments, store, deps_.blocking, config,
+                                                  session_id, std::move(undelivered));
+          undelivered.clear();
+          deliveries->merge(more);
+        }
         const auto body =
             build_upstream_body(request, settings, history, tools, deliveries ? &*deliveries : nullptr);
         outcome = co_await stream_hop(config, deps_.http, body, sink, acc, images ? &*images : nullptr);
@@ -274,13 +283,7 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
       auto save = [&store, row] { return store.insert_message(row); };
       auto stored = co_await deps_.blocking.run(std::move(save));
       history.push_back(stored);
-      if (images && deliveries && !images->attachment_ids().empty()) {
-        // The next hop sends this row back: its new images need their delivery form too.
-        std::set<std::string> fresh(images->attachment_ids().begin(), images->attachment_ids().end());
-        auto more = co_await resolve_deliveries(*deps_.attachments, store, deps_.blocking, config, session_id,
-                                                std::move(fresh));
-        deliveries->merge(more);
-      }
+      if (images) undelivered.insert(images->attachment_ids().begin(), images->attachment_ids().end());
       auto metadata_frame = event_frame("metadata", metadata_payload(stored, request));
       co_await sink.send(std::move(metadata_frame));
 
