@@ -22,9 +22,9 @@ std::string string_member(const bj::object& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
+// The standard alphabet only: in prose a '-' or '_' right after the data more likely starts the next word.
 bool is_base64_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '-' || c == '_' ||
-         c == '=';
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=';
 }
 
 bool starts_with_icase(std::string_view s, std::string_view prefix) {
