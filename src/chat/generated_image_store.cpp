@@ -49,7 +49,9 @@ std::optional<UrlHost> url_host(const std::string& url) {
 // The host only: signed URLs carry credentials in their query.
 std::string loggable(const std::string& url) {
   const auto u = url_host(url);
-  return u ? u->scheme + "://" + u->host + "/…" : std::string("(invalid URL)");
+  if (!u) return "(invalid URL)";
+  const bool v6 = u->host.find(':') != std::string::npos;
+  return u->scheme + "://" + (v6 ? "[" + u->host + "]" : u->host) + "/…";
 }
 
 }  // namespace
@@ -123,10 +125,15 @@ awaitable<std::optional<std::string>> AttachmentImageStore::download(std::string
   request.read_timeout = timeout;
   request.max_body_bytes = config_.image_download_max_bytes;
   // A listed host may live anywhere (it was named on purpose); any other host only on public addresses.
+  auto private_address = std::make_shared<bool>(false);
   if (listed) {
     request.address_allowed = [](const boost::asio::ip::address&) { return true; };
   } else {
-    request.address_allowed = [](const boost::asio::ip::address& a) { return net::is_public_address(a); };
+    request.address_allowed = [private_address](const boost::asio::ip::address& a) {
+      const bool ok = net::is_public_address(a);
+      if (!ok) *private_address = true;
+      return ok;
+    };
   }
 
   // The whole download, not only each read, must finish within the timeout.
@@ -148,6 +155,8 @@ awaitable<std::optional<std::string>> AttachmentImageStore::download(std::string
     if (*expired || result.error.kind == net::TransportError::Kind::timeout) {
       why = "no complete response within " + std::to_string(config_.image_download_timeout_seconds) +
             " seconds";
+    } else if (*private_address) {
+      why += " (not a public address; list the host in IMAGE_DOWNLOAD_ALLOWED_HOSTS to allow it)";
     } else if (result.error.kind == net::TransportError::Kind::too_large) {
       why = "larger than IMAGE_DOWNLOAD_MAX_BYTES (" + std::to_string(config_.image_download_max_bytes) +
             " bytes)";
