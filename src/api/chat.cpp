@@ -1,6 +1,7 @@
 #include "api/chat.hpp"
 
 #include "api/responses.hpp"
+#include "api/uploads.hpp"
 #include "chat/chat_orchestrator.hpp"
 
 namespace parley::api {
@@ -20,6 +21,7 @@ boost::asio::awaitable<net::Response> post_chat_stream(ApiContext& ctx, net::Req
   auto request = chat::validate_chat_request(*body);
   if (!request) co_return error_response(request.error());
   if (!ctx.chat) co_return error_response(503, "Chat is unavailable: the history store is not open");
+  request->public_base = public_base(ctx, req);
   net::Response res;
   res.headers.set("Content-Type", "text/event-stream; charset=utf-8");
   res.headers.set("Cache-Control", "no-store");

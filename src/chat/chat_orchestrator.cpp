@@ -3,8 +3,12 @@
 
 #include <boost/json/serialize.hpp>
 #include <map>
+#include <set>
 
+#include "blob/attachment_service.hpp"
 #include "chat/conversation_log.hpp"
+#include "chat/generated_image_store.hpp"
+#include "chat/hop_images.hpp"
 #include "chat/hop_stream.hpp"
 #include "chat/tool_calls.hpp"
 #include "chat/turn_error.hpp"
@@ -39,13 +43,14 @@ awaitable<void> send_frames(net::SseSink& sink, std::vector<std::string> frames)
 }
 
 // The stored assistant row of a hop (§3.5), with `error` for failed or cancelled hops.
+// `content`: the hop's text, or its fragment array when it produced images (HopImages::stored_content).
 NewMessage assistant_row(const std::string& session_id, const ChatRequest& request,
-                         const llm::HopAccumulator& acc, const bj::value& finish_reason,
+                         const llm::HopAccumulator& acc, bj::value content, const bj::value& finish_reason,
                          const std::optional<TurnError>& error) {
   NewMessage row;
   row.session_id = session_id;
   row.role = "assistant";
-  row.content = acc.has_content() ? bj::value(acc.text()) : bj::value(nullptr);
+  row.content = std::move(content);
   auto put = [&](const char* key, const bj::value& v) {
     if (!v.is_null()) row.metadata[key] = v;
   };
@@ -212,18 +217,35 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
       deliveries = co_await resolve_deliveries(*deps_.attachments, store, deps_.blocking, config, session_id,
                                                referenced_attachments(history));
     }
+    // Generated images become attachments of the session (§3.3), with URLs on the request's host.
+    std::optional<AttachmentImageStore> image_store;
+    if (deps_.attachments) {
+      image_store.emplace(*deps_.attachments, deps_.http, config, session_id,
+                          request.public_base.empty() ? config.public_url : request.public_base,
+                          &sink.cancellation());
+    }
+    std::set<std::string> undelivered;  // images stored by earlier hops of this turn
     bool retried = false;
     for (int hop = 0;;) {
       if (sink.client_gone()) break;
       llm::HopAccumulator acc;
+      std::optional<HopImages> images;
+      if (image_store) images.emplace(*image_store);
       HopOutcome outcome;
       if (config.openrouter_api_key.empty()) {
         outcome.kind = HopOutcome::Kind::failed;
         outcome.error = TurnError::not_configured();
       } else {
+        if (deliveries && !undelivered.empty()) {
+          // This hop sends the earlier hops' rows back: their new images need a delivery form too.
+          auto more = co_await resolve_deliveries(*deps_.attachments, store, deps_.blocking, config,
+                                                  session_id, std::move(undelivered));
+          undelivered.clear();
+          deliveries->merge(more);
+        }
         const auto body =
             build_upstream_body(request, settings, history, tools, deliveries ? &*deliveries : nullptr);
-        outcome = co_await stream_hop(config, deps_.http, body, sink, acc);
+        outcome = co_await stream_hop(config, deps_.http, body, sink, acc, images ? &*images : nullptr);
       }
 
       // Decision 7: one retry without tools after a "tools unsupported" refusal.
@@ -240,10 +262,15 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
         continue;
       }
 
+      // The stored content: the text, with the hop's images (and data:image URIs in the text) as fragments.
+      bj::value content = acc.has_content() ? bj::value(acc.text()) : bj::value(nullptr);
+      if (images) content = co_await images->stored_content(acc.text());  // failed or cancelled hops too
+
       if (outcome.kind == HopOutcome::Kind::cancelled) {
         // Stored with what the user saw; nothing more can be sent.
-        if (acc.has_content() || acc.has_reasoning()) {
-          auto row = assistant_row(session_id, request, acc, bj::string("cancelled"), TurnError::cancelled());
+        if (!content.is_null() || acc.has_reasoning()) {
+          auto row = assistant_row(session_id, request, acc, std::move(content), bj::string("cancelled"),
+                                   TurnError::cancelled());
           auto save = [&store, row] { return store.insert_message(row); };
           co_await deps_.blocking.run(std::move(save));
         }
@@ -252,10 +279,11 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
       }
 
       const auto finish = outcome.error ? bj::value("error") : acc.finish_reason();
-      auto row = assistant_row(session_id, request, acc, finish, outcome.error);
+      auto row = assistant_row(session_id, request, acc, std::move(content), finish, outcome.error);
       auto save = [&store, row] { return store.insert_message(row); };
       auto stored = co_await deps_.blocking.run(std::move(save));
       history.push_back(stored);
+      if (images) undelivered.insert(images->attachment_ids().begin(), images->attachment_ids().end());
       auto metadata_frame = event_frame("metadata", metadata_payload(stored, request));
       co_await sink.send(std::move(metadata_frame));
 

@@ -16,6 +16,9 @@ struct ChatRequest {
   std::optional<std::string> client_assistant_message_id;
   std::optional<std::string> client_parent_message_id;
   bool tool_choice_none = false;
+  // Scheme and host local attachment URLs in the stream are made absolute on (PARLEY_PUBLIC_URL, else the
+  // request's); set by the route, not part of the body.
+  std::string public_base;
 };
 
 Result<ChatRequest> validate_chat_request(const boost::json::value& body);

@@ -27,7 +27,7 @@ struct HopState {
 
 // Relays the parsed events; returns false to stop reading (in-band error, [DONE] needs no more).
 awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::SseEvent> events,
-                             net::SseSink* sink, llm::HopAccumulator* acc) {
+                             net::SseSink* sink, llm::HopAccumulator* acc, HopImages* images) {
   for (auto& e : events) {
     if (state->done || state->in_band_error) break;
     if (e.data.empty()) continue;
@@ -42,8 +42,12 @@ awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::S
     }
     auto chunk = json::parse(e.data);
     if (!chunk) continue;  // upstream message data that is not JSON is skipped
-    // Forwarded byte for byte, then accounted.
-    auto frame = net::format_sse_event("message", e.data, e.id ? *e.id : std::string());
+    // Forwarded byte for byte, then accounted — unless a generated image in it was stored and rewritten.
+    bool rewritten = false;
+    if (images && !image_fragment_refs(*chunk).empty())
+      rewritten = co_await images->rewrite_chunk(&*chunk, acc->text().size());
+    auto frame = net::format_sse_event("message", rewritten ? parley::json::serialize(*chunk) : e.data,
+                                       e.id ? *e.id : std::string());
     co_await sink->send(std::move(frame));
     acc->add_chunk(*chunk);
     if (chunk->is_object()) {
@@ -56,7 +60,7 @@ awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::S
 }
 
 awaitable<bool> on_body(std::shared_ptr<HopState> state, std::string_view data, net::SseSink* sink,
-                        llm::HopAccumulator* acc) {
+                        llm::HopAccumulator* acc, HopImages* images) {
   if (state->status >= 400) {
     if (state->error_body.size() + data.size() > kMaxErrorBody) co_return false;
     state->error_body.append(data);
@@ -67,14 +71,14 @@ awaitable<bool> on_body(std::shared_ptr<HopState> state, std::string_view data, 
     state->oversized = true;
     co_return false;
   }
-  co_return co_await relay_events(state, std::move(events), sink, acc);
+  co_return co_await relay_events(state, std::move(events), sink, acc, images);
 }
 
 }  // namespace
 
 awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
                                  const bj::object& upstream_body, net::SseSink& sink,
-                                 llm::HopAccumulator& acc) {
+                                 llm::HopAccumulator& acc, HopImages* images) {
   net::ClientRequest req;
   req.method = "POST";
   req.url = config.openrouter_base_url + "/chat/completions";
@@ -98,8 +102,8 @@ awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
   };
   net::SseSink* sink_ptr = &sink;
   llm::HopAccumulator* acc_ptr = &acc;
-  net::HttpClient::DataFn on_data = [state, sink_ptr, acc_ptr](std::string_view data) {
-    return on_body(state, data, sink_ptr, acc_ptr);
+  net::HttpClient::DataFn on_data = [state, sink_ptr, acc_ptr, images](std::string_view data) {
+    return on_body(state, data, sink_ptr, acc_ptr, images);
   };
   auto result =
       co_await client.stream(std::move(req), std::move(on_head), std::move(on_data), &sink.cancellation());
@@ -120,7 +124,7 @@ awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
     // A final event without its blank line still counts.
     std::vector<net::SseEvent> tail;
     state->parser.finish(tail);
-    co_await relay_events(state, std::move(tail), &sink, &acc);
+    co_await relay_events(state, std::move(tail), &sink, &acc, images);
   }
   if (state->in_band_error) {
     out.kind = HopOutcome::Kind::failed;

@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 #include <optional>
 
+#include "chat/hop_images.hpp"
 #include "chat/turn_error.hpp"
 #include "core/config.hpp"
 #include "llm/hop_accumulator.hpp"
@@ -21,8 +22,10 @@ struct HopOutcome {
   std::string error_body;  // for a refused hop (status >= 400), to check the "tools unsupported" case
 };
 
+// `images` (may be null): generated images in the chunks are stored and their fragments rewritten in the
+// forwarded chunk, which is then the only kind of chunk that is re-serialized.
 boost::asio::awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
                                               const boost::json::object& upstream_body, net::SseSink& sink,
-                                              llm::HopAccumulator& acc);
+                                              llm::HopAccumulator& acc, HopImages* images = nullptr);
 
 }  // namespace parley::chat

@@ -4,6 +4,8 @@
 #include <boost/json/serialize.hpp>
 #include <set>
 
+#include "chat/image_reflection.hpp"
+
 namespace parley::chat {
 
 namespace bj = boost::json;
@@ -79,7 +81,9 @@ bj::object build_upstream_body(const ChatRequest& request, const ActiveModelSett
   body["model"] = request.model ? *request.model : settings.model;
   body["stream"] = true;
   if (!body.contains("usage")) body["usage"] = bj::object{{"include", true}};
-  body["messages"] = project_history(history, deliveries);
+  auto messages = project_history(history, deliveries);
+  reflect_generated_images(messages);  // in the request only; nothing is stored
+  body["messages"] = std::move(messages);
 
   if (!settings.provider.empty()) {
     bj::object provider = settings.provider;

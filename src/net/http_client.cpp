@@ -155,13 +155,28 @@ struct HttpClient::Impl {
     if (q.size() < 16) q.push_back(std::move(c));
   }
 
-  awaitable<std::optional<TransportError>> connect(Connection& c, std::chrono::milliseconds timeout) {
+  using AddressFilter = std::function<bool(const asio::ip::address&)>;
+
+  awaitable<std::optional<TransportError>> connect(Connection& c, std::chrono::milliseconds timeout,
+                                                   const AddressFilter* address_allowed = nullptr) {
     c.arm(timeout);
     tcp::resolver resolver(c.socket().get_executor());
     auto [rec, endpoints] = co_await resolver.async_resolve(c.target.host, c.target.port, as_tuple_awaitable);
     if (rec) {
       c.disarm();
+      if (c.timed_out) co_return TransportError{TransportError::Kind::timeout, "connect timed out"};
       co_return TransportError{TransportError::Kind::unreachable, readable(rec)};
+    }
+    if (address_allowed && *address_allowed) {
+      for (const auto& entry : endpoints) {
+        const auto address = entry.endpoint().address();
+        if (!(*address_allowed)(address)) {
+          c.disarm();
+          co_return TransportError{
+              TransportError::Kind::unreachable,
+              "address " + address.to_string() + " of " + c.target.host + " is not allowed"};
+        }
+      }
     }
     auto [cec, ep] = co_await asio::async_connect(c.socket(), endpoints, as_tuple_awaitable);
     if (!cec) c.socket().set_option(tcp::no_delay(true), cec);
@@ -224,8 +239,9 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
   auto ex = co_await asio::this_coro::executor;
   const std::string wire = serialize_request(request, *target);
 
+  const bool isolated = static_cast<bool>(request.address_allowed);
   for (int attempt = 0; attempt < 2; ++attempt) {
-    auto conn = impl->take_idle(target->key());
+    auto conn = isolated ? nullptr : impl->take_idle(target->key());
     const bool reused = conn != nullptr;
     if (!conn) conn = std::make_shared<Connection>(ex, impl->tls, *target);
     // Cancellation closes the socket (on its own executor), so every pending read fails at once.
@@ -242,7 +258,7 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
       co_return result;
     }
     if (!reused) {
-      if (auto err = co_await impl->connect(*conn, request.connect_timeout)) {
+      if (auto err = co_await impl->connect(*conn, request.connect_timeout, &request.address_allowed)) {
         result.error = *err;
         co_return result;
       }
@@ -343,7 +359,8 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
       }
     }
     conn->disarm();
-    if (stopped || ec || !parser.get().keep_alive() || conn->input.size() > 0 || conn->cancelled) {
+    if (isolated || stopped || ec || !parser.get().keep_alive() || conn->input.size() > 0 ||
+        conn->cancelled) {
       conn->close();
     } else {
       impl->give_back(conn);

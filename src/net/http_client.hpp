@@ -5,6 +5,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -25,6 +26,10 @@ struct ClientRequest {
   std::chrono::milliseconds connect_timeout{10000};
   std::chrono::milliseconds read_timeout{120000};  // without any byte
   std::size_t max_body_bytes = 64 * 1024 * 1024;   // for buffered responses
+  // When set, every address the host resolves to must pass before anything is connected, the connection goes
+  // only to those checked addresses (no second lookup, so no DNS rebinding), and no pooled connection is used
+  // or kept.
+  std::function<bool(const boost::asio::ip::address&)> address_allowed;
 };
 
 struct ClientResponse {

@@ -7,12 +7,18 @@
 // Scenarios are queued with POST /__control/script (JSON array of scenario objects, used in order, one per chat
 // request; when the queue is empty the default scenario answers) or chosen per request by a body key
 // "fake_scenario" (parley forwards unknown keys upstream). GET /__control/requests lists what was received
-// (method, path, headers, body); GET /__control/closed counts chat connections the client closed before the end.
+// (method, path, headers, body); GET /__control/closed counts chat connections the client closed before the end;
+// GET /__control/sent gives the exact data payloads of the latest chat response, in order.
+//
+// Generated images (OpenRouter's documented shapes): a scenario's `deltas` are extra delta objects sent as their
+// own chunks after `content` (e.g. {content:'', images:[{type:'image_url',image_url:{url:'data:image/png;base64,…'}}]}
+// or {content:[{type:'text',text:'…'},{type:'image_url',image_url:{url:'https://…'}}]}); `final_message` is put
+// as choices[0].message into the finish chunk; data:image URIs in text are plain `content` pieces.
 import http from 'node:http';
 
 const args = process.argv.slice(2);
 const port = Number(args[args.indexOf('--port') + 1] || 0) || 0;
-const state = { script: [], requests: [], closedEarly: 0, finished: 0, generations: new Map() };
+const state = { script: [], requests: [], closedEarly: 0, finished: 0, generations: new Map(), sent: [] };
 
 export const defaultModels = [
   {
@@ -57,6 +63,7 @@ function buildEvents(sc, body) {
   ev.push(['data', chunk(id, model, { role: 'assistant', content: '' })]);
   for (const r of sc.reasoning ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', content: '', reasoning: r, reasoning_details: [{ type: 'reasoning.text', text: r }] })]);
   for (const piece of sc.content ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', content: piece })]);
+  for (const delta of sc.deltas ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', ...delta })]);
   for (const frag of sc.tool_fragments ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', content: null, tool_calls: [frag] })]);
   if (sc.in_band_error) {
     ev.push(['data', { id, object: 'chat.completion.chunk', created: 0, model, provider: 'FakeProvider', error: sc.in_band_error,
@@ -65,7 +72,9 @@ function buildEvents(sc, body) {
   }
   if (sc.drop_after !== undefined) return { id, events: ev.slice(0, sc.drop_after + 1), drop: true };
   const finish = sc.finish_reason ?? (sc.tool_fragments?.length ? 'tool_calls' : 'stop');
-  ev.push(['data', chunk(id, model, {}, finish)]);
+  const finishChunk = chunk(id, model, {}, finish);
+  if (sc.final_message) finishChunk.choices[0].message = sc.final_message;
+  ev.push(['data', finishChunk]);
   ev.push(['data', { id, provider: 'FakeProvider', model, object: 'chat.completion.chunk', created: 0, choices: [],
     usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19, cost: 0.0000123 } }]);
   for (const raw of sc.raw_after ?? []) ev.push(['raw', raw]);
@@ -95,6 +104,7 @@ async function handleChat(req, res, body) {
   res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', 'X-Request-Id': 'fake-req-1',
     'OpenRouter-Provider': 'FakeProvider' });
   const { id, events, drop } = buildEvents(sc, body);
+  state.sent = events.filter(([kind]) => kind === 'data').map(([, payload]) => (typeof payload === 'string' ? payload : JSON.stringify(payload)));
   state.generations.set(id, { id, model: body?.model, total_cost: 0.0000123, tokens_prompt: 12, tokens_completion: 7, created_at: new Date().toISOString() });
   let closed = false;
   res.on('close', () => { if (!res.writableFinished) { closed = true; state.closedEarly++; state.closedAt = Date.now(); } });
@@ -133,6 +143,7 @@ const server = http.createServer(async (req, res) => {
     if (path === '/__control/script' && req.method === 'POST') { state.script.push(...(Array.isArray(body) ? body : [body])); return res.end('{}'); }
     if (path === '/__control/models' && req.method === 'POST') { models = body; return res.end('{}'); }
     if (path === '/__control/requests') return res.end(JSON.stringify(state.requests));
+    if (path === '/__control/sent') return res.end(JSON.stringify(state.sent));
     if (path === '/__control/closed') return res.end(JSON.stringify({ closed_early: state.closedEarly, finished: state.finished, closed_at: state.closedAt ?? null }));
     if (path === '/__control/providers' && req.method === 'POST') { providers = body; return res.end('{}'); }
     if (path === '/__control/endpoints' && req.method === 'POST') { endpoints = body; return res.end('{}'); }

@@ -28,6 +28,7 @@ export async function startFakeUpstream() {
     setProviders: (providers) => control('providers', providers),
     setEndpoints: (byModel) => control('endpoints', byModel),
     requests: () => control('requests'),
+    sent: () => control('sent'),
     closed: () => control('closed'),
     reset: () => control('reset', {}),
     async stop() { proc.kill(); await new Promise((r) => proc.on('exit', r)); },
