@@ -18,8 +18,8 @@
 #include "core/json.hpp"
 #include "mcp/builtin/servers.hpp"
 #include "mcp/server_definition.hpp"
+#include "net/address_policy.hpp"
 #include "net/blocking.hpp"
-#include "net/download_policy.hpp"
 #include "net/http_client.hpp"
 #include "store/open_repository.hpp"
 
@@ -88,16 +88,33 @@ class AttachmentObjects {
     if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https")) {
       return R::failure("'" + url + "' is not an http(s) URL.");
     }
-    if (auto why = net::download_refusal(std::string(parsed->host()), allowed_hosts_)) {
-      return R::failure("Refusing to download " + url + ": " + *why + ".");
+    std::string host(parsed->host());
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    const bool listed = net::host_is_listed(host, allowed_hosts_);
+    if (!allowed_hosts_.empty() && !listed) {
+      return R::failure("Refusing to download " + url + ": the host " + host +
+                        " is not in IMAGE_DOWNLOAD_ALLOWED_HOSTS.");
     }
     net::ClientRequest request;
     request.url = url;
+    // The address actually connected to is checked (no second lookup a rebinding DNS could answer
+    // differently); a listed host may live anywhere.
+    auto refused_address = std::make_shared<std::string>();
+    request.address_allowed = [listed, refused_address](const boost::asio::ip::address& a) {
+      if (listed || net::is_public_address(a)) return true;
+      *refused_address = a.to_string();
+      return false;
+    };
     request.connect_timeout = download_timeout_;
     request.read_timeout = download_timeout_;
     request.max_body_bytes = static_cast<std::size_t>(max_bytes);
     auto result = boost::asio::co_spawn(ioc_, http_.fetch(std::move(request)), boost::asio::use_future).get();
     if (!result) {
+      if (!refused_address->empty()) {
+        return R::failure("Refusing to download " + url + ": the host " + host +
+                          " resolves to a non-public address (" + *refused_address +
+                          "); list it in IMAGE_DOWNLOAD_ALLOWED_HOSTS to allow it.");
+      }
       if (result.error.kind == net::TransportError::Kind::too_large) {
         return R::failure("Downloading " + url + " failed: the file is larger than " +
                           std::to_string(max_bytes) + " bytes.");
