@@ -29,20 +29,14 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
-}  // namespace
-
-std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                                  unsigned new_file_mode) {
+// The content in a new temporary file beside `path`, with `mode`, written and fsync'ed; `tmp` names it.
+std::error_code write_temp_beside(const std::filesystem::path& path, std::string_view content, mode_t mode,
+                                  std::filesystem::path& tmp) {
   const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return ec;
-
-  mode_t mode = static_cast<mode_t>(new_file_mode);
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
-
-  const auto tmp = dir / ("." + path.filename().string() + ".tmp-" + new_uuid_hex().substr(0, 12));
+  tmp = dir / ("." + path.filename().string() + ".tmp-" + new_uuid_hex().substr(0, 12));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return last_error();
   if (::fchmod(fd, mode) != 0 || !write_all(fd, content) || ::fsync(fd) != 0) {
@@ -56,48 +50,47 @@ std::error_code write_file_atomic(const std::filesystem::path& path, std::string
     ::unlink(tmp.c_str());
     return err;
   }
+  return {};
+}
+
+// The directory entry itself is made durable.
+void fsync_directory_of(const std::filesystem::path& path) {
+  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+}  // namespace
+
+std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view content,
+                                  unsigned new_file_mode) {
+  mode_t mode = static_cast<mode_t>(new_file_mode);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
+  std::filesystem::path tmp;
+  if (auto ec = write_temp_beside(path, content, mode, tmp)) return ec;
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const auto err = last_error();
     ::unlink(tmp.c_str());
     return err;
   }
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  fsync_directory_of(path);
   return {};
 }
 
 std::error_code write_new_file_atomic(const std::filesystem::path& path, std::string_view content,
                                       unsigned mode) {
-  const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return ec;
-  const auto tmp = dir / ("." + path.filename().string() + ".tmp-" + new_uuid_hex().substr(0, 12));
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
-  if (fd < 0) return last_error();
-  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 || !write_all(fd, content) || ::fsync(fd) != 0) {
-    const auto err = last_error();
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return err;
-  }
-  if (::close(fd) != 0) {
-    const auto err = last_error();
-    ::unlink(tmp.c_str());
-    return err;
-  }
+  std::filesystem::path tmp;
+  if (auto ec = write_temp_beside(path, content, static_cast<mode_t>(mode), tmp)) return ec;
+  // link() fails with EEXIST instead of replacing: create-only.
   const int linked = ::link(tmp.c_str(), path.c_str());
   const auto link_error = last_error();
   ::unlink(tmp.c_str());
   if (linked != 0) return link_error;
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  fsync_directory_of(path);
   return {};
 }
 
