@@ -4,18 +4,17 @@
 // run, wall-clock long tasks (also reported) include the time the page waited for a core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium, screenshotDir } from '../lib/browser.mjs';
 import { startParley, repoRoot, webDist } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
 
-const shots = join(repoRoot, 'tests', '.tmp', 'screenshots');
-mkdirSync(shots, { recursive: true });
+const shots = screenshotDir;
 let browser;
 before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  browser = await launchChromium();
 });
 after(async () => { await browser?.close(); });
 

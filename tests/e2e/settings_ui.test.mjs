@@ -3,23 +3,17 @@
 // and per-tool toggles, the system prompt, and speech settings validation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium, screenshotDir } from '../lib/browser.mjs';
 import { startParley, repoRoot } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
 import { fakeServer } from '../integration/mcp_helpers.mjs';
 
-const shots = join(repoRoot, 'tests', '.tmp', 'screenshots');
-mkdirSync(shots, { recursive: true });
+const shots = screenshotDir;
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream'],
-  });
+  browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream']);
 });
 after(async () => { await browser?.close(); });
 

@@ -3,22 +3,16 @@
 // turn streams from the fake upstream into the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium, screenshotDir } from '../lib/browser.mjs';
 import { startParley, repoRoot } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
 
-const shots = join(repoRoot, 'tests', '.tmp', 'screenshots');
-mkdirSync(shots, { recursive: true });
+const shots = screenshotDir;
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 after(async () => { await browser?.close(); });
 

@@ -6,26 +6,20 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, screenshotDir } from '../lib/browser.mjs';
 import { startParley, repoRoot } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
 import { startFakeDeepgramLive } from '../fakes/deepgram_live.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const shots = join(repoRoot, 'tests', '.tmp', 'screenshots');
-mkdirSync(shots, { recursive: true });
+const shots = screenshotDir;
 const DG_KEY = 'dg-e2e-key-0123456789abcdef';
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required'],
-  });
+  browser = await launchChromium(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
 });
 after(async () => { await browser?.close(); });
 
