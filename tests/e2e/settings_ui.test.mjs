@@ -218,3 +218,23 @@ test('suggestions are added, sent, offered on the empty chat and deleted; speech
     await t.page.mouse.up();
   } finally { await t.close(); }
 });
+
+test('a stored prompt that arrives late does not overwrite what the user already typed', async () => {
+  const t = await setup();
+  try {
+    let delayed = 0;
+    await t.page.route('**/api/settings/system-prompt', async (route) => {
+      if (route.request().method() === 'GET') {
+        delayed++;
+        await new Promise((r) => setTimeout(r, 800));
+      }
+      await route.continue();
+    });
+    await openSettings(t.page, 'System prompt');
+    const box = t.page.getByLabel(/Instructions given to the model/);
+    await box.fill('Typed before the load finished.');
+    await t.page.waitForTimeout(1200);
+    assert.ok(delayed >= 1, 'the stored prompt was loaded after typing');
+    assert.equal(await box.inputValue(), 'Typed before the load finished.');
+  } finally { await t.close(); }
+});
