@@ -26,6 +26,14 @@ fs::path testdata() {
   return dir ? fs::path(dir) : fs::path("../shared/testdata");
 }
 
+// The vectors live in ../shared/testdata beside the repository (PARLEY_TESTDATA, set by ctest).
+::testing::AssertionResult vectors_present(const fs::path& dir) {
+  if (fs::is_directory(dir)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << "signing vectors not found at " << dir
+         << ": the repository expects ../shared/testdata beside it, or PARLEY_TESTDATA";
+}
+
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   std::ostringstream ss;
@@ -105,6 +113,7 @@ GcsSigningRequest gcs_request(const bj::object& t, const std::string& client_ema
 
 TEST(GcsV4Signing, MatchesEveryPublishedConformanceCase) {
   const auto dir = testdata() / "gcs-v4-signing";
+  ASSERT_TRUE(vectors_present(dir));
   const auto account = bj::parse(slurp(dir / "test_service_account.not-a-test.json")).as_object();
   const auto key = RsaPrivateKey::from_pem(member(account, "private_key"));
   ASSERT_TRUE(key);
@@ -132,6 +141,7 @@ TEST(GcsV4Signing, MatchesEveryPublishedConformanceCase) {
 
 TEST(GcsV4Signing, AnotherKeyGivesAnotherSignature) {
   const auto dir = testdata() / "gcs-v4-signing";
+  ASSERT_TRUE(vectors_present(dir));
   const auto account = bj::parse(slurp(dir / "test_service_account.not-a-test.json")).as_object();
   const auto key = RsaPrivateKey::from_pem(member(account, "private_key"));
   ASSERT_TRUE(key);
@@ -203,6 +213,7 @@ AwsCase parse_aws_request(const std::string& text) {
 
 TEST(SigV4Signing, MatchesEveryPublishedQueryAndHeaderCase) {
   int cases = 0;
+  ASSERT_TRUE(vectors_present(testdata() / "aws-sigv4"));
   for (const auto& entry : fs::directory_iterator(testdata() / "aws-sigv4")) {
     if (!entry.is_directory()) continue;
     const auto dir = entry.path();
