@@ -16,6 +16,8 @@ using SystemTime = std::chrono::system_clock::time_point;
 struct BlobError {
   enum class Kind { failed, exists, not_found } kind = Kind::failed;
   std::string message;
+
+  static BlobError failed(std::string message) { return BlobError{Kind::failed, std::move(message)}; }
 };
 
 template <class T>

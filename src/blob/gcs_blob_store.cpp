@@ -16,15 +16,6 @@ namespace {
 
 constexpr auto kStorageTimeout = std::chrono::milliseconds(30000);
 
-BlobError failure(std::string message) {
-  return BlobError{BlobError::Kind::failed, std::move(message)};
-}
-
-std::string string_member(const bj::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 std::int64_t unix_seconds(SystemTime t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
@@ -67,11 +58,11 @@ GcsBlobStore::GcsBlobStore(GcsSettings settings, net::HttpClient& http)
     return;
   }
   const auto& o = parsed->get_object();
-  client_email_ = string_member(o, "client_email");
-  private_key_id_ = string_member(o, "private_key_id");
-  token_uri_ = string_member(o, "token_uri");
+  client_email_ = parley::json::string_member(o, "client_email");
+  private_key_id_ = parley::json::string_member(o, "private_key_id");
+  token_uri_ = parley::json::string_member(o, "token_uri");
   if (token_uri_.empty()) token_uri_ = "https://oauth2.googleapis.com/token";
-  key_ = RsaPrivateKey::from_pem(string_member(o, "private_key"));
+  key_ = RsaPrivateKey::from_pem(parley::json::string_member(o, "private_key"));
   if (client_email_.empty() || !key_) {
     missing_ = "the service-account key file " + settings_.credentials_file.string() +
                " lacks client_email or an RSA private_key";
@@ -100,7 +91,8 @@ awaitable<BlobResult<std::string>> GcsBlobStore::access_token() {
   const std::string signing_input =
       base64url_encode(json::serialize(header)) + "." + base64url_encode(json::serialize(claims));
   const auto signature = key_->sign_sha256(signing_input);
-  if (signature.empty()) co_return failure("cannot sign the token request with the service-account key");
+  if (signature.empty())
+    co_return BlobError::failed("cannot sign the token request with the service-account key");
 
   auto request = storage_request("POST", token_uri_);
   request.headers.add("Content-Type", "application/x-www-form-urlencoded");
@@ -109,13 +101,13 @@ awaitable<BlobResult<std::string>> GcsBlobStore::access_token() {
       base64url_encode(signature);
   request.max_body_bytes = 65536;
   auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return failure("GCS token endpoint unreachable: " + result.error.message);
+  if (!result) co_return BlobError::failed("GCS token endpoint unreachable: " + result.error.message);
   if (result.value->status != 200)
-    co_return failure("GCS token endpoint answered " + std::to_string(result.value->status));
+    co_return BlobError::failed("GCS token endpoint answered " + std::to_string(result.value->status));
   const auto body = json::parse(result.value->body);
-  if (!body || !body->is_object()) co_return failure("GCS token endpoint answered no JSON");
-  const auto token = string_member(body->get_object(), "access_token");
-  if (token.empty()) co_return failure("GCS token endpoint answered no access_token");
+  if (!body || !body->is_object()) co_return BlobError::failed("GCS token endpoint answered no JSON");
+  const auto token = parley::json::string_member(body->get_object(), "access_token");
+  if (token.empty()) co_return BlobError::failed("GCS token endpoint answered no access_token");
   std::int64_t expires_in = 3600;
   if (const auto* e = body->get_object().if_contains("expires_in"); e && e->is_number()) {
     expires_in = e->to_number<std::int64_t>();
@@ -128,7 +120,7 @@ awaitable<BlobResult<std::string>> GcsBlobStore::access_token() {
 
 awaitable<BlobResult<void>> GcsBlobStore::put_new(std::string key, std::string bytes,
                                                   std::string content_type) {
-  if (!missing_.empty()) co_return failure(missing_);
+  if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto token = co_await access_token();
   if (!token) co_return token.error();
   auto request = storage_request("PUT", object_url(key));
@@ -139,38 +131,38 @@ awaitable<BlobResult<void>> GcsBlobStore::put_new(std::string key, std::string b
   request.body = std::move(bytes);
   request.max_body_bytes = 1 << 20;
   auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return failure(transport_failure(result.error));
+  if (!result) co_return BlobError::failed(transport_failure(result.error));
   const int status = result.value->status;
   if (status == 200 || status == 201) co_return BlobResult<void>{};
   if (status == 412) co_return BlobError{BlobError::Kind::exists, "object already exists"};
-  co_return failure("GCS answered " + std::to_string(status));
+  co_return BlobError::failed("GCS answered " + std::to_string(status));
 }
 
 awaitable<BlobResult<std::string>> GcsBlobStore::read(std::string key) {
-  if (!missing_.empty()) co_return failure(missing_);
+  if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto token = co_await access_token();
   if (!token) co_return token.error();
   auto request = storage_request("GET", object_url(key));
   request.headers.add("Authorization", "Bearer " + *token);
   auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return failure(transport_failure(result.error));
+  if (!result) co_return BlobError::failed(transport_failure(result.error));
   if (result.value->status == 200) co_return std::move(result.value->body);
   if (result.value->status == 404) co_return BlobError{BlobError::Kind::not_found, "object not found"};
-  co_return failure("GCS answered " + std::to_string(result.value->status));
+  co_return BlobError::failed("GCS answered " + std::to_string(result.value->status));
 }
 
 awaitable<BlobResult<void>> GcsBlobStore::remove(std::string key) {
-  if (!missing_.empty()) co_return failure(missing_);
+  if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto token = co_await access_token();
   if (!token) co_return token.error();
   auto request = storage_request("DELETE", object_url(key));
   request.headers.add("Authorization", "Bearer " + *token);
   request.max_body_bytes = 1 << 20;
   auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return failure(transport_failure(result.error));
+  if (!result) co_return BlobError::failed(transport_failure(result.error));
   const int status = result.value->status;
   if (status == 200 || status == 204 || status == 404) co_return BlobResult<void>{};
-  co_return failure("GCS answered " + std::to_string(status));
+  co_return BlobError::failed("GCS answered " + std::to_string(status));
 }
 
 std::string GcsBlobStore::signed_url(const std::string& key, std::chrono::seconds ttl, SystemTime now) const {

@@ -17,17 +17,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-BlobError failure(std::string message) {
-  return BlobError{BlobError::Kind::failed, std::move(message)};
-}
-
 // Reads a regular file without following a symlink at its last component.
 BlobResult<std::string> read_regular_file(const fs::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)
       return BlobError{BlobError::Kind::not_found, "object not found"};
-    return failure(std::error_code(errno, std::generic_category()).message());
+    return BlobError::failed(std::error_code(errno, std::generic_category()).message());
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -80,14 +76,14 @@ std::optional<fs::path> LocalBlobStore::resolve(std::string_view key) const {
 boost::asio::awaitable<BlobResult<void>> LocalBlobStore::put_new(std::string key, std::string bytes,
                                                                  std::string /*content_type*/) {
   auto path = resolve(key);
-  if (!path) co_return failure("invalid object key");
+  if (!path) co_return BlobError::failed("invalid object key");
   const fs::path target = *path;
   auto job = [target, bytes = std::move(bytes)]() -> BlobResult<void> {
     auto ec = write_new_file_atomic(target, bytes, 0600);
     // The session folder may have been removed with its last object in between: once more.
     if (ec == std::errc::no_such_file_or_directory) ec = write_new_file_atomic(target, bytes, 0600);
     if (ec == std::errc::file_exists) return BlobError{BlobError::Kind::exists, "object already exists"};
-    if (ec) return failure("cannot write the file: " + ec.message());
+    if (ec) return BlobError::failed("cannot write the file: " + ec.message());
     return {};
   };
   co_return co_await blocking_.run(std::move(job));
@@ -108,7 +104,7 @@ boost::asio::awaitable<BlobResult<void>> LocalBlobStore::remove(std::string key)
   const fs::path root = root_;
   auto job = [target, root]() -> BlobResult<void> {
     if (::unlink(target.c_str()) != 0 && errno != ENOENT)
-      return failure(std::error_code(errno, std::generic_category()).message());
+      return BlobError::failed(std::error_code(errno, std::generic_category()).message());
     // The session folder goes with its last object (fails harmlessly while others remain).
     if (target.parent_path() != root) ::rmdir(target.parent_path().c_str());
     return {};

@@ -8,10 +8,6 @@ using boost::asio::awaitable;
 
 namespace {
 
-BlobError failure(std::string message) {
-  return BlobError{BlobError::Kind::failed, std::move(message)};
-}
-
 std::string transport_failure(const net::TransportError& e) {
   return "S3 unreachable: " + e.message;
 }
@@ -76,36 +72,36 @@ net::ClientRequest S3BlobStore::signed_request(const std::string& method, const 
 
 awaitable<BlobResult<void>> S3BlobStore::put_new(std::string key, std::string bytes,
                                                  std::string content_type) {
-  if (!missing_.empty()) co_return failure(missing_);
+  if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("PUT", key, std::move(bytes), content_type);
   request.max_body_bytes = 1 << 20;
   auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return failure(transport_failure(result.error));
+  if (!result) co_return BlobError::failed(transport_failure(result.error));
   const int status = result.value->status;
   if (status == 200 || status == 201) co_return BlobResult<void>{};
   if (status == 412) co_return BlobError{BlobError::Kind::exists, "object already exists"};
-  co_return failure("S3 answered " + std::to_string(status));
+  co_return BlobError::failed("S3 answered " + std::to_string(status));
 }
 
 awaitable<BlobResult<std::string>> S3BlobStore::read(std::string key) {
-  if (!missing_.empty()) co_return failure(missing_);
+  if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("GET", key, {}, {});
   auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return failure(transport_failure(result.error));
+  if (!result) co_return BlobError::failed(transport_failure(result.error));
   if (result.value->status == 200) co_return std::move(result.value->body);
   if (result.value->status == 404) co_return BlobError{BlobError::Kind::not_found, "object not found"};
-  co_return failure("S3 answered " + std::to_string(result.value->status));
+  co_return BlobError::failed("S3 answered " + std::to_string(result.value->status));
 }
 
 awaitable<BlobResult<void>> S3BlobStore::remove(std::string key) {
-  if (!missing_.empty()) co_return failure(missing_);
+  if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("DELETE", key, {}, {});
   request.max_body_bytes = 1 << 20;
   auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return failure(transport_failure(result.error));
+  if (!result) co_return BlobError::failed(transport_failure(result.error));
   const int status = result.value->status;
   if (status == 200 || status == 204 || status == 404) co_return BlobResult<void>{};
-  co_return failure("S3 answered " + std::to_string(status));
+  co_return BlobError::failed("S3 answered " + std::to_string(status));
 }
 
 std::string S3BlobStore::signed_url(const std::string& key, std::chrono::seconds ttl, SystemTime now) const {

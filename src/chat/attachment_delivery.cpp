@@ -20,9 +20,7 @@ const bj::object* fragment_metadata(const bj::value& fragment) {
 }
 
 std::string string_member(const bj::object* o, std::string_view key) {
-  if (!o) return {};
-  const auto* v = o->if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  return o ? parley::json::string_member(*o, key) : std::string();
 }
 
 bj::value delivered(const bj::object& fragment, const std::string& id, const bj::object* meta,

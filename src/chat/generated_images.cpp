@@ -1,4 +1,5 @@
 #include "chat/generated_images.hpp"
+#include "core/json.hpp"
 
 #include <cctype>
 
@@ -15,11 +16,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string string_member(const bj::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 // The standard alphabet only: in prose a '-' or '_' right after the data more likely starts the next word.
@@ -57,7 +53,7 @@ std::optional<ImageSource> image_of_text_value(std::string_view value, bool bare
 
 std::string mime_member(const bj::object& o) {
   for (const char* key : {"mime_type", "media_type", "mimeType", "mediaType", "content_type"}) {
-    auto v = string_member(o, key);
+    auto v = parley::json::string_member(o, key);
     if (!v.empty()) return lower(v);
   }
   return {};
@@ -67,31 +63,33 @@ std::optional<ImageSource> image_of_object(const bj::object& f) {
   if (const auto* iu = f.if_contains("image_url")) {
     if (iu->is_string()) return image_of_text_value(iu->get_string(), true);
     if (iu->is_object()) {
-      const auto url = string_member(iu->get_object(), "url");
+      const auto url = parley::json::string_member(iu->get_object(), "url");
       if (!url.empty()) return image_of_text_value(url, true);
     }
     return std::nullopt;
   }
   for (const char* key : {"b64_json", "image_base64", "base64", "data"}) {
-    const auto value = string_member(f, key);
+    const auto value = parley::json::string_member(f, key);
     if (value.empty()) continue;
     auto s = image_of_text_value(value, true);
     if (s && s->declared_mime.empty() && s->kind == ImageSource::Kind::inline_bytes)
       s->declared_mime = mime_member(f);
     return s;
   }
-  if (const auto url = string_member(f, "url"); !url.empty()) return image_of_text_value(url, false);
+  if (const auto url = parley::json::string_member(f, "url"); !url.empty())
+    return image_of_text_value(url, false);
   for (const char* key : {"source", "inline_data", "inlineData"}) {
     const auto* nested = f.if_contains(key);
     if (!nested || !nested->is_object()) continue;
     const auto& n = nested->get_object();
-    if (const auto data = string_member(n, "data"); !data.empty()) {
+    if (const auto data = parley::json::string_member(n, "data"); !data.empty()) {
       auto s = image_of_text_value(data, true);
       if (s && s->declared_mime.empty() && s->kind == ImageSource::Kind::inline_bytes)
         s->declared_mime = mime_member(n);
       return s;
     }
-    if (const auto url = string_member(n, "url"); !url.empty()) return image_of_text_value(url, false);
+    if (const auto url = parley::json::string_member(n, "url"); !url.empty())
+      return image_of_text_value(url, false);
   }
   return std::nullopt;
 }
@@ -166,7 +164,7 @@ bool is_image_fragment(const bj::value& fragment) {
   if (!fragment.is_object()) return false;
   const auto& f = fragment.get_object();
   if (f.contains("image_url")) return true;
-  const auto type = string_member(f, "type");
+  const auto type = parley::json::string_member(f, "type");
   return type == "image_url" || type == "image" || type == "input_image" || type == "output_image";
 }
 
@@ -176,14 +174,14 @@ std::optional<ImageSource> image_of_fragment(const bj::value& fragment) {
   if (const auto* meta = f.if_contains("metadata"); meta && meta->is_object()) {
     if (meta->get_object().contains("attachment_id")) return std::nullopt;  // already an attachment
   }
-  const auto type = string_member(f, "type");
+  const auto type = parley::json::string_member(f, "type");
   // Typed parts must say they are images (audio or files may carry base64 `data` too).
   if (!type.empty() && lower(type).find("image") == std::string::npos) return std::nullopt;
   auto source = image_of_object(f);
   if (!source) return std::nullopt;
   source->source_fragment_type = type;
   for (const char* key : {"filename", "name", "file_name"}) {
-    if (auto name = string_member(f, key); !name.empty()) {
+    if (auto name = parley::json::string_member(f, key); !name.empty()) {
       source->filename = std::move(name);
       break;
     }
@@ -241,7 +239,7 @@ bj::value* fragment_at(bj::value& chunk, const FragmentRef& ref) {
 bj::object generated_image_fragment(const bj::object& metadata) {
   bj::object fragment;
   fragment["type"] = "image_url";
-  fragment["image_url"] = bj::object{{"url", string_member(metadata, "display_url")}};
+  fragment["image_url"] = bj::object{{"url", parley::json::string_member(metadata, "display_url")}};
   fragment["metadata"] = metadata;
   return fragment;
 }

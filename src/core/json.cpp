@@ -173,4 +173,9 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
+std::string string_member(const bj::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
 }  // namespace parley::json

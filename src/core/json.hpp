@@ -2,6 +2,7 @@
 // pretty printer used for data/*.json documents (api.md §4.0).
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
@@ -18,5 +19,7 @@ std::string serialize(const bj::value& v);
 // 2-space indentation, object keys sorted, trailing newline.
 std::string pretty_sorted(const bj::value& v);
 bool is_valid_utf8(std::string_view s);
+// The string member `key` of `o`, or "" when it is missing or not a string.
+std::string string_member(const bj::object& o, std::string_view key);
 
 }  // namespace parley::json

@@ -1,4 +1,5 @@
 #include "llm/provider_routing.hpp"
+#include "core/json.hpp"
 
 #include "llm/model_enrichment.hpp"
 
@@ -48,11 +49,6 @@ std::optional<double> statistic(const bj::object& o, std::string_view key) {
   return number_of(v);
 }
 
-std::string string_of(const bj::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 // The spec's truthiness (§2.8) of an optional member.
 bool truthy(const bj::value* v) {
   return v && llm::truthy(*v);
@@ -62,14 +58,14 @@ Candidate from_endpoint(const bj::object& e) {
   Candidate c;
   const auto* nested = e.if_contains("provider");
   if (nested && nested->is_object()) {
-    c.name = string_of(nested->as_object(), "name");
-    c.slug = string_of(nested->as_object(), "slug");
+    c.name = parley::json::string_member(nested->as_object(), "name");
+    c.slug = parley::json::string_member(nested->as_object(), "slug");
     c.zero_data_retention = truthy(nested->as_object().if_contains("zero_data_retention"));
   }
-  if (c.name.empty()) c.name = string_of(e, "provider_name");
-  const std::string tag = string_of(e, "tag");
+  if (c.name.empty()) c.name = parley::json::string_member(e, "provider_name");
+  const std::string tag = parley::json::string_member(e, "tag");
   if (c.slug.empty()) c.slug = tag.substr(0, tag.find('/'));
-  c.endpoint_id = string_of(e, "id");
+  c.endpoint_id = parley::json::string_member(e, "id");
   if (c.endpoint_id.empty()) c.endpoint_id = tag.empty() ? c.slug : tag;
   if (const auto* r = e.if_contains("region"); r && r->is_string()) c.region = std::string(r->get_string());
   if (const auto* p = e.if_contains("pricing"); p && p->is_object()) {
@@ -88,8 +84,8 @@ Candidate from_endpoint(const bj::object& e) {
 
 Candidate from_provider(const bj::object& p) {
   Candidate c;
-  c.name = string_of(p, "name");
-  c.slug = string_of(p, "slug");
+  c.name = parley::json::string_member(p, "name");
+  c.slug = parley::json::string_member(p, "slug");
   c.endpoint_id = c.slug;
   c.zero_data_retention = truthy(p.if_contains("zero_data_retention"));
   return c;
@@ -274,7 +270,7 @@ bj::object describe_active_provider(const RoutingInputs& in) {
   if (const auto* s = prefs.if_contains("sort"); s && s->is_string()) {
     sort = std::string(s->get_string());
   } else if (s && s->is_object()) {  // OpenRouter's newer {"by": "price"} form
-    sort = string_of(s->get_object(), "by");
+    sort = parley::json::string_member(s->get_object(), "by");
   }
   if (!order.empty()) {
     out["provider_type"] = "explicit_order";

@@ -9,14 +9,9 @@ namespace bj = boost::json;
 
 namespace {
 
-std::string string_member(const bj::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 std::string describe_binary(std::string_view kind, const bj::object& item) {
-  const auto data = string_member(item, "data");
-  std::string mime = string_member(item, "mimeType");
+  const auto data = parley::json::string_member(item, "data");
+  std::string mime = parley::json::string_member(item, "mimeType");
   if (mime.empty()) mime = "unknown type";
   return "[" + std::string(kind) + ": " + mime + ", " + std::to_string(data.size() / 4 * 3) + " bytes]";
 }
@@ -24,25 +19,26 @@ std::string describe_binary(std::string_view kind, const bj::object& item) {
 std::string render_item(const bj::value& value) {
   if (!value.is_object()) return parley::json::serialize(value);
   const auto& item = value.get_object();
-  const auto type = string_member(item, "type");
-  if (type == "text") return string_member(item, "text");
+  const auto type = parley::json::string_member(item, "type");
+  if (type == "text") return parley::json::string_member(item, "text");
   if (type == "image") return describe_binary("image", item);
   if (type == "audio") return describe_binary("audio", item);
   if (type == "resource_link") {
-    std::string out = "[resource link: " + string_member(item, "uri");
-    if (const auto name = string_member(item, "name"); !name.empty()) out += " (" + name + ")";
-    if (const auto desc = string_member(item, "description"); !desc.empty()) out += " - " + desc;
+    std::string out = "[resource link: " + parley::json::string_member(item, "uri");
+    if (const auto name = parley::json::string_member(item, "name"); !name.empty()) out += " (" + name + ")";
+    if (const auto desc = parley::json::string_member(item, "description"); !desc.empty())
+      out += " - " + desc;
     return out + "]";
   }
   if (type == "resource") {
     const auto* resource = item.if_contains("resource");
     if (resource == nullptr || !resource->is_object()) return "[resource]";
     const auto& r = resource->get_object();
-    const auto uri = string_member(r, "uri");
-    if (r.contains("text")) return "[resource " + uri + "]\n" + string_member(r, "text");
+    const auto uri = parley::json::string_member(r, "uri");
+    if (r.contains("text")) return "[resource " + uri + "]\n" + parley::json::string_member(r, "text");
     return "[resource " + uri + ": " +
-           describe_binary("blob", bj::object{{"data", string_member(r, "blob")},
-                                              {"mimeType", string_member(r, "mimeType")}}) +
+           describe_binary("blob", bj::object{{"data", parley::json::string_member(r, "blob")},
+                                              {"mimeType", parley::json::string_member(r, "mimeType")}}) +
            "]";
   }
   return parley::json::serialize(value);  // a content type newer than parley: pass it on as JSON
@@ -56,7 +52,7 @@ std::string render_tool_result_text(const ToolCallResult& result) {
   for (const auto& item : result.content) {
     if (!out.empty()) out += "\n";
     out += render_item(item);
-    if (item.is_object() && string_member(item.get_object(), "type") == "text") has_text = true;
+    if (item.is_object() && parley::json::string_member(item.get_object(), "type") == "text") has_text = true;
   }
   if (result.structured_content && !has_text) {
     if (!out.empty()) out += "\n";
