@@ -19,6 +19,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace parley::net {
 
@@ -79,9 +80,10 @@ bool header_value_ok(std::string_view v) {
 // One TCP (optionally TLS) connection. The TLS state (an SSL object with its BIO buffers, ~35 KB) exists
 // only for https targets: with thousands of open streams to a plain-HTTP upstream it would dominate memory.
 struct Connection : std::enable_shared_from_this<Connection> {
-  Connection(asio::any_io_executor ex, ssl::context& ctx, Target t)
+  // `ctx` is null for plain-HTTP targets and never for https ones.
+  Connection(asio::any_io_executor ex, ssl::context* ctx, Target t)
       : target(std::move(t)), sock(ex), watchdog(ex) {
-    if (target.tls) tls_stream.emplace(sock, ctx);
+    if (target.tls) tls_stream.emplace(sock, *ctx);
   }
 
   Target target;
@@ -123,15 +125,25 @@ struct Connection : std::enable_shared_from_this<Connection> {
 };
 
 struct HttpClient::Impl {
-  explicit Impl(asio::io_context& io) : ioc(io), tls(ssl::context::tls_client) {
-    tls.set_default_verify_paths();
-    tls.set_verify_mode(ssl::verify_peer);
-    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
-                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  explicit Impl(asio::io_context& io) : ioc(io) {}
+
+  // The TLS context is made on the first https connection: loading the system's CA bundle takes 20-70 ms,
+  // which start-up (P4) should not pay for a server that may only ever talk plain HTTP.
+  ssl::context& tls() {
+    std::call_once(tls_once, [this] {
+      tls_context.emplace(ssl::context::tls_client);
+      tls_context->set_default_verify_paths();
+      tls_context->set_verify_mode(ssl::verify_peer);
+      tls_context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                               ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    });
+    return *tls_context;
   }
+  ssl::context* tls_context_for(const Target& target) { return target.tls ? &tls() : nullptr; }
 
   asio::io_context& ioc;
-  ssl::context tls;
+  std::once_flag tls_once;
+  std::optional<ssl::context> tls_context;
   mutable std::mutex mutex;
   std::map<std::string, std::deque<std::shared_ptr<Connection>>> idle;
 
@@ -243,7 +255,7 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto conn = isolated ? nullptr : impl->take_idle(target->key());
     const bool reused = conn != nullptr;
-    if (!conn) conn = std::make_shared<Connection>(ex, impl->tls, *target);
+    if (!conn) conn = std::make_shared<Connection>(ex, impl->tls_context_for(*target), *target);
     // Cancellation closes the socket (on its own executor), so every pending read fails at once.
     CancelRegistration registration(cancel, [weak = std::weak_ptr<Connection>(conn), ex] {
       asio::post(ex, [weak] {
@@ -422,7 +434,7 @@ awaitable<ClientResult<ClientResponse>> HttpClient::fetch(ClientRequest request,
 namespace {
 awaitable<void> warm(std::shared_ptr<HttpClient::Impl> impl, Target target) {
   auto ex = co_await asio::this_coro::executor;
-  auto conn = std::make_shared<Connection>(ex, impl->tls, target);
+  auto conn = std::make_shared<Connection>(ex, impl->tls_context_for(target), target);
   if (!co_await impl->connect(*conn, std::chrono::seconds(10))) impl->give_back(conn);
 }
 }  // namespace
