@@ -1,0 +1,98 @@
+// Benchmark P8 of spec/performance.md: the web UI's JavaScript + CSS on first load (gzip, as served), and a
+// 1,000-message conversation opened and scrolled to its first message in headless Chromium (Debian's) without
+// long tasks > 50 ms. Long tasks are counted two ways: the page's PerformanceObserver (wall clock, which on a
+// busy 2-core machine includes time the renderer waited for a core) and a Chromium trace of the renderer's
+// main thread (CPU time of each task, `tdur`).
+// Usage: node bench/web_ui.mjs [--rounds N]   (needs build/parley and web/dist)
+// Writes bench/out/web_ui.json (bench/lib/results.mjs); not a test: nothing here fails on timings.
+import { readdirSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { launchChromium } from '../tests/lib/browser.mjs';
+import { startParley, webDist } from '../tests/lib/parley.mjs';
+import { startFakeUpstream } from '../tests/lib/fake_upstream.mjs';
+import { writeResult, median, fmt, cdfPoints } from './lib/results.mjs';
+
+const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
+const rounds = arg('--rounds', 3);
+
+// 1. What the first load transfers: every JS and CSS file of the build, gzip level 9 (the .gz files served).
+const assets = join(webDist, 'assets');
+const files = readdirSync(assets).filter((f) => /\.(js|css)$/.test(f))
+  .map((f) => { const raw = readFileSync(join(assets, f)); return { f, raw: raw.length, gz: gzipSync(raw, { level: 9 }).length }; });
+const bundleKB = files.reduce((a, x) => a + x.gz, 0) / 1024;
+
+// 2. A 1,000-message conversation made through parley and the fake model (markdown with a code block).
+const up = await startFakeUpstream();
+const p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-bench-0123456789' },
+  files: { 'data/mcp_servers.json': '{"servers":[]}', 'logging_settings.conf': 'terminal = warning\nsessions = warning\nconversations = off\n' } });
+const browser = await launchChromium();
+const open = [], scroll = [];
+try {
+  const answer = ['Here is **some** markdown with `code`, a list:\n\n- one\n- two\n\n', '```js\nconst x = 1;\nconsole.log(x);\n```\n\nAnd a closing paragraph of ordinary text.'];
+  await up.script(Array.from({ length: 500 }, () => ({ content: answer })));
+  let session = null;
+  for (let i = 0; i < 500; i++) {
+    const res = await fetch(`${p.url}/api/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...(session ? { session_id: session } : {}), messages: [{ role: 'user', content: `Question number ${i}`, client_message_id: `user_${i}` }],
+        metadata: { client_assistant_message_id: `assistant_${i}`, client_parent_message_id: `user_${i}` } }) });
+    const text = await res.text();
+    session ??= JSON.parse(/event: session\ndata: (.*)/.exec(text)[1]).session_id;
+  }
+  for (let r = 0; r < rounds; r++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      window.__long = [];
+      new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+    });
+    const t0 = Date.now();
+    await page.goto(`${p.url}/c/${session}`);
+    await page.getByRole('article', { name: 'You' }).filter({ hasText: 'Question number 499' }).waitFor();
+    const shownMs = Date.now() - t0;
+    await page.waitForTimeout(300);
+    open.push({ shownMs, long: await page.evaluate(() => window.__long.splice(0)) });
+    const scroller = page.locator('.messages');
+    const box = await scroller.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    const atTop = () => page.evaluate(() => document.querySelector('.messages').scrollTop === 0);
+    let steps = 0;
+    const s0 = Date.now();
+    for (; steps < 4000 && !(await atTop()); steps++) { await page.mouse.wheel(0, -600); await page.waitForTimeout(16); }
+    const scrollMs = Date.now() - s0;
+    await page.locator('article .text').filter({ hasText: /^Question number 0$/ }).waitFor();
+    const trace = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+    await page.waitForTimeout(200);
+    const main = new Set(trace.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+    const cpu = trace.filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}:${e.tid}`)).map((e) => (e.tdur ?? e.dur) / 1000);
+    scroll.push({ steps, scrollMs, long: await page.evaluate(() => window.__long.splice(0)), cpu, articles: await page.locator('article').count() });
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await p.stop();
+  await up.stop();
+}
+
+const longCpu = scroll.map((s) => s.cpu.filter((x) => x > 50).length);
+const maxCpu = scroll.map((s) => Math.max(...s.cpu));
+const markdown = [
+  '| asset | bytes | gzip (bytes) |', '|---|---|---|',
+  ...files.map((x) => `| \`${x.f}\` | ${x.raw} | ${x.gz} |`),
+  `| **total JS + CSS** | ${files.reduce((a, x) => a + x.raw, 0)} | **${files.reduce((a, x) => a + x.gz, 0)} (${fmt(bundleKB, 1)} KB)** |`,
+  '', `A conversation of 1,000 messages (500 turns of markdown with a list and a code block), opened at \`/c/<id>\` and scrolled to the first message with 600 px wheel steps every ~16 ms; ${rounds} rounds, each in a new browser context.`,
+  '', '| round | open: last message shown (ms) | open: long tasks (wall clock, ms) | scroll: wheel steps / time (s) | scroll: main-thread tasks | tasks > 50 ms CPU | longest task CPU (ms) | long tasks (wall clock, ms) | articles in the DOM at the top |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...scroll.map((s, i) => `| ${i + 1} | ${open[i].shownMs} | ${JSON.stringify(open[i].long.map(Math.round))} | ${s.steps} / ${fmt(s.scrollMs / 1000, 1)} | ${s.cpu.length} | ${longCpu[i]} | ${fmt(maxCpu[i], 1)} | ${JSON.stringify(s.long.map(Math.round))} | ${s.articles} |`),
+].join('\n');
+writeResult({
+  name: 'web_ui', title: 'P8 — web UI', markdown,
+  summary: [
+    { id: 'P8', measure: 'JavaScript + CSS on first load, gzip', figure: `${fmt(bundleKB, 1)} KB`, target: '≤ 250 KB', met: bundleKB <= 250 },
+    { id: 'P8', measure: '1,000-message conversation scrolled: tasks > 50 ms of main-thread CPU (per round)', figure: `${longCpu.join(', ')} (longest ${fmt(median(maxCpu), 1)} ms, median of rounds)`, target: 'no long task', met: longCpu.every((n) => n === 0) },
+    { id: 'P8', measure: 'same, wall-clock long tasks while scrolling (per round)', figure: `${scroll.map((s) => s.long.length).join(', ')}`, target: 'no long task', met: scroll.every((s) => s.long.length === 0) },
+  ],
+  plots: [{ file: 'p8-scroll-tasks.png', title: 'P8: main-thread task CPU time while scrolling 1,000 messages', xlabel: 'task CPU time (ms)', ylabel: 'fraction of tasks', style: 'steps', logx: true,
+    series: scroll.map((s, i) => ({ name: `round ${i + 1}`, points: cdfPoints(s.cpu.map((x) => Math.max(x, 0.001))) })) }],
+});
