@@ -7,7 +7,8 @@
 //                    "target": "≤ 1 ms", "met": true } ],   // met: true, false, or null (not measurable here)
 //     "plots": [ { "file": "p1-ttft.png", "title": "…", "xlabel": "…", "ylabel": "…",
 //                  "style": "lines" | "linespoints" | "steps" | "boxes", "logx": false, "logy": false,
-//                  "series": [ { "name": "direct", "points": [[x, y], …] } ] } ] }
+//                  "marks": [ { "x": 50, "label": "target" } ],   // optional vertical dashed lines
+//                  "series": [ { "name": "direct", "points": [[x, y], …] } ] } ] }   // [x, y, "label"]: x tic label
 // The C++ benchmarks write the same JSON themselves. Analysis that outlives one run (profiles, what was
 // changed, what would fix a target not met) is kept by hand in bench/notes/<name>.md.
 import { mkdirSync, writeFileSync } from 'node:fs';
