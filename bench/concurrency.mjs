@@ -61,6 +61,7 @@ async function measure(n) {
     const rampCpu = { parley: cpuSeconds(p.proc.pid) - cpu0, fake: cpuSeconds(up.proc.pid) - fakeCpu0 };
     const openAtStart = last.marked;
     const t0 = Date.now();
+    const holdCpu0 = { parley: cpuSeconds(p.proc.pid), fake: cpuSeconds(up.proc.pid) };
     let openAll = sample();
     while (Date.now() - t0 < seconds * 1000) {
       await sleep(500);
@@ -68,6 +69,8 @@ async function measure(n) {
       if (s.rss > openAll.rss) openAll = s;
     }
     const hwm = procStatus(p.proc.pid).hwm;
+    const holdSeconds = (Date.now() - t0) / 1000;
+    const holdCpu = { parley: cpuSeconds(p.proc.pid) - holdCpu0.parley, fake: cpuSeconds(up.proc.pid) - holdCpu0.fake };
     const closedBefore = (await up.closed()).closed_early;
     const openAtEnd = last.marked;
     load.stop(); // SIGUSR1: sse_load closes every stream and reports
@@ -84,7 +87,7 @@ async function measure(n) {
     const after = procStatus(p.proc.pid);
     const cpu = cpuSeconds(p.proc.pid) - cpu0, fakeCpu = cpuSeconds(up.proc.pid) - fakeCpu0;
     return { n, opened: openAtStart, openAtEnd, errors: result.errors.total, errorKinds: result.errors, rampSeconds, rate: result.steady.events_per_s ?? 0,
-      idle: idle.rss, open: openAll.rss, peak: Math.max(peak.rss, openAll.rss), hwm, closed, closeMs, after: after.rss, cpu, fakeCpu, rampCpu,
+      idle: idle.rss, open: openAll.rss, peak: Math.max(peak.rss, openAll.rss), hwm, closed, closeMs, after: after.rss, cpu, fakeCpu, rampCpu, holdCpu, holdSeconds,
       ttftP50: result.ttft.p50, loadgenCpu: result.cpu_s.user + result.cpu_s.system };
   } finally {
     await p.stop();
@@ -103,11 +106,11 @@ try {
 }
 
 const mb = (x) => fmt(x, 1);
-const table = ['| streams | open | errors | ramp-up (s) | chunks/s delivered | RSS idle (MB) | RSS all open (MB) | VmHWM (MB) | per stream (KB) | upstream closed after clients left | RSS after (MB) | parley CPU (s) |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+const table = ['| streams | open | errors | ramp-up (s) | chunks/s delivered | RSS idle (MB) | RSS all open (MB) | VmHWM (MB) | per stream (KB) | upstream closed after clients left | RSS after (MB) | CPU while held: parley / fake (% of a core) | parley CPU per chunk (µs) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
 for (const r of rows) {
   const perStream = ((r.open - r.idle) * 1024) / r.n;
-  table.push(`| ${r.n}${r.n === maxStreams ? ' (fd limit)' : ''} | ${r.opened} | ${r.errors} | ${fmt(r.rampSeconds, 1)} | ${fmt(r.rate, 0)} | ${mb(r.idle)} | ${mb(r.open)} | ${mb(r.hwm)} | ${fmt(perStream, 0)} | ${r.closed}/${r.openAtEnd} in ${r.closeMs} ms | ${mb(r.after)} | ${fmt(r.cpu, 1)} |`);
+  table.push(`| ${r.n}${r.n === maxStreams ? ' (fd limit)' : ''} | ${r.opened} | ${r.errors} | ${fmt(r.rampSeconds, 1)} | ${fmt(r.rate, 0)} | ${mb(r.idle)} | ${mb(r.open)} | ${mb(r.hwm)} | ${fmt(perStream, 0)} | ${r.closed}/${r.openAtEnd} in ${r.closeMs} ms | ${mb(r.after)} | ${fmt((100 * r.holdCpu.parley) / r.holdSeconds, 0)} / ${fmt((100 * r.holdCpu.fake) / r.holdSeconds, 0)} | ${fmt((1e6 * r.holdCpu.parley) / (r.rate * r.holdSeconds), 0)} |`);
 }
 // A least-squares line through (streams, RSS all open) for the 10,000-stream estimate when it cannot be opened here.
 const fit = (() => {
@@ -125,7 +128,7 @@ const memFigure = at10k ? at10k.open : estimate10k;
 const allClean = rows.every((r) => r.errors === 0 && r.opened === r.n && r.closed >= r.openAtEnd);
 const markdown = [
   ...table, '',
-  `Each row is a fresh parley; \`build/sse_load\` (C++, one thread) opens the streams at ≤ ${connectRate} connections/s, holds them ${seconds} s once every stream has its first chunk, then closes them all (RSS "all open" is the highest sample during those seconds; "per stream" = (all open − idle) / streams). The fake upstream (Node.js) sends one chunk per second per stream. The open-files limit here is ${limits.soft} (hard ${limits.hard}); parley needs two sockets per stream, so ${maxStreams} is the most streams measurable${at10k ? '' : `; 10,000 streams are estimated from a straight line through the rows: ${mb(estimate10k)} MB (${fmt(fit ? fit.slope * 1024 : NaN, 1)} KB per stream)`}.`,
+  `Each row is a fresh parley; \`build/sse_load\` (C++, one thread) opens the streams at ≤ ${connectRate} connections/s, holds them ${seconds} s once every stream has its first chunk, then closes them all with SIGUSR1 (RSS "all open" is the highest sample during those seconds; "per stream" = (all open − idle) / streams). The fake upstream (Node.js) sends one chunk per second per stream; "CPU while held" is utime + stime from /proc over the held seconds, "per chunk" that of parley divided by the chunks delivered meanwhile. The open-files limit here is ${limits.soft} (hard ${limits.hard}); parley needs two sockets per stream, so ${maxStreams} is the most streams measurable${at10k ? '' : `; 10,000 streams are estimated from a straight line through the rows: ${mb(estimate10k)} MB (${fmt(fit ? fit.slope * 1024 : NaN, 1)} KB per stream)`}.`,
 ].join('\n');
 const summary = [
   { id: 'P3', measure: `RSS with 10,000 streams open${at10k ? '' : ` (estimated; ${largest?.n} measured: ${mb(largest?.open)} MB)`}`, figure: `${mb(memFigure)} MB`, target: '≤ 300 MB', met: at10k ? at10k.open <= 300 : (Number.isFinite(estimate10k) ? (estimate10k <= 300 ? null : false) : null) },
