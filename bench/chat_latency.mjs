@@ -7,7 +7,7 @@
 import { startParley } from '../tests/lib/parley.mjs';
 import { startFakeUpstream } from '../tests/lib/fake_upstream.mjs';
 import { writeResult, percentile, median, cdfPoints, fmt } from './lib/results.mjs';
-import { ensureSseLoad, runSseLoad, bodyFile, parleyBenchFiles } from './lib/sse_load.mjs';
+import { ensureSseLoad, runSseLoad, bodyFile, cpuSeconds, parleyBenchFiles } from './lib/sse_load.mjs';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 const runs = arg('--runs', 200);
@@ -26,18 +26,22 @@ const marker = '"content":"Hello"';
 const scenario = { content: ['Hello', ' world'] };
 const direct = { url: `${up.baseUrl}/chat/completions`,
   bodyFile: bodyFile({ model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true, fake_scenario: scenario }) };
-const through = { url: `${p.url}/api/chat/stream`, bodyFile: bodyFile({ messages: [{ role: 'user', content: 'hi' }], fake_scenario: scenario }) };
+const through = { pid: p.proc.pid, url: `${p.url}/api/chat/stream`, bodyFile: bodyFile({ messages: [{ role: 'user', content: 'hi' }], fake_scenario: scenario }) };
 
 // One sse_load run: `requests` requests, `concurrency` at a time; the TTFT samples (ms) and the error count.
 async function load(side, concurrency, requests) {
-  const r = await runSseLoad({ url: side.url, bodyFile: side.bodyFile, concurrency, requests, threads, firstMarker: marker, timeout: 30 });
+  const cpu0 = side.pid ? cpuSeconds(side.pid) : 0;
+  const r = await runSseLoad({ url: side.url, bodyFile: side.bodyFile, concurrency, requests, threads, firstMarker: marker, timeout: 30, raw: true });
+  r.serverCpu = side.pid ? cpuSeconds(side.pid) - cpu0 : 0;
   return r;
 }
 
 async function ttft(concurrency) {
-  const d = { ttft: [], headers: [], errors: 0, cpu: 0 }, t = { ttft: [], headers: [], errors: 0, cpu: 0 };
+  const d = { ttft: [], headers: [], errors: 0, cpu: 0, serverCpu: 0 }, t = { ttft: [], headers: [], errors: 0, cpu: 0, serverCpu: 0 };
   const add = (into, r) => {
     into.ttft.push(...r.ttft_ms);
+    into.headers.push(...r.headers_ms);
+    into.serverCpu += r.serverCpu;
     into.errors += r.errors.total;
     into.cpu += r.cpu_s.user + r.cpu_s.system;
   };
@@ -93,14 +97,14 @@ try {
   await up.stop();
 }
 
-const table = ['| streams | samples (each side) | direct median | direct p99 | via parley median | via parley p99 | added median | added p99 | errors | target |',
-  '|---|---|---|---|---|---|---|---|---|---|'];
+const table = ['| streams | samples (each side) | direct median | direct p99 | via parley median | via parley p99 | added median | added p99 | parley: headers median | parley CPU per turn | errors | target |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|'];
 const summary = [];
 for (const { c, d, t } of rows) {
   const addedMedian = median(t.ttft) - median(d.ttft);
   const addedP99 = percentile(t.ttft, 99) - percentile(d.ttft, 99);
   const met = addedMedian <= 1 && addedP99 <= 5;
-  table.push(`| ${c} | ${t.ttft.length} | ${fmt(median(d.ttft))} | ${fmt(percentile(d.ttft, 99))} | ${fmt(median(t.ttft))} | ${fmt(percentile(t.ttft, 99))} | ${fmt(addedMedian)} | ${fmt(addedP99)} | ${d.errors + t.errors} | ≤ 1 / ≤ 5: ${met ? 'met' : '**not met**'} |`);
+  table.push(`| ${c} | ${t.ttft.length} | ${fmt(median(d.ttft))} | ${fmt(percentile(d.ttft, 99))} | ${fmt(median(t.ttft))} | ${fmt(percentile(t.ttft, 99))} | ${fmt(addedMedian)} | ${fmt(addedP99)} | ${fmt(median(t.headers))} | ${fmt((1000 * t.serverCpu) / t.ttft.length)} | ${d.errors + t.errors} | ≤ 1 / ≤ 5: ${met ? 'met' : '**not met**'} |`);
   summary.push({ id: 'P1', measure: `${c} stream${c > 1 ? 's' : ''}, added median`, figure: `${fmt(addedMedian)} ms`, target: '≤ 1 ms', met: addedMedian <= 1 });
   summary.push({ id: 'P1', measure: `${c} stream${c > 1 ? 's' : ''}, added p99`, figure: `${fmt(addedP99)} ms`, target: '≤ 5 ms', met: addedP99 <= 5 });
 }
@@ -110,7 +114,7 @@ const genCpu = rows.reduce((a, { d, t }) => a + d.cpu + t.cpu, 0);
 const markdown = [
   '### P1 — added time to first token (ms)', '',
   ...table, '',
-  `Time to first token = from the request write to the first event carrying \`"content":"Hello"\`, measured by \`build/sse_load\` (C++; ${fmt(genCpu, 2)} s of CPU for all P1 runs). 1 stream: blocks of ${block} sequential requests; 100 streams: ${waves} bursts of 100 requests started together. Direct and through parley alternate run by run. The fake upstream answers at once; the direct figure is its own time (Node.js, keep-alive connections), parley's includes accepting a new connection per turn (parley closes SSE responses) and the turn's SQLite writes.`,
+  `Time to first token = from the request write to the first event carrying \`"content":"Hello"\`, measured by \`build/sse_load\` (C++; ${fmt(genCpu, 2)} s of CPU for all P1 runs). 1 stream: blocks of ${block} sequential requests; 100 streams: ${waves} bursts of 100 requests started together. Direct and through parley alternate run by run. The fake upstream answers at once; the direct figure is its own time (Node.js, keep-alive connections), parley's includes accepting a new connection per turn (parley closes SSE responses) and the turn's SQLite writes. "Headers" is the time to parley's response headers; "CPU per turn" is parley's utime + stime (from /proc) over its runs divided by the turns.`,
   '', '### P7 — client disconnect to upstream connection closed (ms)', '',
   '| runs | median | p99 | max | errors | target |', '|---|---|---|---|---|---|',
   `| ${cs.length} | ${fmt(median(cs), 0)} | ${fmt(percentile(cs, 99), 0)} | ${cs.length ? fmt(Math.max(...cs), 0) : 'n/a'} | ${cancel.errors} | ≤ 100: ${cancelMet ? 'met' : '**not met**'} |`,
