@@ -24,7 +24,9 @@ const sweep = [...new Set([...String(arg('--sweep', '500,1000,2500,5000,max')).s
   .filter((n) => n > 0).sort((a, b) => a - b);
 const tooMany = sweep.filter((n) => n > maxStreams);
 if (tooMany.length) console.error(`concurrency: ${tooMany.join(', ')} streams exceed what the open-files limit (${limits.soft}) allows (${maxStreams}); skipped`);
-const counts = sweep.filter((n) => n <= maxStreams);
+let counts = sweep.filter((n) => n <= maxStreams);
+if (!counts.length) counts = [maxStreams];
+if (maxStreams < 1000) console.error(`concurrency: the open-files limit (${limits.soft}) allows only ${maxStreams} streams; raise it first: ulimit -n 20000`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 ensureSseLoad();
