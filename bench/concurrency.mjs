@@ -90,7 +90,7 @@ async function measure(n) {
     const cpu = cpuSeconds(p.proc.pid) - cpu0, fakeCpu = cpuSeconds(up.proc.pid) - fakeCpu0;
     return { n, opened: openAtStart, openAtEnd, errors: result.errors.total, errorKinds: result.errors, rampSeconds, rate: result.steady.events_per_s ?? 0,
       idle: idle.rss, open: openAll.rss, peak: Math.max(peak.rss, openAll.rss), hwm, closed, closeMs, after: after.rss, cpu, fakeCpu, rampCpu, holdCpu, holdSeconds,
-      ttftP50: result.ttft.p50, loadgenCpu: result.cpu_s.user + result.cpu_s.system };
+      ttftP50: result.ttft.p50, gapP50: result.gaps.p50, gapP99: result.gaps.p99, loadgenCpu: result.cpu_s.user + result.cpu_s.system };
   } finally {
     await p.stop();
   }
@@ -108,11 +108,11 @@ try {
 }
 
 const mb = (x) => fmt(x, 1);
-const table = ['| streams | open | errors | ramp-up (s) | chunks/s delivered | RSS idle (MB) | RSS all open (MB) | VmHWM (MB) | per stream (KB) | upstream closed after clients left | RSS after (MB) | CPU while held: parley / fake (% of a core) | parley CPU per chunk (µs) |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
+const table = ['| streams | open | errors | ramp-up (s) | chunks/s delivered | gap between chunks p50 / p99 (ms) | RSS idle (MB) | RSS all open (MB) | VmHWM (MB) | per stream (KB) | upstream closed after clients left | RSS after (MB) | CPU while held: parley / fake (% of a core) | parley CPU per chunk (µs) |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
 for (const r of rows) {
   const perStream = ((r.open - r.idle) * 1024) / r.n;
-  table.push(`| ${r.n}${r.n === maxStreams ? ' (fd limit)' : ''} | ${r.opened} | ${r.errors} | ${fmt(r.rampSeconds, 1)} | ${fmt(r.rate, 0)} | ${mb(r.idle)} | ${mb(r.open)} | ${mb(r.hwm)} | ${fmt(perStream, 0)} | ${r.closed}/${r.openAtEnd} in ${r.closeMs} ms | ${mb(r.after)} | ${fmt((100 * r.holdCpu.parley) / r.holdSeconds, 0)} / ${fmt((100 * r.holdCpu.fake) / r.holdSeconds, 0)} | ${fmt((1e6 * r.holdCpu.parley) / (r.rate * r.holdSeconds), 0)} |`);
+  table.push(`| ${r.n}${r.n === maxStreams ? ' (fd limit)' : ''} | ${r.opened} | ${r.errors} | ${fmt(r.rampSeconds, 1)} | ${fmt(r.rate, 0)} | ${fmt(r.gapP50, 0)} / ${fmt(r.gapP99, 0)} | ${mb(r.idle)} | ${mb(r.open)} | ${mb(r.hwm)} | ${fmt(perStream, 0)} | ${r.closed}/${r.openAtEnd} in ${r.closeMs} ms | ${mb(r.after)} | ${fmt((100 * r.holdCpu.parley) / r.holdSeconds, 0)} / ${fmt((100 * r.holdCpu.fake) / r.holdSeconds, 0)} | ${fmt((1e6 * r.holdCpu.parley) / (r.rate * r.holdSeconds), 0)} |`);
 }
 // A least-squares line through (streams, RSS all open) for the 10,000-stream estimate when it cannot be opened here.
 const fit = (() => {

@@ -100,7 +100,7 @@ const char* const kUsage =
   --threads T                event loop threads (default 1)
   --header 'Name: value'     an extra request header (repeatable)
   --first-marker STRING      time to first token = time to the first event whose data contains STRING
-  --count-marker STRING      count only events containing STRING for events/s (default: every event)
+  --count-marker STRING      count only events containing STRING for events/s and gaps (default: every event)
   --disconnect-after-marker  close the connection as soon as the first marker was seen (records when)
   --no-keep-alive            a new connection for every request (default: reuse when the server allows)
   --timeout S                a connect or read with no byte for S seconds fails with "timeout" (default 30)
@@ -475,10 +475,6 @@ struct SseSink {
     if (!event_has_field) return;
     ++events;
     ++stats->events;
-    if (have_event) {
-      stats->gaps.add(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(now - last_event).count()));
-    }
     have_event = true;
     last_event = now;
     if (event_error) had_error_event = true;
@@ -492,6 +488,12 @@ struct SseSink {
       if (opt->disconnect_after_marker) disconnect_now = true;
     }
     if (opt->count_marker.empty() || event_counted) {
+      // The gap since the previous counted event of this stream (every event when there is no
+      // --count-marker).
+      if (counted) {
+        stats->gaps.add(static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now - last_counted).count()));
+      }
       ++counted;
       ++stats->counted;
       last_counted = now;
