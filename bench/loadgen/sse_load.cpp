@@ -728,10 +728,10 @@ asio::awaitable<void> run_worker(Shared& sh, Loop& loop, Worker& w) {
   std::optional<Clock::time_point> last_counted;
   while (claim_request(sh)) {
     ++loop.stats.requests;
-    const auto counted_before = loop.stats.counted;
+    const auto counted_before = w.last_counted;  // the loop's stats also move with the other workers
     auto outcome = co_await one_request(sh, loop, w, true);
     if (outcome == Outcome::retry) outcome = co_await one_request(sh, loop, w, false);
-    if (loop.stats.counted != counted_before) last_counted = w.last_counted;
+    if (w.last_counted != counted_before) last_counted = w.last_counted;
     if (outcome == Outcome::stopped) {
       ++loop.stats.stopped;
       break;
