@@ -1,91 +1,131 @@
 // Benchmarks P1 (added time to first token) and P7 (client disconnect -> upstream closed) of
-// spec/performance.md: the fake upstream of tests/fakes, reached directly and through parley, side by side in
-// one run, on loopback. Usage: node bench/chat_latency.mjs [--runs N]   (needs build/parley)
-// Prints a Markdown section; not a test: nothing here fails on timings.
-import http from 'node:http';
-import net from 'node:net';
+// spec/performance.md: the fake upstream of tests/fakes, reached directly and through parley, alternating in one
+// run, on loopback. The load generator is build/sse_load (bench/loadgen/sse_load.cpp; built here if missing).
+// Usage: node bench/chat_latency.mjs [--runs 200] [--waves 6] [--threads 1]   (needs build/parley)
+//   --runs: single-stream requests per side; --waves: bursts of 100 simultaneous requests per side.
+// Writes bench/out/latency.json (bench/lib/results.mjs) and prints its Markdown; not a test: nothing fails on timings.
 import { startParley } from '../tests/lib/parley.mjs';
 import { startFakeUpstream } from '../tests/lib/fake_upstream.mjs';
+import { writeResult, percentile, median, cdfPoints, fmt } from './lib/results.mjs';
+import { ensureSseLoad, runSseLoad, bodyFile, cpuSeconds, parleyBenchFiles } from './lib/sse_load.mjs';
 
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 200) || 200;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
+const runs = arg('--runs', 200);
+const waves = arg('--waves', 6);
+const threads = arg('--threads', 1);
+const cancelRuns = arg('--cancel-runs', 30);
+const block = 20; // single-stream requests per sse_load run; direct and parley alternate block by block
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Time from sending the request to the first chunk that carries content.
-function timeToFirstToken(url, body) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/json' } }, (res) => {
-      let seen = false;
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => {
-        buf += d;
-        if (!seen && buf.includes('"content":"Hello"')) {
-          seen = true;
-          resolve(Number(process.hrtime.bigint() - started) / 1e6);
-        }
-      });
-      res.on('end', () => { if (!seen) reject(new Error('no token')); });
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
+ensureSseLoad();
+const up = await startFakeUpstream();
+const p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-bench-0123456789', PARLEY_MAX_TOOL_HOPS: '0' },
+  files: parleyBenchFiles });
+
+const marker = '"content":"Hello"';
+const scenario = { content: ['Hello', ' world'] };
+const direct = { url: `${up.baseUrl}/chat/completions`,
+  bodyFile: bodyFile({ model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true, fake_scenario: scenario }) };
+const through = { pid: p.proc.pid, url: `${p.url}/api/chat/stream`, bodyFile: bodyFile({ messages: [{ role: 'user', content: 'hi' }], fake_scenario: scenario }) };
+
+// One sse_load run: `requests` requests, `concurrency` at a time; the TTFT samples (ms) and the error count.
+async function load(side, concurrency, requests) {
+  const cpu0 = side.pid ? cpuSeconds(side.pid) : 0;
+  const r = await runSseLoad({ url: side.url, bodyFile: side.bodyFile, concurrency, requests, threads, firstMarker: marker, timeout: 30, raw: true });
+  r.serverCpu = side.pid ? cpuSeconds(side.pid) - cpu0 : 0;
+  return r;
 }
 
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]; };
-const fmt = (x) => x.toFixed(2);
-
-async function ttft(direct, through, concurrency) {
-  const d = [], t = [];
-  const rounds = Math.max(1, Math.floor(runs / concurrency));
+async function ttft(concurrency) {
+  const d = { ttft: [], headers: [], errors: 0, cpu: 0, serverCpu: 0 }, t = { ttft: [], headers: [], errors: 0, cpu: 0, serverCpu: 0 };
+  const add = (into, r) => {
+    into.ttft.push(...r.ttft_ms);
+    into.headers.push(...r.headers_ms);
+    into.serverCpu += r.serverCpu;
+    into.errors += r.errors.total;
+    into.cpu += r.cpu_s.user + r.cpu_s.system;
+  };
+  // 1 stream: blocks of `block` sequential requests; 100 streams: bursts of 100 requests started together (as the
+  // Node version of this benchmark did). Direct and through parley alternate so both see the same machine.
+  const rounds = concurrency === 1 ? Math.max(1, Math.ceil(runs / block)) : waves;
+  const perRun = concurrency === 1 ? block : concurrency;
   for (let r = 0; r < rounds; r++) {
-    // Alternate direct and through parley so both see the same machine state.
-    d.push(...await Promise.all(Array.from({ length: concurrency }, () => timeToFirstToken(direct.url, direct.body))));
-    t.push(...await Promise.all(Array.from({ length: concurrency }, () => timeToFirstToken(through.url, through.body))));
+    add(d, await load(direct, concurrency, perRun));
+    add(t, await load(through, concurrency, perRun));
   }
   return { d, t };
 }
 
-async function cancelLatency(p, up) {
+// P7: one stream through parley at a time; the client closes its connection once the third word arrived, and the
+// fake upstream records when it saw parley close the upstream connection (Date.now(), 1 ms resolution).
+async function cancelLatency() {
   const out = [];
-  for (let i = 0; i < Math.min(30, runs); i++) {
-    await up.script([{ content: Array.from({ length: 200 }, (_, k) => `w${k} `), delay_ms: 20 }]);
+  const body = bodyFile({ messages: [{ role: 'user', content: 'cancel' }],
+    fake_scenario: { content: Array.from({ length: 200 }, (_, k) => `w${k} `), delay_ms: 20 } });
+  let errors = 0;
+  for (let i = 0; i < cancelRuns; i++) {
     const before = (await up.closed()).closed_early;
-    const socket = net.connect(p.port, '127.0.0.1');
-    let got = '';
-    socket.on('data', (x) => { got += x; });
-    socket.on('error', () => {});
-    const body = JSON.stringify({ messages: [{ role: 'user', content: 'cancel' }] });
-    socket.write(`POST /api/chat/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-    while (!got.includes('w2 ')) await new Promise((r) => setTimeout(r, 2));
-    const left = Date.now();
-    socket.destroy();
+    const r = await runSseLoad({ url: `${p.url}/api/chat/stream`, bodyFile: body, requests: 1, firstMarker: '"content":"w2 "',
+      disconnectAfterMarker: true, timeout: 30 });
+    if (r.errors.total || r.disconnect_epoch_ms.length !== 1) { errors++; continue; }
+    const left = r.disconnect_epoch_ms[0];
     let c;
-    for (;;) { c = await up.closed(); if (c.closed_early > before) break; await new Promise((r) => setTimeout(r, 5)); }
-    out.push(c.closed_at - left);
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      c = await up.closed();
+      if (c.closed_early > before || Date.now() > deadline) break;
+      await sleep(5);
+    }
+    if (c.closed_early > before) out.push(Math.max(0, c.closed_at - left)); else errors++;
   }
-  return out;
+  return { samples: out, errors };
 }
 
-const up = await startFakeUpstream();
-const p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-bench-0123456789', PARLEY_MAX_TOOL_HOPS: '0' },
-  files: { 'data/mcp_servers.json': '{"servers":[]}', 'logging_settings.conf': 'terminal = warning\nsessions = warning\nconversations = off\n' } });
+let rows, cancel, samples;
 try {
-  const scenario = { content: ['Hello', ' world'] };
-  const direct = { url: `${up.baseUrl}/chat/completions`, body: { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true, fake_scenario: scenario } };
-  const through = { url: `${p.url}/api/chat/stream`, body: { messages: [{ role: 'user', content: 'hi' }], fake_scenario: scenario } };
-  await ttft(direct, through, 1); // warm-up
-  const lines = ['## P1 — added time to first token (ms)', '', '| streams | direct median | direct p99 | via parley median | via parley p99 | added median | added p99 |', '|---|---|---|---|---|---|---|'];
+  await ttft(1); // warm-up
+  rows = [];
+  samples = {};
   for (const c of [1, 100]) {
-    const { d, t } = await ttft(direct, through, c);
-    lines.push(`| ${c} | ${fmt(pct(d, 50))} | ${fmt(pct(d, 99))} | ${fmt(pct(t, 50))} | ${fmt(pct(t, 99))} | ${fmt(pct(t, 50) - pct(d, 50))} | ${fmt(pct(t, 99) - pct(d, 99))} |`);
+    const { d, t } = await ttft(c);
+    samples[c] = { d: d.ttft, t: t.ttft };
+    rows.push({ c, d, t });
   }
-  const cancel = await cancelLatency(p, up);
-  lines.push('', '## P7 — browser disconnect to upstream connection closed (ms)', '', `| runs | median | p99 | max |`, '|---|---|---|---|',
-    `| ${cancel.length} | ${pct(cancel, 50)} | ${pct(cancel, 99)} | ${Math.max(...cancel)} |`,
-    '', `Measured with ${runs} requests per row on ${new Date().toISOString()}; each turn through parley also stores the user and assistant rows in SQLite.`);
-  console.log(lines.join('\n'));
+  cancel = await cancelLatency();
 } finally {
   await p.stop();
   await up.stop();
 }
+
+const table = ['| streams | samples (each side) | direct median | direct p99 | via parley median | via parley p99 | added median | added p99 | parley: headers median | parley CPU per turn | errors | target |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+const summary = [];
+for (const { c, d, t } of rows) {
+  const addedMedian = median(t.ttft) - median(d.ttft);
+  const addedP99 = percentile(t.ttft, 99) - percentile(d.ttft, 99);
+  const met = addedMedian <= 1 && addedP99 <= 5;
+  table.push(`| ${c} | ${t.ttft.length} | ${fmt(median(d.ttft))} | ${fmt(percentile(d.ttft, 99))} | ${fmt(median(t.ttft))} | ${fmt(percentile(t.ttft, 99))} | ${fmt(addedMedian)} | ${fmt(addedP99)} | ${fmt(median(t.headers))} | ${fmt((1000 * t.serverCpu) / t.ttft.length)} | ${d.errors + t.errors} | ≤ 1 / ≤ 5: ${met ? 'met' : '**not met**'} |`);
+  summary.push({ id: 'P1', measure: `${c} stream${c > 1 ? 's' : ''}, added median`, figure: `${fmt(addedMedian)} ms`, target: '≤ 1 ms', met: addedMedian <= 1 });
+  summary.push({ id: 'P1', measure: `${c} stream${c > 1 ? 's' : ''}, added p99`, figure: `${fmt(addedP99)} ms`, target: '≤ 5 ms', met: addedP99 <= 5 });
+}
+const cs = cancel.samples;
+const cancelMet = cs.length > 0 && cancel.errors === 0 && Math.max(...cs) <= 100;
+const genCpu = rows.reduce((a, { d, t }) => a + d.cpu + t.cpu, 0);
+const markdown = [
+  '### P1 — added time to first token (ms)', '',
+  ...table, '',
+  `Time to first token = from the request write to the first event carrying \`"content":"Hello"\`, measured by \`build/sse_load\` (C++; ${fmt(genCpu, 2)} s of CPU for all P1 runs). 1 stream: blocks of ${block} sequential requests; 100 streams: ${waves} bursts of 100 requests started together. Direct and through parley alternate run by run. The fake upstream (Node.js) answers at once, so the direct figure is its own time. sse_load keeps connections alive within one of its runs, so every burst of 100 opens 100 connections on both sides; parley closes every SSE response, so its figures include accepting a connection per turn, and the turn's SQLite writes. The time to first token does not include the client's TCP handshake. "Headers" is the time to parley's response headers; "CPU per turn" is parley's utime + stime (from /proc) over its runs divided by the turns.`,
+  '', '### P7 — client disconnect to upstream connection closed (ms)', '',
+  '| runs | median | p99 | max | errors | target |', '|---|---|---|---|---|---|',
+  `| ${cs.length} | ${fmt(median(cs), 0)} | ${fmt(percentile(cs, 99), 0)} | ${cs.length ? fmt(Math.max(...cs), 0) : 'n/a'} | ${cancel.errors} | ≤ 100: ${cancelMet ? 'met' : '**not met**'} |`,
+  '', `The client closes its socket when the third word arrived; the fake upstream's 'close' time (Date.now(), whole milliseconds, so each sample may be up to 1 ms short) minus the client's.`,
+].join('\n');
+summary.push({ id: 'P7', measure: 'disconnect to upstream closed, max', figure: `${cs.length ? fmt(Math.max(...cs), 0) : 'n/a'} ms`, target: '≤ 100 ms', met: cancelMet });
+
+const cdfPlot = (c) => ({
+  file: `p1-ttft-${c}.png`, title: `P1 time to first token, ${c} stream${c > 1 ? 's' : ''} (CDF)`, xlabel: 'ms', ylabel: 'fraction of requests',
+  style: 'steps', logx: c === 1,
+  series: [{ name: 'direct to the fake upstream', points: cdfPoints(samples[c].d) }, { name: 'through parley', points: cdfPoints(samples[c].t) }],
+});
+writeResult({ name: 'latency', title: 'P1 — added time to first token; P7 — cancel', markdown, summary, plots: [cdfPlot(1), cdfPlot(100)],
+  raw: { ttft_ms: Object.fromEntries(Object.entries(samples).map(([c, s]) => [c, { direct: s.d, parley: s.t }])), cancel_ms: cs } });

@@ -22,6 +22,7 @@ export async function startFakeUpstream() {
   };
   return {
     url,
+    proc,
     baseUrl: `${url}/api/v1`,
     script: (scenarios) => control('script', scenarios),
     setModels: (models) => control('models', models),
