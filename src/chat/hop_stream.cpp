@@ -17,7 +17,6 @@ constexpr std::size_t kMaxErrorBody = 1024 * 1024;
 
 struct HopState {
   int status = 0;
-  net::Headers headers;
   std::string error_body;
   net::SseParser parser;
   bool done = false;  // upstream [DONE] seen
@@ -109,7 +108,6 @@ awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client, 
   auto state = std::make_shared<HopState>();
   net::HttpClient::HeadFn on_head = [state, &acc](int status, const net::Headers& headers) {
     state->status = status;
-    state->headers = headers;
     acc.set_response_headers(headers);
   };
   net::SseSink* sink_ptr = &sink;

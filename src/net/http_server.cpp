@@ -183,6 +183,7 @@ class Session : public std::enable_shared_from_this<Session> {
   awaitable<void> refuse(Request& req, int status, const char* message,
                          std::chrono::steady_clock::time_point started);
   awaitable<void> run_sse(Request& req, Response& res);
+  awaitable<void> write_sse_head(const Response& res);
   // After answering before a body was read: stop sending, then read and drop what the client still sends
   // for a moment, so that closing does not reset the connection before the client has read the answer.
   awaitable<void> drain_before_close();
@@ -577,21 +578,32 @@ awaitable<void> sse_write(tcp::socket& socket, ChannelSink& sink, std::chrono::m
             timer.async_wait(as_tuple_awaitable));
 }
 
-// Completes when the client closes its side or the connection fails; then marks the sink gone.
-awaitable<void> sse_watch_client(tcp::socket& socket, ChannelSink& sink) {
-  std::array<char, 512> discard{};
+// Reads and drops what the client has sent (the socket is non-blocking); false once the client has closed its
+// side or the connection failed.
+bool drop_client_input(tcp::socket& socket) {
+  std::array<char, 512> discard;  // NOLINT: dropped bytes
   for (;;) {
-    auto [ec, n] = co_await socket.async_read_some(asio::buffer(discard), as_tuple_awaitable);
+    boost::system::error_code ec;
+    socket.read_some(asio::buffer(discard), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return true;
+    if (ec) return false;
+  }
+}
+
+// Completes when the client closes its side or the connection fails; then marks the sink gone. It waits for
+// readability, so a waiting stream holds no read buffer.
+awaitable<void> sse_watch_client(tcp::socket& socket, ChannelSink& sink) {
+  for (;;) {
+    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, as_tuple_awaitable);
     if (ec == asio::error::operation_aborted) co_return;  // the stream ended normally
-    if (ec) break;
+    if (ec || !drop_client_input(socket)) break;
   }
   sink.mark_gone();
 }
 
 }  // namespace
 
-awaitable<void> Session::run_sse(Request& req, Response& res) {
-  const auto started = std::chrono::steady_clock::now();
+awaitable<void> Session::write_sse_head(const Response& res) {
   http::response<http::empty_body> head{http::status::ok, 11};
   for (const auto& [k, v] : res.headers.all()) head.insert(k, v);
   if (!res.headers.has("Content-Type"))
@@ -604,7 +616,12 @@ awaitable<void> Session::run_sse(Request& req, Response& res) {
   http::response_serializer<http::empty_body> sr{head};
   co_await http::async_write_header(stream_, sr, use_awaitable);
   stream_.expires_never();
+}
 
+awaitable<void> Session::run_sse(Request& req, Response& res) {
+  const auto started = std::chrono::steady_clock::now();
+  // In a coroutine of its own: the header and its serializer are not kept for the length of the stream.
+  co_await write_sse_head(res);
   auto& socket = stream_.socket();
   // Frames are written with non-blocking write_some calls (by the writer, or by send() when it is idle).
   boost::system::error_code nb_ec;
