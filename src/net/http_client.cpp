@@ -132,7 +132,8 @@ struct Connection : std::enable_shared_from_this<Connection> {
       input.commit(n);
       if (ec != asio::error::would_block && ec != asio::error::try_again)
         co_return std::tuple<boost::system::error_code, std::size_t>{ec, n};
-      if (input.size() == 0) input.shrink_to_fit();
+      // What is left (often the CRLF that ends a chunk) is kept in a buffer of its own size.
+      if (input.capacity() > input.size()) input.shrink_to_fit();
       auto [wec] = co_await sock.async_wait(tcp::socket::wait_read, as_tuple_awaitable);
       if (wec) co_return std::tuple<boost::system::error_code, std::size_t>{wec, 0};
     }
