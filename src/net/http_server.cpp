@@ -1,6 +1,8 @@
 #include "net/http_server.hpp"
 
+#include <malloc.h>
 #include <array>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -18,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "core/clock.hpp"
 
@@ -601,6 +604,31 @@ awaitable<void> sse_watch_client(tcp::socket& socket, ChannelSink& sink) {
   sink.mark_gone();
 }
 
+// Counts the open SSE streams. When the last stream of a large burst ends, the heap is trimmed: glibc keeps
+// what the burst freed in its arenas, and the process would otherwise stay at the burst's peak.
+class OpenStream {
+ public:
+  OpenStream() {
+    const int n = ++open_;
+    int peak = burst_peak_.load();
+    while (n > peak && !burst_peak_.compare_exchange_weak(peak, n)) {
+    }
+  }
+  ~OpenStream() {
+    if (--open_ == 0 && burst_peak_.exchange(0) >= kTrimAfter) {
+      // On a thread of its own: trimming walks the whole heap.
+      std::thread([] { malloc_trim(0); }).detach();
+    }
+  }
+  OpenStream(const OpenStream&) = delete;
+  OpenStream& operator=(const OpenStream&) = delete;
+
+ private:
+  static constexpr int kTrimAfter = 64;
+  static inline std::atomic<int> open_{0};
+  static inline std::atomic<int> burst_peak_{0};
+};
+
 }  // namespace
 
 awaitable<void> Session::write_sse_head(const Response& res) {
@@ -620,6 +648,7 @@ awaitable<void> Session::write_sse_head(const Response& res) {
 
 awaitable<void> Session::run_sse(Request& req, Response& res) {
   const auto started = std::chrono::steady_clock::now();
+  const OpenStream open_stream;
   // In a coroutine of its own: the header and its serializer are not kept for the length of the stream.
   co_await write_sse_head(res);
   auto& socket = stream_.socket();
