@@ -6,15 +6,6 @@
 
 namespace parley::api {
 
-namespace {
-
-boost::asio::awaitable<void> produce_turn(chat::ChatOrchestrator* orchestrator, chat::ChatRequest request,
-                                          std::string request_id, net::SseSink& sink) {
-  co_await orchestrator->run_turn(std::move(request), std::move(request_id), sink);
-}
-
-}  // namespace
-
 boost::asio::awaitable<net::Response> post_chat_stream(ApiContext& ctx, net::Request& req) {
   auto body = parse_json_body(req);
   if (!body) co_return error_response(body.error());
@@ -28,8 +19,10 @@ boost::asio::awaitable<net::Response> post_chat_stream(ApiContext& ctx, net::Req
   auto* orchestrator = ctx.chat;
   auto request_id = req.request_id;
   auto turn = std::make_shared<chat::ChatRequest>(std::move(*request));
+  // Not a coroutine itself (a wrapper's frame would stay suspended for the whole stream): run_turn takes its
+  // arguments by value into its own frame.
   res.sse = [orchestrator, turn, request_id](net::SseSink& sink) {
-    return produce_turn(orchestrator, std::move(*turn), request_id, sink);
+    return orchestrator->run_turn(std::move(*turn), request_id, sink);
   };
   co_return res;
 }

@@ -133,240 +133,303 @@ NewMessage incoming_row(const std::string& session_id, const bj::object& m) {
 
 }  // namespace
 
+namespace {
+
+// One turn's state. It lives on the heap, and the turn runs as a chain of short coroutines, so that what
+// stays suspended for the length of a stream is small: g++ keeps every local and temporary of a coroutine in
+// its frame, and with thousands of open streams the frames of the set-up and of the tool calls would
+// dominate.
+struct Turn {
+  ChatRequest request;
+  std::string request_id;
+  std::string session_id;
+  ActiveModelSettings settings;
+  ToolAttachment tools;
+  std::map<std::string, bj::value> schemas;
+  bool tools_attached_initially = false;
+  bool retry_allowed = false;
+  std::vector<StoredMessage> history;
+  std::optional<Deliveries> deliveries;  // attachments are resolved once per turn (§3.3)
+  std::optional<AttachmentImageStore> image_store;
+  std::set<std::string> undelivered;  // images stored by earlier hops of this turn
+  bool retried = false;
+  int hop = 0;
+};
+
+enum class HopNext { next_hop, retry, stop };
+
+// Steps 3-6 (session, system message, incoming messages, history — one blocking job), then the turn's tools,
+// deliveries and image store.
+awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink& sink) {
+  const auto& config = deps.config;
+  auto& store = deps.store;
+  const auto& messages = turn.request.body.at("messages").as_array();
+  const bool request_has_system = std::any_of(messages.begin(), messages.end(), [](const bj::value& m) {
+    return m.as_object().at("role").as_string() == "system";
+  });
+  turn.settings = deps.settings.active();
+  struct Prepared {
+    bool existed = false;
+    std::vector<StoredMessage> history;
+  };
+  auto prepare = [&store, session_id = turn.session_id, request_has_system, &messages,
+                  &settings = turn.settings, attachments = deps.attachments]() {
+    Prepared p;
+    std::optional<NewMessage> system;
+    if (!request_has_system) {
+      NewMessage sys;
+      sys.session_id = session_id;
+      sys.role = "system";
+      auto text = time_context_block(std::chrono::system_clock::now());
+      if (settings.system_prompt) text += "\n\n" + *settings.system_prompt;
+      sys.content = bj::string(text);
+      system = std::move(sys);
+    }
+    std::vector<NewMessage> incoming;
+    for (const auto& m : messages) {
+      if (m.as_object().at("role").as_string() == "assistant")
+        continue;  // clients' assistant messages are ignored
+      incoming.push_back(incoming_row(session_id, m.as_object()));
+      if (attachments) store_form_of_fragments(incoming.back().content, *attachments, store, session_id);
+    }
+    // One transaction for the turn's opening writes.
+    p.existed = store.open_turn(session_id, system, incoming);
+    p.history = store.load_messages(session_id);
+    return p;
+  };
+  auto prepared = co_await deps.blocking.run(std::move(prepare));
+  if (!prepared.existed) {
+    auto frame = event_frame("session", bj::object{{"session_id", turn.session_id}});
+    co_await sink.send(std::move(frame));
+  }
+
+  // Capability gating uses the stored model (§3.3 step 6).
+  auto& tools = turn.tools;
+  const bool configured = !config.openrouter_api_key.empty();  // without a key nothing upstream is contacted
+  if (configured) tools.capability = co_await deps.catalog.tool_capability(turn.settings.model);
+  if (!turn.settings.supports_tools && tools.capability) {
+    auto remember = [view = &deps.settings, model = turn.settings.model, supports = *tools.capability] {
+      view->remember_supports_tools(model, supports);
+    };
+    co_await deps.blocking.run(std::move(remember));
+  }
+  if (deps.tools && configured) {
+    for (auto& t : co_await deps.tools->exposed_tools()) {
+      const auto& fn = t.function_tool.at("function").as_object();
+      turn.schemas[t.qualified_name] = fn.contains("parameters") ? fn.at("parameters") : bj::value(nullptr);
+      tools.tools.push_back(std::move(t.function_tool));
+    }
+  }
+  turn.tools_attached_initially = !tools.tools.empty() && !turn.request.tool_choice_none;
+  const auto* tool_choice = turn.request.body.if_contains("tool_choice");
+  turn.retry_allowed = !tool_choice || tool_choice->is_null() ||
+                       (tool_choice->is_string() && tool_choice->as_string() == "auto");
+
+  turn.history = std::move(prepared.history);
+  // Attachments are resolved once per turn: every hop sends the same delivery forms (§3.3).
+  if (deps.attachments && configured) {
+    turn.deliveries = co_await resolve_deliveries(*deps.attachments, store, deps.blocking, config,
+                                                  turn.session_id, referenced_attachments(turn.history));
+  }
+  // Generated images become attachments of the session (§3.3), with URLs on the request's host.
+  if (deps.attachments) {
+    turn.image_store.emplace(*deps.attachments, deps.http, config, turn.session_id,
+                             turn.request.public_base.empty() ? config.public_url : turn.request.public_base,
+                             &sink.cancellation());
+  }
+}
+
+// The serialized upstream body of the next hop; the JSON tree is gone before the stream starts.
+std::string upstream_body_text(const Turn& turn) {
+  const auto body = build_upstream_body(turn.request, turn.settings, turn.history, turn.tools,
+                                        turn.deliveries ? &*turn.deliveries : nullptr);
+  return parley::json::serialize(body);
+}
+
+// After a hop's stream: the stored row, the events that close the hop, and the tool calls it asked for.
+awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::SseSink& sink,
+                              llm::HopAccumulator& acc, std::optional<HopImages>& images,
+                              HopOutcome outcome) {
+  const auto& config = deps.config;
+  auto& store = deps.store;
+  const auto& request = turn.request;
+  const auto& session_id = turn.session_id;
+  const auto& request_id = turn.request_id;
+  auto& tools = turn.tools;
+  // Decision 7: one retry without tools after a "tools unsupported" refusal.
+  if (outcome.kind == HopOutcome::Kind::failed && !turn.retried && !tools.dropped_for_turn &&
+      turn.tools_attached_initially && turn.retry_allowed && tools.capability != false &&
+      is_tool_refusal(outcome.upstream_status, outcome.error_body)) {
+    turn.retried = true;
+    tools.dropped_for_turn = true;
+    auto notice = event_frame(
+        "tool", bj::object{{"status", "notice"},
+                           {"name", "system"},
+                           {"message", "Tools unavailable for this model; continuing without them."}});
+    co_await sink.send(std::move(notice));
+    co_return HopNext::retry;
+  }
+
+  // The stored content: the text, with the hop's images (and data:image URIs in the text) as fragments.
+  bj::value content = acc.has_content() ? bj::value(acc.text()) : bj::value(nullptr);
+  if (images) content = co_await images->stored_content(acc.text());  // failed or cancelled hops too
+
+  if (outcome.kind == HopOutcome::Kind::cancelled) {
+    // Stored with what the user saw; nothing more can be sent.
+    if (!content.is_null() || acc.has_reasoning()) {
+      auto row = assistant_row(session_id, request, acc, std::move(content), bj::string("cancelled"),
+                               TurnError::cancelled());
+      auto save = [&store, row] { return store.insert_message(row); };
+      co_await deps.blocking.run(std::move(save));
+    }
+    log::info("[{}] turn of session {} cancelled by the client", request_id, session_id);
+    co_return HopNext::stop;
+  }
+
+  const auto finish = outcome.error ? bj::value("error") : acc.finish_reason();
+  auto row = assistant_row(session_id, request, acc, std::move(content), finish, outcome.error);
+  auto save = [&store, row] { return store.insert_message(row); };
+  auto stored = co_await deps.blocking.run(std::move(save));
+  turn.history.push_back(stored);
+  if (images) turn.undelivered.insert(images->attachment_ids().begin(), images->attachment_ids().end());
+  auto metadata_frame = event_frame("metadata", metadata_payload(stored, request));
+  co_await sink.send(std::move(metadata_frame));
+
+  if (outcome.error) {
+    log::warn("[{}] turn of session {} failed: {}", request_id, session_id, outcome.error->message);
+    co_await send_frames(sink, failure_frames(*outcome.error));
+    co_return HopNext::stop;
+  }
+  const auto calls = acc.tool_calls();
+  if (calls.is_null()) {
+    auto done = net::format_sse_event("message", "[DONE]");
+    co_await sink.send(std::move(done));
+    co_return HopNext::stop;
+  }
+  if (turn.hop >= config.max_tool_hops) {
+    auto limit = event_frame("tool", bj::object{{"status", "error"},
+                                                {"name", "system"},
+                                                {"message", "Tool execution stopped after hop limit"}});
+    co_await sink.send(std::move(limit));
+    auto done = net::format_sse_event("message", "[DONE]");
+    co_await sink.send(std::move(done));
+    co_return HopNext::stop;
+  }
+
+  // Run the calls in the model's order; rows and terminal events keep that order.
+  for (const auto& c : calls.as_array()) {
+    if (sink.client_gone()) break;
+    const auto& fn = c.as_object().at("function").as_object();
+    const std::string name(fn.at("name").as_string());
+    const std::string call_id(c.as_object().at("id").as_string());
+    const auto schema_it = turn.schemas.find(name);
+    auto call = prepare_call(call_id, name, std::string(fn.at("arguments").as_string()),
+                             schema_it == turn.schemas.end() ? nullptr : &schema_it->second, session_id);
+    auto started =
+        event_frame("tool", bj::object{{"status", "started"}, {"name", name}, {"call_id", call_id}});
+    co_await sink.send(std::move(started));
+    std::string status = "error";
+    std::string text = call.error_text;
+    if (call.arguments) {
+      if (deps.tools) {
+        auto result = co_await deps.tools->call_tool(name, *call.arguments, &sink.cancellation());
+        if (sink.client_gone()) break;  // a cancelled call's result is discarded
+        status = result.is_error ? "error" : "finished";
+        text = std::move(result.text);
+      } else {
+        text = "Tool error: Unknown tool: " + name;
+      }
+    }
+    auto tool_message = tool_row(session_id, request, call, status, text);
+    auto save_tool = [&store, tool_message] { return store.insert_message(tool_message); };
+    auto stored_tool = co_await deps.blocking.run(std::move(save_tool));
+    turn.history.push_back(stored_tool);
+    auto terminal =
+        event_frame("tool", bj::object{{"status", status},
+                                       {"name", name},
+                                       {"call_id", call_id},
+                                       {"result", text},
+                                       {"message_id", stored_tool.id},
+                                       {"created_at", format_local_offset(stored_tool.created_at)},
+                                       {"created_at_utc", format_utc_offset(stored_tool.created_at)}});
+    co_await sink.send(std::move(terminal));
+    if (auto reason = followup_reason(call, status, text)) {
+      auto notice = event_frame("notice", bj::object{{"type", "tool_followup_required"},
+                                                     {"tool", name},
+                                                     {"reason", *reason},
+                                                     {"message", text},
+                                                     {"attempt", turn.hop},
+                                                     {"confirmation_required", true}});
+      co_await sink.send(std::move(notice));
+    }
+  }
+  co_return HopNext::next_hop;
+}
+
+// One hop: the upstream stream (the only long wait of a turn), then finish_hop.
+awaitable<HopNext> run_hop(const ChatDependencies& deps, Turn& turn, net::SseSink& sink) {
+  const auto& config = deps.config;
+  llm::HopAccumulator acc;
+  std::optional<HopImages> images;
+  if (turn.image_store) images.emplace(*turn.image_store);
+  HopOutcome outcome;
+  if (config.openrouter_api_key.empty()) {
+    outcome.kind = HopOutcome::Kind::failed;
+    outcome.error = TurnError::not_configured();
+  } else {
+    if (turn.deliveries && !turn.undelivered.empty()) {
+      // This hop sends the earlier hops' rows back: their new images need a delivery form too.
+      auto more = co_await resolve_deliveries(*deps.attachments, deps.store, deps.blocking, config,
+                                              turn.session_id, std::move(turn.undelivered));
+      turn.undelivered.clear();
+      turn.deliveries->merge(more);
+    }
+    outcome = co_await stream_hop(config, deps.http, upstream_body_text(turn), sink, acc,
+                                  images ? &*images : nullptr);
+  }
+  co_return co_await finish_hop(deps, turn, sink, acc, images, std::move(outcome));
+}
+
+// The hops of a turn. True when it failed inside parley (the caller then sends the internal error).
+awaitable<bool> drive_turn(const ChatDependencies& deps, Turn& turn, net::SseSink& sink) {
+  try {
+    co_await open_turn(deps, turn, sink);
+    for (;;) {
+      if (sink.client_gone()) break;
+      const auto next = co_await run_hop(deps, turn, sink);
+      if (next == HopNext::stop) break;
+      if (next == HopNext::next_hop) ++turn.hop;
+    }
+  } catch (const std::exception& e) {
+    log::error("[{}] chat turn of session {} failed: {}", turn.request_id, turn.session_id, e.what());
+    co_return true;
+  }
+  co_return false;
+}
+
+}  // namespace
+
 awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string request_id, net::SseSink& sink) {
-  const auto& config = deps_.config;
-  auto& store = deps_.store;
-  const auto& messages = request.body.at("messages").as_array();
-  if (messages.empty()) {
+  if (request.body.at("messages").as_array().empty()) {
     co_await send_frames(sink, failure_frames(TurnError::empty_request()));
     co_return;
   }
-  const std::string session_id = request.session_id.value_or(new_uuid_hex());
-  auto guard = co_await deps_.locks.acquire(session_id);
+  auto turn = std::make_unique<Turn>();
+  turn->request = std::move(request);
+  turn->request_id = std::move(request_id);
+  turn->session_id = turn->request.session_id.value_or(new_uuid_hex());
+  auto guard = co_await deps_.locks.acquire(turn->session_id);
 
-  std::optional<TurnError> internal_failure;
-  try {
-    // Steps 3-6: session, system message, incoming messages, history — one blocking job.
-    const bool request_has_system = std::any_of(messages.begin(), messages.end(), [](const bj::value& m) {
-      return m.as_object().at("role").as_string() == "system";
-    });
-    auto settings = deps_.settings.active();
-    struct Prepared {
-      bool existed = false;
-      std::vector<StoredMessage> history;
-    };
-    auto prepare = [&store, session_id, request_has_system, &messages, &settings,
-                    attachments = deps_.attachments]() {
-      Prepared p;
-      std::optional<NewMessage> system;
-      if (!request_has_system) {
-        NewMessage sys;
-        sys.session_id = session_id;
-        sys.role = "system";
-        auto text = time_context_block(std::chrono::system_clock::now());
-        if (settings.system_prompt) text += "\n\n" + *settings.system_prompt;
-        sys.content = bj::string(text);
-        system = std::move(sys);
-      }
-      std::vector<NewMessage> incoming;
-      for (const auto& m : messages) {
-        if (m.as_object().at("role").as_string() == "assistant")
-          continue;  // clients' assistant messages are ignored
-        incoming.push_back(incoming_row(session_id, m.as_object()));
-        if (attachments) store_form_of_fragments(incoming.back().content, *attachments, store, session_id);
-      }
-      // One transaction for the turn's opening writes.
-      p.existed = store.open_turn(session_id, system, incoming);
-      p.history = store.load_messages(session_id);
-      return p;
-    };
-    auto prepared = co_await deps_.blocking.run(std::move(prepare));
-    if (!prepared.existed) {
-      auto frame = event_frame("session", bj::object{{"session_id", session_id}});
-      co_await sink.send(std::move(frame));
-    }
-
-    // Capability gating uses the stored model (§3.3 step 6).
-    ToolAttachment tools;
-    const bool configured =
-        !config.openrouter_api_key.empty();  // without a key nothing upstream is contacted
-    if (configured) tools.capability = co_await deps_.catalog.tool_capability(settings.model);
-    if (!settings.supports_tools && tools.capability) {
-      auto remember = [view = &deps_.settings, model = settings.model, supports = *tools.capability] {
-        view->remember_supports_tools(model, supports);
-      };
-      co_await deps_.blocking.run(std::move(remember));
-    }
-    std::map<std::string, bj::value> schemas;
-    if (deps_.tools && configured) {
-      for (auto& t : co_await deps_.tools->exposed_tools()) {
-        const auto& fn = t.function_tool.at("function").as_object();
-        schemas[t.qualified_name] = fn.contains("parameters") ? fn.at("parameters") : bj::value(nullptr);
-        tools.tools.push_back(std::move(t.function_tool));
-      }
-    }
-    const bool tools_attached_initially = !tools.tools.empty() && !request.tool_choice_none;
-    const auto* tool_choice = request.body.if_contains("tool_choice");
-    const bool retry_allowed = !tool_choice || tool_choice->is_null() ||
-                               (tool_choice->is_string() && tool_choice->as_string() == "auto");
-
-    auto history = std::move(prepared.history);
-    // Attachments are resolved once per turn: every hop sends the same delivery forms (§3.3).
-    std::optional<Deliveries> deliveries;
-    if (deps_.attachments && configured) {
-      deliveries = co_await resolve_deliveries(*deps_.attachments, store, deps_.blocking, config, session_id,
-                                               referenced_attachments(history));
-    }
-    // Generated images become attachments of the session (§3.3), with URLs on the request's host.
-    std::optional<AttachmentImageStore> image_store;
-    if (deps_.attachments) {
-      image_store.emplace(*deps_.attachments, deps_.http, config, session_id,
-                          request.public_base.empty() ? config.public_url : request.public_base,
-                          &sink.cancellation());
-    }
-    std::set<std::string> undelivered;  // images stored by earlier hops of this turn
-    bool retried = false;
-    for (int hop = 0;;) {
-      if (sink.client_gone()) break;
-      llm::HopAccumulator acc;
-      std::optional<HopImages> images;
-      if (image_store) images.emplace(*image_store);
-      HopOutcome outcome;
-      if (config.openrouter_api_key.empty()) {
-        outcome.kind = HopOutcome::Kind::failed;
-        outcome.error = TurnError::not_configured();
-      } else {
-        if (deliveries && !undelivered.empty()) {
-          // This hop sends the earlier hops' rows back: their new images need a delivery form too.
-          auto more = co_await resolve_deliveries(*deps_.attachments, store, deps_.blocking, config,
-                                                  session_id, std::move(undelivered));
-          undelivered.clear();
-          deliveries->merge(more);
-        }
-        const auto body =
-            build_upstream_body(request, settings, history, tools, deliveries ? &*deliveries : nullptr);
-        outcome = co_await stream_hop(config, deps_.http, body, sink, acc, images ? &*images : nullptr);
-      }
-
-      // Decision 7: one retry without tools after a "tools unsupported" refusal.
-      if (outcome.kind == HopOutcome::Kind::failed && !retried && !tools.dropped_for_turn &&
-          tools_attached_initially && retry_allowed && tools.capability != false &&
-          is_tool_refusal(outcome.upstream_status, outcome.error_body)) {
-        retried = true;
-        tools.dropped_for_turn = true;
-        auto notice = event_frame(
-            "tool", bj::object{{"status", "notice"},
-                               {"name", "system"},
-                               {"message", "Tools unavailable for this model; continuing without them."}});
-        co_await sink.send(std::move(notice));
-        continue;
-      }
-
-      // The stored content: the text, with the hop's images (and data:image URIs in the text) as fragments.
-      bj::value content = acc.has_content() ? bj::value(acc.text()) : bj::value(nullptr);
-      if (images) content = co_await images->stored_content(acc.text());  // failed or cancelled hops too
-
-      if (outcome.kind == HopOutcome::Kind::cancelled) {
-        // Stored with what the user saw; nothing more can be sent.
-        if (!content.is_null() || acc.has_reasoning()) {
-          auto row = assistant_row(session_id, request, acc, std::move(content), bj::string("cancelled"),
-                                   TurnError::cancelled());
-          auto save = [&store, row] { return store.insert_message(row); };
-          co_await deps_.blocking.run(std::move(save));
-        }
-        log::info("[{}] turn of session {} cancelled by the client", request_id, session_id);
-        break;
-      }
-
-      const auto finish = outcome.error ? bj::value("error") : acc.finish_reason();
-      auto row = assistant_row(session_id, request, acc, std::move(content), finish, outcome.error);
-      auto save = [&store, row] { return store.insert_message(row); };
-      auto stored = co_await deps_.blocking.run(std::move(save));
-      history.push_back(stored);
-      if (images) undelivered.insert(images->attachment_ids().begin(), images->attachment_ids().end());
-      auto metadata_frame = event_frame("metadata", metadata_payload(stored, request));
-      co_await sink.send(std::move(metadata_frame));
-
-      if (outcome.error) {
-        log::warn("[{}] turn of session {} failed: {}", request_id, session_id, outcome.error->message);
-        co_await send_frames(sink, failure_frames(*outcome.error));
-        break;
-      }
-      const auto calls = acc.tool_calls();
-      if (calls.is_null()) {
-        auto done = net::format_sse_event("message", "[DONE]");
-        co_await sink.send(std::move(done));
-        break;
-      }
-      if (hop >= config.max_tool_hops) {
-        auto limit = event_frame("tool", bj::object{{"status", "error"},
-                                                    {"name", "system"},
-                                                    {"message", "Tool execution stopped after hop limit"}});
-        co_await sink.send(std::move(limit));
-        auto done = net::format_sse_event("message", "[DONE]");
-        co_await sink.send(std::move(done));
-        break;
-      }
-
-      // Run the calls in the model's order; rows and terminal events keep that order.
-      for (const auto& c : calls.as_array()) {
-        if (sink.client_gone()) break;
-        const auto& fn = c.as_object().at("function").as_object();
-        const std::string name(fn.at("name").as_string());
-        const std::string call_id(c.as_object().at("id").as_string());
-        const auto schema_it = schemas.find(name);
-        auto call = prepare_call(call_id, name, std::string(fn.at("arguments").as_string()),
-                                 schema_it == schemas.end() ? nullptr : &schema_it->second, session_id);
-        auto started =
-            event_frame("tool", bj::object{{"status", "started"}, {"name", name}, {"call_id", call_id}});
-        co_await sink.send(std::move(started));
-        std::string status = "error";
-        std::string text = call.error_text;
-        if (call.arguments) {
-          if (deps_.tools) {
-            auto result = co_await deps_.tools->call_tool(name, *call.arguments, &sink.cancellation());
-            if (sink.client_gone()) break;  // a cancelled call's result is discarded
-            status = result.is_error ? "error" : "finished";
-            text = std::move(result.text);
-          } else {
-            text = "Tool error: Unknown tool: " + name;
-          }
-        }
-        auto tool_message = tool_row(session_id, request, call, status, text);
-        auto save_tool = [&store, tool_message] { return store.insert_message(tool_message); };
-        auto stored_tool = co_await deps_.blocking.run(std::move(save_tool));
-        history.push_back(stored_tool);
-        auto terminal =
-            event_frame("tool", bj::object{{"status", status},
-                                           {"name", name},
-                                           {"call_id", call_id},
-                                           {"result", text},
-                                           {"message_id", stored_tool.id},
-                                           {"created_at", format_local_offset(stored_tool.created_at)},
-                                           {"created_at_utc", format_utc_offset(stored_tool.created_at)}});
-        co_await sink.send(std::move(terminal));
-        if (auto reason = followup_reason(call, status, text)) {
-          auto notice = event_frame("notice", bj::object{{"type", "tool_followup_required"},
-                                                         {"tool", name},
-                                                         {"reason", *reason},
-                                                         {"message", text},
-                                                         {"attempt", hop},
-                                                         {"confirmation_required", true}});
-          co_await sink.send(std::move(notice));
-        }
-      }
-      ++hop;
-    }
-  } catch (const std::exception& e) {
-    log::error("[{}] chat turn of session {} failed: {}", request_id, session_id, e.what());
-    internal_failure = TurnError::internal(request_id);
+  if (co_await drive_turn(deps_, *turn, sink)) {
+    co_await send_frames(sink, failure_frames(TurnError::internal(turn->request_id)));
   }
-  if (internal_failure) co_await send_frames(sink, failure_frames(*internal_failure));
 
   // The snapshot (a history load and an fsync'ed file) runs on the blocking pool, and only when enabled.
   const auto level = log::settings().conversations;
   if (level != log::Level::info && level != log::Level::debug) co_return;
-  auto snapshot = [&store, session_id, request_id, dir = config.conversation_log_dir] {
+  auto& store = deps_.store;
+  auto snapshot = [&store, session_id = turn->session_id, request_id = turn->request_id,
+                   dir = deps_.config.conversation_log_dir] {
     try {
       write_conversation_log(dir, session_id, store.load_messages(session_id), request_id);
     } catch (const std::exception& e) {

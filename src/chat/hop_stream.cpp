@@ -17,7 +17,6 @@ constexpr std::size_t kMaxErrorBody = 1024 * 1024;
 
 struct HopState {
   int status = 0;
-  net::Headers headers;
   std::string error_body;
   net::SseParser parser;
   bool done = false;  // upstream [DONE] seen
@@ -26,14 +25,16 @@ struct HopState {
 };
 
 // Relays the parsed events; returns false to stop reading (in-band error, [DONE] needs no more).
+// The events of one upstream read go to the client together, in one frame batch: one write for the read
+// instead of one per event, and none of them waits for what the turn does after the hop.
 awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::SseEvent> events,
                              net::SseSink* sink, llm::HopAccumulator* acc, HopImages* images) {
+  std::string batch;
   for (auto& e : events) {
     if (state->done || state->in_band_error) break;
     if (e.data.empty()) continue;
     if (e.event != "message") {
-      auto frame = net::format_sse_event(e.event, e.data, e.id ? *e.id : std::string());
-      co_await sink->send(std::move(frame));
+      batch += net::format_sse_event(e.event, e.data, e.id ? *e.id : std::string());
       continue;
     }
     if (e.data == "[DONE]") {
@@ -44,11 +45,17 @@ awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::S
     if (!chunk) continue;  // upstream message data that is not JSON is skipped
     // Forwarded byte for byte, then accounted — unless a generated image in it was stored and rewritten.
     bool rewritten = false;
-    if (images && !image_fragment_refs(*chunk).empty())
+    if (images && !image_fragment_refs(*chunk).empty()) {
+      if (!batch.empty()) {
+        // Storing the image may take a while: the events before it go out first.
+        auto ready = std::move(batch);
+        batch.clear();
+        co_await sink->send(std::move(ready));
+      }
       rewritten = co_await images->rewrite_chunk(&*chunk, acc->text().size());
-    auto frame = net::format_sse_event("message", rewritten ? parley::json::serialize(*chunk) : e.data,
-                                       e.id ? *e.id : std::string());
-    co_await sink->send(std::move(frame));
+    }
+    batch += net::format_sse_event("message", rewritten ? parley::json::serialize(*chunk) : e.data,
+                                   e.id ? *e.id : std::string());
     acc->add_chunk(*chunk);
     if (chunk->is_object()) {
       if (const auto* err = chunk->as_object().if_contains("error"); err && err->is_object()) {
@@ -56,6 +63,7 @@ awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::S
       }
     }
   }
+  if (!batch.empty()) co_await sink->send(std::move(batch));
   co_return !state->in_band_error && !state->done;
 }
 
@@ -74,11 +82,8 @@ awaitable<bool> on_body(std::shared_ptr<HopState> state, std::string_view data, 
   co_return co_await relay_events(state, std::move(events), sink, acc, images);
 }
 
-}  // namespace
-
-awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
-                                 const bj::object& upstream_body, net::SseSink& sink,
-                                 llm::HopAccumulator& acc, HopImages* images) {
+// The upstream request of a hop (outside the coroutine, so that building it adds nothing to its frame).
+net::ClientRequest hop_request(const Config& config, std::string upstream_body) {
   net::ClientRequest req;
   req.method = "POST";
   req.url = config.openrouter_base_url + "/chat/completions";
@@ -90,14 +95,19 @@ awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
     req.headers.add("Referer", config.openrouter_app_url);
   }
   if (!config.openrouter_app_title.empty()) req.headers.add("X-Title", config.openrouter_app_title);
-  req.body = parley::json::serialize(upstream_body);
+  req.body = std::move(upstream_body);
   req.connect_timeout = std::chrono::seconds(10);
   req.read_timeout = std::chrono::seconds(config.openrouter_timeout_seconds);
+  return req;
+}
 
+}  // namespace
+
+awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client, std::string upstream_body,
+                                 net::SseSink& sink, llm::HopAccumulator& acc, HopImages* images) {
   auto state = std::make_shared<HopState>();
   net::HttpClient::HeadFn on_head = [state, &acc](int status, const net::Headers& headers) {
     state->status = status;
-    state->headers = headers;
     acc.set_response_headers(headers);
   };
   net::SseSink* sink_ptr = &sink;
@@ -105,8 +115,8 @@ awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
   net::HttpClient::DataFn on_data = [state, sink_ptr, acc_ptr, images](std::string_view data) {
     return on_body(state, data, sink_ptr, acc_ptr, images);
   };
-  auto result =
-      co_await client.stream(std::move(req), std::move(on_head), std::move(on_data), &sink.cancellation());
+  auto result = co_await client.stream(hop_request(config, std::move(upstream_body)), std::move(on_head),
+                                       std::move(on_data), &sink.cancellation());
 
   HopOutcome out;
   out.upstream_status = state->status;

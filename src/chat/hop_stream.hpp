@@ -24,8 +24,9 @@ struct HopOutcome {
 
 // `images` (may be null): generated images in the chunks are stored and their fragments rewritten in the
 // forwarded chunk, which is then the only kind of chunk that is re-serialized.
+// `upstream_body`: the serialized chat-completions request (see build_upstream_body).
 boost::asio::awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
-                                              const boost::json::object& upstream_body, net::SseSink& sink,
+                                              std::string upstream_body, net::SseSink& sink,
                                               llm::HopAccumulator& acc, HopImages* images = nullptr);
 
 }  // namespace parley::chat

@@ -1,5 +1,6 @@
 #include "net/http_client.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -16,10 +17,13 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/url/parse.hpp>
+#include <cstdlib>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 namespace parley::net {
 
@@ -114,10 +118,29 @@ struct Connection : std::enable_shared_from_this<Connection> {
   }
   void disarm() { watchdog.cancel(); }
 
-  awaitable<std::tuple<boost::system::error_code, std::size_t>> read_some(asio::mutable_buffer b) {
-    if (tls_stream) co_return co_await tls_stream->async_read_some(b, as_tuple_awaitable);
-    co_return co_await socket().async_read_some(b, as_tuple_awaitable);
+  // Reads what has arrived into `input` (up to kReadSize), waiting when nothing has. On a plain TCP
+  // connection the wait holds no buffer (an idle stream keeps no 4 KB block): readiness first, then a
+  // non-blocking read.
+  awaitable<std::tuple<boost::system::error_code, std::size_t>> read_more() {
+    if (tls_stream) {
+      auto [ec, n] = co_await tls_stream->async_read_some(input.prepare(kReadSize), as_tuple_awaitable);
+      input.commit(n);
+      co_return std::tuple<boost::system::error_code, std::size_t>{ec, n};
+    }
+    for (;;) {
+      boost::system::error_code ec;
+      if (!sock.non_blocking()) sock.non_blocking(true, ec);
+      const std::size_t n = ec ? 0 : sock.read_some(input.prepare(kReadSize), ec);
+      input.commit(n);
+      if (ec != asio::error::would_block && ec != asio::error::try_again)
+        co_return std::tuple<boost::system::error_code, std::size_t>{ec, n};
+      // What is left (often the CRLF that ends a chunk) is kept in a buffer of its own size.
+      if (input.capacity() > input.size()) input.shrink_to_fit();
+      auto [wec] = co_await sock.async_wait(tcp::socket::wait_read, as_tuple_awaitable);
+      if (wec) co_return std::tuple<boost::system::error_code, std::size_t>{wec, 0};
+    }
   }
+  static constexpr std::size_t kReadSize = 4096;
   awaitable<std::tuple<boost::system::error_code, std::size_t>> write_all(asio::const_buffer b) {
     if (tls_stream) co_return co_await asio::async_write(*tls_stream, b, as_tuple_awaitable);
     co_return co_await asio::async_write(socket(), b, as_tuple_awaitable);
@@ -172,16 +195,30 @@ struct HttpClient::Impl {
   awaitable<std::optional<TransportError>> connect(Connection& c, std::chrono::milliseconds timeout,
                                                    const AddressFilter* address_allowed = nullptr) {
     c.arm(timeout);
-    tcp::resolver resolver(c.socket().get_executor());
-    auto [rec, endpoints] = co_await resolver.async_resolve(c.target.host, c.target.port, as_tuple_awaitable);
-    if (rec) {
-      c.disarm();
-      if (c.timed_out) co_return TransportError{TransportError::Kind::timeout, "connect timed out"};
-      co_return TransportError{TransportError::Kind::unreachable, readable(rec)};
+    // An address literal needs no lookup (the resolver would run it on its own thread and back).
+    std::vector<tcp::endpoint> endpoints;
+    {
+      boost::system::error_code lec;
+      const auto literal = asio::ip::make_address(c.target.host, lec);
+      char* end = nullptr;
+      const auto port = std::strtoul(c.target.port.c_str(), &end, 10);
+      if (!lec && end && *end == '\0' && port <= 65535) {
+        endpoints.emplace_back(literal, static_cast<std::uint16_t>(port));
+      }
+    }
+    if (endpoints.empty()) {
+      tcp::resolver resolver(c.socket().get_executor());
+      auto [rec, results] = co_await resolver.async_resolve(c.target.host, c.target.port, as_tuple_awaitable);
+      if (rec) {
+        c.disarm();
+        if (c.timed_out) co_return TransportError{TransportError::Kind::timeout, "connect timed out"};
+        co_return TransportError{TransportError::Kind::unreachable, readable(rec)};
+      }
+      for (const auto& entry : results) endpoints.push_back(entry.endpoint());
     }
     if (address_allowed && *address_allowed) {
-      for (const auto& entry : endpoints) {
-        const auto address = entry.endpoint().address();
+      for (const auto& endpoint : endpoints) {
+        const auto address = endpoint.address();
         if (!(*address_allowed)(address)) {
           c.disarm();
           co_return TransportError{
@@ -234,6 +271,44 @@ std::string serialize_request(const ClientRequest& r, const Target& t) {
   return out;
 }
 
+constexpr std::size_t kBodyPiece = 4096;
+
+// Outside the coroutine so that the header copy is not part of its frame.
+void report_head(const HttpClient::HeadFn& on_head, int status, const http::response_header<>& head) {
+  if (!on_head) return;
+  Headers headers;
+  for (const auto& f : head) headers.add(std::string(f.name_string()), std::string(f.value()));
+  on_head(status, headers);
+}
+
+// Parses the rest of the body from what was already received, without waiting for more; the bytes are
+// dropped. True when the body is complete (the connection can then be reused).
+bool finish_received_body(http::response_parser<http::buffer_body>& parser, Connection& conn) {
+  std::array<char, 1024> scratch;  // NOLINT: discarded bytes
+  std::size_t budget = 256 * 1024;
+  while (!parser.is_done()) {
+    boost::system::error_code ec;
+    if (conn.input.size() > 0) {
+      parser.get().body().data = scratch.data();
+      parser.get().body().size = scratch.size();
+      const auto used = parser.put(conn.input.data(), ec);
+      conn.input.consume(used);
+      if (!ec || ec == http::error::need_buffer) continue;
+      if (ec != http::error::need_more) return false;
+    }
+    // More bytes are needed: only those that have already arrived are taken.
+    if (conn.tls_stream) return false;  // decrypted bytes are not known without a read that may wait
+    const auto available = conn.socket().available(ec);
+    if (ec || available == 0 || available > budget) return false;
+    budget -= available;
+    if (!conn.socket().non_blocking()) conn.socket().non_blocking(true, ec);
+    const auto n = ec ? 0 : conn.socket().read_some(conn.input.prepare(available), ec);
+    conn.input.commit(n);
+    if (ec || n == 0) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 HttpClient::HttpClient(asio::io_context& ioc) : impl_(std::make_shared<Impl>(ioc)) {}
@@ -249,7 +324,8 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
   }
   auto impl = impl_;
   auto ex = co_await asio::this_coro::executor;
-  const std::string wire = serialize_request(request, *target);
+  std::string wire = serialize_request(request, *target);
+  std::string().swap(request.body);  // `wire` has it
 
   const bool isolated = static_cast<bool>(request.address_allowed);
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -283,10 +359,11 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
     bool got_bytes = false;
     boost::system::error_code ec = wec;
     // Header.
+    bool need_more = false;  // a header split across reads: the parser takes none of it until it is whole
     while (!ec && !parser.is_header_done()) {
-      if (conn->input.size() == 0) {
-        auto [rec, n] = co_await conn->read_some(conn->input.prepare(4096));
-        conn->input.commit(n);
+      if (conn->input.size() == 0 || need_more) {
+        need_more = false;
+        auto [rec, n] = co_await conn->read_more();
         if (n > 0) {
           got_bytes = true;
           conn->arm(request.read_timeout);
@@ -301,7 +378,10 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
       boost::system::error_code pec;
       const auto used = parser.put(conn->input.data(), pec);
       conn->input.consume(used);
-      if (pec == http::error::need_more) continue;
+      if (pec == http::error::need_more) {
+        need_more = true;
+        continue;
+      }
       if (pec && pec != http::error::need_buffer) ec = pec;
     }
     if (ec) {
@@ -322,35 +402,36 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
       co_return result;
     }
     const int status = static_cast<int>(parser.get().result_int());
-    Headers headers;
-    for (const auto& f : parser.get().base())
-      headers.add(std::string(f.name_string()), std::string(f.value()));
-    if (on_head) on_head(status, headers);
+    // The request is answered: no retry needs it any more, and a long stream should not keep it.
+    std::string().swap(wire);
+    report_head(on_head, status, parser.get().base());
 
-    // Body.
-    std::array<char, 4096> out{};  // in the coroutine frame of every open stream: kept small
+    // Body. The piece buffer exists only while there is data: an idle stream waits without it.
+    std::unique_ptr<char[]> out;
     bool stopped = false;
     while (!parser.is_done()) {
-      parser.get().body().data = out.data();
-      parser.get().body().size = out.size();
       boost::system::error_code pec;
+      std::size_t produced = 0;
       if (conn->input.size() > 0) {
+        if (!out) out = std::make_unique_for_overwrite<char[]>(kBodyPiece);
+        parser.get().body().data = out.get();
+        parser.get().body().size = kBodyPiece;
         const auto used = parser.put(conn->input.data(), pec);
         conn->input.consume(used);
+        produced = kBodyPiece - parser.get().body().size;
       } else {
         pec = http::error::need_more;
       }
       if (pec == http::error::need_buffer) pec = {};
-      const std::size_t produced = out.size() - parser.get().body().size;
       if (produced > 0 && on_data) {
-        if (!co_await on_data(std::string_view(out.data(), produced))) {
+        if (!co_await on_data(std::string_view(out.get(), produced))) {
           stopped = true;
           break;
         }
       }
       if (pec == http::error::need_more) {
-        auto [rec, n] = co_await conn->read_some(conn->input.prepare(4096));
-        conn->input.commit(n);
+        out.reset();
+        auto [rec, n] = co_await conn->read_more();
         if (n > 0) conn->arm(request.read_timeout);
         if (rec == asio::error::eof || rec == ssl::error::stream_truncated) {
           boost::system::error_code eec;
@@ -370,7 +451,12 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
         break;
       }
     }
+    out.reset();
     conn->disarm();
+    // A caller that stopped after the last event it needs (an upstream [DONE]) usually has the end of the
+    // body already received: finishing it keeps the connection for the next request.
+    if (stopped && !isolated && !ec && !conn->cancelled && finish_received_body(parser, *conn))
+      stopped = false;
     if (isolated || stopped || ec || !parser.get().keep_alive() || conn->input.size() > 0 ||
         conn->cancelled) {
       conn->close();

@@ -1,6 +1,8 @@
 #include "net/http_server.hpp"
 
+#include <malloc.h>
 #include <array>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -18,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "core/clock.hpp"
 
@@ -166,13 +169,24 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
-  awaitable<bool> handle_one();
+  // An SSE response, moved out of handle_one so that its frame (the parsers, the request body) is gone while
+  // the stream runs.
+  struct PendingSse {
+    Request req;
+    Response res;
+  };
+  struct Handled {
+    bool keep_alive = false;
+    std::unique_ptr<PendingSse> sse;
+  };
+  awaitable<Handled> handle_one();
   awaitable<void> write_response(Request& req, Response& res, bool keep_alive);
   awaitable<void> write_simple(int status, std::string body, const Request* req);
   // Answers with an error and closes the connection (the rest of the request is not read).
   awaitable<void> refuse(Request& req, int status, const char* message,
                          std::chrono::steady_clock::time_point started);
   awaitable<void> run_sse(Request& req, Response& res);
+  awaitable<void> write_sse_head(const Response& res);
   // After answering before a body was read: stop sending, then read and drop what the client still sends
   // for a moment, so that closing does not reset the connection before the client has read the answer.
   awaitable<void> drain_before_close();
@@ -192,7 +206,12 @@ awaitable<void> Session::run() {
   remote_ = ec ? std::string() : ep.address().to_string();
   try {
     while (!closing_) {
-      if (!co_await handle_one()) break;
+      auto handled = co_await handle_one();
+      if (handled.sse) {
+        co_await run_sse(handled.sse->req, handled.sse->res);
+        break;
+      }
+      if (!handled.keep_alive) break;
     }
   } catch (const std::exception&) {
     // Socket errors end the connection; handler failures were answered inside handle_one.
@@ -228,7 +247,7 @@ awaitable<void> Session::refuse(Request& req, int status, const char* message,
   server_->policy.completed(req, status, std::chrono::steady_clock::now() - started);
 }
 
-awaitable<bool> Session::handle_one() {
+awaitable<Session::Handled> Session::handle_one() {
   const auto& opts = server_->options;
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(opts.header_limit));
@@ -250,7 +269,7 @@ awaitable<bool> Session::handle_one() {
                hec != asio::error::bad_descriptor) {
       co_await write_simple(400, json_error("Bad Request"), nullptr);
     }
-    co_return false;
+    co_return Handled{};
   }
   const auto started = std::chrono::steady_clock::now();
   Request req = to_request(parser.get().base(), remote_);
@@ -265,14 +284,14 @@ awaitable<bool> Session::handle_one() {
     const bool body_pending = !parser.is_done();
     co_await write_response(req, *early, keep_alive_requested && !body_pending && !closing_);
     server_->policy.completed(req, early->status, std::chrono::steady_clock::now() - started);
-    co_return keep_alive_requested && !body_pending && !early->close;
+    co_return Handled{keep_alive_requested && !body_pending && !early->close, nullptr};
   }
 
   if (match.kind == RouteMatch::Kind::bad_path) {
     Response res = Response::json(404, json_error("Not Found"));
     co_await write_response(req, res, false);
     server_->policy.completed(req, 404, std::chrono::steady_clock::now() - started);
-    co_return false;
+    co_return Handled{};
   }
 
   // Body limit of the route; "body ignored" routes never read it.
@@ -302,7 +321,7 @@ awaitable<bool> Session::handle_one() {
     const auto content_length = parser.content_length();
     if (read_body && content_length && *content_length > limit) {
       co_await refuse(req, 413, "Request body too large", started);
-      co_return false;
+      co_return Handled{};
     }
     if (streaming) {
       // The handler reads the body itself (and may answer before reading it all).
@@ -324,12 +343,12 @@ awaitable<bool> Session::handle_one() {
         auto [bec, bn] = co_await http::async_read_some(stream_, buffer_, parser, as_tuple_awaitable);
         if (bec == http::error::body_limit) {
           co_await refuse(req, 413, "Request body too large", started);
-          co_return false;
+          co_return Handled{};
         }
         if (bec) {
           // A client that went away or stalled (tcp_stream already closed the socket): nothing to answer.
           server_->policy.completed(req, 0, std::chrono::steady_clock::now() - started);
-          co_return false;
+          co_return Handled{};
         }
       }
       req.body = std::move(parser.get().body());
@@ -366,20 +385,21 @@ awaitable<bool> Session::handle_one() {
     if (streaming_body->connection_failed()) {
       // The client went away or stalled mid-body: nothing can be answered.
       server_->policy.completed(req, 0, std::chrono::steady_clock::now() - started);
-      co_return false;
+      co_return Handled{};
     }
     body_unread = !streaming_body->finished();
   }
 
   if (res.sse) {
-    co_await run_sse(req, res);
-    co_return false;
+    // The body was parsed by the handler; the stream needs only the request line and headers.
+    std::string().swap(req.body);
+    co_return Handled{false, std::make_unique<PendingSse>(PendingSse{std::move(req), std::move(res)})};
   }
   const bool keep = keep_alive_requested && !body_unread && !res.close && !closing_;
   co_await write_response(req, res, keep);
   server_->policy.completed(req, res.status, std::chrono::steady_clock::now() - started);
   if (streaming_body && body_unread) co_await drain_before_close();
-  co_return keep;
+  co_return Handled{keep, nullptr};
 }
 
 awaitable<void> Session::drain_before_close() {
@@ -414,44 +434,7 @@ awaitable<void> Session::write_response(Request& req, Response& res, bool keep_a
   stream_.expires_never();
 }
 
-// The SSE sink: a bounded channel between the producing handler and the writer below.
-class ChannelSink final : public SseSink {
- public:
-  using Channel = asio::experimental::channel<void(boost::system::error_code, std::string)>;
-  ChannelSink(const asio::any_io_executor& ex, std::size_t capacity) : channel(ex, capacity) {}
-
-  awaitable<bool> send(std::string frame) override {
-    if (gone || frame.empty()) co_return !gone;
-    // Room in the queue: no suspension (try_send leaves `frame` untouched when it fails).
-    if (channel.try_send(boost::system::error_code{}, std::move(frame))) co_return !gone;
-    auto [ec] =
-        co_await channel.async_send(boost::system::error_code{}, std::move(frame), as_tuple_awaitable);
-    co_return !ec && !gone;
-  }
-  [[nodiscard]] bool client_gone() const override { return gone; }
-  CancelSignal& cancellation() override { return cancel; }
-
-  // The client is gone: unblock a waiting producer and tell its upstream work to stop.
-  void mark_gone() {
-    if (gone) return;
-    gone = true;
-    channel.close();
-    cancel.cancel();
-  }
-
-  Channel channel;
-  bool gone = false;
-  CancelSignal cancel;
-};
-
 namespace {
-
-awaitable<void> sse_produce(Response& res, ChannelSink& sink) {
-  co_await res.sse(sink);
-  // The empty frame marks the end of the stream.
-  if (!sink.gone)
-    co_await sink.channel.async_send(boost::system::error_code{}, std::string(), as_tuple_awaitable);
-}
 
 // Writes one HTTP chunk. Most writes fit the socket buffer and complete at once without an asynchronous
 // operation or a timer; only a client that is not reading makes the rest wait, up to `timeout`.
@@ -480,6 +463,66 @@ awaitable<bool> write_chunk(tcp::socket& socket, std::string_view data, std::chr
   co_return !wec;
 }
 
+}  // namespace
+
+// The SSE sink: a bounded channel between the producing handler and the writer below. While the writer waits
+// with nothing queued, a frame is written at once by the producer itself: it then goes out before whatever
+// the producer does next (the rest of an upstream read, storing the answer), and without the writer's
+// wake-up. What arrives while the writer is busy is queued and merged into its next write.
+class ChannelSink final : public SseSink {
+ public:
+  using Channel = asio::experimental::channel<void(boost::system::error_code, std::string)>;
+  ChannelSink(tcp::socket& socket, std::size_t capacity, std::chrono::milliseconds write_timeout)
+      : channel(socket.get_executor(), capacity), socket_(socket), write_timeout_(write_timeout) {}
+
+  awaitable<bool> send(std::string frame) override {
+    if (gone || frame.empty()) co_return !gone;
+    if (writer_waiting && !direct_writing) {
+      // Nothing is queued (the writer takes everything before it waits), so the order is kept.
+      direct_writing = true;
+      const bool ok = co_await write_chunk(socket_, frame, write_timeout_);
+      direct_writing = false;
+      if (!ok) mark_gone();
+      co_return !gone;
+    }
+    // Room in the queue: no suspension (try_send leaves `frame` untouched when it fails).
+    if (channel.try_send(boost::system::error_code{}, std::move(frame))) co_return !gone;
+    auto [ec] =
+        co_await channel.async_send(boost::system::error_code{}, std::move(frame), as_tuple_awaitable);
+    co_return !ec && !gone;
+  }
+  [[nodiscard]] bool client_gone() const override { return gone; }
+  CancelSignal& cancellation() override { return cancel; }
+
+  // The client is gone: unblock a waiting producer and tell its upstream work to stop.
+  void mark_gone() {
+    if (gone) return;
+    gone = true;
+    channel.close();
+    cancel.cancel();
+  }
+
+  Channel channel;
+  bool gone = false;
+  CancelSignal cancel;
+  // The writer waits for a frame with nothing queued (also before it first runs: nothing is queued then).
+  bool writer_waiting = true;
+  bool direct_writing = false;  // a frame written by send() has not gone out completely yet
+
+ private:
+  tcp::socket& socket_;
+  std::chrono::milliseconds write_timeout_;
+};
+
+namespace {
+
+awaitable<void> sse_produce(Response& res, ChannelSink& sink) {
+  co_await res.sse(sink);
+  // The empty frame marks the end of the stream.
+  if (!sink.gone)
+    co_await sink.channel.async_send(boost::system::error_code{}, std::string(), as_tuple_awaitable);
+}
+
 awaitable<void> sse_write(tcp::socket& socket, ChannelSink& sink, std::chrono::milliseconds keepalive,
                           std::chrono::milliseconds write_timeout) {
   // Synchronous writes below return would_block instead of blocking the thread.
@@ -505,10 +548,13 @@ awaitable<void> sse_write(tcp::socket& socket, ChannelSink& sink, std::chrono::m
     }
     if (batch.empty() && !done) {
       ping.expires_at(next_ping);
+      sink.writer_waiting = true;
       auto result =
           co_await (sink.channel.async_receive(as_tuple_awaitable) || ping.async_wait(as_tuple_awaitable));
+      sink.writer_waiting = false;
       if (result.index() == 1) {
-        batch = ping_frame();
+        // A frame that send() is still writing is not interrupted; the ping waits for the next turn.
+        if (!sink.direct_writing) batch = ping_frame();
         next_ping = std::chrono::steady_clock::now() + keepalive;
       } else {
         auto [ec, frame] = std::get<0>(result);
@@ -527,6 +573,7 @@ awaitable<void> sse_write(tcp::socket& socket, ChannelSink& sink, std::chrono::m
     }
     if (done) break;
   }
+  if (sink.direct_writing) co_return;  // the client is gone while send() still writes: no end marker
   boost::system::error_code ec;
   asio::steady_timer timer(socket.get_executor());
   timer.expires_after(write_timeout);
@@ -534,21 +581,57 @@ awaitable<void> sse_write(tcp::socket& socket, ChannelSink& sink, std::chrono::m
             timer.async_wait(as_tuple_awaitable));
 }
 
-// Completes when the client closes its side or the connection fails; then marks the sink gone.
-awaitable<void> sse_watch_client(tcp::socket& socket, ChannelSink& sink) {
-  std::array<char, 512> discard{};
+// Reads and drops what the client has sent (the socket is non-blocking); false once the client has closed its
+// side or the connection failed.
+bool drop_client_input(tcp::socket& socket) {
+  std::array<char, 512> discard;  // NOLINT: dropped bytes
   for (;;) {
-    auto [ec, n] = co_await socket.async_read_some(asio::buffer(discard), as_tuple_awaitable);
+    boost::system::error_code ec;
+    socket.read_some(asio::buffer(discard), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return true;
+    if (ec) return false;
+  }
+}
+
+// Completes when the client closes its side or the connection fails; then marks the sink gone. It waits for
+// readability, so a waiting stream holds no read buffer.
+awaitable<void> sse_watch_client(tcp::socket& socket, ChannelSink& sink) {
+  for (;;) {
+    auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, as_tuple_awaitable);
     if (ec == asio::error::operation_aborted) co_return;  // the stream ended normally
-    if (ec) break;
+    if (ec || !drop_client_input(socket)) break;
   }
   sink.mark_gone();
 }
 
+// Counts the open SSE streams. When the last stream of a large burst ends, the heap is trimmed: glibc keeps
+// what the burst freed in its arenas, and the process would otherwise stay at the burst's peak.
+class OpenStream {
+ public:
+  OpenStream() {
+    const int n = ++open_;
+    int peak = burst_peak_.load();
+    while (n > peak && !burst_peak_.compare_exchange_weak(peak, n)) {
+    }
+  }
+  ~OpenStream() {
+    if (--open_ == 0 && burst_peak_.exchange(0) >= kTrimAfter) {
+      // On a thread of its own: trimming walks the whole heap.
+      std::thread([] { malloc_trim(0); }).detach();
+    }
+  }
+  OpenStream(const OpenStream&) = delete;
+  OpenStream& operator=(const OpenStream&) = delete;
+
+ private:
+  static constexpr int kTrimAfter = 64;
+  static inline std::atomic<int> open_{0};
+  static inline std::atomic<int> burst_peak_{0};
+};
+
 }  // namespace
 
-awaitable<void> Session::run_sse(Request& req, Response& res) {
-  const auto started = std::chrono::steady_clock::now();
+awaitable<void> Session::write_sse_head(const Response& res) {
   http::response<http::empty_body> head{http::status::ok, 11};
   for (const auto& [k, v] : res.headers.all()) head.insert(k, v);
   if (!res.headers.has("Content-Type"))
@@ -561,9 +644,18 @@ awaitable<void> Session::run_sse(Request& req, Response& res) {
   http::response_serializer<http::empty_body> sr{head};
   co_await http::async_write_header(stream_, sr, use_awaitable);
   stream_.expires_never();
+}
 
+awaitable<void> Session::run_sse(Request& req, Response& res) {
+  const auto started = std::chrono::steady_clock::now();
+  const OpenStream open_stream;
+  // In a coroutine of its own: the header and its serializer are not kept for the length of the stream.
+  co_await write_sse_head(res);
   auto& socket = stream_.socket();
-  ChannelSink sink(stream_.get_executor(), server_->options.sse_queue_frames);
+  // Frames are written with non-blocking write_some calls (by the writer, or by send() when it is idle).
+  boost::system::error_code nb_ec;
+  socket.non_blocking(true, nb_ec);
+  ChannelSink sink(socket, server_->options.sse_queue_frames, server_->options.write_timeout);
   // The producer is never cancelled by Asio: when the client leaves, the watcher fires the sink's cancel
   // signal and the producer winds down itself (storing what it must), while the writer stops at once.
   co_await (sse_produce(res, sink) &&

@@ -1,0 +1,202 @@
+// The SSE path of the HTTP server: a frame sent while the writer waits goes out at once, not when the
+// producer next suspends (relay latency, P1), and frames keep their bytes and order whether they are written
+// by the producer, queued and merged by the writer, or held back by a client that does not read for a while.
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "net/http_server.hpp"
+#include "net/router.hpp"
+#include "net/static_files.hpp"
+
+namespace {
+
+using namespace parley::net;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+class OpenPolicy final : public RequestPolicy {
+ public:
+  asio::awaitable<std::optional<Response>> before(Request&, const RouteMatch&) override {
+    co_return std::nullopt;
+  }
+  void after(const Request&, Response&) override {}
+  void completed(const Request&, int, std::chrono::steady_clock::duration) override {}
+  void failed(const Request&, const std::exception&) override {}
+  void client_left(const Request&) override {}
+};
+
+constexpr auto kBusy = std::chrono::milliseconds(400);
+
+// Sends one frame, then keeps its thread busy without suspending (like parsing the rest of a large upstream
+// read, or building the stored row), then sends a second one.
+asio::awaitable<void> busy_producer(SseSink& sink) {
+  auto first = format_sse_event("message", "first");
+  co_await sink.send(std::move(first));
+  std::this_thread::sleep_for(kBusy);
+  auto second = format_sse_event("message", "second");
+  co_await sink.send(std::move(second));
+}
+
+std::vector<std::string> many_frames() {
+  std::vector<std::string> frames;
+  for (int i = 0; i < 600; ++i) {
+    // Large enough that a client that does not read fills the socket buffers and the queue.
+    const std::string data =
+        "frame " + std::to_string(i) + " " + std::string(static_cast<std::size_t>(i * 97 % 20000), 'x');
+    frames.push_back(format_sse_event("message", data));
+  }
+  return frames;
+}
+
+// Bursts of frames without suspending, separated by short waits: direct writes, queued ones and merged ones.
+asio::awaitable<void> bursty_producer(SseSink& sink) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  int n = 0;
+  for (auto& f : many_frames()) {
+    co_await sink.send(std::move(f));
+    if (++n % 7 == 0) {
+      timer.expires_after(std::chrono::milliseconds(1));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+}
+
+asio::awaitable<Response> busy_route(Request&) {
+  Response res;
+  res.sse = [](SseSink& sink) { return busy_producer(sink); };
+  co_return res;
+}
+
+asio::awaitable<Response> bursty_route(Request&) {
+  Response res;
+  res.sse = [](SseSink& sink) { return bursty_producer(sink); };
+  co_return res;
+}
+
+class SseServer : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.add(RouteSpec{"GET", "/busy", busy_route, BodyPolicy::ignored, Access::open});
+    router_.add(RouteSpec{"GET", "/bursty", bursty_route, BodyPolicy::ignored, Access::open});
+    ServerOptions options;
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.sse_queue_frames = 16;
+    server_ = std::make_unique<HttpServer>(ioc_, options, router_, ui_, policy_);
+    ASSERT_FALSE(server_->listen());
+    server_->start();
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+  void TearDown() override {
+    std::promise<void> stopped;
+    server_->shutdown([&stopped] { stopped.set_value(); });
+    stopped.get_future().wait_for(std::chrono::seconds(15));
+    ioc_.stop();
+    thread_.join();
+  }
+
+  // Connects and sends a GET; reads time out after 10 s so that a broken server fails instead of hanging.
+  tcp::socket request(const std::string& path) {
+    tcp::socket s(client_ioc_);
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+    timeval tv{10, 0};
+    ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    asio::write(s, asio::buffer(req));
+    return s;
+  }
+
+  // Everything until the server closes the connection.
+  static std::string read_all(tcp::socket& s, std::string got = {}) {
+    char buf[65536];
+    boost::system::error_code ec;
+    for (;;) {
+      const auto n = s.read_some(asio::buffer(buf), ec);
+      got.append(buf, n);
+      if (ec) break;
+    }
+    return got;
+  }
+
+  // The decoded body of a chunked response.
+  static std::string dechunk(const std::string& response) {
+    auto pos = response.find("\r\n\r\n");
+    if (pos == std::string::npos) return {};
+    pos += 4;
+    std::string body;
+    for (;;) {
+      const auto eol = response.find("\r\n", pos);
+      if (eol == std::string::npos) return body + "<truncated>";
+      const auto size = std::stoul(response.substr(pos, eol - pos), nullptr, 16);
+      if (size == 0) return body;
+      body += response.substr(eol + 2, size);
+      pos = eol + 2 + size + 2;
+    }
+  }
+
+  asio::io_context ioc_{1};
+  asio::io_context client_ioc_;
+  Router router_;
+  StaticFiles ui_ = StaticFiles::from_embedded({});
+  OpenPolicy policy_;
+  std::unique_ptr<HttpServer> server_;
+  std::thread thread_;
+};
+
+TEST_F(SseServer, FrameSentWhileWriterWaitsIsWrittenBeforeTheProducerSuspendsAgain) {
+  const auto started = Clock::now();
+  auto s = request("/busy");
+  std::string got;
+  char buf[4096];
+  boost::system::error_code ec;
+  while (got.find("data: first") == std::string::npos) {
+    const auto n = s.read_some(asio::buffer(buf), ec);
+    got.append(buf, n);
+    ASSERT_FALSE(ec) << ec.message();
+  }
+  const auto first_after = Clock::now() - started;
+  // The producer's thread is busy for kBusy right after sending: the frame must not wait for it.
+  EXPECT_LT(first_after, kBusy / 2)
+      << "first frame after " << std::chrono::duration_cast<std::chrono::milliseconds>(first_after).count()
+      << " ms";
+  EXPECT_EQ(got.find("data: second"), std::string::npos);
+  const auto body = dechunk(read_all(s, got));
+  EXPECT_EQ(body, format_sse_event("message", "first") + format_sse_event("message", "second"));
+}
+
+TEST_F(SseServer, FramesKeepBytesAndOrderWhenWrittenDirectlyQueuedAndMerged) {
+  auto s = request("/bursty");
+  std::string expected;
+  for (const auto& f : many_frames()) expected += f;
+  const auto body = dechunk(read_all(s));
+  ASSERT_EQ(body.size(), expected.size());
+  EXPECT_TRUE(body == expected);
+}
+
+TEST_F(SseServer, ClientThatPausesReadingGetsEveryFrameInOrder) {
+  auto s = request("/bursty");
+  // The server fills the socket buffers and its queue, and the producer waits on a full queue or on a write.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::string expected;
+  for (const auto& f : many_frames()) expected += f;
+  const auto body = dechunk(read_all(s));
+  ASSERT_EQ(body.size(), expected.size());
+  EXPECT_TRUE(body == expected);
+}
+
+}  // namespace
