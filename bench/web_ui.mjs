@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { launchChromium } from '../tests/lib/browser.mjs';
 import { startParley, webDist } from '../tests/lib/parley.mjs';
 import { startFakeUpstream } from '../tests/lib/fake_upstream.mjs';
+import { makeLongConversation } from '../tests/lib/long_conversation.mjs';
 import { writeResult, median, fmt, cdfPoints } from './lib/results.mjs';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
@@ -29,16 +30,7 @@ const p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER
 const browser = await launchChromium();
 const open = [], scroll = [];
 try {
-  const answer = ['Here is **some** markdown with `code`, a list:\n\n- one\n- two\n\n', '```js\nconst x = 1;\nconsole.log(x);\n```\n\nAnd a closing paragraph of ordinary text.'];
-  await up.script(Array.from({ length: 500 }, () => ({ content: answer })));
-  let session = null;
-  for (let i = 0; i < 500; i++) {
-    const res = await fetch(`${p.url}/api/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...(session ? { session_id: session } : {}), messages: [{ role: 'user', content: `Question number ${i}`, client_message_id: `user_${i}` }],
-        metadata: { client_assistant_message_id: `assistant_${i}`, client_parent_message_id: `user_${i}` } }) });
-    const text = await res.text();
-    session ??= JSON.parse(/event: session\ndata: (.*)/.exec(text)[1]).session_id;
-  }
+  const session = await makeLongConversation(p, up, 500);
   for (let r = 0; r < rounds; r++) {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { launchChromium, screenshotDir } from '../lib/browser.mjs';
 import { startParley, repoRoot, webDist } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
+import { makeLongConversation } from '../lib/long_conversation.mjs';
 
 const shots = screenshotDir;
 let browser;
@@ -30,16 +31,7 @@ test('a 1,000-message conversation opens and scrolls to the top without long tas
   const up = await startFakeUpstream();
   const p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-e2e-0123456789' }, files: { 'data/mcp_servers.json': '{"servers":[]}' } });
   try {
-    const answer = ['Here is **some** markdown with `code`, a list:\n\n- one\n- two\n\n', '```js\nconst x = 1;\nconsole.log(x);\n```\n\nAnd a closing paragraph of ordinary text.'];
-    await up.script(Array.from({ length: 500 }, () => ({ content: answer })));
-    let session = null;
-    for (let i = 0; i < 500; i++) {
-      const res = await fetch(`${p.url}/api/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ ...(session ? { session_id: session } : {}), messages: [{ role: 'user', content: `Question number ${i}`, client_message_id: `user_${i}` }],
-          metadata: { client_assistant_message_id: `assistant_${i}`, client_parent_message_id: `user_${i}` } }) });
-      const text = await res.text();
-      session ??= JSON.parse(/event: session\ndata: (.*)/.exec(text)[1]).session_id;
-    }
+    const session = await makeLongConversation(p, up, 500);
     const history = await (await fetch(`${p.url}/api/chat/session/${session}/messages`)).json();
     assert.equal(history.messages.filter((m) => m.role !== 'system').length, 1000);
 
