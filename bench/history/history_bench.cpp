@@ -135,6 +135,13 @@ Timing time_ms(int runs, const std::function<void()>& fn) {
   return {percentile(times, 50), percentile(times, 99)};
 }
 
+// One decimal, two below 10 (a page of the list takes a few ms).
+std::string ms(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f ms", x < 10 ? 2 : 1, x);
+  return buf;
+}
+
 std::string fixed(double x, int digits = 1) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.*f", digits, x);
@@ -193,6 +200,9 @@ int main(int argc, char** argv) {
     open_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - open_start).count();
     PostgresConnection c(postgres_url);
     if (c.query("SELECT 1 FROM conversations WHERE session_id = 'long-conversation'").empty()) {
+      // The foreign-key checks' plans are cached while conversations is still empty; planned per call, they
+      // use the primary key once the table has grown.
+      c.execute_script("SET plan_cache_mode = force_custom_plan");
       build_dataset(c, kind);
       c.execute_script("VACUUM ANALYZE");
     }
@@ -247,12 +257,12 @@ int main(int argc, char** argv) {
     boost::json::array summary;
     for (const auto& r : results) {
       const bool met = r.timing.median <= r.target_ms;
-      markdown += "| " + r.measure + " | " + fixed(r.timing.median) + " ms | " + fixed(r.timing.p99) +
-                  " ms | " + (r.hits.empty() ? "" : r.hits) + " | ≤ " + fixed(r.target_ms, 0) + " ms | " +
+      markdown += "| " + r.measure + " | " + ms(r.timing.median) + " | " + ms(r.timing.p99) + " | " +
+                  (r.hits.empty() ? "" : r.hits) + " | ≤ " + fixed(r.target_ms, 0) + " ms | " +
                   (met ? "yes" : "**no**") + " |\n";
       summary.push_back({{"id", "P5"},
                          {"measure", r.measure + (r.hits.empty() ? "" : " (" + r.hits + " matching)")},
-                         {"figure", fixed(r.timing.median) + " ms"},
+                         {"figure", ms(r.timing.median)},
                          {"target", "≤ " + fixed(r.target_ms, 0) + " ms"},
                          {"met", met}});
     }

@@ -86,7 +86,9 @@ UPDATE conversations c SET visible_messages = v.n
   FROM (SELECT session_id, count(*) AS n FROM messages WHERE role IN ('user', 'assistant')
         GROUP BY session_id) v
   WHERE c.session_id = v.session_id;
-CREATE OR REPLACE FUNCTION parley_count_visible_messages() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Planned for each call: a plan cached while the table was small would keep scanning it as it grows.
+CREATE OR REPLACE FUNCTION parley_count_visible_messages() RETURNS trigger LANGUAGE plpgsql
+  SET plan_cache_mode = force_custom_plan AS $$
 BEGIN
   IF TG_OP IN ('DELETE', 'UPDATE') AND OLD.role IN ('user', 'assistant') THEN
     UPDATE conversations SET visible_messages = visible_messages - 1 WHERE session_id = OLD.session_id;
