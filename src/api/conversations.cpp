@@ -75,8 +75,7 @@ std::optional<History> load_history(store::Repository* repo, const store::Attach
                                     const std::string& session_id, const store::MessageRange& range) {
   auto conversation = repo->find_conversation(session_id);
   if (!conversation) return std::nullopt;
-  // The response's objects live in one arena that is released at once with the array (a history of 10,000
-  // rows made some 300,000 allocations, and as many frees).
+  // The objects live in one arena, released at once with the array (export of a long history).
   History h{*conversation, std::nullopt, bj::array(bj::make_shared_resource<bj::monotonic_resource>())};
   const auto summary = repo->conversation_summary(session_id);
   if (summary) h.title = summary->title;
@@ -84,7 +83,7 @@ std::optional<History> load_history(store::Repository* repo, const store::Attach
   h.messages.reserve(messages.size());
   for (auto& m : messages) {
     h.messages.push_back(store::stored_message_object(std::move(m), signer, h.messages.storage()));
-    m = {};  // release the row now, while its memory is still warm
+    m = {};  // the row's copy is no longer needed
   }
   return h;
 }
@@ -135,8 +134,6 @@ std::optional<std::string> session_messages_body(store::Repository* repo,
   out += "]}";
   return out;
 }
-
-namespace {}  // namespace
 
 boost::asio::awaitable<net::Response> delete_session(ApiContext& ctx, net::Request& req) {
   if (!ctx.history) co_return store_unavailable();
