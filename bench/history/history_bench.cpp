@@ -277,6 +277,8 @@ int main(int argc, char** argv) {
                             {"summary", std::move(summary)},
                             {"plots", boost::json::array{}},
                             {"measured_at", format_iso_utc_z(std::chrono::system_clock::now())}};
+    if (const auto dir = std::filesystem::path(json_path).parent_path(); !dir.empty())
+      std::filesystem::create_directories(dir);
     std::ofstream file(json_path);
     file << parley::json::serialize(out) << "\n";
     if (!file) {
