@@ -34,10 +34,39 @@ std::string format_tm(const std::tm& tm, const char* fmt) {
   return std::string(buf, n);
 }
 
+// strftime's "%Y-%m-%d<separator>%H:%M:%S" written directly (strftime's locale handling dominated the time
+// of serializing long histories); strftime itself for years it would not print with four digits.
+std::string format_date_time(const std::tm& tm, char separator) {
+  const int year = tm.tm_year + 1900;
+  if (year < 1000 || year > 9999) {
+    const char format[] = {'%', 'Y', '-', '%', 'm', '-', '%', 'd', separator,
+                           '%', 'H', ':', '%', 'M', ':', '%', 'S', 0};
+    return format_tm(tm, format);
+  }
+  char buf[19];
+  auto two = [&buf](int at, int value) {
+    buf[at] = static_cast<char>('0' + value / 10 % 10);
+    buf[at + 1] = static_cast<char>('0' + value % 10);
+  };
+  two(0, year / 100);
+  two(2, year % 100);
+  buf[4] = '-';
+  two(5, tm.tm_mon + 1);
+  buf[7] = '-';
+  two(8, tm.tm_mday);
+  buf[10] = separator;
+  two(11, tm.tm_hour);
+  buf[13] = ':';
+  two(14, tm.tm_min);
+  buf[16] = ':';
+  two(17, tm.tm_sec);
+  return std::string(buf, sizeof buf);
+}
+
 }  // namespace
 
 std::string format_iso_utc_z(SystemTime t, int fraction_digits) {
-  std::string out = format_tm(utc_tm(t), "%Y-%m-%dT%H:%M:%S");
+  std::string out = format_date_time(utc_tm(t), 'T');
   if (fraction_digits > 0) {
     char frac[8];
     std::snprintf(frac, sizeof frac, "%06lld", micros_of_second(t));
@@ -51,11 +80,11 @@ std::string format_iso_utc_z(SystemTime t, int fraction_digits) {
 std::string format_iso_utc_offset(SystemTime t) {
   char frac[8];
   std::snprintf(frac, sizeof frac, "%06lld", micros_of_second(t));
-  return format_tm(utc_tm(t), "%Y-%m-%dT%H:%M:%S") + "." + frac + "+00:00";
+  return format_date_time(utc_tm(t), 'T') + "." + frac + "+00:00";
 }
 
 std::string format_sql_utc(SystemTime t) {
-  return format_tm(utc_tm(t), "%Y-%m-%d %H:%M:%S");
+  return format_date_time(utc_tm(t), ' ');
 }
 std::string local_date(SystemTime t) {
   return format_tm(local_tm(t), "%Y-%m-%d");
@@ -65,15 +94,22 @@ std::string local_time_dashed(SystemTime t) {
 }
 std::string format_local_offset(SystemTime t) {
   const auto tm = local_tm(t);
-  const long off = tm.tm_gmtoff;
-  char zone[32];
-  std::snprintf(zone, sizeof zone, "%c%02ld:%02ld", off < 0 ? '-' : '+', std::labs(off) / 3600,
-                (std::labs(off) % 3600) / 60);
-  return format_tm(tm, "%Y-%m-%dT%H:%M:%S") + zone;
+  const long off = std::labs(tm.tm_gmtoff);
+  const long hours = off / 3600, minutes = off % 3600 / 60;
+  auto out = format_date_time(tm, 'T');
+  if (hours > 99) {
+    char zone[32];
+    std::snprintf(zone, sizeof zone, "%c%02ld:%02ld", tm.tm_gmtoff < 0 ? '-' : '+', hours, minutes);
+    return out + zone;
+  }
+  const char zone[] = {tm.tm_gmtoff < 0 ? '-' : '+',          static_cast<char>('0' + hours / 10),
+                       static_cast<char>('0' + hours % 10),   ':',
+                       static_cast<char>('0' + minutes / 10), static_cast<char>('0' + minutes % 10)};
+  return out.append(zone, sizeof zone);
 }
 
 std::string format_utc_offset(SystemTime t) {
-  return format_tm(utc_tm(t), "%Y-%m-%dT%H:%M:%S") + "+00:00";
+  return format_date_time(utc_tm(t), 'T') + "+00:00";
 }
 
 LocalTimeParts local_time_parts(SystemTime t) {

@@ -4,14 +4,21 @@
 #include <boost/json/parser.hpp>
 #include <boost/json/serialize.hpp>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace parley::json {
 
 std::optional<bj::value> parse(std::string_view text, std::string* error) {
-  bj::parse_options opts;
-  opts.max_depth = 64;
-  bj::parser p(bj::storage_ptr(), opts);
+  // One parser per thread, reset for each text: constructing one allocated its stack every time (a history
+  // load parses the metadata of every row).
+  thread_local bj::parser p(bj::storage_ptr(), [] {
+    bj::parse_options opts;
+    opts.max_depth = 64;
+    return opts;
+  }());
+  p.reset();
   boost::system::error_code ec;
   p.write(text.data(), text.size(), ec);
   if (ec) {
@@ -23,10 +30,88 @@ std::optional<bj::value> parse(std::string_view text, std::string* error) {
 
 namespace {
 
+// A string as Boost.JSON's serializer writes it: `"` and `\\` escaped, control characters as \b \t \n \f \r
+// or \u00xx, everything else (UTF-8 included) as is. Written here, not through bj::serialize, because a
+// serializer per string was most of the time of a large response (history_bench).
+void write_string(std::string_view s, std::string& out) {
+  static constexpr char hex[] = "0123456789abcdef";
+  out += '"';
+  std::size_t run = 0;  // start of the pending unescaped run
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    // Eight bytes at a time while none needs an escape (a byte < 0x20, '"' or '\\').
+    while (i + 8 <= s.size()) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+      const std::uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+      const std::uint64_t special =
+          (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash)) & highs;
+      if (special) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    out += '\\';
+    switch (c) {
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case '\b':
+        out += 'b';
+        break;
+      case '\t':
+        out += 't';
+        break;
+      case '\n':
+        out += 'n';
+        break;
+      case '\f':
+        out += 'f';
+        break;
+      case '\r':
+        out += 'r';
+        break;
+      default:
+        out += "u00";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+  out += '"';
+}
+
 // Doubles in their shortest round-trip form ("0.7", not Boost 1.81's "7E-1"); everything else as Boost writes
 // it.
 void write_compact(const bj::value& v, std::string& out) {
   switch (v.kind()) {
+    case bj::kind::string:
+      write_string(v.get_string(), out);
+      return;
+    case bj::kind::int64: {
+      char buf[24];
+      const auto r = std::to_chars(buf, buf + sizeof buf, v.get_int64());
+      out.append(buf, r.ptr);
+      return;
+    }
+    case bj::kind::uint64: {
+      char buf[24];
+      const auto r = std::to_chars(buf, buf + sizeof buf, v.get_uint64());
+      out.append(buf, r.ptr);
+      return;
+    }
+    case bj::kind::bool_:
+      out += v.get_bool() ? "true" : "false";
+      return;
+    case bj::kind::null:
+      out += "null";
+      return;
     case bj::kind::double_: {
       char buf[32];
       const auto r = std::to_chars(buf, buf + sizeof buf, v.get_double());
@@ -44,7 +129,7 @@ void write_compact(const bj::value& v, std::string& out) {
       for (const auto& kv : v.get_object()) {
         if (!first) out += ',';
         first = false;
-        out += bj::serialize(bj::value(kv.key()));
+        write_string(kv.key(), out);
         out += ':';
         write_compact(kv.value(), out);
       }
@@ -73,6 +158,10 @@ std::string serialize(const bj::value& v) {
   std::string out;
   write_compact(v, out);
   return out;
+}
+
+void serialize_append(const bj::value& v, std::string& out) {
+  write_compact(v, out);
 }
 
 namespace {

@@ -16,6 +16,8 @@ namespace bj = boost::json;
 // reason.
 std::optional<bj::value> parse(std::string_view text, std::string* error = nullptr);
 std::string serialize(const bj::value& v);
+// The same, appended to `out` (large bodies written in pieces).
+void serialize_append(const bj::value& v, std::string& out);
 // 2-space indentation, object keys sorted, trailing newline.
 std::string pretty_sorted(const bj::value& v);
 bool is_valid_utf8(std::string_view s);

@@ -1,6 +1,8 @@
 // GET /api/chat/conversations (api.md §8.1): the page of conversations with a user or assistant message,
 // newest first, optionally filtered by full-text search (SQLite FTS5 / PostgreSQL tsvector) or title.
 #include <boost/json.hpp>
+#include <cstdint>
+#include <unordered_map>
 
 #include "core/json.hpp"
 #include "store/migrations.hpp"
@@ -10,8 +12,47 @@ namespace parley::store {
 
 namespace {
 
-constexpr std::string_view visible =
-    "EXISTS (SELECT 1 FROM messages v WHERE v.session_id = c.session_id AND v.role IN ('user', 'assistant'))";
+// One read transaction for the total, the page and its summaries, so they describe the same moment
+// (SQLite; PostgreSQL's statements each see their own snapshot, as before).
+class ReadSnapshot {
+ public:
+  ReadSnapshot(SqlConnection& c, bool sqlite) : c_(sqlite ? &c : nullptr) {
+    if (c_) c_->execute_script("BEGIN");
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  ~ReadSnapshot() {
+    if (c_) c_->rollback();
+  }
+
+ private:
+  SqlConnection* c_;
+};
+
+// How well `text` matches: a BM25-like score of the terms' word-prefix occurrences (first segment of each
+// term), without the corpus-wide statistics FTS5's rank needs a pass over every hit for.
+double match_score(std::string_view text, const std::vector<SearchTerm>& terms, double average_words,
+                   std::size_t* word_count = nullptr) {
+  const auto folded = fold_for_search(text);
+  std::vector<int> frequency(terms.size(), 0);
+  std::size_t words = 0;
+  for (std::size_t pos = 0; pos < folded.size();) {
+    auto end = folded.find(' ', pos);
+    if (end == std::string::npos) end = folded.size();
+    const std::string_view word(folded.data() + pos, end - pos);
+    ++words;
+    for (std::size_t t = 0; t < terms.size(); ++t) {
+      const auto& needle = terms[t].front();
+      if (word.size() >= needle.size() && word.compare(0, needle.size(), needle) == 0) ++frequency[t];
+    }
+    pos = end + 1;
+  }
+  if (word_count) *word_count = words;
+  const double length = average_words > 0 ? static_cast<double>(words) / average_words : 1.0;
+  double score = 0;
+  for (const int f : frequency) score += f / (f + 1.2 * (0.25 + 0.75 * length));
+  return score;
+}
 
 }  // namespace
 
@@ -69,67 +110,238 @@ ConversationSummary SqlRepository::summarize(SqlConnection& c, const SqlRow& row
   return s;
 }
 
+std::string SqlRepository::conversation_columns() const {
+  return "c.session_id, c.title, " + timestamp_text("c.created_at") + ", " + timestamp_text("c.updated_at");
+}
+
+std::int64_t SqlRepository::visible_conversation_count(SqlConnection& c) {
+  // SQLite counts a whole table from its b-tree page headers; the conversations without a visible row are
+  // few (a partial index holds them).
+  const char* sql = kind_ == Kind::sqlite ? "SELECT (SELECT count(*) FROM conversations) - "
+                                            "(SELECT count(*) FROM conversations WHERE visible_messages <= 0)"
+                                          : "SELECT count(*) FROM conversations WHERE visible_messages > 0";
+  return c.query(sql).front().integer(0);
+}
+
 ConversationPage SqlRepository::list_conversations(const ConversationQuery& query) {
-  const bool searching = query.text.has_value();
-  const auto terms = searching ? search_terms(*query.text) : std::vector<SearchTerm>{};
-  const std::string columns = "c.session_id, c.title, " + timestamp_text("c.created_at") + ", " +
-                              timestamp_text("c.updated_at") + ", ";
-  std::string sql;
-  SqlParams params;
-  if (!searching) {
-    sql = "SELECT " + columns + "NULL, count(*) OVER () FROM conversations c WHERE " + std::string(visible);
-  } else {
-    std::string hits;
-    if (!terms.empty() && kind_ == Kind::sqlite) {
-      hits =
-          "hits AS (SELECT m.session_id AS session_id, f.rowid AS best_id, min(f.rank) AS best_rank "
-          "FROM messages_fts f JOIN messages m ON m.id = f.rowid WHERE messages_fts MATCH ? "
-          "GROUP BY m.session_id), ";
-      params.emplace_back(fts5_match_expression(terms));
-    } else if (!terms.empty()) {
-      hits =
-          "hits AS (SELECT DISTINCT ON (session_id) session_id, id AS best_id FROM messages "
-          "WHERE search_vector @@ to_tsquery('simple', ?) "
-          "ORDER BY session_id, ts_rank(search_vector, to_tsquery('simple', ?)) DESC, id), ";
-      const auto expression = tsquery_expression(terms);
-      params.emplace_back(expression);
-      params.emplace_back(expression);
-    }
-    const std::string title_match =
-        kind_ == Kind::sqlite ? "parley_contains(title, ?)" : "strpos(lower(title), lower(?)) > 0";
-    std::string matched = "matched AS (";
-    if (!hits.empty()) matched += "SELECT session_id, best_id FROM hits UNION ALL ";
-    matched +=
-        "SELECT session_id, NULL AS best_id FROM conversations WHERE title IS NOT NULL AND " + title_match;
-    if (!hits.empty()) matched += " AND session_id NOT IN (SELECT session_id FROM hits)";
-    matched += ")";
-    params.emplace_back(*query.text);
-    sql = "WITH " + hits + matched + " SELECT " + columns +
-          "matched.best_id, count(*) OVER () FROM matched JOIN conversations c ON c.session_id = "
-          "matched.session_id "
-          "WHERE " +
-          std::string(visible);
+  if (query.text) {
+    return kind_ == Kind::sqlite ? search_conversations_sqlite(query) : search_conversations_postgres(query);
   }
-  sql += " ORDER BY c.updated_at DESC, c.session_id LIMIT ? OFFSET ?";
-  params.emplace_back(std::int64_t{query.limit});
-  params.emplace_back(std::int64_t{query.offset});
+  auto c = pool_->reader();
+  ReadSnapshot snapshot(*c, kind_ == Kind::sqlite);
+  ConversationPage page;
+  page.total = visible_conversation_count(*c);
+  if (query.offset >= page.total) return page;
+  // The page is an index walk over idx_conversations_visible_updated_at. The summaries' parts come in the
+  // same statement (one round trip instead of three per row, which dominated on PostgreSQL), computed for
+  // the page's rows only: the count of non-system rows, the first user row (whose text is the derived title
+  // unless it has none) and the newest assistant metadata naming a model. What these leave open (an
+  // image-only first message, a model that is not a string) falls back to the loops of summarize.
+  const std::string first_user =
+      "FROM messages m WHERE c.title IS NULL AND m.session_id = c.session_id AND m.role = 'user' "
+      "ORDER BY m.id LIMIT 1)";
+  // The inner query reads the index only (formatting the skipped rows' timestamps cost PostgreSQL ~10 us
+  // each); the page's 50 rows are joined back.
+  const auto rows = c->query(
+      "SELECT c.session_id, c.title, " + timestamp_text("c.created_at") + ", " +
+          timestamp_text("c.updated_at") +
+          ", (SELECT count(*) FROM messages m WHERE m.session_id = c.session_id AND m.role <> 'system'), "
+          "(SELECT m.id " +
+          first_user + ", (SELECT m.content " + first_user + ", (SELECT m.metadata " + first_user +
+          ", (SELECT m.metadata FROM messages m WHERE m.session_id = c.session_id AND m.role = 'assistant' "
+          "AND m.metadata LIKE '%\"model\"%' ORDER BY m.id DESC LIMIT 1) "
+          "FROM (SELECT v.session_id, v.updated_at AS sort_key FROM conversations v "
+          "WHERE v.visible_messages > 0 ORDER BY v.updated_at DESC, v.session_id LIMIT ? OFFSET ?) p "
+          "JOIN conversations c ON c.session_id = p.session_id ORDER BY p.sort_key DESC, p.session_id",
+      {std::int64_t{query.limit}, std::int64_t{query.offset}});
+  for (const auto& row : rows) {
+    ConversationSummary s;
+    s.session_id = row.text(0);
+    s.created_at = parse_stored_time(row.at(2));
+    s.updated_at = row.at(3) ? parse_stored_time(row.at(3)) : s.created_at;
+    s.message_count = row.integer(4);
+    if (row.at(1)) {
+      s.title = row.at(1);
+    } else if (row.at(5)) {
+      s.title = derived_title(stored_searchable_text(row.at(6), row.at(7)));
+      if (!s.title) s.title = first_user_title(*c, s.session_id);
+    }
+    if (row.at(8)) {
+      const auto meta = json::parse(*row.at(8));
+      const auto* model = meta && meta->is_object() ? meta->as_object().if_contains("model") : nullptr;
+      s.last_model = model && model->is_string()
+                         ? std::optional<std::string>(std::string(model->get_string()))
+                         : last_model(*c, s.session_id);
+    }
+    page.conversations.push_back(std::move(s));
+  }
+  return page;
+}
+
+// SQLite: the conversations of every full-text hit are collected in one pass over the hits (message id to
+// session through the dense idx_messages_id_session), without ranking them; the page is then either an
+// index walk of the list order that keeps matched conversations (many matches) or a sort of the matched
+// ones (few); only the page's conversations choose their best message for the snippet.
+ConversationPage SqlRepository::search_conversations_sqlite(const ConversationQuery& query) {
+  const auto terms = search_terms(*query.text);
+  auto c = pool_->reader();
+  ReadSnapshot snapshot(*c, true);
+
+  std::unordered_map<std::string, std::uint32_t> matched;  // session id -> index
+  struct Hit {
+    std::uint32_t session;
+    std::int64_t message_id;
+  };
+  std::vector<Hit> hits;
+  std::string last_session;
+  std::uint32_t last_index = UINT32_MAX;
+  if (!terms.empty()) {
+    c->for_each_row(
+        "SELECT m.session_id, m.id FROM messages_fts f JOIN messages m INDEXED BY idx_messages_id_session "
+        "ON m.id = f.rowid WHERE messages_fts MATCH ?",
+        {fts5_match_expression(terms)}, [&](const SqlRow& row) {
+          // Hits come in message id order, so a conversation's hits mostly follow each other.
+          const auto& session = *row.at(0);
+          if (last_index == UINT32_MAX || session != last_session) {
+            last_index =
+                matched.try_emplace(session, static_cast<std::uint32_t>(matched.size())).first->second;
+            last_session = session;
+          }
+          hits.push_back({last_index, row.integer(1)});
+          return true;
+        });
+  }
+  c->for_each_row(
+      "SELECT session_id FROM conversations INDEXED BY idx_conversations_titled "
+      "WHERE title IS NOT NULL AND visible_messages > 0 AND parley_contains(title, ?)",
+      {*query.text}, [&](const SqlRow& row) {
+        matched.try_emplace(*row.at(0), static_cast<std::uint32_t>(matched.size()));
+        return true;
+      });
+
+  ConversationPage page;
+  page.total = static_cast<std::int64_t>(matched.size());
+  if (query.offset >= page.total) return page;
+
+  std::vector<SqlRow> rows;
+  const auto wanted = static_cast<std::int64_t>(query.offset) + query.limit;
+  const auto visible = static_cast<double>(visible_conversation_count(*c));
+  const auto found = static_cast<double>(matched.size());
+  // Walking the list order reads about wanted * visible / found rows; sorting the matches reads each one.
+  if (static_cast<double>(wanted) * visible / found <= 4 * found) {
+    std::int64_t skipped = 0;
+    c->for_each_row("SELECT " + conversation_columns() +
+                        " FROM conversations c INDEXED BY idx_conversations_visible_updated_at "
+                        "WHERE c.visible_messages > 0 ORDER BY c.updated_at DESC, c.session_id",
+                    {}, [&](const SqlRow& row) {
+                      if (!matched.count(*row.at(0))) return true;
+                      if (skipped < query.offset) {
+                        ++skipped;
+                        return true;
+                      }
+                      rows.push_back(row);
+                      return rows.size() < static_cast<std::size_t>(query.limit);
+                    });
+  } else {
+    boost::json::array ids;
+    ids.reserve(matched.size());
+    for (const auto& [session, index] : matched) ids.emplace_back(session);
+    rows =
+        c->query("SELECT " + conversation_columns() +
+                     " FROM conversations c WHERE c.session_id IN (SELECT value FROM json_each(?)) "
+                     "AND c.visible_messages > 0 ORDER BY c.updated_at DESC, c.session_id LIMIT ? OFFSET ?",
+                 {json::serialize(ids), std::int64_t{query.limit}, std::int64_t{query.offset}});
+  }
+
+  // The best of (at most 8 of) each page conversation's hits gives its snippet.
+  constexpr std::size_t candidates_per_conversation = 8;
+  std::unordered_map<std::uint32_t, std::size_t> slot_of;  // session index -> page row
+  for (std::size_t i = 0; i < rows.size(); ++i) slot_of.emplace(matched.at(*rows[i].at(0)), i);
+  std::vector<std::vector<std::int64_t>> candidates(rows.size());
+  for (const auto& hit : hits) {
+    const auto it = slot_of.find(hit.session);
+    if (it != slot_of.end() && candidates[it->second].size() < candidates_per_conversation)
+      candidates[it->second].push_back(hit.message_id);
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    auto summary = summarize(*c, rows[i], terms, std::nullopt);
+    std::vector<std::pair<std::int64_t, std::string>> texts;
+    for (const auto id : candidates[i]) {
+      const auto found_rows = c->query("SELECT content, metadata FROM messages WHERE id = ?", {id});
+      if (!found_rows.empty())
+        texts.emplace_back(id, stored_searchable_text(found_rows.front().at(0), found_rows.front().at(1)));
+    }
+    if (!texts.empty()) {
+      double average = 0;
+      for (const auto& [id, text] : texts) {
+        std::size_t words = 0;
+        match_score(text, terms, 0, &words);
+        average += static_cast<double>(words);
+      }
+      average /= static_cast<double>(texts.size());
+      std::size_t best = 0;
+      double best_score = -1;
+      for (std::size_t k = 0; k < texts.size(); ++k) {
+        const double score = match_score(texts[k].second, terms, average);
+        if (score > best_score) {
+          best_score = score;
+          best = k;
+        }
+      }
+      summary.snippet = make_snippet(texts[best].second, terms);
+    }
+    page.conversations.push_back(std::move(summary));
+  }
+  return page;
+}
+
+// PostgreSQL: the distinct sessions of the GIN index's hits (no ranking of every hit), plus title matches;
+// the best message by ts_rank is chosen for the page's conversations only.
+ConversationPage SqlRepository::search_conversations_postgres(const ConversationQuery& query) {
+  const auto terms = search_terms(*query.text);
+  const auto expression = terms.empty() ? std::string() : tsquery_expression(terms);
+  std::string matched = "WITH ";
+  SqlParams params;
+  if (!terms.empty()) {
+    matched +=
+        "hits AS (SELECT DISTINCT session_id FROM messages WHERE search_vector @@ to_tsquery('simple', ?)), ";
+    params.emplace_back(expression);
+  }
+  matched += "matched AS (";
+  if (!terms.empty()) matched += "SELECT session_id FROM hits UNION ";
+  matched +=
+      "SELECT session_id FROM conversations WHERE title IS NOT NULL AND visible_messages > 0 "
+      "AND strpos(lower(title), lower(?)) > 0) ";
+  params.emplace_back(*query.text);
 
   auto c = pool_->reader();
-  auto rows = c->query(sql, params);
+  auto page_params = params;
+  page_params.emplace_back(std::int64_t{query.limit});
+  page_params.emplace_back(std::int64_t{query.offset});
+  const auto rows = c->query(matched + "SELECT " + conversation_columns() +
+                                 ", count(*) OVER () FROM matched JOIN conversations c "
+                                 "ON c.session_id = matched.session_id "
+                                 "ORDER BY c.updated_at DESC, c.session_id LIMIT ? OFFSET ?",
+                             page_params);
   ConversationPage page;
-  if (rows.empty() && query.offset > 0) {
-    // Past the end: the window count needs one row, so count from the start.
-    params[params.size() - 1] = std::int64_t{0};
-    params[params.size() - 2] = std::int64_t{1};
-    const auto first = c->query(sql, params);
-    page.total = first.empty() ? 0 : first.front().integer(5);
+  if (rows.empty()) {
+    // Past the end (or nothing matched): the window count needs a row.
+    if (query.offset > 0)
+      page.total = c->query(matched + "SELECT count(*) FROM matched", params).front().integer(0);
     return page;
   }
-  if (!rows.empty()) page.total = rows.front().integer(5);
+  page.total = rows.front().integer(4);
   for (const auto& row : rows) {
-    std::optional<std::int64_t> best;
-    if (row.at(4)) best = row.integer(4);
-    page.conversations.push_back(summarize(*c, row, terms, best));
+    auto summary = summarize(*c, row, terms, std::nullopt);
+    if (!terms.empty()) {
+      const auto best = c->query(
+          "SELECT content, metadata FROM messages WHERE session_id = ? AND search_vector @@ "
+          "to_tsquery('simple', ?) ORDER BY ts_rank(search_vector, to_tsquery('simple', ?)) DESC, id LIMIT 1",
+          {summary.session_id, expression, expression});
+      if (!best.empty())
+        summary.snippet = make_snippet(stored_searchable_text(best.front().at(0), best.front().at(1)), terms);
+    }
+    page.conversations.push_back(std::move(summary));
   }
   return page;
 }

@@ -166,8 +166,13 @@ std::vector<StoredMessage> SqlRepository::load_messages(const std::string& sessi
     sql += " LIMIT ?";
     params.emplace_back(std::int64_t{*range.limit});
   }
+  // Streamed: each row becomes a StoredMessage as it is read, without a copy of the whole result as text.
   std::vector<StoredMessage> out;
-  for (const auto& row : c->query(sql, params)) out.push_back(message_from_row(row));
+  if (range.limit) out.reserve(static_cast<std::size_t>(*range.limit));
+  c->for_each_row(sql, params, [&out](const SqlRow& row) {
+    out.push_back(message_from_row(row));
+    return true;
+  });
   return out;
 }
 

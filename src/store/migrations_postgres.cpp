@@ -77,11 +77,44 @@ CREATE INDEX IF NOT EXISTS idx_messages_search_vector ON messages USING GIN (sea
 )sql");
 }
 
+// As SQLite's migration 4: each conversation counts its user and assistant rows (kept by a trigger), so
+// the list (§8.1) is an index walk instead of a scan and sort of every conversation.
+void visible_message_counts(SqlConnection& c) {
+  c.execute_script(R"sql(
+ALTER TABLE conversations ADD COLUMN IF NOT EXISTS visible_messages BIGINT NOT NULL DEFAULT 0;
+UPDATE conversations c SET visible_messages = v.n
+  FROM (SELECT session_id, count(*) AS n FROM messages WHERE role IN ('user', 'assistant')
+        GROUP BY session_id) v
+  WHERE c.session_id = v.session_id;
+-- Planned for each call: a plan cached while the table was small would keep scanning it as it grows.
+CREATE OR REPLACE FUNCTION parley_count_visible_messages() RETURNS trigger LANGUAGE plpgsql
+  SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'UPDATE') AND OLD.role IN ('user', 'assistant') THEN
+    UPDATE conversations SET visible_messages = visible_messages - 1 WHERE session_id = OLD.session_id;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.role IN ('user', 'assistant') THEN
+    UPDATE conversations SET visible_messages = visible_messages + 1 WHERE session_id = NEW.session_id;
+  END IF;
+  RETURN NULL;
+END $$;
+DROP TRIGGER IF EXISTS messages_visible_count ON messages;
+CREATE TRIGGER messages_visible_count AFTER INSERT OR DELETE OR UPDATE OF role, session_id ON messages
+  FOR EACH ROW EXECUTE FUNCTION parley_count_visible_messages();
+CREATE INDEX IF NOT EXISTS idx_conversations_visible_updated_at ON conversations(updated_at DESC, session_id)
+  WHERE visible_messages > 0;
+CREATE INDEX IF NOT EXISTS idx_conversations_titled ON conversations(session_id)
+  WHERE title IS NOT NULL;
+ANALYZE conversations;
+)sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& postgres_migrations() {
   static const std::vector<Migration> list = {
       {1, "base schema with tsvector search and the settings table", base_schema},
+      {2, "conversations.visible_messages kept by a trigger, with a list index", visible_message_counts},
   };
   return list;
 }

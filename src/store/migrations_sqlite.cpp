@@ -129,6 +129,43 @@ CREATE TABLE IF NOT EXISTS blob_tombstones (
 )sql");
 }
 
+// The conversation list (§8.1) shows conversations with a user or assistant row. Testing that per
+// conversation made every page scan and sort all of them; instead each conversation counts its visible rows
+// (kept by triggers, so every path that inserts, deletes or re-roles a row, including cascades and other
+// programs writing the file, keeps it right), and partial indexes serve the page, the total and title search.
+void visible_message_counts(SqlConnection& c) {
+  if (!columns_of(c, "conversations").count("visible_messages"))
+    c.execute_script("ALTER TABLE conversations ADD COLUMN visible_messages INTEGER NOT NULL DEFAULT 0");
+  c.execute_script(R"sql(
+UPDATE conversations SET visible_messages = (SELECT count(*) FROM messages m
+  WHERE m.session_id = conversations.session_id AND m.role IN ('user', 'assistant'));
+CREATE TRIGGER IF NOT EXISTS messages_visible_insert AFTER INSERT ON messages
+  WHEN new.role IN ('user', 'assistant') BEGIN
+  UPDATE conversations SET visible_messages = visible_messages + 1 WHERE session_id = new.session_id;
+END;
+CREATE TRIGGER IF NOT EXISTS messages_visible_delete AFTER DELETE ON messages
+  WHEN old.role IN ('user', 'assistant') BEGIN
+  UPDATE conversations SET visible_messages = visible_messages - 1 WHERE session_id = old.session_id;
+END;
+CREATE TRIGGER IF NOT EXISTS messages_visible_update AFTER UPDATE OF role, session_id ON messages
+  WHEN (old.role IN ('user', 'assistant')) OR (new.role IN ('user', 'assistant')) BEGIN
+  UPDATE conversations SET visible_messages = visible_messages - 1
+    WHERE session_id = old.session_id AND old.role IN ('user', 'assistant');
+  UPDATE conversations SET visible_messages = visible_messages + 1
+    WHERE session_id = new.session_id AND new.role IN ('user', 'assistant');
+END;
+CREATE INDEX IF NOT EXISTS idx_conversations_visible_updated_at ON conversations(updated_at DESC, session_id)
+  WHERE visible_messages > 0;
+CREATE INDEX IF NOT EXISTS idx_conversations_hidden ON conversations(session_id) WHERE visible_messages <= 0;
+CREATE INDEX IF NOT EXISTS idx_conversations_titled ON conversations(session_id, title, visible_messages)
+  WHERE title IS NOT NULL;
+-- Search maps full-text hits (message ids) to their conversations: this index is ~25 times denser than
+-- the messages table.
+CREATE INDEX IF NOT EXISTS idx_messages_id_session ON messages(id, session_id);
+ANALYZE conversations;
+)sql");
+}
+
 }  // namespace
 
 std::string stored_searchable_text(const std::optional<std::string>& content,
@@ -151,6 +188,8 @@ const std::vector<Migration>& sqlite_migrations() {
       {1, "conversations, messages, attachments, events (upgrading earlier servers' files)", core_tables},
       {2, "messages_fts full-text index, filled from existing rows", search_index},
       {3, "auth_sessions and blob_tombstones", auth_and_tombstones},
+      {4, "conversations.visible_messages kept by triggers, with list and search indexes",
+       visible_message_counts},
   };
   return list;
 }

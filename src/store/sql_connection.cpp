@@ -16,4 +16,11 @@ std::int64_t SqlRow::integer(std::size_t i) const {
   return out;
 }
 
+void SqlConnection::for_each_row(std::string_view sql, const SqlParams& params,
+                                 const std::function<bool(const SqlRow&)>& row) {
+  for (const auto& r : query(sql, params)) {
+    if (!row(r)) return;
+  }
+}
+
 }  // namespace parley::store

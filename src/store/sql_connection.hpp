@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,10 @@ class SqlConnection {
   virtual ~SqlConnection() = default;
   // Runs one statement; throws DatabaseError with the database's message on failure.
   virtual std::vector<SqlRow> query(std::string_view sql, const SqlParams& params = {}) = 0;
+  // Runs one statement and hands each row to `row` until it returns false, without keeping the rows: for
+  // results too large to hold, or read only until enough is found. The row is valid during the call only.
+  virtual void for_each_row(std::string_view sql, const SqlParams& params,
+                            const std::function<bool(const SqlRow&)>& row);
   // Runs a script of several statements without parameters (migrations).
   virtual void execute_script(std::string_view sql) = 0;
   // BEGIN for writes: SQLite takes the write lock at once (BEGIN IMMEDIATE) so it never fails mid-way.

@@ -65,6 +65,10 @@ class SqlRepository final : public Repository {
   [[nodiscard]] std::string attachment_columns() const;
   ConversationSummary summarize(SqlConnection& c, const SqlRow& row, const std::vector<SearchTerm>& terms,
                                 std::optional<std::int64_t> best_message_id);
+  [[nodiscard]] std::string conversation_columns() const;
+  std::int64_t visible_conversation_count(SqlConnection& c);
+  ConversationPage search_conversations_sqlite(const ConversationQuery& query);
+  ConversationPage search_conversations_postgres(const ConversationQuery& query);
   std::optional<std::string> first_user_title(SqlConnection& c, const std::string& session_id);
   std::optional<std::string> last_model(SqlConnection& c, const std::string& session_id);
 

@@ -74,16 +74,8 @@ sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
   return stmt;
 }
 
-std::vector<SqlRow> SqliteConnection::query(std::string_view sql, const SqlParams& params) {
+sqlite3_stmt* SqliteConnection::bound(std::string_view sql, const SqlParams& params) {
   sqlite3_stmt* stmt = prepared(sql);
-  // Reset even when a step throws, so the cached statement is reusable.
-  struct Reset {
-    sqlite3_stmt* s;
-    ~Reset() {
-      sqlite3_reset(s);
-      sqlite3_clear_bindings(s);
-    }
-  } reset{stmt};
   for (std::size_t i = 0; i < params.size(); ++i) {
     const int index = static_cast<int>(i + 1);
     int rc = SQLITE_OK;
@@ -94,27 +86,76 @@ std::vector<SqlRow> SqliteConnection::query(std::string_view sql, const SqlParam
     } else {
       rc = sqlite3_bind_null(stmt, index);
     }
-    if (rc != SQLITE_OK) fail("SQLite cannot bind a parameter");
+    if (rc != SQLITE_OK) {
+      sqlite3_reset(stmt);
+      sqlite3_clear_bindings(stmt);
+      fail("SQLite cannot bind a parameter");
+    }
   }
+  return stmt;
+}
+
+void SqliteConnection::read_row(sqlite3_stmt* stmt, int columns, SqlRow& row) {
+  row.values.resize(static_cast<std::size_t>(columns));
+  for (int c = 0; c < columns; ++c) {
+    auto& value = row.values[static_cast<std::size_t>(c)];
+    if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+      value.reset();
+    } else {
+      const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
+      const auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt, c));
+      if (value) {
+        value->assign(data, size);
+      } else {
+        value.emplace(data, size);
+      }
+    }
+  }
+}
+
+namespace {
+
+// Resets a cached statement even when a step throws, so it is reusable.
+struct StatementReset {
+  sqlite3_stmt* s;
+  explicit StatementReset(sqlite3_stmt* stmt) : s(stmt) {}
+  StatementReset(const StatementReset&) = delete;
+  StatementReset& operator=(const StatementReset&) = delete;
+  ~StatementReset() {
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+  }
+};
+
+}  // namespace
+
+std::vector<SqlRow> SqliteConnection::query(std::string_view sql, const SqlParams& params) {
+  sqlite3_stmt* stmt = bound(sql, params);
+  StatementReset reset{stmt};
   std::vector<SqlRow> rows;
   const int columns = sqlite3_column_count(stmt);
   for (;;) {
     const int rc = sqlite3_step(stmt);
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_ROW) fail("SQLite statement failed");
-    SqlRow row;
-    row.values.reserve(static_cast<std::size_t>(columns));
-    for (int c = 0; c < columns; ++c) {
-      if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
-        row.values.emplace_back(std::nullopt);
-      } else {
-        const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-        row.values.emplace_back(std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
-      }
-    }
-    rows.push_back(std::move(row));
+    read_row(stmt, columns, rows.emplace_back());
   }
   return rows;
+}
+
+void SqliteConnection::for_each_row(std::string_view sql, const SqlParams& params,
+                                    const std::function<bool(const SqlRow&)>& row) {
+  sqlite3_stmt* stmt = bound(sql, params);
+  StatementReset reset{stmt};
+  const int columns = sqlite3_column_count(stmt);
+  SqlRow current;
+  for (;;) {
+    const int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) fail("SQLite statement failed");
+    read_row(stmt, columns, current);
+    if (!row(current)) break;
+  }
 }
 
 void SqliteConnection::execute_script(std::string_view sql) {

@@ -23,6 +23,8 @@ class SqliteConnection final : public SqlConnection {
   SqliteConnection& operator=(const SqliteConnection&) = delete;
 
   std::vector<SqlRow> query(std::string_view sql, const SqlParams& params = {}) override;
+  void for_each_row(std::string_view sql, const SqlParams& params,
+                    const std::function<bool(const SqlRow&)>& row) override;
   void execute_script(std::string_view sql) override;
   void begin_write() override;
   void commit() override;
@@ -32,6 +34,10 @@ class SqliteConnection final : public SqlConnection {
 
  private:
   sqlite3_stmt* prepared(std::string_view sql);
+  // The cached statement for `sql` with `params` bound.
+  sqlite3_stmt* bound(std::string_view sql, const SqlParams& params);
+  // Reads the current row of `stmt` into `row`, reusing its strings' storage.
+  static void read_row(sqlite3_stmt* stmt, int columns, SqlRow& row);
   [[noreturn]] void fail(std::string_view what) const;
 
   sqlite3* db_ = nullptr;

@@ -11,50 +11,57 @@ namespace bj = boost::json;
 
 namespace {
 
-bj::value member_or_null(const bj::object& metadata, std::string_view key) {
-  const auto* v = metadata.if_contains(key);
-  return v ? *v : bj::value(nullptr);
+// The metadata member `key` moved out (each key is read once), or null.
+bj::value take_member(bj::object& metadata, std::string_view key) {
+  auto* v = metadata.if_contains(key);
+  return v ? std::move(*v) : bj::value(nullptr);
 }
 
-bj::value string_or_null(const bj::object& metadata, std::string_view key) {
-  const auto* v = metadata.if_contains(key);
-  return v && v->is_string() ? *v : bj::value(nullptr);
+bj::value take_string(bj::object& metadata, std::string_view key) {
+  auto* v = metadata.if_contains(key);
+  return v && v->is_string() ? std::move(*v) : bj::value(nullptr);
 }
 
-bj::value optional_string(const std::optional<std::string>& s) {
-  return s ? bj::value(*s) : bj::value(nullptr);
+bj::value optional_string(const std::optional<std::string>& s, const bj::storage_ptr& sp = {}) {
+  return s ? bj::value(*s, sp) : bj::value(nullptr, sp);
 }
 
 }  // namespace
 
-bj::object stored_message_object(const StoredMessage& m, const AttachmentSigner& signer) {
-  bj::value content = m.content;
+bj::object stored_message_object(StoredMessage m, const AttachmentSigner& signer, const bj::storage_ptr& sp) {
+  bj::value content = std::move(m.content);
   if (signer && !content.is_string() && !content.is_null()) signer(content);
-  bj::object out;
-  out["message_id"] = m.id;
-  out["role"] = m.role;
-  out["content"] = content;
-  out["client_message_id"] = optional_string(m.client_message_id);
-  out["parent_client_message_id"] = optional_string(m.parent_client_message_id);
-  out["created_at"] = format_local_offset(m.created_at);
-  out["created_at_utc"] = format_iso_utc_z(m.created_at);
-  if (m.role == "assistant") {
+  const bool assistant = m.role == "assistant";
+  const bool tool = m.role == "tool";
+  bj::object out(assistant ? 16 : 12, sp);
+  out.emplace("message_id", m.id);
+  out.emplace("role", m.role);
+  bj::value result;
+  if (tool) {
+    result = content.is_string() ? bj::value(content.get_string())
+             : content.is_null() ? bj::value("")
+                                 : bj::value(json::serialize(content));
+  }
+  out.emplace("content", std::move(content));
+  out.emplace("client_message_id", optional_string(m.client_message_id, sp));
+  out.emplace("parent_client_message_id", optional_string(m.parent_client_message_id, sp));
+  out.emplace("created_at", format_local_offset(m.created_at));
+  out.emplace("created_at_utc", format_iso_utc_z(m.created_at));
+  if (assistant) {
     for (const auto* key : {"finish_reason", "model", "usage", "routing", "meta", "generation_id",
                             "reasoning", "tool_calls", "error"}) {
-      out[key] = member_or_null(m.metadata, key);
+      out.emplace(key, take_member(m.metadata, key));
     }
-  } else if (m.role == "tool") {
-    out["tool_call_id"] = optional_string(m.tool_call_id);
-    out["call_id"] = optional_string(m.tool_call_id);
-    out["name"] = string_or_null(m.metadata, "tool_name");
-    const auto status = string_or_null(m.metadata, "tool_status");
+  } else if (tool) {
+    out.emplace("tool_call_id", optional_string(m.tool_call_id, sp));
+    out.emplace("call_id", optional_string(m.tool_call_id, sp));
+    out.emplace("name", take_string(m.metadata, "tool_name"));
+    const auto status = take_string(m.metadata, "tool_status");
     // Rows without tool_status count as finished (§5.3).
-    out["status"] = status.is_string() && status.get_string() == "error" ? "error" : "finished";
-    out["result"] = content.is_string() ? bj::value(content.get_string())
-                    : content.is_null() ? bj::value("")
-                                        : bj::value(json::serialize(content));
+    out.emplace("status", status.is_string() && status.get_string() == "error" ? "error" : "finished");
+    out.emplace("result", std::move(result));
   } else {
-    out["name"] = string_or_null(m.metadata, "name");
+    out.emplace("name", take_string(m.metadata, "name"));
   }
   return out;
 }

@@ -14,7 +14,10 @@ namespace parley::store {
 using AttachmentSigner = std::function<void(boost::json::value& content)>;
 
 // Every key of §8.2 for the row's role; created_at in the display time zone (TZ), created_at_utc with Z.
-boost::json::object stored_message_object(const StoredMessage& message, const AttachmentSigner& signer = {});
+// Takes the row by value: callers that are done with it move it in. `storage` is where the object allocates
+// (a monotonic resource for a whole history response: built and freed at once).
+boost::json::object stored_message_object(StoredMessage message, const AttachmentSigner& signer = {},
+                                          const boost::json::storage_ptr& storage = {});
 
 boost::json::object conversation_summary_object(const ConversationSummary& summary);
 

@@ -156,9 +156,24 @@ TEST(RequestQuery, ParsesDecodedPairsInOrder) {
 TEST(Json, WritesDoublesInTheirShortestForm) {
   const auto v =
       boost::json::parse(R"({"t":0.7,"c":1.23e-5,"big":1e21,"n":-2.5,"i":3,"arr":[0.1,{"x":100.0}]})");
-  EXPECT_EQ(json::serialize(v), R"({"t":0.7,"c":1.23e-05,"big":1e+21,"n":-2.5,"i":3,"arr":[0.1,{"x":100.0}]})");
+  EXPECT_EQ(json::serialize(v),
+            R"({"t":0.7,"c":1.23e-05,"big":1e+21,"n":-2.5,"i":3,"arr":[0.1,{"x":100.0}]})");
   EXPECT_EQ(json::pretty_sorted(boost::json::parse(R"({"b":0.3,"a":[0.5]})")),
             "{\n  \"a\": [\n    0.5\n  ],\n  \"b\": 0.3\n}\n");
   // What is written parses back to the same numbers.
   EXPECT_EQ(boost::json::parse(json::serialize(v)), v);
+}
+
+TEST(Json, WritesStringsScalarsAndKeysAsBoostDoes) {
+  // json::serialize writes strings, keys and integers itself; the bytes must stay Boost.JSON's.
+  std::string every_byte;
+  for (int c = 1; c < 128; ++c) every_byte += static_cast<char>(c);
+  const boost::json::value v = {
+      {"plain", "text"},
+      {"controls and quotes", every_byte},
+      {"utf8 \xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", "caf\xC3\xA9 \xE2\x80\xA8 \xF0\x9F\x98\x80 </script>"},
+      {"key \"quoted\" \\ \n", boost::json::array{nullptr, true, false, 0, -1, INT64_MIN, UINT64_MAX, ""}},
+      {"nested", {{"empty object", boost::json::object{}}, {"empty array", boost::json::array{}}}}};
+  EXPECT_EQ(json::serialize(v), boost::json::serialize(v));
+  EXPECT_EQ(json::serialize(boost::json::value(std::string(1, '\0') + "x")), R"("\u0000x")");
 }

@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "store/repository.hpp"
+#include "store/search_text.hpp"
+#include "store/sqlite_connection.hpp"
 #include "store_test_support.hpp"
 
 using namespace parley;
@@ -57,6 +59,24 @@ class RepositoryTest : public ::testing::TestWithParam<Repository::Kind> {
     ConversationQuery q;
     q.text = text;
     return listed(q);
+  }
+
+  // A connection of the test's own beside the repository's, for what the repository does not expose.
+  std::unique_ptr<SqlConnection> raw() {
+    if (GetParam() == Repository::Kind::sqlite) return std::make_unique<SqliteConnection>(path_);
+    return std::make_unique<PostgresConnection>(test_support::postgres_url());
+  }
+  // conversations.visible_messages (the maintained count of user and assistant rows), -1 without the row.
+  std::int64_t visible(const std::string& session) {
+    const auto rows =
+        raw()->query("SELECT visible_messages FROM conversations WHERE session_id = ?", {session});
+    return rows.empty() ? -1 : rows.front().integer(0);
+  }
+  void reopen() {
+    repo_.reset();
+    repo_ = GetParam() == Repository::Kind::sqlite
+                ? open_sqlite_repository(path_).repository
+                : open_postgres_repository(test_support::postgres_url()).repository;
   }
 
   std::filesystem::path path_;
@@ -271,6 +291,214 @@ TEST_P(RepositoryTest, ListsVisibleConversationsNewestFirstWithTotals) {
   const auto past = repo_->list_conversations(q);
   EXPECT_TRUE(past.conversations.empty());
   EXPECT_EQ(past.total, 5);
+}
+
+TEST_P(RepositoryTest, VisibleCountFollowsInsertsDeletesCascadesAndEdits) {
+  add("v", "system", "prompt");
+  EXPECT_EQ(visible("v"), 0);
+  add("v", "user", "question", "user_1");
+  add("v", "assistant", "answer", "assistant_1", "user_1");
+  add("v", "tool", "result", std::nullopt, "assistant_1");
+  EXPECT_EQ(visible("v"), 2);
+  add("v", "user", "second question", "user_2");
+  EXPECT_EQ(visible("v"), 3);
+  // Deleting a turn (the user row and its children) and a single row.
+  EXPECT_EQ(repo_->delete_message_cascade("v", "user_1"), 3);
+  EXPECT_EQ(visible("v"), 1);
+  EXPECT_EQ(repo_->delete_message_cascade("v", "user_2"), 1);
+  EXPECT_EQ(visible("v"), 0);
+  EXPECT_TRUE(listed({}).empty());
+  // open_turn (the chat route) writes the system row and the turn's rows in one transaction.
+  NewMessage user;
+  user.session_id = "v";
+  user.role = "user";
+  user.content = "again";
+  NewMessage system = user;
+  system.role = "system";
+  EXPECT_TRUE(repo_->open_turn("v", system, {user}));
+  EXPECT_EQ(visible("v"), 1);
+  EXPECT_THAT(listed({}), ElementsAre("v"));
+  // Rows changed in place (another program, or a future edit route) move between the counts.
+  auto c = raw();
+  add("w", "user", "other");
+  c->query("UPDATE messages SET role = 'system' WHERE session_id = 'v' AND role = 'user'");
+  EXPECT_EQ(visible("v"), 0);
+  c->query("UPDATE messages SET role = 'user' WHERE session_id = 'v' AND role = 'system'");
+  EXPECT_EQ(visible("v"), 2);
+  c->query("UPDATE messages SET session_id = 'w' WHERE session_id = 'v' AND role = 'user'");
+  EXPECT_EQ(visible("v"), 0);
+  EXPECT_EQ(visible("w"), 3);
+  c.reset();
+  EXPECT_THAT(listed({}), ElementsAre("w"));
+  EXPECT_EQ(repo_->list_conversations({}).total, 1);
+  // Deleting the conversation cascades to its rows; a new one starts from zero.
+  repo_->delete_conversation("w");
+  EXPECT_EQ(visible("w"), -1);
+  EXPECT_FALSE(repo_->ensure_conversation("w"));
+  EXPECT_EQ(visible("w"), 0);
+  add("w", "assistant", "fresh");
+  EXPECT_EQ(visible("w"), 1);
+}
+
+TEST_P(RepositoryTest, AnExistingDatabaseIsBackFilledByTheVisibleCountMigration) {
+  add("a", "user", "one");
+  add("a", "assistant", "two");
+  add("b", "system", "only a prompt");
+  add("c", "assistant", "three");
+  // Back to the schema before the migration: no column, no triggers, not recorded.
+  {
+    auto c = raw();
+    if (GetParam() == Repository::Kind::sqlite) {
+      c->execute_script(
+          "DROP TRIGGER messages_visible_insert; DROP TRIGGER messages_visible_delete; "
+          "DROP TRIGGER messages_visible_update; DROP INDEX idx_conversations_visible_updated_at; "
+          "DROP INDEX idx_conversations_hidden; DROP INDEX idx_conversations_titled; "
+          "DROP INDEX idx_messages_id_session; ALTER TABLE conversations DROP COLUMN visible_messages; "
+          "DELETE FROM schema_migrations WHERE version = 4;");
+    } else {
+      c->execute_script(
+          "DROP TRIGGER messages_visible_count ON messages; DROP FUNCTION parley_count_visible_messages(); "
+          "ALTER TABLE conversations DROP COLUMN visible_messages; "
+          "DELETE FROM schema_migrations WHERE version = 2;");
+    }
+  }
+  repo_.reset();
+  if (GetParam() == Repository::Kind::sqlite) {
+    auto opened = open_sqlite_repository(path_);
+    EXPECT_EQ(opened.applied_migrations, std::vector<int>{4});
+    repo_ = std::move(opened.repository);
+  } else {
+    auto opened = open_postgres_repository(test_support::postgres_url());
+    EXPECT_EQ(opened.applied_migrations, std::vector<int>{2});
+    repo_ = std::move(opened.repository);
+  }
+  EXPECT_EQ(visible("a"), 2);
+  EXPECT_EQ(visible("b"), 0);
+  EXPECT_EQ(visible("c"), 1);
+  EXPECT_EQ(repo_->list_conversations({}).total, 2);
+  add("b", "user", "now visible");
+  EXPECT_EQ(visible("b"), 1);
+  EXPECT_EQ(repo_->list_conversations({}).total, 3);
+}
+
+// The list and search of §8.1 against a reference computed from the data, on enough conversations that
+// pages, offsets past the end, and both ways of building a search page (walking the list order for many
+// matches, sorting the matches for few) are exercised.
+TEST_P(RepositoryTest, ListAndSearchPagesMatchAReferenceModel) {
+  struct Expected {
+    std::string session;
+    int updated;                     // seconds
+    std::vector<std::string> texts;  // user/assistant texts
+    std::optional<std::string> title;
+  };
+  std::vector<Expected> model;
+  const char* words[] = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"};
+  auto at = [](int seconds) {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(1700000000 + seconds));
+  };
+  for (int i = 0; i < 90; ++i) {
+    Expected e;
+    e.session = "s" + std::to_string(i);
+    // Ties on updated_at are broken by session_id.
+    e.updated = (i * 7) % 40;
+    const int messages = 1 + i % 3;
+    for (int k = 0; k < messages; ++k) {
+      NewMessage m;
+      m.session_id = e.session;
+      m.role = k % 2 ? "assistant" : "user";
+      std::string text = std::string(words[(i + k) % 7]) + " common " + (i % 10 == 0 ? "rareword" : "x");
+      m.content = text;
+      m.created_at = at(e.updated);
+      repo_->insert_message(m);
+      e.texts.push_back(text);
+    }
+    if (i % 15 == 0) {  // not searched, not counted
+      NewMessage m;
+      m.session_id = e.session;
+      m.role = "system";
+      m.content = "alpha bravo charlie delta echo rareword";
+      m.created_at = at(e.updated);
+      repo_->insert_message(m);
+    }
+    model.push_back(e);
+  }
+  // Conversations that are never listed, and titles (set last, which makes them the newest).
+  add("sys-only", "system", "rareword alpha");
+  repo_->ensure_conversation("empty");
+  ASSERT_TRUE(repo_->set_title("sys-only", "Rareword title but hidden"));
+  ASSERT_TRUE(repo_->set_title("s5", "Notes about RAREWORD"));
+  ASSERT_TRUE(repo_->set_title("s7", "Golf trip"));
+  for (auto& e : model) {
+    if (e.session == "s5") e.title = "Notes about RAREWORD";
+    if (e.session == "s7") e.title = "Golf trip";
+  }
+  auto updated_of = [&](const Expected& e) {
+    return e.title ? repo_->find_conversation(e.session)->updated_at : at(e.updated);
+  };
+
+  auto expect_pages = [&](const std::optional<std::string>& q) {
+    std::vector<const Expected*> expected;
+    const auto terms = q ? search_terms(*q) : std::vector<SearchTerm>{};
+    std::vector<bool> hit_by_text;
+    for (const auto& e : model) {
+      bool text_hit = false;
+      if (q && !terms.empty()) {
+        for (const auto& t : e.texts) {
+          const auto folded = " " + fold_for_search(t);
+          bool all = true;
+          for (const auto& term : terms) all = all && folded.find(" " + term.front()) != std::string::npos;
+          text_hit = text_hit || all;
+        }
+      }
+      const bool title_hit = q && e.title && contains_case_insensitive(*e.title, *q);
+      if (!q || text_hit || title_hit) expected.push_back(&e);
+      hit_by_text.push_back(text_hit);
+    }
+    std::stable_sort(expected.begin(), expected.end(), [&](const Expected* a, const Expected* b) {
+      const auto ua = updated_of(*a), ub = updated_of(*b);
+      if (ua != ub) return ua > ub;
+      return a->session < b->session;
+    });
+    for (const int limit : {1, 7, 50}) {
+      for (int offset = 0; offset <= static_cast<int>(expected.size()) + limit; offset += limit) {
+        ConversationQuery query;
+        query.limit = limit;
+        query.offset = offset;
+        query.text = q;
+        const auto page = repo_->list_conversations(query);
+        SCOPED_TRACE("q=" + q.value_or("(none)") + " limit=" + std::to_string(limit) +
+                     " offset=" + std::to_string(offset));
+        EXPECT_EQ(page.total, static_cast<std::int64_t>(expected.size()));
+        const auto want = std::min<std::size_t>(static_cast<std::size_t>(limit),
+                                                expected.size() > static_cast<std::size_t>(offset)
+                                                    ? expected.size() - static_cast<std::size_t>(offset)
+                                                    : 0);
+        ASSERT_EQ(page.conversations.size(), want);
+        for (std::size_t k = 0; k < want; ++k) {
+          const auto& e = *expected[static_cast<std::size_t>(offset) + k];
+          const auto& got = page.conversations[k];
+          EXPECT_EQ(got.session_id, e.session);
+          EXPECT_EQ(got.title.value_or("(none)"), e.title ? *e.title : e.texts.front());
+          EXPECT_EQ(got.message_count, static_cast<std::int64_t>(e.texts.size()));
+          const bool text_hit = hit_by_text[static_cast<std::size_t>(&e - model.data())];
+          EXPECT_EQ(got.snippet.has_value(), text_hit);
+          if (got.snippet) {
+            bool one_of_its_texts = false;
+            for (const auto& t : e.texts) one_of_its_texts = one_of_its_texts || *got.snippet == t;
+            EXPECT_TRUE(one_of_its_texts) << *got.snippet;
+          }
+        }
+      }
+    }
+  };
+  expect_pages(std::nullopt);
+  expect_pages("common");       // every conversation: the page walks the list order
+  expect_pages("rareword");     // few, plus a title match: the matches are sorted
+  expect_pages("golf");         // text hits and a title that also matches
+  expect_pages("ALPHA comm");   // two tokens in one message
+  expect_pages("bravo delta");  // never in one message
+  expect_pages("\"*");          // no word at all: titles only
+  expect_pages("Notes about");
 }
 
 TEST_P(RepositoryTest, SearchMatchesWordPrefixesIgnoringCaseAndDiacritics) {

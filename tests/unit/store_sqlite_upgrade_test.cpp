@@ -50,7 +50,7 @@ TEST(SqliteUpgrade, OpensAnEarlierServersFileInPlaceWithoutLosingData) {
       raw_query(db, "SELECT id, session_id, role, content, metadata, created_at FROM messages ORDER BY id");
 
   auto opened = open_sqlite_repository(db);
-  EXPECT_EQ(opened.applied_migrations, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(opened.applied_migrations, (std::vector<int>{1, 2, 3, 4}));
   auto& repo = *opened.repository;
 
   // Rows, timestamps and metadata JSON are kept byte for byte.
@@ -60,7 +60,14 @@ TEST(SqliteUpgrade, OpensAnEarlierServersFileInPlaceWithoutLosingData) {
   for (std::size_t i = 0; i < rows_before.size(); ++i) EXPECT_EQ(rows_after[i].values, rows_before[i].values);
   EXPECT_EQ(raw_query(db, "SELECT count(*) FROM attachments")[0].integer(0), 1);
   EXPECT_EQ(raw_query(db, "SELECT count(*) FROM events")[0].integer(0), 1);
-  EXPECT_EQ(raw_query(db, "SELECT version FROM schema_migrations ORDER BY version").size(), 3u);
+  EXPECT_EQ(raw_query(db, "SELECT version FROM schema_migrations ORDER BY version").size(), 4u);
+  // Each conversation's count of user and assistant rows was back-filled (migration 4).
+  for (const auto& row : raw_query(db,
+                                   "SELECT c.visible_messages, (SELECT count(*) FROM messages m WHERE "
+                                   "m.session_id = c.session_id AND m.role IN ('user', 'assistant')) "
+                                   "FROM conversations c")) {
+    EXPECT_EQ(row.integer(0), row.integer(1));
+  }
   EXPECT_EQ(raw_query(db, "PRAGMA integrity_check")[0].text(0), "ok");
 
   // updated_at backfilled from the newest message, else the conversation's creation.
