@@ -4,14 +4,21 @@
 #include "store/postgres_connection.hpp"
 #include "store/sql_repository.hpp"
 #include "store/sqlite_connection.hpp"
+#include "store/wal_checkpointer.hpp"
 
 namespace parley::store {
 
 OpenedRepository open_sqlite_repository(const std::filesystem::path& path, std::size_t readers) {
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  // Shared by the pool's factory, so it outlives every connection it is attached to.
+  auto checkpointer = std::make_shared<WalCheckpointer>(path);
   auto pool = std::make_unique<ConnectionPool>(
-      [path]() -> std::unique_ptr<SqlConnection> { return std::make_unique<SqliteConnection>(path); },
+      [path, checkpointer]() -> std::unique_ptr<SqlConnection> {
+        auto c = std::make_unique<SqliteConnection>(path);
+        checkpointer->attach(c->handle());
+        return c;
+      },
       readers, true);
   std::vector<int> applied;
   {

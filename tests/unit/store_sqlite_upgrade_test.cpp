@@ -9,9 +9,11 @@
 #include <boost/json.hpp>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/clock.hpp"
 #include "store/sqlite_connection.hpp"
+#include "store/wal_checkpointer.hpp"
 #include "store_test_support.hpp"
 
 using namespace parley;
@@ -204,3 +206,33 @@ TEST(SqliteBackup, CopiesALiveDatabase) {
 }
 
 }  // namespace
+
+// The write-ahead log is checkpointed by the checkpointer's thread, not inside a commit: with a threshold of
+// 8 pages, a few hundred small commits (far below SQLite's own 1,000-page automatic checkpoint) reach the
+// database file only through that thread.
+TEST(SqliteWalCheckpointer, CheckpointsOnItsOwnThreadAndKeepsEveryRow) {
+  const auto db = test_support::fresh_sqlite_path("wal-checkpointer");
+  {
+    SqliteConnection c(db);
+    c.execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+  }
+  const auto before = std::filesystem::file_size(db);
+  WalCheckpointer checkpointer(db, 8);
+  SqliteConnection writer(db);
+  checkpointer.attach(writer.handle());
+  for (int i = 0; i < 300; ++i) {
+    writer.begin_write();
+    writer.query("INSERT INTO t (v) VALUES (?)", {std::string(200, static_cast<char>('a' + i % 26))});
+    writer.commit();
+  }
+  for (int i = 0; i < 200 && checkpointer.completed() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GT(checkpointer.completed(), 0);
+  for (int i = 0; i < 200 && std::filesystem::file_size(db) <= before; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GT(std::filesystem::file_size(db), before) << "the checkpoint copied the log into the database file";
+  SqliteConnection reader(db);
+  const auto rows = reader.query("SELECT count(*), count(DISTINCT v) FROM t");
+  EXPECT_EQ(rows.front().integer(0), 300);
+  EXPECT_EQ(rows.front().integer(1), 26);
+}
