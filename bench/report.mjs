@@ -63,7 +63,7 @@ function plot(p) {
 
 rmSync(plotsDir, { recursive: true, force: true });
 mkdirSync(plotsDir, { recursive: true });
-const commit = sh('git', ['rev-parse', '--short', 'HEAD']) + (sh('git', ['status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : '');
+const commit = sh('git', ['rev-parse', '--short', 'HEAD']) + (sh('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/report.md', ':!bench/plots']) ? ' (with uncommitted changes)' : '');
 const out = [
   '# parley benchmark report', '',
   `Written by \`./scripts/bench\` on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} from commit ${commit}.`,
