@@ -9,6 +9,7 @@
 // driven by hand: one socket read feeds the parser synchronously, so a burst of small chunks costs one read
 // and no scheduler round trip per chunk. Events end at a blank line (LF or CRLF); comment-only blocks (":
 // ping") are not events.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <bit>
@@ -26,6 +27,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -91,117 +93,81 @@ struct Options {
   bool raw_all = false;
 };
 
-const char* const kUsage =
-    R"(usage: sse_load --url http://HOST:PORT/PATH (--body JSON | --body-file FILE) [options]
-  --concurrency N            concurrent streams (default 1)
-  --requests N               requests in all (default: N = concurrency, unless --duration is given)
-  --duration S               stop after S seconds, closing the streams still open (with --requests: whichever first)
-  --connect-rate R           open at most R new connections per second (ramp-up; default: no limit)
-  --threads T                event loop threads (default 1)
-  --header 'Name: value'     an extra request header (repeatable)
-  --first-marker STRING      time to first token = time to the first event whose data contains STRING
-  --count-marker STRING      count only events containing STRING for events/s and gaps (default: every event)
-  --disconnect-after-marker  close the connection as soon as the first marker was seen (records when)
-  --no-keep-alive            a new connection for every request (default: reuse when the server allows)
-  --timeout S                a connect or read with no byte for S seconds fails with "timeout" (default 30)
-  --read-size BYTES          socket read size (default 32768)
-  --progress S               a JSON progress line on stderr every S seconds
-  --raw                      also print every sample of connect, headers and last-event times
-SIGUSR1, SIGINT or SIGTERM: close every stream and print the results. Times are ms; TTFT, headers and last event
-are measured from the start of the request write (a new connection's connect time is reported on its own).
-)";
-
-[[noreturn]] void usage_error(const std::string& why) {
-  std::cerr << "sse_load: " << why << "\n" << kUsage;
-  std::exit(2);
-}
-
-Options parse_options(int argc, char** argv) {
+// Parses the command line with CLI11. nullopt when CLI11 printed the help or an error; `exit_code` is then
+// what the program returns.
+std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   Options o;
-  std::vector<std::string> args(argv + 1, argv + argc);
-  auto value = [&](std::size_t& i) -> const std::string& {
-    if (i + 1 >= args.size()) usage_error(args[i] + " needs a value");
-    return args[++i];
-  };
-  auto number = [&](std::size_t& i) {
-    const std::string& v = value(i);
-    try {
-      std::size_t used = 0;
-      const double d = std::stod(v, &used);
-      if (used != v.size() || !std::isfinite(d) || d < 0) throw std::invalid_argument(v);
-      return d;
-    } catch (const std::exception&) {
-      usage_error("bad number for " + args[i - 1] + ": " + v);
+  CLI::App app{
+      "sse_load: opens SSE chat streams against a URL and reports time to first event, gaps and errors"};
+  app.footer(
+      "SIGUSR1, SIGINT or SIGTERM: close every stream and print the results. Times are ms; TTFT, headers and "
+      "last\n"
+      "event are measured from the start of the request write (a new connection's connect time is reported "
+      "on\n"
+      "its own).");
+  std::string body_file;
+  std::uint64_t requests = 0;
+  double duration_s = 0;
+  bool no_keep_alive = false;
+  app.add_option("--url", o.url, "http://HOST:PORT/PATH to POST to")->required();
+  auto* body = app.add_option("--body", o.body, "the request body (JSON)");
+  app.add_option("--body-file", body_file, "a file holding the request body")
+      ->check(CLI::ExistingFile)
+      ->excludes(body);
+  app.add_option("--header", o.headers, "an extra request header, 'Name: value' (repeatable)");
+  app.add_option("--concurrency", o.concurrency, "concurrent streams (default 1)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  auto* requests_option =
+      app.add_option("--requests", requests,
+                     "requests in all (default: as many as --concurrency, unless --duration is given)");
+  auto* duration_option =
+      app.add_option("--duration", duration_s,
+                     "stop after S seconds, closing the streams still open (with --requests: first)");
+  app.add_option("--connect-rate", o.connect_rate,
+                 "open at most R new connections per second (default: no limit)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--threads", o.threads, "event loop threads (default 1)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{256}));
+  app.add_option("--first-marker", o.first_marker,
+                 "time to first token = time to the first event whose data contains STRING");
+  app.add_option("--count-marker", o.count_marker,
+                 "count only events containing STRING for events/s and gaps (default: every event)");
+  app.add_flag("--disconnect-after-marker", o.disconnect_after_marker,
+               "close the connection as soon as the first marker was seen (records when)");
+  app.add_flag("--no-keep-alive", no_keep_alive, "a new connection for every request (default: reuse)");
+  app.add_option("--timeout", o.timeout_s, "a connect or read with no byte for S seconds fails (default 30)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--read-size", o.read_size, "socket read size in bytes (default 32768)")
+      ->check(CLI::Range(std::size_t{512}, std::size_t{1} << 24));
+  app.add_option("--progress", o.progress_s, "a JSON progress line on stderr every S seconds")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--raw", o.raw_all, "also print every sample of connect, headers and last-event times");
+  try {
+    app.parse(argc, argv);
+    if (*requests_option) o.requests = requests;
+    if (*duration_option) o.duration_s = duration_s;
+    o.keep_alive = !no_keep_alive;
+    if (!body_file.empty()) {
+      std::ifstream in(body_file, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      o.body = text.str();
     }
-  };
-  auto count = [&](std::size_t& i) { return static_cast<std::uint64_t>(number(i)); };
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--url") {
-      o.url = value(i);
-    } else if (a == "--body") {
-      o.body = value(i);
-    } else if (a == "--body-file") {
-      std::ifstream in(value(i), std::ios::binary);
-      if (!in) usage_error("cannot read " + args[i]);
-      std::ostringstream s;
-      s << in.rdbuf();
-      o.body = s.str();
-    } else if (a == "--header") {
-      o.headers.push_back(value(i));
-    } else if (a == "--concurrency") {
-      o.concurrency = static_cast<std::size_t>(count(i));
-    } else if (a == "--requests") {
-      o.requests = count(i);
-    } else if (a == "--duration") {
-      o.duration_s = number(i);
-    } else if (a == "--connect-rate") {
-      o.connect_rate = number(i);
-    } else if (a == "--threads") {
-      o.threads = static_cast<std::size_t>(count(i));
-    } else if (a == "--first-marker") {
-      o.first_marker = value(i);
-    } else if (a == "--count-marker") {
-      o.count_marker = value(i);
-    } else if (a == "--disconnect-after-marker") {
-      o.disconnect_after_marker = true;
-    } else if (a == "--no-keep-alive") {
-      o.keep_alive = false;
-    } else if (a == "--timeout") {
-      o.timeout_s = number(i);
-    } else if (a == "--read-size") {
-      o.read_size = static_cast<std::size_t>(count(i));
-    } else if (a == "--progress") {
-      o.progress_s = number(i);
-    } else if (a == "--raw") {
-      o.raw_all = true;
-    } else if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      std::exit(0);
-    } else {
-      usage_error("unknown option " + a);
-    }
+    const auto url = boost::urls::parse_absolute_uri(o.url);
+    if (!url || url->scheme() != "http" || url->encoded_host().empty())
+      throw CLI::ValidationError("--url", "expected an http://HOST[:PORT]/PATH URL, got " + o.url);
+    o.host = url->encoded_host().decode();
+    if (o.host.size() > 2 && o.host.front() == '[') o.host = o.host.substr(1, o.host.size() - 2);
+    o.port = url->has_port() ? std::string(url->port()) : "80";
+    o.target = url->encoded_path().empty() ? "/" : std::string(url->encoded_path());
+    if (url->has_query()) o.target += "?" + std::string(url->encoded_query());
+    if (o.disconnect_after_marker && o.first_marker.empty())
+      throw CLI::ValidationError("--disconnect-after-marker", "needs --first-marker");
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e);
+    return std::nullopt;
   }
-  if (o.url.empty()) usage_error("--url is required");
-  constexpr std::string_view scheme = "http://";
-  if (o.url.rfind(scheme, 0) != 0) usage_error("only http:// URLs are supported");
-  const std::string rest = o.url.substr(scheme.size());
-  const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  o.target = slash == std::string::npos ? "/" : rest.substr(slash);
-  const auto colon = authority.rfind(':');
-  if (colon != std::string::npos && authority.find(']') == std::string::npos) {
-    o.host = authority.substr(0, colon);
-    o.port = authority.substr(colon + 1);
-  } else {
-    o.host = authority;
-  }
-  if (o.concurrency == 0) usage_error("--concurrency must be at least 1");
-  if (o.threads == 0) o.threads = 1;
-  if (o.read_size < 512) o.read_size = 512;
   if (!o.requests && !o.duration_s) o.requests = o.concurrency;
-  if (o.disconnect_after_marker && o.first_marker.empty())
-    usage_error("--disconnect-after-marker needs --first-marker");
   return o;
 }
 
@@ -958,7 +924,10 @@ json::object report(Shared& sh, double elapsed_s) {
 
 int main(int argc, char** argv) {
   Shared sh;
-  sh.opt = parse_options(argc, argv);
+  int exit_code = 0;
+  auto parsed = parse_options(argc, argv, exit_code);
+  if (!parsed) return exit_code;
+  sh.opt = std::move(*parsed);
   const Options& o = sh.opt;
   {
     asio::io_context resolve_ctx;
