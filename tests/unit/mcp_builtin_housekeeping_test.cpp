@@ -7,6 +7,7 @@
 
 #include "core/json.hpp"
 #include "mcp/builtin/servers.hpp"
+#include "mcp_builtin_test_support.hpp"
 
 using namespace parley::mcp::builtin;
 namespace bj = boost::json;
@@ -14,16 +15,7 @@ using namespace std::chrono;
 
 namespace {
 
-bj::object call(StdioServer& server, std::string_view tool, const bj::object& arguments) {
-  const auto line =
-      parley::json::serialize(bj::object{{"jsonrpc", "2.0"},
-                                         {"id", 1},
-                                         {"method", "tools/call"},
-                                         {"params", bj::object{{"name", tool}, {"arguments", arguments}}}});
-  auto out = server.handle_line(line);
-  EXPECT_TRUE(out);
-  return bj::parse(*out).at("result").as_object();
-}
+using test_support::call;
 
 const bj::object& structured(const bj::object& result) {
   return result.at("structuredContent").as_object();

@@ -12,6 +12,7 @@
 #include "mcp/builtin/servers.hpp"
 #include "mcp/builtin/text_limits.hpp"
 #include "mcp/builtin/upload_paths.hpp"
+#include "mcp_builtin_test_support.hpp"
 
 using namespace parley::mcp::builtin;
 namespace bj = boost::json;
@@ -76,16 +77,7 @@ class TempDir {
   fs::path path_;
 };
 
-bj::object call(StdioServer& server, std::string_view tool, const bj::object& arguments) {
-  const auto line =
-      parley::json::serialize(bj::object{{"jsonrpc", "2.0"},
-                                         {"id", 1},
-                                         {"method", "tools/call"},
-                                         {"params", bj::object{{"name", tool}, {"arguments", arguments}}}});
-  auto out = server.handle_line(line);
-  EXPECT_TRUE(out);
-  return bj::parse(*out).at("result").as_object();
-}
+using test_support::call;
 
 std::string text_of(const bj::object& result) {
   return std::string(result.at("content").at(0).at("text").as_string());
