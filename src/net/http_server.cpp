@@ -175,6 +175,11 @@ class Session final : public std::enable_shared_from_this<Session>, public IdleL
  public:
   Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
       : stream_(std::move(socket)), server_(std::move(server)) {}
+  // Normally off the idle list already (run() ends with remove()); not so when the io_context is destroyed
+  // with the session's coroutine still pending.
+  ~Session() override;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
   // At the connection limit, to make room for a waiting client (under the limiter's lock: only posts).
   void evict() override {
@@ -239,6 +244,10 @@ class Session final : public std::enable_shared_from_this<Session>, public IdleL
   bool http10_ = false;  // the current request is HTTP/1.0: no chunked encoding, no 100 Continue
   std::string remote_;
 };
+
+Session::~Session() {
+  server_->limit.busy(*this);
+}
 
 awaitable<void> Session::run() {
   auto self = shared_from_this();
