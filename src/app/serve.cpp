@@ -341,7 +341,7 @@ int serve() {
   ctx.history = history.get();
   ctx.database_ping = [repo = history.get()] { return repo->ping(); };
   settings::SettingsService settings_service(config, warnings, *setting_documents);
-  settings_service.load();
+  const bool settings_read = settings_service.load();
   // Other replicas' saves arrive as notifications and are applied here within the 2 s of §5.5.
   std::unique_ptr<store::SettingsListener> settings_listener;
   if (settings_table) {
@@ -349,18 +349,22 @@ int serve() {
         config.postgres_url,
         [&settings_service, &tools, table = settings_table.get()](const std::string& name,
                                                                   std::int64_t version) {
-          if (!table->is_newer(name, version)) return;  // this replica's own write
+          if (!table->is_newer(name, version)) return true;  // this replica's own write
           log::info("Settings document {} changed in PostgreSQL (version {}); reloading", name, version);
           if (name == "mcp_servers") {
-            tools.reload_definitions();
-          } else {
-            settings_service.reload(name);
+            tools.reload_definitions();  // retries by itself while the database does not answer
+            return true;
           }
+          return settings_service.reload(name);
         },
         [&settings_service, &tools] {
-          for (const char* name : {"model_settings", "presets", "suggestions"}) settings_service.reload(name);
+          bool all = true;
+          for (const char* name : {"model_settings", "presets", "suggestions"})
+            all = settings_service.reload(name) && all;
           tools.reload_definitions();
+          return all;
         });
+    if (!settings_read) settings_listener->request_resync();
     settings_listener->start();
   }
   ctx.settings = &settings_service;

@@ -87,6 +87,7 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
   bool applying = false;
   asio::steady_timer apply_done;
   bool shutting_down = false;
+  bool reload_retrying = false;  // a reload found the definitions unreadable and tries again every second
 
   // Read from any thread.
   mutable std::mutex snapshot_mutex;
@@ -270,6 +271,8 @@ ToolAggregator::~ToolAggregator() = default;
 
 namespace {
 
+asio::awaitable<void> reload_on_strand(std::shared_ptr<ToolAggregator::Impl> impl);
+
 void start_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
   auto loaded = impl->store.load();
   for (const auto& p : loaded.problems) log::warn("{}", p);
@@ -279,16 +282,25 @@ void start_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
     impl->startup_settled = false;
   }
   impl->apply(std::move(loaded.servers));
+  if (loaded.unavailable) asio::co_spawn(impl->strand, reload_on_strand(impl), asio::detached);
 }
 
 // Another replica saved new definitions (§5.5): read them and apply them like a PUT would, without saving.
+// A read that fails changes nothing and is tried again until it succeeds.
 asio::awaitable<void> reload_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
-  if (impl->shutting_down) co_return;
-  co_await impl->lock_apply();
-  auto loaded = impl->store.load();
-  for (const auto& p : loaded.problems) log::warn("{}", p);
-  if (!impl->shutting_down) impl->apply(std::move(loaded.servers));
-  impl->unlock_apply();
+  if (impl->reload_retrying) co_return;  // that loop reads the newest document when the database is back
+  for (;;) {
+    if (impl->shutting_down) co_return;
+    co_await impl->lock_apply();
+    auto loaded = impl->store.load();
+    for (const auto& p : loaded.problems) log::warn("{}", p);
+    if (!impl->shutting_down && !loaded.unavailable) impl->apply(std::move(loaded.servers));
+    impl->unlock_apply();
+    if (!loaded.unavailable) co_return;
+    impl->reload_retrying = true;
+    co_await sleep_for(std::chrono::seconds(1));
+    impl->reload_retrying = false;
+  }
 }
 
 asio::awaitable<void> stop_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {

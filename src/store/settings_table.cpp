@@ -15,8 +15,8 @@ SqlConnection& PostgresDocumentStore::connection() {
   return *connection_;
 }
 
-std::optional<StoredDocument> PostgresDocumentStore::read(std::string_view name, std::string& error) {
-  error.clear();
+std::optional<StoredDocument> PostgresDocumentStore::read(std::string_view name, ReadError& error) {
+  error = {};
   std::lock_guard lock(mutex_);
   try {
     const auto rows = connection().query(
@@ -27,7 +27,8 @@ std::optional<StoredDocument> PostgresDocumentStore::read(std::string_view name,
     versions_[std::string(name)] = rows[0].integer(1);
     return StoredDocument{rows[0].text(0), parse_timestamp(rows[0].text(2))};
   } catch (const DatabaseError& e) {
-    error = std::string("cannot read it: ") + e.what();
+    // The database did not answer: a failure of the read, not a verdict on the document.
+    error = {std::string("cannot read it: ") + e.what(), true};
     return std::nullopt;
   }
 }
@@ -75,7 +76,7 @@ void PostgresDocumentStore::set_aside(std::string_view name, const std::string& 
   const auto message = where(name) + " is invalid (" + why +
                        "); it is left in place and defaults are used until it is fixed or saved again";
   log::error("{}", message);
-  warnings.add(message);
+  warnings.set(document_warning_key(name), message);
 }
 
 std::string PostgresDocumentStore::where(std::string_view name) const {
@@ -117,10 +118,10 @@ std::vector<std::string> import_documents(DocumentStore& files, PostgresDocument
                                           const std::vector<std::string>& names, Warnings& warnings) {
   std::vector<std::string> imported;
   for (const auto& name : names) {
-    std::string error;
+    ReadError error;
     auto doc = files.read(name, error);
     if (!doc) {
-      if (!error.empty()) files.set_aside(name, error, warnings);
+      if (!error.empty()) files.set_aside(name, error.message, warnings);
       continue;
     }
     if (!json::parse(doc->text)) {

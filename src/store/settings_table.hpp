@@ -19,7 +19,7 @@ class PostgresDocumentStore final : public DocumentStore {
   explicit PostgresDocumentStore(std::string url);
   ~PostgresDocumentStore() override;
 
-  std::optional<StoredDocument> read(std::string_view name, std::string& error) override;
+  std::optional<StoredDocument> read(std::string_view name, ReadError& error) override;
   std::error_code write(std::string_view name, const std::string& text) override;
   void set_aside(std::string_view name, const std::string& why, Warnings& warnings) override;
   [[nodiscard]] std::string where(std::string_view name) const override;
