@@ -204,6 +204,34 @@ awaitable<std::optional<LocalFile>> AttachmentService::find_local_file(std::stri
   co_return file;
 }
 
+awaitable<bool> AttachmentService::remove_tombstoned_object(store::BlobTombstone t) {
+  BlobStore* store = store_for(t.storage_backend);
+  bool gone = false;
+  std::string why = "its storage backend is not configured";
+  if (store && store->missing_configuration().empty()) {
+    auto removed = co_await store->remove(t.storage_key);
+    gone = static_cast<bool>(removed);
+    if (!removed) why = removed.error().message;
+  }
+  if (!gone) {
+    log::warn("Cannot delete the {} object {} of a deleted conversation ({}); the retention job retries it",
+              t.storage_backend, t.storage_key, why);
+  }
+  auto* repo = &repository_;
+  auto resolve = [repo, t, gone] { repo->resolve_tombstone(t, gone); };
+  co_await blocking_.run(std::move(resolve));
+  co_return gone;
+}
+
+awaitable<int> AttachmentService::delete_conversation(std::string session_id) {
+  auto* repo = &repository_;
+  auto remove_rows = [repo, session_id] { return repo->delete_conversation(session_id); };
+  const auto tombstones = co_await blocking_.run(std::move(remove_rows));
+  int deleted = 0;
+  for (const auto& t : tombstones) deleted += (co_await remove_tombstoned_object(t)) ? 1 : 0;
+  co_return deleted;
+}
+
 awaitable<AttachmentService::ReapReport> AttachmentService::reap_once(SystemTime now) {
   ReapReport report;
   auto* repo = &repository_;
@@ -231,15 +259,7 @@ awaitable<AttachmentService::ReapReport> AttachmentService::reap_once(SystemTime
   auto list_tombstones = [repo] { return repo->pending_tombstones(1000); };
   const auto tombstones = co_await blocking_.run(std::move(list_tombstones));
   for (const auto& t : tombstones) {
-    BlobStore* store = store_for(t.storage_backend);
-    bool gone = false;
-    if (store && store->missing_configuration().empty()) {
-      auto removed = co_await store->remove(t.storage_key);
-      gone = static_cast<bool>(removed);
-    }
-    auto resolve = [repo, t, gone] { repo->resolve_tombstone(t, gone); };
-    co_await blocking_.run(std::move(resolve));
-    ++(gone ? report.tombstones_resolved : report.tombstones_pending);
+    ++((co_await remove_tombstoned_object(t)) ? report.tombstones_resolved : report.tombstones_pending);
   }
 
   auto sessions = [repo, now] { return repo->delete_expired_sessions(now); };

@@ -74,6 +74,11 @@ class AttachmentService {
   // The local attachment whose storage_path is `key`, with its bytes; nullopt when there is none.
   boost::asio::awaitable<std::optional<LocalFile>> find_local_file(std::string key);
 
+  // DELETE /api/chat/session (§2.5): deletes the conversation with its rows, then at once the objects of its
+  // attachments; an object that cannot be deleted keeps its tombstone for the retention reaper. Returns the
+  // number of objects deleted.
+  boost::asio::awaitable<int> delete_conversation(std::string session_id);
+
   // One retention pass (§5.6): expired attachments (object first, then row; a failed deletion keeps the
   // row), then pending blob tombstones, then expired login sessions.
   struct ReapReport {
@@ -89,6 +94,8 @@ class AttachmentService {
 
  private:
   boost::asio::awaitable<void> retention_loop(boost::asio::io_context* ioc);
+  // Deletes a tombstone's object; true when it is gone (the tombstone is then removed, else retried later).
+  boost::asio::awaitable<bool> remove_tombstoned_object(store::BlobTombstone tombstone);
   std::function<bool()> retention_gate_;
 
   const Config& config_;

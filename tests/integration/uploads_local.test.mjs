@@ -437,3 +437,21 @@ test('stored history re-signs attachment fragments; a vanished attachment is mar
   const [cached] = sql(p.home, `SELECT signed_url_expires_at FROM attachments WHERE attachment_id='${id}'`);
   assert.ok(Date.parse(cached) > Date.now());
 });
+
+test('deleting a conversation deletes its objects right after the transaction (§2.5), not at the next retention run', async () => {
+  const r = await upload(p.url, { sessionId: 'session_deleted_now' });
+  assert.equal(r.status, 201);
+  const key = decodeURIComponent(new URL(r.body.attachment.displayUrl).pathname.slice('/api/files/'.length));
+  assert.ok(existsSync(join(p.home, 'data', 'blobs', key)));
+  const before = await fetch(r.body.attachment.displayUrl);
+  assert.equal(before.status, 200);
+  await before.arrayBuffer();
+  const del = await fetch(`${p.url}/api/chat/session/session_deleted_now`, { method: 'DELETE' });
+  assert.equal(del.status, 204);
+  // Checked as soon as the 204 arrives: nothing is left for the reaper.
+  assert.equal(existsSync(join(p.home, 'data', 'blobs', key)), false, 'the object is gone');
+  assert.deepEqual(sql(p.home, `SELECT count(*) FROM blob_tombstones WHERE storage_key='${key}'`), ['0']);
+  const after = await fetch(r.body.attachment.displayUrl);
+  assert.equal(after.status, 404, 'its signed URL stops working');
+  await after.arrayBuffer();
+});
