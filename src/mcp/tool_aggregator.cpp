@@ -170,20 +170,6 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
       }
       s["tool_count"] = exposed_count;
       s["tools"] = std::move(tool_list);
-      bj::array contexts;
-      for (const auto& c : def.contexts) contexts.emplace_back(c);
-      s["contexts"] = std::move(contexts);
-      bj::object overrides;
-      for (const auto& [tool, ov] : def.tool_overrides) {
-        bj::value ctx = nullptr;
-        if (ov.contexts) {
-          bj::array a;
-          for (const auto& c : *ov.contexts) a.emplace_back(c);
-          ctx = std::move(a);
-        }
-        overrides[tool] = bj::object{{"contexts", ctx}};
-      }
-      s["tool_overrides"] = std::move(overrides);
       s["transport"] =
           it != runners.end() ? it->second->transport_kind() : (def.url ? "streamable-http" : "stdio");
       s["state"] = to_string(state);
