@@ -43,6 +43,7 @@
 #include "net/static_files.hpp"
 #include "settings/settings_service.hpp"
 #include "store/open_repository.hpp"
+#include "store/session_locks.hpp"
 #include "store/settings_listener.hpp"
 #include "store/settings_table.hpp"
 #include "store/sqlite_connection.hpp"
@@ -370,7 +371,11 @@ int serve() {
   ctx.settings = &settings_service;
   ctx.active_model = [&settings_service] { return settings_service.model_settings().model; };
   app::SettingsModelView model_settings(settings_service);
-  chat::SessionTurnLocks turn_locks;
+  // With PostgreSQL a session's turns are serialized across replicas too (§3.2 step 1).
+  std::unique_ptr<store::SessionLocks> session_locks;
+  if (config.database_kind == DatabaseKind::postgres)
+    session_locks = std::make_unique<store::SessionLocks>(config.postgres_url);
+  chat::SessionTurnLocks turn_locks(session_locks.get(), &blocking);
   blob::AttachmentService attachments(
       config, *history, blocking,
       std::make_unique<blob::LocalBlobStore>(config.blob_dir,
