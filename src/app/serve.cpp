@@ -43,6 +43,7 @@
 #include "net/static_files.hpp"
 #include "settings/settings_service.hpp"
 #include "store/open_repository.hpp"
+#include "store/reaper_lock.hpp"
 #include "store/session_locks.hpp"
 #include "store/settings_listener.hpp"
 #include "store/settings_table.hpp"
@@ -431,9 +432,13 @@ int serve() {
   // A warm connection to the provider makes the first token of the first turn come faster.
   if (!config.openrouter_api_key.empty()) http_client.prewarm(config.openrouter_base_url);
   // With PostgreSQL one replica at a time runs the retention job (§5.6).
+  // The replica that takes it over from one that died runs the job at once.
   std::shared_ptr<store::ReaperLock> reaper_lock;
-  if (config.database_kind == DatabaseKind::postgres)
-    reaper_lock = std::make_shared<store::ReaperLock>(config.postgres_url);
+  if (config.database_kind == DatabaseKind::postgres) {
+    reaper_lock = std::make_shared<store::ReaperLock>(config.postgres_url,
+                                                      [&attachments] { attachments.run_retention_now(); });
+    reaper_lock->start();
+  }
   attachments.start_retention(ioc, reaper_lock
                                        ? std::function<bool()>([reaper_lock] { return reaper_lock->held(); })
                                        : std::function<bool()>());  // expired attachments and orphaned
@@ -453,6 +458,7 @@ int serve() {
     if (ec) return;
     log::info("Received signal {}; finishing open requests (up to 10 s)", sig);
     if (settings_listener) settings_listener->stop();
+    if (reaper_lock) reaper_lock->stop();
     server.shutdown(
         [&ioc, &tools] { asio::co_spawn(ioc, stop_tools_then_io(&tools, &ioc), asio::detached); });
   });

@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -267,10 +268,11 @@ awaitable<AttachmentService::ReapReport> AttachmentService::reap_once(SystemTime
   co_return report;
 }
 
-awaitable<void> AttachmentService::retention_loop(boost::asio::io_context* ioc) {
+awaitable<void> AttachmentService::retention_loop() {
   const auto interval = std::chrono::hours(std::clamp(config_.attachments_retention_days, 1, 24));
-  boost::asio::steady_timer timer(*ioc);
+  auto& timer = *retention_timer_;
   for (;;) {
+    retention_wake_ = false;
     try {
       bool ours = true;
       if (retention_gate_) {
@@ -293,13 +295,23 @@ awaitable<void> AttachmentService::retention_loop(boost::asio::io_context* ioc) 
     }
     timer.expires_after(interval);
     auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    if (ec) co_return;
+    if (ec && !retention_wake_) co_return;
   }
 }
 
 void AttachmentService::start_retention(boost::asio::io_context& ioc, std::function<bool()> gate) {
   retention_gate_ = std::move(gate);
-  boost::asio::co_spawn(ioc, retention_loop(&ioc), boost::asio::detached);
+  retention_ioc_ = &ioc;
+  retention_timer_ = std::make_unique<boost::asio::steady_timer>(ioc);
+  boost::asio::co_spawn(ioc, retention_loop(), boost::asio::detached);
+}
+
+void AttachmentService::run_retention_now() {
+  if (!retention_ioc_) return;
+  boost::asio::post(*retention_ioc_, [this] {
+    retention_wake_ = true;
+    retention_timer_->cancel();
+  });
 }
 
 }  // namespace parley::blob

@@ -3,7 +3,9 @@
 // GET /api/files/{key} serves. Each row is handled by the store that wrote it, whatever PARLEY_STORAGE says.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <functional>
@@ -91,12 +93,18 @@ class AttachmentService {
   // Runs reap_once at start-up and then every clamp(ATTACHMENTS_RETENTION_DAYS, 1, 24) hours. With `gate`
   // (blocking; PostgreSQL's advisory lock), a run happens only on the replica holding it (§5.6).
   void start_retention(boost::asio::io_context& ioc, std::function<bool()> gate = {});
+  // Runs a retention pass now instead of at the next interval (this replica just took over the job).
+  // Thread-safe.
+  void run_retention_now();
 
  private:
-  boost::asio::awaitable<void> retention_loop(boost::asio::io_context* ioc);
+  boost::asio::awaitable<void> retention_loop();
   // Deletes a tombstone's object; true when it is gone (the tombstone is then removed, else retried later).
   boost::asio::awaitable<bool> remove_tombstoned_object(store::BlobTombstone tombstone);
   std::function<bool()> retention_gate_;
+  boost::asio::io_context* retention_ioc_ = nullptr;
+  std::unique_ptr<boost::asio::steady_timer> retention_timer_;
+  std::atomic<bool> retention_wake_{false};
 
   const Config& config_;
   store::Repository& repository_;

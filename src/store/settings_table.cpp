@@ -94,26 +94,6 @@ bool PostgresDocumentStore::is_newer(const std::string& name, std::int64_t versi
   return it == versions_.end() || version > it->second;
 }
 
-ReaperLock::ReaperLock(std::string url) : url_(std::move(url)) {}
-ReaperLock::~ReaperLock() = default;
-
-bool ReaperLock::held() {
-  std::lock_guard lock(mutex_);
-  try {
-    if (!connection_) connection_ = std::make_unique<PostgresConnection>(url_);
-    // A reconnect loses a session lock: ask again every time (re-taking a held lock just nests it).
-    if (held_) connection_->query("SELECT pg_advisory_unlock(?)", {std::int64_t{0x7061726c6579}});
-    held_ =
-        connection_->query("SELECT pg_try_advisory_lock(?)", {std::int64_t{0x7061726c6579}}).at(0).text(0) ==
-        "t";
-  } catch (const DatabaseError& e) {
-    log::warn("Retention: cannot take the PostgreSQL advisory lock: {}", e.what());
-    connection_.reset();
-    held_ = false;
-  }
-  return held_;
-}
-
 std::vector<std::string> import_documents(DocumentStore& files, PostgresDocumentStore& table,
                                           const std::vector<std::string>& names, Warnings& warnings) {
   std::vector<std::string> imported;

@@ -37,22 +37,6 @@ class PostgresDocumentStore final : public DocumentStore {
   SqlConnection& connection();
 };
 
-// §5.6: one replica at a time runs the retention job. The first replica to take the session-level advisory
-// lock keeps it for as long as its connection lives; a replica that dies releases it. Blocking; false when
-// another replica holds it or the database cannot be reached.
-class ReaperLock {
- public:
-  explicit ReaperLock(std::string url);
-  ~ReaperLock();
-  bool held();
-
- private:
-  std::string url_;
-  std::mutex mutex_;
-  std::unique_ptr<SqlConnection> connection_;
-  bool held_ = false;
-};
-
 // Copies each document that exists in `files` but not in `table` (first start on PostgreSQL).
 // Returns the names imported.
 std::vector<std::string> import_documents(DocumentStore& files, PostgresDocumentStore& table,
