@@ -47,6 +47,7 @@
 #include "store/session_locks.hpp"
 #include "store/settings_listener.hpp"
 #include "store/settings_table.hpp"
+#include "store/signing_key.hpp"
 #include "store/sqlite_connection.hpp"
 
 namespace parley::app {
@@ -83,27 +84,6 @@ int lock_data_dir(const fs::path& data_dir) {
     return -2;
   }
   return fd;
-}
-
-// data/signing.key: 32 random bytes as hex, created on first start when PARLEY_SIGNING_KEY is unset.
-std::string load_or_create_signing_key(const Config& c, Warnings& warnings) {
-  if (!c.signing_key_hex.empty()) return c.signing_key_hex;
-  const auto path = c.home / "data" / "signing.key";
-  std::error_code ec;
-  if (auto text = read_file(path, ec)) {
-    std::string key = *text;
-    while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
-    if (key.size() >= 64 && key.size() % 2 == 0 && is_hex(key)) return key;
-    warnings.add(path.string() +
-                 " is not valid hex of at least 32 bytes; delete it to let parley create a new one");
-    return {};
-  }
-  const auto bytes = random_bytes(32);
-  const auto key = to_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-  if (auto wec = write_file_atomic(path, key + "\n", 0600)) {
-    warnings.add("cannot write " + path.string() + ": " + wec.message());
-  }
-  return key;
 }
 
 bool read_password_from_terminal(const char* prompt, std::string& out) {
@@ -283,9 +263,6 @@ int serve() {
   }
 
   Warnings warnings;
-  const auto signing_key = load_or_create_signing_key(config, warnings);
-  if (!signing_key.empty()) global_redactor().add_secret(signing_key);
-
   const auto history = open_history_or_report(config);
   if (!history) return 1;
   // Expired login sessions go at start-up (§5.6); the periodic retention job belongs to the attachments work.
@@ -328,6 +305,14 @@ int serve() {
     }
     setting_documents = settings_table.get();
   }
+  std::string signing_key;
+  try {
+    signing_key = store::load_or_create_signing_key(config, settings_table.get(), warnings);
+  } catch (const store::DatabaseError& e) {
+    log::error("Cannot read or create the signing key in the PostgreSQL settings table: {}", e.what());
+    return 1;
+  }
+  if (!signing_key.empty()) global_redactor().add_secret(signing_key);
   mcp::DefinitionsStore mcp_definitions(*setting_documents, config.home, warnings);
   mcp::AggregatorOptions mcp_options;
   mcp_options.tool_timeout = std::chrono::seconds(config.tool_timeout_seconds);

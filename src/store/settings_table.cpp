@@ -88,6 +88,18 @@ bool PostgresDocumentStore::empty() {
   return connection().query("SELECT 1 FROM settings LIMIT 1").empty();
 }
 
+PostgresDocumentStore::Created PostgresDocumentStore::create_if_absent(const std::string& name,
+                                                                       const std::string& text) {
+  std::lock_guard lock(mutex_);
+  const auto inserted = connection().query(
+      "INSERT INTO settings (name, document, version, updated_at) VALUES (?, CAST(? AS jsonb), 1, now()) "
+      "ON CONFLICT (name) DO NOTHING RETURNING version",
+      {name, text});
+  const auto rows = connection().query("SELECT document::text FROM settings WHERE name = ?", {name});
+  if (rows.empty()) throw DatabaseError("the settings row '" + name + "' vanished after it was created");
+  return {rows[0].text(0), !inserted.empty()};
+}
+
 bool PostgresDocumentStore::is_newer(const std::string& name, std::int64_t version) const {
   std::lock_guard lock(mutex_);
   const auto it = versions_.find(name);

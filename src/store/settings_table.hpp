@@ -26,6 +26,13 @@ class PostgresDocumentStore final : public DocumentStore {
 
   // True when the table has no rows (first start: documents are imported from the files).
   bool empty();
+  // A row written once and never changed (signing_key): stores `text` unless the row exists, and returns the
+  // stored text, whichever replica wrote it. Throws DatabaseError.
+  struct Created {
+    std::string text;
+    bool created = false;  // this call stored it
+  };
+  Created create_if_absent(const std::string& name, const std::string& text);
   // Whether `version` of `name` is newer than what this process last read or wrote.
   bool is_newer(const std::string& name, std::int64_t version) const;
 
