@@ -20,6 +20,7 @@
 #include "app/settings_model_view.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/password.hpp"
+#include "auth/password_store.hpp"
 #include "blob/attachment_service.hpp"
 #include "blob/gcs_blob_store.hpp"
 #include "blob/s3_blob_store.hpp"
@@ -43,6 +44,7 @@
 #include "net/static_files.hpp"
 #include "settings/settings_service.hpp"
 #include "store/open_repository.hpp"
+#include "store/password_row.hpp"
 #include "store/reaper_lock.hpp"
 #include "store/session_locks.hpp"
 #include "store/settings_listener.hpp"
@@ -217,16 +219,25 @@ int set_password(bool from_stdin) {
     std::cerr << "parley passwd: the password must have at least 8 characters; nothing was changed\n";
     return 2;
   }
-  const auto auth_file = config->home / "data" / "auth.json";
-  if (auto ec = auth::save_password_hash(auth_file, auth::hash_password(password))) {
-    std::cerr << "parley passwd: cannot write " << auth_file << ": " << ec.message() << "\n";
+  // The hash goes where the server reads it: data/auth.json, or the settings row every replica reads.
+  auto history = open_history_or_report(*config);
+  if (!history) return 1;
+  auth::PasswordFile password_file(config->home / "data" / "auth.json");
+  std::unique_ptr<store::PostgresDocumentStore> table;
+  std::unique_ptr<store::PasswordRow> password_row;
+  auth::PasswordStore* passwords = &password_file;
+  if (config->database_kind == DatabaseKind::postgres) {
+    table = std::make_unique<store::PostgresDocumentStore>(config->postgres_url);
+    password_row = std::make_unique<store::PasswordRow>(*table);
+    passwords = password_row.get();
+  }
+  if (auto ec = passwords->save(auth::hash_password(password))) {
+    std::cerr << "parley passwd: cannot write " << passwords->where() << ": " << ec.message() << "\n";
     return 1;
   }
   // Every existing login session ends with the old password (§8.8).
-  auto history = open_history_or_report(*config);
-  if (!history) return 1;
   history->delete_all_sessions();
-  std::cout << "Password saved to " << auth_file.string() << "; authentication is now required.\n";
+  std::cout << "Password saved to " << passwords->where() << "; authentication is now required.\n";
   return 0;
 }
 
@@ -269,22 +280,6 @@ int serve() {
   if (const int gone = history->delete_expired_sessions(std::chrono::system_clock::now()); gone > 0) {
     log::info("Removed {} expired login sessions", gone);
   }
-  auth::AuthService auth(config, config.home / "data" / "auth.json", history.get());
-  if (!auth.configured() && !is_loopback_host(config.host) && !config.allow_no_auth) {
-    log::error(
-        "Refusing to listen on {} without authentication: set PARLEY_AUTH_TOKEN, set a password with "
-        "`parley passwd`, or set PARLEY_ALLOW_NO_AUTH=1 to expose an unauthenticated server on purpose",
-        config.host);
-    return 2;
-  }
-  if (config.openrouter_api_key.empty()) {
-    log::warn(
-        "OPENROUTER_API_KEY is not set; chat is unavailable until it is set in the environment or in {}",
-        (config.home / ".env").string());
-  }
-
-  net::BlockingPool blocking(4);
-  asio::io_context ioc(config.io_threads);
   // Settings documents: data/*.json, or the shared settings table with PostgreSQL (§4, §5.5).
   FileDocumentStore setting_files({{"model_settings", config.model_settings_path},
                                    {"presets", config.presets_path},
@@ -313,6 +308,36 @@ int serve() {
     return 1;
   }
   if (!signing_key.empty()) global_redactor().add_secret(signing_key);
+  // The password of `parley passwd`: data/auth.json, or with PostgreSQL the settings row `auth` (§4.5).
+  auth::PasswordFile password_file(config.home / "data" / "auth.json");
+  std::unique_ptr<store::PasswordRow> password_row;
+  auth::PasswordStore* passwords = &password_file;
+  if (settings_table) {
+    try {
+      store::import_password_file(*settings_table, config.home / "data" / "auth.json");
+    } catch (const store::DatabaseError& e) {
+      log::error("Cannot import data/auth.json into the PostgreSQL settings table: {}", e.what());
+      return 1;
+    }
+    password_row = std::make_unique<store::PasswordRow>(*settings_table);
+    passwords = password_row.get();
+  }
+  auth::AuthService auth(config, *passwords, history.get());
+  if (!auth.configured() && !is_loopback_host(config.host) && !config.allow_no_auth) {
+    log::error(
+        "Refusing to listen on {} without authentication: set PARLEY_AUTH_TOKEN, set a password with "
+        "`parley passwd`, or set PARLEY_ALLOW_NO_AUTH=1 to expose an unauthenticated server on purpose",
+        config.host);
+    return 2;
+  }
+  if (config.openrouter_api_key.empty()) {
+    log::warn(
+        "OPENROUTER_API_KEY is not set; chat is unavailable until it is set in the environment or in {}",
+        (config.home / ".env").string());
+  }
+
+  net::BlockingPool blocking(4);
+  asio::io_context ioc(config.io_threads);
   mcp::DefinitionsStore mcp_definitions(*setting_documents, config.home, warnings);
   mcp::AggregatorOptions mcp_options;
   mcp_options.tool_timeout = std::chrono::seconds(config.tool_timeout_seconds);
@@ -334,17 +359,22 @@ int serve() {
   if (settings_table) {
     settings_listener = std::make_unique<store::SettingsListener>(
         config.postgres_url,
-        [&settings_service, &tools, table = settings_table.get()](const std::string& name,
-                                                                  std::int64_t version) {
+        [&settings_service, &tools, &auth, table = settings_table.get()](const std::string& name,
+                                                                         std::int64_t version) {
           if (!table->is_newer(name, version)) return true;  // this replica's own write
           log::info("Settings document {} changed in PostgreSQL (version {}); reloading", name, version);
           if (name == "mcp_servers") {
             tools.reload_definitions();  // retries by itself while the database does not answer
             return true;
           }
+          if (name == "auth") {
+            auth.reload_password();  // a failed read keeps the hash read before
+            return true;
+          }
           return settings_service.reload(name);
         },
-        [&settings_service, &tools] {
+        [&settings_service, &tools, &auth] {
+          auth.reload_password();
           bool all = true;
           for (const char* name : {"model_settings", "presets", "suggestions"})
             all = settings_service.reload(name) && all;
