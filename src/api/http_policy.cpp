@@ -5,6 +5,7 @@
 #include "api/responses.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/secret_values.hpp"
 
 namespace parley::api {
 namespace {
@@ -31,11 +32,47 @@ std::string host_only(std::string_view h) {
   return host;
 }
 
-std::string first_list_item(std::string_view v) {
-  auto item = v.substr(0, v.find(','));
-  while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-  while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+std::string trimmed(std::string_view item) {
+  while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+  while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
   return std::string(item);
+}
+
+// The right-most entry: the one the trusted proxy appended (the address it saw). Everything left of it came
+// from the client and proves nothing.
+std::string last_list_item(std::string_view v) {
+  const auto comma = v.rfind(',');
+  return trimmed(comma == std::string_view::npos ? v : v.substr(comma + 1));
+}
+
+bool state_changing(std::string_view method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
+// "scheme://host[:port]" -> (scheme, host, port) in lower case, the port made explicit; nullopt when it is
+// not such an origin ("null", garbage).
+struct Origin {
+  std::string scheme, host;
+  std::uint16_t port = 0;
+  bool operator==(const Origin&) const = default;
+};
+
+std::optional<Origin> parse_origin(std::string_view text) {
+  auto u = boost::urls::parse_absolute_uri(text);
+  if (!u || !u->has_authority() || u->host().empty()) return std::nullopt;
+  Origin o;
+  o.scheme = std::string(u->scheme());
+  for (auto& c : o.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (o.scheme != "http" && o.scheme != "https") return std::nullopt;
+  o.host = host_only(u->encoded_host_and_port());
+  o.port = u->has_port() ? u->port_number() : (o.scheme == "https" ? 443 : 80);
+  return o;
+}
+
+bool is_text_content_type(std::string_view ct) {
+  const auto type = ct.substr(0, ct.find(';'));
+  return net::iequals(type.substr(0, 5), "text/") || net::iequals(type, "application/json") ||
+         (type.size() > 5 && net::iequals(type.substr(type.size() - 5), "+json"));
 }
 
 bool needs_auth(const net::Request& req, const net::RouteMatch& match) {
@@ -71,6 +108,25 @@ const std::string* HttpPolicy::allowed_origin(std::string_view origin) const {
   return nullptr;
 }
 
+bool HttpPolicy::same_origin_or_allowed(const net::Request& req) const {
+  const auto origin_header = req.headers.get("Origin");
+  if (!origin_header) {
+    // No Origin: not a browser's cross-site request, unless the browser says so itself.
+    return !net::iequals(req.header("Sec-Fetch-Site"), "cross-site");
+  }
+  if (allowed_origin(*origin_header)) return true;
+  const auto origin = parse_origin(*origin_header);
+  if (!origin) return false;  // "null" (sandboxed frames, file: pages) and anything unparsable
+  // This server as the client addressed it: the effective scheme and Host (X-Forwarded-* when trusted).
+  const auto self =
+      parse_origin(req.scheme + "://" + (req.host.empty() ? std::string("localhost") : req.host));
+  if (self && *self == *origin) return true;
+  if (!ctx_.config.public_url.empty()) {
+    if (const auto pub = parse_origin(ctx_.config.public_url); pub && *pub == *origin) return true;
+  }
+  return false;
+}
+
 boost::asio::awaitable<std::optional<net::Response>> HttpPolicy::before(net::Request& req,
                                                                         const net::RouteMatch& match) {
   const auto incoming_id = req.header("X-Request-Id");
@@ -78,15 +134,15 @@ boost::asio::awaitable<std::optional<net::Response>> HttpPolicy::before(net::Req
 
   if (ctx_.config.trust_proxy) {
     if (auto xff = req.headers.get("X-Forwarded-For")) {
-      auto client = first_list_item(*xff);
+      auto client = last_list_item(*xff);
       if (!client.empty()) req.remote_address = client;
     }
     if (auto proto = req.headers.get("X-Forwarded-Proto")) {
-      const auto p = first_list_item(*proto);
+      const auto p = last_list_item(*proto);
       if (net::iequals(p, "https")) req.scheme = "https";
     }
     if (auto fh = req.headers.get("X-Forwarded-Host")) {
-      const auto h = first_list_item(*fh);
+      const auto h = last_list_item(*fh);
       if (!h.empty()) req.host = h;
     }
   }
@@ -111,6 +167,16 @@ boost::asio::awaitable<std::optional<net::Response>> HttpPolicy::before(net::Req
     co_return res;
   }
 
+  // Cross-site requests that change state are refused in every mode: a page on another site can make the
+  // browser send a form or multipart POST (no preflight) even without a cookie to ride on (§0.4, §0.7).
+  if (state_changing(req.method) && !same_origin_or_allowed(req)) {
+    log::warn("[{}] refused cross-site {} {} (Origin: {}, Sec-Fetch-Site: {})", req.request_id, req.method,
+              req.path, req.header("Origin"), req.header("Sec-Fetch-Site"));
+    co_return error_response(403,
+                             "Cross-site request refused: the request's Origin is not this server; set "
+                             "PARLEY_PUBLIC_URL or PARLEY_CORS_ORIGINS to allow it");
+  }
+
   if (auth_on && needs_auth(req, match)) {
     const std::string authorization(req.header("Authorization"));
     const std::string cookie(req.header("Cookie"));
@@ -129,6 +195,11 @@ boost::asio::awaitable<std::optional<net::Response>> HttpPolicy::before(net::Req
 
 void HttpPolicy::after(const net::Request& req, net::Response& res) {
   if (!req.request_id.empty()) res.headers.set("X-Request-Id", req.request_id);
+  // Upstream error bodies, MCP errors and exports can echo a key: no known secret leaves in a text body.
+  // (Attachment bytes are served as they were stored; the UI's files are static_body.)
+  if (!res.body.empty() && !res.carries_credential &&
+      is_text_content_type(res.headers.get("Content-Type").value_or("")))
+    known_secrets().scrub(res.body);
   if (auto origin = req.headers.get("Origin")) {
     if (const auto* allowed = allowed_origin(*origin)) {
       res.headers.set("Access-Control-Allow-Origin",
@@ -162,6 +233,10 @@ void HttpPolicy::completed(const net::Request& req, int status, std::chrono::ste
 void HttpPolicy::failed(const net::Request& req, const std::exception& e) {
   log::error("[{}] {} {} failed: {}", req.request_id, req.method,
              req.route_template.empty() ? req.path : req.route_template, e.what());
+}
+
+void HttpPolicy::filter_sse_frame(std::string& frame) {
+  known_secrets().scrub(frame);
 }
 
 void HttpPolicy::client_left(const net::Request& req) {

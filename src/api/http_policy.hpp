@@ -21,9 +21,13 @@ class HttpPolicy final : public net::RequestPolicy {
   void completed(const net::Request& req, int status, std::chrono::steady_clock::duration elapsed) override;
   void failed(const net::Request& req, const std::exception& e) override;
   void client_left(const net::Request& req) override;
+  void filter_sse_frame(std::string& frame) override;
 
   [[nodiscard]] bool host_allowed(std::string_view host_header) const;
   [[nodiscard]] const std::string* allowed_origin(std::string_view origin) const;
+  // The request's Origin is this server (as addressed, or PARLEY_PUBLIC_URL) or an allowed CORS origin; a
+  // request without Origin passes unless Sec-Fetch-Site says cross-site.
+  [[nodiscard]] bool same_origin_or_allowed(const net::Request& req) const;
 
  private:
   ApiContext& ctx_;

@@ -21,7 +21,9 @@ boost::asio::awaitable<net::Response> post_deepgram_token(ApiContext& ctx, net::
   boost::json::object body{{"access_token", outcome.access_token},
                            {"expires_in", outcome.expires_in ? boost::json::value(*outcome.expires_in)
                                                              : boost::json::value(nullptr)}};
-  co_return net::Response::json(200, json::serialize(body));
+  auto res = net::Response::json(200, json::serialize(body));
+  res.carries_credential = outcome.handed_out_key;
+  co_return res;
 }
 
 }  // namespace parley::api

@@ -71,13 +71,13 @@ std::optional<Config> load_config_or_report() {
   if (!c.timezone.empty()) setenv("TZ", c.timezone.c_str(), 1);
   tzset();
   for (const auto& s : c.secret_values()) global_redactor().add_secret(s);
+  for (const auto& s : c.log_only_secret_values()) global_redactor().add_log_only(s);
   return std::move(loaded.config);
 }
 
 // One parley process owns a data directory (api.md §4.0).
 int lock_data_dir(const fs::path& data_dir) {
-  std::error_code ec;
-  fs::create_directories(data_dir, ec);
+  if (create_private_directories(data_dir)) return -1;
   const auto path = data_dir / ".parley.lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return -1;

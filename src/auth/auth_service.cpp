@@ -1,5 +1,7 @@
 #include "auth/auth_service.hpp"
 
+#include <algorithm>
+
 #include "auth/password.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
@@ -54,7 +56,7 @@ bool AuthService::authenticate(std::string_view authorization, std::string_view 
   }
   const auto cookie = cookie_value(cookie_header, kCookieName);
   if (!cookie || cookie->empty() || !sessions_) return false;
-  const auto hash = sha256_hex(*cookie);
+  const auto hash = session_hash(*cookie);
   const auto now = std::chrono::system_clock::now();
   {
     std::lock_guard lock(mutex_);
@@ -75,24 +77,47 @@ bool AuthService::authenticate(std::string_view authorization, std::string_view 
   return true;
 }
 
-bool AuthService::rate_limited(const std::string& client, int* retry_after) {
+bool AuthService::reserve_attempt(const std::string& client, std::chrono::steady_clock::time_point at,
+                                  int* retry_after) {
   std::lock_guard lock(mutex_);
-  auto& q = failures_[client];
-  const auto now = std::chrono::steady_clock::now();
-  while (!q.empty() && now - q.front() > kFailureWindow) q.pop_front();
-  if (q.size() >= kMaxFailures) {
-    const auto wait = kFailureWindow - (now - q.front());
-    *retry_after = static_cast<int>(std::chrono::ceil<std::chrono::seconds>(wait).count());
-    if (*retry_after < 1) *retry_after = 1;
-    return true;
+  if (attempts_.size() > 10000) {
+    // Forget clients whose window has passed (not everyone: that would reset a limited client's count).
+    for (auto it = attempts_.begin(); it != attempts_.end();) {
+      it = (it->second.empty() || at - it->second.back() > kFailureWindow) ? attempts_.erase(it)
+                                                                           : std::next(it);
+    }
   }
-  return false;
+  auto& q = attempts_[client];
+  while (!q.empty() && at - q.front() > kFailureWindow) q.pop_front();
+  if (q.size() >= kMaxFailures) {
+    const auto wait = kFailureWindow - (at - q.front());
+    *retry_after = std::max(1, static_cast<int>(std::chrono::ceil<std::chrono::seconds>(wait).count()));
+    return false;
+  }
+  q.push_back(at);
+  return true;
 }
 
-void AuthService::record_failure(const std::string& client) {
+void AuthService::release_attempt(const std::string& client, std::chrono::steady_clock::time_point at) {
   std::lock_guard lock(mutex_);
-  if (failures_.size() > 10000) failures_.clear();
-  failures_[client].push_back(std::chrono::steady_clock::now());
+  auto it = attempts_.find(client);
+  if (it == attempts_.end()) return;
+  auto& q = it->second;
+  if (auto pos = std::find(q.begin(), q.end(), at); pos != q.end()) q.erase(pos);
+}
+
+std::string AuthService::session_hash(std::string_view token) const {
+  std::string credentials = "parley-session-credentials\n";
+  credentials += config_.auth_token;
+  credentials += '\n';
+  {
+    std::lock_guard lock(mutex_);
+    credentials += password_hash_.value_or("");
+  }
+  std::string input(token);
+  input += '\n';
+  input += sha256_hex(credentials);
+  return sha256_hex(input);
 }
 
 LoginOutcome AuthService::login(std::string_view password, const std::string& client,
@@ -103,27 +128,38 @@ LoginOutcome AuthService::login(std::string_view password, const std::string& cl
     out.kind = LoginOutcome::Kind::no_auth;
     return out;
   }
-  if (rate_limited(client, &out.retry_after_seconds)) {
+  const auto attempt = std::chrono::steady_clock::now();
+  if (!reserve_attempt(client, attempt, &out.retry_after_seconds)) {
     out.kind = LoginOutcome::Kind::rate_limited;
     return out;
   }
-  bool ok = false;
+  bool ok = config_.auth_token_configured() && constant_time_equals(password, config_.auth_token);
   std::optional<std::string> hash;
   {
     std::lock_guard lock(mutex_);
     hash = password_hash_;
   }
-  if (hash && verify_password(password, *hash)) ok = true;
-  if (config_.auth_token_configured() && constant_time_equals(password, config_.auth_token)) ok = true;
+  if (!ok && hash) {
+    // PBKDF2 is slow on purpose; a burst of logins (from any number of addresses) must not take every core.
+    if (password_checks_.fetch_add(1) >= kMaxConcurrentPasswordChecks) {
+      password_checks_.fetch_sub(1);
+      release_attempt(client, attempt);  // not checked: does not count against the client
+      out.kind = LoginOutcome::Kind::rate_limited;
+      out.retry_after_seconds = 1;
+      return out;
+    }
+    ok = verify_password(password, *hash);
+    password_checks_.fetch_sub(1);
+  }
   if (!ok || !sessions_) {
-    record_failure(client);
     out.kind = LoginOutcome::Kind::invalid;
     return out;
   }
+  release_attempt(client, attempt);
   const auto bytes = random_bytes(32);
   out.token = base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   const auto now = std::chrono::system_clock::now();
-  sessions_->create_session(sha256_hex(out.token), now, now + std::chrono::hours(config_.session_ttl_hours),
+  sessions_->create_session(session_hash(out.token), now, now + std::chrono::hours(config_.session_ttl_hours),
                             user_agent.substr(0, 512));
   out.kind = LoginOutcome::Kind::ok;
   return out;
@@ -132,7 +168,7 @@ LoginOutcome AuthService::login(std::string_view password, const std::string& cl
 void AuthService::logout(std::string_view cookie_header) {
   const auto cookie = cookie_value(cookie_header, kCookieName);
   if (!cookie || cookie->empty() || !sessions_) return;
-  const auto hash = sha256_hex(*cookie);
+  const auto hash = session_hash(*cookie);
   sessions_->delete_session(hash);
   std::lock_guard lock(mutex_);
   validated_.erase(hash);

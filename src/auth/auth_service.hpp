@@ -1,7 +1,10 @@
 // Optional authentication (api.md §0.7, §8.8): bearer token or password login with a session cookie whose
-// SHA-256 hash is stored; login attempts rate-limited per client address.
+// SHA-256 hash is stored; login attempts rate-limited per client address, and password checks (PBKDF2, costly
+// on purpose) capped globally. A session is bound to the credentials it was issued under: changing
+// PARLEY_AUTH_TOKEN or the password ends every session.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -43,16 +46,26 @@ class AuthService {
 
   static std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name);
 
+  // Password checks that may run at once, process-wide; more are answered "too many attempts" at once.
+  static constexpr int kMaxConcurrentPasswordChecks = 2;
+
  private:
-  bool rate_limited(const std::string& client, int* retry_after);
-  void record_failure(const std::string& client);
+  // Reserves one of the client's attempts of the window (so concurrent attempts count before they finish);
+  // false with the wait when none is left.
+  bool reserve_attempt(const std::string& client, std::chrono::steady_clock::time_point at, int* retry_after);
+  // A successful login gives its reserved attempt back.
+  void release_attempt(const std::string& client, std::chrono::steady_clock::time_point at);
+  // The stored hash of a session token: SHA-256 of the token and the current credentials' fingerprint, so a
+  // session issued under other credentials is simply not found.
+  [[nodiscard]] std::string session_hash(std::string_view token) const;
 
   const Config& config_;
   PasswordStore& passwords_;
   SessionStore* sessions_;
   mutable std::mutex mutex_;
   std::optional<std::string> password_hash_;
-  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> failures_;
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> attempts_;
+  std::atomic<int> password_checks_{0};
   // Recently validated cookie hashes -> (expiry, when checked), so most requests skip the store.
   std::map<std::string, std::pair<SystemTime, std::chrono::steady_clock::time_point>> validated_;
 };

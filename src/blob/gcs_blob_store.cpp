@@ -6,6 +6,7 @@
 #include "core/atomic_file.hpp"
 #include "core/ids.hpp"
 #include "core/json.hpp"
+#include "core/secret_values.hpp"
 
 namespace parley::blob {
 
@@ -62,7 +63,9 @@ GcsBlobStore::GcsBlobStore(GcsSettings settings, net::HttpClient& http)
   private_key_id_ = parley::json::string_member(o, "private_key_id");
   token_uri_ = parley::json::string_member(o, "token_uri");
   if (token_uri_.empty()) token_uri_ = "https://oauth2.googleapis.com/token";
-  key_ = RsaPrivateKey::from_pem(parley::json::string_member(o, "private_key"));
+  const auto pem = parley::json::string_member(o, "private_key");
+  known_secrets().add(pem);  // masked wherever parley writes text out (api.md §0.8)
+  key_ = RsaPrivateKey::from_pem(pem);
   if (client_email_.empty() || !key_) {
     missing_ = "the service-account key file " + settings_.credentials_file.string() +
                " lacks client_email or an RSA private_key";
@@ -112,6 +115,7 @@ awaitable<BlobResult<std::string>> GcsBlobStore::access_token() {
   if (const auto* e = body->get_object().if_contains("expires_in"); e && e->is_number()) {
     expires_in = e->to_number<std::int64_t>();
   }
+  known_secrets().set("gcs_access_token:" + client_email_, token);
   std::lock_guard lock(token_mutex_);
   token_ = token;
   token_expiry_ = now + std::chrono::seconds(expires_in);

@@ -33,9 +33,7 @@ bool write_all(int fd, std::string_view data) {
 std::error_code write_temp_beside(const std::filesystem::path& path, std::string_view content, mode_t mode,
                                   std::filesystem::path& tmp) {
   const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return ec;
+  if (auto ec = create_private_directories(dir)) return ec;
   tmp = dir / ("." + path.filename().string() + ".tmp-" + new_uuid_hex().substr(0, 12));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return last_error();
@@ -110,6 +108,34 @@ std::optional<std::string> read_file(const std::filesystem::path& path, std::err
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::error_code create_private_directories(const std::filesystem::path& dir) {
+  if (dir.empty()) return {};
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return {};
+  if (dir.has_parent_path() && dir.parent_path() != dir) {
+    if (auto parent_ec = create_private_directories(dir.parent_path())) return parent_ec;
+  }
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return last_error();
+  return {};
+}
+
+std::error_code ensure_private_file(const std::filesystem::path& path) {
+  if (path.has_parent_path()) {
+    if (auto ec = create_private_directories(path.parent_path())) return ec;
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return last_error();
+  struct stat st {};
+  std::error_code result;
+  if (::fstat(fd, &st) != 0) {
+    result = last_error();
+  } else if ((st.st_mode & 077) != 0 && ::fchmod(fd, 0600) != 0) {
+    result = last_error();
+  }
+  ::close(fd);
+  return result;
 }
 
 }  // namespace parley

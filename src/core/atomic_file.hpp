@@ -17,6 +17,13 @@ std::error_code write_file_atomic(const std::filesystem::path& path, std::string
 // directory, fsync, then a hard link to the final name (EEXIST when the name is taken), fsync the directory.
 std::error_code write_new_file_atomic(const std::filesystem::path& path, std::string_view content,
                                       unsigned mode = 0600);
+// Everything parley creates is private to its user (files 0600, directories 0700), without changing the
+// process umask that MCP servers inherit.
+// Creates `dir` and its missing parents with mode 0700; existing directories are left as they are.
+std::error_code create_private_directories(const std::filesystem::path& dir);
+// Creates `path` empty with mode 0600 when it does not exist; an existing file readable by group or others
+// is made 0600 (files of earlier versions). Missing parents are created with create_private_directories.
+std::error_code ensure_private_file(const std::filesystem::path& path);
 // Reads a whole file; nullopt when it does not exist or cannot be read (ec says which).
 std::optional<std::string> read_file(const std::filesystem::path& path, std::error_code& ec);
 

@@ -186,10 +186,16 @@ bool valid_timezone(const std::string& tz) {
 
 std::vector<std::string> Config::secret_values() const {
   std::vector<std::string> out;
-  for (const auto* s : {&auth_token, &openrouter_api_key, &deepgram_api_key, &s3_access_key_id,
-                        &s3_secret_access_key, &signing_key_hex}) {
+  for (const auto* s : {&auth_token, &openrouter_api_key, &deepgram_api_key, &s3_secret_access_key,
+                        &signing_key_hex}) {
     if (s->size() >= 4) out.push_back(*s);
   }
+  return out;
+}
+
+std::vector<std::string> Config::log_only_secret_values() const {
+  std::vector<std::string> out;
+  if (s3_access_key_id.size() >= 4) out.push_back(s3_access_key_id);
   return out;
 }
 

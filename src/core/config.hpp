@@ -95,6 +95,9 @@ struct Config {
 
   // Every secret value configured, so the log redactor can scrub them wherever they appear.
   [[nodiscard]] std::vector<std::string> secret_values() const;
+  // Identifiers that are kept out of logs but legitimately appear in output (the S3 access key id is part of
+  // every presigned URL).
+  [[nodiscard]] std::vector<std::string> log_only_secret_values() const;
   [[nodiscard]] bool auth_token_configured() const { return !auth_token.empty(); }
 };
 

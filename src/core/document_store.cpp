@@ -56,8 +56,6 @@ std::optional<StoredDocument> FileDocumentStore::read(std::string_view name, Rea
 
 std::error_code FileDocumentStore::write(std::string_view name, const std::string& text) {
   const auto& path = path_of(name);
-  std::error_code dir_ec;
-  fs::create_directories(path.parent_path(), dir_ec);
   return write_file_atomic(path, text, 0600);
 }
 

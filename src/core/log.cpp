@@ -9,6 +9,7 @@
 #include <fstream>
 #include <mutex>
 
+#include "core/atomic_file.hpp"
 #include "core/clock.hpp"
 #include "core/redact.hpp"
 
@@ -27,6 +28,8 @@ class DailyFolderSink final : public spdlog::sinks::base_sink<std::mutex> {
     const auto date = local_date(msg.time);
     if (date != current_date_) {
       file_.close();
+      // The file exists (0600, in 0700 folders) before spdlog opens it for appending.
+      ensure_private_file(dir_ / date / "parley.log");
       file_.open((dir_ / date / "parley.log").string(), false);
       current_date_ = date;
     }

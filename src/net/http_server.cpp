@@ -286,6 +286,9 @@ awaitable<Session::Handled> Session::handle_one() {
     const bool body_pending = !parser.is_done();
     co_await write_response(req, *early, keep_alive_requested && !body_pending && !closing_);
     server_->policy.completed(req, early->status, std::chrono::steady_clock::now() - started);
+    // The client may still be sending the body: read it off for a moment, or closing resets the connection
+    // before the client has read the refusal.
+    if (body_pending) co_await drain_before_close();
     co_return Handled{keep_alive_requested && !body_pending && !early->close, nullptr};
   }
 
@@ -474,11 +477,16 @@ awaitable<bool> write_chunk(tcp::socket& socket, std::string_view data, std::chr
 class ChannelSink final : public SseSink {
  public:
   using Channel = asio::experimental::channel<void(boost::system::error_code, std::string)>;
-  ChannelSink(tcp::socket& socket, std::size_t capacity, std::chrono::milliseconds write_timeout)
-      : channel(socket.get_executor(), capacity), socket_(socket), write_timeout_(write_timeout) {}
+  ChannelSink(tcp::socket& socket, std::size_t capacity, std::chrono::milliseconds write_timeout,
+              RequestPolicy& policy)
+      : channel(socket.get_executor(), capacity),
+        socket_(socket),
+        write_timeout_(write_timeout),
+        policy_(policy) {}
 
   awaitable<bool> send(std::string frame) override {
     if (gone || frame.empty()) co_return !gone;
+    policy_.filter_sse_frame(frame);
     if (writer_waiting && !direct_writing) {
       // Nothing is queued (the writer takes everything before it waits), so the order is kept.
       direct_writing = true;
@@ -514,6 +522,7 @@ class ChannelSink final : public SseSink {
  private:
   tcp::socket& socket_;
   std::chrono::milliseconds write_timeout_;
+  RequestPolicy& policy_;
 };
 
 namespace {
@@ -682,7 +691,8 @@ awaitable<void> Session::run_sse(Request& req, Response& res) {
   // Frames are written with non-blocking write_some calls (by the writer, or by send() when it is idle).
   boost::system::error_code nb_ec;
   socket.non_blocking(true, nb_ec);
-  ChannelSink sink(socket, server_->options.sse_queue_frames, server_->options.write_timeout);
+  ChannelSink sink(socket, server_->options.sse_queue_frames, server_->options.write_timeout,
+                   server_->policy);
   // The producer runs in a coroutine of its own and the writer in this one; the client is watched by plain
   // handlers. The producer is never cancelled by Asio: when the client leaves, the watcher fires the sink's
   // cancel signal and the producer winds down itself (storing what it must), while the writer stops at once.

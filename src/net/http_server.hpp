@@ -47,6 +47,8 @@ class RequestPolicy {
   virtual void failed(const Request& req, const std::exception& e) = 0;
   // The client left an SSE stream before it ended.
   virtual void client_left(const Request& req) = 0;
+  // Every SSE frame passes here before it is written (secrets are masked in everything parley writes out).
+  virtual void filter_sse_frame(std::string& frame) { (void)frame; }
 };
 
 class HttpServer {

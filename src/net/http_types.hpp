@@ -98,6 +98,8 @@ struct Response {
   std::function<asio::awaitable<void>(SseSink&)> sse;
   // Close the connection after this response.
   bool close = false;
+  // The body hands out a credential on purpose (the Deepgram key fallback): not masked like other bodies.
+  bool carries_credential = false;
 
   static Response json(int status, std::string body);
   static Response no_content();

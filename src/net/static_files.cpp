@@ -2,8 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include <cctype>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "core/ids.hpp"
@@ -18,9 +18,26 @@ std::string etag_of(std::string_view bytes) {
   return "\"" + to_hex(std::string_view(reinterpret_cast<const char*>(digest), 12)) + "\"";
 }
 
+// A build hash before the extension: `name-<8+ of [A-Za-z0-9_-]>.<ext>` or `name.<hash>.<ext>`, the
+// extension lower-case letters and digits.
 bool looks_hashed(std::string_view path) {
-  static const std::regex re(R"([-.][A-Za-z0-9_-]{8,}\.[a-z0-9]+$)");
-  return std::regex_search(path.begin(), path.end(), re);
+  const auto dot = path.rfind('.');
+  if (dot == std::string_view::npos || dot + 1 == path.size()) return false;
+  for (char c : path.substr(dot + 1)) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return false;
+  }
+  const auto hash_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  };
+  // The hash characters include '-', so any '-' or '.' before 8 of them can start the hash.
+  std::size_t run = 0;
+  for (std::size_t i = dot; i-- > 0;) {
+    const char c = path[i];
+    if ((c == '-' || c == '.') && run >= 8) return true;
+    if (!hash_char(c)) return false;
+    ++run;
+  }
+  return false;
 }
 
 // q-value of `coding` in an Accept-Encoding header (0 when absent or refused).

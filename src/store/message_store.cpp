@@ -6,6 +6,7 @@
 
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/secret_values.hpp"
 #include "store/sql_repository.hpp"
 
 namespace parley::store {
@@ -31,6 +32,23 @@ std::optional<std::int64_t> numeric_ref(std::string_view ref) {
   auto [ptr, ec] = std::from_chars(ref.data(), ref.data() + ref.size(), value);
   if (ec != std::errc()) return std::nullopt;
   return value;
+}
+
+void scrub_secrets(boost::json::object& object);
+
+// Masks known secret values in every string of `value` (keys are parley's or the provider's names).
+void scrub_secrets(boost::json::value& value) {
+  if (auto* s = value.if_string()) {
+    if (known_secrets().contains_any(*s)) *s = known_secrets().scrubbed(*s);
+  } else if (auto* a = value.if_array()) {
+    for (auto& item : *a) scrub_secrets(item);
+  } else if (auto* o = value.if_object()) {
+    scrub_secrets(*o);
+  }
+}
+
+void scrub_secrets(boost::json::object& object) {
+  for (auto& member : object) scrub_secrets(member.value());
 }
 
 }  // namespace
@@ -119,17 +137,21 @@ StoredMessage SqlRepository::insert_row(SqlConnection& connection, const NewMess
   stored.created_at =
       std::chrono::floor<std::chrono::seconds>(message.created_at.value_or(std::chrono::system_clock::now()));
 
+  // No known secret is stored: an upstream error body, a tool result or pasted text can carry one (§0.8).
+  scrub_secrets(stored.content);
+  scrub_secrets(stored.metadata);
+
   SqlParam content = nullptr;
-  boost::json::object metadata = message.metadata;
+  boost::json::object metadata = stored.metadata;
   metadata.erase(structured_marker);
-  if (const auto* s = message.content.if_string()) {
+  if (const auto* s = stored.content.if_string()) {
     content = std::string(*s);
-  } else if (!message.content.is_null()) {
-    content = json::serialize(message.content);
+  } else if (!stored.content.is_null()) {
+    content = json::serialize(stored.content);
     metadata[structured_marker] = true;
   }
   const SqlParam metadata_text = metadata.empty() ? SqlParam(nullptr) : SqlParam(json::serialize(metadata));
-  const auto text = is_indexed_role(message.role) ? searchable_text(message.content) : std::string();
+  const auto text = is_indexed_role(message.role) ? searchable_text(stored.content) : std::string();
   const auto created = format_sql_utc(stored.created_at);
 
   insert_conversation_if_missing(*c, message.session_id, created);

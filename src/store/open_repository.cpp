@@ -1,5 +1,7 @@
 #include "store/open_repository.hpp"
 
+#include "core/atomic_file.hpp"
+
 #include "store/migrations.hpp"
 #include "store/postgres_connection.hpp"
 #include "store/sql_repository.hpp"
@@ -9,8 +11,16 @@
 namespace parley::store {
 
 OpenedRepository open_sqlite_repository(const std::filesystem::path& path, std::size_t readers) {
-  std::error_code ec;
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  // Created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database's mode); files of
+  // earlier versions that others could read are made private too.
+  ensure_private_file(path);
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    std::error_code ec;
+    const std::filesystem::path companion = path.string() + suffix;
+    if (std::filesystem::exists(companion, ec))
+      std::filesystem::permissions(
+          companion, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  }
   // Shared by the pool's factory, so it outlives every connection it is attached to.
   auto checkpointer = std::make_shared<WalCheckpointer>(path);
   auto pool = std::make_unique<ConnectionPool>(

@@ -1,5 +1,7 @@
 #include "store/sqlite_connection.hpp"
 
+#include "core/atomic_file.hpp"
+
 #include <sqlite3.h>
 
 #include "store/repository.hpp"
@@ -181,6 +183,7 @@ void SqliteConnection::rollback() noexcept {
 void sqlite_backup(const std::filesystem::path& source, const std::filesystem::path& destination) {
   if (!std::filesystem::exists(source)) throw DatabaseError("no database at " + source.string());
   SqliteConnection from(source);
+  ensure_private_file(destination);  // a copy of the history is as private as the history
   sqlite3* to = nullptr;
   if (sqlite3_open_v2(destination.c_str(), &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
       SQLITE_OK) {

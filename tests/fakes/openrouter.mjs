@@ -96,8 +96,11 @@ async function handleChat(req, res, body) {
     const headers = { 'Content-Type': 'application/json' };
     if (sc.retry_after) headers['Retry-After'] = String(sc.retry_after);
     res.writeHead(sc.status, headers);
+    // echo_authorization: a provider that quotes the key it was given in its error (as some do: "Incorrect
+    // API key provided: sk-…").
+    const echoed = sc.echo_authorization ? ` Incorrect API key provided: ${(req.headers.authorization ?? '').replace(/^Bearer /, '')}` : '';
     res.end(sc.error_body !== undefined ? (typeof sc.error_body === 'string' ? sc.error_body : JSON.stringify(sc.error_body))
-      : JSON.stringify({ error: { code: sc.status, message: sc.message ?? `Fake error ${sc.status}` } }));
+      : JSON.stringify({ error: { code: sc.status, message: (sc.message ?? `Fake error ${sc.status}`) + echoed } }));
     return;
   }
   if (sc.stall_ms) await sleep(sc.stall_ms);
@@ -153,7 +156,12 @@ const server = http.createServer(async (req, res) => {
   state.requests.push({ method: req.method, path, query: url.search, headers: req.headers, body });
   if (path === '/chat/completions' && req.method === 'POST') return handleChat(req, res, body);
   if (path === '/models' && req.method === 'GET') {
-    if (state.script[0]?.models_status) { const s = state.script.shift(); res.writeHead(s.models_status, { 'Content-Type': 'application/json' }); return res.end(JSON.stringify({ error: { message: 'models down' } })); }
+    if (state.script[0]?.models_status) {
+      const s = state.script.shift();
+      const echoed = s.echo_authorization ? ` for key ${(req.headers.authorization ?? '').replace(/^Bearer /, '')}` : '';
+      res.writeHead(s.models_status, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify({ error: { message: `models down${echoed}` } }));
+    }
     res.writeHead(200, { 'Content-Type': 'application/json' });
     return res.end(JSON.stringify({ data: models }));
   }
@@ -175,6 +183,10 @@ const server = http.createServer(async (req, res) => {
     return res.end(JSON.stringify({ data: { id, name: id, architecture: {}, endpoints: list } }));
   }
   if (path === '/generation' && req.method === 'GET') {
+    if (url.searchParams.get('id') === 'echo-key') {
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      return res.end(JSON.stringify({ error: { code: 401, message: `bad key ${(req.headers.authorization ?? '').replace(/^Bearer /, '')}` } }));
+    }
     const g = state.generations.get(url.searchParams.get('id'));
     res.writeHead(g ? 200 : 404, { 'Content-Type': 'application/json' });
     return res.end(JSON.stringify(g ? { data: g } : { error: { code: 404, message: 'Generation not found' } }));

@@ -8,6 +8,7 @@ import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startParley } from '../lib/parley.mjs';
+import { waitFor } from '../lib/http.mjs';
 import {
   fakeServer, everythingEntry, filesystemEntry, getStatus, server, waitForStatus, childrenOf,
   allProcesses, startEverythingHttp, sleep,
@@ -150,9 +151,11 @@ test('hot reload: changing one server restarts only that one; the others keep th
   res = await patch('fake', { command: [node, fakeServer, '--name', 'fake', '--page-size', '4'] });
   status = await res.json();
   assert.equal(server(status, 'fake').state, 'connected');
+  // The old process is stopped in the background (stdin closed, then signals after 2 s each): wait for it.
+  const oldGone = await waitFor(() => !childrenOf(p.proc.pid).some((c) => c.pid === fakePid && c.state !== 'Z'), 8000);
+  assert.ok(oldGone, 'the changed server was restarted');
   const after = childrenOf(p.proc.pid).filter((c) => c.state !== 'Z');
   assert.ok(after.some((c) => c.pid === evPid), 'everything kept its process');
-  assert.ok(!after.some((c) => c.pid === fakePid), 'the changed server was restarted');
   assert.ok(after.some((c) => c.cmdline.includes(fakeServer)));
 });
 

@@ -2,7 +2,9 @@
 // A scriptable stdio MCP server for parley's integration tests: behaviours the real servers do not show on demand
 // (pagination, list_changed, dying mid-call, never answering initialize, garbage on stdout, audio content).
 // Flags: --page-size N, --never-initialize, --garbage, --protocol VERSION, --name NAME,
-//        --grow-after MS (adds a tool and sends notifications/tools/list_changed MS after initialized)
+//        --grow-after MS (adds a tool and sends notifications/tools/list_changed MS after initialized),
+//        --stderr-secret N (after initialized, writes "Authorization: Bearer " and N base64-like characters, then
+//        a line "stderr-done", on stderr: a long credential-looking line for the log redactor)
 import { createInterface } from 'node:readline';
 
 const args = process.argv.slice(2);
@@ -67,6 +69,8 @@ async function handle(msg) {
   if (msg.method === 'notifications/initialized') {
     const growAfter = Number(option('--grow-after', '0'));
     if (growAfter > 0) setTimeout(() => tools.find((t) => t.name === 'grow').run(), growAfter);
+    const secretChars = Number(option('--stderr-secret', '0'));
+    if (secretChars > 0) process.stderr.write(`Authorization: Bearer ${'Ab9+/'.repeat(Math.ceil(secretChars / 5)).slice(0, secretChars)}\nstderr-done\n`);
     return;
   }
   if (msg.method === 'tools/list') {
