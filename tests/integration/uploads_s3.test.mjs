@@ -122,6 +122,7 @@ test('deleting a conversation deletes its objects from the bucket before the 204
   assert.equal(await s3Object(key), null, 'the object is gone from the bucket');
   assert.deepEqual(sql(home, `SELECT count(*) FROM blob_tombstones WHERE storage_key='${key}'`), ['0']);
   const res = await fetch(r.body.attachment.displayUrl);
-  assert.equal(res.status, 404, 'the presigned URL stops working');
-  await res.arrayBuffer();
+  const answer = await res.text();
+  assert.equal(res.status, 404, `the presigned URL stops working: ${answer}`);
+  assert.match(answer, /NoSuchKey/);
 });
