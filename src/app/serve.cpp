@@ -38,6 +38,7 @@
 #include "mcp/definitions_store.hpp"
 #include "mcp/tool_aggregator.hpp"
 #include "net/blocking.hpp"
+#include "net/connection_limit.hpp"
 #include "net/embedded_files.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
@@ -435,6 +436,20 @@ int serve() {
       std::chrono::milliseconds(static_cast<long long>(config.sse_keepalive_seconds * 1000));
   options.header_timeout =
       std::chrono::milliseconds(static_cast<long long>(config.header_timeout_seconds * 1000));
+  options.body_timeout =
+      std::chrono::milliseconds(static_cast<long long>(config.body_timeout_seconds * 1000));
+  // The connection limit is derived from the open-files limit (unless set): first make that as large as the
+  // system allows.
+  const auto open_files = net::raise_open_files_limit();
+  options.max_connections = config.max_connections;
+  const auto fitting = net::connection_limit_for(open_files);
+  if (config.max_connections > fitting) {
+    log::warn(
+        "PARLEY_MAX_CONNECTIONS={} is more than the open-files limit ({}) leaves room for (about {}): "
+        "accepting "
+        "will back off whenever descriptors run out",
+        config.max_connections, open_files, fitting);
+  }
 
   net::HttpServer server(ioc, options, router, ui, policy);
   if (auto ec = server.listen()) {
@@ -443,6 +458,7 @@ int serve() {
     return 1;
   }
   policy.set_bound_address(config.host, server.port());
+  log::info("Accepting up to {} connections (open-files limit {})", server.max_connections(), open_files);
   server.start();
   // A warm connection to the provider makes the first token of the first turn come faster.
   if (!config.openrouter_api_key.empty()) http_client.prewarm(config.openrouter_base_url);

@@ -21,7 +21,7 @@ struct HopState {
   net::SseParser parser;
   bool done = false;  // upstream [DONE] seen
   bool in_band_error = false;
-  bool oversized = false;
+  bool oversized = false;  // an event passed the parser's size limit: reading stopped
 };
 
 // Relays the parsed events; returns false to stop reading (in-band error, [DONE] needs no more).
@@ -75,11 +75,14 @@ awaitable<bool> on_body(std::shared_ptr<HopState> state, std::string_view data, 
     co_return true;
   }
   std::vector<net::SseEvent> events;
-  if (!state->parser.feed(data, events)) {
+  const bool fits = state->parser.feed(data, events);
+  // The events completed before an oversized one still go out (one of them may end the hop).
+  const bool more = co_await relay_events(state, std::move(events), sink, acc, images);
+  if (more && !fits) {
     state->oversized = true;
     co_return false;
   }
-  co_return co_await relay_events(state, std::move(events), sink, acc, images);
+  co_return more;
 }
 
 // The upstream request of a hop (outside the coroutine, so that building it adds nothing to its frame).
@@ -128,6 +131,13 @@ awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client, 
     out.kind = HopOutcome::Kind::failed;
     out.error = TurnError::upstream_http(state->status, state->error_body);
     out.error_body = state->error_body;
+    co_return out;
+  }
+  if (state->oversized) {
+    // Reading stopped on purpose: not "the upstream closed the stream".
+    out.kind = HopOutcome::Kind::failed;
+    out.error =
+        TurnError::upstream_event_too_large(net::describe_event_limit(state->parser.max_event_bytes()));
     co_return out;
   }
   if (result && !state->done && !state->in_band_error) {

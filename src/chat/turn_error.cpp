@@ -106,6 +106,16 @@ TurnError TurnError::disconnected() {
   return e;
 }
 
+TurnError TurnError::upstream_event_too_large(const std::string& limit) {
+  TurnError e;
+  e.status = 502;
+  e.code = "upstream_event_too_large";
+  // The same request would most likely produce the same event again.
+  e.retryable = false;
+  e.message = e.detail = "Upstream sent an event " + limit + "; parley stopped reading the stream";
+  return e;
+}
+
 TurnError TurnError::not_configured() {
   TurnError e;
   e.status = 503;

@@ -22,6 +22,8 @@ struct TurnError {
   static TurnError unreachable(const std::string& reason);
   static TurnError timeout(int seconds);
   static TurnError disconnected();
+  // `limit`: e.g. "larger than 32 MiB".
+  static TurnError upstream_event_too_large(const std::string& limit);
   static TurnError not_configured();
   static TurnError empty_request();
   static TurnError internal(const std::string& request_id);

@@ -439,6 +439,8 @@ ConfigLoadResult load_config(const EnvMap& env) {
   };
   seconds("PARLEY_SSE_KEEPALIVE_SECONDS", c.sse_keepalive_seconds);
   seconds("PARLEY_HEADER_TIMEOUT_SECONDS", c.header_timeout_seconds);
+  seconds("PARLEY_BODY_TIMEOUT_SECONDS", c.body_timeout_seconds);
+  v.integer("PARLEY_MAX_CONNECTIONS", c.max_connections, 1, 1048576);
   seconds("PARLEY_DEEPGRAM_TIMEOUT_SECONDS", c.deepgram_timeout_seconds);
   v.integer("PARLEY_IO_THREADS", c.io_threads, 1, 64);
 
@@ -471,7 +473,13 @@ const std::vector<ConfigVariable>& config_variables() {
       {"PARLEY_CHAT_MAX_BODY_BYTES", "", "67108864", "body limit of POST /api/chat/stream"},
       {"PARLEY_MAX_BODY_BYTES", "", "1048576", "body limit of other routes"},
       {"PARLEY_SSE_KEEPALIVE_SECONDS", "", "15", "SSE keep-alive comment interval"},
-      {"PARLEY_HEADER_TIMEOUT_SECONDS", "", "15", "deadline for a client to send a request header"},
+      {"PARLEY_HEADER_TIMEOUT_SECONDS", "", "15",
+       "deadline for a client to send a request header; also how long an idle keep-alive connection stays "
+       "open"},
+      {"PARLEY_BODY_TIMEOUT_SECONDS", "", "300",
+       "deadline for a client to send a whole request body (else 408)"},
+      {"PARLEY_MAX_CONNECTIONS", "", "from the open-files limit",
+       "open client connections at most; at the limit the longest-idle one is closed for a new client"},
       {"PARLEY_IO_THREADS", "", "2", "threads running the HTTP server"},
       {"OPENROUTER_API_KEY", "", "unset", "upstream key (secret)"},
       {"OPENROUTER_BASE_URL", "base_url (.env only)", "https://openrouter.ai/api/v1",

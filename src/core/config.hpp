@@ -85,9 +85,12 @@ struct Config {
   std::string google_oauth_redirect_uri = "http://localhost:8000/api/google-auth/callback";
   std::string google_default_user_email;
 
-  // Extensions (not in the spec's table): SSE keep-alive interval, header read deadline, server threads.
+  // Extensions (not in the spec's table): SSE keep-alive interval, header read deadline (also the idle
+  // keep-alive timeout), request body deadline, connection limit, server threads.
   double sse_keepalive_seconds = 15.0;
   double header_timeout_seconds = 15.0;
+  double body_timeout_seconds = 300.0;
+  std::size_t max_connections = 0;  // 0: derived from the open-files limit at start-up
   int io_threads = 2;
 
   // Notes for the log at start-up (e.g. a .env-only alias was used).

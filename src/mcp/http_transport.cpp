@@ -77,17 +77,24 @@ namespace {
 
 asio::awaitable<bool> take_piece(std::shared_ptr<HttpTransport> self, HttpTransport::Exchange* exchange,
                                  std::string data) {
+  constexpr std::size_t kMaxBody = 64 * 1024 * 1024;
   if (!exchange->event_stream) {
     exchange->body += data;
-    co_return exchange->body.size() <= 64 * 1024 * 1024;
+    if (exchange->body.size() <= kMaxBody) co_return true;
+    exchange->failure = "the server sent a response body larger than 64 MiB; parley stopped reading it";
+    co_return false;
   }
   std::vector<net::SseEvent> events;
-  exchange->parser.feed(data, events);
+  const bool fits = exchange->parser.feed(data, events);
   for (auto& event : events) {
     if (event.event == "message") self->deliver_text(event.data, exchange);
     if (event.event == "endpoint") self->legacy_endpoint_found(event.data);
   }
-  co_return true;
+  if (fits) co_return true;
+  exchange->failure = "the server sent an event " +
+                      net::describe_event_limit(exchange->parser.max_event_bytes()) +
+                      "; parley stopped reading the stream";
+  co_return false;
 }
 
 // A synthetic error answer, so a request whose POST failed does not wait for its timeout.
@@ -120,6 +127,7 @@ asio::awaitable<Outcome<Done>> HttpTransport::post_streamable(std::string messag
     return take_piece(self, exchange.get(), std::string(data));
   };
   auto result = co_await http_.stream(std::move(request), on_head, on_data, &closing_);
+  if (!exchange->failure.empty()) co_return Outcome<Done>::failure("POST " + url_ + ": " + exchange->failure);
   if (!result) co_return Outcome<Done>::failure("POST " + url_ + " failed: " + result.error.message);
   const int status = exchange->status;
   if (status == 202 || (status >= 200 && status < 300 && exchange->body.empty() && !exchange->event_stream)) {
@@ -218,6 +226,10 @@ asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTrans
     };
     auto result = co_await self->http_.stream(std::move(request), on_head, on_data, &self->closing_);
     if (self->closed_) co_return;
+    if (!exchange->failure.empty()) {
+      self->report_closed("GET " + self->url_ + ": " + exchange->failure);
+      co_return;
+    }
     if (exchange->status == 405 || exchange->status == 400) co_return;  // no server-initiated stream offered
     if (exchange->status == 404) {
       self->report_closed("the server ended the MCP session (HTTP 404 on the event stream)");
@@ -247,8 +259,10 @@ asio::awaitable<void> HttpTransport::listen_legacy_stream(std::shared_ptr<HttpTr
   };
   auto result = co_await self->http_.stream(std::move(request), on_head, on_data, &self->closing_);
   if (self->closed_) co_return;
-  std::string why = result ? "the event stream ended (HTTP " + std::to_string(exchange->status) + ")"
-                           : "the event stream failed: " + result.error.message;
+  std::string why = !exchange->failure.empty()
+                        ? "the event stream failed: " + exchange->failure
+                        : (result ? "the event stream ended (HTTP " + std::to_string(exchange->status) + ")"
+                                  : "the event stream failed: " + result.error.message);
   if (self->legacy_endpoint_.empty()) {
     self->legacy_error_ = why;
     self->endpoint_ready_.cancel();

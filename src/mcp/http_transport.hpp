@@ -39,6 +39,7 @@ class HttpTransport final : public Transport, public std::enable_shared_from_thi
     std::string body;
     net::SseParser parser;
     bool delivered_response = false;
+    std::string failure;  // why reading stopped early (an oversized event or body); empty otherwise
   };
   void deliver_text(const std::string& text, Exchange* exchange);
   void report_closed(const std::string& reason);

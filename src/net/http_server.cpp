@@ -25,6 +25,9 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/log.hpp"
+#include "net/body_deadline.hpp"
+#include "net/connection_limit.hpp"
 
 namespace parley::net {
 
@@ -40,7 +43,14 @@ class Session;
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& ioc_, ServerOptions opts, const Router& r, const StaticFiles& s, RequestPolicy& p)
-      : ioc(ioc_), options(std::move(opts)), router(r), ui(s), policy(p), acceptor(asio::make_strand(ioc_)) {}
+      : ioc(ioc_),
+        options(std::move(opts)),
+        router(r),
+        ui(s),
+        policy(p),
+        acceptor(asio::make_strand(ioc_)),
+        limit(options.max_connections ? options.max_connections : connection_limit_for(open_files_limit())),
+        change(acceptor.get_executor()) {}
 
   asio::io_context& ioc;
   ServerOptions options;
@@ -48,6 +58,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   const StaticFiles& ui;
   RequestPolicy& policy;
   tcp::acceptor acceptor;
+  ConnectionLimit limit;
+  // The accept loop waits on this timer for a slot or an idle connection; ConnectionLimit's wake-up cancels
+  // it.
+  asio::steady_timer change;
 
   std::mutex mutex;
   std::set<std::shared_ptr<Session>> sessions;
@@ -55,6 +69,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::function<void()> on_stopped;
 
   awaitable<void> accept_loop();
+  // Until the limit's state changes (a connection closed or went idle), or `timeout` passes.
+  awaitable<void> wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout);
   void remove(const std::shared_ptr<Session>& s);
   void maybe_finish();
 };
@@ -88,16 +104,19 @@ class StreamingBody final : public BodyReader {
  public:
   StreamingBody(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                 http::request_parser<http::buffer_body>& parser, std::chrono::milliseconds idle_timeout,
-                std::chrono::milliseconds write_timeout, bool expect_continue)
+                std::chrono::milliseconds body_timeout, std::chrono::milliseconds write_timeout,
+                bool expect_continue)
       : stream_(stream),
         buffer_(buffer),
         parser_(parser),
         idle_timeout_(idle_timeout),
         write_timeout_(write_timeout),
-        expect_continue_(expect_continue) {}
+        expect_continue_(expect_continue),
+        deadline_(stream.socket(), body_timeout) {}
 
   awaitable<Piece> read_some() override {
     if (failed_) co_return Piece{failed_status_, {}};
+    if (deadline_.passed()) co_return fail(Status::failed);  // e.g. while the handler stored the last piece
     if (expect_continue_) {
       // The client waits for this before sending the body: only sent once the handler wants the body.
       expect_continue_ = false;
@@ -114,6 +133,7 @@ class StreamingBody final : public BodyReader {
       stream_.expires_after(idle_timeout_);
       auto [ec, n] = co_await http::async_read_some(stream_, buffer_, parser_, as_tuple_awaitable);
       if (ec == http::error::body_limit) co_return fail(Status::too_large);
+      if (ec && deadline_.passed()) co_return fail(Status::failed);
       if (ec && ec != http::error::need_buffer) co_return fail(Status::failed);
       const std::size_t used = chunk_.size() - parser_.get().body().size;
       if (used > 0) co_return Piece{Status::data, std::string_view(chunk_.data(), used)};
@@ -128,6 +148,8 @@ class StreamingBody final : public BodyReader {
   }
   [[nodiscard]] bool finished() const { return parser_.is_done() && !failed_; }
   [[nodiscard]] bool connection_failed() const { return failed_ && failed_status_ == Status::failed; }
+  // The body did not arrive within its deadline (the connection can still carry a 408).
+  [[nodiscard]] bool timed_out() const { return failed_ && deadline_.passed(); }
 
  private:
   Piece fail(Status status) {
@@ -142,16 +164,35 @@ class StreamingBody final : public BodyReader {
   std::chrono::milliseconds idle_timeout_;
   std::chrono::milliseconds write_timeout_;
   bool expect_continue_;
+  BodyDeadline deadline_;
   bool failed_ = false;
   Status failed_status_ = Status::failed;
   std::array<char, 65536> chunk_{};
 };
 
 // One TCP connection: a sequence of requests (keep-alive), possibly ending in an SSE stream.
-class Session : public std::enable_shared_from_this<Session> {
+class Session final : public std::enable_shared_from_this<Session>, public IdleLink {
  public:
   Session(tcp::socket socket, std::shared_ptr<HttpServer::Impl> server)
       : stream_(std::move(socket)), server_(std::move(server)) {}
+  // Normally off the idle list already (run() ends with remove()); not so when the io_context is destroyed
+  // with the session's coroutine still pending.
+  ~Session() override;
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // At the connection limit, to make room for a waiting client (under the limiter's lock: only posts).
+  void evict() override {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_ && self->stream_.socket().is_open()) {
+        boost::system::error_code ec;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->stream_.socket().close(ec);
+      } else {
+        self->server_->limit.changed();  // a request arrived meanwhile: the accept loop looks again
+      }
+    });
+  }
 
   awaitable<void> run();
   [[nodiscard]] asio::any_io_executor executor() { return stream_.get_executor(); }
@@ -187,6 +228,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Answers with an error and closes the connection (the rest of the request is not read).
   awaitable<void> refuse(Request& req, int status, const char* message,
                          std::chrono::steady_clock::time_point started);
+  // The body did not arrive within body_timeout: 408, then close.
+  awaitable<void> refuse_late_body(Request& req, std::chrono::steady_clock::time_point started);
   awaitable<void> run_sse(Request& req, Response& res);
   awaitable<void> write_sse_head(const Response& res);
   // After answering before a body was read: stop sending, then read and drop what the client still sends
@@ -198,8 +241,13 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<HttpServer::Impl> server_;
   bool idle_ = true;
   bool closing_ = false;
+  bool http10_ = false;  // the current request is HTTP/1.0: no chunked encoding, no 100 Continue
   std::string remote_;
 };
+
+Session::~Session() {
+  server_->limit.busy(*this);
+}
 
 awaitable<void> Session::run() {
   auto self = shared_from_this();
@@ -249,6 +297,16 @@ awaitable<void> Session::refuse(Request& req, int status, const char* message,
   server_->policy.completed(req, status, std::chrono::steady_clock::now() - started);
 }
 
+awaitable<void> Session::refuse_late_body(Request& req, std::chrono::steady_clock::time_point started) {
+  const auto seconds = std::chrono::duration<double>(server_->options.body_timeout).count();
+  log::warn(
+      "[{}] {} {}: the request body did not arrive within {:g} s; answering 408 and closing the connection",
+      req.request_id, req.method, req.path, seconds);
+  const std::string message = fmt::format("Request body not received within {:g} seconds", seconds);
+  co_await refuse(req, 408, message.c_str(), started);
+  co_await drain_before_close();
+}
+
 awaitable<Session::Handled> Session::handle_one() {
   const auto& opts = server_->options;
   http::request_parser<http::string_body> parser;
@@ -257,8 +315,10 @@ awaitable<Session::Handled> Session::handle_one() {
   parser.body_limit(boost::none);
 
   idle_ = true;
+  server_->limit.idle(*this);
   stream_.expires_after(opts.header_timeout);
   auto [hec, hn] = co_await http::async_read_header(stream_, buffer_, parser, as_tuple_awaitable);
+  server_->limit.busy(*this);
   idle_ = false;
   if (hec) {
     // A timed-out stream is already closed by tcp_stream: nothing can be written to it.
@@ -274,6 +334,12 @@ awaitable<Session::Handled> Session::handle_one() {
     co_return Handled{};
   }
   const auto started = std::chrono::steady_clock::now();
+  http10_ = parser.get().version() < 11;
+  if (http10_ && parser.get().count(http::field::transfer_encoding) > 0) {
+    // HTTP/1.0 has no transfer codings: the framing of such a message cannot be trusted (RFC 9112 §6.1).
+    co_await write_simple(400, json_error("Bad Request"), nullptr);
+    co_return Handled{};
+  }
   Request req = to_request(parser.get().base(), remote_);
   const bool keep_alive_requested = parser.get().keep_alive();
 
@@ -332,13 +398,14 @@ awaitable<Session::Handled> Session::handle_one() {
       // The handler reads the body itself (and may answer before reading it all).
       streaming_parser.emplace(std::move(parser));
       streaming_parser->body_limit(limit);
-      streaming_body =
-          std::make_unique<StreamingBody>(stream_, buffer_, *streaming_parser, opts.body_idle_timeout,
-                                          opts.write_timeout, iequals(req.header("Expect"), "100-continue"));
+      streaming_body = std::make_unique<StreamingBody>(
+          stream_, buffer_, *streaming_parser, opts.body_idle_timeout, opts.body_timeout, opts.write_timeout,
+          !http10_ && iequals(req.header("Expect"), "100-continue"));
       req.body_reader = streaming_body.get();
     } else if (read_body) {
       parser.body_limit(limit);
-      if (iequals(req.header("Expect"), "100-continue")) {
+      const BodyDeadline deadline(stream_.socket(), opts.body_timeout);
+      if (!http10_ && iequals(req.header("Expect"), "100-continue")) {
         http::response<http::empty_body> cont{http::status::continue_, 11};
         stream_.expires_after(opts.write_timeout);
         co_await http::async_write(stream_, cont, use_awaitable);
@@ -348,6 +415,10 @@ awaitable<Session::Handled> Session::handle_one() {
         auto [bec, bn] = co_await http::async_read_some(stream_, buffer_, parser, as_tuple_awaitable);
         if (bec == http::error::body_limit) {
           co_await refuse(req, 413, "Request body too large", started);
+          co_return Handled{};
+        }
+        if (bec && deadline.passed()) {
+          co_await refuse_late_body(req, started);
           co_return Handled{};
         }
         if (bec) {
@@ -387,6 +458,10 @@ awaitable<Session::Handled> Session::handle_one() {
   server_->policy.after(req, res);
   if (streaming_body) {
     req.body_reader = nullptr;
+    if (streaming_body->timed_out()) {
+      co_await refuse_late_body(req, started);
+      co_return Handled{};
+    }
     if (streaming_body->connection_failed()) {
       // The client went away or stalled mid-body: nothing can be answered.
       server_->policy.completed(req, 0, std::chrono::steady_clock::now() - started);
@@ -429,6 +504,8 @@ awaitable<void> Session::write_response(Request& req, Response& res, bool keep_a
   http::response<http::empty_body> head{status, 11};
   for (const auto& [k, v] : res.headers.all()) head.insert(k, v);
   head.keep_alive(keep_alive);
+  // An HTTP/1.0 client closes unless told otherwise (it asked with "Connection: keep-alive").
+  if (keep_alive && http10_) head.set(http::field::connection, "keep-alive");
   if (res.status != 204 && res.status != 304) head.content_length(body.size());
   stream_.expires_after(server_->options.write_timeout);
   http::response_serializer<http::empty_body> sr{head};
@@ -441,14 +518,19 @@ awaitable<void> Session::write_response(Request& req, Response& res, bool keep_a
 
 namespace {
 
-// Writes one HTTP chunk. Most writes fit the socket buffer and complete at once without an asynchronous
-// operation or a timer; only a client that is not reading makes the rest wait, up to `timeout`.
-awaitable<bool> write_chunk(tcp::socket& socket, std::string_view data, std::chrono::milliseconds timeout) {
-  char size_line[24];
-  const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
-  std::string chunk;
-  chunk.reserve(static_cast<std::size_t>(n) + data.size() + 2);
-  chunk.append(size_line, static_cast<std::size_t>(n)).append(data).append("\r\n");
+// Writes SSE bytes: one HTTP chunk, or the bytes as they are on a close-delimited (HTTP/1.0) response. Most
+// writes fit the socket buffer and complete at once without an asynchronous operation or a timer; only a
+// client that is not reading makes the rest wait, up to `timeout`.
+awaitable<bool> write_frame(tcp::socket& socket, std::string_view data, std::chrono::milliseconds timeout,
+                            bool chunked) {
+  std::string framed;
+  if (chunked) {
+    char size_line[24];
+    const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+    framed.reserve(static_cast<std::size_t>(n) + data.size() + 2);
+    framed.append(size_line, static_cast<std::size_t>(n)).append(data).append("\r\n");
+  }
+  const std::string_view chunk = chunked ? std::string_view(framed) : data;
   std::size_t done = 0;
   boost::system::error_code ec;
   while (done < chunk.size()) {
@@ -478,8 +560,9 @@ class ChannelSink final : public SseSink {
  public:
   using Channel = asio::experimental::channel<void(boost::system::error_code, std::string)>;
   ChannelSink(tcp::socket& socket, std::size_t capacity, std::chrono::milliseconds write_timeout,
-              RequestPolicy& policy)
+              bool chunked_body, RequestPolicy& policy)
       : channel(socket.get_executor(), capacity),
+        chunked(chunked_body),
         socket_(socket),
         write_timeout_(write_timeout),
         policy_(policy) {}
@@ -490,7 +573,7 @@ class ChannelSink final : public SseSink {
     if (writer_waiting && !direct_writing) {
       // Nothing is queued (the writer takes everything before it waits), so the order is kept.
       direct_writing = true;
-      const bool ok = co_await write_chunk(socket_, frame, write_timeout_);
+      const bool ok = co_await write_frame(socket_, frame, write_timeout_, chunked);
       direct_writing = false;
       if (!ok) mark_gone();
       co_return !gone;
@@ -518,6 +601,7 @@ class ChannelSink final : public SseSink {
   // The writer waits for a frame with nothing queued (also before it first runs: nothing is queued then).
   bool writer_waiting = true;
   bool direct_writing = false;  // a frame written by send() has not gone out completely yet
+  const bool chunked;           // false for an HTTP/1.0 client: the body ends when the connection closes
 
  private:
   tcp::socket& socket_;
@@ -592,14 +676,15 @@ awaitable<void> sse_write(tcp::socket& socket, ChannelSink& sink, std::chrono::m
       batch += ping_frame();
       next_ping = std::chrono::steady_clock::now() + keepalive;
     }
-    if (!batch.empty() && !co_await write_chunk(socket, batch, write_timeout)) {
+    if (!batch.empty() && !co_await write_frame(socket, batch, write_timeout, sink.chunked)) {
       sink.mark_gone();
       co_return;
     }
     if (done) break;
   }
-  // No end marker for a client that is gone, or while send() still writes a frame.
-  if (sink.gone || sink.direct_writing) co_return;
+  // No end marker for a client that is gone, or while send() still writes a frame; none on a close-delimited
+  // body either.
+  if (sink.gone || sink.direct_writing || !sink.chunked) co_return;
   boost::system::error_code ec;
   asio::steady_timer timer(socket.get_executor());
   timer.expires_after(write_timeout);
@@ -674,7 +759,9 @@ awaitable<void> Session::write_sse_head(const Response& res) {
     head.set(http::field::content_type, "text/event-stream; charset=utf-8");
   if (!res.headers.has("Cache-Control")) head.set(http::field::cache_control, "no-store");
   head.set("X-Accel-Buffering", "no");
-  head.chunked(true);
+  // HTTP/1.0 has no chunked encoding: its body ends when the connection closes (Connection: close either
+  // way).
+  head.chunked(!http10_);
   head.keep_alive(false);
   stream_.expires_after(server_->options.write_timeout);
   http::response_serializer<http::empty_body> sr{head};
@@ -691,7 +778,7 @@ awaitable<void> Session::run_sse(Request& req, Response& res) {
   // Frames are written with non-blocking write_some calls (by the writer, or by send() when it is idle).
   boost::system::error_code nb_ec;
   socket.non_blocking(true, nb_ec);
-  ChannelSink sink(socket, server_->options.sse_queue_frames, server_->options.write_timeout,
+  ChannelSink sink(socket, server_->options.sse_queue_frames, server_->options.write_timeout, !http10_,
                    server_->policy);
   // The producer runs in a coroutine of its own and the writer in this one; the client is watched by plain
   // handlers. The producer is never cancelled by Asio: when the client leaves, the watcher fires the sink's
@@ -735,14 +822,68 @@ awaitable<void> Session::run_sse(Request& req, Response& res) {
   server_->policy.completed(req, 200, std::chrono::steady_clock::now() - started);
 }
 
+namespace {
+
+// Accept failures that mean "no descriptor or memory for a new socket right now": retrying at once would
+// spin, since the waiting client stays in the backlog and fails the next accept the same way.
+bool out_of_descriptors(const boost::system::error_code& ec) {
+  namespace errc = boost::system::errc;
+  return ec == errc::too_many_files_open || ec == errc::too_many_files_open_in_system ||
+         ec == errc::no_buffer_space || ec == errc::not_enough_memory;
+}
+
+// At most one line a minute for a condition that may repeat for every client.
+bool log_due(std::chrono::steady_clock::time_point& last) {
+  const auto now = std::chrono::steady_clock::now();
+  if (last != std::chrono::steady_clock::time_point{} && now - last < std::chrono::minutes(1)) return false;
+  last = now;
+  return true;
+}
+
+}  // namespace
+
 awaitable<void> HttpServer::Impl::accept_loop() {
   auto self = shared_from_this();
+  constexpr std::chrono::milliseconds kFirstBackoff{10};
+  constexpr std::chrono::milliseconds kMaxBackoff{1000};
+  std::chrono::milliseconds backoff{0};
+  std::chrono::steady_clock::time_point full_logged{};
+  std::chrono::steady_clock::time_point descriptors_logged{};
   for (;;) {
+    const auto seen = limit.changes();
+    if (limit.full()) {
+      // Room is made only for a client that is actually waiting: until then idle connections stay open.
+      auto [wec] = co_await acceptor.async_wait(tcp::acceptor::wait_read, as_tuple_awaitable);
+      if (wec || !acceptor.is_open()) co_return;
+      if (limit.changes() != seen) continue;  // a slot may have freed meanwhile
+      if (!limit.evict_oldest_idle() && log_due(full_logged)) {
+        log::warn(
+            "Connection limit of {} reached and no connection is idle: new clients wait until one closes "
+            "(PARLEY_MAX_CONNECTIONS)",
+            limit.max_open());
+      }
+      co_await wait_for_change(seen, std::chrono::milliseconds::max());
+      continue;
+    }
     auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), as_tuple_awaitable);
     if (ec) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-      continue;  // e.g. EMFILE: keep serving the connections we have
+      if (out_of_descriptors(ec)) {
+        // Keep serving the connections we have; try again when one closes (an idle one is closed for the
+        // waiting client) or after a back-off.
+        backoff = backoff.count() == 0 ? kFirstBackoff : std::min(backoff * 2, kMaxBackoff);
+        if (log_due(descriptors_logged)) {
+          log::warn(
+              "Cannot accept a connection ({}) with {} open: backing off. Raise the open-files limit (ulimit "
+              "-n) or lower PARLEY_MAX_CONNECTIONS",
+              ec.message(), limit.open());
+        }
+        limit.evict_oldest_idle();
+        co_await wait_for_change(seen, backoff);
+      }
+      continue;  // otherwise (e.g. the client already reset the connection) the next client
     }
+    backoff = std::chrono::milliseconds(0);
     socket.set_option(tcp::no_delay(true), ec);
     auto session = std::make_shared<Session>(std::move(socket), self);
     {
@@ -750,12 +891,24 @@ awaitable<void> HttpServer::Impl::accept_loop() {
       if (stopping) continue;
       sessions.insert(session);
     }
+    limit.opened();
     auto executor = session->executor();
     asio::co_spawn(executor, session->run(), asio::detached);
   }
 }
 
+awaitable<void> HttpServer::Impl::wait_for_change(std::uint64_t seen, std::chrono::milliseconds timeout) {
+  if (!limit.arm_wait(seen)) co_return;  // it changed already
+  if (timeout == std::chrono::milliseconds::max()) {
+    change.expires_at(asio::steady_timer::time_point::max());
+  } else {
+    change.expires_after(timeout);
+  }
+  co_await change.async_wait(as_tuple_awaitable);
+}
+
 void HttpServer::Impl::remove(const std::shared_ptr<Session>& s) {
+  limit.closed(*s);
   std::lock_guard lock(mutex);
   sessions.erase(s);
   if (stopping && sessions.empty() && on_stopped) {
@@ -792,7 +945,14 @@ std::uint16_t HttpServer::port() const {
 }
 
 void HttpServer::start() {
+  impl_->limit.on_change([weak = std::weak_ptr<Impl>(impl_)] {
+    if (auto impl = weak.lock()) asio::post(impl->change.get_executor(), [impl] { impl->change.cancel(); });
+  });
   asio::co_spawn(impl_->acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+}
+
+std::size_t HttpServer::max_connections() const {
+  return impl_->limit.max_open();
 }
 
 void HttpServer::shutdown(std::function<void()> done) {
@@ -800,6 +960,7 @@ void HttpServer::shutdown(std::function<void()> done) {
   asio::post(impl->acceptor.get_executor(), [impl] {
     boost::system::error_code ec;
     impl->acceptor.close(ec);
+    impl->change.cancel();  // an accept loop waiting for room
   });
   std::vector<std::shared_ptr<Session>> current;
   {

@@ -1,5 +1,5 @@
-// The HTTP/1.1 server: accepts connections, enforces header/body limits and read timeouts, routes requests,
-// streams SSE responses with keep-alive pings and backpressure, and shuts down gracefully.
+// The HTTP/1.1 server: accepts connections up to a limit, enforces header/body limits and deadlines, routes
+// requests, streams SSE responses with keep-alive pings and backpressure, and shuts down gracefully.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -24,8 +24,16 @@ struct ServerOptions {
   std::size_t normal_body_limit = 1048576;
   std::size_t chat_body_limit = 67108864;
   std::size_t upload_body_limit = 10485760 + 65536;
-  std::chrono::milliseconds header_timeout{15000};     // whole header, including keep-alive idle wait
+  // Whole request header, counted from the end of the previous response: also how long an idle keep-alive
+  // connection is kept open.
+  std::chrono::milliseconds header_timeout{15000};
   std::chrono::milliseconds body_idle_timeout{30000};  // between body reads
+  // Whole request body, counted from the end of its header: a client that trickles it gets 408.
+  std::chrono::milliseconds body_timeout{300000};
+  // Open client connections at most. At the limit, a waiting client makes room by closing the connection
+  // idle longest (waiting for a request header); when none is idle it waits in the listen backlog until one
+  // closes. 0: derived from the open-files limit (connection_limit_for).
+  std::size_t max_connections = 0;
   std::chrono::milliseconds sse_keepalive{15000};
   std::chrono::milliseconds write_timeout{30000};  // a client that stops reading is given up
   std::chrono::milliseconds shutdown_grace{10000};
@@ -61,6 +69,7 @@ class HttpServer {
 
   boost::system::error_code listen();
   [[nodiscard]] std::uint16_t port() const;
+  [[nodiscard]] std::size_t max_connections() const;
   void start();
   // Stops accepting, closes idle connections, lets running requests and streams end for up to
   // shutdown_grace, then closes everything and calls `done` (on an io thread).

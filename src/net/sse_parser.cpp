@@ -5,6 +5,7 @@
 namespace parley::net {
 
 bool SseParser::feed(std::string_view bytes, std::vector<SseEvent>& out) {
+  if (oversized_) return false;
   if (at_start_ && !bytes.empty()) {
     // A UTF-8 BOM at the very start of the stream is ignored.
     if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
@@ -27,7 +28,13 @@ bool SseParser::feed(std::string_view bytes, std::vector<SseEvent>& out) {
     if (end == std::string_view::npos) end = bytes.size();
     line_.append(bytes.substr(i, end - i));
     i = end - 1;
-    if (line_.size() + data_.size() > max_event_bytes_) return false;
+    if (line_.size() + data_.size() > max_event_bytes_) {
+      // What was read of the event is dropped: a peer that goes on sending it must not grow it further.
+      oversized_ = true;
+      std::string().swap(line_);
+      std::string().swap(data_);
+      return false;
+    }
   }
   return true;
 }
@@ -94,6 +101,13 @@ void SseParser::dispatch(std::vector<SseEvent>& out) {
   has_data_ = false;
   event_.clear();
   id_.reset();
+}
+
+std::string describe_event_limit(std::size_t max_event_bytes) {
+  constexpr std::size_t kMiB = 1024 * 1024;
+  if (max_event_bytes >= kMiB && max_event_bytes % kMiB == 0)
+    return "larger than " + std::to_string(max_event_bytes / kMiB) + " MiB";
+  return "larger than " + std::to_string(max_event_bytes) + " bytes";
 }
 
 }  // namespace parley::net

@@ -21,11 +21,14 @@ class SseParser {
  public:
   explicit SseParser(std::size_t max_event_bytes = 32 * 1024 * 1024) : max_event_bytes_(max_event_bytes) {}
 
-  // Parses `bytes` and appends every completed event. Returns false once an event grew past the size limit.
+  // Parses `bytes` and appends every completed event. Returns false once an event grew past the size limit
+  // (the events completed before it are still appended); every later call then returns false at once.
   bool feed(std::string_view bytes, std::vector<SseEvent>& out);
   // End of stream: dispatches a pending event that lacked its terminating blank line.
   void finish(std::vector<SseEvent>& out);
 
+  [[nodiscard]] bool oversized() const { return oversized_; }
+  [[nodiscard]] std::size_t max_event_bytes() const { return max_event_bytes_; }
   [[nodiscard]] std::size_t comment_count() const { return comments_; }
   [[nodiscard]] std::optional<long> retry_ms() const { return retry_; }
   // The last event id seen (for Last-Event-ID on reconnection); nullopt before any.
@@ -46,6 +49,10 @@ class SseParser {
   std::optional<std::string> last_id_;
   std::optional<long> retry_;
   std::size_t comments_ = 0;
+  bool oversized_ = false;
 };
+
+// "larger than 32 MiB" for an SseParser's limit, for error messages.
+std::string describe_event_limit(std::size_t max_event_bytes);
 
 }  // namespace parley::net

@@ -219,22 +219,24 @@ test('suggestions are added, sent, offered on the empty chat and deleted; speech
   } finally { await t.close(); }
 });
 
-test('a stored prompt that arrives late does not overwrite what the user already typed', async () => {
+test('the prompt field is read-only until the stored prompt arrives, so typing never mixes with it', async () => {
   const t = await setup();
   try {
-    let delayed = 0;
+    await t.api('/api/settings/system-prompt', { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ system_prompt: 'Stored prompt.' }) });
+    let release;
+    const held = new Promise((r) => { release = r; });
     await t.page.route('**/api/settings/system-prompt', async (route) => {
-      if (route.request().method() === 'GET') {
-        delayed++;
-        await new Promise((r) => setTimeout(r, 800));
-      }
+      if (route.request().method() === 'GET') await held;
       await route.continue();
     });
     await openSettings(t.page, 'System prompt');
     const box = t.page.getByLabel(/Instructions given to the model/);
-    await box.fill('Typed before the load finished.');
-    await t.page.waitForTimeout(1200);
-    assert.ok(delayed >= 1, 'the stored prompt was loaded after typing');
-    assert.equal(await box.inputValue(), 'Typed before the load finished.');
+    assert.equal(await box.isEditable(), false, 'not editable while the stored prompt is loading');
+    assert.equal(await t.page.getByRole('button', { name: 'Save prompt' }).isDisabled(), true);
+    // Typing waits for the field (Playwright waits until it is editable); the stored value arrives meanwhile.
+    const typing = box.fill('Typed by the user.');
+    release();
+    await typing;
+    assert.equal(await box.inputValue(), 'Typed by the user.');
   } finally { await t.close(); }
 });

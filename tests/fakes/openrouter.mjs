@@ -1,7 +1,7 @@
 // A fake OpenAI-compatible / OpenRouter upstream for parley's tests and benchmarks, written from the documented
 // wire format (chat.completions streaming chunks, usage-only final chunk, ": OPENROUTER PROCESSING" comments,
 // error bodies, /models and /generation). It can misbehave on request: HTTP errors, 429 with Retry-After,
-// in-band error chunks, a dropped connection mid-event, a stall, a slow drip, malformed data.
+// in-band error chunks, a dropped connection mid-event, a stall, a slow drip, malformed data, an oversized event.
 //
 // Usage: node tests/fakes/openrouter.mjs [--port N]   → prints "fake-openrouter listening on http://127.0.0.1:N"
 // Scenarios are queued with POST /__control/script (JSON array of scenario objects, used in order, one per chat
@@ -65,6 +65,8 @@ function buildEvents(sc, body) {
   for (const piece of sc.content ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', content: piece })]);
   for (const delta of sc.deltas ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', ...delta })]);
   for (const frag of sc.tool_fragments ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', content: null, tool_calls: [frag] })]);
+  // One event of about this many bytes (a chunk padded with a long string), e.g. past a client's event size cap.
+  if (sc.oversized_event_bytes) ev.push(['raw', `data: ${JSON.stringify(chunk(id, model, { role: 'assistant', content: '' }, null, { pad: 'x'.repeat(sc.oversized_event_bytes) }))}\n\n`]);
   if (sc.in_band_error) {
     ev.push(['data', { id, object: 'chat.completion.chunk', created: 0, model, provider: 'FakeProvider', error: sc.in_band_error,
       choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }] }]);

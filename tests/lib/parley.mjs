@@ -17,6 +17,7 @@ export const webDist = join(repoRoot, 'web', 'dist');
  *   home: an existing home dir (default: a new temp dir, removed by stop())
  *   files: {relativePath: content} written into the home before start
  *   expectExit: resolve when the process exits instead of waiting for the listening line
+ *   prefix: a command that execs parley, e.g. ['prlimit', '--nofile=96:96'] (proc.pid is then parley's)
  * Returns { url, port, home, proc, output(), stop(signal), exited }
  */
 export async function startParley(opts = {}) {
@@ -37,7 +38,8 @@ export async function startParley(opts = {}) {
     ...(opts.env ?? {}),
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined || v === null) delete env[k];
-  const proc = spawn(parleyBin, opts.args ?? ['serve'], { cwd: home, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const [command, ...prefixArgs] = [...(opts.prefix ?? []), parleyBin];
+  const proc = spawn(command, [...prefixArgs, ...(opts.args ?? ['serve'])], { cwd: home, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (d) => { out += d.toString(); });
   proc.stderr.on('data', (d) => { out += d.toString(); });

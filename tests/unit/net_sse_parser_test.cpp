@@ -76,6 +76,21 @@ TEST(SseParser, RefusesAnEventPastTheSizeLimit) {
   EXPECT_FALSE(p.feed("data: " + std::string(100, 'x'), out));
 }
 
+TEST(SseParser, KeepsEventsBeforeAnOversizedOneAndRefusesEverythingAfterIt) {
+  SseParser p(64);
+  std::vector<SseEvent> out;
+  EXPECT_FALSE(p.feed("data: first\n\ndata: " + std::string(100, 'x'), out));
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].data, "first");
+  EXPECT_TRUE(p.oversized());
+  // The rest of the oversized event, and whatever follows, is refused without being kept.
+  EXPECT_FALSE(p.feed(std::string(100, 'x') + "\n\ndata: later\n\n", out));
+  p.finish(out);
+  EXPECT_EQ(out.size(), 1u);
+  EXPECT_EQ(parley::net::describe_event_limit(32 * 1024 * 1024), "larger than 32 MiB");
+  EXPECT_EQ(parley::net::describe_event_limit(64), "larger than 64 bytes");
+}
+
 TEST(SseParser, KeepsTheLastEventIdForReconnection) {
   SseParser p;
   std::vector<SseEvent> out;

@@ -111,12 +111,12 @@ class SseServer : public ::testing::Test {
   }
 
   // Connects and sends a GET; reads time out after 10 s so that a broken server fails instead of hanging.
-  tcp::socket request(const std::string& path) {
+  tcp::socket request(const std::string& path, const char* version = "HTTP/1.1") {
     tcp::socket s(client_ioc_);
     s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
     timeval tv{10, 0};
     ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    const std::string req = "GET " + path + " " + version + "\r\nHost: 127.0.0.1\r\n\r\n";
     asio::write(s, asio::buffer(req));
     return s;
   }
@@ -195,6 +195,22 @@ TEST_F(SseServer, ClientThatPausesReadingGetsEveryFrameInOrder) {
   std::string expected;
   for (const auto& f : many_frames()) expected += f;
   const auto body = dechunk(read_all(s));
+  ASSERT_EQ(body.size(), expected.size());
+  EXPECT_TRUE(body == expected);
+}
+
+TEST_F(SseServer, Http10ClientGetsEveryFrameUnframedInOrderThenTheConnectionCloses) {
+  // Direct, queued and merged writes alike go out without chunk framing; the end of the body is the close.
+  auto s = request("/bursty", "HTTP/1.0");
+  const auto response = read_all(s);
+  const auto head_end = response.find("\r\n\r\n");
+  ASSERT_NE(head_end, std::string::npos);
+  const auto head = response.substr(0, head_end);
+  EXPECT_EQ(head.find("Transfer-Encoding"), std::string::npos) << head;
+  EXPECT_NE(head.find("Connection: close"), std::string::npos) << head;
+  std::string expected;
+  for (const auto& f : many_frames()) expected += f;
+  const auto body = response.substr(head_end + 4);
   ASSERT_EQ(body.size(), expected.size());
   EXPECT_TRUE(body == expected);
 }
