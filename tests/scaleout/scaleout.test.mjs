@@ -67,7 +67,7 @@ before(async () => {
   await r1.start();  // first: it imports the settings files and takes the retention lock
   await r2.start();
   nginx = await startNginx([r1.port, r2.port]);
-  console.log(`# scale-out rig up in ${Date.now() - started} ms`);
+  console.log(`scale-out rig up in ${Date.now() - started} ms`);
 });
 
 after(async () => {
@@ -155,7 +155,7 @@ test('PostgreSQL restarted, then stopped for 10 s, under chat traffic', async ()
   traffic = false;
   await Promise.all(clients);
 
-  console.log(`# ${turns.length} turns: ${turns.filter((t) => !t.error).length} completed, ${turns.filter((t) => t.error).length} failed; restart at +${restartedAt - turns[0].startedAt} ms, outage ${backAt - stoppedAt} ms`);
+  console.log(`scale-out traffic: ${turns.length} turns: ${turns.filter((t) => !t.error).length} completed, ${turns.filter((t) => t.error).length} failed; restart at +${restartedAt - turns[0].startedAt} ms, outage ${backAt - stoppedAt} ms`);
   for (const t of turns) {
     // Every client got a whole stream: a turn either completed or failed in-stream (§3.7), none hung or was cut.
     assert.equal(t.status, 200);
