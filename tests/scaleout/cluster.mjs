@@ -37,7 +37,8 @@ const asRoot = process.getuid?.() === 0;
 // PostgreSQL refuses to run as root: as root, its commands run as the `postgres` user.
 function pgCommand(tool, args) {
   const cmd = join(pgBin, tool);
-  return asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+  const runuser = existsSync('/usr/sbin/runuser') ? '/usr/sbin/runuser' : 'runuser';
+  return asRoot ? [runuser, ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 }
 // The server pg_ctl starts inherits its standard streams: they go nowhere, or the call would wait for them.
 function pg(tool, args) {
@@ -92,6 +93,8 @@ export async function startS3() {
 }
 
 // ---- nginx ------------------------------------------------------------------------------------------------
+// Debian's nginx-light installs into /usr/sbin, which a non-root PATH may lack.
+const nginxBin = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 // deploy/nginx/parley.conf as a user installs it, with this rig's replica ports and listen port, inside a
 // minimal nginx.conf that keeps every file of nginx's own under a temporary directory.
 export async function startNginx(replicaPorts) {
@@ -120,8 +123,8 @@ http {
 ${site}
 }
 `);
-  execFileSync('nginx', ['-t', '-q', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'pipe' });
-  const proc = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(nginxBin, ['-t', '-q', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'pipe' });
+  const proc = spawn(nginxBin, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   await until(async () => { try { await (await fetch(`${url}/health`)).text(); return true; } catch { return false; } }, 10000, 'nginx answering');
   return {
