@@ -70,7 +70,8 @@ void FileDocumentStore::set_aside(std::string_view name, const std::string& why,
       (ec ? "it could not be copied aside (" + ec.message() + ")" : "it was copied to " + backup.string()) +
       " and defaults are used until it is fixed or saved again";
   log::error("{}", message);
-  warnings.set(document_warning_key(name), message);
+  // Keyed by the file, not the document: with PostgreSQL a file set aside at import is not the row's problem.
+  warnings.set(path.string(), message);
 }
 
 std::string FileDocumentStore::where(std::string_view name) const {
