@@ -9,6 +9,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include <charconv>
+
+#include "blob/local_signing.hpp"
 #include "blob/object_key.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
@@ -21,6 +24,17 @@ namespace bj = boost::json;
 using boost::asio::awaitable;
 
 namespace {
+
+// Whether a cached local URL carries this process's signature: replicas that each had a key of their own
+// before they shared one cached URLs the others refuse, so such a URL is signed again instead of served.
+bool signed_with(const std::string& url, const std::string& key_bytes, const std::string& object_key) {
+  const auto at = url.rfind("?exp=");
+  if (at == std::string::npos || key_bytes.empty()) return false;
+  const auto* first = url.data() + at + 5;
+  std::int64_t exp = 0;
+  if (std::from_chars(first, url.data() + url.size(), exp).ec != std::errc()) return false;
+  return url == local_signed_path(key_bytes, object_key, exp);
+}
 
 SystemTime whole_seconds(SystemTime t) {
   return std::chrono::time_point_cast<std::chrono::seconds>(t);
@@ -116,7 +130,11 @@ awaitable<Result<store::AttachmentRow>> AttachmentService::store_upload(NewAttac
 std::string AttachmentService::current_url_blocking(store::AttachmentRow& row, SystemTime now) {
   if (row.signed_url && !row.signed_url->empty() && row.signed_url_expires_at) {
     const auto expiry = parse_timestamp(*row.signed_url_expires_at);
-    if (expiry && *expiry > now + std::chrono::hours(1)) return *row.signed_url;
+    const bool local = row.storage_backend.value_or("gcs") == "local";
+    if (expiry && *expiry > now + std::chrono::hours(1) &&
+        (!local || signed_with(*row.signed_url, local_->signing_key(), row.storage_path))) {
+      return *row.signed_url;
+    }
   }
   BlobStore* store = store_for(row.storage_backend);
   if (!store || !store->missing_configuration().empty()) return {};

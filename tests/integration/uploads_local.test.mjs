@@ -455,3 +455,21 @@ test('deleting a conversation deletes its objects right after the transaction (Â
   assert.equal(after.status, 404, 'its signed URL stops working');
   await after.arrayBuffer();
 });
+
+test('a cached URL signed under another key (a replica\'s own key before the shared one) is signed again', async () => {
+  const r = await upload(p.url, { sessionId: 'session_other_key' });
+  assert.equal(r.status, 201);
+  const id = r.body.attachment.id;
+  const key = `session_other_key/${id}__cat.png`;
+  const content = JSON.stringify([{ type: 'image_url', image_url: { url: 'x' }, metadata: { attachment_id: id } }]).replace(/'/g, "''");
+  sql(p.home, `INSERT INTO messages (session_id, role, content, metadata) VALUES ('session_other_key', 'user', '${content}', '{"__structured_content__":true}')`);
+  const exp = Math.floor(Date.now() / 1000) + 5 * 86400;
+  const foreign = `/api/files/${key.split('/').map(encodeURIComponent).join('/')}?exp=${exp}&sig=${createHmac('sha256', Buffer.alloc(32, 7)).update(`GET\n${key}\n${exp}`).digest('hex')}`;
+  sql(p.home, `UPDATE attachments SET signed_url='${foreign}', display_url='${foreign}', delivery_url='${foreign}', signed_url_expires_at='${new Date(exp * 1000).toISOString()}' WHERE attachment_id='${id}'`);
+  const [message] = (await (await fetch(`${p.url}/api/chat/session/session_other_key/messages`)).json()).messages;
+  const url = message.content[0].image_url.url;
+  assert.ok(!url.endsWith(foreign), 'the foreign signature is not served');
+  const res = await fetch(url);
+  assert.equal(res.status, 200, url);
+  await res.arrayBuffer();
+});
