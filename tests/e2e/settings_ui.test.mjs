@@ -240,3 +240,22 @@ test('the prompt field is read-only until the stored prompt arrives, so typing n
     assert.equal(await box.inputValue(), 'Typed by the user.');
   } finally { await t.close(); }
 });
+
+test('model parameters are disabled until the stored settings arrive', async () => {
+  const t = await setup();
+  try {
+    let release;
+    const held = new Promise((r) => { release = r; });
+    await t.page.route('**/api/settings/model', async (route) => {
+      if (route.request().method() === 'GET') await held;
+      await route.continue();
+    });
+    await openSettings(t.page, 'Model');
+    const temperature = t.page.getByRole('spinbutton', { name: 'Temperature' });
+    assert.equal(await temperature.isDisabled(), true, 'disabled while the stored settings are loading');
+    const typing = temperature.fill('0.5');
+    release();
+    await typing;
+    assert.equal(await temperature.inputValue(), '0.5');
+  } finally { await t.close(); }
+});
