@@ -87,7 +87,19 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
   bool applying = false;
   asio::steady_timer apply_done;
   bool shutting_down = false;
-  bool reload_retrying = false;  // a reload found the definitions unreadable and tries again every second
+  bool reload_retrying = false;     // a reload found the definitions unreadable and tries again every second
+  bool definitions_unread = false;  // the last read failed: `definitions` may be older than the stored list
+
+  // Under the apply lock: reads the stored list again when the last read failed, so that a change is made
+  // to what is stored, not to an old copy; false when it still cannot be read.
+  bool read_before_change() {
+    if (!definitions_unread) return true;
+    auto loaded = store.load();
+    if (loaded.unavailable) return false;
+    definitions_unread = false;
+    apply(std::move(loaded.servers));
+    return true;
+  }
 
   // Read from any thread.
   mutable std::mutex snapshot_mutex;
@@ -268,6 +280,7 @@ void start_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
     impl->startup_settled = false;
   }
   impl->apply(std::move(loaded.servers));
+  impl->definitions_unread = loaded.unavailable;
   if (loaded.unavailable) asio::co_spawn(impl->strand, reload_on_strand(impl), asio::detached);
 }
 
@@ -281,6 +294,7 @@ asio::awaitable<void> reload_on_strand(std::shared_ptr<ToolAggregator::Impl> imp
     auto loaded = impl->store.load();
     for (const auto& p : loaded.problems) log::warn("{}", p);
     if (!impl->shutting_down && !loaded.unavailable) impl->apply(std::move(loaded.servers));
+    impl->definitions_unread = loaded.unavailable;
     impl->unlock_apply();
     if (!loaded.unavailable) co_return;
     impl->reload_retrying = true;
@@ -342,6 +356,11 @@ asio::awaitable<Result<bj::object>> replace_on_strand(std::shared_ptr<ToolAggreg
     if (auto problem = check_definition_rules(s, reject_unknown)) co_return ApiError::make(422, *problem);
   }
   co_await impl->lock_apply();
+  if (!impl->read_before_change()) {
+    impl->unlock_apply();
+    log::error("Cannot save the MCP server definitions: the stored list cannot be read");
+    co_return ApiError::internal();
+  }
   if (auto error = impl->store.save(servers)) {
     impl->unlock_apply();
     log::error("Cannot save the MCP server definitions: {}", *error);
@@ -356,6 +375,11 @@ asio::awaitable<Result<bj::object>> replace_on_strand(std::shared_ptr<ToolAggreg
 asio::awaitable<Result<bj::object>> patch_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
                                                     std::string id, bj::value body) {
   co_await impl->lock_apply();
+  if (!impl->read_before_change()) {
+    impl->unlock_apply();
+    log::error("Cannot change MCP server {}: the stored definitions cannot be read", id);
+    co_return ApiError::internal();
+  }
   auto servers = impl->definitions;
   auto it =
       std::find_if(servers.begin(), servers.end(), [&](const ServerDefinition& d) { return d.id == id; });

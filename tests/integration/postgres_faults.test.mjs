@@ -102,3 +102,37 @@ test('dropped connections: the first list and the first chat turn on each replic
     assert.equal(psql(dbUrl, `SELECT string_agg(role, ',' ORDER BY id) FROM messages WHERE session_id = '${session}'`), 'system,user,assistant');
   }
 });
+
+test('a settings read that fails keeps the last good copy, says so in /health, and is retried until it succeeds', async () => {
+  let res = await fetch(`${a.url}/api/settings/model`, json('PUT', { model: 'openai/gpt-4o-mini' }));
+  assert.equal(res.status, 200);
+  res = await fetch(`${a.url}/api/settings/system-prompt`, json('PUT', { system_prompt: 'Kept through a failed read.' }));
+  assert.equal(res.status, 200);
+  res = await fetch(`${a.url}/api/mcp/servers`, json('PUT', { servers: [{ id: 'kept', enabled: false, command: ['true'] }] }));
+  assert.equal(res.status, 200);
+  await within(2000, async () => (await get(b, '/api/mcp/servers')).servers.some((s) => s.id === 'kept'), 'definitions on B');
+  await within(2000, async () => (await get(b, '/api/settings/system-prompt')).system_prompt === 'Kept through a failed read.', 'prompt on B');
+
+  // Every read of the settings table now fails; B is told that the documents changed.
+  psql(dbUrl, 'ALTER TABLE settings RENAME TO settings_away');
+  try {
+    psql(dbUrl, "NOTIFY parley_settings, 'model_settings:1000000'; NOTIFY parley_settings, 'mcp_servers:1000000'");
+    // (Taken for an invalid row, the defect, it would be reported too, with defaults served.)
+    await within(5000, async () => (await get(b, '/health')).warnings.some((w) => w.includes("the PostgreSQL settings row 'model_settings'")), 'the failed read reported');
+    assert.equal((await get(b, '/api/settings/model')).model, 'openai/gpt-4o-mini', 'the last good copy, not the defaults');
+    assert.equal((await get(b, '/api/settings/system-prompt')).system_prompt, 'Kept through a failed read.');
+    assert.ok((await get(b, '/health')).warnings.some((w) => w.startsWith("Cannot read the PostgreSQL settings row 'model_settings'")));
+    await within(5000, () => /Cannot read the PostgreSQL settings row 'mcp_servers'/.test(b.output()), 'the failed definitions read');
+    assert.deepEqual((await get(b, '/api/mcp/servers')).servers.map((s) => s.id), ['kept'], 'the MCP servers are not dropped');
+    // Nothing is written over a document that could not be read.
+    res = await fetch(`${b.url}/api/settings/system-prompt`, json('PUT', { system_prompt: 'Written blind.' }));
+    assert.equal(res.status, 500);
+  } finally {
+    psql(dbUrl, 'ALTER TABLE settings_away RENAME TO settings');
+  }
+  // The retried read succeeds: the warning goes, the values are the stored ones.
+  await within(5000, async () => (await get(b, '/health')).warnings.length === 0, 'warnings cleared');
+  assert.equal((await get(b, '/api/settings/model')).model, 'openai/gpt-4o-mini');
+  assert.equal(psql(dbUrl, "SELECT document->>'system_prompt' FROM settings WHERE name = 'model_settings'"), 'Kept through a failed read.');
+  assert.deepEqual((await get(b, '/api/mcp/servers')).servers.map((s) => s.id), ['kept']);
+});
