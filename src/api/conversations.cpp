@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "api/responses.hpp"
+#include "blob/attachment_service.hpp"
 #include "chat/chat_orchestrator.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
@@ -140,8 +141,12 @@ boost::asio::awaitable<net::Response> delete_session(ApiContext& ctx, net::Reque
   auto session_id = req.path_params["session_id"];
   if (!usable_id(session_id)) co_return net::Response::no_content();
   auto guard = co_await wait_for_turn(ctx, session_id);
+  if (ctx.attachments) {
+    // The objects go right after the transaction; the reaper only retries those that could not (§2.5).
+    co_await ctx.attachments->delete_conversation(session_id);
+    co_return net::Response::no_content();
+  }
   auto* repo = ctx.history;
-  // The tombstones stay recorded until the attachment storage (or its reaper, §5.6) deletes the objects.
   auto job = [repo, session_id] { return repo->delete_conversation(session_id).size(); };
   co_await ctx.blocking.run(std::move(job));
   co_return net::Response::no_content();

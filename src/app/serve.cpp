@@ -20,6 +20,7 @@
 #include "app/settings_model_view.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/password.hpp"
+#include "auth/password_store.hpp"
 #include "blob/attachment_service.hpp"
 #include "blob/gcs_blob_store.hpp"
 #include "blob/s3_blob_store.hpp"
@@ -44,8 +45,12 @@
 #include "net/static_files.hpp"
 #include "settings/settings_service.hpp"
 #include "store/open_repository.hpp"
+#include "store/password_row.hpp"
+#include "store/reaper_lock.hpp"
+#include "store/session_locks.hpp"
 #include "store/settings_listener.hpp"
 #include "store/settings_table.hpp"
+#include "store/signing_key.hpp"
 #include "store/sqlite_connection.hpp"
 
 namespace parley::app {
@@ -82,27 +87,6 @@ int lock_data_dir(const fs::path& data_dir) {
     return -2;
   }
   return fd;
-}
-
-// data/signing.key: 32 random bytes as hex, created on first start when PARLEY_SIGNING_KEY is unset.
-std::string load_or_create_signing_key(const Config& c, Warnings& warnings) {
-  if (!c.signing_key_hex.empty()) return c.signing_key_hex;
-  const auto path = c.home / "data" / "signing.key";
-  std::error_code ec;
-  if (auto text = read_file(path, ec)) {
-    std::string key = *text;
-    while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
-    if (key.size() >= 64 && key.size() % 2 == 0 && is_hex(key)) return key;
-    warnings.add(path.string() +
-                 " is not valid hex of at least 32 bytes; delete it to let parley create a new one");
-    return {};
-  }
-  const auto bytes = random_bytes(32);
-  const auto key = to_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-  if (auto wec = write_file_atomic(path, key + "\n", 0600)) {
-    warnings.add("cannot write " + path.string() + ": " + wec.message());
-  }
-  return key;
 }
 
 bool read_password_from_terminal(const char* prompt, std::string& out) {
@@ -236,16 +220,25 @@ int set_password(bool from_stdin) {
     std::cerr << "parley passwd: the password must have at least 8 characters; nothing was changed\n";
     return 2;
   }
-  const auto auth_file = config->home / "data" / "auth.json";
-  if (auto ec = auth::save_password_hash(auth_file, auth::hash_password(password))) {
-    std::cerr << "parley passwd: cannot write " << auth_file << ": " << ec.message() << "\n";
+  // The hash goes where the server reads it: data/auth.json, or the settings row every replica reads.
+  auto history = open_history_or_report(*config);
+  if (!history) return 1;
+  auth::PasswordFile password_file(config->home / "data" / "auth.json");
+  std::unique_ptr<store::PostgresDocumentStore> table;
+  std::unique_ptr<store::PasswordRow> password_row;
+  auth::PasswordStore* passwords = &password_file;
+  if (config->database_kind == DatabaseKind::postgres) {
+    table = std::make_unique<store::PostgresDocumentStore>(config->postgres_url);
+    password_row = std::make_unique<store::PasswordRow>(*table);
+    passwords = password_row.get();
+  }
+  if (auto ec = passwords->save(auth::hash_password(password))) {
+    std::cerr << "parley passwd: cannot write " << passwords->where() << ": " << ec.message() << "\n";
     return 1;
   }
   // Every existing login session ends with the old password (§8.8).
-  auto history = open_history_or_report(*config);
-  if (!history) return 1;
   history->delete_all_sessions();
-  std::cout << "Password saved to " << auth_file.string() << "; authentication is now required.\n";
+  std::cout << "Password saved to " << passwords->where() << "; authentication is now required.\n";
   return 0;
 }
 
@@ -282,31 +275,12 @@ int serve() {
   }
 
   Warnings warnings;
-  const auto signing_key = load_or_create_signing_key(config, warnings);
-  if (!signing_key.empty()) global_redactor().add_secret(signing_key);
-
   const auto history = open_history_or_report(config);
   if (!history) return 1;
   // Expired login sessions go at start-up (§5.6); the periodic retention job belongs to the attachments work.
   if (const int gone = history->delete_expired_sessions(std::chrono::system_clock::now()); gone > 0) {
     log::info("Removed {} expired login sessions", gone);
   }
-  auth::AuthService auth(config, config.home / "data" / "auth.json", history.get());
-  if (!auth.configured() && !is_loopback_host(config.host) && !config.allow_no_auth) {
-    log::error(
-        "Refusing to listen on {} without authentication: set PARLEY_AUTH_TOKEN, set a password with "
-        "`parley passwd`, or set PARLEY_ALLOW_NO_AUTH=1 to expose an unauthenticated server on purpose",
-        config.host);
-    return 2;
-  }
-  if (config.openrouter_api_key.empty()) {
-    log::warn(
-        "OPENROUTER_API_KEY is not set; chat is unavailable until it is set in the environment or in {}",
-        (config.home / ".env").string());
-  }
-
-  net::BlockingPool blocking(4);
-  asio::io_context ioc(config.io_threads);
   // Settings documents: data/*.json, or the shared settings table with PostgreSQL (§4, §5.5).
   FileDocumentStore setting_files({{"model_settings", config.model_settings_path},
                                    {"presets", config.presets_path},
@@ -327,6 +301,44 @@ int serve() {
     }
     setting_documents = settings_table.get();
   }
+  std::string signing_key;
+  try {
+    signing_key = store::load_or_create_signing_key(config, settings_table.get(), warnings);
+  } catch (const store::DatabaseError& e) {
+    log::error("Cannot read or create the signing key in the PostgreSQL settings table: {}", e.what());
+    return 1;
+  }
+  if (!signing_key.empty()) global_redactor().add_secret(signing_key);
+  // The password of `parley passwd`: data/auth.json, or with PostgreSQL the settings row `auth` (§4.5).
+  auth::PasswordFile password_file(config.home / "data" / "auth.json");
+  std::unique_ptr<store::PasswordRow> password_row;
+  auth::PasswordStore* passwords = &password_file;
+  if (settings_table) {
+    try {
+      store::import_password_file(*settings_table, config.home / "data" / "auth.json");
+    } catch (const store::DatabaseError& e) {
+      log::error("Cannot import data/auth.json into the PostgreSQL settings table: {}", e.what());
+      return 1;
+    }
+    password_row = std::make_unique<store::PasswordRow>(*settings_table);
+    passwords = password_row.get();
+  }
+  auth::AuthService auth(config, *passwords, history.get());
+  if (!auth.configured() && !is_loopback_host(config.host) && !config.allow_no_auth) {
+    log::error(
+        "Refusing to listen on {} without authentication: set PARLEY_AUTH_TOKEN, set a password with "
+        "`parley passwd`, or set PARLEY_ALLOW_NO_AUTH=1 to expose an unauthenticated server on purpose",
+        config.host);
+    return 2;
+  }
+  if (config.openrouter_api_key.empty()) {
+    log::warn(
+        "OPENROUTER_API_KEY is not set; chat is unavailable until it is set in the environment or in {}",
+        (config.home / ".env").string());
+  }
+
+  net::BlockingPool blocking(4);
+  asio::io_context ioc(config.io_threads);
   mcp::DefinitionsStore mcp_definitions(*setting_documents, config.home, warnings);
   mcp::AggregatorOptions mcp_options;
   mcp_options.tool_timeout = std::chrono::seconds(config.tool_timeout_seconds);
@@ -342,32 +354,45 @@ int serve() {
   ctx.history = history.get();
   ctx.database_ping = [repo = history.get()] { return repo->ping(); };
   settings::SettingsService settings_service(config, warnings, *setting_documents);
-  settings_service.load();
+  const bool settings_read = settings_service.load();
   // Other replicas' saves arrive as notifications and are applied here within the 2 s of §5.5.
   std::unique_ptr<store::SettingsListener> settings_listener;
   if (settings_table) {
     settings_listener = std::make_unique<store::SettingsListener>(
         config.postgres_url,
-        [&settings_service, &tools, table = settings_table.get()](const std::string& name,
-                                                                  std::int64_t version) {
-          if (!table->is_newer(name, version)) return;  // this replica's own write
+        [&settings_service, &tools, &auth, table = settings_table.get()](const std::string& name,
+                                                                         std::int64_t version) {
+          if (!table->is_newer(name, version)) return true;  // this replica's own write
           log::info("Settings document {} changed in PostgreSQL (version {}); reloading", name, version);
           if (name == "mcp_servers") {
-            tools.reload_definitions();
-          } else {
-            settings_service.reload(name);
+            tools.reload_definitions();  // retries by itself while the database does not answer
+            return true;
           }
+          if (name == "auth") {
+            auth.reload_password();  // a failed read keeps the hash read before
+            return true;
+          }
+          return settings_service.reload(name);
         },
-        [&settings_service, &tools] {
-          for (const char* name : {"model_settings", "presets", "suggestions"}) settings_service.reload(name);
+        [&settings_service, &tools, &auth] {
+          auth.reload_password();
+          bool all = true;
+          for (const char* name : {"model_settings", "presets", "suggestions"})
+            all = settings_service.reload(name) && all;
           tools.reload_definitions();
+          return all;
         });
+    if (!settings_read) settings_listener->request_resync();
     settings_listener->start();
   }
   ctx.settings = &settings_service;
   ctx.active_model = [&settings_service] { return settings_service.model_settings().model; };
   app::SettingsModelView model_settings(settings_service);
-  chat::SessionTurnLocks turn_locks;
+  // With PostgreSQL a session's turns are serialized across replicas too (§3.2 step 1).
+  std::unique_ptr<store::SessionLocks> session_locks;
+  if (config.database_kind == DatabaseKind::postgres)
+    session_locks = std::make_unique<store::SessionLocks>(config.postgres_url);
+  chat::SessionTurnLocks turn_locks(session_locks.get(), &blocking);
   blob::AttachmentService attachments(
       config, *history, blocking,
       std::make_unique<blob::LocalBlobStore>(config.blob_dir,
@@ -438,9 +463,13 @@ int serve() {
   // A warm connection to the provider makes the first token of the first turn come faster.
   if (!config.openrouter_api_key.empty()) http_client.prewarm(config.openrouter_base_url);
   // With PostgreSQL one replica at a time runs the retention job (§5.6).
+  // The replica that takes it over from one that died runs the job at once.
   std::shared_ptr<store::ReaperLock> reaper_lock;
-  if (config.database_kind == DatabaseKind::postgres)
-    reaper_lock = std::make_shared<store::ReaperLock>(config.postgres_url);
+  if (config.database_kind == DatabaseKind::postgres) {
+    reaper_lock = std::make_shared<store::ReaperLock>(config.postgres_url,
+                                                      [&attachments] { attachments.run_retention_now(); });
+    reaper_lock->start();
+  }
   attachments.start_retention(ioc, reaper_lock
                                        ? std::function<bool()>([reaper_lock] { return reaper_lock->held(); })
                                        : std::function<bool()>());  // expired attachments and orphaned
@@ -460,6 +489,7 @@ int serve() {
     if (ec) return;
     log::info("Received signal {}; finishing open requests (up to 10 s)", sig);
     if (settings_listener) settings_listener->stop();
+    if (reaper_lock) reaper_lock->stop();
     server.shutdown(
         [&ioc, &tools] { asio::co_spawn(ioc, stop_tools_then_io(&tools, &ioc), asio::detached); });
   });

@@ -14,17 +14,17 @@ constexpr std::size_t kMaxFailures = 5;
 constexpr auto kValidationCacheFor = std::chrono::seconds(5);
 }  // namespace
 
-AuthService::AuthService(const Config& config, std::filesystem::path auth_file, SessionStore* sessions)
-    : config_(config), auth_file_(std::move(auth_file)), sessions_(sessions) {
+AuthService::AuthService(const Config& config, PasswordStore& passwords, SessionStore* sessions)
+    : config_(config), passwords_(passwords), sessions_(sessions) {
   reload_password();
 }
 
 void AuthService::reload_password() {
-  std::string error;
-  auto hash = load_password_hash(auth_file_, &error);
-  if (!error.empty()) log::error("{}", error);
+  auto loaded = passwords_.load();
+  if (!loaded.error.empty()) log::error("{}", loaded.error);
+  if (loaded.unavailable) return;
   std::lock_guard lock(mutex_);
-  password_hash_ = std::move(hash);
+  password_hash_ = std::move(loaded.hash);
 }
 
 bool AuthService::configured() const {

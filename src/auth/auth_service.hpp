@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/password_store.hpp"
 #include "auth/session_store.hpp"
 #include "core/config.hpp"
 
@@ -28,7 +29,7 @@ struct LoginOutcome {
 
 class AuthService {
  public:
-  AuthService(const Config& config, std::filesystem::path auth_file, SessionStore* sessions);
+  AuthService(const Config& config, PasswordStore& passwords, SessionStore* sessions);
 
   // Authentication is configured: a token is set or a password hash exists.
   [[nodiscard]] bool configured() const;
@@ -40,7 +41,7 @@ class AuthService {
   void logout(std::string_view cookie_header);
   [[nodiscard]] std::string session_cookie(const std::string& token, bool secure) const;
   [[nodiscard]] std::string expired_cookie(bool secure) const;
-  // Re-reads data/auth.json (after `parley passwd`).
+  // Re-reads the password hash (after `parley passwd`); a store that cannot be read keeps the last one.
   void reload_password();
 
   static std::optional<std::string> cookie_value(std::string_view cookie_header, std::string_view name);
@@ -59,7 +60,7 @@ class AuthService {
   [[nodiscard]] std::string session_hash(std::string_view token) const;
 
   const Config& config_;
-  std::filesystem::path auth_file_;
+  PasswordStore& passwords_;
   SessionStore* sessions_;
   mutable std::mutex mutex_;
   std::optional<std::string> password_hash_;

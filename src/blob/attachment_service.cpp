@@ -4,10 +4,14 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include <charconv>
+
+#include "blob/local_signing.hpp"
 #include "blob/object_key.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
@@ -20,6 +24,17 @@ namespace bj = boost::json;
 using boost::asio::awaitable;
 
 namespace {
+
+// Whether a cached local URL carries this process's signature: replicas that each had a key of their own
+// before they shared one cached URLs the others refuse, so such a URL is signed again instead of served.
+bool signed_with(const std::string& url, const std::string& key_bytes, const std::string& object_key) {
+  const auto at = url.rfind("?exp=");
+  if (at == std::string::npos || key_bytes.empty()) return false;
+  const auto* first = url.data() + at + 5;
+  std::int64_t exp = 0;
+  if (std::from_chars(first, url.data() + url.size(), exp).ec != std::errc()) return false;
+  return url == local_signed_path(key_bytes, object_key, exp);
+}
 
 SystemTime whole_seconds(SystemTime t) {
   return std::chrono::time_point_cast<std::chrono::seconds>(t);
@@ -115,7 +130,11 @@ awaitable<Result<store::AttachmentRow>> AttachmentService::store_upload(NewAttac
 std::string AttachmentService::current_url_blocking(store::AttachmentRow& row, SystemTime now) {
   if (row.signed_url && !row.signed_url->empty() && row.signed_url_expires_at) {
     const auto expiry = parse_timestamp(*row.signed_url_expires_at);
-    if (expiry && *expiry > now + std::chrono::hours(1)) return *row.signed_url;
+    const bool local = row.storage_backend.value_or("gcs") == "local";
+    if (expiry && *expiry > now + std::chrono::hours(1) &&
+        (!local || signed_with(*row.signed_url, local_->signing_key(), row.storage_path))) {
+      return *row.signed_url;
+    }
   }
   BlobStore* store = store_for(row.storage_backend);
   if (!store || !store->missing_configuration().empty()) return {};
@@ -204,6 +223,34 @@ awaitable<std::optional<LocalFile>> AttachmentService::find_local_file(std::stri
   co_return file;
 }
 
+awaitable<bool> AttachmentService::remove_tombstoned_object(store::BlobTombstone t) {
+  BlobStore* store = store_for(t.storage_backend);
+  bool gone = false;
+  std::string why = "its storage backend is not configured";
+  if (store && store->missing_configuration().empty()) {
+    auto removed = co_await store->remove(t.storage_key);
+    gone = static_cast<bool>(removed);
+    if (!removed) why = removed.error().message;
+  }
+  if (!gone) {
+    log::warn("Cannot delete the {} object {} of a deleted conversation ({}); the retention job retries it",
+              t.storage_backend, t.storage_key, why);
+  }
+  auto* repo = &repository_;
+  auto resolve = [repo, t, gone] { repo->resolve_tombstone(t, gone); };
+  co_await blocking_.run(std::move(resolve));
+  co_return gone;
+}
+
+awaitable<int> AttachmentService::delete_conversation(std::string session_id) {
+  auto* repo = &repository_;
+  auto remove_rows = [repo, session_id] { return repo->delete_conversation(session_id); };
+  const auto tombstones = co_await blocking_.run(std::move(remove_rows));
+  int deleted = 0;
+  for (const auto& t : tombstones) deleted += (co_await remove_tombstoned_object(t)) ? 1 : 0;
+  co_return deleted;
+}
+
 awaitable<AttachmentService::ReapReport> AttachmentService::reap_once(SystemTime now) {
   ReapReport report;
   auto* repo = &repository_;
@@ -231,15 +278,7 @@ awaitable<AttachmentService::ReapReport> AttachmentService::reap_once(SystemTime
   auto list_tombstones = [repo] { return repo->pending_tombstones(1000); };
   const auto tombstones = co_await blocking_.run(std::move(list_tombstones));
   for (const auto& t : tombstones) {
-    BlobStore* store = store_for(t.storage_backend);
-    bool gone = false;
-    if (store && store->missing_configuration().empty()) {
-      auto removed = co_await store->remove(t.storage_key);
-      gone = static_cast<bool>(removed);
-    }
-    auto resolve = [repo, t, gone] { repo->resolve_tombstone(t, gone); };
-    co_await blocking_.run(std::move(resolve));
-    ++(gone ? report.tombstones_resolved : report.tombstones_pending);
+    ++((co_await remove_tombstoned_object(t)) ? report.tombstones_resolved : report.tombstones_pending);
   }
 
   auto sessions = [repo, now] { return repo->delete_expired_sessions(now); };
@@ -247,10 +286,11 @@ awaitable<AttachmentService::ReapReport> AttachmentService::reap_once(SystemTime
   co_return report;
 }
 
-awaitable<void> AttachmentService::retention_loop(boost::asio::io_context* ioc) {
+awaitable<void> AttachmentService::retention_loop() {
   const auto interval = std::chrono::hours(std::clamp(config_.attachments_retention_days, 1, 24));
-  boost::asio::steady_timer timer(*ioc);
+  auto& timer = *retention_timer_;
   for (;;) {
+    retention_wake_ = false;
     try {
       bool ours = true;
       if (retention_gate_) {
@@ -273,13 +313,23 @@ awaitable<void> AttachmentService::retention_loop(boost::asio::io_context* ioc) 
     }
     timer.expires_after(interval);
     auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    if (ec) co_return;
+    if (ec && !retention_wake_) co_return;
   }
 }
 
 void AttachmentService::start_retention(boost::asio::io_context& ioc, std::function<bool()> gate) {
   retention_gate_ = std::move(gate);
-  boost::asio::co_spawn(ioc, retention_loop(&ioc), boost::asio::detached);
+  retention_ioc_ = &ioc;
+  retention_timer_ = std::make_unique<boost::asio::steady_timer>(ioc);
+  boost::asio::co_spawn(ioc, retention_loop(), boost::asio::detached);
+}
+
+void AttachmentService::run_retention_now() {
+  if (!retention_ioc_) return;
+  boost::asio::post(*retention_ioc_, [this] {
+    retention_wake_ = true;
+    retention_timer_->cancel();
+  });
 }
 
 }  // namespace parley::blob

@@ -3,7 +3,9 @@
 // GET /api/files/{key} serves. Each row is handled by the store that wrote it, whatever PARLEY_STORAGE says.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/value.hpp>
 #include <chrono>
 #include <functional>
@@ -74,6 +76,11 @@ class AttachmentService {
   // The local attachment whose storage_path is `key`, with its bytes; nullopt when there is none.
   boost::asio::awaitable<std::optional<LocalFile>> find_local_file(std::string key);
 
+  // DELETE /api/chat/session (§2.5): deletes the conversation with its rows, then at once the objects of its
+  // attachments; an object that cannot be deleted keeps its tombstone for the retention reaper. Returns the
+  // number of objects deleted.
+  boost::asio::awaitable<int> delete_conversation(std::string session_id);
+
   // One retention pass (§5.6): expired attachments (object first, then row; a failed deletion keeps the
   // row), then pending blob tombstones, then expired login sessions.
   struct ReapReport {
@@ -86,10 +93,18 @@ class AttachmentService {
   // Runs reap_once at start-up and then every clamp(ATTACHMENTS_RETENTION_DAYS, 1, 24) hours. With `gate`
   // (blocking; PostgreSQL's advisory lock), a run happens only on the replica holding it (§5.6).
   void start_retention(boost::asio::io_context& ioc, std::function<bool()> gate = {});
+  // Runs a retention pass now instead of at the next interval (this replica just took over the job).
+  // Thread-safe.
+  void run_retention_now();
 
  private:
-  boost::asio::awaitable<void> retention_loop(boost::asio::io_context* ioc);
+  boost::asio::awaitable<void> retention_loop();
+  // Deletes a tombstone's object; true when it is gone (the tombstone is then removed, else retried later).
+  boost::asio::awaitable<bool> remove_tombstoned_object(store::BlobTombstone tombstone);
   std::function<bool()> retention_gate_;
+  boost::asio::io_context* retention_ioc_ = nullptr;
+  std::unique_ptr<boost::asio::steady_timer> retention_timer_;
+  std::atomic<bool> retention_wake_{false};
 
   const Config& config_;
   store::Repository& repository_;

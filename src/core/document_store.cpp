@@ -41,14 +41,14 @@ const fs::path& FileDocumentStore::path_of(std::string_view name) const {
   return it->second;
 }
 
-std::optional<StoredDocument> FileDocumentStore::read(std::string_view name, std::string& error) {
+std::optional<StoredDocument> FileDocumentStore::read(std::string_view name, ReadError& error) {
   const auto& path = path_of(name);
   std::error_code ec;
   auto text = read_file(path, ec);
+  error = {};
   if (!text) {
-    error.clear();
     std::error_code exists_ec;
-    if (fs::exists(path, exists_ec)) error = "cannot read it: " + ec.message();
+    if (fs::exists(path, exists_ec)) error.message = "cannot read it: " + ec.message();
     return std::nullopt;
   }
   return StoredDocument{std::move(*text), modification_time(path)};
@@ -70,7 +70,8 @@ void FileDocumentStore::set_aside(std::string_view name, const std::string& why,
       (ec ? "it could not be copied aside (" + ec.message() + ")" : "it was copied to " + backup.string()) +
       " and defaults are used until it is fixed or saved again";
   log::error("{}", message);
-  warnings.add(message);
+  // Keyed by the file, not the document: with PostgreSQL a file set aside at import is not the row's problem.
+  warnings.set(path.string(), message);
 }
 
 std::string FileDocumentStore::where(std::string_view name) const {

@@ -19,12 +19,26 @@ struct StoredDocument {
   std::optional<SystemTime> updated_at;  // when it was last written, when known
 };
 
+// Why a read gave no document. `unavailable`: the store itself could not be asked (the database did not
+// answer), which says nothing about the document: it is neither invalid nor absent, and the caller keeps what
+// it last read and asks again later.
+struct ReadError {
+  std::string message;  // empty: no error
+  bool unavailable = false;
+  [[nodiscard]] bool empty() const { return message.empty(); }
+};
+
+// The /health warning of one settings document (invalid, or not readable), replaced as its state changes.
+inline std::string document_warning_key(std::string_view name) {
+  return "settings document " + std::string(name);
+}
+
 class DocumentStore {
  public:
   virtual ~DocumentStore() = default;
   // nullopt with an empty `error`: the document does not exist. nullopt with `error`: it exists but cannot
-  // be read.
-  virtual std::optional<StoredDocument> read(std::string_view name, std::string& error) = 0;
+  // be read, or (error.unavailable) the store could not be reached.
+  virtual std::optional<StoredDocument> read(std::string_view name, ReadError& error) = 0;
   // Replaces the whole document; atomic (a reader sees the old or the new text, never a mix).
   virtual std::error_code write(std::string_view name, const std::string& text) = 0;
   // An invalid document is kept aside for the user to repair (a *.corrupt-<time> copy of a file) and
@@ -40,7 +54,7 @@ class FileDocumentStore final : public DocumentStore {
  public:
   explicit FileDocumentStore(std::map<std::string, std::filesystem::path, std::less<>> paths);
 
-  std::optional<StoredDocument> read(std::string_view name, std::string& error) override;
+  std::optional<StoredDocument> read(std::string_view name, ReadError& error) override;
   std::error_code write(std::string_view name, const std::string& text) override;
   void set_aside(std::string_view name, const std::string& why, Warnings& warnings) override;
   [[nodiscard]] std::string where(std::string_view name) const override;

@@ -34,14 +34,14 @@ Outcome<ServerDefinition> resolve_target(const Config& config, const CommandLine
     def.url = target.server;
     return def;
   }
-  std::string error;
+  ReadError error;
   std::optional<StoredDocument> doc;
   if (target.definitions) doc = target.definitions->read("mcp_servers", error);
   const std::string where =
       target.definitions ? target.definitions->where("mcp_servers") : config.mcp_servers_path.string();
   if (!doc) {
     return Outcome<ServerDefinition>::failure("no MCP server definitions in " + where +
-                                              (error.empty() ? std::string() : " (" + error + ")") +
+                                              (error.empty() ? std::string() : " (" + error.message + ")") +
                                               "; pass a URL or `-- command args...` instead of an id");
   }
   std::vector<std::string> problems;

@@ -99,11 +99,21 @@ void DefinitionsStore::back_up(const std::string& why) {
 LoadedDefinitions DefinitionsStore::load() {
   std::lock_guard lock(mutex_);
   LoadedDefinitions loaded;
-  std::string error;
+  ReadError error;
   auto doc = documents_.read(document_name, error);
+  if (error.unavailable) {
+    // Never bootstrap or apply anything over a read that failed: the last good list stays in use.
+    loaded.unavailable = true;
+    const auto message = "Cannot read " + documents_.where(document_name) + " (" + error.message +
+                         "); the MCP servers keep their last good definitions until it can be read again";
+    warnings_.set(document_warning_key(document_name), message);
+    loaded.problems.push_back(message);
+    return loaded;
+  }
+  warnings_.clear(document_warning_key(document_name));
   if (!doc) {
     if (!error.empty()) {
-      back_up(error);
+      back_up(error.message);
       return loaded;
     }
     loaded.servers = default_definitions(google_client_file_exists(home_));
@@ -139,6 +149,7 @@ std::optional<std::string> DefinitionsStore::save(const std::vector<ServerDefini
   if (auto ec = documents_.write(document_name, serialize_definitions_document(servers))) {
     return "cannot write " + documents_.where(document_name) + ": " + ec.message();
   }
+  warnings_.clear(document_warning_key(document_name));
   updated_at_ = std::chrono::system_clock::now();
   return std::nullopt;
 }

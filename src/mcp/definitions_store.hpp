@@ -20,6 +20,8 @@ struct LoadedDefinitions {
   std::vector<ServerDefinition> servers;
   std::optional<SystemTime> updated_at;  // file modification time; nullopt when never saved
   std::vector<std::string> problems;     // skipped entries, backups made
+  // The store could not be asked (database unreachable): `servers` means nothing; keep the running list.
+  bool unavailable = false;
 };
 
 // Parses the document text (`{"servers":[...]}` or a bare array). nullopt when the document is invalid as a

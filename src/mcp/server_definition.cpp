@@ -381,6 +381,8 @@ void write_definition_api_fields(const ServerDefinition& def, bj::object& out) {
   out["env"] = to_object(def.env);
   out["tool_prefix"] = def.tool_prefix ? bj::value(*def.tool_prefix) : bj::value(nullptr);
   out["disabled_tools"] = to_array(def.disabled_tools.value_or(std::vector<std::string>{}));
+  out["contexts"] = to_array(def.contexts);
+  out["tool_overrides"] = overrides_json(def.tool_overrides, false);
 }
 
 }  // namespace parley::mcp

@@ -66,7 +66,7 @@ std::optional<std::string> check_definition_rules(const ServerDefinition& def, b
 Result<ServerDefinition> apply_patch(const ServerDefinition& stored, const boost::json::value& body);
 
 boost::json::object definition_to_file_json(const ServerDefinition& def);
-// The definition keys of the status response (every key present).
+// The definition keys of the status response and of preset mcp_servers entries (every key present).
 void write_definition_api_fields(const ServerDefinition& def, boost::json::object& out);
 
 }  // namespace parley::mcp

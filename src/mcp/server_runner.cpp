@@ -29,6 +29,16 @@ const char* to_string(ServerState state) {
   return "failed";
 }
 
+std::optional<std::string> unavailable_builtin(const ServerDefinition& definition) {
+  if (!definition.module) return std::nullopt;
+  const auto name = builtin_server_name(*definition.module);
+  if (!name) return "Unknown built-in MCP server module: " + *definition.module;
+  // The built-ins `parley mcp-server` runs (src/app/mcp_server.cpp).
+  if (*name == "calculator" || *name == "housekeeping" || *name == "pdf") return std::nullopt;
+  return "The built-in MCP server '" + *name + "' is not available in this version of parley; disable or " +
+         "remove the MCP server '" + definition.id + "'";
+}
+
 ServerRunner::ServerRunner(RunnerContext context, ServerDefinition definition)
     : context_(std::move(context)),
       definition_(std::move(definition)),
@@ -100,6 +110,11 @@ asio::awaitable<Outcome<Done>> ServerRunner::connect_once() {
 
 asio::awaitable<void> ServerRunner::keep_alive(std::shared_ptr<ServerRunner> self) {
   boost::system::error_code ec;
+  if (auto why = unavailable_builtin(self->definition_)) {
+    log::warn("MCP server {}: {}", self->definition_.id, *why);
+    self->set_state(ServerState::failed, std::move(why));
+    co_return;
+  }
   while (!self->stopped_) {
     self->set_state(ServerState::connecting, std::nullopt);
     auto connected = co_await self->connect_once();

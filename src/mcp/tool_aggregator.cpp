@@ -87,6 +87,19 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
   bool applying = false;
   asio::steady_timer apply_done;
   bool shutting_down = false;
+  bool reload_retrying = false;     // a reload found the definitions unreadable and tries again every second
+  bool definitions_unread = false;  // the last read failed: `definitions` may be older than the stored list
+
+  // Under the apply lock: reads the stored list again when the last read failed, so that a change is made
+  // to what is stored, not to an old copy; false when it still cannot be read.
+  bool read_before_change() {
+    if (!definitions_unread) return true;
+    auto loaded = store.load();
+    if (loaded.unavailable) return false;
+    definitions_unread = false;
+    apply(std::move(loaded.servers));
+    return true;
+  }
 
   // Read from any thread.
   mutable std::mutex snapshot_mutex;
@@ -169,20 +182,6 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
       }
       s["tool_count"] = exposed_count;
       s["tools"] = std::move(tool_list);
-      bj::array contexts;
-      for (const auto& c : def.contexts) contexts.emplace_back(c);
-      s["contexts"] = std::move(contexts);
-      bj::object overrides;
-      for (const auto& [tool, ov] : def.tool_overrides) {
-        bj::value ctx = nullptr;
-        if (ov.contexts) {
-          bj::array a;
-          for (const auto& c : *ov.contexts) a.emplace_back(c);
-          ctx = std::move(a);
-        }
-        overrides[tool] = bj::object{{"contexts", ctx}};
-      }
-      s["tool_overrides"] = std::move(overrides);
       s["transport"] =
           it != runners.end() ? it->second->transport_kind() : (def.url ? "streamable-http" : "stdio");
       s["state"] = to_string(state);
@@ -270,6 +269,8 @@ ToolAggregator::~ToolAggregator() = default;
 
 namespace {
 
+asio::awaitable<void> reload_on_strand(std::shared_ptr<ToolAggregator::Impl> impl);
+
 void start_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
   auto loaded = impl->store.load();
   for (const auto& p : loaded.problems) log::warn("{}", p);
@@ -279,16 +280,27 @@ void start_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
     impl->startup_settled = false;
   }
   impl->apply(std::move(loaded.servers));
+  impl->definitions_unread = loaded.unavailable;
+  if (loaded.unavailable) asio::co_spawn(impl->strand, reload_on_strand(impl), asio::detached);
 }
 
 // Another replica saved new definitions (§5.5): read them and apply them like a PUT would, without saving.
+// A read that fails changes nothing and is tried again until it succeeds.
 asio::awaitable<void> reload_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
-  if (impl->shutting_down) co_return;
-  co_await impl->lock_apply();
-  auto loaded = impl->store.load();
-  for (const auto& p : loaded.problems) log::warn("{}", p);
-  if (!impl->shutting_down) impl->apply(std::move(loaded.servers));
-  impl->unlock_apply();
+  if (impl->reload_retrying) co_return;  // that loop reads the newest document when the database is back
+  for (;;) {
+    if (impl->shutting_down) co_return;
+    co_await impl->lock_apply();
+    auto loaded = impl->store.load();
+    for (const auto& p : loaded.problems) log::warn("{}", p);
+    if (!impl->shutting_down && !loaded.unavailable) impl->apply(std::move(loaded.servers));
+    impl->definitions_unread = loaded.unavailable;
+    impl->unlock_apply();
+    if (!loaded.unavailable) co_return;
+    impl->reload_retrying = true;
+    co_await sleep_for(std::chrono::seconds(1));
+    impl->reload_retrying = false;
+  }
 }
 
 asio::awaitable<void> stop_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
@@ -344,6 +356,11 @@ asio::awaitable<Result<bj::object>> replace_on_strand(std::shared_ptr<ToolAggreg
     if (auto problem = check_definition_rules(s, reject_unknown)) co_return ApiError::make(422, *problem);
   }
   co_await impl->lock_apply();
+  if (!impl->read_before_change()) {
+    impl->unlock_apply();
+    log::error("Cannot save the MCP server definitions: the stored list cannot be read");
+    co_return ApiError::internal();
+  }
   if (auto error = impl->store.save(servers)) {
     impl->unlock_apply();
     log::error("Cannot save the MCP server definitions: {}", *error);
@@ -358,6 +375,11 @@ asio::awaitable<Result<bj::object>> replace_on_strand(std::shared_ptr<ToolAggreg
 asio::awaitable<Result<bj::object>> patch_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
                                                     std::string id, bj::value body) {
   co_await impl->lock_apply();
+  if (!impl->read_before_change()) {
+    impl->unlock_apply();
+    log::error("Cannot change MCP server {}: the stored definitions cannot be read", id);
+    co_return ApiError::internal();
+  }
   auto servers = impl->definitions;
   auto it =
       std::find_if(servers.begin(), servers.end(), [&](const ServerDefinition& d) { return d.id == id; });

@@ -27,47 +27,90 @@ SettingsService::SettingsService(const Config& config, Warnings& warnings, Docum
 
 namespace {
 
-// The document's text, or nullopt when it is absent or unreadable (then set aside and reported).
-std::optional<std::string> read_document(DocumentStore& documents, std::string_view name,
-                                         Warnings& warnings) {
-  std::string error;
+struct DocumentText {
+  bool unavailable = false;         // the store did not answer: keep what was read before
+  std::optional<std::string> text;  // nullopt: absent, or invalid (then set aside and reported)
+};
+
+DocumentText read_document(DocumentStore& documents, std::string_view name, Warnings& warnings) {
+  ReadError error;
   auto doc = documents.read(name, error);
-  if (!doc) {
-    if (!error.empty()) documents.set_aside(name, error, warnings);
-    return std::nullopt;
+  if (error.unavailable) {
+    const auto message = "Cannot read " + documents.where(name) + " (" + error.message +
+                         "); the last good copy is used and the read is retried";
+    log::warn("{}", message);
+    warnings.set(document_warning_key(name), message);
+    return {true, std::nullopt};
   }
-  return std::move(doc->text);
+  // Whatever was wrong before is over; an invalid document reports itself again below.
+  warnings.clear(document_warning_key(name));
+  if (!doc) {
+    if (!error.empty()) documents.set_aside(name, error.message, warnings);
+    return {};
+  }
+  return {false, std::move(doc->text)};
 }
+
+constexpr std::string_view document_names[] = {"model_settings", "presets", "suggestions"};
 
 }  // namespace
 
-void SettingsService::load() {
+bool SettingsService::load() {
   std::lock_guard lock(mutex_);
-  load_model_settings();
-  load_presets();
-  load_suggestions();
+  bool all = true;
+  for (const auto name : document_names) all = load_document(name) && all;
+  return all;
 }
 
-void SettingsService::reload(std::string_view name) {
+bool SettingsService::reload(std::string_view name) {
   std::lock_guard lock(mutex_);
-  if (name == "model_settings") load_model_settings();
-  if (name == "presets") load_presets();
-  if (name == "suggestions") load_suggestions();
+  return load_document(name);
 }
 
-void SettingsService::load_model_settings() {
+bool SettingsService::reload_unread() {
+  std::lock_guard lock(mutex_);
+  const auto names = unread_;
+  for (const auto& name : names) load_document(name);
+  return unread_.empty();
+}
+
+bool SettingsService::load_document(std::string_view name) {
+  bool read = true;
+  if (name == "model_settings")
+    read = load_model_settings();
+  else if (name == "presets")
+    read = load_presets();
+  else if (name == "suggestions")
+    read = load_suggestions();
+  if (read) {
+    if (auto it = unread_.find(name); it != unread_.end()) unread_.erase(it);
+  } else {
+    unread_.emplace(name);
+  }
+  return read;
+}
+
+std::error_code SettingsService::read_before_write(std::string_view name) {
+  if (!unread_.contains(name) || load_document(name)) return {};
+  // Writing the copy in memory could put defaults or an old version over the stored document.
+  return std::make_error_code(std::errc::resource_unavailable_try_again);
+}
+
+bool SettingsService::load_model_settings() {
+  auto read = read_document(documents_, "model_settings", warnings_);
+  if (read.unavailable) return false;
   model_ = ModelSettings{};
   model_.model = config_.default_model;
   model_.updated_at = std::chrono::system_clock::now();
   prompt_ = config_.default_system_prompt;
   prompt_stored_ = false;
-  const auto text = read_document(documents_, "model_settings", warnings_);
-  if (!text) return;
+  const auto& text = read.text;
+  if (!text) return true;
   std::string why;
   auto doc = json::parse(*text, &why);
   if (!doc || !doc->is_object()) {
     documents_.set_aside("model_settings", doc ? "not a JSON object" : why, warnings_);
-    return;
+    return true;
   }
   bj::object body = doc->as_object();
   body.erase("llm_planner_enabled");  // legacy key, ignored
@@ -86,7 +129,7 @@ void SettingsService::load_model_settings() {
   if (!parsed) {
     documents_.set_aside("model_settings", "its values break the rules of PUT /api/settings/model",
                          warnings_);
-    return;
+    return true;
   }
   model_ = std::move(*parsed);
   model_.updated_at = updated.value_or(std::chrono::system_clock::now());
@@ -94,12 +137,15 @@ void SettingsService::load_model_settings() {
     prompt_ = prompt;
     prompt_stored_ = true;
   }
+  return true;
 }
 
-void SettingsService::load_presets() {
+bool SettingsService::load_presets() {
+  auto read = read_document(documents_, "presets", warnings_);
+  if (read.unavailable) return false;
   presets_.clear();
-  const auto text = read_document(documents_, "presets", warnings_);
-  if (!text) return;
+  const auto& text = read.text;
+  if (!text) return true;
   auto doc = json::parse(*text);
   const bj::array* items = nullptr;
   if (doc && doc->is_array()) items = &doc->as_array();
@@ -108,7 +154,7 @@ void SettingsService::load_presets() {
   }
   if (!items) {
     documents_.set_aside("presets", "not a presets document", warnings_);
-    return;
+    return true;
   }
   for (const auto& item : *items) {
     const auto* o = item.if_object();
@@ -121,12 +167,15 @@ void SettingsService::load_presets() {
     std::erase_if(presets_, [&](const bj::object& p) { return p.at("name") == *name; });
     presets_.push_back(*o);
   }
+  return true;
 }
 
-void SettingsService::load_suggestions() {
+bool SettingsService::load_suggestions() {
+  auto read = read_document(documents_, "suggestions", warnings_);
+  if (read.unavailable) return false;
   suggestions_ = default_suggestions();
-  const auto text = read_document(documents_, "suggestions", warnings_);
-  if (!text) return;
+  const auto& text = read.text;
+  if (!text) return true;
   auto doc = json::parse(*text);
   const bj::array* items = nullptr;
   if (doc && doc->is_array()) items = &doc->as_array();
@@ -136,7 +185,7 @@ void SettingsService::load_suggestions() {
   }
   if (!items) {
     documents_.set_aside("suggestions", "not a suggestions document", warnings_);
-    return;
+    return true;
   }
   suggestions_.clear();
   for (const auto& item : *items) {
@@ -150,6 +199,7 @@ void SettingsService::load_suggestions() {
       log::warn("{}: an invalid suggestion was skipped", documents_.where("suggestions"));
     }
   }
+  return true;
 }
 
 ModelSettings SettingsService::model_settings() const {
@@ -167,11 +217,15 @@ std::error_code SettingsService::write_model_file(const ModelSettings& s,
                                                   bool prompt_stored) {
   auto doc = model_settings_file_members(s);
   if (prompt_stored) doc["system_prompt"] = prompt ? bj::value(*prompt) : bj::value(nullptr);
-  return documents_.write("model_settings", json::pretty_sorted(doc));
+  auto ec = documents_.write("model_settings", json::pretty_sorted(doc));
+  // A document saved again is valid again (§4.0: set aside "until it is fixed or saved again").
+  if (!ec) warnings_.clear(document_warning_key("model_settings"));
+  return ec;
 }
 
 std::error_code SettingsService::replace_model_settings(ModelSettings settings) {
   std::lock_guard lock(mutex_);
+  if (auto ec = read_before_write("model_settings")) return ec;
   auto ec = write_model_file(settings, prompt_, prompt_stored_);
   if (!ec) model_ = std::move(settings);
   return ec;
@@ -179,6 +233,7 @@ std::error_code SettingsService::replace_model_settings(ModelSettings settings) 
 
 std::error_code SettingsService::set_system_prompt(std::optional<std::string> prompt) {
   std::lock_guard lock(mutex_);
+  if (auto ec = read_before_write("model_settings")) return ec;
   auto ec = write_model_file(model_, prompt, true);
   if (!ec) {
     prompt_ = std::move(prompt);
@@ -189,7 +244,7 @@ std::error_code SettingsService::set_system_prompt(std::optional<std::string> pr
 
 void SettingsService::remember_supports_tools(const std::string& model, bool supports) {
   std::lock_guard lock(mutex_);
-  if (model_.model != model || model_.supports_tools) return;
+  if (model_.model != model || model_.supports_tools || read_before_write("model_settings")) return;
   auto updated = model_;
   updated.supports_tools = supports;
   if (!write_model_file(updated, prompt_, prompt_stored_)) model_ = std::move(updated);
@@ -197,7 +252,9 @@ void SettingsService::remember_supports_tools(const std::string& model, bool sup
 
 std::error_code SettingsService::write_presets(const std::vector<bj::object>& list) {
   bj::array items(list.begin(), list.end());
-  return documents_.write("presets", json::pretty_sorted(bj::object{{"presets", items}}));
+  auto ec = documents_.write("presets", json::pretty_sorted(bj::object{{"presets", items}}));
+  if (!ec) warnings_.clear(document_warning_key("presets"));
+  return ec;
 }
 
 bj::object SettingsService::snapshot_preset(const std::string& name, bj::array mcp_servers) const {
@@ -228,7 +285,9 @@ std::vector<Suggestion> SettingsService::suggestions() const {
 std::error_code SettingsService::write_suggestions(const std::vector<Suggestion>& list) {
   bj::array items;
   for (const auto& s : list) items.push_back(bj::object{{"label", s.label}, {"text", s.text}});
-  return documents_.write("suggestions", json::pretty_sorted(bj::object{{"suggestions", items}}));
+  auto ec = documents_.write("suggestions", json::pretty_sorted(bj::object{{"suggestions", items}}));
+  if (!ec) warnings_.clear(document_warning_key("suggestions"));
+  return ec;
 }
 
 }  // namespace parley::settings

@@ -1,10 +1,13 @@
 // The settings documents of api.md §4: model settings with the system prompt (model_settings), presets and
 // suggestions, in data/*.json or PostgreSQL's settings table (a DocumentStore). Writes are atomic and
-// serialized; a document that cannot be read is kept aside, reported, and treated as absent.
+// serialized; an invalid document is kept aside, reported, and treated as absent. A read that fails (the
+// database did not answer) is no document at all: the last good copy is served, and nothing is written over
+// a document until it has been read again.
 #pragma once
 
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -27,10 +30,14 @@ class SettingsService {
  public:
   SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents);
 
-  // Reads the documents (start-up). Problems are logged and added to the warnings.
-  void load();
-  // Reads one document again after another replica changed it (§5.5); unknown names are ignored.
-  void reload(std::string_view name);
+  // Reads the documents (start-up). Problems are logged and added to the warnings. False when one of them
+  // could not be read (then retry with reload_unread()).
+  bool load();
+  // Reads one document again after another replica changed it (§5.5); unknown names are ignored. False when
+  // it could not be read: its last good copy stays in use.
+  bool reload(std::string_view name);
+  // Reads every document whose last read failed; true when none is left unread.
+  bool reload_unread();
 
   [[nodiscard]] ModelSettings model_settings() const;
   // nullopt: no prompt (cleared); the default applies when none was ever stored.
@@ -47,6 +54,7 @@ class SettingsService {
   template <class Fn>
   std::error_code modify_presets(Fn change, bool* changed = nullptr) {
     std::lock_guard lock(mutex_);
+    if (auto ec = read_before_write("presets")) return ec;
     auto list = presets_;
     const bool apply = change(list);
     if (changed) *changed = apply;
@@ -63,6 +71,7 @@ class SettingsService {
   template <class Fn>
   std::error_code modify_suggestions(Fn change, bool* changed = nullptr) {
     std::lock_guard lock(mutex_);
+    if (auto ec = read_before_write("suggestions")) return ec;
     auto list = suggestions_;
     const bool apply = change(list);
     if (changed) *changed = apply;
@@ -77,9 +86,14 @@ class SettingsService {
                                    bool prompt_stored);
   std::error_code write_suggestions(const std::vector<Suggestion>& list);
   std::error_code write_presets(const std::vector<boost::json::object>& list);
-  void load_model_settings();
-  void load_presets();
-  void load_suggestions();
+  // Each returns false when the document could not be read (the current values are then kept).
+  bool load_model_settings();
+  bool load_presets();
+  bool load_suggestions();
+  bool load_document(std::string_view name);
+  // Under mutex_: a document whose last read failed is read again before it is written over; an error when
+  // it still cannot be read.
+  std::error_code read_before_write(std::string_view name);
 
   const Config& config_;
   Warnings& warnings_;
@@ -90,6 +104,7 @@ class SettingsService {
   bool prompt_stored_ = false;  // absent from the file: the default prompt applies
   std::vector<Suggestion> suggestions_;
   std::vector<boost::json::object> presets_;
+  std::set<std::string, std::less<>> unread_;  // documents whose last read failed
 };
 
 std::vector<Suggestion> default_suggestions();

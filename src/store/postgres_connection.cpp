@@ -1,7 +1,9 @@
 #include "store/postgres_connection.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <cctype>
 #include <memory>
 
 #include "store/repository.hpp"
@@ -21,7 +23,34 @@ std::string trimmed_error(const char* message) {
   return s;
 }
 
+// libpq's default is to wait for ever on an unreachable host; a URL may still set its own connect_timeout.
+pg_conn* connect_with_timeout(const std::string& url) {
+  const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"10", url.c_str(), nullptr};
+  return PQconnectdbParams(keywords, values, 1);
+}
+
+bool starts_with_word(std::string_view sql, std::string_view word) {
+  std::size_t i = 0;
+  while (i < sql.size() && std::isspace(static_cast<unsigned char>(sql[i]))) ++i;
+  if (sql.size() - i < word.size()) return false;
+  for (std::size_t k = 0; k < word.size(); ++k) {
+    if (std::toupper(static_cast<unsigned char>(sql[i + k])) != word[k]) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool is_plain_read(std::string_view sql) {
+  if (!starts_with_word(sql, "SELECT")) return false;
+  // Reads with side effects: locks, notifications, sequences.
+  for (std::string_view effect : {"pg_advisory", "pg_try_advisory", "pg_notify", "nextval", "setval",
+                                  "FOR UPDATE", "for update", "pg_terminate_backend", "pg_cancel_backend"}) {
+    if (sql.find(effect) != std::string_view::npos) return false;
+  }
+  return true;
+}
 
 std::string number_placeholders(std::string_view sql) {
   std::string out;
@@ -53,17 +82,24 @@ PostgresConnection::~PostgresConnection() {
   if (conn_) PQfinish(conn_);
 }
 
+bool PostgresConnection::idle_connection_is_dead() {
+  if (!conn_ || PQstatus(conn_) != CONNECTION_OK) return true;
+  if (in_transaction_) return false;
+  // An idle connection is sent nothing (no LISTEN here): anything readable is the server's goodbye, a FATAL
+  // message and end of file after a restart or pg_terminate_backend, which libpq only notices once it reads.
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  return ::poll(&p, 1, 0) != 0;
+}
+
 void PostgresConnection::ensure_connected() {
-  if (conn_ && PQstatus(conn_) == CONNECTION_OK) return;
+  if (!idle_connection_is_dead()) return;
   // A transaction cannot survive a reconnect: fail it rather than run its remaining statements alone.
   if (in_transaction_) throw DatabaseError("the PostgreSQL connection was lost during a transaction");
   if (conn_) {
-    PQreset(conn_);
-    if (PQstatus(conn_) == CONNECTION_OK) return;
     PQfinish(conn_);
     conn_ = nullptr;
   }
-  conn_ = PQconnectdb(url_.c_str());
+  conn_ = connect_with_timeout(url_);
   if (PQstatus(conn_) != CONNECTION_OK) {
     const auto reason = trimmed_error(PQerrorMessage(conn_));
     PQfinish(conn_);
@@ -88,6 +124,18 @@ const std::string& PostgresConnection::numbered(std::string_view sql) {
 
 std::vector<SqlRow> PostgresConnection::query(std::string_view sql, const SqlParams& params) {
   ensure_connected();
+  try {
+    return run(sql, params);
+  } catch (const DatabaseError&) {
+    // The connection died under a statement that may or may not have run: only a plain read outside a
+    // transaction is safe to repeat, once, on a fresh connection.
+    if (in_transaction_ || PQstatus(conn_) == CONNECTION_OK || !is_plain_read(sql)) throw;
+  }
+  ensure_connected();
+  return run(sql, params);
+}
+
+std::vector<SqlRow> PostgresConnection::run(std::string_view sql, const SqlParams& params) {
   std::vector<std::string> storage;
   storage.reserve(params.size());
   std::vector<const char*> values;
@@ -139,7 +187,13 @@ void PostgresConnection::execute_script(std::string_view sql) {
 }
 
 void PostgresConnection::begin_write() {
-  execute_script("BEGIN");
+  try {
+    execute_script("BEGIN");
+  } catch (const DatabaseError&) {
+    // BEGIN on its own changes nothing, so when the connection died under it, a fresh one may begin again.
+    if (PQstatus(conn_) == CONNECTION_OK) throw;
+    execute_script("BEGIN");
+  }
   in_transaction_ = true;
 }
 void PostgresConnection::commit() {

@@ -1,5 +1,6 @@
 // One libpq connection: `?` placeholders rewritten to $n once per statement text, parameters always bound
-// as text, results read as text. A broken connection is reset before the next statement.
+// as text, results read as text. A connection found dead before a statement (server restarted, backend
+// terminated) is replaced before anything is sent; a plain read that lost its connection is run again once.
 #pragma once
 
 #include <string>
@@ -27,6 +28,8 @@ class PostgresConnection final : public SqlConnection {
 
  private:
   void ensure_connected();
+  [[nodiscard]] bool idle_connection_is_dead();
+  std::vector<SqlRow> run(std::string_view sql, const SqlParams& params);
   const std::string& numbered(std::string_view sql);
 
   std::string url_;
@@ -34,6 +37,9 @@ class PostgresConnection final : public SqlConnection {
   bool in_transaction_ = false;
   std::unordered_map<std::string, std::string> numbered_sql_;
 };
+
+// A SELECT without side effects (no advisory lock, notification or sequence): safe to run twice.
+bool is_plain_read(std::string_view sql);
 
 // "?" -> "$1", "$2", ... outside quoted literals.
 std::string number_placeholders(std::string_view sql);

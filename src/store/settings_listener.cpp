@@ -59,6 +59,9 @@ void sleep_unless_stopping(const std::atomic<bool>& stopping, std::chrono::milli
 void SettingsListener::run() {
   auto backoff = std::chrono::milliseconds(250);
   bool first = true;
+  // A reload that failed is repeated (at most once a second) until every document could be read.
+  bool resync_pending = false;
+  auto next_resync = std::chrono::steady_clock::now();
   while (!stopping_) {
     PGconn* conn = PQconnectdb(url_.c_str());
     if (PQstatus(conn) != CONNECTION_OK) {
@@ -68,6 +71,9 @@ void SettingsListener::run() {
       backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
       continue;
     }
+    // The server's goodbye (FATAL on a restart) is handled below, not printed to stderr.
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);
     PGresult* r = PQexec(conn, "LISTEN parley_settings");
     const bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
@@ -83,17 +89,25 @@ void SettingsListener::run() {
     // start-up has just read everything).
     if (!first) {
       log::info("Settings listener reconnected; reloading every settings document");
-      resync_();
+      resync_pending = true;
     }
     first = false;
     const int fd = PQsocket(conn);
     while (!stopping_) {
+      if (resync_requested_.exchange(false)) resync_pending = true;
+      if (resync_pending && std::chrono::steady_clock::now() >= next_resync) {
+        resync_pending = !resync_();
+        next_resync = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+        if (!resync_pending) log::info("Settings documents reloaded from PostgreSQL");
+      }
       if (!wait_readable(fd, 200)) break;
       if (!PQconsumeInput(conn)) break;
       while (PGnotify* n = PQnotifies(conn)) {
         std::string name;
         std::int64_t version = 0;
-        if (parse_settings_notification(n->extra, name, version)) notified_(name, version);
+        if (parse_settings_notification(n->extra, name, version) && !notified_(name, version)) {
+          resync_pending = true;
+        }
         PQfreemem(n);
       }
       if (PQstatus(conn) != CONNECTION_OK) break;

@@ -15,8 +15,8 @@ SqlConnection& PostgresDocumentStore::connection() {
   return *connection_;
 }
 
-std::optional<StoredDocument> PostgresDocumentStore::read(std::string_view name, std::string& error) {
-  error.clear();
+std::optional<StoredDocument> PostgresDocumentStore::read(std::string_view name, ReadError& error) {
+  error = {};
   std::lock_guard lock(mutex_);
   try {
     const auto rows = connection().query(
@@ -27,7 +27,8 @@ std::optional<StoredDocument> PostgresDocumentStore::read(std::string_view name,
     versions_[std::string(name)] = rows[0].integer(1);
     return StoredDocument{rows[0].text(0), parse_timestamp(rows[0].text(2))};
   } catch (const DatabaseError& e) {
-    error = std::string("cannot read it: ") + e.what();
+    // The database did not answer: a failure of the read, not a verdict on the document.
+    error = {std::string("cannot read it: ") + e.what(), true};
     return std::nullopt;
   }
 }
@@ -75,7 +76,7 @@ void PostgresDocumentStore::set_aside(std::string_view name, const std::string& 
   const auto message = where(name) + " is invalid (" + why +
                        "); it is left in place and defaults are used until it is fixed or saved again";
   log::error("{}", message);
-  warnings.add(message);
+  warnings.set(document_warning_key(name), message);
 }
 
 std::string PostgresDocumentStore::where(std::string_view name) const {
@@ -87,40 +88,32 @@ bool PostgresDocumentStore::empty() {
   return connection().query("SELECT 1 FROM settings LIMIT 1").empty();
 }
 
+PostgresDocumentStore::Created PostgresDocumentStore::create_if_absent(const std::string& name,
+                                                                       const std::string& text) {
+  std::lock_guard lock(mutex_);
+  const auto inserted = connection().query(
+      "INSERT INTO settings (name, document, version, updated_at) VALUES (?, CAST(? AS jsonb), 1, now()) "
+      "ON CONFLICT (name) DO NOTHING RETURNING version",
+      {name, text});
+  const auto rows = connection().query("SELECT document::text FROM settings WHERE name = ?", {name});
+  if (rows.empty()) throw DatabaseError("the settings row '" + name + "' vanished after it was created");
+  return {rows[0].text(0), !inserted.empty()};
+}
+
 bool PostgresDocumentStore::is_newer(const std::string& name, std::int64_t version) const {
   std::lock_guard lock(mutex_);
   const auto it = versions_.find(name);
   return it == versions_.end() || version > it->second;
 }
 
-ReaperLock::ReaperLock(std::string url) : url_(std::move(url)) {}
-ReaperLock::~ReaperLock() = default;
-
-bool ReaperLock::held() {
-  std::lock_guard lock(mutex_);
-  try {
-    if (!connection_) connection_ = std::make_unique<PostgresConnection>(url_);
-    // A reconnect loses a session lock: ask again every time (re-taking a held lock just nests it).
-    if (held_) connection_->query("SELECT pg_advisory_unlock(?)", {std::int64_t{0x7061726c6579}});
-    held_ =
-        connection_->query("SELECT pg_try_advisory_lock(?)", {std::int64_t{0x7061726c6579}}).at(0).text(0) ==
-        "t";
-  } catch (const DatabaseError& e) {
-    log::warn("Retention: cannot take the PostgreSQL advisory lock: {}", e.what());
-    connection_.reset();
-    held_ = false;
-  }
-  return held_;
-}
-
 std::vector<std::string> import_documents(DocumentStore& files, PostgresDocumentStore& table,
                                           const std::vector<std::string>& names, Warnings& warnings) {
   std::vector<std::string> imported;
   for (const auto& name : names) {
-    std::string error;
+    ReadError error;
     auto doc = files.read(name, error);
     if (!doc) {
-      if (!error.empty()) files.set_aside(name, error, warnings);
+      if (!error.empty()) files.set_aside(name, error.message, warnings);
       continue;
     }
     if (!json::parse(doc->text)) {

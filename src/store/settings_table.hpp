@@ -19,13 +19,20 @@ class PostgresDocumentStore final : public DocumentStore {
   explicit PostgresDocumentStore(std::string url);
   ~PostgresDocumentStore() override;
 
-  std::optional<StoredDocument> read(std::string_view name, std::string& error) override;
+  std::optional<StoredDocument> read(std::string_view name, ReadError& error) override;
   std::error_code write(std::string_view name, const std::string& text) override;
   void set_aside(std::string_view name, const std::string& why, Warnings& warnings) override;
   [[nodiscard]] std::string where(std::string_view name) const override;
 
   // True when the table has no rows (first start: documents are imported from the files).
   bool empty();
+  // A row written once and never changed (signing_key): stores `text` unless the row exists, and returns the
+  // stored text, whichever replica wrote it. Throws DatabaseError.
+  struct Created {
+    std::string text;
+    bool created = false;  // this call stored it
+  };
+  Created create_if_absent(const std::string& name, const std::string& text);
   // Whether `version` of `name` is newer than what this process last read or wrote.
   bool is_newer(const std::string& name, std::int64_t version) const;
 
@@ -35,22 +42,6 @@ class PostgresDocumentStore final : public DocumentStore {
   std::unique_ptr<SqlConnection> connection_;
   std::map<std::string, std::int64_t, std::less<>> versions_;
   SqlConnection& connection();
-};
-
-// §5.6: one replica at a time runs the retention job. The first replica to take the session-level advisory
-// lock keeps it for as long as its connection lives; a replica that dies releases it. Blocking; false when
-// another replica holds it or the database cannot be reached.
-class ReaperLock {
- public:
-  explicit ReaperLock(std::string url);
-  ~ReaperLock();
-  bool held();
-
- private:
-  std::string url_;
-  std::mutex mutex_;
-  std::unique_ptr<SqlConnection> connection_;
-  bool held_ = false;
 };
 
 // Copies each document that exists in `files` but not in `table` (first start on PostgreSQL).

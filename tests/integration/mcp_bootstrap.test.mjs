@@ -60,3 +60,33 @@ test('an invalid file is backed up, reported and treated as absent', async () =>
     await p.stop();
   }
 });
+
+test('built-ins this parley does not include (an old file\'s Google servers) fail once and are not restarted', async () => {
+  const legacy = { servers: [
+    { id: 'local-calculator', module: 'backend.mcp_servers.calculator_server' },
+    { id: 'custom-calendar', module: 'backend.mcp_servers.calendar_server' },
+    { id: 'custom-gmail', module: 'backend.mcp_servers.gmail_server' },
+    { id: 'custom-gdrive', module: 'gdrive' },
+    { id: 'mystery', module: 'backend.mcp_servers.mystery_server' },
+  ] };
+  const p = await startParley({ files: { 'data/mcp_servers.json': JSON.stringify(legacy) } });
+  try {
+    const status = await waitForStatus(p, (s) => s.servers.every((x) => x.state !== 'connecting'), { what: 'settled' });
+    assert.equal(status.servers[0].state, 'connected');
+    for (const s of status.servers.slice(1, 4)) {
+      assert.equal(s.state, 'failed', s.id);
+      assert.match(s.last_error, /is not available in this version of parley/);
+    }
+    assert.equal(status.servers[4].last_error, 'Unknown built-in MCP server module: backend.mcp_servers.mystery_server');
+    // Restarts would come after 1 s and 3 s: none may.
+    await new Promise((r) => setTimeout(r, 3500));
+    for (const id of ['custom-calendar', 'custom-gmail', 'custom-gdrive', 'mystery']) {
+      const lines = p.output().split('\n').filter((l) => l.includes(`MCP server ${id}:`));
+      assert.equal(lines.length, 1, `${id} reported once:\n${lines.join('\n')}`);
+    }
+    const later = await (await fetch(`${p.url}/api/mcp/servers`)).json();
+    assert.deepEqual(later.servers.map((s) => s.state), ['connected', 'failed', 'failed', 'failed', 'failed']);
+  } finally {
+    await p.stop();
+  }
+});

@@ -274,3 +274,30 @@ test('files written by the earlier server load unchanged and are rewritten in th
   assert.equal(presets.presets[0].mcp_servers[0].module, 'backend.mcp_servers.calculator_server', 'legacy module names written back unchanged');
   assert.equal(presets.presets[0].created_at, '2025-10-11T07:53:03.066101Z');
 });
+
+test('preset mcp_servers entries carry every definition key, contexts and tool_overrides included (§2.15)', async () => {
+  const stored = { contexts: ['math', 'school'], disabled_tools: ['divide'], enabled: true, env: {}, id: 'local-calculator',
+    module: 'calculator', tool_overrides: { add: { contexts: ['sums'] }, multiply: {} } };
+  const presets = { presets: [{ name: 'tools', model: 'x/y', is_default: true, mcp_servers: [stored, { id: 'bare', command: ['true'] }],
+    created_at: '2025-01-01T00:00:00Z', updated_at: '2025-01-01T00:00:00Z' }] };
+  const p = await startParley({ files: { 'data/presets.json': JSON.stringify(presets), 'data/mcp_servers.json': '{"servers":[]}' } });
+  try {
+    for (const path of ['/api/presets/tools', '/api/presets/default']) {
+      const [calc, bare] = (await (await fetch(`${p.url}${path}`)).json()).mcp_servers;
+      assert.deepEqual(calc.contexts, ['math', 'school'], path);
+      assert.deepEqual(calc.tool_overrides, { add: { contexts: ['sums'] }, multiply: { contexts: null } }, path);
+      assert.deepEqual(calc.disabled_tools, ['divide']);
+      assert.deepEqual(bare.contexts, []);
+      assert.deepEqual(bare.tool_overrides, {});
+      for (const key of ['id', 'enabled', 'module', 'command', 'url', 'headers', 'cwd', 'env', 'tool_prefix', 'disabled_tools', 'contexts', 'tool_overrides'])
+        assert.ok(key in bare, `${path}: ${key} is present`);
+    }
+    // A snapshot of the running definitions keeps them too.
+    let res = await fetch(`${p.url}/api/mcp/servers`, json('PUT', { servers: [{ id: 'ctx', enabled: false, command: ['true'], contexts: 'one', tool_overrides: { t: { contexts: 'two' } } }] }));
+    assert.equal(res.status, 200, await res.text());
+    res = await fetch(`${p.url}/api/presets`, json('POST', { name: 'snap' }));
+    const snap = await res.json();
+    assert.deepEqual(snap.mcp_servers[0].contexts, ['one']);
+    assert.deepEqual(snap.mcp_servers[0].tool_overrides, { t: { contexts: ['two'] } });
+  } finally { await p.stop(); }
+});

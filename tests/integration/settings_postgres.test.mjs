@@ -52,7 +52,7 @@ after(async () => {
 
 test('first start imports the files into the settings table; another replica reads them from there', async () => {
   const rows = psql(dbUrl, 'SELECT name || \'=\' || version FROM settings ORDER BY name').split('\n');
-  assert.deepEqual(rows, ['mcp_servers=1', 'model_settings=1', 'suggestions=1']);
+  assert.deepEqual(rows, ['mcp_servers=1', 'model_settings=1', 'signing_key=1', 'suggestions=1']);
   for (const p of [a, b]) {
     assert.equal((await get(p, '/api/settings/model')).model, 'anthropic/claude-3.5-sonnet');
     assert.equal((await get(p, '/api/settings/system-prompt')).system_prompt, 'From the file.');

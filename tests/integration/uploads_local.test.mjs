@@ -437,3 +437,39 @@ test('stored history re-signs attachment fragments; a vanished attachment is mar
   const [cached] = sql(p.home, `SELECT signed_url_expires_at FROM attachments WHERE attachment_id='${id}'`);
   assert.ok(Date.parse(cached) > Date.now());
 });
+
+test('deleting a conversation deletes its objects right after the transaction (§2.5), not at the next retention run', async () => {
+  const r = await upload(p.url, { sessionId: 'session_deleted_now' });
+  assert.equal(r.status, 201);
+  const key = decodeURIComponent(new URL(r.body.attachment.displayUrl).pathname.slice('/api/files/'.length));
+  assert.ok(existsSync(join(p.home, 'data', 'blobs', key)));
+  const before = await fetch(r.body.attachment.displayUrl);
+  assert.equal(before.status, 200);
+  await before.arrayBuffer();
+  const del = await fetch(`${p.url}/api/chat/session/session_deleted_now`, { method: 'DELETE' });
+  assert.equal(del.status, 204);
+  // Checked as soon as the 204 arrives: nothing is left for the reaper.
+  assert.equal(existsSync(join(p.home, 'data', 'blobs', key)), false, 'the object is gone');
+  assert.deepEqual(sql(p.home, `SELECT count(*) FROM blob_tombstones WHERE storage_key='${key}'`), ['0']);
+  const after = await fetch(r.body.attachment.displayUrl);
+  assert.equal(after.status, 404, 'its signed URL stops working');
+  await after.arrayBuffer();
+});
+
+test('a cached URL signed under another key (a replica\'s own key before the shared one) is signed again', async () => {
+  const r = await upload(p.url, { sessionId: 'session_other_key' });
+  assert.equal(r.status, 201);
+  const id = r.body.attachment.id;
+  const key = `session_other_key/${id}__cat.png`;
+  const content = JSON.stringify([{ type: 'image_url', image_url: { url: 'x' }, metadata: { attachment_id: id } }]).replace(/'/g, "''");
+  sql(p.home, `INSERT INTO messages (session_id, role, content, metadata) VALUES ('session_other_key', 'user', '${content}', '{"__structured_content__":true}')`);
+  const exp = Math.floor(Date.now() / 1000) + 5 * 86400;
+  const foreign = `/api/files/${key.split('/').map(encodeURIComponent).join('/')}?exp=${exp}&sig=${createHmac('sha256', Buffer.alloc(32, 7)).update(`GET\n${key}\n${exp}`).digest('hex')}`;
+  sql(p.home, `UPDATE attachments SET signed_url='${foreign}', display_url='${foreign}', delivery_url='${foreign}', signed_url_expires_at='${new Date(exp * 1000).toISOString()}' WHERE attachment_id='${id}'`);
+  const [message] = (await (await fetch(`${p.url}/api/chat/session/session_other_key/messages`)).json()).messages;
+  const url = message.content[0].image_url.url;
+  assert.ok(!url.endsWith(foreign), 'the foreign signature is not served');
+  const res = await fetch(url);
+  assert.equal(res.status, 200, url);
+  await res.arrayBuffer();
+});

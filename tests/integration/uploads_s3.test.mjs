@@ -111,3 +111,18 @@ test('retention deletes expired objects from the bucket, then their rows', async
   await eventually(async () => !(await s3Object(key)), 10000, 'object deleted from the bucket');
   await eventually(() => sql(home, `SELECT count(*) FROM attachments WHERE attachment_id='${id}'`)[0] === '0', 5000, 'row deleted');
 });
+
+test('deleting a conversation deletes its objects from the bucket before the 204 (§2.5)', async () => {
+  const r = await upload(p.url, { sessionId: 'session_s3_deleted' });
+  assert.equal(r.status, 201);
+  const key = `session_s3_deleted/${r.body.attachment.id}__cat.png`;
+  assert.ok(await s3Object(key));
+  const del = await fetch(`${p.url}/api/chat/session/session_s3_deleted`, { method: 'DELETE' });
+  assert.equal(del.status, 204);
+  assert.equal(await s3Object(key), null, 'the object is gone from the bucket');
+  assert.deepEqual(sql(home, `SELECT count(*) FROM blob_tombstones WHERE storage_key='${key}'`), ['0']);
+  const res = await fetch(r.body.attachment.displayUrl);
+  const answer = await res.text();
+  assert.equal(res.status, 404, `the presigned URL stops working: ${answer}`);
+  assert.match(answer, /NoSuchKey/);
+});

@@ -24,9 +24,9 @@ fs::path fresh_dir(const std::string& name) {
 TEST(FileDocumentStore, AbsentReadableAndWritten) {
   const auto dir = fresh_dir("rw");
   FileDocumentStore docs({{"presets", dir / "data" / "presets.json"}});
-  std::string error = "stale";
+  ReadError error{"stale", true};
   EXPECT_FALSE(docs.read("presets", error));
-  EXPECT_EQ(error, "") << "absent is not an error";
+  EXPECT_EQ(error.message, "") << "absent is not an error";
   ASSERT_FALSE(docs.write("presets", R"({"presets":[]})"));
   const auto doc = docs.read("presets", error);
   ASSERT_TRUE(doc);
@@ -41,9 +41,10 @@ TEST(FileDocumentStore, UnreadableIsAnErrorAndSetAsideKeepsACopy) {
   const auto dir = fresh_dir("bad");
   fs::create_directories(dir / "model_settings.json");  // a directory where the file should be
   FileDocumentStore docs({{"model_settings", dir / "model_settings.json"}, {"suggestions", dir / "s.json"}});
-  std::string error;
+  ReadError error;
   EXPECT_FALSE(docs.read("model_settings", error));
-  EXPECT_NE(error, "");
+  EXPECT_NE(error.message, "");
+  EXPECT_FALSE(error.unavailable) << "an unreadable file is a problem of the document";
   std::ofstream(dir / "s.json") << "{broken";
   Warnings warnings;
   docs.set_aside("suggestions", "not a suggestions document", warnings);
