@@ -186,16 +186,21 @@ bool valid_timezone(const std::string& tz) {
 
 std::vector<std::string> Config::secret_values() const {
   std::vector<std::string> out;
-  for (const auto* s : {&auth_token, &openrouter_api_key, &deepgram_api_key, &s3_secret_access_key,
-                        &signing_key_hex}) {
+  for (const auto* s : {&auth_token, &openrouter_api_key, &deepgram_api_key, &signing_key_hex}) {
     if (s->size() >= 4) out.push_back(*s);
   }
+  // A secret equal to the access key id (MinIO's and s3rver's defaults) cannot be masked in output: the id is
+  // part of every presigned URL. It is still kept out of the logs (log_only_secret_values).
+  if (s3_secret_access_key.size() >= 4 && s3_secret_access_key != s3_access_key_id)
+    out.push_back(s3_secret_access_key);
   return out;
 }
 
 std::vector<std::string> Config::log_only_secret_values() const {
   std::vector<std::string> out;
   if (s3_access_key_id.size() >= 4) out.push_back(s3_access_key_id);
+  if (s3_secret_access_key.size() >= 4 && s3_secret_access_key == s3_access_key_id)
+    out.push_back(s3_secret_access_key);
   return out;
 }
 
