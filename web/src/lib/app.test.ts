@@ -19,7 +19,7 @@ describe('app state', () => {
     await selectModel('b/new');
     expect(calls.map((c) => c.method)).toEqual(['GET', 'PUT']);
     expect(calls[1].body).toEqual({ model: 'b/new', provider, parameters });
-    expect(app.settings?.model).toBe('b/new');
+    expect(app.settings).toMatchObject({ model: 'b/new' });
   });
 
   it('loads the model list once for concurrent callers and again after a failure', async () => {
