@@ -1,5 +1,5 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
-import { app, conversationsChanged, loadModels, selectModel } from './app.svelte';
+import { app, conversationsChanged, loadModels, onConversationsChanged, selectModel } from './app.svelte';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -38,9 +38,14 @@ describe('app state', () => {
     expect(app.modelsError).toBe('');
   });
 
-  it('counts conversation changes for the sidebar', () => {
-    const before = app.conversationsVersion;
+  it('tells the sidebar about conversation changes until it stops listening', () => {
+    const heard = vi.fn();
+    const stop = onConversationsChanged(heard);
     conversationsChanged();
-    expect(app.conversationsVersion).toBe(before + 1);
+    conversationsChanged();
+    expect(heard).toHaveBeenCalledTimes(2);
+    stop();
+    conversationsChanged();
+    expect(heard).toHaveBeenCalledTimes(2);
   });
 });
