@@ -181,32 +181,34 @@ std::size_t HttpServer::max_connections() const {
 }
 
 void HttpServer::shutdown(std::function<void()> done) {
-  auto impl = impl_;
-  asio::post(impl->acceptor.get_executor(), [impl] {
+  // All in one handler on the accept loop's strand: the loop sees the acceptor closed and `stopping`
+  // together, and `done` is posted from inside the handler, so the io_context cannot run out of work (and
+  // return from run()) between the accept loop's end and the posting of `done`.
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_, done = std::move(done)]() mutable {
     boost::system::error_code ec;
     impl->acceptor.close(ec);
     impl->change.cancel();  // an accept loop waiting for room
-  });
-  std::vector<std::shared_ptr<ServerConnection>> current;
-  {
-    std::lock_guard lock(impl->mutex);
-    impl->stopping = true;
-    current.assign(impl->connections.begin(), impl->connections.end());
-    if (current.empty()) {
-      asio::post(impl->ioc, std::move(done));
-      return;
-    }
-    impl->on_stopped = std::move(done);
-  }
-  for (auto& c : current) c->close_if_idle();
-  auto timer = std::make_shared<asio::steady_timer>(impl->ioc, impl->options.shutdown_grace);
-  timer->async_wait([impl, timer](boost::system::error_code) {
-    std::vector<std::shared_ptr<ServerConnection>> left;
+    std::vector<std::shared_ptr<ServerConnection>> current;
     {
       std::lock_guard lock(impl->mutex);
-      left.assign(impl->connections.begin(), impl->connections.end());
+      impl->stopping = true;
+      current.assign(impl->connections.begin(), impl->connections.end());
+      if (current.empty()) {
+        asio::post(impl->ioc, std::move(done));
+        return;
+      }
+      impl->on_stopped = std::move(done);
     }
-    for (auto& c : left) c->force_close();
+    for (auto& c : current) c->close_if_idle();
+    auto timer = std::make_shared<asio::steady_timer>(impl->ioc, impl->options.shutdown_grace);
+    timer->async_wait([impl, timer](boost::system::error_code) {
+      std::vector<std::shared_ptr<ServerConnection>> left;
+      {
+        std::lock_guard lock(impl->mutex);
+        left.assign(impl->connections.begin(), impl->connections.end());
+      }
+      for (auto& c : left) c->force_close();
+    });
   });
 }
 

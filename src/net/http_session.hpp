@@ -86,7 +86,8 @@ class HttpSession final : public ServerConnection, public std::enable_shared_fro
   void close_if_idle() override {
     boost::asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       self->closing_ = true;
-      if (self->idle_) self->stream_.socket().close();
+      boost::system::error_code ec;  // in a posted handler: an exception would leave io_context::run
+      if (self->idle_) self->stream_.socket().close(ec);
     });
   }
 
@@ -97,7 +98,6 @@ class HttpSession final : public ServerConnection, public std::enable_shared_fro
  private:
   using Clock = std::chrono::steady_clock;
   using HeadParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
-  using StreamingParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
 
   // An SSE response, moved out of handle_one so that its frame (the parsers, the request body) is gone while
   // the stream runs.
@@ -238,7 +238,6 @@ boost::asio::awaitable<typename HttpSession<Stream>::Handled> HttpSession<Stream
 
   const BodyRule rule = body_rule_for(match.route, opts);
   bool body_unread = false;
-  std::optional<StreamingParser> streaming_parser;
   std::unique_ptr<StreamingBody<Stream>> streaming_body;
   if (!parser.is_done()) {
     const auto content_length = parser.content_length();
@@ -248,11 +247,10 @@ boost::asio::awaitable<typename HttpSession<Stream>::Handled> HttpSession<Stream
     }
     if (rule.streamed) {
       // The handler reads the body itself (and may answer before reading it all).
-      streaming_parser.emplace(std::move(parser));
-      streaming_parser->body_limit(rule.limit);
+      // (On the heap, with the parser it takes over: not in this frame, which every idle connection keeps.)
       streaming_body = std::make_unique<StreamingBody<Stream>>(
-          stream_, buffer_, *streaming_parser, opts.body_idle_timeout, opts.body_timeout, opts.write_timeout,
-          !http10_ && iequals(req.header("Expect"), "100-continue"));
+          stream_, buffer_, std::move(parser), rule.limit, opts.body_idle_timeout, opts.body_timeout,
+          opts.write_timeout, !http10_ && iequals(req.header("Expect"), "100-continue"));
       req.body_reader = streaming_body.get();
     } else if (rule.read) {
       if (!co_await read_body(parser, req, rule.limit, started)) co_return Handled{};

@@ -17,7 +17,8 @@ namespace parley::net {
 // An IdleLink: the connection limit may close it while it waits for a request header.
 class ServerConnection : public IdleLink {
  public:
-  // Serves the connection's requests on its own executor until it closes.
+  // Serves the connection's requests on its own executor until it closes. The caller holds the connection
+  // (by shared_ptr) until ConnectionHost::closed().
   virtual void start() = 0;
   // Shutdown, from any thread: closes the connection now if it waits for a request, else after the request
   // or stream it is serving.

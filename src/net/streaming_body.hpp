@@ -10,6 +10,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -24,16 +25,21 @@ template <class Stream>
 class StreamingBody final : public BodyReader {
  public:
   using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
-  StreamingBody(Stream& stream, boost::beast::flat_buffer& buffer, Parser& parser,
-                std::chrono::milliseconds idle_timeout, std::chrono::milliseconds body_timeout,
-                std::chrono::milliseconds write_timeout, bool expect_continue)
+  using HeadParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  // Takes over the parser that read the request header (the body is read from where it stopped).
+  StreamingBody(Stream& stream, boost::beast::flat_buffer& buffer, HeadParser&& head_parser,
+                std::size_t limit, std::chrono::milliseconds idle_timeout,
+                std::chrono::milliseconds body_timeout, std::chrono::milliseconds write_timeout,
+                bool expect_continue)
       : stream_(stream),
         buffer_(buffer),
-        parser_(parser),
+        parser_(std::move(head_parser)),
         idle_timeout_(idle_timeout),
         write_timeout_(write_timeout),
         expect_continue_(expect_continue),
-        deadline_(stream.socket(), body_timeout) {}
+        deadline_(stream.socket(), body_timeout) {
+    parser_.body_limit(limit);
+  }
 
   boost::asio::awaitable<Piece> read_some() override {
     namespace http = boost::beast::http;
@@ -80,7 +86,7 @@ class StreamingBody final : public BodyReader {
 
   Stream& stream_;
   boost::beast::flat_buffer& buffer_;
-  Parser& parser_;
+  Parser parser_;
   std::chrono::milliseconds idle_timeout_;
   std::chrono::milliseconds write_timeout_;
   bool expect_continue_;
