@@ -10,14 +10,11 @@
 #include "chat/chat_request.hpp"
 #include "chat/upstream_request.hpp"
 #include "core/json.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
 
 namespace bj = boost::json;
-
-void require(bool condition) {
-  if (!condition) std::abort();  // libFuzzer reports the abort with the input that caused it
-}
 
 // What ChatOrchestrator::open_turn and incoming_row read of an accepted request, as stored rows.
 std::vector<parley::store::StoredMessage> stored_rows(const parley::chat::ChatRequest& request) {
@@ -53,12 +50,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto request = parley::chat::validate_chat_request(*body);
   if (!request) {
     const auto& error = request.error();
-    require(error.status == 422 && error.detail.is_array() && !error.detail.as_array().empty());
+    FUZZ_REQUIRE(error.status == 422 && error.detail.is_array() && !error.detail.as_array().empty());
     return 0;
   }
-  require(body->is_object() && request->body.contains("messages"));
-  if (request->session_id) require(!request->session_id->empty() && request->session_id->size() <= 200);
-  if (request->model) require(!request->model->empty());
+  FUZZ_REQUIRE(body->is_object() && request->body.contains("messages"));
+  if (request->session_id) FUZZ_REQUIRE(!request->session_id->empty() && request->session_id->size() <= 200);
+  if (request->model) FUZZ_REQUIRE(!request->model->empty());
 
   parley::chat::ActiveModelSettings settings;
   settings.model = "stored/model";
@@ -67,8 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   parley::chat::ToolAttachment tools;
   tools.tools.push_back(bj::object{{"type", "function"}, {"function", bj::object{{"name", "t"}}}});
   const auto upstream = parley::chat::build_upstream_body(*request, settings, stored_rows(*request), tools);
-  require(upstream.contains("messages") && upstream.at("stream") == true);
-  require(!upstream.contains("session_id"));
+  FUZZ_REQUIRE(upstream.contains("messages") && upstream.at("stream") == true);
+  FUZZ_REQUIRE(!upstream.contains("session_id"));
   (void)parley::json::serialize(upstream);
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/json.hpp"
+#include "fuzz_check.hpp"
 #include "store/conversation_markdown.hpp"
 #include "store/stored_message_object.hpp"
 
@@ -17,13 +18,9 @@ namespace {
 
 namespace bj = boost::json;
 
-void require(bool condition) {
-  if (!condition) std::abort();  // libFuzzer reports the abort with the input that caused it
-}
-
-parley::SystemTime time_from(FuzzedDataProvider& in) {
+std::chrono::system_clock::time_point time_from(FuzzedDataProvider& in) {
   // Rows are stamped by parley's clock: from 1970 to 2100.
-  return parley::SystemTime{
+  return std::chrono::system_clock::time_point{
       std::chrono::milliseconds(in.ConsumeIntegralInRange<std::int64_t>(0, 4102444800000))};
 }
 
@@ -68,8 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   const auto markdown = parley::store::conversation_markdown(conversation, title, messages, exported_at);
-  require(markdown.starts_with("# "));
-  require(!parley::store::export_file_stem(conversation.session_id).empty());
+  FUZZ_REQUIRE(markdown.starts_with("# "));
+  FUZZ_REQUIRE(!parley::store::export_file_stem(conversation.session_id).empty());
 
   return 0;
 }

@@ -8,12 +8,9 @@
 #include <string>
 
 #include "core/dotenv.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
-void require(bool condition) {
-  if (!condition) std::abort();  // libFuzzer reports the abort with the input that caused it
-}
 
 bool key_char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
@@ -24,13 +21,13 @@ void any_file(std::string_view text) {
   const auto parsed = parley::parse_dotenv(text);
   std::size_t lines = 1;
   for (const char c : text) lines += c == '\n' ? 1 : 0;
-  require(parsed.entries.size() + parsed.errors.size() <= lines);
+  FUZZ_REQUIRE(parsed.entries.size() + parsed.errors.size() <= lines);
   int last_line = 0;
   for (const auto& e : parsed.entries) {
-    require(e.line > last_line && static_cast<std::size_t>(e.line) <= lines);
+    FUZZ_REQUIRE(e.line > last_line && static_cast<std::size_t>(e.line) <= lines);
     last_line = e.line;
-    require(!e.key.empty());
-    for (const char c : e.key) require(key_char(c));
+    FUZZ_REQUIRE(!e.key.empty());
+    for (const char c : e.key) FUZZ_REQUIRE(key_char(c));
   }
 }
 
@@ -71,9 +68,10 @@ void written_value(FuzzedDataProvider& in) {
     line += value;
   }
   const auto parsed = parley::parse_dotenv("# written by a test\n" + line + "\nNEXT=1\n");
-  require(parsed.errors.empty() && parsed.entries.size() == 2);
-  require(parsed.entries[0].key == key && parsed.entries[0].value == value && parsed.entries[0].line == 2);
-  require(parsed.entries[1].key == "NEXT" && parsed.entries[1].value == "1");
+  FUZZ_REQUIRE(parsed.errors.empty() && parsed.entries.size() == 2);
+  FUZZ_REQUIRE(parsed.entries[0].key == key && parsed.entries[0].value == value &&
+               parsed.entries[0].line == 2);
+  FUZZ_REQUIRE(parsed.entries[1].key == "NEXT" && parsed.entries[1].value == "1");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "api/routes.hpp"
+#include "fuzz_check.hpp"
 #include "net/http_server.hpp"
 #include "net/http_types.hpp"
 #include "net/router.hpp"
@@ -20,10 +21,6 @@ namespace {
 
 namespace http = boost::beast::http;
 using parley::net::RouteMatch;
-
-void require(bool condition) {
-  if (!condition) std::abort();  // libFuzzer reports the abort with the input that caused it
-}
 
 const parley::net::Router& router() {
   static const auto table = [] {
@@ -53,30 +50,30 @@ void check_route(const parley::net::Request& req) {
   switch (match.kind) {
     case RouteMatch::Kind::found:
     case RouteMatch::Kind::bad_path: {
-      require(match.route != nullptr);
-      require(match.route->method == (req.method == "HEAD" ? std::string("GET") : req.method));
+      FUZZ_REQUIRE(match.route != nullptr);
+      FUZZ_REQUIRE(match.route->method == (req.method == "HEAD" ? std::string("GET") : req.method));
       for (const auto& [name, value] : match.params) {
-        require(!name.empty());
+        FUZZ_REQUIRE(!name.empty());
         if (match.kind == RouteMatch::Kind::found && name != "key") {
           // One segment's value: what a client encodes is what the handler gets back.
           std::string again;
-          require(parley::net::percent_decode(parley::net::percent_encode_segment(value), again) &&
-                  again == value);
+          FUZZ_REQUIRE(parley::net::percent_decode(parley::net::percent_encode_segment(value), again) &&
+                       again == value);
         }
       }
       break;
     }
     case RouteMatch::Kind::method_not_allowed:
-      require(match.route == nullptr && !match.allow.empty());
+      FUZZ_REQUIRE(match.route == nullptr && !match.allow.empty());
       // The Allow list names other methods only: the request's own would have been found.
       for (std::string_view allow = match.allow; !allow.empty();) {
         const auto comma = allow.find(", ");
-        require(allow.substr(0, comma) != req.method);
+        FUZZ_REQUIRE(allow.substr(0, comma) != req.method);
         allow = comma == std::string_view::npos ? std::string_view{} : allow.substr(comma + 2);
       }
       break;
     case RouteMatch::Kind::not_found:
-      require(match.route == nullptr && match.allow.empty());
+      FUZZ_REQUIRE(match.route == nullptr && match.allow.empty());
       break;
   }
 }
@@ -109,7 +106,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   const auto req = to_request(parser.get().base());
-  require(!req.method.empty() && !req.target.empty());
+  FUZZ_REQUIRE(!req.method.empty() && !req.target.empty());
   check_route(req);
   for (const auto& [name, value] : req.query_params()) (void)value;
   (void)req.query_param("sig");

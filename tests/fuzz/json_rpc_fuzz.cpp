@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "fuzz_check.hpp"
 #include "mcp/json_rpc.hpp"
 #include "net/sse_parser.hpp"
 
@@ -19,29 +20,25 @@ namespace bj = boost::json;
 namespace rpc = parley::mcp::rpc;
 using Kind = rpc::Incoming::Kind;
 
-void require(bool condition) {
-  if (!condition) std::abort();  // libFuzzer reports the abort with the input that caused it
-}
-
 void check_answer(const std::string& answer, const bj::value& raw_id) {
   const auto back = rpc::parse(answer);
-  require(back.size() == 1);
+  FUZZ_REQUIRE(back.size() == 1);
   const auto expected = rpc::numeric_id(raw_id);
   if (expected) {
-    require(back[0].kind == Kind::response && back[0].id == expected);
+    FUZZ_REQUIRE(back[0].kind == Kind::response && back[0].id == expected);
   } else {
-    require(back[0].kind == Kind::invalid);
+    FUZZ_REQUIRE(back[0].kind == Kind::invalid);
   }
 }
 
 void check_incoming(const rpc::Incoming& in) {
   switch (in.kind) {
     case Kind::response:
-      require(in.id.has_value() && (in.result.has_value() || in.error.has_value()));
+      FUZZ_REQUIRE(in.id.has_value() && (in.result.has_value() || in.error.has_value()));
       if (in.error) (void)rpc::describe_error(*in.error);
       break;
     case Kind::request:
-      require(!in.raw_id.is_null());
+      FUZZ_REQUIRE(!in.raw_id.is_null());
       check_answer(rpc::result_response(in.raw_id, bj::object{}), in.raw_id);
       check_answer(rpc::error_response(in.raw_id, rpc::method_not_found, "Method not found: " + in.method),
                    in.raw_id);
@@ -49,7 +46,7 @@ void check_incoming(const rpc::Incoming& in) {
     case Kind::notification:
       break;
     case Kind::invalid:
-      require(!in.problem.empty());
+      FUZZ_REQUIRE(!in.problem.empty());
       break;
   }
 }
@@ -58,13 +55,13 @@ void check_incoming(const rpc::Incoming& in) {
 void deliver(std::string_view text) {
   const auto value = parley::json::parse(text);
   const auto direct = rpc::parse(text);
-  require(!direct.empty());
+  FUZZ_REQUIRE(!direct.empty());
   if (!value) {
-    require(direct.size() == 1 && direct[0].kind == Kind::invalid);
+    FUZZ_REQUIRE(direct.size() == 1 && direct[0].kind == Kind::invalid);
     return;
   }
   const auto items = rpc::classify(*value);
-  require(items.size() == direct.size());
+  FUZZ_REQUIRE(items.size() == direct.size());
   for (const auto& item : items) check_incoming(item);
 }
 
@@ -108,14 +105,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     default: {
       // parley's own messages read back as what they are. (Its method names are valid UTF-8.)
-      if (!parley::json::is_valid_utf8(text)) break;
       const auto id = static_cast<std::int64_t>(text.size()) * 7919 - 3;
       const auto method = text.substr(0, text.size() / 2);
+      if (!parley::json::is_valid_utf8(text) || !parley::json::is_valid_utf8(method)) break;
       const auto request = rpc::parse(rpc::request(id, method, bj::object{{"x", text}}));
-      require(request.size() == 1 && request[0].kind == Kind::request && request[0].method == method &&
-              rpc::numeric_id(request[0].raw_id) == id);
+      FUZZ_REQUIRE(request.size() == 1 && request[0].kind == Kind::request && request[0].method == method &&
+                   rpc::numeric_id(request[0].raw_id) == id);
       const auto note = rpc::parse(rpc::notification(method, {}));
-      require(note.size() == 1 && note[0].kind == Kind::notification && note[0].method == method);
+      FUZZ_REQUIRE(note.size() == 1 && note[0].kind == Kind::notification && note[0].method == method);
       break;
     }
   }

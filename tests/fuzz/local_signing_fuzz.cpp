@@ -12,15 +12,12 @@
 
 #include "blob/local_signing.hpp"
 #include "blob/object_key.hpp"
+#include "fuzz_check.hpp"
 #include "net/router.hpp"
 
 namespace {
 
 using parley::blob::LocalSignatureCheck;
-
-void require(bool condition) {
-  if (!condition) std::abort();  // libFuzzer reports the abort with the input that caused it
-}
 
 const parley::net::Router& files_router() {
   static const auto router = [] {
@@ -59,7 +56,7 @@ LocalSignatureCheck check(std::string_view signing_key, const FileRequest& r, st
                                                           r.sig.value_or(""), at(now));
   if (result == LocalSignatureCheck::valid || result == LocalSignatureCheck::expired) {
     // api/files.cpp then reads exp with std::stoll: it must be a plain number.
-    require(r.exp && std::stoll(*r.exp) >= 0);
+    FUZZ_REQUIRE(r.exp && std::stoll(*r.exp) >= 0);
   }
   return result;
 }
@@ -78,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (const auto r = file_request(target)) {
       const auto result = check(signing_key, *r, now);
       if (result == LocalSignatureCheck::valid)
-        require(*r->sig == parley::blob::local_signature(signing_key, r->key, std::stoll(*r->exp)));
+        FUZZ_REQUIRE(*r->sig == parley::blob::local_signature(signing_key, r->key, std::stoll(*r->exp)));
     }
     return 0;
   }
@@ -96,9 +93,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto exp = in.ConsumeIntegralInRange<std::int64_t>(0, 999'999'999'999);
   const auto url = parley::blob::local_signed_path(signing_key, key, exp);
   const auto r = file_request(url);
-  require(r.has_value() && r->key == key);
-  require(check(signing_key, *r, now) ==
-          (now <= exp ? LocalSignatureCheck::valid : LocalSignatureCheck::expired));
+  FUZZ_REQUIRE(r.has_value() && r->key == key);
+  FUZZ_REQUIRE(check(signing_key, *r, now) ==
+               (now <= exp ? LocalSignatureCheck::valid : LocalSignatureCheck::expired));
 
   // Any one byte changed in the URL: refused, or it still names the same key, exp and sig.
   std::string changed = url;
@@ -107,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (const auto c = file_request(changed)) {
     const auto result = check(signing_key, *c, now);
     if (result == LocalSignatureCheck::valid || result == LocalSignatureCheck::expired)
-      require(c->key == key && c->exp == r->exp && c->sig == r->sig);
+      FUZZ_REQUIRE(c->key == key && c->exp == r->exp && c->sig == r->sig);
   }
   return 0;
 }

@@ -9,14 +9,11 @@
 #include <vector>
 
 #include "core/log.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
 
 using parley::log::Level;
-
-void require(bool condition) {
-  if (!condition) std::abort();  // libFuzzer reports the abort with the input that caused it
-}
 
 bool in_range(Level l) {
   return l >= Level::debug && l <= Level::off;
@@ -37,11 +34,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto text = in.ConsumeRemainingBytesAsString();
     std::vector<std::string> errors;
     const auto s = parley::log::parse_settings(text, errors);
-    require(in_range(s.terminal) && in_range(s.sessions) && in_range(s.conversations));
-    require(s.retention_hours >= 1);
+    FUZZ_REQUIRE(in_range(s.terminal) && in_range(s.sessions) && in_range(s.conversations));
+    FUZZ_REQUIRE(s.retention_hours >= 1);
     std::size_t lines = 1;
     for (const char c : text) lines += c == '\n' ? 1 : 0;
-    require(errors.size() <= lines);
+    FUZZ_REQUIRE(errors.size() <= lines);
     return 0;
   }
   const auto terminal = kLevels[in.ConsumeIntegralInRange<std::size_t>(0, kLevels.size() - 1)];
@@ -56,8 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                      "retention_hours = " + std::to_string(hours);
   std::vector<std::string> errors;
   const auto s = parley::log::parse_settings(text, errors);
-  require(errors.empty());
-  require(s.terminal == terminal.second && s.sessions == sessions.second && s.retention_hours == hours);
-  require(s.conversations == Level::info);
+  FUZZ_REQUIRE(errors.empty());
+  FUZZ_REQUIRE(s.terminal == terminal.second && s.sessions == sessions.second && s.retention_hours == hours);
+  FUZZ_REQUIRE(s.conversations == Level::info);
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_check.hpp"
 #include "net/multipart_parser.hpp"
 
 namespace {
@@ -16,10 +17,6 @@ namespace {
 using parley::net::MultipartLimits;
 using parley::net::MultipartParser;
 using parley::net::MultipartPartHeaders;
-
-void require(bool condition) {
-  if (!condition) std::abort();  // libFuzzer reports the abort with the input that caused it
-}
 
 struct Part {
   std::string name;
@@ -32,17 +29,17 @@ struct Part {
 class RecordingSink final : public parley::net::MultipartSink {
  public:
   bool on_part_begin(const MultipartPartHeaders& headers) override {
-    require(parts.empty() || parts.back().ended);
+    FUZZ_REQUIRE(parts.empty() || parts.back().ended);
     parts.push_back({headers.name, headers.filename, headers.content_type, {}, false});
     return true;
   }
   bool on_part_data(std::string_view data) override {
-    require(!parts.empty() && !parts.back().ended && !data.empty());
+    FUZZ_REQUIRE(!parts.empty() && !parts.back().ended && !data.empty());
     parts.back().data.append(data);
     return true;
   }
   bool on_part_end() override {
-    require(!parts.empty() && !parts.back().ended);
+    FUZZ_REQUIRE(!parts.empty() && !parts.back().ended);
     parts.back().ended = true;
     return true;
   }
@@ -67,8 +64,8 @@ Outcome parse_in_pieces(const std::string& boundary, const MultipartLimits& limi
     status = parser.feed(piece, sink);
   }
   if (status == MultipartParser::Status::more) status = parser.finish();
-  require(status != MultipartParser::Status::more);
-  require((status == MultipartParser::Status::error) == !parser.error().empty());
+  FUZZ_REQUIRE(status != MultipartParser::Status::more);
+  FUZZ_REQUIRE((status == MultipartParser::Status::error) == !parser.error().empty());
   return {status, std::move(sink.parts)};
 }
 
@@ -110,13 +107,13 @@ void raw_body(FuzzedDataProvider& in) {
   const auto body = in.ConsumeRemainingBytesAsString();
 
   const auto boundary = parley::net::multipart_boundary(content_type).value_or("b0undary");
-  require(!boundary.empty() && boundary.size() <= 70);
+  FUZZ_REQUIRE(!boundary.empty() && boundary.size() <= 70);
 
   const auto whole = parse_in_pieces(boundary, limits, body, {});
   const auto pieces = parse_in_pieces(boundary, limits, body, cuts);
-  require(whole.status == pieces.status);
-  require(whole.parts.size() <= limits.max_parts);
-  if (whole.status == MultipartParser::Status::done) require(same_parts(whole.parts, pieces.parts));
+  FUZZ_REQUIRE(whole.status == pieces.status);
+  FUZZ_REQUIRE(whole.parts.size() <= limits.max_parts);
+  if (whole.status == MultipartParser::Status::done) FUZZ_REQUIRE(same_parts(whole.parts, pieces.parts));
 }
 
 void generated_form(FuzzedDataProvider& in) {
@@ -150,11 +147,11 @@ void generated_form(FuzzedDataProvider& in) {
   body += "--" + boundary + "--\r\n";
 
   const auto whole = parse_in_pieces(boundary, {}, body, {});
-  require(whole.status == MultipartParser::Status::done);
-  require(same_parts(whole.parts, sent));
+  FUZZ_REQUIRE(whole.status == MultipartParser::Status::done);
+  FUZZ_REQUIRE(same_parts(whole.parts, sent));
   const auto pieces = parse_in_pieces(boundary, {}, body, cuts);
-  require(pieces.status == MultipartParser::Status::done);
-  require(same_parts(pieces.parts, sent));
+  FUZZ_REQUIRE(pieces.status == MultipartParser::Status::done);
+  FUZZ_REQUIRE(same_parts(pieces.parts, sent));
 }
 
 }  // namespace

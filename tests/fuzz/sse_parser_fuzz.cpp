@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_check.hpp"
 #include "net/http_types.hpp"
 #include "net/sse_parser.hpp"
 
@@ -23,10 +24,6 @@ struct Parsed {
 
 bool same(const SseEvent& a, const SseEvent& b) {
   return a.event == b.event && a.data == b.data && a.id == b.id;
-}
-
-void require(bool condition) {
-  if (!condition) std::abort();  // libFuzzer reports the abort with the input that caused it
 }
 
 }  // namespace
@@ -59,10 +56,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (pieces.within_limit) parser.finish(pieces.events);
   }
 
-  require(whole.within_limit == pieces.within_limit);
+  FUZZ_REQUIRE(whole.within_limit == pieces.within_limit);
   if (!whole.within_limit) return 0;
-  require(whole.events.size() == pieces.events.size());
-  for (std::size_t i = 0; i < whole.events.size(); ++i) require(same(whole.events[i], pieces.events[i]));
+  FUZZ_REQUIRE(whole.events.size() == pieces.events.size());
+  for (std::size_t i = 0; i < whole.events.size(); ++i) FUZZ_REQUIRE(same(whole.events[i], pieces.events[i]));
 
   // Re-framing: what parley writes for an event reads back as the same event. (Ids and event names are
   // parley's own when it writes, so only events whose name and id are one line take part.)
@@ -72,11 +69,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (id.find_first_of("\r\n") != std::string::npos) continue;
     SseParser reparser(std::string::npos);
     std::vector<SseEvent> again;
-    require(reparser.feed(parley::net::format_sse_event(event.event, event.data, id), again));
+    FUZZ_REQUIRE(reparser.feed(parley::net::format_sse_event(event.event, event.data, id), again));
     reparser.finish(again);
-    require(again.size() == 1);
-    require(again[0].event == event.event && again[0].data == event.data);
-    if (!id.empty()) require(again[0].id == id);
+    FUZZ_REQUIRE(again.size() == 1);
+    FUZZ_REQUIRE(again[0].event == event.event && again[0].data == event.data);
+    if (!id.empty()) FUZZ_REQUIRE(again[0].id == id);
   }
   return 0;
 }

@@ -118,6 +118,19 @@ TEST(MultipartParser, PreambleAndEpilogueAreIgnored) {
   EXPECT_EQ(rec.parts[1].data, "data");
 }
 
+// Found by tests/fuzz/multipart_parser_fuzz (corpus/multipart_parser/regress-preamble-in-one-read): a
+// preamble was limited only while the boundary had not arrived, so one read holding both passed any size.
+TEST(MultipartParser, ThePreambleLimitHoldsHoweverTheBodyArrives) {
+  for (const std::size_t preamble : {std::size_t{16384}, std::size_t{16385}, std::size_t{100000}}) {
+    const std::string body = std::string(preamble, 'p') + "\r\n" + body_of("data");
+    const auto expected = preamble <= MultipartLimits{}.max_preamble_bytes ? MultipartParser::Status::done
+                                                                           : MultipartParser::Status::error;
+    Recorder whole, pieces;
+    EXPECT_EQ(parse_in_pieces(body, {}, whole), expected) << preamble;
+    EXPECT_EQ(parse_in_pieces(body, {100, 5000, 12000}, pieces), expected) << preamble;
+  }
+}
+
 TEST(MultipartParser, MissingOrWrongBoundaryIsAnError) {
   Recorder rec;
   std::string error;
@@ -137,25 +150,22 @@ TEST(MultipartParser, RejectsInjectedAndMalformedPartHeaders) {
   const auto with_headers = [](const std::string& headers) {
     return "--" + kBoundary + "\r\n" + headers + "\r\n\r\nx\r\n--" + kBoundary + "--\r\n";
   };
-  const std::
-      vector<std::string>
-          hostile =
-              {
-                  "Content-Disposition: form-data; name=\"file\"\nContent-Type: text/html",  // bare LF
-                  "Content-Disposition: form-data; name=\"file\"\rX: y",                     // bare CR
-                  "Content-Disposition: form-data; name=\"fi\0le\""s,                        // NUL
-                  "Content-Disposition: form-data; name=\"file\"\r\n folded: continuation",  // obsolete
-                                                                                             // folding
-                  "Content-Disposition: form-data; name=\"file\"\r\nContent-Disposition: form-data; "
-                  "name=\"x\"",                                                          // duplicate
-                  "Content-Disposition: form-data; name=\"file\"; name=\"session_id\"",  // repeated parameter
-                  "Content-Disposition: form-data; filename=\"a.png\"",                  // no name
-                  "Content-Disposition: attachment; name=\"file\"",                      // not form-data
-                  "Content-Disposition: form-data; name=\"file\"; filename=\"unterminated",  // open quote
-                  "Content-Type: image/png",                                                 // no disposition
-                  "Bad Header Name: x\r\nContent-Disposition: form-data; name=\"file\"",     // space in name
-                  "Content-Disposition: form-data; name=\"file\"\r\nContent-Type: a\r\nContent-Type: b",
-              };
+  const std::vector<std::string> hostile = {
+      "Content-Disposition: form-data; name=\"file\"\nContent-Type: text/html",  // bare LF
+      "Content-Disposition: form-data; name=\"file\"\rX: y",                     // bare CR
+      "Content-Disposition: form-data; name=\"fi\0le\""s,                        // NUL
+      "Content-Disposition: form-data; name=\"file\"\r\n folded: continuation",  // obsolete
+                                                                                 // folding
+      "Content-Disposition: form-data; name=\"file\"\r\nContent-Disposition: form-data; "
+      "name=\"x\"",                                                              // duplicate
+      "Content-Disposition: form-data; name=\"file\"; name=\"session_id\"",      // repeated parameter
+      "Content-Disposition: form-data; filename=\"a.png\"",                      // no name
+      "Content-Disposition: attachment; name=\"file\"",                          // not form-data
+      "Content-Disposition: form-data; name=\"file\"; filename=\"unterminated",  // open quote
+      "Content-Type: image/png",                                                 // no disposition
+      "Bad Header Name: x\r\nContent-Disposition: form-data; name=\"file\"",     // space in name
+      "Content-Disposition: form-data; name=\"file\"\r\nContent-Type: a\r\nContent-Type: b",
+  };
   for (const auto& h : hostile) {
     Recorder rec;
     std::string error;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "net/http_types.hpp"
+
 using parley::net::SseEvent;
 using parley::net::SseParser;
 
@@ -100,4 +102,17 @@ TEST(SseParser, KeepsTheLastEventIdForReconnection) {
   EXPECT_EQ(out[0].event, "endpoint");
   EXPECT_EQ(p.last_event_id(), "7");
   EXPECT_EQ(p.retry_ms(), 2500);
+}
+
+// Found by tests/fuzz/sse_parser_fuzz (corpus/sse_parser/regress-trailing-line-break): a relayed event whose
+// data ends in a line break ("data: x\ndata:\n\n") lost that line break when parley wrote it out again.
+TEST(SseParser, AnEventParleyRelaysReadsBackWithItsData) {
+  for (const std::string data : {"x\n", "\n", "a\n\nb\n\n", "last line empty\n", ""}) {
+    SseParser p;
+    std::vector<SseEvent> out;
+    ASSERT_TRUE(p.feed(parley::net::format_sse_event("message", data), out));
+    p.finish(out);
+    ASSERT_EQ(out.size(), 1u) << data;
+    EXPECT_EQ(out[0].data, data);
+  }
 }
