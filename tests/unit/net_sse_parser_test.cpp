@@ -116,3 +116,28 @@ TEST(SseParser, AnEventParleyRelaysReadsBackWithItsData) {
     EXPECT_EQ(out[0].data, data);
   }
 }
+
+// Found by tests/fuzz/sse_parser_fuzz (corpus/sse_parser/regress-split-byte-order-mark): a BOM whose bytes
+// arrived in two reads was taken for text, so the stream's first field ("event: endpoint") was lost.
+TEST(SseParser, ALeadingByteOrderMarkIsIgnoredAtEverySplitPoint) {
+  const std::string text =
+      "\xEF\xBB\xBF"
+      "event: endpoint\r\ndata: /messages\r\n\r\n";
+  for (std::size_t piece = 1; piece <= text.size(); ++piece) {
+    const auto events = parse_in_pieces(text, piece);
+    ASSERT_EQ(events.size(), 1u) << "piece " << piece;
+    EXPECT_EQ(events[0].event, "endpoint") << "piece " << piece;
+    EXPECT_EQ(events[0].data, "/messages");
+  }
+  // Bytes that only begin like a BOM are the first line's.
+  const auto not_a_bom = parse_in_pieces(
+      "\xEF\xBB"
+      "data: x\n\n",
+      1);
+  EXPECT_TRUE(not_a_bom.empty());  // the field is "\xEF\xBBdata", unknown
+  SseParser p;
+  std::vector<SseEvent> out;
+  EXPECT_TRUE(p.feed("\xEF", out));
+  p.finish(out);
+  EXPECT_TRUE(out.empty());
+}
