@@ -201,7 +201,9 @@ MultipartParser::Status MultipartParser::run(MultipartSink& sink) {
         } else {
           const auto pos = buffer_.find("\r\n\r\n");
           if (pos == std::string::npos) {
-            if (buffer_.size() > limits_.max_part_header_bytes)
+            // Too large only once the block cannot end within the limit: its CR LF CR LF may have begun in
+            // the last 3 bytes, so the answer does not depend on where the reads end.
+            if (buffer_.size() > limits_.max_part_header_bytes + 3)
               return fail("multipart part headers too large");
             return Status::more;
           }

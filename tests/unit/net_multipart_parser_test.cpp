@@ -131,6 +131,23 @@ TEST(MultipartParser, ThePreambleLimitHoldsHoweverTheBodyArrives) {
   }
 }
 
+// The part header limit, like the preamble's, must not depend on where the reads end: a header block of
+// exactly the limit was accepted in one read and refused when its closing CR LF CR LF came in pieces.
+TEST(MultipartParser, ThePartHeaderLimitHoldsHoweverTheBodyArrives) {
+  const std::size_t limit = MultipartLimits{}.max_part_header_bytes;
+  for (const std::size_t block : {limit - 1, limit, limit + 1}) {
+    std::string headers = "Content-Disposition: form-data; name=\"f\"\r\nX-Pad: ";
+    headers += std::string(block - headers.size(), 'x');
+    const std::string body = "--" + kBoundary + "\r\n" + headers + "\r\n\r\nv\r\n--" + kBoundary + "--";
+    const auto expected = block <= limit ? MultipartParser::Status::done : MultipartParser::Status::error;
+    std::vector<std::size_t> every_byte;
+    for (std::size_t i = 1; i < body.size(); ++i) every_byte.push_back(i);
+    Recorder whole, pieces;
+    EXPECT_EQ(parse_in_pieces(body, {}, whole), expected) << block;
+    EXPECT_EQ(parse_in_pieces(body, every_byte, pieces), expected) << block;
+  }
+}
+
 TEST(MultipartParser, MissingOrWrongBoundaryIsAnError) {
   Recorder rec;
   std::string error;
