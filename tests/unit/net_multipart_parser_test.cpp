@@ -131,8 +131,8 @@ TEST(MultipartParser, ThePreambleLimitHoldsHoweverTheBodyArrives) {
   }
 }
 
-// The part header limit, like the preamble's, must not depend on where the reads end: a header block of
-// exactly the limit was accepted in one read and refused when its closing CR LF CR LF came in pieces.
+// Found by tests/fuzz/multipart_parser_fuzz (corpus/multipart_parser/regress-header-limit-in-pieces): a part
+// header block of exactly the limit was accepted in one read, refused when its CR LF CR LF came in pieces.
 TEST(MultipartParser, ThePartHeaderLimitHoldsHoweverTheBodyArrives) {
   const std::size_t limit = MultipartLimits{}.max_part_header_bytes;
   for (const std::size_t block : {limit - 1, limit, limit + 1}) {
