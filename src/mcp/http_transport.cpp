@@ -1,5 +1,6 @@
 #include "mcp/http_transport.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -75,6 +76,27 @@ void HttpTransport::deliver_text(const std::string& text, Exchange* exchange) {
 
 namespace {
 
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// The wait before a stream is resumed: the server's `retry:` (SEP-1699), else one second.
+std::chrono::milliseconds reconnect_delay(const net::SseParser& parser) {
+  return std::chrono::milliseconds(std::clamp(parser.retry_ms().value_or(1000L), 0L, 60000L));
+}
+
+bool expects_answer(const std::string& message) {
+  auto parsed = json::parse(message);
+  return parsed && parsed->is_object() && parsed->get_object().contains("method") &&
+         parsed->get_object().contains("id") && !parsed->get_object().at("id").is_null();
+}
+
+asio::awaitable<void> pause(asio::any_io_executor executor, std::chrono::milliseconds delay) {
+  if (delay.count() <= 0) co_return;
+  asio::steady_timer timer(executor, delay);
+  (void)co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
 asio::awaitable<bool> take_piece(std::shared_ptr<HttpTransport> self, HttpTransport::Exchange* exchange,
                                  std::string data) {
   constexpr std::size_t kMaxBody = 64 * 1024 * 1024;
@@ -87,7 +109,8 @@ asio::awaitable<bool> take_piece(std::shared_ptr<HttpTransport> self, HttpTransp
   std::vector<net::SseEvent> events;
   const bool fits = exchange->parser.feed(data, events);
   for (auto& event : events) {
-    if (event.event == "message") self->deliver_text(event.data, exchange);
+    // An event without data only primes the stream (its id and retry matter for resumption, SEP-1699).
+    if (event.event == "message" && !is_blank(event.data)) self->deliver_text(event.data, exchange);
     if (event.event == "endpoint") self->legacy_endpoint_found(event.data);
   }
   if (fits) co_return true;
@@ -136,10 +159,16 @@ asio::awaitable<Outcome<Done>> HttpTransport::post_streamable(std::string messag
   if (status >= 200 && status < 300) {
     if (first && !new_session.empty()) session_id_ = new_session;
     if (!exchange->event_stream) deliver_text(exchange->body, exchange.get());
-    if (exchange->event_stream && !exchange->delivered_response && exchange->parser.last_event_id() &&
-        !closed_) {
-      // The stream broke before the answer: resume it on a GET with Last-Event-ID.
-      asio::co_spawn(strand_, listen_get_stream(self, exchange->parser.last_event_id()), asio::detached);
+    if (exchange->event_stream && !exchange->delivered_response && !closed_ && expects_answer(message)) {
+      if (!exchange->parser.last_event_id()) {
+        co_return Outcome<Done>::failure("the server closed the response stream before answering");
+      }
+      // The stream ended before the answer: resume it on a GET with Last-Event-ID, after the wait the
+      // server asked for with `retry:`.
+      asio::co_spawn(
+          strand_,
+          listen_get_stream(self, exchange->parser.last_event_id(), reconnect_delay(exchange->parser)),
+          asio::detached);
     }
     co_return success();
   }
@@ -200,7 +229,8 @@ asio::awaitable<Outcome<Done>> HttpTransport::send(std::string message) {
   if (initialized_ && !legacy_ && !get_stream_started_ && !protocol_version_.empty()) {
     // Once initialized, open the stream on which the server sends requests and notifications of its own.
     get_stream_started_ = true;
-    asio::co_spawn(strand_, listen_get_stream(shared_from_this(), std::nullopt), asio::detached);
+    asio::co_spawn(strand_, listen_get_stream(shared_from_this(), std::nullopt, std::chrono::milliseconds(0)),
+                   asio::detached);
   }
   // Answers come back through on_message; the request's own timeout covers a POST that hangs.
   asio::co_spawn(strand_, post_detached(shared_from_this(), std::move(message)), asio::detached);
@@ -208,9 +238,14 @@ asio::awaitable<Outcome<Done>> HttpTransport::send(std::string message) {
 }
 
 asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTransport> self,
-                                                       std::optional<std::string> last_event_id) {
-  long retry_ms = 1000;
+                                                       std::optional<std::string> last_event_id,
+                                                       std::chrono::milliseconds delay) {
+  // Without an event id this is the optional stream for the server's own messages; with one it resumes a
+  // response stream that ended before its answer, and ends once the answer came.
+  const bool resuming = last_event_id.has_value();
   for (int attempt = 0; !self->closed_ && attempt < 1000; ++attempt) {
+    co_await pause(self->strand_, delay);
+    if (self->closed_) co_return;
     auto request = self->base_request("GET", self->url_);
     request.headers.set("Accept", "text/event-stream");
     if (last_event_id) request.headers.set("Last-Event-ID", *last_event_id);
@@ -230,18 +265,20 @@ asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTrans
       self->report_closed("GET " + self->url_ + ": " + exchange->failure);
       co_return;
     }
-    if (exchange->status == 405 || exchange->status == 400) co_return;  // no server-initiated stream offered
-    if (exchange->status == 404) {
-      self->report_closed("the server ended the MCP session (HTTP 404 on the event stream)");
+    if (exchange->status == 404 && resuming && !self->session_id_.empty()) {
+      self->report_closed("the server ended the MCP session (HTTP 404 when resuming a stream)");
       co_return;
     }
-    if (result && exchange->status >= 300) co_return;
+    if (result && exchange->status >= 300) {
+      // 405 is the documented "no stream here"; a server without sessions may also answer 404 or 400. An
+      // expired session shows on the next POST, which answers 404 too.
+      log::debug("MCP server {}: GET {} answered HTTP {}; no server-initiated stream", self->server_id_,
+                 self->url_, exchange->status);
+      co_return;
+    }
+    if (resuming && exchange->delivered_response) co_return;
     if (auto id = exchange->parser.last_event_id()) last_event_id = id;
-    if (auto r = exchange->parser.retry_ms()) retry_ms = *r;
-    asio::steady_timer wait(self->strand_);
-    wait.expires_after(std::chrono::milliseconds(std::clamp(retry_ms, 10L, 60000L)));
-    boost::system::error_code ec;
-    co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    delay = reconnect_delay(exchange->parser);
   }
 }
 

@@ -51,7 +51,8 @@ class HttpTransport final : public Transport, public std::enable_shared_from_thi
   boost::asio::awaitable<Outcome<Done>> open_legacy();
   static boost::asio::awaitable<void> post_detached(std::shared_ptr<HttpTransport> self, std::string message);
   static boost::asio::awaitable<void> listen_get_stream(std::shared_ptr<HttpTransport> self,
-                                                        std::optional<std::string> last_event_id);
+                                                        std::optional<std::string> last_event_id,
+                                                        std::chrono::milliseconds delay);
   static boost::asio::awaitable<void> listen_legacy_stream(std::shared_ptr<HttpTransport> self);
 
   boost::asio::any_io_executor strand_;
