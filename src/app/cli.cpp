@@ -26,6 +26,16 @@ std::string environment_help() {
   return out.str();
 }
 
+// The options `parley mcp tools` and `parley mcp call` share: how to answer elicitation.
+void add_mcp_client_options(CLI::App* command, std::string& elicitation) {
+  command
+      ->add_option(
+          "--elicitation", elicitation,
+          "How to answer a server's request for input: ask (on the terminal), accept-defaults (the "
+          "form's defaults, SEP-1034) or decline [default: ask when stdin is a terminal, else decline]")
+      ->check(CLI::IsMember({"ask", "accept-defaults", "decline"}));
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -62,12 +72,15 @@ int run_cli(int argc, char** argv) {
                                                 "List a server's tools: parley mcp tools <configured id | "
                                                 "URL>, or parley mcp tools -- command args...");
   mcp_tools_cmd->add_option("server", tools_args, "configured server id or http(s) URL");
+  std::string elicitation;
+  add_mcp_client_options(mcp_tools_cmd, elicitation);
   std::vector<std::string> call_args;
   auto* mcp_call_cmd = mcp_cmd->add_subcommand("call",
                                                "Call a tool: parley mcp call <configured id | URL> <tool> "
                                                "'<json args>', or parley mcp call <tool> '<json "
                                                "args>' -- command args...");
   mcp_call_cmd->add_option("args", call_args, "[server] tool [json arguments]")->required();
+  add_mcp_client_options(mcp_call_cmd, elicitation);
 
   std::string builtin_name;
   auto* mcp_server_cmd = app.add_subcommand(
@@ -83,12 +96,14 @@ int run_cli(int argc, char** argv) {
   if (migrate_cmd->parsed()) return migrate_database();
   if (backup_cmd->parsed()) return backup_database(backup_path);
   if (mcp_server_cmd->parsed()) return run_mcp_server(builtin_name);
+  mcp::CommandLineOptions mcp_options;
+  mcp_options.elicitation = mcp::parse_elicitation_choice(elicitation).value_or(mcp_options.elicitation);
   if (mcp_tools_cmd->parsed()) {
     if (mcp_command.empty() == tools_args.empty() || tools_args.size() > 1) {
       std::cerr << "parley mcp tools: give exactly one of <server id or URL> and `-- command args...`\n";
       return 2;
     }
-    return mcp_tools(mcp_command.empty() ? tools_args.front() : std::string(), mcp_command);
+    return mcp_tools(mcp_command.empty() ? tools_args.front() : std::string(), mcp_command, mcp_options);
   }
   if (mcp_call_cmd->parsed()) {
     const std::size_t server_words = mcp_command.empty() ? 1 : 0;
@@ -101,7 +116,7 @@ int run_cli(int argc, char** argv) {
     const std::string server = server_words ? call_args[0] : std::string();
     const std::string tool = call_args[server_words];
     const std::string json = call_args.size() > server_words + 1 ? call_args[server_words + 1] : "{}";
-    return mcp_call(server, mcp_command, tool, json);
+    return mcp_call(server, mcp_command, tool, json, mcp_options);
   }
   (void)serve_cmd;
   return serve();

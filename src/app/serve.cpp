@@ -180,19 +180,20 @@ std::unique_ptr<DocumentStore> definitions_for_cli(const Config& config) {
 
 }  // namespace
 
-int mcp_tools(const std::string& server, const std::vector<std::string>& command) {
+int mcp_tools(const std::string& server, const std::vector<std::string>& command,
+              const mcp::CommandLineOptions& options) {
   auto config = load_config_or_report();
   if (!config) return 2;
   const auto definitions = definitions_for_cli(*config);
-  return mcp::print_server_tools(*config, {server, command, definitions.get()});
+  return mcp::print_server_tools(*config, {server, command, definitions.get()}, options);
 }
 
 int mcp_call(const std::string& server, const std::vector<std::string>& command, const std::string& tool,
-             const std::string& arguments_json) {
+             const std::string& arguments_json, const mcp::CommandLineOptions& options) {
   auto config = load_config_or_report();
   if (!config) return 2;
   const auto definitions = definitions_for_cli(*config);
-  return mcp::call_server_tool(*config, {server, command, definitions.get()}, tool, arguments_json);
+  return mcp::call_server_tool(*config, {server, command, definitions.get()}, tool, arguments_json, options);
 }
 
 int set_password(bool from_stdin) {

@@ -7,10 +7,13 @@
 #include <boost/json/serialize.hpp>
 #include <iostream>
 
+#include <unistd.h>
+
 #include "core/atomic_file.hpp"
 #include "core/json.hpp"
 #include "mcp/definitions_store.hpp"
 #include "mcp/session.hpp"
+#include "mcp/terminal_elicitation.hpp"
 #include "mcp/transport_factory.hpp"
 #include "net/http_client.hpp"
 
@@ -53,6 +56,23 @@ Outcome<ServerDefinition> resolve_target(const Config& config, const CommandLine
   return Outcome<ServerDefinition>::failure("no MCP server with id '" + target.server + "' in " + where);
 }
 
+std::shared_ptr<ElicitationHandler> elicitation_handler(CommandLineElicitation choice,
+                                                        const asio::any_io_executor& executor) {
+  if (choice == CommandLineElicitation::automatic) {
+    choice = ::isatty(STDIN_FILENO) ? CommandLineElicitation::ask : CommandLineElicitation::decline;
+  }
+  switch (choice) {
+    case CommandLineElicitation::ask:
+      return std::make_shared<TerminalElicitation>(executor);
+    case CommandLineElicitation::accept_defaults:
+      return std::make_shared<DefaultsElicitation>();
+    case CommandLineElicitation::decline:
+    case CommandLineElicitation::automatic:
+      break;
+  }
+  return std::make_shared<DecliningElicitation>();
+}
+
 struct CliRun {
   int exit_code = 1;
   bj::value output;
@@ -61,13 +81,16 @@ struct CliRun {
 
 asio::awaitable<void> run_session(asio::any_io_executor strand, net::HttpClient* http, ServerDefinition def,
                                   TransportEnvironment* env, std::string tool, bj::object arguments,
-                                  bool call, CliRun* out) {
+                                  bool call, CommandLineOptions options, CliRun* out) {
   auto transport = make_transport(strand, *http, def, *env);
   if (!transport) {
     out->error = transport.error();
     co_return;
   }
   auto session = std::make_shared<McpSession>(strand, def.id, transport.value());
+  // A person at a terminal takes longer than a tool call's timeout.
+  session->set_elicitation_handler(elicitation_handler(options.elicitation, strand),
+                                   std::chrono::minutes(10));
   auto started = co_await session->start({}, std::chrono::seconds(30));
   if (!started) {
     out->error = started.error();
@@ -106,7 +129,7 @@ asio::awaitable<void> run_session(asio::any_io_executor strand, net::HttpClient*
 }
 
 int run(const Config& config, const CommandLineTarget& target, const std::string& tool, bj::object arguments,
-        bool call) {
+        bool call, const CommandLineOptions& options) {
   auto def = resolve_target(config, target);
   if (!def) {
     std::cerr << "parley mcp: " << def.error() << "\n";
@@ -121,9 +144,10 @@ int run(const Config& config, const CommandLineTarget& target, const std::string
   auto env = TransportEnvironment::from_process(config.home);
   auto strand = asio::make_strand(ioc);
   CliRun result;
-  asio::co_spawn(strand,
-                 run_session(strand, &http, def.value(), &env, tool, std::move(arguments), call, &result),
-                 asio::detached);
+  asio::co_spawn(
+      strand,
+      run_session(strand, &http, def.value(), &env, tool, std::move(arguments), call, options, &result),
+      asio::detached);
   ioc.run();
   if (!result.error.empty()) {
     std::cerr << "parley mcp: " << result.error << "\n";
@@ -135,12 +159,21 @@ int run(const Config& config, const CommandLineTarget& target, const std::string
 
 }  // namespace
 
-int print_server_tools(const Config& config, const CommandLineTarget& target) {
-  return run(config, target, {}, {}, false);
+std::optional<CommandLineElicitation> parse_elicitation_choice(const std::string& text) {
+  if (text.empty()) return CommandLineElicitation::automatic;
+  if (text == "ask") return CommandLineElicitation::ask;
+  if (text == "accept-defaults") return CommandLineElicitation::accept_defaults;
+  if (text == "decline") return CommandLineElicitation::decline;
+  return std::nullopt;
+}
+
+int print_server_tools(const Config& config, const CommandLineTarget& target,
+                       const CommandLineOptions& options) {
+  return run(config, target, {}, {}, false, options);
 }
 
 int call_server_tool(const Config& config, const CommandLineTarget& target, const std::string& tool,
-                     const std::string& arguments_json) {
+                     const std::string& arguments_json, const CommandLineOptions& options) {
   std::string why;
   auto args = json::parse(arguments_json.empty() ? "{}" : arguments_json, &why);
   if (!args || !args->is_object()) {
@@ -148,7 +181,7 @@ int call_server_tool(const Config& config, const CommandLineTarget& target, cons
               << (why.empty() ? "" : " (" + why + ")") << "\n";
     return 2;
   }
-  return run(config, target, tool, args->get_object(), true);
+  return run(config, target, tool, args->get_object(), true, options);
 }
 
 }  // namespace parley::mcp

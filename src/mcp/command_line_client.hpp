@@ -1,6 +1,7 @@
 // `parley mcp tools` and `parley mcp call`: talk to one MCP server directly, for people debugging a server.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,20 @@
 #include "core/document_store.hpp"
 
 namespace parley::mcp {
+
+// How `parley mcp` answers a server's elicitation/create.
+enum class CommandLineElicitation {
+  automatic,        // ask on the terminal when stdin is one, else decline
+  ask,              // ask on the terminal (stdin)
+  accept_defaults,  // accept with the schema's defaults (SEP-1034); decline when a required field has none
+  decline,
+};
+// "ask", "accept-defaults", "decline" or "" (automatic); nullopt for anything else.
+std::optional<CommandLineElicitation> parse_elicitation_choice(const std::string& text);
+
+struct CommandLineOptions {
+  CommandLineElicitation elicitation = CommandLineElicitation::automatic;
+};
 
 struct CommandLineTarget {
   std::string server;                // a configured id or an http(s) URL; empty when `command` is set
@@ -17,10 +32,11 @@ struct CommandLineTarget {
 };
 
 // Prints the server's tools as JSON; returns the exit code.
-int print_server_tools(const Config& config, const CommandLineTarget& target);
+int print_server_tools(const Config& config, const CommandLineTarget& target,
+                       const CommandLineOptions& options = {});
 // Calls one tool with a JSON object of arguments and prints the result as JSON; exit code 1 when the call
 // failed or the tool reported isError.
 int call_server_tool(const Config& config, const CommandLineTarget& target, const std::string& tool,
-                     const std::string& arguments_json);
+                     const std::string& arguments_json, const CommandLineOptions& options = {});
 
 }  // namespace parley::mcp

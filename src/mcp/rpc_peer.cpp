@@ -43,6 +43,8 @@ asio::awaitable<Outcome<bj::value>> RpcPeer::request(std::string method, bj::obj
   if (pending->on_progress) {
     params["_meta"] = bj::object{{"progressToken", id}};
   }
+  pending->timeout = timeout;
+  pending->hard_deadline = std::chrono::steady_clock::now() + timeout * kProgressTimeoutCap;
   pending->wake.expires_after(timeout);
   pending_[id] = pending;
 
@@ -128,8 +130,24 @@ void RpcPeer::answer_server_request(const rpc::Incoming& in) {
     send_detached(rpc::result_response(in.raw_id, bj::object{}));
     return;
   }
-  // parley declares no client capabilities (roots, sampling, elicitation), so nothing else is supported.
+  auto handler = server_requests_.lock();
+  if (handler && handler->handles(in.method)) {
+    asio::co_spawn(strand_, answer_with(shared_from_this(), handler, in.raw_id, in.method, in.params),
+                   asio::detached);
+    return;
+  }
   send_detached(rpc::error_response(in.raw_id, rpc::method_not_found, "Method not found: " + in.method));
+}
+
+asio::awaitable<void> RpcPeer::answer_with(std::shared_ptr<RpcPeer> self,
+                                           std::shared_ptr<ServerRequests> handler, bj::value id,
+                                           std::string method, bj::object params) {
+  auto answer = co_await handler->answer(std::move(method), std::move(params));
+  if (answer.result) {
+    self->send_detached(rpc::result_response(id, *answer.result));
+  } else {
+    self->send_detached(rpc::error_response(id, answer.code, answer.message));
+  }
 }
 
 void RpcPeer::handle_notification(const rpc::Incoming& in) {
@@ -139,7 +157,11 @@ void RpcPeer::handle_notification(const rpc::Incoming& in) {
     const auto request_id = rpc::numeric_id(*token);
     if (!request_id) return;
     auto it = pending_.find(*request_id);
-    if (it != pending_.end() && it->second->on_progress) it->second->on_progress(in.params);
+    if (it == pending_.end() || !it->second->on_progress) return;
+    auto& p = *it->second;
+    // Still working: the timeout starts again (the waiting loop goes on after the aborted wait).
+    p.wake.expires_at(std::min(std::chrono::steady_clock::now() + p.timeout, p.hard_deadline));
+    p.on_progress(in.params);
     return;
   }
   if (in.method == "notifications/message") {

@@ -1,5 +1,6 @@
-// The JSON-RPC 2.0 client side of one MCP connection: request ids, per-request timeouts, responses in any
-// order, notifications/cancelled on timeout or cancel, answering the server's ping, progress and logging
+// The JSON-RPC 2.0 client side of one MCP connection: request ids, per-request timeouts (a progress
+// notification extends them, up to a cap), responses in any order, notifications/cancelled on timeout or
+// cancel, answering the server's ping and handing its other requests to the session, progress and logging
 // notifications.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "mcp/json_rpc.hpp"
@@ -20,6 +22,20 @@
 #include "net/cancel_signal.hpp"
 
 namespace parley::mcp {
+
+// Answers the requests a server sends besides ping (elicitation/create, ...); the session implements it.
+class ServerRequests {
+ public:
+  struct Answer {
+    std::optional<boost::json::value> result;  // set: a result; else an error with code and message
+    std::int64_t code = 0;
+    std::string message;
+  };
+  virtual ~ServerRequests() = default;
+  // False: the peer answers "method not found".
+  [[nodiscard]] virtual bool handles(const std::string& method) const = 0;
+  virtual boost::asio::awaitable<Answer> answer(std::string method, boost::json::object params) = 0;
+};
 
 class RpcPeer : public std::enable_shared_from_this<RpcPeer> {
  public:
@@ -30,9 +46,15 @@ class RpcPeer : public std::enable_shared_from_this<RpcPeer> {
   RpcPeer(boost::asio::any_io_executor strand, std::shared_ptr<Transport> transport, std::string server_id);
 
   void on_notification(NotificationFn fn) { on_notification_ = std::move(fn); }
+  void serve_requests(std::weak_ptr<ServerRequests> handler) { server_requests_ = std::move(handler); }
+
+  // A request whose server reports progress waits at most this many times its timeout in all.
+  static constexpr int kProgressTimeoutCap = 10;
 
   // Sends a request and waits for its answer, the timeout, `cancel`, or the loss of the connection. An error
-  // answer is a failure carrying the server's code and message.
+  // answer is a failure carrying the server's code and message. With `on_progress` the request carries a
+  // progress token, and each progress notification restarts its timeout (MCP: the server is still working),
+  // never past kProgressTimeoutCap times the timeout after it was sent.
   boost::asio::awaitable<Outcome<boost::json::value>> request(std::string method, boost::json::object params,
                                                               std::chrono::milliseconds timeout,
                                                               net::CancelSignal* cancel = nullptr,
@@ -57,8 +79,14 @@ class RpcPeer : public std::enable_shared_from_this<RpcPeer> {
     boost::json::value result;
     std::optional<boost::json::object> error;
     ProgressFn on_progress;
+    std::chrono::milliseconds timeout{0};
+    std::chrono::steady_clock::time_point hard_deadline;
   };
   void answer_server_request(const rpc::Incoming& in);
+  static boost::asio::awaitable<void> answer_with(std::shared_ptr<RpcPeer> self,
+                                                  std::shared_ptr<ServerRequests> handler,
+                                                  boost::json::value id, std::string method,
+                                                  boost::json::object params);
   void handle_notification(const rpc::Incoming& in);
   // Sends without waiting (answers, cancellations).
   void send_detached(std::string message);
@@ -69,6 +97,7 @@ class RpcPeer : public std::enable_shared_from_this<RpcPeer> {
   std::int64_t next_id_ = 1;
   std::map<std::int64_t, std::shared_ptr<Pending>> pending_;
   NotificationFn on_notification_;
+  std::weak_ptr<ServerRequests> server_requests_;
   std::size_t invalid_count_ = 0;
 };
 

@@ -1,5 +1,11 @@
 #include "mcp/session.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <set>
 
@@ -90,12 +96,13 @@ asio::awaitable<Outcome<Done>> McpSession::start(SessionCallbacks callbacks,
       if (self->callbacks_.on_tools_changed) self->callbacks_.on_tools_changed();
     }
   });
+  peer_->serve_requests(std::weak_ptr<ServerRequests>(shared_from_this()));
   auto opened = co_await transport_->open(std::move(events));
   if (!opened) co_return opened;
 
   bj::object params{
       {"protocolVersion", latest_protocol_version},
-      {"capabilities", bj::object{}},
+      {"capabilities", client_capabilities()},
       {"clientInfo", bj::object{{"name", "parley"}, {"version", PARLEY_VERSION}}},
   };
   auto answer = co_await peer_->request("initialize", std::move(params), timeout);
@@ -162,10 +169,90 @@ asio::awaitable<Outcome<Done>> McpSession::ping(std::chrono::milliseconds timeou
   co_return success();
 }
 
+void McpSession::set_elicitation_handler(std::shared_ptr<ElicitationHandler> handler,
+                                         std::chrono::milliseconds timeout) {
+  elicitation_ = std::move(handler);
+  elicitation_timeout_ = timeout;
+}
+
+bj::object McpSession::client_capabilities() const {
+  bj::object capabilities;
+  if (elicitation_) {
+    bj::object modes{{"form", bj::object{}}};
+    if (elicitation_->supports_url_mode()) modes["url"] = bj::object{};
+    capabilities["elicitation"] = std::move(modes);
+  }
+  return capabilities;
+}
+
+bool McpSession::handles(const std::string& method) const {
+  return method == "elicitation/create";
+}
+
+asio::awaitable<ServerRequests::Answer> McpSession::answer(std::string method, bj::object params) {
+  if (method == "elicitation/create") co_return co_await answer_elicitation(std::move(params));
+  co_return Answer{std::nullopt, rpc::method_not_found, "Method not found: " + method};
+}
+
+namespace {
+
+// The handler's answer, shared between the detached call and the waiting answer_elicitation.
+struct ElicitationWait {
+  explicit ElicitationWait(asio::any_io_executor ex) : wake(std::move(ex)) {}
+  asio::steady_timer wake;
+  std::optional<ElicitationAnswer> answer;
+  net::CancelSignal cancel;
+};
+
+asio::awaitable<void> run_elicitation(std::shared_ptr<ElicitationHandler> handler, ElicitationRequest request,
+                                      std::shared_ptr<ElicitationWait> wait) {
+  auto answer = co_await handler->elicit(std::move(request), &wait->cancel);
+  wait->answer = std::move(answer);
+  wait->wake.cancel();
+}
+
+}  // namespace
+
+asio::awaitable<ServerRequests::Answer> McpSession::answer_elicitation(bj::object params) {
+  auto request = parse_elicitation_request(server_id_, params);
+  if (!request) co_return Answer{std::nullopt, rpc::invalid_params, request.error()};
+  const bool answerable =
+      elicitation_ && !closed_ && (request.value().mode == "form" || elicitation_->supports_url_mode());
+  if (!answerable) {
+    log::info("MCP server {} asked for input (elicitation) that nobody here can give; declined", server_id_);
+    co_return Answer{bj::value(elicitation_result({})), 0, {}};
+  }
+  auto wait = std::make_shared<ElicitationWait>(strand_);
+  wait->wake.expires_after(elicitation_timeout_);
+  std::weak_ptr<ElicitationWait> weak = wait;
+  net::CancelRegistration on_end(&ending_, [weak] {
+    if (auto w = weak.lock()) w->cancel.cancel();
+  });
+  // The handler may run on another thread's terms (a terminal, a browser); its answer comes back here.
+  auto strand = strand_;
+  net::CancelRegistration wake_on_cancel(&wait->cancel, [weak, strand] {
+    asio::post(strand, [weak] {
+      if (auto w = weak.lock()) w->wake.cancel();
+    });
+  });
+  asio::co_spawn(strand_, run_elicitation(elicitation_, std::move(request.value()), wait), asio::detached);
+  while (!wait->answer && !wait->cancel.cancelled()) {
+    auto [ec] = co_await wait->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!ec) break;  // the time for an answer is up
+  }
+  if (!wait->answer) {
+    wait->cancel.cancel();
+    log::info("MCP server {}: no answer to its elicitation in time; cancelled", server_id_);
+    co_return Answer{bj::value(elicitation_result({ElicitationAction::cancel, {}})), 0, {}};
+  }
+  co_return Answer{bj::value(elicitation_result(*wait->answer)), 0, {}};
+}
+
 asio::awaitable<void> McpSession::close() {
   if (closed_) co_return;
   closed_ = true;
   alive_ = false;
+  ending_.cancel();
   peer_->fail_all("the server is being stopped");
   co_await transport_->close();
 }

@@ -1,5 +1,6 @@
 // One MCP client session over a transport: initialize with version negotiation, initialized, tools/list with
-// pagination, tools/call, ping, list_changed, and close.
+// pagination, tools/call, ping, list_changed, elicitation/create answered through an ElicitationHandler, and
+// close.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "mcp/elicitation.hpp"
 #include "mcp/outcome.hpp"
 #include "mcp/rpc_peer.hpp"
 #include "mcp/transport.hpp"
@@ -47,10 +49,19 @@ struct SessionCallbacks {
   std::function<void(std::string reason)> on_closed;
 };
 
-class McpSession : public std::enable_shared_from_this<McpSession> {
+class McpSession : public ServerRequests, public std::enable_shared_from_this<McpSession> {
  public:
   McpSession(boost::asio::any_io_executor strand, std::string server_id,
              std::shared_ptr<Transport> transport);
+
+  // Before start(): who answers the server's elicitation/create, each answer bounded by `timeout` (past it
+  // the server gets "cancel"). With a handler the session declares the elicitation capability; without one it
+  // declares none and declines what a server asks anyway, so a server never waits for an answer that cannot
+  // come.
+  void set_elicitation_handler(std::shared_ptr<ElicitationHandler> handler,
+                               std::chrono::milliseconds timeout);
+  // The capabilities sent in initialize.
+  [[nodiscard]] boost::json::object client_capabilities() const;
 
   // Opens the transport, runs initialize and sends notifications/initialized.
   boost::asio::awaitable<Outcome<Done>> start(SessionCallbacks callbacks, std::chrono::milliseconds timeout);
@@ -66,12 +77,21 @@ class McpSession : public std::enable_shared_from_this<McpSession> {
   [[nodiscard]] std::string transport_kind() const { return transport_->kind(); }
   [[nodiscard]] std::size_t in_flight() const { return peer_->pending_count(); }
 
+  // ServerRequests (called by the peer on the strand).
+  [[nodiscard]] bool handles(const std::string& method) const override;
+  boost::asio::awaitable<Answer> answer(std::string method, boost::json::object params) override;
+
  private:
+  boost::asio::awaitable<Answer> answer_elicitation(boost::json::object params);
+
   boost::asio::any_io_executor strand_;
   std::string server_id_;
   std::shared_ptr<Transport> transport_;
   std::shared_ptr<RpcPeer> peer_;
   SessionCallbacks callbacks_;
+  std::shared_ptr<ElicitationHandler> elicitation_;
+  std::chrono::milliseconds elicitation_timeout_{600000};
+  net::CancelSignal ending_;  // fired by close(): pending elicitations end with "cancel"
   std::string protocol_version_;
   bool alive_ = false;
   bool closed_ = false;
