@@ -213,10 +213,14 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
   }
 
   static asio::awaitable<void> stop_runner(std::shared_ptr<Impl> self, std::shared_ptr<ServerRunner> runner) {
-    ++self->stopping;
     co_await runner->stop();
     --self->stopping;
     self->runner_stopped.notify_all();
+  }
+  // Counted before the stop starts, so that stop() waits for it however the coroutine is scheduled.
+  void spawn_stop(std::shared_ptr<ServerRunner> runner) {
+    ++stopping;
+    asio::co_spawn(strand, stop_runner(shared_from_this(), std::move(runner)), asio::detached);
   }
 
   // Applies a new list: stops removed servers, (re)starts added/changed ones, updates the rest in place.
@@ -226,7 +230,7 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
     for (auto it = runners.begin(); it != runners.end();) {
       if (!next_ids.contains(it->first)) {
         log::info("MCP server {}: removed from the configuration; stopping it", it->first);
-        asio::co_spawn(strand, stop_runner(shared_from_this(), it->second), asio::detached);
+        spawn_stop(it->second);
         it = runners.erase(it);
       } else {
         ++it;
@@ -244,7 +248,7 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
         log::info("MCP server {}: definition changed; restarting it", def.id);
         auto replacement = make_runner(def);
         replacement->inherit_tools(it->second->tools());
-        asio::co_spawn(strand, stop_runner(shared_from_this(), it->second), asio::detached);
+        spawn_stop(it->second);
         it->second = replacement;
         to_start.push_back(replacement);
       } else {
@@ -342,7 +346,7 @@ asio::awaitable<void> reload_on_strand(std::shared_ptr<ToolAggregator::Impl> imp
 asio::awaitable<void> stop_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
   impl->shutting_down = true;
   for (auto& [id, runner] : impl->runners) {
-    asio::co_spawn(impl->strand, ToolAggregator::Impl::stop_runner(impl, runner), asio::detached);
+    impl->spawn_stop(runner);
   }
   impl->runners.clear();
   while (impl->stopping > 0) co_await impl->runner_stopped.wait_until();
