@@ -105,10 +105,6 @@ bool has_control_characters(std::string_view s) {
   return false;
 }
 
-}  // namespace
-
-namespace {
-
 net::Response storage_not_configured(const std::string& what) {
   return error_response(503, "Attachment storage is not configured: " + what);
 }

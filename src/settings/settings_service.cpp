@@ -284,12 +284,9 @@ std::error_code SettingsService::write_suggestions(const std::vector<Suggestion>
   return ec;
 }
 
-}  // namespace parley::settings
-
-namespace parley::settings {
-
 namespace {
 
+// The trimmed prompt; nullopt (no prompt) when nothing is left (§2.14).
 std::optional<std::string> trimmed_or_null(std::string_view s) {
   const auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string_view::npos) return std::nullopt;
