@@ -37,7 +37,7 @@ bj::array api_definitions(const bj::array& stored) {
 
 // The §2.15 preset object: every key present.
 bj::object preset_object(const Preset& p) {
-  const auto model = settings::model_settings_json(p.model);
+  const auto model = settings::model_settings_json(p.model_settings);
   bj::object out;
   out["name"] = p.name;
   for (const char* k : {"model", "provider", "parameters", "supports_tools"}) out[k] = model.at(k);
@@ -115,7 +115,7 @@ boost::asio::awaitable<net::Response> get_presets(PresetRoutes& ctx, net::Reques
   bj::array items;
   for (const auto& p : ctx.presets.list()) {
     items.push_back(bj::object{{"name", p.name},
-                               {"model", p.model.model},
+                               {"model", p.model_settings.model},
                                {"is_default", p.is_default},
                                {"created_at", timestamp(p.created_at)},
                                {"updated_at", timestamp(p.updated_at)}});

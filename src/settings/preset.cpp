@@ -28,9 +28,9 @@ std::optional<Preset> preset_from_stored(const bj::object& entry) {
     if (const auto* v = entry.if_contains(k)) members[k] = *v;
   }
   if (auto parsed = parse_model_settings(members)) {
-    p.model = std::move(*parsed);
+    p.model_settings = std::move(*parsed);
   } else {
-    p.model.model = std::string(model->get_string());
+    p.model_settings.model = std::string(model->get_string());
   }
   if (const auto* prompt = entry.if_contains("system_prompt"); prompt && prompt->is_string())
     p.system_prompt = std::string(prompt->get_string());
@@ -54,7 +54,7 @@ std::optional<Preset> preset_from_stored(const bj::object& entry) {
 }
 
 bj::object stored_preset(const Preset& p) {
-  auto out = model_settings_file_members(p.model);
+  auto out = model_settings_file_members(p.model_settings);
   out.erase("updated_at");
   out["name"] = p.name;
   if (p.system_prompt) out["system_prompt"] = *p.system_prompt;

@@ -17,7 +17,7 @@ namespace parley::settings {
 struct Preset {
   std::string name;
   // model, provider, parameters, supports_tools (its updated_at is not part of a preset).
-  ModelSettings model;
+  ModelSettings model_settings;
   std::optional<std::string> system_prompt;
   // Entries as data/mcp_servers.json stores them (§4.3). Their rules belong to mcp/, which settings/ does not
   // use: they are kept as written and interpreted where they are shown or applied.

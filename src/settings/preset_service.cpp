@@ -150,7 +150,7 @@ boost::asio::awaitable<Result<Preset>> PresetService::apply(std::string name) {
   if (!preset) co_return unknown_preset(name);
   // Steps 1, 2 and 4: the model settings (new updated_at, no catalog lookup), the system prompt (null clears
   // it) and the suggestions ([] when the preset has none).
-  auto model = preset->model;
+  auto model = preset->model_settings;
   model.updated_at = Clock::now();
   auto* settings = &settings_;
   auto write_documents = [settings, model, prompt = preset->system_prompt,

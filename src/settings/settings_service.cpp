@@ -259,7 +259,7 @@ Preset SettingsService::snapshot_preset(const std::string& name, bj::array mcp_s
   std::lock_guard lock(mutex_);
   Preset p;
   p.name = name;
-  p.model = model_;
+  p.model_settings = model_;
   p.system_prompt = prompt_;
   p.mcp_servers = std::move(mcp_servers);
   if (!suggestions_.empty()) p.suggestions = suggestions_;

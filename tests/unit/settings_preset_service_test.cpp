@@ -99,8 +99,8 @@ TEST_F(PresetServiceTest, CreateSnapshotsTheCurrentSetupAndRefusesATakenName) {
   const auto created = run_awaitable(io_, presets_->create("Work"));
   ASSERT_TRUE(created) << created.error().detail;
   EXPECT_EQ(created->name, "Work");
-  EXPECT_EQ(created->model.model, "openai/gpt-4o-mini");
-  EXPECT_EQ(created->model.supports_tools, true);
+  EXPECT_EQ(created->model_settings.model, "openai/gpt-4o-mini");
+  EXPECT_EQ(created->model_settings.supports_tools, true);
   EXPECT_EQ(created->system_prompt, "Be brief.");
   ASSERT_TRUE(created->mcp_servers);
   EXPECT_EQ(*created->mcp_servers, tools_.definitions);
@@ -134,7 +134,7 @@ TEST_F(PresetServiceTest, UpdateTakesANewSnapshotButKeepsCreatedAtAndDefault) {
 
   const auto updated = run_awaitable(io_, presets_->update("Work"));
   ASSERT_TRUE(updated) << updated.error().detail;
-  EXPECT_EQ(updated->model.model, "anthropic/claude-3.5-sonnet");
+  EXPECT_EQ(updated->model_settings.model, "anthropic/claude-3.5-sonnet");
   EXPECT_EQ(updated->mcp_servers, bj::array{});
   EXPECT_EQ(updated->created_at, created->created_at);
   EXPECT_TRUE(updated->is_default);
@@ -255,12 +255,12 @@ TEST_F(PresetServiceTest, StoredEntriesAreReadTypedAndWrittenInTheirStoredForm) 
   ASSERT_EQ(presets_->list().size(), 2u);
   const auto odd = presets_->find("Odd");
   ASSERT_TRUE(odd);
-  EXPECT_EQ(odd->model.model, "x/y") << "settings that break §2.11 keep only the model";
-  EXPECT_FALSE(odd->model.provider);
+  EXPECT_EQ(odd->model_settings.model, "x/y") << "settings that break §2.11 keep only the model";
+  EXPECT_FALSE(odd->model_settings.provider);
   EXPECT_EQ(odd->suggestions, (std::vector<Suggestion>{{"L", "T"}}));
   const auto dup = presets_->find("Dup");
   ASSERT_TRUE(dup);
-  EXPECT_EQ(dup->model.model, "second") << "the later duplicate wins";
+  EXPECT_EQ(dup->model_settings.model, "second") << "the later duplicate wins";
 
   // Any change rewrites the document: §4.2's form, nulls omitted, timestamps with Z.
   ASSERT_TRUE(run_awaitable(io_, presets_->make_default("Dup")));
