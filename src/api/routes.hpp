@@ -17,7 +17,7 @@ struct RouteRow {
   net::Access access;
 };
 
-// The table itself (readable without contexts, e.g. by a fuzzer of the request path).
+// The table itself, also read without contexts by the HTTP request fuzzer (tests/fuzz).
 std::span<const RouteRow> route_table();
 net::Router build_router(const RouteContexts& contexts);
 
