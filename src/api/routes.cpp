@@ -18,9 +18,6 @@ namespace parley::api {
 
 namespace {
 
-template <class>
-constexpr bool unknown_context = false;
-
 // The group context a handler takes, picked from all of them at compile time.
 template <class Context>
 Context& context_for(const RouteContexts& c) {
@@ -45,7 +42,7 @@ Context& context_for(const RouteContexts& c) {
   else if constexpr (std::is_same_v<Context, SttRoutes>)
     return c.stt;
   else
-    static_assert(unknown_context<Context>, "add the route group's context to RouteContexts");
+    static_assert(!std::is_same_v<Context, Context>, "add the route group's context to RouteContexts");
 }
 
 template <class Context>
