@@ -1,14 +1,10 @@
 #include "chat/conversation_service.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/json/value.hpp>
 
 #include "chat/conversation_history.hpp"
 #include "chat/conversation_title.hpp"
+#include "chat/store_probe.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "store/conversation_markdown.hpp"
@@ -16,7 +12,6 @@
 namespace parley::chat {
 
 namespace bj = boost::json;
-using namespace boost::asio::experimental::awaitable_operators;
 
 namespace {
 
@@ -108,14 +103,10 @@ boost::asio::awaitable<bool> ConversationService::remove_message(std::string ses
 }
 
 boost::asio::awaitable<bool> ConversationService::store_answers(std::chrono::milliseconds budget) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, budget);
   auto* repository = &repository_;
-  // Named operations: g++ 12 miscompiles capturing lambdas built inside a co_await expression.
-  auto job = [repository] { return repository->ping(); };
-  auto answer = blocking_.run(std::move(job));
-  auto deadline = timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-  auto result = co_await (std::move(answer) || std::move(deadline));
-  co_return result.index() == 0 && std::get<0>(result);
+  // Named: g++ 12 miscompiles capturing lambdas built inside a co_await expression.
+  std::function<bool()> ping = [repository] { return repository->ping(); };
+  co_return co_await answers_within(blocking_, std::move(ping), budget);
 }
 
 }  // namespace parley::chat
