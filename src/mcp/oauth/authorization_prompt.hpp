@@ -1,0 +1,28 @@
+// The step of the authorization code flow that needs a person: open the authorization URL in a browser and
+// hand back what the authorization server redirected to. The CLI implements it with a local callback
+// (oauth/loopback_prompt.hpp); the web UI will implement it with parley's own callback route.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "mcp/oauth/form_encoding.hpp"
+#include "mcp/outcome.hpp"
+#include "net/cancel_signal.hpp"
+
+namespace parley::mcp::oauth {
+
+class AuthorizationPrompt {
+ public:
+  virtual ~AuthorizationPrompt() = default;
+  // The redirect URI the authorization server is to send the browser back to (prepares to receive it).
+  virtual boost::asio::awaitable<Outcome<std::string>> redirect_uri() = 0;
+  // Shows `authorization_url` to the person and waits for the redirect carrying `state`; its query
+  // parameters.
+  virtual boost::asio::awaitable<Outcome<FormFields>> authorize(std::string server_url,
+                                                                std::string authorization_url,
+                                                                std::string state,
+                                                                net::CancelSignal* cancel) = 0;
+};
+
+}  // namespace parley::mcp::oauth

@@ -1,0 +1,87 @@
+#include "mcp/oauth/oauth_http.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/url/parse.hpp>
+
+#include "net/address_policy.hpp"
+
+namespace parley::mcp::oauth {
+
+namespace asio = boost::asio;
+
+asio::awaitable<OAuthHttpPolicy> policy_for_server(asio::any_io_executor executor, std::string server_url) {
+  OAuthHttpPolicy policy;
+  auto parsed = boost::urls::parse_absolute_uri(server_url);
+  if (!parsed) co_return policy;
+  policy.allow_plain_http = parsed->scheme() == "http";
+  asio::ip::tcp::resolver resolver(executor);
+  const std::string host(parsed->host_address());
+  auto [ec, results] = co_await resolver.async_resolve(
+      host, parsed->has_port() ? std::string(parsed->port()) : "0", asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return policy;
+  for (const auto& entry : results) {
+    if (!net::is_public_address(entry.endpoint().address())) policy.allow_private_addresses = true;
+  }
+  co_return policy;
+}
+
+std::optional<std::string> OAuthHttp::refusal(std::string_view url) const {
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
+      parsed->host_address().empty()) {
+    return "'" + std::string(url.substr(0, 200)) + "' is not an http(s) URL";
+  }
+  if (parsed->has_userinfo()) return "an OAuth URL must not carry credentials";
+  if (parsed->scheme() == "http" && !policy_.allow_plain_http) {
+    return "the authorization server's URL " + std::string(parsed->encoded_origin()) +
+           " is not https (OAuth needs TLS when the MCP server uses it)";
+  }
+  return std::nullopt;
+}
+
+asio::awaitable<Outcome<HttpAnswer>> OAuthHttp::send(net::ClientRequest request) {
+  using R = Outcome<HttpAnswer>;
+  if (auto why = refusal(request.url)) co_return R::failure(*why);
+  request.connect_timeout = std::chrono::seconds(10);
+  request.read_timeout = std::chrono::seconds(30);
+  request.max_body_bytes = 1024 * 1024;
+  if (!policy_.allow_private_addresses) request.address_allowed = net::is_public_address;
+  const std::string url = request.url;
+  auto result = co_await http_.fetch(std::move(request));
+  if (!result) {
+    co_return R::failure(url.substr(0, 200) + ": " + result.error.message +
+                         (policy_.allow_private_addresses
+                              ? ""
+                              : " (OAuth URLs of a server on a public address must be public too)"));
+  }
+  HttpAnswer answer;
+  answer.status = result.value->status;
+  answer.headers = std::move(result.value->headers);
+  answer.body = std::move(result.value->body);
+  co_return answer;
+}
+
+asio::awaitable<Outcome<HttpAnswer>> OAuthHttp::get(std::string url, net::Headers headers) {
+  net::ClientRequest request;
+  request.method = "GET";
+  request.url = std::move(url);
+  request.headers = std::move(headers);
+  if (!request.headers.has("Accept")) request.headers.set("Accept", "application/json");
+  co_return co_await send(std::move(request));
+}
+
+asio::awaitable<Outcome<HttpAnswer>> OAuthHttp::post(std::string url, std::string content_type,
+                                                     std::string body, net::Headers headers) {
+  net::ClientRequest request;
+  request.method = "POST";
+  request.url = std::move(url);
+  request.headers = std::move(headers);
+  request.headers.set("Content-Type", std::move(content_type));
+  if (!request.headers.has("Accept")) request.headers.set("Accept", "application/json");
+  request.body = std::move(body);
+  co_return co_await send(std::move(request));
+}
+
+}  // namespace parley::mcp::oauth
