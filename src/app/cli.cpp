@@ -1,12 +1,16 @@
 #include "app/cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <string_view>
 
 #include "app/commands.hpp"
+#include "core/atomic_file.hpp"
 #include "core/config.hpp"
+#include "core/secret_values.hpp"
+#include "mcp/command_line_client.hpp"
 
 namespace parley::app {
 
@@ -26,14 +30,69 @@ std::string environment_help() {
   return out.str();
 }
 
-// The options `parley mcp tools` and `parley mcp call` share: how to answer elicitation.
-void add_mcp_client_options(CLI::App* command, std::string& elicitation) {
+struct McpClientFlags {
+  std::string elicitation;
+  mcp::oauth::ClientSettings oauth;
+  std::string private_key_file;
+  bool headless_authorization = false;
+};
+
+// The options `parley mcp tools` and `parley mcp call` share: how to answer elicitation, and who parley is
+// to an OAuth authorization server. Secrets come from the environment (PARLEY_MCP_CLIENT_SECRET,
+// PARLEY_MCP_IDP_ID_TOKEN, PARLEY_MCP_IDP_CLIENT_SECRET) or a file, never from the command line that `ps`
+// shows.
+void add_mcp_client_options(CLI::App* command, McpClientFlags& flags) {
+  command->add_option("--client-id", flags.oauth.client_id,
+                      "OAuth client id parley is registered under at the server's authorization server "
+                      "(secret: PARLEY_MCP_CLIENT_SECRET)");
+  command->add_option("--client-metadata-url", flags.oauth.client_metadata_url,
+                      "URL of a Client ID Metadata Document describing parley, used as its client id where "
+                      "the authorization server supports it");
+  command->add_flag("--client-credentials", flags.oauth.client_credentials,
+                    "Authorize as the client itself (client credentials grant), without a person");
+  command->add_option("--private-key-file", flags.private_key_file,
+                      "PEM private key for private_key_jwt client authentication");
+  command->add_option("--signing-algorithm", flags.oauth.signing_algorithm, "ES256 or RS256")
+      ->check(CLI::IsMember({"ES256", "RS256"}));
+  command->add_option("--idp-token-endpoint", flags.oauth.idp_token_endpoint,
+                      "Enterprise identity provider's token endpoint: its ID token "
+                      "(PARLEY_MCP_IDP_ID_TOKEN) is exchanged for an ID-JAG (SEP-990)");
+  command->add_option("--idp-client-id", flags.oauth.idp_client_id,
+                      "parley's client id at the identity provider (secret: PARLEY_MCP_IDP_CLIENT_SECRET)");
+  command->add_flag("--headless-authorization", flags.headless_authorization,
+                    "Open the authorization URL without a browser, following its redirects (for an "
+                    "authorization server that approves at once; tests)");
+  std::string& elicitation = flags.elicitation;
   command
       ->add_option(
           "--elicitation", elicitation,
           "How to answer a server's request for input: ask (on the terminal), accept-defaults (the "
           "form's defaults, SEP-1034) or decline [default: ask when stdin is a terminal, else decline]")
       ->check(CLI::IsMember({"ask", "accept-defaults", "decline"}));
+}
+
+// The secrets of the OAuth options, from the environment and the key file.
+bool read_oauth_secrets(const std::string& private_key_file, mcp::oauth::ClientSettings& oauth) {
+  auto from_env = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+  };
+  oauth.client_secret = from_env("PARLEY_MCP_CLIENT_SECRET");
+  oauth.idp_id_token = from_env("PARLEY_MCP_IDP_ID_TOKEN");
+  oauth.idp_client_secret = from_env("PARLEY_MCP_IDP_CLIENT_SECRET");
+  for (const auto* secret : {&oauth.client_secret, &oauth.idp_id_token, &oauth.idp_client_secret}) {
+    if (!secret->empty()) known_secrets().add(*secret);
+  }
+  if (private_key_file.empty()) return true;
+  std::error_code ec;
+  auto pem = read_file(private_key_file, ec);
+  if (!pem) {
+    std::cerr << "parley mcp: cannot read the private key " << private_key_file << ": " << ec.message()
+              << "\n";
+    return false;
+  }
+  oauth.private_key_pem = std::move(*pem);
+  return true;
 }
 
 }  // namespace
@@ -72,15 +131,15 @@ int run_cli(int argc, char** argv) {
                                                 "List a server's tools: parley mcp tools <configured id | "
                                                 "URL>, or parley mcp tools -- command args...");
   mcp_tools_cmd->add_option("server", tools_args, "configured server id or http(s) URL");
-  std::string elicitation;
-  add_mcp_client_options(mcp_tools_cmd, elicitation);
+  McpClientFlags mcp_flags;
+  add_mcp_client_options(mcp_tools_cmd, mcp_flags);
   std::vector<std::string> call_args;
   auto* mcp_call_cmd = mcp_cmd->add_subcommand("call",
                                                "Call a tool: parley mcp call <configured id | URL> <tool> "
                                                "'<json args>', or parley mcp call <tool> '<json "
                                                "args>' -- command args...");
   mcp_call_cmd->add_option("args", call_args, "[server] tool [json arguments]")->required();
-  add_mcp_client_options(mcp_call_cmd, elicitation);
+  add_mcp_client_options(mcp_call_cmd, mcp_flags);
 
   std::string builtin_name;
   auto* mcp_server_cmd = app.add_subcommand(
@@ -97,7 +156,14 @@ int run_cli(int argc, char** argv) {
   if (backup_cmd->parsed()) return backup_database(backup_path);
   if (mcp_server_cmd->parsed()) return run_mcp_server(builtin_name);
   mcp::CommandLineOptions mcp_options;
-  mcp_options.elicitation = mcp::parse_elicitation_choice(elicitation).value_or(mcp_options.elicitation);
+  mcp_options.elicitation =
+      mcp::parse_elicitation_choice(mcp_flags.elicitation).value_or(mcp_options.elicitation);
+  mcp_options.oauth = mcp_flags.oauth;
+  mcp_options.headless_authorization = mcp_flags.headless_authorization;
+  if ((mcp_tools_cmd->parsed() || mcp_call_cmd->parsed()) &&
+      !read_oauth_secrets(mcp_flags.private_key_file, mcp_options.oauth)) {
+    return 2;
+  }
   if (mcp_tools_cmd->parsed()) {
     if (mcp_command.empty() == tools_args.empty() || tools_args.size() > 1) {
       std::cerr << "parley mcp tools: give exactly one of <server id or URL> and `-- command args...`\n";

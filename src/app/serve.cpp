@@ -182,6 +182,14 @@ std::unique_ptr<DocumentStore> definitions_for_cli(const Config& config) {
       std::map<std::string, std::filesystem::path, std::less<>>{{"mcp_servers", config.mcp_servers_path}});
 }
 
+// Where OAuth tokens of remote MCP servers are kept: rows of the settings table with PostgreSQL (`table` is
+// then the PostgresDocumentStore), else 0600 files in data/mcp_oauth/.
+std::shared_ptr<mcp::oauth::TokenStore> oauth_tokens_for(const Config& config, DocumentStore* table) {
+  if (config.database_kind == DatabaseKind::postgres && table != nullptr)
+    return std::make_shared<mcp::oauth::TokenRows>(*table);
+  return std::make_shared<mcp::oauth::TokenFiles>(config.mcp_servers_path.parent_path() / "mcp_oauth");
+}
+
 }  // namespace
 
 int mcp_tools(const std::string& server, const std::vector<std::string>& command,
@@ -189,7 +197,8 @@ int mcp_tools(const std::string& server, const std::vector<std::string>& command
   auto config = load_config_or_report();
   if (!config) return 2;
   const auto definitions = definitions_for_cli(*config);
-  return mcp::print_server_tools(*config, {server, command, definitions.get()}, options);
+  return mcp::print_server_tools(
+      *config, {server, command, definitions.get(), oauth_tokens_for(*config, definitions.get())}, options);
 }
 
 int mcp_call(const std::string& server, const std::vector<std::string>& command, const std::string& tool,
@@ -197,7 +206,9 @@ int mcp_call(const std::string& server, const std::vector<std::string>& command,
   auto config = load_config_or_report();
   if (!config) return 2;
   const auto definitions = definitions_for_cli(*config);
-  return mcp::call_server_tool(*config, {server, command, definitions.get()}, tool, arguments_json, options);
+  return mcp::call_server_tool(
+      *config, {server, command, definitions.get(), oauth_tokens_for(*config, definitions.get())}, tool,
+      arguments_json, options);
 }
 
 int set_password(bool from_stdin) {

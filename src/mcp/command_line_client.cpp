@@ -12,6 +12,8 @@
 #include "core/atomic_file.hpp"
 #include "core/json.hpp"
 #include "mcp/definitions_store.hpp"
+#include "mcp/oauth/loopback_prompt.hpp"
+#include "mcp/oauth/oauth_authorizer.hpp"
 #include "mcp/session.hpp"
 #include "mcp/terminal_elicitation.hpp"
 #include "mcp/transport_factory.hpp"
@@ -81,7 +83,15 @@ struct CliRun {
 
 asio::awaitable<void> run_session(asio::any_io_executor strand, net::HttpClient* http, ServerDefinition def,
                                   TransportEnvironment* env, std::string tool, bj::object arguments,
-                                  bool call, CommandLineOptions options, CliRun* out) {
+                                  bool call, CommandLineOptions options,
+                                  std::shared_ptr<oauth::TokenStore> tokens, CliRun* out) {
+  if (def.url) {
+    auto prompt = std::make_shared<oauth::LoopbackPrompt>(strand, *http, options.headless_authorization);
+    env->authorizer_for = [strand, http, prompt, tokens, settings = options.oauth](
+                              const ServerDefinition& d) -> std::shared_ptr<HttpAuthorizer> {
+      return std::make_shared<oauth::OAuthAuthorizer>(strand, *http, *d.url, settings, tokens, prompt);
+    };
+  }
   auto transport = make_transport(strand, *http, def, *env);
   if (!transport) {
     out->error = transport.error();
@@ -91,7 +101,10 @@ asio::awaitable<void> run_session(asio::any_io_executor strand, net::HttpClient*
   // A person at a terminal takes longer than a tool call's timeout.
   session->set_elicitation_handler(elicitation_handler(options.elicitation, strand),
                                    std::chrono::minutes(10));
-  auto started = co_await session->start({}, std::chrono::seconds(30));
+  // A person authorizing in a browser takes longer than a server's answer.
+  const bool person_may_authorize = def.url && !options.headless_authorization;
+  auto started = co_await session->start(
+      {}, person_may_authorize ? std::chrono::seconds(330) : std::chrono::seconds(30));
   if (!started) {
     out->error = started.error();
     co_await session->close();
@@ -144,10 +157,10 @@ int run(const Config& config, const CommandLineTarget& target, const std::string
   auto env = TransportEnvironment::from_process(config.home);
   auto strand = asio::make_strand(ioc);
   CliRun result;
-  asio::co_spawn(
-      strand,
-      run_session(strand, &http, def.value(), &env, tool, std::move(arguments), call, options, &result),
-      asio::detached);
+  asio::co_spawn(strand,
+                 run_session(strand, &http, def.value(), &env, tool, std::move(arguments), call, options,
+                             target.tokens, &result),
+                 asio::detached);
   ioc.run();
   if (!result.error.empty()) {
     std::cerr << "parley mcp: " << result.error << "\n";

@@ -1,12 +1,15 @@
 // `parley mcp tools` and `parley mcp call`: talk to one MCP server directly, for people debugging a server.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/config.hpp"
 #include "core/document_store.hpp"
+#include "mcp/oauth/authorization_flow.hpp"
+#include "mcp/oauth/token_store.hpp"
 
 namespace parley::mcp {
 
@@ -22,6 +25,10 @@ std::optional<CommandLineElicitation> parse_elicitation_choice(const std::string
 
 struct CommandLineOptions {
   CommandLineElicitation elicitation = CommandLineElicitation::automatic;
+  oauth::ClientSettings oauth;  // who parley is to the server's authorization server
+  // Fetch the authorization URL and follow its redirects instead of asking a person (an authorization server
+  // that approves at once: tests and the conformance suite).
+  bool headless_authorization = false;
 };
 
 struct CommandLineTarget {
@@ -29,6 +36,7 @@ struct CommandLineTarget {
   std::vector<std::string> command;  // argv given after `--`
   DocumentStore* definitions =
       nullptr;  // where configured ids are looked up (the file or the settings table)
+  std::shared_ptr<oauth::TokenStore> tokens;  // where OAuth tokens are kept; null: only for this run
 };
 
 // Prints the server's tools as JSON; returns the exit code.

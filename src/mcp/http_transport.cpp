@@ -26,12 +26,14 @@ std::string resolve_endpoint_url(const std::string& base, const std::string& end
 }
 
 HttpTransport::HttpTransport(asio::any_io_executor strand, net::HttpClient& http, std::string server_id,
-                             std::string url, std::map<std::string, std::string> headers)
+                             std::string url, std::map<std::string, std::string> headers,
+                             std::shared_ptr<HttpAuthorizer> authorizer)
     : strand_(std::move(strand)),
       http_(http),
       server_id_(std::move(server_id)),
       url_(std::move(url)),
       headers_(std::move(headers)),
+      authorizer_(std::move(authorizer)),
       endpoint_ready_(strand_) {
   endpoint_ready_.expires_at(asio::steady_timer::time_point::max());
 }
@@ -45,6 +47,17 @@ net::ClientRequest HttpTransport::base_request(std::string method, const std::st
   if (!protocol_version_.empty()) r.headers.set("MCP-Protocol-Version", protocol_version_);
   r.connect_timeout = std::chrono::milliseconds(10000);
   return r;
+}
+
+asio::awaitable<void> HttpTransport::authorize(net::ClientRequest& request) {
+  if (!authorizer_) co_return;
+  // A header the person configured wins (a static token must keep working as before).
+  if (request.headers.has("Authorization")) co_return;
+  if (auto value = co_await authorizer_->authorization()) request.headers.set("Authorization", *value);
+}
+
+asio::awaitable<Outcome<Done>> HttpTransport::recover(const Exchange& refused, int attempt) {
+  co_return co_await authorizer_->recover(refused.status, refused.challenges, attempt);
 }
 
 asio::awaitable<Outcome<Done>> HttpTransport::open(TransportEvents events) {
@@ -131,27 +144,52 @@ std::optional<std::string> failure_answer_for(const std::string& message, const 
 
 }  // namespace
 
+namespace {
+
+void keep_challenges(HttpTransport::Exchange& exchange, const net::Headers& headers) {
+  if (exchange.status != 401 && exchange.status != 403) return;
+  for (const auto& [name, value] : headers.all()) {
+    if (net::iequals(name, "WWW-Authenticate") && exchange.challenges.size() < 16) {
+      exchange.challenges.push_back(value);
+    }
+  }
+}
+
+}  // namespace
+
 asio::awaitable<Outcome<Done>> HttpTransport::post_streamable(std::string message, bool first) {
-  auto request = base_request("POST", url_);
-  request.headers.set("Content-Type", "application/json");
-  request.headers.set("Accept", "application/json, text/event-stream");
-  request.body = message;
-  request.read_timeout = std::chrono::milliseconds(first ? 30000 : 3600000);
-  auto exchange = std::make_shared<Exchange>();
   auto self = shared_from_this();
+  std::shared_ptr<Exchange> exchange;
   std::string new_session;
-  net::HttpClient::HeadFn on_head = [exchange, &new_session](int status, const net::Headers& headers) {
-    exchange->status = status;
-    const auto type = headers.get("Content-Type").value_or("");
-    exchange->event_stream = type.find("text/event-stream") != std::string_view::npos;
-    if (auto sid = headers.get("Mcp-Session-Id")) new_session = std::string(*sid);
-  };
-  net::HttpClient::DataFn on_data = [self, exchange](std::string_view data) {
-    return take_piece(self, exchange.get(), std::string(data));
-  };
-  auto result = co_await http_.stream(std::move(request), on_head, on_data, &closing_);
-  if (!exchange->failure.empty()) co_return Outcome<Done>::failure("POST " + url_ + ": " + exchange->failure);
-  if (!result) co_return Outcome<Done>::failure("POST " + url_ + " failed: " + result.error.message);
+  for (int attempt = 1;; ++attempt) {
+    auto request = base_request("POST", url_);
+    request.headers.set("Content-Type", "application/json");
+    request.headers.set("Accept", "application/json, text/event-stream");
+    request.body = message;
+    request.read_timeout = std::chrono::milliseconds(first ? 30000 : 3600000);
+    co_await authorize(request);
+    exchange = std::make_shared<Exchange>();
+    net::HttpClient::HeadFn on_head = [exchange, &new_session](int status, const net::Headers& headers) {
+      exchange->status = status;
+      const auto type = headers.get("Content-Type").value_or("");
+      exchange->event_stream = type.find("text/event-stream") != std::string_view::npos;
+      if (auto sid = headers.get("Mcp-Session-Id")) new_session = std::string(*sid);
+      keep_challenges(*exchange, headers);
+    };
+    net::HttpClient::DataFn on_data = [self, exchange](std::string_view data) {
+      return take_piece(self, exchange.get(), std::string(data));
+    };
+    auto result = co_await http_.stream(std::move(request), on_head, on_data, &closing_);
+    if (!exchange->failure.empty())
+      co_return Outcome<Done>::failure("POST " + url_ + ": " + exchange->failure);
+    if (!result) co_return Outcome<Done>::failure("POST " + url_ + " failed: " + result.error.message);
+    if ((exchange->status == 401 || exchange->status == 403) && authorizer_ && !closed_) {
+      auto recovered = co_await recover(*exchange, attempt);
+      if (!recovered) co_return Outcome<Done>::failure(recovered.error());
+      continue;
+    }
+    break;
+  }
   const int status = exchange->status;
   if (status == 202 || (status >= 200 && status < 300 && exchange->body.empty() && !exchange->event_stream)) {
     co_return success();
@@ -183,6 +221,7 @@ asio::awaitable<void> HttpTransport::post_detached(std::shared_ptr<HttpTransport
   Outcome<Done> sent = Outcome<Done>::failure("not sent");
   if (self->legacy_) {
     auto request = self->base_request("POST", self->legacy_endpoint_);
+    co_await self->authorize(request);
     request.headers.set("Content-Type", "application/json");
     request.body = message;
     request.read_timeout = std::chrono::milliseconds(30000);
@@ -243,6 +282,7 @@ asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTrans
   // Without an event id this is the optional stream for the server's own messages; with one it resumes a
   // response stream that ended before its answer, and ends once the answer came.
   const bool resuming = last_event_id.has_value();
+  int refusals = 0;
   for (int attempt = 0; !self->closed_ && attempt < 1000; ++attempt) {
     co_await pause(self->strand_, delay);
     if (self->closed_) co_return;
@@ -250,11 +290,13 @@ asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTrans
     request.headers.set("Accept", "text/event-stream");
     if (last_event_id) request.headers.set("Last-Event-ID", *last_event_id);
     request.read_timeout = std::chrono::hours(24);
+    co_await self->authorize(request);
     auto exchange = std::make_shared<Exchange>();
     net::HttpClient::HeadFn on_head = [exchange](int status, const net::Headers& headers) {
       exchange->status = status;
       exchange->event_stream =
           headers.get("Content-Type").value_or("").find("text/event-stream") != std::string_view::npos;
+      keep_challenges(*exchange, headers);
     };
     net::HttpClient::DataFn on_data = [self, exchange](std::string_view data) {
       return take_piece(self, exchange.get(), std::string(data));
@@ -264,6 +306,16 @@ asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTrans
     if (!exchange->failure.empty()) {
       self->report_closed("GET " + self->url_ + ": " + exchange->failure);
       co_return;
+    }
+    if ((exchange->status == 401 || exchange->status == 403) && self->authorizer_ && refusals < 2) {
+      // The token expired while the stream was open: a new one, then the stream again.
+      auto recovered = co_await self->recover(*exchange, ++refusals);
+      if (self->closed_) co_return;
+      if (recovered) {
+        delay = std::chrono::milliseconds(0);
+        continue;
+      }
+      log::warn("MCP server {}: {}", self->server_id_, recovered.error());
     }
     if (exchange->status == 404 && resuming && !self->session_id_.empty()) {
       self->report_closed("the server ended the MCP session (HTTP 404 when resuming a stream)");
@@ -284,6 +336,7 @@ asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTrans
 
 asio::awaitable<void> HttpTransport::listen_legacy_stream(std::shared_ptr<HttpTransport> self) {
   auto request = self->base_request("GET", self->url_);
+  co_await self->authorize(request);
   request.headers.set("Accept", "text/event-stream");
   request.read_timeout = std::chrono::hours(24);
   auto exchange = std::make_shared<Exchange>();
@@ -331,6 +384,7 @@ asio::awaitable<void> HttpTransport::close() {
   closing_.cancel();
   if (!legacy_ && !session_id_.empty()) {
     auto request = base_request("DELETE", url_);
+    co_await authorize(request);
     request.read_timeout = std::chrono::milliseconds(2000);
     (void)co_await http_.fetch(std::move(request), nullptr);
   }

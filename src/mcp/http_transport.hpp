@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "mcp/http_authorizer.hpp"
 #include "mcp/transport.hpp"
 #include "net/cancel_signal.hpp"
 #include "net/http_client.hpp"
@@ -24,7 +25,8 @@ std::string resolve_endpoint_url(const std::string& base, const std::string& end
 class HttpTransport final : public Transport, public std::enable_shared_from_this<HttpTransport> {
  public:
   HttpTransport(boost::asio::any_io_executor strand, net::HttpClient& http, std::string server_id,
-                std::string url, std::map<std::string, std::string> headers);
+                std::string url, std::map<std::string, std::string> headers,
+                std::shared_ptr<HttpAuthorizer> authorizer = nullptr);
 
   boost::asio::awaitable<Outcome<Done>> open(TransportEvents events) override;
   boost::asio::awaitable<Outcome<Done>> send(std::string message) override;
@@ -40,6 +42,7 @@ class HttpTransport final : public Transport, public std::enable_shared_from_thi
     net::SseParser parser;
     bool delivered_response = false;
     std::string failure;  // why reading stopped early (an oversized event or body); empty otherwise
+    std::vector<std::string> challenges;  // WWW-Authenticate fields of a 401 or 403
   };
   void deliver_text(const std::string& text, Exchange* exchange);
   void report_closed(const std::string& reason);
@@ -47,6 +50,10 @@ class HttpTransport final : public Transport, public std::enable_shared_from_thi
 
  private:
   net::ClientRequest base_request(std::string method, const std::string& url) const;
+  // Adds the authorizer's Authorization header (none without an authorizer or a token).
+  boost::asio::awaitable<void> authorize(net::ClientRequest& request);
+  // A 401 or 403: asks the authorizer for a new token. Success: send the request again.
+  boost::asio::awaitable<Outcome<Done>> recover(const Exchange& refused, int attempt);
   boost::asio::awaitable<Outcome<Done>> post_streamable(std::string message, bool first);
   boost::asio::awaitable<Outcome<Done>> open_legacy();
   static boost::asio::awaitable<void> post_detached(std::shared_ptr<HttpTransport> self, std::string message);
@@ -60,6 +67,7 @@ class HttpTransport final : public Transport, public std::enable_shared_from_thi
   std::string server_id_;
   std::string url_;
   std::map<std::string, std::string> headers_;
+  std::shared_ptr<HttpAuthorizer> authorizer_;
   TransportEvents events_;
   net::CancelSignal closing_;
   bool closed_ = false;

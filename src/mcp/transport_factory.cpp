@@ -121,7 +121,9 @@ Outcome<std::shared_ptr<Transport>> make_transport(const boost::asio::any_io_exe
   if (def.url) {
     auto headers = expanded_headers(def, env);
     if (!headers) return R::failure(headers.error());
-    return R(std::make_shared<HttpTransport>(strand, http, def.id, *def.url, std::move(headers.value())));
+    auto authorizer = env.authorizer_for ? env.authorizer_for(def) : nullptr;
+    return R(std::make_shared<HttpTransport>(strand, http, def.id, *def.url, std::move(headers.value()),
+                                             std::move(authorizer)));
   }
   auto spec = stdio_spawn_spec(def, env);
   if (!spec) return R::failure(spec.error());

@@ -5,12 +5,14 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "mcp/child_process.hpp"
+#include "mcp/http_authorizer.hpp"
 #include "mcp/outcome.hpp"
 #include "mcp/server_definition.hpp"
 #include "mcp/transport.hpp"
@@ -26,6 +28,9 @@ struct TransportEnvironment {
   std::filesystem::path parley_executable;  // runs built-in servers: `<exe> mcp-server <name>`
   std::map<std::string, std::string> process_env;
   std::map<std::string, std::string> dotenv;  // entries of <home>/.env
+  // The OAuth authorizer of a url server, made for each connection (it reads the stored tokens afresh);
+  // unset or returning nullptr: requests go without authorization.
+  std::function<std::shared_ptr<HttpAuthorizer>(const ServerDefinition&)> authorizer_for;
   [[nodiscard]] std::optional<std::string> lookup(const std::string& name) const;
   // Reads the current process environment, <home>/.env and /proc/self/exe.
   static TransportEnvironment from_process(const std::filesystem::path& home);

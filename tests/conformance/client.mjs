@@ -4,7 +4,7 @@
 // the suite appends as the last argument. Each run gets a fresh PARLEY_HOME, so stored tokens never leak
 // between scenarios. Exits with parley's exit code.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,8 +49,15 @@ function options() {
   return authorize;
 }
 
+// PARLEY_CONFORMANCE_LOG=<file>: parley's stderr goes there too (the suite does not show a client's output).
+const log = process.env.PARLEY_CONFORMANCE_LOG;
+
 function run(args) {
-  const r = spawnSync(parley, args, { env, stdio: 'inherit', timeout: 25000 });
+  const r = spawnSync(parley, args, { env, stdio: ['inherit', 'inherit', log ? 'pipe' : 'inherit'], timeout: 25000 });
+  if (log) {
+    appendFileSync(log, `== ${scenario}: parley ${args.join(' ')} -> ${r.status} ${r.signal ?? ''} ${r.error ?? ''}\n${r.stderr ?? ''}\n`);
+    process.stderr.write(r.stderr ?? '');
+  }
   if (r.error) {
     console.error(`cannot run ${parley}: ${r.error.message}`);
     return 1;

@@ -1,6 +1,6 @@
 #include "mcp/oauth/oauth_http.hpp"
 
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
@@ -11,18 +11,37 @@ namespace parley::mcp::oauth {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// Resolving is its own coroutine taking its parameters by value (g++ 12 miscompiles structured bindings of a
+// co_await result and temporaries kept across one).
+asio::awaitable<std::vector<asio::ip::address>> resolve_host(asio::any_io_executor executor, std::string host,
+                                                              std::string port) {
+  asio::ip::tcp::resolver resolver(executor);
+  boost::system::error_code ec;
+  auto results = co_await resolver.async_resolve(host, port, asio::redirect_error(asio::use_awaitable, ec));
+  std::vector<asio::ip::address> out;
+  if (ec) co_return out;
+  for (const auto& entry : results) out.push_back(entry.endpoint().address());
+  co_return out;
+}
+
+}  // namespace
+
 asio::awaitable<OAuthHttpPolicy> policy_for_server(asio::any_io_executor executor, std::string server_url) {
   OAuthHttpPolicy policy;
-  auto parsed = boost::urls::parse_absolute_uri(server_url);
-  if (!parsed) co_return policy;
-  policy.allow_plain_http = parsed->scheme() == "http";
-  asio::ip::tcp::resolver resolver(executor);
-  const std::string host(parsed->host_address());
-  auto [ec, results] = co_await resolver.async_resolve(
-      host, parsed->has_port() ? std::string(parsed->port()) : "0", asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return policy;
-  for (const auto& entry : results) {
-    if (!net::is_public_address(entry.endpoint().address())) policy.allow_private_addresses = true;
+  std::string host;
+  std::string port = "0";
+  {
+    auto parsed = boost::urls::parse_absolute_uri(server_url);
+    if (!parsed) co_return policy;
+    policy.allow_plain_http = parsed->scheme() == "http";
+    host = std::string(parsed->host_address());
+    if (parsed->has_port()) port = std::string(parsed->port());
+  }
+  const auto addresses = co_await resolve_host(executor, host, port);
+  for (const auto& address : addresses) {
+    if (!net::is_public_address(address)) policy.allow_private_addresses = true;
   }
   co_return policy;
 }

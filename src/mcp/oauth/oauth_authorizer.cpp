@@ -1,0 +1,153 @@
+#include "mcp/oauth/oauth_authorizer.hpp"
+
+#include "core/log.hpp"
+#include "mcp/oauth/scope_selection.hpp"
+
+namespace parley::mcp::oauth {
+
+namespace asio = boost::asio;
+
+OAuthAuthorizer::OAuthAuthorizer(asio::any_io_executor executor, net::HttpClient& http,
+                                 std::string server_url, ClientSettings settings,
+                                 std::shared_ptr<TokenStore> store,
+                                 std::shared_ptr<AuthorizationPrompt> prompt)
+    : executor_(std::move(executor)),
+      http_(http),
+      server_url_(std::move(server_url)),
+      settings_(std::move(settings)),
+      store_(std::move(store)),
+      prompt_(std::move(prompt)) {}
+
+void OAuthAuthorizer::load_once() {
+  if (loaded_) return;
+  loaded_ = true;
+  if (!store_) return;
+  std::string problem;
+  record_ = store_->load(server_url_, problem);
+  if (!problem.empty()) log::warn("MCP OAuth: {}; parley will authorize again", problem);
+}
+
+asio::awaitable<OAuthHttp*> OAuthAuthorizer::oauth_http() {
+  if (!oauth_http_) {
+    auto policy = co_await policy_for_server(executor_, server_url_);
+    if (!oauth_http_) oauth_http_ = std::make_unique<OAuthHttp>(http_, policy);
+  }
+  co_return oauth_http_.get();
+}
+
+asio::awaitable<std::optional<std::string>> OAuthAuthorizer::authorization() {
+  load_once();
+  if (record_ && record_->expired(std::chrono::system_clock::now()) && !record_->refresh_token.empty()) {
+    auto guard = co_await busy_.acquire();
+    if (record_ && record_->expired(std::chrono::system_clock::now())) {
+      AuthorizationFlow flow(*co_await oauth_http(), settings_);
+      auto refreshed = co_await flow.refresh(*record_);
+      if (refreshed) {
+        record_ = std::move(refreshed.value());
+        if (store_) {
+          if (auto saved = store_->save(*record_); !saved) log::warn("MCP OAuth: {}", saved.error());
+        }
+      } else {
+        // The server will refuse the old token; recover() then starts over.
+        log::info("MCP OAuth: refreshing the token of {} failed: {}", server_url_, refreshed.error());
+        record_->refresh_token.clear();
+      }
+    }
+  }
+  if (!record_ || record_->access_token.empty()) co_return std::nullopt;
+  co_return "Bearer " + record_->access_token;
+}
+
+asio::awaitable<Outcome<StoredAuthorization>> OAuthAuthorizer::authorize(BearerChallenge challenge,
+                                                                         bool step_up) {
+  using R = Outcome<StoredAuthorization>;
+  AuthorizationFlow flow(*co_await oauth_http(), settings_);
+  auto discovery = co_await flow.discover(server_url_, challenge.resource_metadata);
+  if (!discovery) co_return R::failure(discovery.error());
+  std::optional<std::string> scope;
+  if (step_up) {
+    // Step-up: what was granted plus what the refusal names, so earlier operations keep working.
+    auto merged = merge_scopes(record_ ? record_->scope : "", challenge.scope.value_or(""));
+    if (!merged.empty()) scope = std::move(merged);
+  } else {
+    const auto& d = discovery.value();
+    scope = select_scope(challenge.scope,
+                         d.resource_metadata ? d.resource_metadata->scopes_supported : std::nullopt,
+                         d.server.scopes_supported);
+  }
+  if (settings_.enterprise()) co_return co_await flow.enterprise_grant(discovery.value(), scope);
+  if (settings_.client_credentials) co_return co_await flow.client_credentials(discovery.value(), scope);
+  if (!prompt_) {
+    needs_person_ = true;
+    co_return R::failure("the MCP server " + server_url_ +
+                         " needs authorization: press Authorize in the MCP settings (or run `parley mcp "
+                         "tools " +
+                         server_url_ + "`)");
+  }
+  auto redirect_uri = co_await prompt_->redirect_uri();
+  if (!redirect_uri) co_return R::failure(redirect_uri.error());
+  auto client =
+      co_await flow.identify(discovery.value(), redirect_uri.value(), scope,
+                             record_ ? std::optional<ClientIdentity>(record_->client) : std::nullopt);
+  if (!client) co_return R::failure(client.error());
+  auto pending = flow.begin(discovery.value(), std::move(client.value()), redirect_uri.value(), scope);
+  if (!pending) co_return R::failure(pending.error());
+  auto callback = co_await prompt_->authorize(server_url_, pending.value().authorization_url,
+                                              pending.value().state, nullptr);
+  if (!callback) co_return R::failure(callback.error());
+  co_return co_await flow.complete(std::move(pending.value()), std::move(callback.value()));
+}
+
+asio::awaitable<Outcome<Done>> OAuthAuthorizer::recover(int status, std::vector<std::string> challenges,
+                                                        int attempt) {
+  load_once();
+  const std::string token_before = record_ ? record_->access_token : std::string();
+  auto guard = co_await busy_.acquire();
+  auto challenge = find_bearer_challenge(challenges).value_or(BearerChallenge{});
+  last_challenge_ = challenge;
+  const std::string said =
+      challenge.error.empty()
+          ? std::string()
+          : " (" + challenge.error.substr(0, 60) +
+                (challenge.error_description.empty() ? ""
+                                                     : ": " + challenge.error_description.substr(0, 200)) +
+                ")";
+  if (attempt > kMaxAuthorizationAttempts) {
+    co_return Outcome<Done>::failure("the MCP server " + server_url_ + " still refuses (HTTP " +
+                                     std::to_string(status) + said + ") after " +
+                                     std::to_string(kMaxAuthorizationAttempts) +
+                                     " authorizations; parley gives up on this request");
+  }
+  // Another request met the same refusal and got a new token meanwhile.
+  if (record_ && !record_->access_token.empty() && record_->access_token != token_before) co_return success();
+  const bool step_up = status == 403 && challenge.error == "insufficient_scope";
+  if (status == 403 && !step_up) {
+    co_return Outcome<Done>::failure("the MCP server " + server_url_ + " refused access (HTTP 403" + said +
+                                     ")");
+  }
+  if (!step_up && attempt == 1 && record_ && !record_->refresh_token.empty()) {
+    AuthorizationFlow flow(*co_await oauth_http(), settings_);
+    auto refreshed = co_await flow.refresh(*record_);
+    if (refreshed) {
+      record_ = std::move(refreshed.value());
+      if (store_) {
+        if (auto saved = store_->save(*record_); !saved) log::warn("MCP OAuth: {}", saved.error());
+      }
+      co_return success();
+    }
+    log::info("MCP OAuth: refreshing the token of {} failed ({}); authorizing again", server_url_,
+              refreshed.error());
+  }
+  auto record = co_await authorize(std::move(challenge), step_up);
+  if (!record) co_return Outcome<Done>::failure(record.error());
+  needs_person_ = false;
+  record_ = std::move(record.value());
+  if (store_) {
+    if (auto saved = store_->save(*record_); !saved) {
+      log::warn("MCP OAuth: the new token works for this run only: {}", saved.error());
+    }
+  }
+  co_return success();
+}
+
+}  // namespace parley::mcp::oauth
