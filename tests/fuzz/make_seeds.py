@@ -282,6 +282,25 @@ def conversation_markdown():
     return seeds
 
 
+def oauth():
+    items = [
+        (0, 200, 'Bearer resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", '
+                 'scope="files:read files:write", error="insufficient_scope", error_description="need \\"write\\""'),
+        (0, 200, 'Basic realm="a, b", Bearer error=invalid_token, Negotiate abc+/def=='),
+        (1, 200, '{"resource":"https://mcp.example.com/mcp","authorization_servers":["https://as.example.com"],'
+                 '"scopes_supported":["mcp:read","mcp:write"]}'),
+        (1, 200, '{"issuer":"https://as.example.com/tenant","authorization_endpoint":"https://as.example.com/a",'
+                 '"token_endpoint":"https://as.example.com/t","registration_endpoint":"https://as.example.com/r",'
+                 '"code_challenge_methods_supported":["S256"],"client_id_metadata_document_supported":true}'),
+        (1, 200, "HTTPS://MCP.Example.COM:443/Mcp?x=1#frag"),
+        (2, 200, '{"access_token":"at","token_type":"Bearer","refresh_token":"rt","expires_in":"3600","scope":"a"}'),
+        (2, 400, '{"error":"invalid_grant","error_description":"code\\nexpired"}'),
+        (2, 201, '{"client_id":"c1","client_secret":"s1","token_endpoint_auth_method":"client_secret_post"}'),
+        (3, 200, "code=abc%2F&state=s+t&bad=%zz&%=&empty"),
+    ]
+    return [Seed().number(0, 3, mode).number(100, 599, status).front(text) for mode, status, text in items]
+
+
 if __name__ == "__main__":
     write("sse_parser", sse_parser())
     write("multipart_parser", multipart())
@@ -293,3 +312,4 @@ if __name__ == "__main__":
     write("log_settings", log_settings())
     write("redact", redact())
     write("conversation_markdown", conversation_markdown())
+    write("oauth", oauth())

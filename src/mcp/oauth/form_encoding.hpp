@@ -15,7 +15,8 @@ using FormFields = std::vector<std::pair<std::string, std::string>>;
 // Unreserved characters stay, everything else is %XX (a space too: every decoder accepts it).
 std::string percent_encode(std::string_view text);
 std::string form_encode(const FormFields& fields);
-// `url` with `fields` appended to its query (after '?' or '&'), before any fragment.
+// `url` with `fields` appended to its query (after '?' or '&'); a fragment is dropped (an OAuth endpoint
+// must not have one, RFC 6749 §3.1).
 std::string with_query(std::string_view url, const FormFields& fields);
 // Decodes a query string ('+' is a space, %XX); malformed escapes are kept as they are.
 FormFields parse_query(std::string_view query);

@@ -51,7 +51,7 @@ struct Parts {
 };
 
 std::optional<Parts> parts_of(std::string_view url) {
-  auto parsed = urls::parse_absolute_uri(url);
+  auto parsed = urls::parse_uri(url);  // a fragment is allowed here and dropped
   if (!parsed) return std::nullopt;
   const auto& u = *parsed;
   Parts p;
