@@ -1,4 +1,6 @@
-// Handlers of /api/mcp/servers (api.md §2.17): status, replace, patch one server, refresh.
+// Handlers of /api/mcp/servers (api.md §2.17): status, replace, patch one server, refresh; and the OAuth
+// authorization of a remote server from the browser (start, and the callback the authorization server
+// redirects to).
 #pragma once
 
 #include "api/route_contexts.hpp"
@@ -10,5 +12,7 @@ boost::asio::awaitable<net::Response> get_mcp_servers(McpRoutes& ctx, net::Reque
 boost::asio::awaitable<net::Response> put_mcp_servers(McpRoutes& ctx, net::Request& req);
 boost::asio::awaitable<net::Response> patch_mcp_server(McpRoutes& ctx, net::Request& req);
 boost::asio::awaitable<net::Response> post_mcp_refresh(McpRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> post_mcp_authorize(McpRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_mcp_oauth_callback(McpRoutes& ctx, net::Request& req);
 
 }  // namespace parley::api

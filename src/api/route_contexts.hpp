@@ -23,6 +23,9 @@ class ModelCatalog;
 namespace parley::mcp {
 class ToolAggregator;
 }  // namespace parley::mcp
+namespace parley::mcp::oauth {
+class WebAuthorizations;
+}  // namespace parley::mcp::oauth
 namespace parley::net {
 class HttpClient;
 }  // namespace parley::net
@@ -73,6 +76,7 @@ struct PresetRoutes {
 // MCP servers (§2.17).
 struct McpRoutes {
   mcp::ToolAggregator& tools;
+  mcp::oauth::WebAuthorizations& authorizations;
 };
 
 // Uploads and the signed file URLs (§2.18, §8.5).

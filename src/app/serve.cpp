@@ -39,6 +39,7 @@
 #include "llm/model_catalog.hpp"
 #include "mcp/command_line_client.hpp"
 #include "mcp/definitions_store.hpp"
+#include "mcp/oauth/web_authorizations.hpp"
 #include "mcp/tool_aggregator.hpp"
 #include "net/blocking.hpp"
 #include "net/connection_limit.hpp"
@@ -359,9 +360,12 @@ int serve() {
   mcp::AggregatorOptions mcp_options;
   mcp_options.tool_timeout = std::chrono::seconds(config.tool_timeout_seconds);
   mcp_options.tool_result_max_bytes = config.tool_result_max_bytes;
-  mcp::ToolAggregator tools(ioc, mcp_options, mcp::TransportEnvironment::from_process(config.home),
-                            mcp_definitions);
+  auto mcp_environment = mcp::TransportEnvironment::from_process(config.home);
+  mcp_environment.oauth_tokens = oauth_tokens_for(config, settings_table.get());
+  mcp::ToolAggregator tools(ioc, mcp_options, mcp_environment, mcp_definitions);
   net::HttpClient http_client(ioc);
+  mcp::oauth::WebAuthorizations mcp_authorizations(ioc.get_executor(), http_client,
+                                                   mcp_environment.oauth_tokens);
   llm::ModelCatalog catalog(config, http_client);
   settings::SettingsService settings_service(config, warnings, *setting_documents, blocking);
   const bool settings_read = settings_service.load();
@@ -434,7 +438,7 @@ int serve() {
   api::ConversationRoutes conversation_routes{config, conversations};
   api::SettingsRoutes settings_routes{settings_service, catalog};
   api::PresetRoutes preset_routes{presets};
-  api::McpRoutes mcp_routes{tools};
+  api::McpRoutes mcp_routes{tools, mcp_authorizations};
   api::AttachmentRoutes attachment_routes{config, attachments};
   api::SttRoutes stt_routes{config, http_client};
   const net::Router router =

@@ -12,6 +12,12 @@
 
 namespace parley::mcp {
 
+// What the server's last refusal said about where to authorize (its Bearer challenge).
+struct AuthorizationHint {
+  std::optional<std::string> resource_metadata;  // URL of the protected resource metadata
+  std::optional<std::string> scope;
+};
+
 class HttpAuthorizer {
  public:
   virtual ~HttpAuthorizer() = default;
@@ -23,6 +29,9 @@ class HttpAuthorizer {
   // says why not, and what the person can do about it.
   virtual boost::asio::awaitable<Outcome<Done>> recover(int status, std::vector<std::string> challenges,
                                                         int attempt) = 0;
+  // True when the last refusal can only be cured by a person authorizing in a browser (no prompt here).
+  [[nodiscard]] virtual bool needs_person() const { return false; }
+  [[nodiscard]] virtual AuthorizationHint hint() const { return {}; }
 };
 
 }  // namespace parley::mcp

@@ -25,6 +25,8 @@ const char* to_string(ServerState state) {
       return "disabled";
     case ServerState::failed:
       return "failed";
+    case ServerState::needs_authorization:
+      return "needs_authorization";
   }
   return "failed";
 }
@@ -66,8 +68,13 @@ void ServerRunner::start() {
   asio::co_spawn(context_.strand, keep_alive(shared_from_this()), asio::detached);
 }
 
+AuthorizationHint ServerRunner::authorization_hint() const {
+  return authorizer_ ? authorizer_->hint() : AuthorizationHint{};
+}
+
 void ServerRunner::retry_now() {
-  if (state_ == ServerState::failed || state_ == ServerState::disconnected) {
+  if (state_ == ServerState::failed || state_ == ServerState::disconnected ||
+      state_ == ServerState::needs_authorization) {
     retry_requested_ = true;
     backoff_ = std::chrono::milliseconds(1000);
     wake_.cancel();
@@ -75,7 +82,12 @@ void ServerRunner::retry_now() {
 }
 
 asio::awaitable<Outcome<Done>> ServerRunner::connect_once() {
-  auto transport = make_transport(context_.strand, context_.http, definition_, context_.environment);
+  // A fresh authorizer per connection: it reads the tokens stored since (a person authorized meanwhile).
+  authorizer_ = definition_.url && context_.environment.authorizer_for
+                    ? context_.environment.authorizer_for(definition_)
+                    : nullptr;
+  auto transport =
+      make_transport(context_.strand, context_.http, definition_, context_.environment, authorizer_);
   if (!transport) co_return Outcome<Done>::failure(transport.error());
   auto session = std::make_shared<McpSession>(context_.strand, definition_.id, transport.value());
   session_ = session;
@@ -133,11 +145,23 @@ asio::awaitable<void> ServerRunner::keep_alive(std::shared_ptr<ServerRunner> sel
       self->set_state(ServerState::disconnected, self->last_error_);
       if (lost) co_await lost->close();
     } else {
+      const bool needs_person = self->authorizer_ && self->authorizer_->needs_person();
       log::warn("MCP server {}: start failed: {}", self->definition_.id, connected.error());
       auto failed = self->session_;
       self->session_.reset();
-      self->set_state(ServerState::failed, connected.error());
+      self->set_state(needs_person ? ServerState::needs_authorization : ServerState::failed,
+                      connected.error());
       if (failed) co_await failed->close();
+      if (needs_person) {
+        // Trying again cannot help before a person authorizes; the callback route calls retry_now().
+        while (!self->stopped_ && !self->retry_requested_) {
+          self->wake_.expires_at(asio::steady_timer::time_point::max());
+          co_await self->wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
+        self->retry_requested_ = false;
+        self->backoff_ = std::chrono::milliseconds(1000);
+        continue;
+      }
     }
     if (self->stopped_) break;
     // Back off before the next attempt; retry_now() cuts the wait short.

@@ -18,7 +18,9 @@
 
 namespace parley::mcp {
 
-enum class ServerState { connecting, connected, disconnected, disabled, failed };
+// needs_authorization: a remote server refused parley and only a person can authorize it (in the browser);
+// no retry until then (retry_now()).
+enum class ServerState { connecting, connected, disconnected, disabled, failed, needs_authorization };
 const char* to_string(ServerState state);
 
 // Why a `module` definition can never start with this binary (an unknown module, or a built-in this version
@@ -60,6 +62,8 @@ class ServerRunner : public std::enable_shared_from_this<ServerRunner> {
   [[nodiscard]] const std::optional<std::string>& last_error() const { return last_error_; }
   [[nodiscard]] const std::vector<ToolDescription>& tools() const { return tools_; }
   [[nodiscard]] std::string transport_kind() const;
+  // Where the server said to authorize, from its last refusal.
+  [[nodiscard]] AuthorizationHint authorization_hint() const;
   // True once the first start attempt finished (connected or failed), or the server is disabled.
   [[nodiscard]] bool settled() const { return state_ != ServerState::connecting; }
 
@@ -76,6 +80,7 @@ class ServerRunner : public std::enable_shared_from_this<ServerRunner> {
   std::vector<ToolDescription> tools_;
   std::string transport_kind_;
   std::shared_ptr<McpSession> session_;
+  std::shared_ptr<HttpAuthorizer> authorizer_;  // of the last connection of a url server
   boost::asio::steady_timer wake_;
   bool stopped_ = false;
   bool session_lost_ = false;

@@ -10,6 +10,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "mcp/oauth/oauth_authorizer.hpp"
 #include "mcp/strand_event.hpp"
 #include "mcp/strand_lock.hpp"
 #include "mcp/tool_naming.hpp"
@@ -80,7 +81,16 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
         options(opts),
         environment(std::move(env)),
         store(s),
-        http(io) {}
+        http(io) {
+    if (!environment.authorizer_for && environment.oauth_tokens) {
+      // Without a prompt: a server that needs a person shows needs_authorization until the web flow stored
+      // its tokens. `this` outlives the runners that call it.
+      environment.authorizer_for = [this](const ServerDefinition& def) -> std::shared_ptr<HttpAuthorizer> {
+        return std::make_shared<oauth::OAuthAuthorizer>(
+            strand, http, def.url.value_or(""), oauth::ClientSettings{}, environment.oauth_tokens, nullptr);
+      };
+    }
+  }
 
   asio::io_context& ioc;
   asio::any_io_executor strand;
@@ -461,7 +471,40 @@ asio::awaitable<bj::object> refresh_on_strand(std::shared_ptr<ToolAggregator::Im
   co_return impl->status_json();
 }
 
+asio::awaitable<Result<ToolAggregator::AuthorizationTarget>> authorization_target_on_strand(
+    std::shared_ptr<ToolAggregator::Impl> impl, std::string server_id) {
+  using R = Result<ToolAggregator::AuthorizationTarget>;
+  const ServerDefinition* def = nullptr;
+  for (const auto& d : impl->definitions) {
+    if (d.id == server_id) def = &d;
+  }
+  if (def == nullptr) co_return R(ApiError::not_found("Unknown MCP server id: " + server_id));
+  if (!def->url) {
+    co_return R(ApiError::make(
+        422,
+        "MCP server '" + server_id + "' is not a remote (url) server; only those are authorized with OAuth"));
+  }
+  ToolAggregator::AuthorizationTarget target;
+  target.url = *def->url;
+  if (auto it = impl->runners.find(server_id); it != impl->runners.end()) {
+    target.hint = it->second->authorization_hint();
+  }
+  co_return target;
+}
+
 }  // namespace
+
+asio::awaitable<Result<ToolAggregator::AuthorizationTarget>> ToolAggregator::authorization_target(
+    std::string server_id) {
+  co_return co_await asio::co_spawn(
+      impl_->strand, authorization_target_on_strand(impl_, std::move(server_id)), asio::use_awaitable);
+}
+
+void ToolAggregator::retry_server(std::string server_id) {
+  asio::post(impl_->strand, [impl = impl_, id = std::move(server_id)] {
+    if (auto it = impl->runners.find(id); it != impl->runners.end()) it->second->retry_now();
+  });
+}
 
 void ToolAggregator::start() {
   asio::post(impl_->strand, [impl = impl_] { start_on_strand(impl); });

@@ -86,6 +86,16 @@ class ToolAggregator {
   // Reads the stored definitions again and applies them (another replica changed them, §5.5).
   void reload_definitions();
 
+  // --- for the web authorization of remote servers (OAuth) --------------------------------------------
+  struct AuthorizationTarget {
+    std::string url;  // of the remote server
+    AuthorizationHint hint;
+  };
+  // 404 for an unknown id, 422 for a server that is not remote.
+  boost::asio::awaitable<Result<AuthorizationTarget>> authorization_target(std::string server_id);
+  // Connects the server again now (its tokens were just stored).
+  void retry_server(std::string server_id);
+
   struct Impl;  // public only so the strand-side coroutines in the .cpp can name it
 
  private:

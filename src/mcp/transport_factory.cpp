@@ -116,12 +116,13 @@ Outcome<std::map<std::string, std::string>> expanded_headers(const ServerDefinit
 
 Outcome<std::shared_ptr<Transport>> make_transport(const boost::asio::any_io_executor& strand,
                                                    net::HttpClient& http, const ServerDefinition& def,
-                                                   const TransportEnvironment& env) {
+                                                   const TransportEnvironment& env,
+                                                   std::shared_ptr<HttpAuthorizer> authorizer) {
   using R = Outcome<std::shared_ptr<Transport>>;
   if (def.url) {
     auto headers = expanded_headers(def, env);
     if (!headers) return R::failure(headers.error());
-    auto authorizer = env.authorizer_for ? env.authorizer_for(def) : nullptr;
+    if (!authorizer && env.authorizer_for) authorizer = env.authorizer_for(def);
     return R(std::make_shared<HttpTransport>(strand, http, def.id, *def.url, std::move(headers.value()),
                                              std::move(authorizer)));
   }

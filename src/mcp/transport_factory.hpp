@@ -23,6 +23,10 @@ class HttpClient;
 
 namespace parley::mcp {
 
+namespace oauth {
+class TokenStore;
+}
+
 struct TransportEnvironment {
   std::filesystem::path home;
   std::filesystem::path parley_executable;  // runs built-in servers: `<exe> mcp-server <name>`
@@ -31,6 +35,8 @@ struct TransportEnvironment {
   // The OAuth authorizer of a url server, made for each connection (it reads the stored tokens afresh);
   // unset or returning nullptr: requests go without authorization.
   std::function<std::shared_ptr<HttpAuthorizer>(const ServerDefinition&)> authorizer_for;
+  // Where `parley serve` keeps OAuth tokens (the aggregator makes authorizer_for from it); null: no OAuth.
+  std::shared_ptr<oauth::TokenStore> oauth_tokens;
   [[nodiscard]] std::optional<std::string> lookup(const std::string& name) const;
   // Reads the current process environment, <home>/.env and /proc/self/exe.
   static TransportEnvironment from_process(const std::filesystem::path& home);
@@ -42,8 +48,10 @@ Outcome<SpawnSpec> stdio_spawn_spec(const ServerDefinition& def, const Transport
 Outcome<std::map<std::string, std::string>> expanded_headers(const ServerDefinition& def,
                                                              const TransportEnvironment& env);
 
+// `authorizer`: for a url server, the one to use; null: env.authorizer_for makes one (when set).
 Outcome<std::shared_ptr<Transport>> make_transport(const boost::asio::any_io_executor& strand,
                                                    net::HttpClient& http, const ServerDefinition& def,
-                                                   const TransportEnvironment& env);
+                                                   const TransportEnvironment& env,
+                                                   std::shared_ptr<HttpAuthorizer> authorizer = nullptr);
 
 }  // namespace parley::mcp

@@ -18,6 +18,11 @@ OAuthAuthorizer::OAuthAuthorizer(asio::any_io_executor executor, net::HttpClient
       store_(std::move(store)),
       prompt_(std::move(prompt)) {}
 
+AuthorizationHint OAuthAuthorizer::hint() const {
+  if (!last_challenge_) return {};
+  return {last_challenge_->resource_metadata, last_challenge_->scope};
+}
+
 void OAuthAuthorizer::load_once() {
   if (loaded_) return;
   loaded_ = true;

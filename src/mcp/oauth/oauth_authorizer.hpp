@@ -34,10 +34,9 @@ class OAuthAuthorizer final : public HttpAuthorizer {
   boost::asio::awaitable<Outcome<Done>> recover(int status, std::vector<std::string> challenges,
                                                 int attempt) override;
 
-  // True once a refusal could only be cured by a person authorizing in a browser (no prompt).
-  [[nodiscard]] bool needs_person() const { return needs_person_; }
-  // The Bearer challenge of the last refusal (the web flow starts from its resource metadata and scope).
-  [[nodiscard]] const std::optional<BearerChallenge>& last_challenge() const { return last_challenge_; }
+  [[nodiscard]] bool needs_person() const override { return needs_person_; }
+  // From the Bearer challenge of the last refusal (the web flow starts from its resource metadata and scope).
+  [[nodiscard]] AuthorizationHint hint() const override;
 
  private:
   boost::asio::awaitable<OAuthHttp*> oauth_http();

@@ -1,7 +1,7 @@
 #include "mcp/oauth/oauth_http.hpp"
 
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
 
@@ -16,7 +16,7 @@ namespace {
 // Resolving is its own coroutine taking its parameters by value (g++ 12 miscompiles structured bindings of a
 // co_await result and temporaries kept across one).
 asio::awaitable<std::vector<asio::ip::address>> resolve_host(asio::any_io_executor executor, std::string host,
-                                                              std::string port) {
+                                                             std::string port) {
   asio::ip::tcp::resolver resolver(executor);
   boost::system::error_code ec;
   auto results = co_await resolver.async_resolve(host, port, asio::redirect_error(asio::use_awaitable, ec));

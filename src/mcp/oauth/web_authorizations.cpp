@@ -1,0 +1,83 @@
+#include "mcp/oauth/web_authorizations.hpp"
+
+#include "core/log.hpp"
+#include "mcp/oauth/scope_selection.hpp"
+
+namespace parley::mcp::oauth {
+
+namespace asio = boost::asio;
+
+WebAuthorizations::WebAuthorizations(asio::any_io_executor executor, net::HttpClient& http,
+                                     std::shared_ptr<TokenStore> store, ClientSettings settings)
+    : executor_(std::move(executor)), http_(http), store_(std::move(store)), settings_(std::move(settings)) {}
+
+void WebAuthorizations::drop_expired(std::chrono::steady_clock::time_point now) {
+  std::erase_if(pending_, [now](const auto& entry) { return entry.second.expires <= now; });
+}
+
+asio::awaitable<Outcome<std::string>> WebAuthorizations::begin(std::string server_id, std::string server_url,
+                                                               AuthorizationHint hint,
+                                                               std::string redirect_uri) {
+  using R = Outcome<std::string>;
+  OAuthHttp http(http_, co_await policy_for_server(executor_, server_url));
+  AuthorizationFlow flow(http, settings_);
+  auto discovery = co_await flow.discover(server_url, hint.resource_metadata);
+  if (!discovery) co_return R::failure(discovery.error());
+  const auto& d = discovery.value();
+  auto scope =
+      select_scope(hint.scope, d.resource_metadata ? d.resource_metadata->scopes_supported : std::nullopt,
+                   d.server.scopes_supported);
+  // An earlier registration of parley with this authorization server is used again.
+  std::optional<ClientIdentity> known;
+  if (store_) {
+    std::string problem;
+    if (auto record = store_->load(server_url, problem)) known = record->client;
+  }
+  auto client = co_await flow.identify(d, redirect_uri, scope, known);
+  if (!client) co_return R::failure(client.error());
+  auto pending = flow.begin(d, std::move(client.value()), redirect_uri, scope);
+  if (!pending) co_return R::failure(pending.error());
+  std::string url = pending.value().authorization_url;
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = std::chrono::steady_clock::now();
+    drop_expired(now);
+    if (pending_.size() >= kMaxPending) {
+      co_return R::failure(
+          "too many authorizations are waiting for their browser; try again in a few minutes");
+    }
+    const auto state = pending.value().state;
+    pending_[state] = Pending{std::move(server_id), std::move(pending.value()), now + kPendingLifetime};
+  }
+  co_return url;
+}
+
+asio::awaitable<Outcome<std::string>> WebAuthorizations::complete(FormFields callback) {
+  using R = Outcome<std::string>;
+  std::optional<Pending> found;
+  {
+    std::lock_guard lock(mutex_);
+    drop_expired(std::chrono::steady_clock::now());
+    // One use only: a replayed redirect finds nothing.
+    if (auto it = pending_.find(field(callback, "state")); it != pending_.end()) {
+      found = std::move(it->second);
+      pending_.erase(it);
+    }
+  }
+  if (!found) {
+    co_return R::failure(
+        "this authorization answer belongs to no authorization parley started (or it is older "
+        "than 10 minutes, or was used already); press Authorize again");
+  }
+  OAuthHttp http(http_, co_await policy_for_server(executor_, found->flow.discovery.server_url));
+  AuthorizationFlow flow(http, settings_);
+  auto record = co_await flow.complete(std::move(found->flow), std::move(callback));
+  if (!record) co_return R::failure(record.error());
+  if (store_) {
+    if (auto saved = store_->save(record.value()); !saved) co_return R::failure(saved.error());
+  }
+  log::info("MCP server {}: authorized with {}", found->server_id, record.value().issuer);
+  co_return found->server_id;
+}
+
+}  // namespace parley::mcp::oauth
