@@ -38,7 +38,7 @@ test('a server that needs OAuth waits for a person, then connects after the brow
     const status = await waitForStatus(t.p, (s) => server(s, 'remote').state === 'needs_authorization',
       { what: 'needs_authorization' });
     assert.equal(server(status, 'remote').connected, false);
-    assert.match(server(status, 'remote').last_error, /needs authorization/);
+    assert.match(server(status, 'remote').last_error, /asks for authorization \(OAuth\); press Authorize/);
 
     const start = await fetch(`${t.p.url}/api/mcp/servers/remote/authorize`, { method: 'POST' });
     assert.equal(start.status, 200);

@@ -84,10 +84,11 @@ asio::awaitable<Outcome<StoredAuthorization>> OAuthAuthorizer::authorize(BearerC
   if (settings_.client_credentials) co_return co_await flow.client_credentials(discovery.value(), scope);
   if (!prompt_) {
     needs_person_ = true;
-    co_return R::failure("the MCP server " + server_url_ +
-                         " needs authorization: press Authorize in the MCP settings (or run `parley mcp "
-                         "tools " +
-                         server_url_ + "`)");
+    co_return R::failure(
+        "the MCP server " + server_url_ +
+        " asks for authorization (OAuth); press Authorize in the MCP settings, or run `parley "
+        "mcp tools " +
+        server_url_ + "` on a terminal");
   }
   auto redirect_uri = co_await prompt_->redirect_uri();
   if (!redirect_uri) co_return R::failure(redirect_uri.error());

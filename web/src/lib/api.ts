@@ -269,7 +269,7 @@ export interface McpServer {
   contexts: string[];
   tool_overrides: Record<string, { contexts: string[] | null }>;
   transport: 'stdio' | 'streamable-http' | 'sse';
-  state: 'connected' | 'connecting' | 'disconnected' | 'disabled' | 'failed';
+  state: 'connected' | 'connecting' | 'disconnected' | 'disabled' | 'failed' | 'needs_authorization';
   last_error: string | null;
 }
 
@@ -371,6 +371,8 @@ export const api = {
   patchMcpServer: (id: string, patch: Partial<McpDefinition>) => request<McpStatus>('PATCH', `/api/mcp/servers/${enc(id)}`, patch),
   putMcpServers: (servers: McpDefinition[]) => request<McpStatus>('PUT', '/api/mcp/servers/', { servers }),
   refreshMcp: () => request<McpStatus>('POST', '/api/mcp/servers/refresh'),
+  authorizeMcpServer: (id: string) =>
+    request<{ authorization_url: string; redirect_uri: string }>('POST', `/api/mcp/servers/${enc(id)}/authorize`),
 
   deepgramToken: () => request<{ access_token: string; expires_in: number | null }>('POST', '/api/stt/deepgram/token'),
 };
