@@ -7,5 +7,6 @@
 namespace parley::api {
 
 boost::asio::awaitable<net::Response> post_chat_stream(ChatRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> post_chat_interaction(ChatRoutes& ctx, net::Request& req);
 
 }  // namespace parley::api

@@ -15,6 +15,7 @@ class AttachmentService;
 }  // namespace parley::blob
 namespace parley::chat {
 class ChatOrchestrator;
+class TurnInteractions;
 class ConversationService;
 }  // namespace parley::chat
 namespace parley::llm {
@@ -54,6 +55,7 @@ struct AuthRoutes {
 struct ChatRoutes {
   const Config& config;  // attachment URLs of the turn (PARLEY_PUBLIC_URL)
   chat::ChatOrchestrator& turns;
+  chat::TurnInteractions* interactions = nullptr;  // answers to a running turn's questions
 };
 
 // Conversation list, history, rename, export and deletes (§2.5, §2.6, §8.1–§8.4).

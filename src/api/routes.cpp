@@ -67,6 +67,8 @@ std::span<const RouteRow> route_table() {
       {"GET", "/health", bound<get_health>, BodyPolicy::ignored, Access::open},
       {"GET", "/favicon.ico", bound<get_favicon>, BodyPolicy::ignored, Access::open},
       {"POST", "/api/chat/stream", bound<post_chat_stream>, BodyPolicy::chat, Access::authenticated},
+      {"POST", "/api/chat/interactions/{interaction_id}", bound<post_chat_interaction>, BodyPolicy::normal,
+       Access::authenticated},
       {"GET", "/api/chat/test-stream", bound<get_test_stream>, BodyPolicy::ignored, Access::authenticated},
       {"DELETE", "/api/chat/session/{session_id}", bound<delete_session>, BodyPolicy::ignored,
        Access::authenticated},

@@ -423,8 +423,9 @@ int serve() {
     warnings.add("Attachment storage (" + config.storage + ") is not configured: " + missing +
                  "; uploads answer 503 until it is");
   }
-  chat::ChatOrchestrator chat_turns(
-      {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools, &attachments});
+  chat::TurnInteractions turn_interactions;
+  chat::ChatOrchestrator chat_turns({config, blocking, http_client, catalog, *history, model_settings,
+                                     turn_locks, &tools, &attachments, &turn_interactions});
   chat::ConversationService conversations(*history, blocking, turn_locks, attachments);
 
   // What each route group gets (api/route_contexts.hpp).
@@ -434,7 +435,7 @@ int serve() {
   ctx.settings = &settings_service;
   api::HealthRoutes health_routes{config, warnings, settings_service, conversations};
   api::AuthRoutes auth_routes{config, auth};
-  api::ChatRoutes chat_routes{config, chat_turns};
+  api::ChatRoutes chat_routes{config, chat_turns, &turn_interactions};
   api::ConversationRoutes conversation_routes{config, conversations};
   api::SettingsRoutes settings_routes{settings_service, catalog};
   api::PresetRoutes preset_routes{presets};

@@ -11,6 +11,7 @@
 #include "chat/hop_images.hpp"
 #include "chat/hop_stream.hpp"
 #include "chat/tool_calls.hpp"
+#include "chat/tool_interactions.hpp"
 #include "chat/turn_error.hpp"
 #include "chat/upstream_request.hpp"
 #include "core/clock.hpp"
@@ -29,6 +30,13 @@ namespace {
 // Frames are built before any co_await: g++ 12 cannot keep string-literal temporaries across a suspension.
 std::string event_frame(std::string_view name, const bj::value& payload) {
   return net::format_sse_event(name, parley::json::serialize(payload));
+}
+
+// How long the person has for a question during a tool call: a little less than the tool timeout, so the
+// server hears the outcome before the call itself times out.
+std::chrono::milliseconds interaction_timeout(const Config& config) {
+  const auto total = std::chrono::milliseconds(std::chrono::seconds(config.tool_timeout_seconds));
+  return std::max(total - total / 10, std::chrono::milliseconds(1000));
 }
 
 std::vector<std::string> failure_frames(const TurnError& error) {
@@ -146,6 +154,7 @@ struct Turn {
   ActiveModelSettings settings;
   ToolAttachment tools;
   std::map<std::string, bj::value> schemas;
+  std::map<std::string, std::string> approvals;  // qualified name -> allow, ask or deny
   bool tools_attached_initially = false;
   bool retry_allowed = false;
   std::vector<StoredMessage> history;
@@ -217,6 +226,7 @@ awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink
     for (auto& t : co_await deps.tools->exposed_tools()) {
       const auto& fn = t.function_tool.at("function").as_object();
       turn.schemas[t.qualified_name] = fn.contains("parameters") ? fn.at("parameters") : bj::value(nullptr);
+      turn.approvals[t.qualified_name] = t.approval;
       tools.tools.push_back(std::move(t.function_tool));
     }
   }
@@ -331,8 +341,26 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
     std::string status = "error";
     std::string text = call.error_text;
     if (call.arguments) {
-      if (deps.tools) {
-        auto result = co_await deps.tools->call_tool(name, *call.arguments, &sink.cancellation());
+      const auto approval_it = turn.approvals.find(name);
+      const std::string approval = approval_it == turn.approvals.end() ? "allow" : approval_it->second;
+      std::optional<std::string> refused;
+      if (approval == "deny") {
+        refused = denied_call_text(name, "this tool is set to deny");
+      } else if (approval == "ask" && deps.interactions) {
+        refused = co_await ask_approval(*deps.interactions, sink, turn.request.interactions.tool_approval,
+                                        call_id, name, *call.arguments, interaction_timeout(config));
+        if (sink.client_gone()) break;
+      }
+      if (refused) {
+        text = std::move(*refused);
+      } else if (deps.tools) {
+        std::shared_ptr<mcp::ElicitationHandler> elicitation;
+        if (deps.interactions && turn.request.interactions.elicitation) {
+          elicitation = std::make_shared<ChatElicitation>(*deps.interactions, sink, call_id, name,
+                                                          interaction_timeout(config));
+        }
+        auto result = co_await deps.tools->call_tool(name, *call.arguments, &sink.cancellation(),
+                                                     std::move(elicitation));
         if (sink.client_gone()) break;  // a cancelled call's result is discarded
         status = result.is_error ? "error" : "finished";
         text = std::move(result.text);

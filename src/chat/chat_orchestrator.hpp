@@ -9,6 +9,7 @@
 #include "chat/chat_store.hpp"
 #include "chat/model_settings_view.hpp"
 #include "chat/session_turn_locks.hpp"
+#include "chat/turn_interactions.hpp"
 #include "core/config.hpp"
 #include "llm/model_catalog.hpp"
 #include "net/blocking.hpp"
@@ -35,6 +36,7 @@ struct ChatDependencies {
   SessionTurnLocks& locks;
   mcp::ToolAggregator* tools = nullptr;            // null: no tools
   blob::AttachmentService* attachments = nullptr;  // null: attachment fragments only lose their metadata
+  TurnInteractions* interactions = nullptr;        // null: no questions to the person (declines, denials)
 };
 
 class ChatOrchestrator {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "chat/turn_interactions.hpp"
 #include "core/error.hpp"
 
 namespace parley::chat {
@@ -19,6 +20,8 @@ struct ChatRequest {
   // Scheme and host local attachment URLs in the stream are made absolute on (PARLEY_PUBLIC_URL, else the
   // request's); set by the route, not part of the body.
   std::string public_base;
+  // What the client can answer during the turn (header Parley-Interactions); set by the route.
+  InteractionSupport interactions;
 };
 
 Result<ChatRequest> validate_chat_request(const boost::json::value& body);

@@ -242,6 +242,17 @@ void read_field(std::string_view key, const bj::value& v, const bj::array& where
       }
       ToolOverride o;
       for (const auto& [k, item] : override_value.get_object()) {
+        if (k == "approval") {
+          if (item.is_null()) continue;
+          if (!item.is_string() ||
+              (item.get_string() != "allow" && item.get_string() != "ask" && item.get_string() != "deny")) {
+            errors.add("literal_error", at(w, k), "Input should be 'allow', 'ask' or 'deny'", item);
+            ok = false;
+            continue;
+          }
+          o.approval = std::string(item.get_string());
+          continue;
+        }
         if (k != "contexts") {
           errors.add("extra_forbidden", at(w, k), "Extra inputs are not permitted", item);
           ok = false;
@@ -346,6 +357,8 @@ bj::object overrides_json(const std::map<std::string, ToolOverride>& overrides, 
     } else if (!omit_nulls) {
       entry["contexts"] = nullptr;
     }
+    // Only when set: the responses existing clients read keep their shape.
+    if (ov.approval) entry["approval"] = *ov.approval;
     o[tool] = std::move(entry);
   }
   return o;

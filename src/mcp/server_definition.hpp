@@ -16,6 +16,9 @@ namespace parley::mcp {
 
 struct ToolOverride {
   std::optional<std::vector<std::string>> contexts;
+  // Tool approval: "allow" (run it, the default), "ask" (the person approves each call in the chat) or
+  // "deny" (never run; the model reads the refusal). nullopt: allow.
+  std::optional<std::string> approval;
   bool operator==(const ToolOverride&) const = default;
 };
 

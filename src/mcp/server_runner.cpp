@@ -90,6 +90,8 @@ asio::awaitable<Outcome<Done>> ServerRunner::connect_once() {
       make_transport(context_.strand, context_.http, definition_, context_.environment, authorizer_);
   if (!transport) co_return Outcome<Done>::failure(transport.error());
   auto session = std::make_shared<McpSession>(context_.strand, definition_.id, transport.value());
+  if (context_.elicitation)
+    session->set_elicitation_handler(context_.elicitation, context_.elicitation_timeout);
   session_ = session;
   session_lost_ = false;
   std::weak_ptr<ServerRunner> weak = weak_from_this();

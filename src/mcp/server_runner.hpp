@@ -34,6 +34,10 @@ struct RunnerContext {
   const TransportEnvironment& environment;
   std::chrono::milliseconds initialize_timeout{30000};
   std::function<void()> on_change;  // state or tool list changed: rebuild the exposed tools
+  // Who answers the servers' elicitation/create (the aggregator's router), each answer bounded by the
+  // timeout.
+  std::shared_ptr<ElicitationHandler> elicitation;
+  std::chrono::milliseconds elicitation_timeout{120000};
 };
 
 class ServerRunner : public std::enable_shared_from_this<ServerRunner> {

@@ -58,6 +58,10 @@ Outcome<std::string> parse_tools_page(const bj::value& result, std::vector<ToolD
     if (const auto* schema = t.if_contains("inputSchema"); schema != nullptr && schema->is_object()) {
       d.input_schema = *schema;
     }
+    if (const auto* notes = t.if_contains("annotations"); notes != nullptr && notes->is_object()) {
+      const auto* hint = notes->get_object().if_contains("destructiveHint");
+      d.destructive = hint != nullptr && hint->is_bool() && hint->get_bool();
+    }
     tools.push_back(std::move(d));
   }
   std::string cursor;

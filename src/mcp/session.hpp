@@ -31,6 +31,7 @@ struct ToolDescription {
   std::string name;
   std::optional<std::string> description;
   boost::json::value input_schema;  // null when the server gave none
+  bool destructive = false;         // annotations.destructiveHint (a hint from the server, not a promise)
 };
 
 struct ToolCallResult {

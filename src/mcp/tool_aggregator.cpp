@@ -74,6 +74,15 @@ ToolCallOutcome tool_error(std::string message) {
 
 }  // namespace
 
+namespace {
+
+std::string approval_of(const ServerDefinition& def, const std::string& tool) {
+  auto it = def.tool_overrides.find(tool);
+  return it != def.tool_overrides.end() && it->second.approval ? *it->second.approval : "allow";
+}
+
+}  // namespace
+
 struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, AggregatorOptions opts, TransportEnvironment env, DefinitionsStore& s)
       : ioc(io),
@@ -98,6 +107,7 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
   TransportEnvironment environment;
   DefinitionsStore& store;
   net::HttpClient http;
+  std::shared_ptr<ElicitationRouter> elicitation_router = std::make_shared<ElicitationRouter>();
 
   // Strand-only state.
   std::vector<ServerDefinition> definitions;
@@ -134,9 +144,15 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
 
   std::shared_ptr<ServerRunner> make_runner(const ServerDefinition& def) {
     std::weak_ptr<Impl> weak = weak_from_this();
-    RunnerContext context{strand, http, environment, options.initialize_timeout, [weak] {
+    RunnerContext context{strand,
+                          http,
+                          environment,
+                          options.initialize_timeout,
+                          [weak] {
                             if (auto self = weak.lock()) self->rebuild();
-                          }};
+                          },
+                          elicitation_router,
+                          options.tool_timeout};
     return std::make_shared<ServerRunner>(std::move(context), def);
   }
 
@@ -170,8 +186,10 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
       const auto& tool = runner->tools()[n.tool];
       const auto& id = runner->definition().id;
       names[id].push_back({tool.name, n.qualified_name, n.exposed});
-      if (n.exposed)
-        list->push_back({n.qualified_name, id, tool.name, function_tool(n.qualified_name, id, tool)});
+      if (n.exposed) {
+        list->push_back({n.qualified_name, id, tool.name, function_tool(n.qualified_name, id, tool),
+                         approval_of(runner->definition(), tool.name)});
+      }
     }
     bool settled = true;
     for (const auto& [id, runner] : runners) settled = settled && runner->settled();
@@ -203,8 +221,17 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
       bj::array tool_list;
       std::int64_t exposed_count = 0;
       for (const auto& t : tools) {
-        tool_list.push_back(
-            bj::object{{"name", t.name}, {"qualified_name", t.qualified_name}, {"enabled", t.exposed}});
+        bool destructive = false;
+        if (it != runners.end()) {
+          for (const auto& d : it->second->tools()) {
+            if (d.name == t.name) destructive = d.destructive;
+          }
+        }
+        tool_list.push_back(bj::object{{"name", t.name},
+                                       {"qualified_name", t.qualified_name},
+                                       {"enabled", t.exposed},
+                                       {"approval", approval_of(def, t.name)},
+                                       {"destructive", destructive}});
         if (t.exposed) ++exposed_count;
       }
       s["tool_count"] = exposed_count;
@@ -364,7 +391,8 @@ asio::awaitable<void> stop_on_strand(std::shared_ptr<ToolAggregator::Impl> impl)
 
 asio::awaitable<ToolCallOutcome> call_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
                                                 std::string qualified, bj::object arguments,
-                                                net::CancelSignal* cancel) {
+                                                net::CancelSignal* cancel,
+                                                std::shared_ptr<ElicitationHandler> elicitation) {
   std::string server_id, tool_name;
   {
     std::lock_guard lock(impl->snapshot_mutex);
@@ -380,6 +408,8 @@ asio::awaitable<ToolCallOutcome> call_on_strand(std::shared_ptr<ToolAggregator::
   auto it = impl->runners.find(server_id);
   if (it == impl->runners.end()) co_return tool_error("Unknown tool: " + qualified);
   auto runner = it->second;
+  // The server's requests for input during this call go to the turn that made it.
+  auto route = impl->elicitation_router->route(server_id, std::move(elicitation));
   auto result =
       co_await runner->call_tool(tool_name, std::move(arguments), impl->options.tool_timeout, cancel);
   if (!result) co_return tool_error(result.error());
@@ -530,9 +560,11 @@ asio::awaitable<std::vector<ExposedTool>> ToolAggregator::exposed_tools() {
 }
 
 asio::awaitable<ToolCallOutcome> ToolAggregator::call_tool(std::string qualified_name, bj::object arguments,
-                                                           net::CancelSignal* cancel) {
+                                                           net::CancelSignal* cancel,
+                                                           std::shared_ptr<ElicitationHandler> elicitation) {
   co_return co_await asio::co_spawn(
-      impl_->strand, call_on_strand(impl_, std::move(qualified_name), std::move(arguments), cancel),
+      impl_->strand,
+      call_on_strand(impl_, std::move(qualified_name), std::move(arguments), cancel, std::move(elicitation)),
       asio::use_awaitable);
 }
 

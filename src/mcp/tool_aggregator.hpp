@@ -18,6 +18,7 @@
 
 #include "core/error.hpp"
 #include "mcp/definitions_store.hpp"
+#include "mcp/elicitation_router.hpp"
 #include "mcp/server_runner.hpp"
 #include "mcp/transport_factory.hpp"
 #include "net/cancel_signal.hpp"
@@ -38,6 +39,7 @@ struct ExposedTool {
   std::string server_id;
   std::string tool_name;
   boost::json::object function_tool;  // {"type":"function","function":{"name","description","parameters"}}
+  std::string approval = "allow";     // tool_overrides[tool].approval: allow, ask or deny
 };
 
 struct ToolCallOutcome {
@@ -67,8 +69,10 @@ class ToolAggregator {
   boost::asio::awaitable<std::vector<ExposedTool>> exposed_tools();
   // Calls a tool by its qualified name. Failures (unknown tool, server down, timeout, cancel) are results
   // with is_error set and a "Tool error: ..." text, never exceptions.
-  boost::asio::awaitable<ToolCallOutcome> call_tool(std::string qualified_name, boost::json::object arguments,
-                                                    net::CancelSignal* cancel);
+  // `elicitation`: who answers the server's requests for input during this call (null: they are declined).
+  boost::asio::awaitable<ToolCallOutcome> call_tool(
+      std::string qualified_name, boost::json::object arguments, net::CancelSignal* cancel,
+      std::shared_ptr<ElicitationHandler> elicitation = nullptr);
 
   // --- for the API and presets ---------------------------------------------------------------------
   boost::asio::awaitable<boost::json::object> status();

@@ -4,7 +4,9 @@
 // Flags: --page-size N, --never-initialize, --garbage, --protocol VERSION, --name NAME,
 //        --grow-after MS (adds a tool and sends notifications/tools/list_changed MS after initialized),
 //        --stderr-secret N (after initialized, writes "Authorization: Bearer " and N base64-like characters, then
-//        a line "stderr-done", on stderr: a long credential-looking line for the log redactor)
+//        a line "stderr-done", on stderr: a long credential-looking line for the log redactor),
+//        --interactive (adds `ask_user`, which asks the client for a form with elicitation/create and returns the
+//        answer, and `wipe`, annotated destructiveHint)
 import { createInterface } from 'node:readline';
 
 const args = process.argv.slice(2);
@@ -52,10 +54,31 @@ const tools = [
     run: (a) => { send({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'warning', logger: 'fake', data: a.message } }); return text('logged'); } },
 ];
 let pendingPing = null;
+const pendingElicitations = new Map();
+let elicitations = 0;
+if (flag('--interactive')) {
+  tools.push(
+    { name: 'ask_user', description: 'Ask the user for a colour and a count', inputSchema: schema(),
+      run: () => new Promise((resolve) => {
+        const id = `elicit-${++elicitations}`;
+        pendingElicitations.set(id, (answer) => resolve(text(`elicitation: ${JSON.stringify(answer)}`)));
+        send({ jsonrpc: '2.0', id, method: 'elicitation/create', params: {
+          message: 'Which colour should the report use?',
+          requestedSchema: { type: 'object', properties: {
+            colour: { type: 'string', title: 'Colour', enum: ['red', 'green', 'blue'] },
+            count: { type: 'integer', title: 'Count', minimum: 1, maximum: 10, default: 2 },
+            urgent: { type: 'boolean', title: 'Urgent', default: false } }, required: ['colour'] } } });
+      }) },
+    { name: 'wipe', description: 'Delete everything', inputSchema: schema({ target: { type: 'string' } }),
+      annotations: { destructiveHint: true }, run: (a) => text(`wiped ${a.target}`) },
+  );
+}
 
 async function handle(msg) {
   if (msg.id !== undefined && msg.method === undefined) {  // an answer to our ping
     if (msg.id === 'srv-1' && pendingPing) { pendingPing(text(`client answered ping: ${JSON.stringify(msg.result)}`)); pendingPing = null; }
+    const elicited = pendingElicitations.get(msg.id);
+    if (elicited) { pendingElicitations.delete(msg.id); elicited(msg.result ?? { error: msg.error }); }
     return;
   }
   if (msg.method === 'initialize') {

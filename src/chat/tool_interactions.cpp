@@ -1,0 +1,71 @@
+#include "chat/tool_interactions.hpp"
+
+#include "core/log.hpp"
+
+namespace parley::chat {
+
+namespace asio = boost::asio;
+namespace bj = boost::json;
+
+mcp::ElicitationAnswer elicitation_answer_of(const bj::object& posted, const bj::object& requested_schema) {
+  mcp::ElicitationAnswer answer;
+  const auto* action = posted.if_contains("action");
+  const std::string_view a =
+      action != nullptr && action->is_string() ? std::string_view(action->get_string()) : "";
+  if (a == "cancel") {
+    answer.action = mcp::ElicitationAction::cancel;
+    return answer;
+  }
+  if (a != "accept") return answer;  // decline, or anything else
+  bj::object content;
+  if (const auto* c = posted.if_contains("content"); c != nullptr && c->is_object())
+    content = c->get_object();
+  content = mcp::with_schema_defaults(requested_schema, std::move(content));
+  if (auto problems = mcp::check_elicitation_content(requested_schema, content); !problems.empty()) {
+    log::info("an elicitation answer did not fit the form ({}); declined", problems.front());
+    return answer;
+  }
+  answer.action = mcp::ElicitationAction::accept;
+  answer.content = std::move(content);
+  return answer;
+}
+
+asio::awaitable<mcp::ElicitationAnswer> ChatElicitation::elicit(mcp::ElicitationRequest request,
+                                                                net::CancelSignal* /*cancel*/) {
+  if (request.mode != "form") co_return mcp::ElicitationAnswer{};
+  bj::object payload{{"call_id", call_id_},
+                     {"name", tool_},
+                     {"server", request.server_id},
+                     {"message", request.message},
+                     {"requested_schema", request.requested_schema}};
+  const auto schema = request.requested_schema;
+  auto posted = co_await interactions_.ask(sink_, "elicitation", std::move(payload), timeout_);
+  if (!posted) {
+    // Nobody answered in time: the server is told the person did not answer.
+    mcp::ElicitationAnswer cancelled;
+    cancelled.action = mcp::ElicitationAction::cancel;
+    co_return cancelled;
+  }
+  co_return elicitation_answer_of(*posted, schema);
+}
+
+std::string denied_call_text(const std::string& tool, const std::string& why) {
+  return "Tool error: the user did not allow this call of " + tool + " (" + why +
+         "). Do not call it again "
+         "unless the user asks for it.";
+}
+
+asio::awaitable<std::optional<std::string>> ask_approval(TurnInteractions& interactions, net::SseSink& sink,
+                                                         bool client_can_answer, std::string call_id,
+                                                         std::string tool, bj::object arguments,
+                                                         std::chrono::milliseconds timeout) {
+  if (!client_can_answer) co_return denied_call_text(tool, "it needs approval and this client cannot ask");
+  bj::object payload{{"call_id", call_id}, {"name", tool}, {"arguments", std::move(arguments)}};
+  auto posted = co_await interactions.ask(sink, "tool_approval", std::move(payload), timeout);
+  if (!posted) co_return denied_call_text(tool, "no answer in time");
+  const auto* approved = posted->if_contains("approved");
+  if (approved != nullptr && approved->is_bool() && approved->get_bool()) co_return std::nullopt;
+  co_return denied_call_text(tool, "denied");
+}
+
+}  // namespace parley::chat

@@ -1,0 +1,54 @@
+// The two questions a tool call can put to the person in the chat (through TurnInteractions): a server's
+// form (elicitation/create during the call, event `elicitation`) and, for a tool set to "ask", the approval
+// of the call itself (event `tool_approval`). Clients that cannot answer get a decline or a denial at once.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "chat/turn_interactions.hpp"
+#include "mcp/elicitation.hpp"
+
+namespace parley::chat {
+
+// Answers a server's elicitation/create with the person's form in the chat.
+class ChatElicitation final : public mcp::ElicitationHandler {
+ public:
+  ChatElicitation(TurnInteractions& interactions, net::SseSink& sink, std::string call_id, std::string tool,
+                  std::chrono::milliseconds timeout)
+      : interactions_(interactions),
+        sink_(sink),
+        call_id_(std::move(call_id)),
+        tool_(std::move(tool)),
+        timeout_(timeout) {}
+  boost::asio::awaitable<mcp::ElicitationAnswer> elicit(mcp::ElicitationRequest request,
+                                                        net::CancelSignal* cancel) override;
+
+ private:
+  TurnInteractions& interactions_;
+  net::SseSink& sink_;
+  std::string call_id_;
+  std::string tool_;
+  std::chrono::milliseconds timeout_;
+};
+
+// An elicitation answer as the browser posts it: {"action":"accept"|"decline"|"cancel","content":{...}},
+// checked against the form (defaults applied); an accept that does not fit the form is declined.
+mcp::ElicitationAnswer elicitation_answer_of(const boost::json::object& posted,
+                                             const boost::json::object& requested_schema);
+
+// Whether a call of a tool set to "ask" may run: nullopt when the person approved it, else the text the model
+// reads as the tool's result.
+boost::asio::awaitable<std::optional<std::string>> ask_approval(TurnInteractions& interactions,
+                                                                net::SseSink& sink, bool client_can_answer,
+                                                                std::string call_id, std::string tool,
+                                                                boost::json::object arguments,
+                                                                std::chrono::milliseconds timeout);
+
+// The result text of a call that was not approved.
+std::string denied_call_text(const std::string& tool, const std::string& why);
+
+}  // namespace parley::chat
