@@ -246,10 +246,14 @@ export interface ModelSettings {
   updated_at: string;
 }
 
+export type ToolApproval = 'allow' | 'ask' | 'deny';
+
 export interface McpTool {
   name: string;
   qualified_name: string;
   enabled: boolean;
+  approval?: ToolApproval;
+  destructive?: boolean;
 }
 
 export interface McpServer {
@@ -267,7 +271,7 @@ export interface McpServer {
   tool_count: number;
   tools: McpTool[];
   contexts: string[];
-  tool_overrides: Record<string, { contexts: string[] | null }>;
+  tool_overrides: Record<string, { contexts: string[] | null; approval?: ToolApproval }>;
   transport: 'stdio' | 'streamable-http' | 'sse';
   state: 'connected' | 'connecting' | 'disconnected' | 'disabled' | 'failed' | 'needs_authorization';
   last_error: string | null;
@@ -290,7 +294,7 @@ export interface McpDefinition {
   tool_prefix?: string | null;
   disabled_tools?: string[] | null;
   contexts?: string[];
-  tool_overrides?: Record<string, { contexts: string[] | null }>;
+  tool_overrides?: Record<string, { contexts: string[] | null; approval?: ToolApproval }>;
 }
 
 export interface PresetSummary {
@@ -371,6 +375,8 @@ export const api = {
   patchMcpServer: (id: string, patch: Partial<McpDefinition>) => request<McpStatus>('PATCH', `/api/mcp/servers/${enc(id)}`, patch),
   putMcpServers: (servers: McpDefinition[]) => request<McpStatus>('PUT', '/api/mcp/servers/', { servers }),
   refreshMcp: () => request<McpStatus>('POST', '/api/mcp/servers/refresh'),
+  answerInteraction: (id: string, answer: Record<string, unknown>) =>
+    request<void>('POST', `/api/chat/interactions/${enc(id)}`, answer),
   authorizeMcpServer: (id: string) =>
     request<{ authorization_url: string; redirect_uri: string }>('POST', `/api/mcp/servers/${enc(id)}/authorize`),
 

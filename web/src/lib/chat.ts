@@ -38,7 +38,8 @@ export async function streamTurn(body: TurnRequest, onEvent: (e: StreamEvent) =>
     res = await fetch('/api/chat/stream', {
       method: 'POST',
       credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      // This client answers a running turn's questions (elicitation forms and tool approvals, docs/mcp.md).
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', 'Parley-Interactions': 'elicitation, tool-approval' },
       body: JSON.stringify(body),
       signal,
     });

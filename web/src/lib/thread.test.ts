@@ -150,6 +150,24 @@ describe('applyEvent', () => {
     expect(m.hops[0].toolCalls[0].status).toBe('error');
   });
 
+  it('puts questions of the turn on their tool call and closes them', () => {
+    const m = newAssistant('a', 'u');
+    const ev = (event: string, data: unknown) => applyEvent(m, { event, data: JSON.stringify(data) });
+    ev('tool', { status: 'started', name: 'ask_user', call_id: 'c1' });
+    ev('elicitation', { id: 'q1', status: 'open', call_id: 'c1', name: 'ask_user', server: 'fake', message: 'Colour?',
+      requested_schema: { type: 'object', properties: { colour: { type: 'string', enum: ['red'] } } }, timeout_ms: 108000 });
+    const q = m.hops[0].toolCalls[0].question!;
+    expect(q).toMatchObject({ id: 'q1', kind: 'elicitation', server: 'fake', message: 'Colour?', status: 'open', timeoutMs: 108000 });
+    ev('elicitation', { id: 'q1', status: 'closed', outcome: 'timeout' });
+    expect(m.hops[0].toolCalls[0].question).toMatchObject({ status: 'closed', outcome: 'timeout' });
+    // An approval for a call the stream had not shown yet opens its card; junk does not throw.
+    ev('tool_approval', { id: 'q2', status: 'open', call_id: 'c2', name: 'wipe', arguments: { target: 'disk' } });
+    expect(m.hops[0].toolCalls[1]).toMatchObject({ callId: 'c2', name: 'wipe', question: { kind: 'tool_approval', arguments: { target: 'disk' } } });
+    applyEvent(m, { event: 'tool_approval', data: 'not json' });
+    ev('elicitation', { status: 'closed', id: 'unknown' });
+    expect(m.hops[0].toolCalls).toHaveLength(2);
+  });
+
   it('attaches follow-up notices to their tool call', () => {
     const m = newAssistant('a', 'u');
     applyEvent(m, { event: 'metadata', data: JSON.stringify({ finish_reason: 'tool_calls', tool_calls: [{ id: 'c', type: 'function', function: { name: 'cal', arguments: '{}' } }], message_id: 1 }) });

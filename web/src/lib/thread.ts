@@ -19,6 +19,19 @@ export interface Attachment {
   expired?: boolean;
 }
 
+/** A question of the running turn about this call (docs/mcp.md): a server's form, or approval of the call. */
+export interface ToolQuestion {
+  id: string;
+  kind: 'elicitation' | 'tool_approval';
+  message: string;
+  server: string;
+  schema: Record<string, unknown>;
+  arguments: unknown;
+  timeoutMs: number;
+  status: 'open' | 'answered' | 'closed';
+  outcome: string | null;
+}
+
 export interface ToolCall {
   callId: string;
   name: string;
@@ -29,6 +42,7 @@ export interface ToolCall {
   startedAt: number | null;
   durationMs: number | null;
   followup: string | null;
+  question?: ToolQuestion | null;
 }
 
 export interface Citation {
@@ -227,6 +241,35 @@ function applyTool(m: AssistantMessage, t: Record<string, unknown>, now: number)
   }
 }
 
+function applyQuestion(m: AssistantMessage, kind: 'elicitation' | 'tool_approval', q: Record<string, unknown>): void {
+  const id = typeof q.id === 'string' ? q.id : '';
+  if (q.status === 'closed') {
+    for (const hop of m.hops) for (const c of hop.toolCalls) {
+      if (c.question?.id === id) {
+        c.question.status = 'closed';
+        c.question.outcome = typeof q.outcome === 'string' ? q.outcome : null;
+      }
+    }
+    return;
+  }
+  const callId = typeof q.call_id === 'string' ? q.call_id : '';
+  let call = findCall(m, callId);
+  if (!call) {
+    call = newCall(callId, String(q.name ?? 'tool'));
+    (m.hops[m.hops.length - 1] ?? openHop(m)).toolCalls.push(call);
+  }
+  call.question = {
+    id, kind,
+    message: typeof q.message === 'string' ? q.message : '',
+    server: typeof q.server === 'string' ? q.server : '',
+    schema: q.requested_schema && typeof q.requested_schema === 'object' ? (q.requested_schema as Record<string, unknown>) : {},
+    arguments: q.arguments ?? null,
+    timeoutMs: typeof q.timeout_ms === 'number' ? q.timeout_ms : 0,
+    status: 'open',
+    outcome: null,
+  };
+}
+
 /**
  * Applies one stream event to the streaming assistant message. Returns the session id of a `session` event, and
  * whether the stream is over.
@@ -255,6 +298,10 @@ export function applyEvent(m: AssistantMessage, e: StreamEvent, now = Date.now()
       return {};
     case 'tool':
       if (payload) applyTool(m, payload, now);
+      return {};
+    case 'elicitation':
+    case 'tool_approval':
+      if (payload) applyQuestion(m, e.event, payload);
       return {};
     case 'notice':
       if (payload && typeof payload.tool === 'string') {
