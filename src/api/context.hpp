@@ -9,6 +9,7 @@
 #include "core/config.hpp"
 #include "core/warnings.hpp"
 #include "llm/model_catalog.hpp"
+#include "llm/provider_client.hpp"
 #include "net/blocking.hpp"
 #include "net/http_client.hpp"
 #include "store/repository.hpp"
@@ -43,8 +44,10 @@ struct ApiContext {
   std::function<bool()> database_ping;
   // MCP servers and their tools (§2.17, §7); null in processes that run no servers.
   mcp::ToolAggregator* tools = nullptr;
-  // Upstream access (OpenRouter or any OpenAI-compatible endpoint).
+  // Outbound HTTP of the routes that are no provider call (Deepgram).
   net::HttpClient* http_client = nullptr;
+  // The model provider (OpenRouter or any OpenAI-compatible endpoint) and its cached model list.
+  llm::ProviderClient* provider = nullptr;
   llm::ModelCatalog* catalog = nullptr;
   // Model settings, system prompt, presets and suggestions (data/*.json).
   settings::SettingsService* settings = nullptr;

@@ -34,6 +34,7 @@
 #include "core/redact.hpp"
 #include "core/warnings.hpp"
 #include "llm/model_catalog.hpp"
+#include "llm/openrouter_client.hpp"
 #include "mcp/command_line_client.hpp"
 #include "mcp/definitions_store.hpp"
 #include "mcp/tool_aggregator.hpp"
@@ -346,9 +347,11 @@ int serve() {
   mcp::ToolAggregator tools(ioc, mcp_options, mcp::TransportEnvironment::from_process(config.home),
                             mcp_definitions);
   net::HttpClient http_client(ioc);
-  llm::ModelCatalog catalog(config, http_client);
+  llm::OpenRouterClient provider(config, http_client);
+  llm::ModelCatalog catalog(provider);
   api::ApiContext ctx{config, blocking, auth, warnings, nullptr, nullptr};
   ctx.http_client = &http_client;
+  ctx.provider = &provider;
   ctx.catalog = &catalog;
   ctx.tools = &tools;
   ctx.history = history.get();
@@ -417,8 +420,8 @@ int serve() {
       attachments.resign_fragments_blocking(content, base);
     };
   };
-  chat::ChatOrchestrator chat_turns(
-      {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools, &attachments});
+  chat::ChatOrchestrator chat_turns({config, blocking, provider, http_client, catalog, *history,
+                                     model_settings, turn_locks, &tools, &attachments});
   ctx.chat = &chat_turns;
 
   const net::Router router = api::build_router(ctx);
@@ -461,7 +464,7 @@ int serve() {
   log::info("Accepting up to {} connections (open-files limit {})", server.max_connections(), open_files);
   server.start();
   // A warm connection to the provider makes the first token of the first turn come faster.
-  if (!config.openrouter_api_key.empty()) http_client.prewarm(config.openrouter_base_url);
+  provider.prewarm();
   // With PostgreSQL one replica at a time runs the retention job (§5.6).
   // The replica that takes it over from one that died runs the job at once.
   std::shared_ptr<store::ReaperLock> reaper_lock;

@@ -11,6 +11,7 @@
 #include "chat/session_turn_locks.hpp"
 #include "core/config.hpp"
 #include "llm/model_catalog.hpp"
+#include "llm/provider_client.hpp"
 #include "net/blocking.hpp"
 #include "net/http_client.hpp"
 #include "net/http_types.hpp"
@@ -28,7 +29,8 @@ namespace parley::chat {
 struct ChatDependencies {
   const Config& config;
   net::BlockingPool& blocking;
-  net::HttpClient& http;
+  llm::ProviderClient& provider;
+  net::HttpClient& http;  // generated image downloads
   llm::ModelCatalog& catalog;
   ChatStore& store;
   ModelSettingsView& settings;
