@@ -420,8 +420,9 @@ int serve() {
       attachments.resign_fragments_blocking(content, base);
     };
   };
+  chat::AggregatorTools turn_tools(tools);
   chat::ChatOrchestrator chat_turns({config, blocking, provider, http_client, catalog, *history,
-                                     model_settings, turn_locks, &tools, &attachments});
+                                     model_settings, turn_locks, &turn_tools, &attachments});
   ctx.chat = &chat_turns;
 
   const net::Router router = api::build_router(ctx);

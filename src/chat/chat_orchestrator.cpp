@@ -17,7 +17,6 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "llm/hop_accumulator.hpp"
-#include "mcp/tool_aggregator.hpp"
 
 namespace parley::chat {
 
