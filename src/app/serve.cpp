@@ -43,6 +43,7 @@
 #include "net/embedded_files.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
+#include "net/outbound_fetcher.hpp"
 #include "net/static_files.hpp"
 #include "settings/settings_service.hpp"
 #include "store/open_repository.hpp"
@@ -421,7 +422,10 @@ int serve() {
     };
   };
   chat::AggregatorTools turn_tools(tools);
-  chat::ChatOrchestrator chat_turns({config, blocking, provider, http_client, catalog, *history,
+  net::OutboundFetcher image_downloads(
+      http_client,
+      {config.image_download_allowed_hosts, std::chrono::seconds(config.image_download_timeout_seconds)});
+  chat::ChatOrchestrator chat_turns({config, blocking, provider, image_downloads, catalog, *history,
                                      model_settings, turn_locks, &turn_tools, &attachments});
   ctx.chat = &chat_turns;
 

@@ -232,7 +232,7 @@ awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink
   }
   // Generated images become attachments of the session (§3.3), with URLs on the request's host.
   if (deps.attachments) {
-    turn.image_store.emplace(*deps.attachments, deps.http, config, turn.session_id,
+    turn.image_store.emplace(*deps.attachments, deps.downloads, config, turn.session_id,
                              turn.request.public_base.empty() ? config.public_url : turn.request.public_base,
                              &sink.cancellation());
   }

@@ -14,8 +14,8 @@
 #include "llm/model_catalog.hpp"
 #include "llm/provider_client.hpp"
 #include "net/blocking.hpp"
-#include "net/http_client.hpp"
 #include "net/http_types.hpp"
+#include "net/outbound_fetcher.hpp"
 
 namespace parley::blob {
 class AttachmentService;
@@ -27,7 +27,7 @@ struct ChatDependencies {
   const Config& config;
   net::BlockingPool& blocking;
   llm::ProviderClient& provider;
-  net::HttpClient& http;  // generated image downloads
+  net::OutboundFetcher& downloads;  // generated images given by URL
   llm::ModelCatalog& catalog;
   ChatStore& store;
   ModelSettingsView& settings;

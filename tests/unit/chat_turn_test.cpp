@@ -70,7 +70,7 @@ class ChatTurnTest : public ::testing::Test {
 
   std::vector<Event> turn(bj::object body, RecordingSink& sink) {
     ChatOrchestrator orchestrator(
-        {config_, blocking_, provider_, http_, catalog_, *repo_, settings_, locks_, &tools_, nullptr});
+        {config_, blocking_, provider_, downloads_, catalog_, *repo_, settings_, locks_, &tools_, nullptr});
     auto request = validate_chat_request(body);
     EXPECT_TRUE(request.has_value());
     run_to_end(ioc_, orchestrator.run_turn(std::move(*request), "req-1", sink));
@@ -87,6 +87,7 @@ class ChatTurnTest : public ::testing::Test {
   net::BlockingPool blocking_{1};
   asio::io_context ioc_;
   net::HttpClient http_{ioc_};
+  net::OutboundFetcher downloads_{http_, {}};
   FakeProvider provider_;
   llm::ModelCatalog catalog_{provider_};
   std::unique_ptr<store::Repository> repo_;
