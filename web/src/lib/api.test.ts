@@ -7,6 +7,13 @@ function respond(status: number, body: unknown, headers: Record<string, string> 
   }));
 }
 
+/** The ApiError `p` rejects with (a test failure when it resolves or rejects with anything else). */
+async function rejection(p: Promise<unknown>): Promise<ApiError> {
+  const e = await p.then(() => { throw new Error('expected the request to fail'); }, (e: unknown) => e);
+  expect(e).toBeInstanceOf(ApiError);
+  return e as ApiError;
+}
+
 afterEach(() => {
   vi.unstubAllGlobals();
   setUnauthorizedHandler(null);
@@ -37,8 +44,7 @@ describe('request', () => {
 
   it('turns error responses into typed errors with the request id and validation items', async () => {
     vi.stubGlobal('fetch', respond(422, { detail: [{ type: 'missing', loc: ['body', 'name'], msg: 'Field required' }] }, { 'X-Request-Id': 'req-1' }));
-    const err = await request('POST', '/api/presets', {}).catch((e) => e);
-    expect(err).toBeInstanceOf(ApiError);
+    const err = await rejection(request('POST', '/api/presets', {}));
     expect(err.kind).toBe('http');
     expect(err.status).toBe(422);
     expect(err.requestId).toBe('req-1');
@@ -48,7 +54,7 @@ describe('request', () => {
 
   it('reads Retry-After of a 429', async () => {
     vi.stubGlobal('fetch', respond(429, { detail: 'Too many login attempts; try again later' }, { 'Retry-After': '42' }));
-    const err = await api.login('x').catch((e) => e);
+    const err = await rejection(api.login('x'));
     expect(err.status).toBe(429);
     expect(err.retryAfterSeconds).toBe(42);
   });
@@ -65,9 +71,9 @@ describe('request', () => {
 
   it('reports network failures and non-JSON answers as their own kinds', async () => {
     vi.stubGlobal('fetch', vi.fn(async () => { throw new TypeError('fetch failed'); }));
-    expect((await request('GET', '/health').catch((e) => e)).kind).toBe('network');
+    expect((await rejection(request('GET', '/health'))).kind).toBe('network');
     vi.stubGlobal('fetch', respond(200, 'not json'));
-    expect((await request('GET', '/health').catch((e) => e)).kind).toBe('invalid-response');
+    expect((await rejection(request('GET', '/health'))).kind).toBe('invalid-response');
     vi.stubGlobal('fetch', vi.fn(async () => new Response(null, { status: 204 })));
     await expect(api.logout()).resolves.toBeUndefined();
   });

@@ -27,6 +27,11 @@ export class ApiError extends Error {
   }
 }
 
+/** An aborted fetch or stream read (a DOMException in browsers): the caller cancelled, nothing failed. */
+export function isAbortError(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AbortError';
+}
+
 /** A readable sentence from a `detail` value: a string, a validation list, or upstream JSON. */
 export function describeDetail(detail: unknown): string {
   if (typeof detail === 'string') return detail;

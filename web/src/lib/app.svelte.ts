@@ -1,5 +1,5 @@
-// State shared across views: the active model settings, the model catalogue, suggestions, and a counter that
-// tells the conversation list to reload after a turn, a rename or a delete.
+// State shared across views: the active model settings, the model catalogue, suggestions, the conversation being
+// streamed; and the event that tells the conversation list to reload after a turn, a rename or a delete.
 import { api, type Model, type ModelSettings, type Suggestion } from './api';
 
 export const app = $state({
@@ -7,7 +7,6 @@ export const app = $state({
   models: null as Model[] | null,
   modelsError: '',
   suggestions: [] as Suggestion[],
-  conversationsVersion: 0,
   /** Session id of the conversation being streamed, if any. */
   streamingSession: null as string | null,
   /** A prompt to send as soon as the chat view opens (a suggestion clicked in the settings). */
@@ -40,8 +39,17 @@ export async function loadSuggestions(): Promise<void> {
   }
 }
 
+// An event rather than state: what changed is on the server, and each listener decides how to fetch it.
+const conversationListeners = new Set<() => void>();
+
+/** Calls `listener` after every change to the list of conversations; returns the function that stops it. */
+export function onConversationsChanged(listener: () => void): () => void {
+  conversationListeners.add(listener);
+  return () => conversationListeners.delete(listener);
+}
+
 export function conversationsChanged(): void {
-  app.conversationsVersion++;
+  for (const listener of [...conversationListeners]) listener();
 }
 
 /** Selects a model, keeping the provider routing and parameters already set. */

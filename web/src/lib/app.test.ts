@@ -1,5 +1,5 @@
 import { describe, it, expect, vi, afterEach } from 'vitest';
-import { app, conversationsChanged, loadModels, selectModel } from './app.svelte';
+import { app, conversationsChanged, loadModels, onConversationsChanged, selectModel } from './app.svelte';
 
 afterEach(() => vi.unstubAllGlobals());
 
@@ -19,7 +19,7 @@ describe('app state', () => {
     await selectModel('b/new');
     expect(calls.map((c) => c.method)).toEqual(['GET', 'PUT']);
     expect(calls[1].body).toEqual({ model: 'b/new', provider, parameters });
-    expect(app.settings?.model).toBe('b/new');
+    expect(app.settings).toMatchObject({ model: 'b/new' });
   });
 
   it('loads the model list once for concurrent callers and again after a failure', async () => {
@@ -38,9 +38,14 @@ describe('app state', () => {
     expect(app.modelsError).toBe('');
   });
 
-  it('counts conversation changes for the sidebar', () => {
-    const before = app.conversationsVersion;
+  it('tells the sidebar about conversation changes until it stops listening', () => {
+    const heard = vi.fn();
+    const stop = onConversationsChanged(heard);
     conversationsChanged();
-    expect(app.conversationsVersion).toBe(before + 1);
+    conversationsChanged();
+    expect(heard).toHaveBeenCalledTimes(2);
+    stop();
+    conversationsChanged();
+    expect(heard).toHaveBeenCalledTimes(2);
   });
 });

@@ -37,7 +37,7 @@ export function isLoadableImage(src: string): boolean {
 
 md.renderer.rules.image = (tokens, idx) => {
   const token = tokens[idx];
-  const src = token.attrGet('src') ?? '';
+  const src = String(token.attrGet('src') ?? '');
   const alt = token.children?.map((c) => c.content).join('') ?? token.content;
   if (isLoadableImage(src)) return `<img src="${escapeHtml(src)}" alt="${escapeHtml(alt)}" loading="lazy">`;
   return `<a href="${escapeHtml(src)}" class="image-link">${escapeHtml(alt || 'image')} (image link)</a>`;

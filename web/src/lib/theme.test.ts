@@ -1,5 +1,5 @@
-import { describe, it, expect, beforeEach } from 'vitest';
-import { applyTheme, nextTheme } from './theme';
+import { describe, it, expect, beforeEach, vi } from 'vitest';
+import { applyTheme, nextTheme } from './theme.svelte';
 
 describe('theme', () => {
   beforeEach(() => localStorage.clear());
@@ -18,5 +18,17 @@ describe('theme', () => {
     applyTheme('system', root);
     expect(root.hasAttribute('data-theme')).toBe(false);
     expect(localStorage.getItem('parley.theme')).toBeNull();
+  });
+});
+
+describe('theme state', () => {
+  it('starts from the choice remembered in localStorage', async () => {
+    localStorage.setItem('parley.theme', 'light');
+    vi.resetModules();
+    const { theme } = await import('./theme.svelte');
+    expect(theme.choice).toBe('light');
+    localStorage.setItem('parley.theme', 'bogus');
+    vi.resetModules();
+    expect((await import('./theme.svelte')).theme.choice).toBe('system');
   });
 });

@@ -1,5 +1,5 @@
-// Light/dark theme: follows the system unless the user picked one; the choice is kept in localStorage.
-import { writable } from 'svelte/store';
+// Light/dark theme: follows the system unless the user picked one; the choice is kept in localStorage. The
+// choice is rune state (`theme.choice`); the app applies it to the page in an effect.
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 const KEY = 'parley.theme';
@@ -13,7 +13,7 @@ function load(): ThemeChoice {
   }
 }
 
-export const theme = writable<ThemeChoice>(typeof localStorage === 'undefined' ? 'system' : load());
+export const theme = $state<{ choice: ThemeChoice }>({ choice: typeof localStorage === 'undefined' ? 'system' : load() });
 
 export function nextTheme(t: ThemeChoice): ThemeChoice {
   return t === 'system' ? 'dark' : t === 'dark' ? 'light' : 'system';

@@ -1,5 +1,5 @@
-// Client-side routes on the History API; the server answers every non-API path with index.html.
-import { writable, type Readable } from 'svelte/store';
+// Client-side routes on the History API; the server answers every non-API path with index.html. The current
+// route is rune state: components read `router.route` and re-render when navigate() or back/forward change it.
 
 export type Route =
   | { name: 'chat'; sessionId: string | null }
@@ -28,15 +28,21 @@ export function routePath(route: Route): string {
   return `/${route.name}`;
 }
 
-const current = writable<Route>(typeof location === 'undefined' ? { name: 'chat', sessionId: null } : parseRoute(location.pathname));
-export const route: Readable<Route> = { subscribe: current.subscribe };
+let current = $state.raw<Route>(typeof location === 'undefined' ? { name: 'chat', sessionId: null } : parseRoute(location.pathname));
+
+/** The route shown (read-only: navigate() changes it). */
+export const router = {
+  get route(): Route {
+    return current;
+  },
+};
 
 export function navigate(to: Route, replace = false): void {
   const path = routePath(to);
   if (location.pathname !== path) history[replace ? 'replaceState' : 'pushState']({}, '', path);
-  current.set(to);
+  current = to;
 }
 
 if (typeof window !== 'undefined') {
-  window.addEventListener('popstate', () => current.set(parseRoute(location.pathname)));
+  window.addEventListener('popstate', () => (current = parseRoute(location.pathname)));
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { get } from 'svelte/store';
-import { navigate, parseRoute, route, routePath } from './router';
+import { flushSync } from 'svelte';
+import { navigate, parseRoute, router, routePath } from './router.svelte';
 
 describe('router', () => {
   it('parses the app paths', () => {
@@ -17,11 +17,24 @@ describe('router', () => {
     expect(routePath({ name: 'chat', sessionId: 'a/b' })).toBe('/c/a%2Fb');
     navigate({ name: 'settings' });
     expect(location.pathname).toBe('/settings');
-    expect(get(route)).toEqual({ name: 'settings' });
+    expect(router.route).toEqual({ name: 'settings' });
     navigate({ name: 'chat', sessionId: 's1' }, true);
     expect(location.pathname).toBe('/c/s1');
     history.pushState({}, '', '/settings');
     window.dispatchEvent(new PopStateEvent('popstate'));
-    expect(get(route)).toEqual({ name: 'settings' });
+    expect(router.route).toEqual({ name: 'settings' });
+  });
+  it('re-runs effects that read the route when it changes', () => {
+    const seen: string[] = [];
+    const stop = $effect.root(() => {
+      $effect(() => { seen.push(router.route.name); });
+    });
+    flushSync();
+    navigate({ name: 'login' });
+    flushSync();
+    navigate({ name: 'chat', sessionId: null });
+    flushSync();
+    stop();
+    expect(seen.slice(-3)).toEqual([seen[0], 'login', 'chat']);
   });
 });
