@@ -10,6 +10,7 @@
 #include "chat/chat_orchestrator.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "store/conversation_markdown.hpp"
 
 namespace parley::api {
@@ -17,12 +18,6 @@ namespace parley::api {
 namespace bj = boost::json;
 
 namespace {
-
-std::size_t character_count(std::string_view s) {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
 
 // An integer query parameter within [min, max]; problems go to `errors` with the spec's item types.
 std::optional<std::int64_t> integer_query(const net::Request& req, const char* name, std::int64_t min,
@@ -180,7 +175,7 @@ boost::asio::awaitable<net::Response> get_conversations(ApiContext& ctx, net::Re
     } else if (q->empty()) {
       errors.add("string_too_short", loc({"query", "q"}), "String should have at least 1 character",
                  bj::value(*q));
-    } else if (character_count(*q) > 500) {
+    } else if (text::utf8_length(*q) > 500) {
       errors.add("string_too_long", loc({"query", "q"}), "String should have at most 500 characters");
     } else {
       query.text = *q;
@@ -254,7 +249,7 @@ boost::asio::awaitable<net::Response> patch_session(ApiContext& ctx, net::Reques
       if (control) {
         errors.add("value_error", loc({"body", "title"}),
                    "Value error, the title must not contain control characters");
-      } else if (character_count(text) > 200) {
+      } else if (text::utf8_length(text) > 200) {
         errors.add("string_too_long", loc({"body", "title"}), "String should have at most 200 characters");
       } else if (!text.empty()) {
         title = std::string(text);

@@ -6,6 +6,7 @@
 
 #include "api/responses.hpp"
 #include "core/clock.hpp"
+#include "core/text.hpp"
 #include "mcp/server_definition.hpp"
 #include "mcp/tool_aggregator.hpp"
 #include "settings/settings_service.hpp"
@@ -68,12 +69,6 @@ bj::object preset_json(const bj::object& p) {
   return out;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bj::array current_mcp_definitions(ApiContext& ctx) {
   bj::array out;
   if (ctx.tools) {
@@ -106,7 +101,7 @@ std::optional<bj::object> find_preset(ApiContext& ctx, const std::string& name) 
 boost::asio::awaitable<net::Response> get_presets(ApiContext& ctx, net::Request&) {
   auto presets = ctx.settings->presets();
   std::stable_sort(presets.begin(), presets.end(), [](const bj::object& a, const bj::object& b) {
-    return lower(a.at("name").as_string()) < lower(b.at("name").as_string());
+    return text::lower(a.at("name").as_string()) < text::lower(b.at("name").as_string());
   });
   bj::array items;
   for (const auto& p : presets) {

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "api/responses.hpp"
+#include "core/text.hpp"
 #include "llm/model_enrichment.hpp"
 #include "settings/settings_service.hpp"
 
@@ -33,10 +34,9 @@ boost::asio::awaitable<std::optional<bool>> catalog_supports_tools(ApiContext& c
 }
 
 std::optional<std::string> trimmed_or_null(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return std::nullopt;
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
+  const auto trimmed = text::trim(s);
+  if (trimmed.empty()) return std::nullopt;
+  return std::string(trimmed);
 }
 
 // One suggestion item; `forbid_extra` for PUT items.
