@@ -440,6 +440,7 @@ int serve() {
   options.normal_body_limit = config.max_body_bytes;
   options.chat_body_limit = config.chat_max_body_bytes;
   options.upload_body_limit = config.attachments_max_size_bytes + 65536;
+  options.non_ui_paths = {"/api", "/api/", "/health", "/metrics", "/favicon.ico"};
   options.sse_keepalive =
       std::chrono::milliseconds(static_cast<long long>(config.sse_keepalive_seconds * 1000));
   options.header_timeout =

@@ -2,7 +2,6 @@
 // trips the idle timeout between reads) is stopped when the whole body has not arrived in time.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
@@ -11,9 +10,10 @@ namespace parley::net {
 
 // Armed while a body is read. When it passes, the read in progress is cancelled but the socket stays open,
 // so that a 408 can still be written; `passed()` then tells a cancelled read from a failed one.
+template <class Socket>
 class BodyDeadline {
  public:
-  BodyDeadline(boost::asio::ip::tcp::socket& socket, std::chrono::milliseconds limit)
+  BodyDeadline(Socket& socket, std::chrono::milliseconds limit)
       : state_(std::make_shared<State>()), timer_(socket.get_executor()) {
     state_->socket = &socket;
     timer_.expires_after(limit);
@@ -33,7 +33,7 @@ class BodyDeadline {
 
  private:
   struct State {
-    boost::asio::ip::tcp::socket* socket = nullptr;
+    Socket* socket = nullptr;
     bool passed = false;
   };
   std::shared_ptr<State> state_;

@@ -78,7 +78,8 @@ class SseSink {
  public:
   virtual ~SseSink() = default;
   // Queues one preformatted frame (see format_sse_event). Waits while the queue is full (backpressure).
-  // Returns false once the client has gone; the caller should stop producing.
+  // Returns false once the client has gone; the caller should stop producing. One send at a time: a send
+  // may write the frame itself, and a second one while it waits for a slow client would interleave bytes.
   virtual asio::awaitable<bool> send(std::string frame) = 0;
   [[nodiscard]] virtual bool client_gone() const = 0;
   // Fired when the client leaves (or stops reading); the producer should stop its upstream work and finish.

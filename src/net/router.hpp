@@ -21,7 +21,7 @@ enum class BodyPolicy {
   ignored,  // "body ignored": never read (the connection closes if one was sent)
   normal,   // up to PARLEY_MAX_BODY_BYTES
   chat,     // up to PARLEY_CHAT_MAX_BODY_BYTES
-  upload,   // up to ATTACHMENTS_MAX_SIZE_BYTES + 64 KiB, streamed: the handler reads it (Request::body_reader)
+  upload,  // up to ATTACHMENTS_MAX_SIZE_BYTES + 64 KiB, streamed: the handler reads it (Request::body_reader)
 };
 
 struct RouteSpec {

@@ -1,5 +1,5 @@
 // URL and request signing against the published conformance vectors (GCS V4, AWS SigV4) and parley's own
-// local HMAC URLs. The vectors come from PARLEY_TESTDATA (set by ctest).
+// local HMAC URLs. The vectors come from PARLEY_TESTDATA (set by ctest to tests/data/signing).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -23,7 +23,7 @@ namespace {
 
 fs::path testdata() {
   const char* dir = std::getenv("PARLEY_TESTDATA");
-  return dir ? fs::path(dir) : fs::path("../shared/testdata");
+  return dir ? fs::path(dir) : fs::path("tests/data/signing");
 }
 
 // PEM armour around text that is no key (written in pieces: it only looks like a key to a secret scanner).
@@ -32,12 +32,12 @@ constexpr const char* kPemWithoutAKey =
     "PRIVATE KEY-----\nnot a key\n-----END "
     "PRIVATE KEY-----\n";
 
-// The vectors live in ../shared/testdata beside the repository (PARLEY_TESTDATA, set by ctest).
+// The vectors live in tests/data/signing (PARLEY_TESTDATA, set by ctest).
 ::testing::AssertionResult vectors_present(const fs::path& dir) {
   if (fs::is_directory(dir)) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
          << "signing vectors not found at " << dir
-         << ": the repository expects ../shared/testdata beside it, or PARLEY_TESTDATA";
+         << ": the vectors are in the repository's tests/data/signing (PARLEY_TESTDATA)";
 }
 
 std::string slurp(const fs::path& p) {

@@ -1,0 +1,114 @@
+// One SSE response from its head to its end: the head, the handler's producer, the writer, the client watch,
+// and what the policy is told. Private to src/net/ (the HTTP session).
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/serializer.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <stdexcept>
+
+#include "net/client_watch.hpp"
+#include "net/http_messages.hpp"
+#include "net/open_streams.hpp"
+#include "net/request_policy.hpp"
+#include "net/server_options.hpp"
+#include "net/sse_channel_sink.hpp"
+#include "net/sse_writer.hpp"
+
+namespace parley::net {
+
+// In a coroutine of its own: the header and its serializer are not kept for the length of the stream.
+template <class Stream>
+boost::asio::awaitable<bool> write_sse_head(Stream& stream, const Response& res, bool http10,
+                                            std::chrono::milliseconds timeout) {
+  namespace http = boost::beast::http;
+  auto head = sse_response_head(res, http10);
+  stream.expires_after(timeout);
+  http::response_serializer<http::empty_body> sr{head};
+  auto [ec, n] =
+      co_await http::async_write_header(stream, sr, boost::asio::as_tuple(boost::asio::use_awaitable));
+  stream.expires_never();
+  co_return !ec;
+}
+
+// An unexpected exception that ended the producer or the writer: a bug, reported like one from a handler.
+inline void report_stream_failure(RequestPolicy& policy, const Request& req,
+                                  const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    policy.failed(req, e);
+  } catch (...) {
+    policy.failed(req, std::runtime_error("an exception that is not a std::exception"));
+  }
+}
+
+// Streams `res.sse` to the client until the producer ends or the client leaves, then tells the policy
+// (completed: 200 once the head is out, 0 when it could not be written). The connection is not reused.
+template <class Stream>
+boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Response& res, bool http10,
+                                            const ServerOptions& options, RequestPolicy& policy) {
+  namespace asio = boost::asio;
+  using Socket = std::remove_reference_t<decltype(stream.socket())>;
+  const auto started = std::chrono::steady_clock::now();
+  const OpenStream open_stream;
+  if (!co_await write_sse_head(stream, res, http10, options.write_timeout)) {
+    policy.completed(req, 0, std::chrono::steady_clock::now() - started);
+    co_return;
+  }
+  auto& socket = stream.socket();
+  // Frames are written with non-blocking write_some calls (by the writer, or by send() when it is idle).
+  boost::system::error_code nb_ec;
+  socket.non_blocking(true, nb_ec);
+  ChannelSink<Socket> sink(socket, options.sse_queue_frames, options.write_timeout, !http10, policy);
+  // The producer runs in a coroutine of its own and the writer in this one; the client is watched by plain
+  // handlers. The producer is never cancelled by Asio: when the client leaves, the watcher fires the sink's
+  // cancel signal and the producer winds down itself (storing what it must), while the writer stops at once.
+  // (Not `produce && (write || watch)`: those parallel groups cost ~3 KB for every open stream.)
+  auto watch = std::make_shared<ClientWatch<Socket>>();
+  watch->sink = &sink;
+  watch_client(socket, watch);
+  struct Produced {
+    bool done = false;
+    std::exception_ptr error;
+    asio::steady_timer* waiter = nullptr;
+  };
+  auto produced = std::make_shared<Produced>();
+  asio::co_spawn(socket.get_executor(), produce_sse(res, sink), [produced, &sink](std::exception_ptr e) {
+    produced->done = true;
+    produced->error = e;
+    if (e) sink.channel.close();  // the writer ends the stream instead of waiting for frames
+    if (produced->waiter) produced->waiter->cancel();
+  });
+  // The writer reports failures as values; an exception here is a bug, and the producer must still finish
+  // before this frame (which holds `res` and `sink`) goes.
+  std::exception_ptr write_error;
+  try {
+    co_await write_sse(socket, sink, options.sse_keepalive, options.write_timeout);
+  } catch (...) {
+    write_error = std::current_exception();
+    sink.mark_gone();  // the producer must not wait for a writer that is gone
+  }
+  // The producer uses `res` and `sink`, which live in this frame: it always finishes first.
+  if (!produced->done) {
+    asio::steady_timer until_produced(socket.get_executor(), asio::steady_timer::time_point::max());
+    produced->waiter = &until_produced;
+    co_await until_produced.async_wait(asio::as_tuple(asio::use_awaitable));
+    produced->waiter = nullptr;
+  }
+  watch->sink = nullptr;
+  boost::system::error_code ignored;
+  socket.cancel(ignored);  // the watcher's wait
+  if (write_error) report_stream_failure(policy, req, write_error);
+  if (produced->error) report_stream_failure(policy, req, produced->error);
+  if (sink.gone) policy.client_left(req);
+  policy.completed(req, 200, std::chrono::steady_clock::now() - started);
+}
+
+}  // namespace parley::net
