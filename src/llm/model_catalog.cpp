@@ -55,7 +55,7 @@ asio::awaitable<CatalogResult> ModelCatalog::models() {
   if (fetched) {
     result.payload = std::make_shared<const bj::value>(std::move(*fetched));
   } else {
-    result.error = std::move(fetched.error());
+    result.error = fetched.error();
   }
   std::shared_ptr<Broadcast> done;
   {
