@@ -34,7 +34,7 @@ boost::asio::awaitable<std::optional<bool>> catalog_supports_tools(ApiContext& c
 }
 
 std::optional<std::string> trimmed_or_null(std::string_view s) {
-  const auto trimmed = text::trim(s);
+  const auto trimmed = text::trim(s, text::kBlanksAndLineEnds);
   if (trimmed.empty()) return std::nullopt;
   return std::string(trimmed);
 }

@@ -6,9 +6,9 @@
 namespace parley {
 namespace {
 
-// Blanks, and the CR of a file with CRLF line ends.
+// Blanks, and at the end the CR of a file with CRLF line ends (a leading CR belongs to a bare value).
 std::string_view trim(std::string_view s) {
-  return text::trim(s, " \t\r");
+  return text::trim_end(text::trim_start(s, text::kBlanks), " \t\r");
 }
 
 bool valid_key(std::string_view k) {

@@ -93,15 +93,15 @@ Settings parse_settings(std::string_view text, std::vector<std::string>& errors)
     std::string line(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     ++n;
-    line = text::trimmed(line);
+    line = text::trimmed(line, text::kBlanksAndLineEnds);
     if (line.empty() || line[0] == '#' || line[0] == ';' || line[0] == '[') continue;
     const auto eq = line.find('=');
     if (eq == std::string::npos) {
       errors.push_back("logging_settings.conf line " + std::to_string(n) + ": expected key = value");
       continue;
     }
-    const auto key = text::lower(text::trim(std::string_view(line).substr(0, eq)));
-    auto value = text::trimmed(std::string_view(line).substr(eq + 1));
+    const auto key = text::lower(text::trim(std::string_view(line).substr(0, eq), text::kBlanksAndLineEnds));
+    auto value = text::trimmed(std::string_view(line).substr(eq + 1), text::kBlanksAndLineEnds);
     if (key == "retention_hours") {
       try {
         std::size_t used = 0;

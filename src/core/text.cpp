@@ -25,10 +25,18 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view s, std::string_view chars) {
+std::string_view trim_start(std::string_view s, std::string_view chars) {
   const auto b = s.find_first_not_of(chars);
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(chars) - b + 1);
+  return b == std::string_view::npos ? std::string_view() : s.substr(b);
+}
+
+std::string_view trim_end(std::string_view s, std::string_view chars) {
+  const auto e = s.find_last_not_of(chars);
+  return e == std::string_view::npos ? std::string_view() : s.substr(0, e + 1);
+}
+
+std::string_view trim(std::string_view s, std::string_view chars) {
+  return trim_end(trim_start(s, chars), chars);
 }
 
 bool starts_with_lower(std::string_view s, std::string_view lower_prefix) {

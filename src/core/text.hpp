@@ -13,12 +13,17 @@ namespace parley::text {
 inline constexpr std::string_view kWhitespace = " \t\n\v\f\r";
 // HTTP's optional whitespace around header values and list items (RFC 9110 §5.6.3).
 inline constexpr std::string_view kBlanks = " \t";
+// What configuration values and settings text have always been trimmed of.
+inline constexpr std::string_view kBlanksAndLineEnds = " \t\r\n";
 
 std::string lower(std::string_view s);
 std::string upper(std::string_view s);
 
 // `s` without leading and trailing `chars`. A view into `s`: keep what it views alive.
 std::string_view trim(std::string_view s, std::string_view chars = kWhitespace);
+// Only the leading or only the trailing `chars`.
+std::string_view trim_start(std::string_view s, std::string_view chars = kWhitespace);
+std::string_view trim_end(std::string_view s, std::string_view chars = kWhitespace);
 // The same as a copy, for results that are kept or trims of temporaries.
 inline std::string trimmed(std::string_view s, std::string_view chars = kWhitespace) {
   return std::string(trim(s, chars));

@@ -192,6 +192,9 @@ TEST(Text, TrimsWhitespaceOrTheGivenCharacters) {
   EXPECT_EQ(text::trim(" \t \n"), "");
   EXPECT_EQ(text::trim(""), "");
   EXPECT_EQ(text::trim("\tform-data \n", text::kBlanks), "form-data \n");
+  EXPECT_EQ(text::trim_start(" \r value \r"), "value \r");
+  EXPECT_EQ(text::trim_end(" \r value \r"), " \r value");
+  EXPECT_EQ(text::trim_end(text::trim_start("\t\rbare \r", text::kBlanks), " \t\r"), "\rbare");
   const std::string kept = text::trimmed(std::string("  copy  "));  // a temporary: the copy outlives it
   EXPECT_EQ(kept, "copy");
 }
