@@ -353,13 +353,15 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
       if (refused) {
         text = std::move(*refused);
       } else if (deps.tools) {
-        std::shared_ptr<mcp::ElicitationHandler> elicitation;
+        std::shared_ptr<ChatElicitation> elicitation;
         if (deps.interactions && turn.request.interactions.elicitation) {
           elicitation = std::make_shared<ChatElicitation>(*deps.interactions, sink, call_id, name,
                                                           interaction_timeout(config));
         }
-        auto result = co_await deps.tools->call_tool(name, *call.arguments, &sink.cancellation(),
-                                                     std::move(elicitation));
+        auto result =
+            co_await deps.tools->call_tool(name, *call.arguments, &sink.cancellation(), elicitation);
+        // A question the server still asks belongs to a call that is over: end it before the sink can go.
+        if (elicitation) co_await elicitation->finish();
         if (sink.client_gone()) break;  // a cancelled call's result is discarded
         status = result.is_error ? "error" : "finished";
         text = std::move(result.text);

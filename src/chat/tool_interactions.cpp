@@ -1,5 +1,9 @@
 #include "chat/tool_interactions.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "core/log.hpp"
 
 namespace parley::chat {
@@ -30,8 +34,33 @@ mcp::ElicitationAnswer elicitation_answer_of(const bj::object& posted, const bj:
   return answer;
 }
 
+void ChatElicitation::leave() {
+  if (--active_ == 0 && ended_) (void)idle_->try_send(boost::system::error_code{});
+}
+
 asio::awaitable<mcp::ElicitationAnswer> ChatElicitation::elicit(mcp::ElicitationRequest request,
                                                                 net::CancelSignal* /*cancel*/) {
+  ++active_;
+  if (ended_) {  // the call is over: its turn can no longer show a question
+    leave();
+    co_return mcp::ElicitationAnswer{};
+  }
+  auto answer = co_await ask_person(std::move(request));
+  leave();
+  co_return answer;
+}
+
+asio::awaitable<void> ChatElicitation::finish() {
+  if (!idle_)
+    idle_ = std::make_unique<asio::experimental::concurrent_channel<void(boost::system::error_code)>>(
+        co_await asio::this_coro::executor, 1);
+  ended_ = true;
+  ending_.cancel();
+  if (active_ == 0) co_return;
+  (void)co_await idle_->async_receive(asio::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<mcp::ElicitationAnswer> ChatElicitation::ask_person(mcp::ElicitationRequest request) {
   if (request.mode != "form") co_return mcp::ElicitationAnswer{};
   bj::object payload{{"call_id", call_id_},
                      {"name", tool_},
@@ -39,7 +68,7 @@ asio::awaitable<mcp::ElicitationAnswer> ChatElicitation::elicit(mcp::Elicitation
                      {"message", request.message},
                      {"requested_schema", request.requested_schema}};
   const auto schema = request.requested_schema;
-  auto posted = co_await interactions_.ask(sink_, "elicitation", std::move(payload), timeout_);
+  auto posted = co_await interactions_.ask(sink_, "elicitation", std::move(payload), timeout_, &ending_);
   if (!posted) {
     // Nobody answered in time: the server is told the person did not answer.
     mcp::ElicitationAnswer cancelled;

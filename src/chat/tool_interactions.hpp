@@ -3,9 +3,12 @@
 // of the call itself (event `tool_approval`). Clients that cannot answer get a decline or a denial at once.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -14,7 +17,9 @@
 
 namespace parley::chat {
 
-// Answers a server's elicitation/create with the person's form in the chat.
+// Answers a server's elicitation/create with the person's form in the chat. It lives as long as the session
+// holds it, but the sink only as long as the tool call: the turn calls finish() when the call returned, which
+// ends open questions and waits until none uses the sink; later requests are declined.
 class ChatElicitation final : public mcp::ElicitationHandler {
  public:
   ChatElicitation(TurnInteractions& interactions, net::SseSink& sink, std::string call_id, std::string tool,
@@ -26,13 +31,22 @@ class ChatElicitation final : public mcp::ElicitationHandler {
         timeout_(timeout) {}
   boost::asio::awaitable<mcp::ElicitationAnswer> elicit(mcp::ElicitationRequest request,
                                                         net::CancelSignal* cancel) override;
+  boost::asio::awaitable<void> finish();
 
  private:
+  boost::asio::awaitable<mcp::ElicitationAnswer> ask_person(mcp::ElicitationRequest request);
+  void leave();
+
   TurnInteractions& interactions_;
   net::SseSink& sink_;
   std::string call_id_;
   std::string tool_;
   std::chrono::milliseconds timeout_;
+  std::atomic<int> active_{0};
+  std::atomic<bool> ended_{false};
+  net::CancelSignal ending_;
+  // finish() waits here until the last question left (questions run on the MCP strand, the turn elsewhere).
+  std::unique_ptr<boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>> idle_;
 };
 
 // An elicitation answer as the browser posts it: {"action":"accept"|"decline"|"cancel","content":{...}},

@@ -31,10 +31,12 @@ class TurnInteractions {
  public:
   struct Waiter;
   // Sends `event` with `payload` plus {"id": <new id>, "status": "open"}, then waits. nullopt: no answer in
-  // time, or the turn was cancelled. Ends with the same event {"id", "status": "closed", "outcome"}.
+  // time, or the turn or `also_cancel` was cancelled. Ends with the same event {"id", "status": "closed",
+  // "outcome"}. The sink must outlive the call.
   boost::asio::awaitable<std::optional<boost::json::object>> ask(net::SseSink& sink, std::string event,
                                                                  boost::json::object payload,
-                                                                 std::chrono::milliseconds timeout);
+                                                                 std::chrono::milliseconds timeout,
+                                                                 net::CancelSignal* also_cancel = nullptr);
   // Delivers an answer; false when no question with that id is waiting (unknown, answered or expired).
   bool answer(const std::string& id, boost::json::object answer);
   [[nodiscard]] std::size_t waiting() const;

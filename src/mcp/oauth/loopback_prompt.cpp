@@ -122,18 +122,21 @@ asio::awaitable<std::optional<FormFields>> serve_one(tcp::socket socket, std::st
   co_return found;
 }
 
+asio::awaitable<void> sleep_for(std::chrono::seconds wait) {
+  asio::steady_timer timer(co_await asio::this_coro::executor, wait);
+  (void)co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
 asio::awaitable<Outcome<FormFields>> accept_callback(tcp::acceptor& acceptor, std::string state) {
+  using namespace asio::experimental::awaitable_operators;
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec)
       co_return Outcome<FormFields>::failure("the authorization callback listener failed: " + ec.message());
-    if (auto query = co_await serve_one(std::move(socket), state)) co_return std::move(*query);
+    // A connection that sends nothing (another local process) must not keep the browser's redirect out.
+    auto served = co_await (serve_one(std::move(socket), state) || sleep_for(std::chrono::seconds(10)));
+    if (served.index() == 0 && std::get<0>(served)) co_return std::move(*std::get<0>(served));
   }
-}
-
-asio::awaitable<void> sleep_for(std::chrono::seconds wait) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, wait);
-  (void)co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 }  // namespace
