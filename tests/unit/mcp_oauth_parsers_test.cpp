@@ -54,7 +54,7 @@ TEST(McpOAuthWwwAuthenticate, MalformedInputKeepsWhatCameBefore) {
   EXPECT_TRUE(parse_www_authenticate("\"quoted first\"").empty());
   // A trailing backslash inside quotes, control bytes and NULs: no crash, nothing trusted.
   (void)parse_www_authenticate(std::string("Bearer a=\"\\", 12));
-  (void)parse_www_authenticate(std::string("Bearer \0x=\x01\xff", 14));
+  (void)parse_www_authenticate(std::string("Bearer \0x=\x01\xff", 12));
   const std::string huge = "Bearer " + std::string(100000, ',') + "scope=\"" + std::string(100000, 'a');
   (void)parse_www_authenticate(huge);
 }
@@ -121,6 +121,14 @@ TEST(McpOAuthMetadata, CanonicalResourceUrls) {
   EXPECT_FALSE(canonical_resource_url("/relative"));
   EXPECT_FALSE(canonical_resource_url("https://"));
   EXPECT_FALSE(canonical_resource_url(std::string("https://a\0b/", 12)));
+  // Boost.URL reads "//host:x" as an empty port and the path "x": refused, not turned into host "hostx".
+  EXPECT_FALSE(canonical_resource_url("HTTPS://MCP.Example.:mp.CNr"));
+  for (const char* odd : {"HTTPS://MCP.Example.:", "http://a:/x", "http://A:80", "http://[::1]:8080/mcp"}) {
+    auto once = canonical_resource_url(odd);
+    if (once) {
+      EXPECT_EQ(canonical_resource_url(*once), once) << odd << " -> " << *once;
+    }
+  }
 }
 
 TEST(McpOAuthMetadata, ResourceCoversTheServerOrItsParent) {
