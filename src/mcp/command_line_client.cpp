@@ -103,8 +103,8 @@ asio::awaitable<void> run_session(asio::any_io_executor strand, net::HttpClient*
                                    std::chrono::minutes(10));
   // A person authorizing in a browser takes longer than a server's answer.
   const bool person_may_authorize = def.url && !options.headless_authorization;
-  auto started = co_await session->start(
-      {}, person_may_authorize ? std::chrono::seconds(330) : std::chrono::seconds(30));
+  const auto start_timeout = person_may_authorize ? std::chrono::seconds(330) : std::chrono::seconds(30);
+  auto started = co_await session->start({}, start_timeout);
   if (!started) {
     out->error = started.error();
     co_await session->close();

@@ -92,9 +92,11 @@ asio::awaitable<Outcome<StoredAuthorization>> OAuthAuthorizer::authorize(BearerC
   }
   auto redirect_uri = co_await prompt_->redirect_uri();
   if (!redirect_uri) co_return R::failure(redirect_uri.error());
-  auto client =
-      co_await flow.identify(discovery.value(), redirect_uri.value(), scope,
-                             record_ ? std::optional<ClientIdentity>(record_->client) : std::nullopt);
+  // A named local, not a conditional expression inside the co_await: g++ 12 destroys such a temporary twice
+  // (a heap corruption the step-up scenarios of the conformance suite showed).
+  std::optional<ClientIdentity> known;
+  if (record_) known = record_->client;
+  auto client = co_await flow.identify(discovery.value(), redirect_uri.value(), scope, std::move(known));
   if (!client) co_return R::failure(client.error());
   auto pending = flow.begin(discovery.value(), std::move(client.value()), redirect_uri.value(), scope);
   if (!pending) co_return R::failure(pending.error());
