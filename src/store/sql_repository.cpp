@@ -11,12 +11,12 @@ SystemTime parse_stored_time(const std::optional<std::string>& text) {
   return parse_timestamp(*text).value_or(SystemTime{});
 }
 
-std::string now_sql() {
-  return format_sql_utc(std::chrono::system_clock::now());
-}
+SqlRepository::SqlRepository(Kind kind, std::unique_ptr<ConnectionPool> pool, WallClock clock)
+    : kind_(kind), pool_(std::move(pool)), clock_(std::move(clock)) {}
 
-SqlRepository::SqlRepository(Kind kind, std::unique_ptr<ConnectionPool> pool)
-    : kind_(kind), pool_(std::move(pool)) {}
+std::string SqlRepository::now_sql() const {
+  return format_sql_utc(clock_());
+}
 
 std::string SqlRepository::timestamp_text(std::string_view column) const {
   if (kind_ == Kind::sqlite) return std::string(column);
