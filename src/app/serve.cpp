@@ -477,14 +477,8 @@ int serve() {
                                                                     // objects, now and periodically (§5.6)
   tools.start();  // servers start in the background; requests never wait for slow ones beyond §7.3's 10 s
 
-  const std::string shown_host =
-      config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
-  log::info("parley {} serving {} UI files ({}) with {} database, {} storage", PARLEY_VERSION,
-            ui.file_count(), config.web_dir ? config.web_dir->string() : std::string("embedded"),
-            config.database_kind == DatabaseKind::postgres ? "postgres" : "sqlite", config.storage);
-  std::printf("parley listening on http://%s:%u\n", shown_host.c_str(), static_cast<unsigned>(server.port()));
-  std::fflush(stdout);
-
+  // Before the port is announced: a signal sent as soon as the line appears (a supervisor, a test) is a
+  // graceful stop, not the default action that kills the process with its requests.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
@@ -494,6 +488,14 @@ int serve() {
     server.shutdown(
         [&ioc, &tools] { asio::co_spawn(ioc, stop_tools_then_io(&tools, &ioc), asio::detached); });
   });
+
+  const std::string shown_host =
+      config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
+  log::info("parley {} serving {} UI files ({}) with {} database, {} storage", PARLEY_VERSION,
+            ui.file_count(), config.web_dir ? config.web_dir->string() : std::string("embedded"),
+            config.database_kind == DatabaseKind::postgres ? "postgres" : "sqlite", config.storage);
+  std::printf("parley listening on http://%s:%u\n", shown_host.c_str(), static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
 
   std::vector<std::thread> threads;
   for (int i = 1; i < config.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
