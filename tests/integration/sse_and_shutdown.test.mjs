@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import { startParley } from '../lib/parley.mjs';
-import { openStream, dechunk, parseResponse, waitFor, sleep } from '../lib/http.mjs';
+import { openStream, dechunk, parseResponse, waitFor } from '../lib/http.mjs';
 
 const expectedEvents =
   'event: message\ndata: {"choices":[{"delta":{"content":"Hello "}}]}\n\n' +
@@ -69,12 +69,12 @@ test('SIGTERM lets a running stream finish, refuses new connections, and exits 0
   const s = openStream(p.port, '/api/chat/test-stream');
   await waitFor(() => s.text().includes('Hello'));
   p.proc.kill('SIGTERM');
-  await sleep(100);
-  const refused = await new Promise((resolve) => {
+  // Once the signal is handled the listener is closed: a connection attempt is refused.
+  const refused = await waitFor(() => new Promise((resolve) => {
     const c = net.connect(p.port, '127.0.0.1');
     c.on('connect', () => { c.destroy(); resolve(false); });
     c.on('error', () => resolve(true));
-  });
+  }), 3000);
   assert.equal(refused, true, 'no new connections after SIGTERM');
   await s.closed;
   assert.equal(dechunk(parseResponse(s.text()).body), expectedEvents, 'the stream ran to its end');
