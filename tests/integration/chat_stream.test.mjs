@@ -117,6 +117,8 @@ test('a dropped connection, a stall and an unreachable upstream have their own e
   let ev = events((await chat({ messages: [userMsg('drop')] })).text);
   assert.equal(JSON.parse(ev.find((e) => e.event === 'error').data).code, 'upstream_disconnected');
 
+  // Time is what is tested: OPENROUTER_TIMEOUT is 2 s here (1 s would leave a loaded machine too little for
+  // ordinary turns), the stall outlasts it.
   await up.script([{ stall_ms: 3500 }]);
   const started = Date.now();
   ev = events((await chat({ messages: [userMsg('stall')] })).text);

@@ -71,7 +71,8 @@ export function dechunk(body) {
   return out;
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Only the pause between polls: tests wait for what they expect (waitFor, waitForStatus), not for a time.
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves true when `promise` settles within `ms` (rejects with it), false when the time passes first. The
  *  timer is cleared as soon as the answer is known: a pending timer keeps a test file's process, and so a
