@@ -1,40 +1,31 @@
 // Every route of parley in one table: method, path, handler, body policy, access (api.md §1).
 #include "api/routes.hpp"
 
+#include "api/chat.hpp"
+#include "api/conversations.hpp"
+#include "api/files.hpp"
+#include "api/mcp.hpp"
 #include "api/models.hpp"
 #include "api/presets.hpp"
 #include "api/settings.hpp"
 #include "api/stt.hpp"
-#include "api/chat.hpp"
-#include "api/conversations.hpp"
-#include "api/mcp.hpp"
 #include "api/system_routes.hpp"
-#include "api/files.hpp"
 #include "api/uploads.hpp"
 
 namespace parley::api {
 
 namespace {
 
-using HandlerFn = boost::asio::awaitable<net::Response> (*)(ApiContext&, net::Request&);
-
-net::Handler bind(ApiContext& ctx, HandlerFn fn) {
+net::Handler bind(ApiContext& ctx, RouteHandler fn) {
   return [&ctx, fn](net::Request& req) { return fn(ctx, req); };
 }
 
 }  // namespace
 
-net::Router build_router(ApiContext& ctx) {
+std::span<const RouteRow> route_table() {
   using net::Access;
   using net::BodyPolicy;
-  struct Row {
-    const char* method;
-    const char* path;
-    HandlerFn handler;
-    BodyPolicy body;
-    Access access;
-  };
-  const Row rows[] = {
+  static const RouteRow rows[] = {
       {"GET", "/health", get_health, BodyPolicy::ignored, Access::open},
       {"GET", "/favicon.ico", get_favicon, BodyPolicy::ignored, Access::open},
       {"POST", "/api/chat/stream", post_chat_stream, BodyPolicy::chat, Access::authenticated},
@@ -80,7 +71,8 @@ net::Router build_router(ApiContext& ctx) {
       {"POST", "/api/presets/", post_preset, BodyPolicy::normal, Access::authenticated},
       {"PUT", "/api/presets/{name}", put_preset, BodyPolicy::normal, Access::authenticated},
       {"DELETE", "/api/presets/{name}", delete_preset, BodyPolicy::ignored, Access::authenticated},
-      {"POST", "/api/presets/{name}/set-default", post_preset_set_default, BodyPolicy::ignored, Access::authenticated},
+      {"POST", "/api/presets/{name}/set-default", post_preset_set_default, BodyPolicy::ignored,
+       Access::authenticated},
       {"POST", "/api/presets/{name}/apply", post_preset_apply, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/models/metadata", get_models_metadata, BodyPolicy::ignored, Access::authenticated},
       {"GET", "/api/chat/generation/{generation_id}", get_generation, BodyPolicy::ignored,
@@ -93,8 +85,12 @@ net::Router build_router(ApiContext& ctx) {
       // The URL signature is the credential (§0.7, §8.5).
       {"GET", "/api/files/{key...}", get_file, BodyPolicy::ignored, Access::open},
   };
+  return rows;
+}
+
+net::Router build_router(ApiContext& ctx) {
   net::Router router;
-  for (const auto& r : rows) router.add({r.method, r.path, bind(ctx, r.handler), r.body, r.access});
+  for (const auto& r : route_table()) router.add({r.method, r.path, bind(ctx, r.handler), r.body, r.access});
   return router;
 }
 

@@ -46,7 +46,16 @@ DotenvResult parse_dotenv(std::string_view text) {
     std::string parsed;
     if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
       const char q = value.front();
-      const auto close = value.find(q, 1);
+      // In double quotes a backslash escapes the next character, an escaped quote included.
+      auto close = std::string_view::npos;
+      for (std::size_t i = 1; i < value.size(); ++i) {
+        if (q == '"' && value[i] == '\\') {
+          ++i;
+        } else if (value[i] == q) {
+          close = i;
+          break;
+        }
+      }
       if (close == std::string_view::npos) {
         result.errors.push_back("line " + std::to_string(line_no) + ": unterminated quote");
         continue;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 
 #include "core/atomic_file.hpp"
@@ -84,11 +85,18 @@ std::string trim(std::string s) {
 }  // namespace
 
 Settings load_settings(const fs::path& home, std::vector<std::string>& errors) {
+  std::ifstream in(home / "logging_settings.conf", std::ios::binary);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return parse_settings(text, errors);
+}
+
+Settings parse_settings(std::string_view text, std::vector<std::string>& errors) {
   Settings s;
-  std::ifstream in(home / "logging_settings.conf");
-  std::string line;
   int n = 0;
-  while (in && std::getline(in, line)) {
+  while (!text.empty()) {
+    const auto nl = text.find('\n');
+    std::string line(text.substr(0, nl));
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     ++n;
     line = trim(line);
     if (line.empty() || line[0] == '#' || line[0] == ';' || line[0] == '[') continue;

@@ -23,6 +23,8 @@ struct Settings {
 
 // Reads <home>/logging_settings.conf; problems are appended to `errors` (defaults kept for bad lines).
 Settings load_settings(const std::filesystem::path& home, std::vector<std::string>& errors);
+// The same for the text of such a file ("key = value" lines, '#', ';' and '[' lines ignored).
+Settings parse_settings(std::string_view text, std::vector<std::string>& errors);
 
 // Console + daily-folder file logging. Before init, messages go to stderr only.
 void init(const std::filesystem::path& app_log_dir, const Settings& settings);

@@ -110,7 +110,8 @@ std::string format_sse_event(std::string_view event, std::string_view data, std:
   out += "event: ";
   out += event;
   out += '\n';
-  // One data: line per payload line; CR, LF and CRLF all end a line.
+  // One data: line per payload line; CR, LF and CRLF all end a line. A line break at the very end opens
+  // one more (empty) data: line, so that a relayed "x\n" reads back as "x\n", not "x".
   std::size_t start = 0;
   while (true) {
     const auto nl = find_line_end(data, start);
@@ -119,7 +120,6 @@ std::string format_sse_event(std::string_view event, std::string_view data, std:
     out += '\n';
     if (nl == std::string_view::npos) break;
     start = nl + ((data[nl] == '\r' && nl + 1 < data.size() && data[nl + 1] == '\n') ? 2 : 1);
-    if (start >= data.size()) break;
   }
   out += '\n';
   return out;

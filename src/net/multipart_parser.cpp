@@ -159,6 +159,9 @@ MultipartParser::Status MultipartParser::run(MultipartSink& sink) {
   for (;;) {
     switch (state_) {
       case State::preamble: {
+        // The preamble is counted the same however the body arrives: bytes dropped so far plus those before
+        // the delimiter (the 2 are the pretended line break in front of the body).
+        const auto limit = limits_.max_preamble_bytes + 2;
         const auto pos = buffer_.find(delimiter_);
         if (pos == std::string::npos) {
           const auto keep = delimiter_.size() - 1;
@@ -166,10 +169,10 @@ MultipartParser::Status MultipartParser::run(MultipartSink& sink) {
             preamble_seen_ += buffer_.size() - keep;
             buffer_.erase(0, buffer_.size() - keep);
           }
-          if (preamble_seen_ > limits_.max_preamble_bytes)
-            return fail("no multipart boundary found in the body");
+          if (preamble_seen_ > limit) return fail("no multipart boundary found in the body");
           return Status::more;
         }
+        if (preamble_seen_ + pos > limit) return fail("no multipart boundary found in the body");
         buffer_.erase(0, pos + delimiter_.size());
         state_ = State::after_delimiter;
         break;
@@ -198,7 +201,9 @@ MultipartParser::Status MultipartParser::run(MultipartSink& sink) {
         } else {
           const auto pos = buffer_.find("\r\n\r\n");
           if (pos == std::string::npos) {
-            if (buffer_.size() > limits_.max_part_header_bytes)
+            // Too large only once the block cannot end within the limit: its CR LF CR LF may have begun in
+            // the last 3 bytes, so the answer does not depend on where the reads end.
+            if (buffer_.size() > limits_.max_part_header_bytes + 3)
               return fail("multipart part headers too large");
             return Status::more;
           }

@@ -1,16 +1,34 @@
 #include "net/sse_parser.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include "net/line_end.hpp"
 
 namespace parley::net {
 
+namespace {
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+}  // namespace
+
 bool SseParser::feed(std::string_view bytes, std::vector<SseEvent>& out) {
   if (oversized_) return false;
-  if (at_start_ && !bytes.empty()) {
-    // A UTF-8 BOM at the very start of the stream is ignored.
-    if (bytes.starts_with("\xEF\xBB\xBF")) bytes.remove_prefix(3);
+  if (at_start_) {
+    // A UTF-8 BOM at the very start of the stream is ignored, also when its bytes arrive in several reads:
+    // they are held back until they are the BOM (dropped) or cannot be (parsed as the first line's).
+    const auto take = std::min(bytes.size(), kByteOrderMark.size() - start_.size());
+    start_.append(bytes.substr(0, take));
+    bytes.remove_prefix(take);
+    if (start_.size() < kByteOrderMark.size() && kByteOrderMark.starts_with(start_)) return true;
     at_start_ = false;
+    const std::string held = std::move(start_);
+    start_.clear();
+    if (held != kByteOrderMark && !consume(held, out)) return false;
   }
+  return consume(bytes, out);
+}
+
+bool SseParser::consume(std::string_view bytes, std::vector<SseEvent>& out) {
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const char c = bytes[i];
     if (after_cr_) {
@@ -40,6 +58,10 @@ bool SseParser::feed(std::string_view bytes, std::vector<SseEvent>& out) {
 }
 
 void SseParser::finish(std::vector<SseEvent>& out) {
+  if (at_start_) {  // a stream of one or two bytes that began like a BOM
+    at_start_ = false;
+    consume(std::exchange(start_, {}), out);
+  }
   if (!line_.empty()) {
     process_line(line_, out);
     line_.clear();

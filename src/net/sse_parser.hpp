@@ -35,6 +35,7 @@ class SseParser {
   [[nodiscard]] const std::optional<std::string>& last_event_id() const { return last_id_; }
 
  private:
+  bool consume(std::string_view bytes, std::vector<SseEvent>& out);
   void process_line(std::string_view line, std::vector<SseEvent>& out);
   void dispatch(std::vector<SseEvent>& out);
 
@@ -42,6 +43,7 @@ class SseParser {
   std::string line_;
   bool after_cr_ = false;
   bool at_start_ = true;
+  std::string start_;  // the first bytes while they may still be a BOM
   std::string data_;
   bool has_data_ = false;
   std::string event_;

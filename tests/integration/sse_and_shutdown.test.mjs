@@ -90,8 +90,15 @@ test('SIGTERM lets a running stream finish, refuses new connections, and exits 0
 
 test('SIGINT with only idle keep-alive connections stops at once', async () => {
   const p = await startParley();
+  // A real keep-alive connection: one request answered, then idle. (A socket that only connected may still sit in
+  // the listen backlog, and closing the listener resets it.)
   const idle = net.connect(p.port, '127.0.0.1');
+  idle.on('error', () => {});  // the server closes it while shutting down
   await new Promise((r) => idle.on('connect', r));
+  idle.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  let answered = '';
+  await new Promise((r) => idle.on('data', (d) => { answered += d; if (answered.includes('"status"')) r(); }));
+  assert.match(answered, /^HTTP\/1\.1 200/);
   const started = Date.now();
   p.proc.kill('SIGINT');
   const { code } = await p.exited;

@@ -45,6 +45,17 @@ TEST(Dotenv, ParsesQuotesCommentsExportAndEscapes) {
   EXPECT_NE(r.errors[0].find("line 8"), std::string::npos);
 }
 
+// Found by tests/fuzz/dotenv_fuzz (corpus/dotenv/regress-escaped-quote): an escaped quote ended the value,
+// so KEY="sk-\"x\"" read as `sk-\` and the rest of the secret was dropped without an error.
+TEST(Dotenv, AnEscapedQuoteDoesNotEndADoubleQuotedValue) {
+  auto r = parse_dotenv("A=\"sk-\\\"x\\\"\"\nB=\"C:\\\\dir\\\\\" # comment\nC=\"open \\\"\n");
+  ASSERT_EQ(r.entries.size(), 2u);
+  EXPECT_EQ(r.entries[0].value, "sk-\"x\"");
+  EXPECT_EQ(r.entries[1].value, "C:\\dir\\");
+  ASSERT_EQ(r.errors.size(), 1u);  // the quote of line 3 is escaped: nothing closes the value
+  EXPECT_NE(r.errors[0].find("line 3: unterminated quote"), std::string::npos);
+}
+
 TEST(Config, DefaultsMatchTheSpec) {
   TempHome home;
   auto r = load_config(home.env());

@@ -123,10 +123,10 @@ TEST(McpBuiltinHousekeeping, ChatHistoryLimitsOrderAndTruncation) {
   EXPECT_EQ(msgs[0].at("client_message_id"), "c12");
   EXPECT_TRUE(msgs[0].at("parent_client_message_id").is_null());
   EXPECT_EQ(msgs[0].at("created_at_utc"), "2025-11-08T14:03:24+00:00");
-  const auto& last = msgs[19].as_object();
-  EXPECT_EQ(last.at("position"), 30);
-  EXPECT_EQ(last.at("truncated"), true);
-  EXPECT_EQ(last.at("content").as_string().size(),
+  const auto& newest_row = msgs[19].as_object();
+  EXPECT_EQ(newest_row.at("position"), 30);
+  EXPECT_EQ(newest_row.at("truncated"), true);
+  EXPECT_EQ(newest_row.at("content").as_string().size(),
             1990u + 10u * 2u);  // 2000 characters, whole UTF-8 sequences
   EXPECT_EQ(msgs[18].at("truncated"), false);
 

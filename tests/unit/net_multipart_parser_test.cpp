@@ -118,6 +118,36 @@ TEST(MultipartParser, PreambleAndEpilogueAreIgnored) {
   EXPECT_EQ(rec.parts[1].data, "data");
 }
 
+// Found by tests/fuzz/multipart_parser_fuzz (corpus/multipart_parser/regress-preamble-in-one-read): a
+// preamble was limited only while the boundary had not arrived, so one read holding both passed any size.
+TEST(MultipartParser, ThePreambleLimitHoldsHoweverTheBodyArrives) {
+  for (const std::size_t preamble : {std::size_t{16384}, std::size_t{16385}, std::size_t{100000}}) {
+    const std::string body = std::string(preamble, 'p') + "\r\n" + body_of("data");
+    const auto expected = preamble <= MultipartLimits{}.max_preamble_bytes ? MultipartParser::Status::done
+                                                                           : MultipartParser::Status::error;
+    Recorder whole, pieces;
+    EXPECT_EQ(parse_in_pieces(body, {}, whole), expected) << preamble;
+    EXPECT_EQ(parse_in_pieces(body, {100, 5000, 12000}, pieces), expected) << preamble;
+  }
+}
+
+// Found by tests/fuzz/multipart_parser_fuzz (corpus/multipart_parser/regress-header-limit-in-pieces): a part
+// header block of exactly the limit was accepted in one read, refused when its CR LF CR LF came in pieces.
+TEST(MultipartParser, ThePartHeaderLimitHoldsHoweverTheBodyArrives) {
+  const std::size_t limit = MultipartLimits{}.max_part_header_bytes;
+  for (const std::size_t block : {limit - 1, limit, limit + 1}) {
+    std::string headers = "Content-Disposition: form-data; name=\"f\"\r\nX-Pad: ";
+    headers += std::string(block - headers.size(), 'x');
+    const std::string body = "--" + kBoundary + "\r\n" + headers + "\r\n\r\nv\r\n--" + kBoundary + "--";
+    const auto expected = block <= limit ? MultipartParser::Status::done : MultipartParser::Status::error;
+    std::vector<std::size_t> every_byte;
+    for (std::size_t i = 1; i < body.size(); ++i) every_byte.push_back(i);
+    Recorder whole, pieces;
+    EXPECT_EQ(parse_in_pieces(body, {}, whole), expected) << block;
+    EXPECT_EQ(parse_in_pieces(body, every_byte, pieces), expected) << block;
+  }
+}
+
 TEST(MultipartParser, MissingOrWrongBoundaryIsAnError) {
   Recorder rec;
   std::string error;
@@ -137,25 +167,22 @@ TEST(MultipartParser, RejectsInjectedAndMalformedPartHeaders) {
   const auto with_headers = [](const std::string& headers) {
     return "--" + kBoundary + "\r\n" + headers + "\r\n\r\nx\r\n--" + kBoundary + "--\r\n";
   };
-  const std::
-      vector<std::string>
-          hostile =
-              {
-                  "Content-Disposition: form-data; name=\"file\"\nContent-Type: text/html",  // bare LF
-                  "Content-Disposition: form-data; name=\"file\"\rX: y",                     // bare CR
-                  "Content-Disposition: form-data; name=\"fi\0le\""s,                        // NUL
-                  "Content-Disposition: form-data; name=\"file\"\r\n folded: continuation",  // obsolete
-                                                                                             // folding
-                  "Content-Disposition: form-data; name=\"file\"\r\nContent-Disposition: form-data; "
-                  "name=\"x\"",                                                          // duplicate
-                  "Content-Disposition: form-data; name=\"file\"; name=\"session_id\"",  // repeated parameter
-                  "Content-Disposition: form-data; filename=\"a.png\"",                  // no name
-                  "Content-Disposition: attachment; name=\"file\"",                      // not form-data
-                  "Content-Disposition: form-data; name=\"file\"; filename=\"unterminated",  // open quote
-                  "Content-Type: image/png",                                                 // no disposition
-                  "Bad Header Name: x\r\nContent-Disposition: form-data; name=\"file\"",     // space in name
-                  "Content-Disposition: form-data; name=\"file\"\r\nContent-Type: a\r\nContent-Type: b",
-              };
+  const std::vector<std::string> hostile = {
+      "Content-Disposition: form-data; name=\"file\"\nContent-Type: text/html",  // bare LF
+      "Content-Disposition: form-data; name=\"file\"\rX: y",                     // bare CR
+      "Content-Disposition: form-data; name=\"fi\0le\""s,                        // NUL
+      "Content-Disposition: form-data; name=\"file\"\r\n folded: continuation",  // obsolete
+                                                                                 // folding
+      "Content-Disposition: form-data; name=\"file\"\r\nContent-Disposition: form-data; "
+      "name=\"x\"",                                                              // duplicate
+      "Content-Disposition: form-data; name=\"file\"; name=\"session_id\"",      // repeated parameter
+      "Content-Disposition: form-data; filename=\"a.png\"",                      // no name
+      "Content-Disposition: attachment; name=\"file\"",                          // not form-data
+      "Content-Disposition: form-data; name=\"file\"; filename=\"unterminated",  // open quote
+      "Content-Type: image/png",                                                 // no disposition
+      "Bad Header Name: x\r\nContent-Disposition: form-data; name=\"file\"",     // space in name
+      "Content-Disposition: form-data; name=\"file\"\r\nContent-Type: a\r\nContent-Type: b",
+  };
   for (const auto& h : hostile) {
     Recorder rec;
     std::string error;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "net/http_types.hpp"
+
 using parley::net::SseEvent;
 using parley::net::SseParser;
 
@@ -100,4 +102,42 @@ TEST(SseParser, KeepsTheLastEventIdForReconnection) {
   EXPECT_EQ(out[0].event, "endpoint");
   EXPECT_EQ(p.last_event_id(), "7");
   EXPECT_EQ(p.retry_ms(), 2500);
+}
+
+// Found by tests/fuzz/sse_parser_fuzz (corpus/sse_parser/regress-trailing-line-break): a relayed event whose
+// data ends in a line break ("data: x\ndata:\n\n") lost that line break when parley wrote it out again.
+TEST(SseParser, AnEventParleyRelaysReadsBackWithItsData) {
+  for (const std::string data : {"x\n", "\n", "a\n\nb\n\n", "last line empty\n", ""}) {
+    SseParser p;
+    std::vector<SseEvent> out;
+    ASSERT_TRUE(p.feed(parley::net::format_sse_event("message", data), out));
+    p.finish(out);
+    ASSERT_EQ(out.size(), 1u) << data;
+    EXPECT_EQ(out[0].data, data);
+  }
+}
+
+// Found by tests/fuzz/sse_parser_fuzz (corpus/sse_parser/regress-split-byte-order-mark): a BOM whose bytes
+// arrived in two reads was taken for text, so the stream's first field ("event: endpoint") was lost.
+TEST(SseParser, ALeadingByteOrderMarkIsIgnoredAtEverySplitPoint) {
+  const std::string text =
+      "\xEF\xBB\xBF"
+      "event: endpoint\r\ndata: /messages\r\n\r\n";
+  for (std::size_t piece = 1; piece <= text.size(); ++piece) {
+    const auto events = parse_in_pieces(text, piece);
+    ASSERT_EQ(events.size(), 1u) << "piece " << piece;
+    EXPECT_EQ(events[0].event, "endpoint") << "piece " << piece;
+    EXPECT_EQ(events[0].data, "/messages");
+  }
+  // Bytes that only begin like a BOM are the first line's.
+  const auto not_a_bom = parse_in_pieces(
+      "\xEF\xBB"
+      "data: x\n\n",
+      1);
+  EXPECT_TRUE(not_a_bom.empty());  // the field is "\xEF\xBBdata", unknown
+  SseParser p;
+  std::vector<SseEvent> out;
+  EXPECT_TRUE(p.feed("\xEF", out));
+  p.finish(out);
+  EXPECT_TRUE(out.empty());
 }
