@@ -4,7 +4,7 @@
 //
 //   history_bench [--postgres URL] [--db PATH] [--runs N] [--json PATH]
 // SQLite by default (PATH defaults to tests/.tmp/history-bench.db, git-ignored, built once and reused).
-// The load is measured through api::session_messages_body, the function GET /api/chat/session/{id}/messages
+// The load is measured through chat::history_body, the function GET /api/chat/session/{id}/messages
 // runs (rows, stored message objects, serialized body).
 #include <algorithm>
 #include <boost/json.hpp>
@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "api/conversations.hpp"
+#include "chat/conversation_history.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "store/open_repository.hpp"
@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
   measure("load 10,000-message conversation, rows", 50,
           [&] { sink += repo->load_messages("long-conversation").size(); }, {});
   measure("load 10,000-message conversation, with JSON", 50,
-          [&] { sink += api::session_messages_body(repo.get(), {}, "long-conversation", {})->size(); }, {});
+          [&] { sink += chat::history_body(*repo, {}, "long-conversation", {})->size(); }, {});
   for (int offset : {0, 5000}) {
     ConversationQuery q;
     q.offset = offset;

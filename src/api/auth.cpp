@@ -8,13 +8,13 @@ namespace parley::api {
 
 namespace {
 
-bool secure_request(const ApiContext& ctx, const net::Request& req) {
+bool secure_request(const AuthRoutes& ctx, const net::Request& req) {
   return req.scheme == "https" || ctx.config.public_url.starts_with("https:");
 }
 
 }  // namespace
 
-boost::asio::awaitable<net::Response> post_login(ApiContext& ctx, net::Request& req) {
+boost::asio::awaitable<net::Response> post_login(AuthRoutes& ctx, net::Request& req) {
   auto body = parse_json_body(req);
   if (!body) co_return error_response(body.error());
   ValidationErrors errors;
@@ -37,12 +37,8 @@ boost::asio::awaitable<net::Response> post_login(ApiContext& ctx, net::Request& 
   }
   if (!errors.empty()) co_return error_response(errors.to_error());
 
-  auto& auth = ctx.auth;
-  const std::string client = req.remote_address;
-  const std::string ua(req.header("User-Agent"));
-  // Named lambdas: g++ 12 miscompiles capturing lambdas built inside a co_await expression.
-  auto attempt = [&auth, password, client, ua] { return auth.login(password, client, ua); };
-  const auto outcome = co_await ctx.blocking.run(std::move(attempt));
+  const auto outcome = co_await ctx.auth.try_login(std::move(password), req.remote_address,
+                                                   std::string(req.header("User-Agent")));
   switch (outcome.kind) {
     case auth::LoginOutcome::Kind::no_auth:
       co_return json_response(200, boost::json::object{{"authenticated", true}, {"auth_required", false}});
@@ -62,25 +58,19 @@ boost::asio::awaitable<net::Response> post_login(ApiContext& ctx, net::Request& 
   co_return res;
 }
 
-boost::asio::awaitable<net::Response> post_logout(ApiContext& ctx, net::Request& req) {
-  auto& auth = ctx.auth;
-  const std::string cookie(req.header("Cookie"));
-  auto end_session = [&auth, cookie] { auth.logout(cookie); };
-  co_await ctx.blocking.run(std::move(end_session));
+boost::asio::awaitable<net::Response> post_logout(AuthRoutes& ctx, net::Request& req) {
+  co_await ctx.auth.end_session(std::string(req.header("Cookie")));
   auto res = net::Response::no_content();
   res.headers.set("Set-Cookie", ctx.auth.expired_cookie(secure_request(ctx, req)));
   co_return res;
 }
 
-boost::asio::awaitable<net::Response> get_auth_status(ApiContext& ctx, net::Request& req) {
+boost::asio::awaitable<net::Response> get_auth_status(AuthRoutes& ctx, net::Request& req) {
   const bool required = ctx.auth.configured();
   bool authenticated = true;
   if (required) {
-    auto& auth = ctx.auth;
-    const std::string authorization(req.header("Authorization"));
-    const std::string cookie(req.header("Cookie"));
-    auto check = [&auth, authorization, cookie] { return auth.authenticate(authorization, cookie); };
-    authenticated = co_await ctx.blocking.run(std::move(check));
+    authenticated =
+        co_await ctx.auth.check(std::string(req.header("Authorization")), std::string(req.header("Cookie")));
   }
   auto res =
       json_response(200, boost::json::object{{"auth_required", required}, {"authenticated", authenticated}});

@@ -80,8 +80,7 @@ net::Response invalid_signature() {
 
 }  // namespace
 
-awaitable<net::Response> get_file(ApiContext& ctx, net::Request& req) {
-  if (!ctx.attachments) co_return invalid_signature();
+awaitable<net::Response> get_file(AttachmentRoutes& ctx, net::Request& req) {
   const auto it = req.path_params.find("key");
   if (it == req.path_params.end()) co_return error_response(404, "Not Found");
   const std::string key = it->second;
@@ -89,11 +88,11 @@ awaitable<net::Response> get_file(ApiContext& ctx, net::Request& req) {
   const auto sig = req.query_param("sig");
   const auto now = std::chrono::system_clock::now();
   // The signature is checked before anything is looked up.
-  const auto check = blob::check_local_signature(ctx.attachments->local().signing_key(), key,
-                                                 exp.value_or(""), sig.value_or(""), now);
+  const auto check = blob::check_local_signature(ctx.attachments.local().signing_key(), key, exp.value_or(""),
+                                                 sig.value_or(""), now);
   if (check != blob::LocalSignatureCheck::valid) co_return invalid_signature();
 
-  auto file = co_await ctx.attachments->find_local_file(key);
+  auto file = co_await ctx.attachments.find_local_file(key);
   if (!file) co_return error_response(404, "Not Found");
 
   const auto expires_in =

@@ -2,11 +2,11 @@
 // Range support and headers that keep browsers from sniffing or mis-naming them.
 #pragma once
 
-#include "api/context.hpp"
+#include "api/route_contexts.hpp"
 #include "net/http_types.hpp"
 
 namespace parley::api {
 
-boost::asio::awaitable<net::Response> get_file(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_file(AttachmentRoutes& ctx, net::Request& req);
 
 }  // namespace parley::api

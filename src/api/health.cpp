@@ -1,49 +1,28 @@
 // GET /health and GET /favicon.ico.
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 
 #include "api/responses.hpp"
 #include "api/system_routes.hpp"
+#include "chat/conversation_service.hpp"
+#include "settings/settings_service.hpp"
 
 namespace parley::api {
 
-using namespace boost::asio::experimental::awaitable_operators;
-
-namespace {
-
-// The database answers within 2 seconds.
-boost::asio::awaitable<bool> database_answers(ApiContext& ctx) {
-  if (!ctx.database_ping) co_return true;
-  auto ex = co_await boost::asio::this_coro::executor;
-  boost::asio::steady_timer timer(ex, std::chrono::seconds(2));
-  // Named operations: g++ 12 miscompiles capturing lambdas built inside a co_await expression.
-  auto ping = ctx.database_ping;
-  auto job = [ping] { return ping(); };
-  auto answer = ctx.blocking.run(std::move(job));
-  auto deadline = timer.async_wait(boost::asio::use_awaitable);
-  auto result = co_await (std::move(answer) || std::move(deadline));
-  co_return result.index() == 0 && std::get<0>(result);
-}
-
-}  // namespace
-
-boost::asio::awaitable<net::Response> get_health(ApiContext& ctx, net::Request&) {
+boost::asio::awaitable<net::Response> get_health(HealthRoutes& ctx, net::Request&) {
   boost::json::array warnings;
   if (ctx.config.openrouter_api_key.empty()) {
     warnings.emplace_back(
         "OPENROUTER_API_KEY is not set; chat is unavailable until it is set in the environment or in .env");
   }
   for (auto& w : ctx.warnings.list()) warnings.emplace_back(w);
-  const bool db_ok = co_await database_answers(ctx);
+  const bool db_ok = co_await ctx.conversations.store_answers(std::chrono::seconds(2));
   if (!db_ok)
     warnings.emplace_back(
         "The database did not answer within 2 seconds; check that it is running and reachable");
   boost::json::object body{
       {"status", db_ok ? "ok" : "error"},
       {"default_model", ctx.config.default_model},
-      {"active_model", ctx.active_model ? ctx.active_model() : ctx.config.default_model},
+      {"active_model", ctx.settings.model_settings().model},
       {"version", PARLEY_VERSION},
       {"database", ctx.config.database_kind == DatabaseKind::postgres ? "postgres" : "sqlite"},
       {"storage", ctx.config.storage},
@@ -54,7 +33,7 @@ boost::asio::awaitable<net::Response> get_health(ApiContext& ctx, net::Request&)
   co_return res;
 }
 
-boost::asio::awaitable<net::Response> get_favicon(ApiContext&, net::Request&) {
+boost::asio::awaitable<net::Response> get_favicon(net::Request&) {
   // A 16x16 PNG: a rounded speech bubble in parley's accent colour.
   static const unsigned char icon[] = {
       0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,

@@ -178,12 +178,9 @@ boost::asio::awaitable<std::optional<net::Response>> HttpPolicy::before(net::Req
   }
 
   if (auth_on && needs_auth(req, match)) {
-    const std::string authorization(req.header("Authorization"));
-    const std::string cookie(req.header("Cookie"));
-    auto& auth = ctx_.auth;
-    // Named lambdas: g++ 12 miscompiles capturing lambdas built inside a co_await expression.
-    auto check = [&auth, authorization, cookie] { return auth.authenticate(authorization, cookie); };
-    const bool ok = co_await ctx_.blocking.run(std::move(check));
+    std::string authorization(req.header("Authorization"));
+    std::string cookie(req.header("Cookie"));
+    const bool ok = co_await ctx_.auth.check(std::move(authorization), std::move(cookie));
     if (!ok) {
       auto res = error_response(401, "Not authenticated");
       res.headers.set("WWW-Authenticate", "Bearer");

@@ -7,22 +7,12 @@ namespace parley::api {
 
 namespace bj = boost::json;
 
-namespace {
-
-net::Response unavailable() {
-  return error_response(503, "MCP tools are not available in this process");
-}
-
-}  // namespace
-
-boost::asio::awaitable<net::Response> get_mcp_servers(ApiContext& ctx, net::Request&) {
-  if (ctx.tools == nullptr) co_return unavailable();
-  auto status = co_await ctx.tools->status();
+boost::asio::awaitable<net::Response> get_mcp_servers(McpRoutes& ctx, net::Request&) {
+  auto status = co_await ctx.tools.status();
   co_return json_response(200, status);
 }
 
-boost::asio::awaitable<net::Response> put_mcp_servers(ApiContext& ctx, net::Request& req) {
-  if (ctx.tools == nullptr) co_return unavailable();
+boost::asio::awaitable<net::Response> put_mcp_servers(McpRoutes& ctx, net::Request& req) {
   auto body = parse_json_body(req);
   if (!body) co_return error_response(body.error());
   ValidationErrors errors;
@@ -47,23 +37,21 @@ boost::asio::awaitable<net::Response> put_mcp_servers(ApiContext& ctx, net::Requ
     }
   }
   if (!errors.empty()) co_return error_response(errors.to_error());
-  auto status = co_await ctx.tools->replace_definitions(std::move(definitions), true);
+  auto status = co_await ctx.tools.replace_definitions(std::move(definitions), true);
   if (!status) co_return error_response(status.error());
   co_return json_response(200, *status);
 }
 
-boost::asio::awaitable<net::Response> patch_mcp_server(ApiContext& ctx, net::Request& req) {
-  if (ctx.tools == nullptr) co_return unavailable();
+boost::asio::awaitable<net::Response> patch_mcp_server(McpRoutes& ctx, net::Request& req) {
   auto body = parse_json_body(req);
   if (!body) co_return error_response(body.error());
-  auto status = co_await ctx.tools->patch_definition(req.path_params["server_id"], std::move(*body));
+  auto status = co_await ctx.tools.patch_definition(req.path_params["server_id"], std::move(*body));
   if (!status) co_return error_response(status.error());
   co_return json_response(200, *status);
 }
 
-boost::asio::awaitable<net::Response> post_mcp_refresh(ApiContext& ctx, net::Request&) {
-  if (ctx.tools == nullptr) co_return unavailable();
-  auto status = co_await ctx.tools->refresh();
+boost::asio::awaitable<net::Response> post_mcp_refresh(McpRoutes& ctx, net::Request&) {
+  auto status = co_await ctx.tools.refresh();
   co_return json_response(200, status);
 }
 

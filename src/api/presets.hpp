@@ -2,18 +2,18 @@
 // apply.
 #pragma once
 
-#include "api/context.hpp"
+#include "api/route_contexts.hpp"
 #include "net/http_types.hpp"
 
 namespace parley::api {
 
-boost::asio::awaitable<net::Response> get_presets(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> get_default_preset(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> get_preset(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> post_preset(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> put_preset(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> delete_preset(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> post_preset_set_default(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> post_preset_apply(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_presets(PresetRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_default_preset(PresetRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_preset(PresetRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> post_preset(PresetRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> put_preset(PresetRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> delete_preset(PresetRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> post_preset_set_default(PresetRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> post_preset_apply(PresetRoutes& ctx, net::Request& req);
 
 }  // namespace parley::api

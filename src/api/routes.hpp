@@ -3,23 +3,22 @@
 
 #include <span>
 
-#include "api/context.hpp"
+#include "api/route_contexts.hpp"
 #include "net/router.hpp"
 
 namespace parley::api {
 
-using RouteHandler = boost::asio::awaitable<net::Response> (*)(ApiContext&, net::Request&);
-
 struct RouteRow {
   const char* method;
   const char* path;
-  RouteHandler handler;
+  // Binds the row's handler to its route group's context.
+  net::Handler (*bind)(const RouteContexts& contexts);
   net::BodyPolicy body;
   net::Access access;
 };
 
-// The table itself, also read without a context by the HTTP request fuzzer (tests/fuzz).
+// The table itself, also read without contexts by the HTTP request fuzzer (tests/fuzz).
 std::span<const RouteRow> route_table();
-net::Router build_router(ApiContext& ctx);
+net::Router build_router(const RouteContexts& contexts);
 
 }  // namespace parley::api

@@ -20,23 +20,15 @@ bj::object suggestions_body(const std::vector<Suggestion>& list) {
   return bj::object{{"suggestions", std::move(items)}};
 }
 
-net::Response storage_failure(const std::error_code& ec) {
-  return error_response(500, "Internal Server Error: " + ec.message());
+bj::object prompt_body(const std::optional<std::string>& prompt) {
+  return bj::object{{"system_prompt", prompt ? bj::value(*prompt) : bj::value(nullptr)}};
 }
 
 // The §2.8 computed supports_tools of `model` from the cached list; nullopt when unknown.
-boost::asio::awaitable<std::optional<bool>> catalog_supports_tools(ApiContext& ctx, std::string model) {
-  if (!ctx.catalog) co_return std::nullopt;
-  const auto entry = co_await ctx.catalog->find_model(std::move(model));
+boost::asio::awaitable<std::optional<bool>> catalog_supports_tools(SettingsRoutes& ctx, std::string model) {
+  const auto entry = co_await ctx.catalog.find_model(std::move(model));
   if (!entry) co_return std::nullopt;
   co_return llm::enrich_model(*entry).at("supports_tools").as_bool();
-}
-
-std::optional<std::string> trimmed_or_null(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return std::nullopt;
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 // One suggestion item; `forbid_extra` for PUT items.
@@ -80,30 +72,26 @@ std::optional<Suggestion> parse_suggestion(const bj::value& v, bj::array where, 
 
 }  // namespace
 
-boost::asio::awaitable<net::Response> get_model_settings(ApiContext& ctx, net::Request&) {
-  co_return json_response(200, settings::model_settings_json(ctx.settings->model_settings()));
+boost::asio::awaitable<net::Response> get_model_settings(SettingsRoutes& ctx, net::Request&) {
+  co_return json_response(200, settings::model_settings_json(ctx.settings.model_settings()));
 }
 
-boost::asio::awaitable<net::Response> put_model_settings(ApiContext& ctx, net::Request& req) {
+boost::asio::awaitable<net::Response> put_model_settings(SettingsRoutes& ctx, net::Request& req) {
   auto body = parse_json_body(req);
   if (!body) co_return error_response(body.error());
   auto parsed = settings::parse_model_settings(*body);
   if (!parsed) co_return error_response(parsed.error());
   if (!parsed->supports_tools) parsed->supports_tools = co_await catalog_supports_tools(ctx, parsed->model);
-  auto* service = ctx.settings;
-  auto document = *parsed;
-  auto save = [service, document] { return service->replace_model_settings(document); };
-  if (auto ec = co_await ctx.blocking.run(std::move(save))) co_return storage_failure(ec);
-  co_return json_response(200, settings::model_settings_json(*parsed));
+  const auto saved = co_await ctx.settings.save_model_settings(std::move(*parsed));
+  if (!saved) co_return error_response(saved.error());
+  co_return json_response(200, settings::model_settings_json(*saved));
 }
 
-boost::asio::awaitable<net::Response> get_system_prompt(ApiContext& ctx, net::Request&) {
-  const auto prompt = ctx.settings->system_prompt();
-  co_return json_response(200,
-                          bj::object{{"system_prompt", prompt ? bj::value(*prompt) : bj::value(nullptr)}});
+boost::asio::awaitable<net::Response> get_system_prompt(SettingsRoutes& ctx, net::Request&) {
+  co_return json_response(200, prompt_body(ctx.settings.system_prompt()));
 }
 
-boost::asio::awaitable<net::Response> put_system_prompt(ApiContext& ctx, net::Request& req) {
+boost::asio::awaitable<net::Response> put_system_prompt(SettingsRoutes& ctx, net::Request& req) {
   auto body = parse_json_body(req);
   if (!body) co_return error_response(body.error());
   ValidationErrors errors;
@@ -120,46 +108,34 @@ boost::asio::awaitable<net::Response> put_system_prompt(ApiContext& ctx, net::Re
     errors.add("string_type", loc({"body", "system_prompt"}), "Input should be a valid string");
   }
   if (!errors.empty()) co_return error_response(errors.to_error());
-  if (value) {
-    const std::optional<std::string> prompt =
-        value->is_string() ? trimmed_or_null(value->as_string()) : std::nullopt;
-    auto* service = ctx.settings;
-    auto save = [service, prompt] { return service->set_system_prompt(prompt); };
-    if (auto ec = co_await ctx.blocking.run(std::move(save))) co_return storage_failure(ec);
-  }
-  const auto prompt = ctx.settings->system_prompt();
-  co_return json_response(200,
-                          bj::object{{"system_prompt", prompt ? bj::value(*prompt) : bj::value(nullptr)}});
+  // An absent key changes nothing.
+  if (!value) co_return json_response(200, prompt_body(ctx.settings.system_prompt()));
+  // Arguments are named first: g++ 12 mishandles temporaries built inside a co_await expression.
+  std::optional<std::string> prompt;
+  if (value->is_string()) prompt = std::string(value->get_string());
+  const auto saved = co_await ctx.settings.save_system_prompt(std::move(prompt));
+  if (!saved) co_return error_response(saved.error());
+  co_return json_response(200, prompt_body(*saved));
 }
 
-boost::asio::awaitable<net::Response> get_suggestions(ApiContext& ctx, net::Request&) {
-  co_return json_response(200, suggestions_body(ctx.settings->suggestions()));
+boost::asio::awaitable<net::Response> get_suggestions(SettingsRoutes& ctx, net::Request&) {
+  co_return json_response(200, suggestions_body(ctx.settings.suggestions()));
 }
 
-boost::asio::awaitable<net::Response> post_suggestion(ApiContext& ctx, net::Request& req) {
+boost::asio::awaitable<net::Response> post_suggestion(SettingsRoutes& ctx, net::Request& req) {
   auto body = parse_json_body(req);
   if (!body) co_return error_response(body.error());
   ValidationErrors errors;
   auto item = parse_suggestion(*body, loc({"body"}), false, errors);
   if (!item) co_return error_response(errors.to_error());
-  auto* service = ctx.settings;
-  auto add = [service, item] {
-    std::vector<Suggestion> after;
-    auto ec = service->modify_suggestions([&](std::vector<Suggestion>& list) {
-      list.push_back(*item);
-      after = list;
-      return true;
-    });
-    return std::make_pair(ec, after);
-  };
-  auto [ec, after] = co_await ctx.blocking.run(std::move(add));
-  if (ec) co_return storage_failure(ec);
-  co_return json_response(201, suggestions_body(after));
+  const auto after = co_await ctx.settings.add_suggestion(std::move(*item));
+  if (!after) co_return error_response(after.error());
+  co_return json_response(201, suggestions_body(*after));
 }
 
-boost::asio::awaitable<net::Response> delete_suggestion(ApiContext& ctx, net::Request& req) {
+boost::asio::awaitable<net::Response> delete_suggestion(SettingsRoutes& ctx, net::Request& req) {
   const auto raw = req.path_params["index"];
-  long long index = 0;
+  std::int64_t index = 0;
   const auto [ptr, perr] = std::from_chars(raw.data(), raw.data() + raw.size(), index);
   if (raw.empty() || perr != std::errc() || ptr != raw.data() + raw.size()) {
     ValidationErrors errors;
@@ -167,27 +143,13 @@ boost::asio::awaitable<net::Response> delete_suggestion(ApiContext& ctx, net::Re
                "Input should be a valid integer, unable to parse string as an integer", bj::string(raw));
     co_return error_response(errors.to_error());
   }
-  auto* service = ctx.settings;
-  auto remove = [service, index] {
-    std::vector<Suggestion> after;
-    bool removed = false;
-    auto ec = service->modify_suggestions(
-        [&](std::vector<Suggestion>& list) {
-          if (index < 0 || index >= static_cast<long long>(list.size())) return false;
-          list.erase(list.begin() + index);
-          after = list;
-          return true;
-        },
-        &removed);
-    return std::make_tuple(ec, removed, after);
-  };
-  auto [ec, removed, after] = co_await ctx.blocking.run(std::move(remove));
-  if (ec) co_return storage_failure(ec);
-  if (!removed) co_return error_response(404, "Invalid suggestion index: " + raw);
-  co_return json_response(200, suggestions_body(after));
+  const auto after = co_await ctx.settings.remove_suggestion(index);
+  if (!after) co_return error_response(after.error());
+  if (!*after) co_return error_response(404, "Invalid suggestion index: " + raw);
+  co_return json_response(200, suggestions_body(**after));
 }
 
-boost::asio::awaitable<net::Response> put_suggestions(ApiContext& ctx, net::Request& req) {
+boost::asio::awaitable<net::Response> put_suggestions(SettingsRoutes& ctx, net::Request& req) {
   auto body = parse_json_body(req);
   if (!body) co_return error_response(body.error());
   ValidationErrors errors;
@@ -206,15 +168,9 @@ boost::asio::awaitable<net::Response> put_suggestions(ApiContext& ctx, net::Requ
     }
   }
   if (!errors.empty()) co_return error_response(errors.to_error());
-  auto* service = ctx.settings;
-  auto replace = [service, list] {
-    return service->modify_suggestions([&](std::vector<Suggestion>& current) {
-      current = list;
-      return true;
-    });
-  };
-  if (auto ec = co_await ctx.blocking.run(std::move(replace))) co_return storage_failure(ec);
-  co_return json_response(200, suggestions_body(list));
+  const auto after = co_await ctx.settings.replace_suggestions(std::move(list));
+  if (!after) co_return error_response(after.error());
+  co_return json_response(200, suggestions_body(*after));
 }
 
 }  // namespace parley::api

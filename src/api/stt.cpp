@@ -10,8 +10,8 @@
 
 namespace parley::api {
 
-boost::asio::awaitable<net::Response> post_deepgram_token(ApiContext& ctx, net::Request&) {
-  auto outcome = co_await stt::mint_deepgram_token(ctx.config, *ctx.http_client);
+boost::asio::awaitable<net::Response> post_deepgram_token(SttRoutes& ctx, net::Request&) {
+  auto outcome = co_await stt::mint_deepgram_token(ctx.config, ctx.http);
   if (outcome.status != 200) co_return error_response(outcome.status, outcome.detail);
   if (outcome.handed_out_key) {
     log::warn(

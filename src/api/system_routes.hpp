@@ -2,16 +2,16 @@
 // and the fixed debugging stream /api/chat/test-stream (§2.4).
 #pragma once
 
-#include "api/context.hpp"
+#include "api/route_contexts.hpp"
 #include "net/http_types.hpp"
 
 namespace parley::api {
 
-boost::asio::awaitable<net::Response> get_health(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> get_favicon(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> post_login(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> post_logout(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> get_auth_status(ApiContext& ctx, net::Request& req);
-boost::asio::awaitable<net::Response> get_test_stream(ApiContext& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_health(HealthRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_favicon(net::Request& req);
+boost::asio::awaitable<net::Response> post_login(AuthRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> post_logout(AuthRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_auth_status(AuthRoutes& ctx, net::Request& req);
+boost::asio::awaitable<net::Response> get_test_stream(net::Request& req);
 
 }  // namespace parley::api

@@ -23,7 +23,7 @@ boost::asio::awaitable<void> produce_test_stream(net::SseSink& sink) {
 
 }  // namespace
 
-boost::asio::awaitable<net::Response> get_test_stream(ApiContext&, net::Request&) {
+boost::asio::awaitable<net::Response> get_test_stream(net::Request&) {
   net::Response res;
   res.headers.set("Content-Type", "text/event-stream; charset=utf-8");
   res.headers.set("Cache-Control", "no-store");

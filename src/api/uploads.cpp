@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/public_base.hpp"
 #include "api/responses.hpp"
 #include "blob/attachment_service.hpp"
 #include "blob/content_sniffing.hpp"
@@ -104,24 +105,6 @@ bool has_control_characters(std::string_view s) {
   return false;
 }
 
-}  // namespace
-
-std::string public_base(const ApiContext& ctx, const net::Request& req) {
-  if (!ctx.config.public_url.empty()) return ctx.config.public_url;
-  std::string host = req.host;
-  for (const char c : host) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) &&
-        std::string_view(".-:[]_").find(c) == std::string_view::npos) {
-      host.clear();
-      break;
-    }
-  }
-  if (host.empty()) host = "localhost";
-  return req.scheme + "://" + host;
-}
-
-namespace {
-
 net::Response storage_not_configured(const std::string& what) {
   return error_response(503, "Attachment storage is not configured: " + what);
 }
@@ -132,9 +115,8 @@ bool is_multipart_form(std::string_view content_type) {
 
 }  // namespace
 
-awaitable<net::Response> post_upload(ApiContext& ctx, net::Request& req) {
-  if (!ctx.attachments) co_return storage_not_configured("the history store is not open");
-  blob::AttachmentService& attachments = *ctx.attachments;
+awaitable<net::Response> post_upload(AttachmentRoutes& ctx, net::Request& req) {
+  blob::AttachmentService& attachments = ctx.attachments;
   if (const auto missing = attachments.selected().missing_configuration(); !missing.empty())
     co_return storage_not_configured(missing);
 
@@ -214,7 +196,8 @@ awaitable<net::Response> post_upload(ApiContext& ctx, net::Request& req) {
   if (!stored) co_return error_response(stored.error());
   const auto& row = *stored;
 
-  const auto display_url = blob::AttachmentService::absolute_url(row.display_url, public_base(ctx, req));
+  const auto display_url =
+      blob::AttachmentService::absolute_url(row.display_url, public_base(ctx.config, req));
   const auto delivery_url = co_await attachments.delivery_url(row, display_url);
   bj::object attachment{
       {"id", row.attachment_id},
@@ -230,7 +213,7 @@ awaitable<net::Response> post_upload(ApiContext& ctx, net::Request& req) {
   co_return json_response(201, bj::object{{"attachment", std::move(attachment)}});
 }
 
-awaitable<net::Response> get_legacy_upload_content(ApiContext&, net::Request&) {
+awaitable<net::Response> get_legacy_upload_content(net::Request&) {
   co_return error_response(410,
                            "Direct downloads are no longer supported. Use the signed URL provided when the "
                            "attachment was created.");

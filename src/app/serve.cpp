@@ -15,8 +15,10 @@
 
 #include "api/context.hpp"
 #include "api/http_policy.hpp"
+#include "api/route_contexts.hpp"
 #include "api/routes.hpp"
 #include "app/commands.hpp"
+#include "app/preset_tool_servers.hpp"
 #include "app/settings_model_view.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/password.hpp"
@@ -25,6 +27,7 @@
 #include "blob/gcs_blob_store.hpp"
 #include "blob/s3_blob_store.hpp"
 #include "chat/chat_orchestrator.hpp"
+#include "chat/conversation_service.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
 #include "core/config.hpp"
@@ -43,6 +46,7 @@
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
 #include "net/static_files.hpp"
+#include "settings/preset_service.hpp"
 #include "settings/settings_service.hpp"
 #include "store/open_repository.hpp"
 #include "store/password_row.hpp"
@@ -323,7 +327,8 @@ int serve() {
     password_row = std::make_unique<store::PasswordRow>(*settings_table);
     passwords = password_row.get();
   }
-  auth::AuthService auth(config, *passwords, history.get());
+  net::BlockingPool blocking(4);
+  auth::AuthService auth(config, *passwords, history.get(), blocking);
   if (!auth.configured() && !is_loopback_host(config.host) && !config.allow_no_auth) {
     log::error(
         "Refusing to listen on {} without authentication: set PARLEY_AUTH_TOKEN, set a password with "
@@ -337,7 +342,6 @@ int serve() {
         (config.home / ".env").string());
   }
 
-  net::BlockingPool blocking(4);
   asio::io_context ioc(config.io_threads);
   mcp::DefinitionsStore mcp_definitions(*setting_documents, config.home, warnings);
   mcp::AggregatorOptions mcp_options;
@@ -347,13 +351,7 @@ int serve() {
                             mcp_definitions);
   net::HttpClient http_client(ioc);
   llm::ModelCatalog catalog(config, http_client);
-  api::ApiContext ctx{config, blocking, auth, warnings, nullptr, nullptr};
-  ctx.http_client = &http_client;
-  ctx.catalog = &catalog;
-  ctx.tools = &tools;
-  ctx.history = history.get();
-  ctx.database_ping = [repo = history.get()] { return repo->ping(); };
-  settings::SettingsService settings_service(config, warnings, *setting_documents);
+  settings::SettingsService settings_service(config, warnings, *setting_documents, blocking);
   const bool settings_read = settings_service.load();
   // Other replicas' saves arrive as notifications and are applied here within the 2 s of §5.5.
   std::unique_ptr<store::SettingsListener> settings_listener;
@@ -385,8 +383,8 @@ int serve() {
     if (!settings_read) settings_listener->request_resync();
     settings_listener->start();
   }
-  ctx.settings = &settings_service;
-  ctx.active_model = [&settings_service] { return settings_service.model_settings().model; };
+  app::AggregatorPresetServers preset_servers(tools);
+  settings::PresetService presets(settings_service, preset_servers, blocking);
   app::SettingsModelView model_settings(settings_service);
   // With PostgreSQL a session's turns are serialized across replicas too (§3.2 step 1).
   std::unique_ptr<store::SessionLocks> session_locks;
@@ -409,19 +407,27 @@ int serve() {
     warnings.add("Attachment storage (" + config.storage + ") is not configured: " + missing +
                  "; uploads answer 503 until it is");
   }
-  ctx.attachments = &attachments;
-  // History responses carry freshly signed attachment URLs (§8.2), absolute on PARLEY_PUBLIC_URL or else on
-  // the scheme and Host of the request.
-  ctx.attachment_signer_for = [&attachments](std::string base) -> store::AttachmentSigner {
-    return [&attachments, base = std::move(base)](boost::json::value& content) {
-      attachments.resign_fragments_blocking(content, base);
-    };
-  };
   chat::ChatOrchestrator chat_turns(
       {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools, &attachments});
-  ctx.chat = &chat_turns;
+  chat::ConversationService conversations(*history, blocking, turn_locks, attachments);
 
-  const net::Router router = api::build_router(ctx);
+  // What each route group gets (api/route_contexts.hpp).
+  api::ApiContext ctx{config, blocking, auth};
+  ctx.http_client = &http_client;
+  ctx.catalog = &catalog;
+  ctx.settings = &settings_service;
+  api::HealthRoutes health_routes{config, warnings, settings_service, conversations};
+  api::AuthRoutes auth_routes{config, auth};
+  api::ChatRoutes chat_routes{config, chat_turns};
+  api::ConversationRoutes conversation_routes{config, conversations};
+  api::SettingsRoutes settings_routes{settings_service, catalog};
+  api::PresetRoutes preset_routes{presets};
+  api::McpRoutes mcp_routes{tools};
+  api::AttachmentRoutes attachment_routes{config, attachments};
+  api::SttRoutes stt_routes{config, http_client};
+  const net::Router router =
+      api::build_router({ctx, health_routes, auth_routes, chat_routes, conversation_routes, settings_routes,
+                         preset_routes, mcp_routes, attachment_routes, stt_routes});
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)
                                              : net::StaticFiles::from_embedded(net::embedded_web_files());
   api::HttpPolicy policy(ctx);

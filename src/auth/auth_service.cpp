@@ -14,9 +14,29 @@ constexpr std::size_t kMaxFailures = 5;
 constexpr auto kValidationCacheFor = std::chrono::seconds(5);
 }  // namespace
 
-AuthService::AuthService(const Config& config, PasswordStore& passwords, SessionStore* sessions)
-    : config_(config), passwords_(passwords), sessions_(sessions) {
+AuthService::AuthService(const Config& config, PasswordStore& passwords, SessionStore* sessions,
+                         net::BlockingPool& blocking)
+    : config_(config), blocking_(blocking), passwords_(passwords), sessions_(sessions) {
   reload_password();
+}
+
+boost::asio::awaitable<bool> AuthService::check(std::string authorization_header, std::string cookie_header) {
+  // Named lambdas: g++ 12 miscompiles capturing lambdas built inside a co_await expression.
+  auto job = [this, authorization_header, cookie_header] {
+    return authenticate(authorization_header, cookie_header);
+  };
+  co_return co_await blocking_.run(std::move(job));
+}
+
+boost::asio::awaitable<LoginOutcome> AuthService::try_login(std::string password, std::string client,
+                                                            std::string user_agent) {
+  auto job = [this, password, client, user_agent] { return login(password, client, user_agent); };
+  co_return co_await blocking_.run(std::move(job));
+}
+
+boost::asio::awaitable<void> AuthService::end_session(std::string cookie_header) {
+  auto job = [this, cookie_header] { logout(cookie_header); };
+  co_await blocking_.run(std::move(job));
 }
 
 void AuthService::reload_password() {

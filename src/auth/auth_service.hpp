@@ -13,9 +13,12 @@
 #include <optional>
 #include <string>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "auth/password_store.hpp"
 #include "auth/session_store.hpp"
 #include "core/config.hpp"
+#include "net/blocking.hpp"
 
 namespace parley::auth {
 
@@ -29,7 +32,9 @@ struct LoginOutcome {
 
 class AuthService {
  public:
-  AuthService(const Config& config, PasswordStore& passwords, SessionStore* sessions);
+  // The awaitable checks run the blocking ones on `blocking`.
+  AuthService(const Config& config, PasswordStore& passwords, SessionStore* sessions,
+              net::BlockingPool& blocking);
 
   // Authentication is configured: a token is set or a password hash exists.
   [[nodiscard]] bool configured() const;
@@ -39,6 +44,11 @@ class AuthService {
   LoginOutcome login(std::string_view password, const std::string& client, const std::string& user_agent);
   // Blocking. Deletes the session of the cookie, if any.
   void logout(std::string_view cookie_header);
+  // The same, awaitable (the session store and the password hash run on the blocking pool).
+  boost::asio::awaitable<bool> check(std::string authorization_header, std::string cookie_header);
+  boost::asio::awaitable<LoginOutcome> try_login(std::string password, std::string client,
+                                                 std::string user_agent);
+  boost::asio::awaitable<void> end_session(std::string cookie_header);
   [[nodiscard]] std::string session_cookie(const std::string& token, bool secure) const;
   [[nodiscard]] std::string expired_cookie(bool secure) const;
   // Re-reads the password hash (after `parley passwd`); a store that cannot be read keeps the last one.
@@ -60,6 +70,7 @@ class AuthService {
   [[nodiscard]] std::string session_hash(std::string_view token) const;
 
   const Config& config_;
+  net::BlockingPool& blocking_;
   PasswordStore& passwords_;
   SessionStore* sessions_;
   mutable std::mutex mutex_;

@@ -1,15 +1,17 @@
 #include "mcp/tool_aggregator.hpp"
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <set>
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "mcp/strand_event.hpp"
+#include "mcp/strand_lock.hpp"
 #include "mcp/tool_naming.hpp"
 #include "mcp/tool_result.hpp"
 
@@ -30,7 +32,7 @@ struct ToolName {
 asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   timer.expires_after(d);
-  co_await timer.async_wait(asio::use_awaitable);
+  co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
 bj::object function_tool(const std::string& qualified, const std::string& server_id,
@@ -50,6 +52,18 @@ bj::object function_tool(const std::string& qualified, const std::string& server
        bj::object{{"name", qualified}, {"description", description}, {"parameters", parameters}}}};
 }
 
+// A whole list breaks a rule of §2.17 (a duplicate id, a definition's own rules): the 422 to answer.
+std::optional<ApiError> definition_list_problem(const std::vector<ServerDefinition>& servers,
+                                                bool reject_unknown_modules) {
+  std::set<std::string> ids;
+  for (const auto& s : servers) {
+    if (!ids.insert(s.id).second) return ApiError::make(422, "Duplicate MCP server id: " + s.id);
+    if (auto problem = check_definition_rules(s, reject_unknown_modules))
+      return ApiError::make(422, *problem);
+  }
+  return std::nullopt;
+}
+
 ToolCallOutcome tool_error(std::string message) {
   ToolCallOutcome out;
   out.is_error = true;
@@ -66,10 +80,7 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
         options(opts),
         environment(std::move(env)),
         store(s),
-        http(io),
-        apply_done(strand) {
-    apply_done.expires_at(asio::steady_timer::time_point::max());
-  }
+        http(io) {}
 
   asio::io_context& ioc;
   asio::any_io_executor strand;
@@ -84,8 +95,11 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
   std::map<std::string, std::vector<ToolName>> names;  // per server, listing order
   std::vector<std::string> last_naming_warnings;
   std::size_t stopping = 0;
-  bool applying = false;
-  asio::steady_timer apply_done;
+  StrandEvent runner_stopped;  // `stopping` went down
+  // PUT/PATCH/preset applies and reloads run one at a time (the read-modify-write of §4.0).
+  StrandLock apply_lock;
+  // A runner changed state or tools (rebuild() ran): waits for servers to settle re-check then.
+  StrandEvent runners_changed;
   bool shutting_down = false;
   bool reload_retrying = false;     // a reload found the definitions unreadable and tries again every second
   bool definitions_unread = false;  // the last read failed: `definitions` may be older than the stored list
@@ -151,10 +165,13 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
     }
     bool settled = true;
     for (const auto& [id, runner] : runners) settled = settled && runner->settled();
-    std::lock_guard lock(snapshot_mutex);
-    exposed = std::move(list);
-    definitions_copy = definitions;
-    if (settled) startup_settled = true;
+    {
+      std::lock_guard lock(snapshot_mutex);
+      exposed = std::move(list);
+      definitions_copy = definitions;
+      if (settled) startup_settled = true;
+    }
+    runners_changed.notify_all();
   }
 
   bj::object status_json() const {
@@ -196,9 +213,14 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
   }
 
   static asio::awaitable<void> stop_runner(std::shared_ptr<Impl> self, std::shared_ptr<ServerRunner> runner) {
-    ++self->stopping;
     co_await runner->stop();
     --self->stopping;
+    self->runner_stopped.notify_all();
+  }
+  // Counted before the stop starts, so that stop() waits for it however the coroutine is scheduled.
+  void spawn_stop(std::shared_ptr<ServerRunner> runner) {
+    ++stopping;
+    asio::co_spawn(strand, stop_runner(shared_from_this(), std::move(runner)), asio::detached);
   }
 
   // Applies a new list: stops removed servers, (re)starts added/changed ones, updates the rest in place.
@@ -208,7 +230,7 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
     for (auto it = runners.begin(); it != runners.end();) {
       if (!next_ids.contains(it->first)) {
         log::info("MCP server {}: removed from the configuration; stopping it", it->first);
-        asio::co_spawn(strand, stop_runner(shared_from_this(), it->second), asio::detached);
+        spawn_stop(it->second);
         it = runners.erase(it);
       } else {
         ++it;
@@ -226,7 +248,7 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
         log::info("MCP server {}: definition changed; restarting it", def.id);
         auto replacement = make_runner(def);
         replacement->inherit_tools(it->second->tools());
-        asio::co_spawn(strand, stop_runner(shared_from_this(), it->second), asio::detached);
+        spawn_stop(it->second);
         it->second = replacement;
         to_start.push_back(replacement);
       } else {
@@ -245,19 +267,35 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
       bool settled = true;
       for (const auto& [id, runner] : runners) settled = settled && runner->settled();
       if (settled || Clock::now() >= deadline) co_return;
-      co_await sleep_for(std::chrono::milliseconds(20));
+      co_await runners_changed.wait_until(deadline);
     }
   }
 
-  // PUT/PATCH/preset applies run one at a time (the read-modify-write of §4.0).
-  asio::awaitable<void> lock_apply() {
-    boost::system::error_code ec;
-    while (applying) co_await apply_done.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    applying = true;
+  // Under the apply lock: persists a changed list and applies it; the error to answer when it cannot.
+  std::optional<ApiError> save_and_apply(std::vector<ServerDefinition> servers) {
+    if (!read_before_change()) {
+      log::error("Cannot save the MCP server definitions: the stored list cannot be read");
+      return ApiError::internal();
+    }
+    if (auto error = store.save(servers)) {
+      log::error("Cannot save the MCP server definitions: {}", *error);
+      return ApiError::internal();
+    }
+    apply(std::move(servers));
+    return std::nullopt;
   }
-  void unlock_apply() {
-    applying = false;
-    apply_done.cancel();
+
+  // Until the servers of start-up settled or its wait is over (exposed_tools()).
+  asio::awaitable<void> wait_startup() {
+    for (;;) {
+      Clock::time_point deadline;
+      {
+        std::lock_guard lock(snapshot_mutex);
+        if (startup_settled || Clock::now() >= startup_deadline) co_return;
+        deadline = startup_deadline;
+      }
+      co_await runners_changed.wait_until(deadline);
+    }
   }
 };
 
@@ -290,13 +328,15 @@ asio::awaitable<void> reload_on_strand(std::shared_ptr<ToolAggregator::Impl> imp
   if (impl->reload_retrying) co_return;  // that loop reads the newest document when the database is back
   for (;;) {
     if (impl->shutting_down) co_return;
-    co_await impl->lock_apply();
-    auto loaded = impl->store.load();
-    for (const auto& p : loaded.problems) log::warn("{}", p);
-    if (!impl->shutting_down && !loaded.unavailable) impl->apply(std::move(loaded.servers));
-    impl->definitions_unread = loaded.unavailable;
-    impl->unlock_apply();
-    if (!loaded.unavailable) co_return;
+    bool unavailable = false;
+    {
+      const auto guard = co_await impl->apply_lock.acquire();
+      auto loaded = impl->store.load();
+      for (const auto& p : loaded.problems) log::warn("{}", p);
+      if (!impl->shutting_down && !loaded.unavailable) impl->apply(std::move(loaded.servers));
+      impl->definitions_unread = unavailable = loaded.unavailable;
+    }
+    if (!unavailable) co_return;
     impl->reload_retrying = true;
     co_await sleep_for(std::chrono::seconds(1));
     impl->reload_retrying = false;
@@ -306,10 +346,10 @@ asio::awaitable<void> reload_on_strand(std::shared_ptr<ToolAggregator::Impl> imp
 asio::awaitable<void> stop_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
   impl->shutting_down = true;
   for (auto& [id, runner] : impl->runners) {
-    asio::co_spawn(impl->strand, ToolAggregator::Impl::stop_runner(impl, runner), asio::detached);
+    impl->spawn_stop(runner);
   }
   impl->runners.clear();
-  while (impl->stopping > 0) co_await sleep_for(std::chrono::milliseconds(10));
+  while (impl->stopping > 0) co_await impl->runner_stopped.wait_until();
 }
 
 asio::awaitable<ToolCallOutcome> call_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
@@ -343,6 +383,10 @@ asio::awaitable<ToolCallOutcome> call_on_strand(std::shared_ptr<ToolAggregator::
   co_return out;
 }
 
+asio::awaitable<void> wait_startup_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
+  co_await impl->wait_startup();
+}
+
 asio::awaitable<bj::object> status_on_strand(std::shared_ptr<ToolAggregator::Impl> impl) {
   co_return impl->status_json();
 }
@@ -350,56 +394,54 @@ asio::awaitable<bj::object> status_on_strand(std::shared_ptr<ToolAggregator::Imp
 asio::awaitable<Result<bj::object>> replace_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
                                                       std::vector<ServerDefinition> servers,
                                                       bool reject_unknown) {
-  std::set<std::string> ids;
-  for (const auto& s : servers) {
-    if (!ids.insert(s.id).second) co_return ApiError::make(422, "Duplicate MCP server id: " + s.id);
-    if (auto problem = check_definition_rules(s, reject_unknown)) co_return ApiError::make(422, *problem);
+  if (auto problem = definition_list_problem(servers, reject_unknown)) co_return *problem;
+  {
+    const auto guard = co_await impl->apply_lock.acquire();
+    if (auto error = impl->save_and_apply(std::move(servers))) co_return *error;
   }
-  co_await impl->lock_apply();
-  if (!impl->read_before_change()) {
-    impl->unlock_apply();
-    log::error("Cannot save the MCP server definitions: the stored list cannot be read");
-    co_return ApiError::internal();
-  }
-  if (auto error = impl->store.save(servers)) {
-    impl->unlock_apply();
-    log::error("Cannot save the MCP server definitions: {}", *error);
-    co_return ApiError::internal();
-  }
-  impl->apply(std::move(servers));
-  impl->unlock_apply();
   co_await impl->wait_settled(Clock::now() + impl->options.apply_wait);
   co_return impl->status_json();
 }
 
 asio::awaitable<Result<bj::object>> patch_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
                                                     std::string id, bj::value body) {
-  co_await impl->lock_apply();
-  if (!impl->read_before_change()) {
-    impl->unlock_apply();
-    log::error("Cannot change MCP server {}: the stored definitions cannot be read", id);
-    co_return ApiError::internal();
+  {
+    const auto guard = co_await impl->apply_lock.acquire();
+    if (!impl->read_before_change()) {
+      log::error("Cannot change MCP server {}: the stored definitions cannot be read", id);
+      co_return ApiError::internal();
+    }
+    auto servers = impl->definitions;
+    auto it =
+        std::find_if(servers.begin(), servers.end(), [&](const ServerDefinition& d) { return d.id == id; });
+    if (it == servers.end()) co_return ApiError::not_found("Unknown MCP server id: " + id);
+    auto patched = apply_patch(*it, body);
+    if (!patched) co_return patched.error();
+    *it = std::move(*patched);
+    if (auto error = impl->save_and_apply(std::move(servers))) co_return *error;
   }
-  auto servers = impl->definitions;
-  auto it =
-      std::find_if(servers.begin(), servers.end(), [&](const ServerDefinition& d) { return d.id == id; });
-  if (it == servers.end()) {
-    impl->unlock_apply();
-    co_return ApiError::not_found("Unknown MCP server id: " + id);
+  co_await impl->wait_settled(Clock::now() + impl->options.apply_wait);
+  co_return impl->status_json();
+}
+
+asio::awaitable<Result<bj::object>> overlay_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
+                                                      std::vector<ServerDefinition> overriding) {
+  {
+    const auto guard = co_await impl->apply_lock.acquire();
+    if (!impl->read_before_change()) {
+      log::error("Cannot save the MCP server definitions: the stored list cannot be read");
+      co_return ApiError::internal();
+    }
+    // Under the lock, so that a change made meanwhile is not lost.
+    auto servers = impl->definitions;
+    std::erase_if(servers, [&](const ServerDefinition& d) {
+      return std::any_of(overriding.begin(), overriding.end(),
+                         [&](const ServerDefinition& o) { return o.id == d.id; });
+    });
+    servers.insert(servers.end(), overriding.begin(), overriding.end());
+    if (auto problem = definition_list_problem(servers, false)) co_return *problem;
+    if (auto error = impl->save_and_apply(std::move(servers))) co_return *error;
   }
-  auto patched = apply_patch(*it, body);
-  if (!patched) {
-    impl->unlock_apply();
-    co_return patched.error();
-  }
-  *it = std::move(*patched);
-  if (auto error = impl->store.save(servers)) {
-    impl->unlock_apply();
-    log::error("Cannot save the MCP server definitions: {}", *error);
-    co_return ApiError::internal();
-  }
-  impl->apply(std::move(servers));
-  impl->unlock_apply();
   co_await impl->wait_settled(Clock::now() + impl->options.apply_wait);
   co_return impl->status_json();
 }
@@ -434,13 +476,14 @@ asio::awaitable<void> ToolAggregator::stop() {
 }
 
 asio::awaitable<std::vector<ExposedTool>> ToolAggregator::exposed_tools() {
-  for (;;) {
-    {
-      std::lock_guard lock(impl_->snapshot_mutex);
-      if (impl_->startup_settled || Clock::now() >= impl_->startup_deadline) co_return *impl_->exposed;
-    }
-    co_await sleep_for(std::chrono::milliseconds(20));
+  {
+    std::lock_guard lock(impl_->snapshot_mutex);
+    if (impl_->startup_settled || Clock::now() >= impl_->startup_deadline) co_return *impl_->exposed;
   }
+  // Only the turns of the first seconds after start-up come here: they wait on the strand for the servers.
+  co_await asio::co_spawn(impl_->strand, wait_startup_on_strand(impl_), asio::use_awaitable);
+  std::lock_guard lock(impl_->snapshot_mutex);
+  co_return *impl_->exposed;
 }
 
 asio::awaitable<ToolCallOutcome> ToolAggregator::call_tool(std::string qualified_name, bj::object arguments,
@@ -469,6 +512,12 @@ asio::awaitable<Result<bj::object>> ToolAggregator::replace_definitions(std::vec
 asio::awaitable<Result<bj::object>> ToolAggregator::patch_definition(std::string server_id, bj::value body) {
   co_return co_await asio::co_spawn(
       impl_->strand, patch_on_strand(impl_, std::move(server_id), std::move(body)), asio::use_awaitable);
+}
+
+asio::awaitable<Result<bj::object>> ToolAggregator::overlay_definitions(
+    std::vector<ServerDefinition> servers) {
+  co_return co_await asio::co_spawn(impl_->strand, overlay_on_strand(impl_, std::move(servers)),
+                                    asio::use_awaitable);
 }
 
 asio::awaitable<bj::object> ToolAggregator::refresh() {

@@ -78,6 +78,10 @@ class ToolAggregator {
       std::vector<ServerDefinition> servers, bool reject_unknown_modules);
   boost::asio::awaitable<Result<boost::json::object>> patch_definition(std::string server_id,
                                                                        boost::json::value body);
+  // The current definitions whose id is not among `servers`, in their order, then `servers`: validated
+  // (unknown built-in modules allowed), persisted and applied as one change (preset apply, §2.15).
+  boost::asio::awaitable<Result<boost::json::object>> overlay_definitions(
+      std::vector<ServerDefinition> servers);
   boost::asio::awaitable<boost::json::object> refresh();
   // Reads the stored definitions again and applies them (another replica changed them, §5.5).
   void reload_definitions();

@@ -10,15 +10,13 @@ namespace parley::settings {
 
 namespace bj = boost::json;
 
-std::vector<Suggestion> default_suggestions() {
-  return {{"Next.js advantages", "What are the advantages of using Next.js?"},
-          {"Dijkstra code", "Write code to demonstrate Dijkstra's algorithm"},
-          {"Essay helper", "Help me write an essay about Silicon Valley"},
-          {"Weather", "What is the weather in Orlando?"}};
+ApiError write_failure(const std::error_code& ec) {
+  return ApiError::make(500, "Internal Server Error: " + ec.message());
 }
 
-SettingsService::SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents)
-    : config_(config), warnings_(warnings), documents_(documents) {
+SettingsService::SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents,
+                                 net::BlockingPool& blocking)
+    : config_(config), warnings_(warnings), documents_(documents), blocking_(blocking) {
   model_.model = config.default_model;
   model_.updated_at = std::chrono::system_clock::now();
   prompt_ = config.default_system_prompt;
@@ -158,14 +156,13 @@ bool SettingsService::load_presets() {
   }
   for (const auto& item : *items) {
     const auto* o = item.if_object();
-    const auto* name = o ? o->if_contains("name") : nullptr;
-    const auto* model = o ? o->if_contains("model") : nullptr;
-    if (!name || !name->is_string() || name->as_string().empty() || !model || !model->is_string()) {
+    auto preset = o ? preset_from_stored(*o) : std::nullopt;
+    if (!preset) {
       log::warn("{}: an invalid preset was skipped", documents_.where("presets"));
       continue;
     }
-    std::erase_if(presets_, [&](const bj::object& p) { return p.at("name") == *name; });
-    presets_.push_back(*o);
+    std::erase_if(presets_, [&](const Preset& p) { return p.name == preset->name; });
+    presets_.push_back(std::move(*preset));
   }
   return true;
 }
@@ -250,29 +247,26 @@ void SettingsService::remember_supports_tools(const std::string& model, bool sup
   if (!write_model_file(updated, prompt_, prompt_stored_)) model_ = std::move(updated);
 }
 
-std::error_code SettingsService::write_presets(const std::vector<bj::object>& list) {
-  bj::array items(list.begin(), list.end());
+std::error_code SettingsService::write_presets(const std::vector<Preset>& list) {
+  bj::array items;
+  for (const auto& p : list) items.push_back(stored_preset(p));
   auto ec = documents_.write("presets", json::pretty_sorted(bj::object{{"presets", items}}));
   if (!ec) warnings_.clear(document_warning_key("presets"));
   return ec;
 }
 
-bj::object SettingsService::snapshot_preset(const std::string& name, bj::array mcp_servers) const {
+Preset SettingsService::snapshot_preset(const std::string& name, bj::array mcp_servers) const {
   std::lock_guard lock(mutex_);
-  auto entry = model_settings_file_members(model_);
-  entry.erase("updated_at");
-  entry["name"] = name;
-  if (prompt_) entry["system_prompt"] = *prompt_;
-  entry["mcp_servers"] = std::move(mcp_servers);
-  if (!suggestions_.empty()) {
-    bj::array items;
-    for (const auto& s : suggestions_) items.push_back(bj::object{{"label", s.label}, {"text", s.text}});
-    entry["suggestions"] = std::move(items);
-  }
-  return entry;
+  Preset p;
+  p.name = name;
+  p.model_settings = model_;
+  p.system_prompt = prompt_;
+  p.mcp_servers = std::move(mcp_servers);
+  if (!suggestions_.empty()) p.suggestions = suggestions_;
+  return p;
 }
 
-std::vector<boost::json::object> SettingsService::presets() const {
+std::vector<Preset> SettingsService::presets() const {
   std::lock_guard lock(mutex_);
   return presets_;
 }
@@ -288,6 +282,77 @@ std::error_code SettingsService::write_suggestions(const std::vector<Suggestion>
   auto ec = documents_.write("suggestions", json::pretty_sorted(bj::object{{"suggestions", items}}));
   if (!ec) warnings_.clear(document_warning_key("suggestions"));
   return ec;
+}
+
+namespace {
+
+// The trimmed prompt; nullopt (no prompt) when nothing is left (§2.14).
+std::optional<std::string> trimmed_or_null(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return std::nullopt;
+  const auto e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+}  // namespace
+
+boost::asio::awaitable<Result<ModelSettings>> SettingsService::save_model_settings(ModelSettings settings) {
+  auto save = [this, settings] { return replace_model_settings(settings); };
+  if (auto ec = co_await blocking_.run(std::move(save))) co_return write_failure(ec);
+  co_return settings;
+}
+
+boost::asio::awaitable<Result<std::optional<std::string>>> SettingsService::save_system_prompt(
+    std::optional<std::string> prompt) {
+  if (prompt) prompt = trimmed_or_null(*prompt);
+  auto save = [this, prompt] { return set_system_prompt(prompt); };
+  if (auto ec = co_await blocking_.run(std::move(save))) co_return write_failure(ec);
+  co_return system_prompt();
+}
+
+boost::asio::awaitable<Result<std::vector<Suggestion>>> SettingsService::add_suggestion(
+    Suggestion suggestion) {
+  auto add = [this, suggestion] {
+    std::vector<Suggestion> after;
+    auto ec = modify_suggestions([&](std::vector<Suggestion>& list) {
+      list.push_back(suggestion);
+      after = list;
+      return true;
+    });
+    return std::make_pair(ec, after);
+  };
+  auto [ec, after] = co_await blocking_.run(std::move(add));
+  if (ec) co_return write_failure(ec);
+  co_return after;
+}
+
+boost::asio::awaitable<Result<std::optional<std::vector<Suggestion>>>> SettingsService::remove_suggestion(
+    std::int64_t index) {
+  auto remove = [this, index] {
+    std::optional<std::vector<Suggestion>> after;
+    auto ec = modify_suggestions([&](std::vector<Suggestion>& list) {
+      if (index < 0 || index >= static_cast<std::int64_t>(list.size())) return false;
+      list.erase(list.begin() + index);
+      after = list;
+      return true;
+    });
+    return std::make_pair(ec, after);
+  };
+  auto [ec, after] = co_await blocking_.run(std::move(remove));
+  if (ec) co_return write_failure(ec);
+  co_return after;
+}
+
+boost::asio::awaitable<Result<std::vector<Suggestion>>> SettingsService::replace_suggestions(
+    std::vector<Suggestion> list) {
+  auto replace = [this, list] {
+    return modify_suggestions([&](std::vector<Suggestion>& current) {
+      current = list;
+      return true;
+    });
+  };
+  if (auto ec = co_await blocking_.run(std::move(replace))) co_return write_failure(ec);
+  co_return list;
 }
 
 }  // namespace parley::settings

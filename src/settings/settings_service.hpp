@@ -12,23 +12,29 @@
 #include <system_error>
 #include <vector>
 
-#include <boost/json/object.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <cstdint>
 
 #include "core/config.hpp"
 #include "core/document_store.hpp"
+#include "core/error.hpp"
 #include "core/warnings.hpp"
+#include "net/blocking.hpp"
 #include "settings/model_settings.hpp"
+#include "settings/preset.hpp"
+#include "settings/suggestion.hpp"
 
 namespace parley::settings {
 
-struct Suggestion {
-  std::string label;
-  std::string text;
-};
+// A document that could not be written: the 500 the routes answer (its reason is shown).
+ApiError write_failure(const std::error_code& ec);
 
 class SettingsService {
  public:
-  SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents);
+  // Documents are read and written on `blocking` by the awaitable operations below; the plain ones block.
+  SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents,
+                  net::BlockingPool& blocking);
 
   // Reads the documents (start-up). Problems are logged and added to the warnings. False when one of them
   // could not be read (then retry with reload_unread()).
@@ -48,9 +54,23 @@ class SettingsService {
   void remember_supports_tools(const std::string& model, bool supports);
 
   [[nodiscard]] std::vector<Suggestion> suggestions() const;
-  // The entries of data/presets.json as stored (insertion order, later duplicates replacing earlier ones).
-  [[nodiscard]] std::vector<boost::json::object> presets() const;
-  // Read-modify-write of the presets document under its lock (entries in the §4.2 file form).
+
+  // --- for the settings routes (§2.11, §2.14, §2.16): awaitables, failures to write are 500s ------------
+  // Replaces the model settings document (no catalog lookup here); returns what was stored.
+  boost::asio::awaitable<Result<ModelSettings>> save_model_settings(ModelSettings settings);
+  // Trims the prompt (an empty one is null: no prompt) and stores it; returns the prompt now in effect.
+  boost::asio::awaitable<Result<std::optional<std::string>>> save_system_prompt(
+      std::optional<std::string> prompt);
+  // Each returns the whole list after the change.
+  boost::asio::awaitable<Result<std::vector<Suggestion>>> add_suggestion(Suggestion suggestion);
+  // nullopt when there is no suggestion at `index` (negative included): nothing changed.
+  boost::asio::awaitable<Result<std::optional<std::vector<Suggestion>>>> remove_suggestion(
+      std::int64_t index);
+  boost::asio::awaitable<Result<std::vector<Suggestion>>> replace_suggestions(std::vector<Suggestion> list);
+
+  // The presets of data/presets.json as stored (insertion order, later duplicates replacing earlier ones).
+  [[nodiscard]] std::vector<Preset> presets() const;
+  // Read-modify-write of the presets document under its lock; `change` returns false to leave it untouched.
   template <class Fn>
   std::error_code modify_presets(Fn change, bool* changed = nullptr) {
     std::lock_guard lock(mutex_);
@@ -63,10 +83,9 @@ class SettingsService {
     if (!ec) presets_ = std::move(list);
     return ec;
   }
-  // A preset entry (§4.2 file form) capturing the current model settings, system prompt and suggestions plus
-  // the given MCP definitions (file form).
-  [[nodiscard]] boost::json::object snapshot_preset(const std::string& name,
-                                                    boost::json::array mcp_servers) const;
+  // A preset named `name` capturing the current model settings, system prompt and suggestions (none when
+  // the list is empty) plus the given MCP definitions; not default, no timestamps yet.
+  [[nodiscard]] Preset snapshot_preset(const std::string& name, boost::json::array mcp_servers) const;
   // Read-modify-write under the document's lock; `change` returns false to leave the document untouched.
   template <class Fn>
   std::error_code modify_suggestions(Fn change, bool* changed = nullptr) {
@@ -85,7 +104,7 @@ class SettingsService {
   std::error_code write_model_file(const ModelSettings& s, const std::optional<std::string>& prompt,
                                    bool prompt_stored);
   std::error_code write_suggestions(const std::vector<Suggestion>& list);
-  std::error_code write_presets(const std::vector<boost::json::object>& list);
+  std::error_code write_presets(const std::vector<Preset>& list);
   // Each returns false when the document could not be read (the current values are then kept).
   bool load_model_settings();
   bool load_presets();
@@ -98,15 +117,14 @@ class SettingsService {
   const Config& config_;
   Warnings& warnings_;
   DocumentStore& documents_;
+  net::BlockingPool& blocking_;
   mutable std::mutex mutex_;
   ModelSettings model_;
   std::optional<std::string> prompt_;
   bool prompt_stored_ = false;  // absent from the file: the default prompt applies
   std::vector<Suggestion> suggestions_;
-  std::vector<boost::json::object> presets_;
+  std::vector<Preset> presets_;
   std::set<std::string, std::less<>> unread_;  // documents whose last read failed
 };
-
-std::vector<Suggestion> default_suggestions();
 
 }  // namespace parley::settings

@@ -58,7 +58,8 @@ class UnreadableSettings : public ::testing::Test {
   Config config_;
   Warnings warnings_;
   FlakyDocuments documents_;
-  settings::SettingsService service_{config_, warnings_, documents_};
+  net::BlockingPool blocking_{1};
+  settings::SettingsService service_{config_, warnings_, documents_, blocking_};
 };
 
 TEST_F(UnreadableSettings, AFailedReloadKeepsTheLastGoodCopyAndSaysSo) {

@@ -1,0 +1,104 @@
+// What each route group gets: the services its handlers call and the configuration they read, as references
+// (every one is wired before the server starts). One struct per group; the route table binds each handler to
+// its group's (api/routes.cpp).
+#pragma once
+
+#include "api/context.hpp"
+#include "core/config.hpp"
+#include "core/warnings.hpp"
+
+namespace parley::auth {
+class AuthService;
+}  // namespace parley::auth
+namespace parley::blob {
+class AttachmentService;
+}  // namespace parley::blob
+namespace parley::chat {
+class ChatOrchestrator;
+class ConversationService;
+}  // namespace parley::chat
+namespace parley::llm {
+class ModelCatalog;
+}  // namespace parley::llm
+namespace parley::mcp {
+class ToolAggregator;
+}  // namespace parley::mcp
+namespace parley::net {
+class HttpClient;
+}  // namespace parley::net
+namespace parley::settings {
+class PresetService;
+class SettingsService;
+}  // namespace parley::settings
+
+namespace parley::api {
+
+// GET /health (§2.1).
+struct HealthRoutes {
+  const Config& config;
+  Warnings& warnings;
+  settings::SettingsService& settings;       // the active model
+  chat::ConversationService& conversations;  // whether the history store answers
+};
+
+// Login, logout, status (§8.8).
+struct AuthRoutes {
+  const Config& config;  // PARLEY_PUBLIC_URL: cookies are Secure behind an https address
+  auth::AuthService& auth;
+};
+
+// POST /api/chat/stream (§2.3).
+struct ChatRoutes {
+  const Config& config;  // attachment URLs of the turn (PARLEY_PUBLIC_URL)
+  chat::ChatOrchestrator& turns;
+};
+
+// Conversation list, history, rename, export and deletes (§2.5, §2.6, §8.1–§8.4).
+struct ConversationRoutes {
+  const Config& config;  // attachment URLs of the history (PARLEY_PUBLIC_URL)
+  chat::ConversationService& conversations;
+};
+
+// Model settings, system prompt, suggestions (§2.10–§2.16 except presets).
+struct SettingsRoutes {
+  settings::SettingsService& settings;
+  llm::ModelCatalog& catalog;  // supports_tools of a model saved without it (§2.11 step 1)
+};
+
+// Presets (§2.15).
+struct PresetRoutes {
+  settings::PresetService& presets;
+};
+
+// MCP servers (§2.17).
+struct McpRoutes {
+  mcp::ToolAggregator& tools;
+};
+
+// Uploads and the signed file URLs (§2.18, §8.5).
+struct AttachmentRoutes {
+  const Config& config;
+  blob::AttachmentService& attachments;
+};
+
+// The Deepgram token (§2.19).
+struct SttRoutes {
+  const Config& config;
+  net::HttpClient& http;
+};
+
+// Every group's context, for the route table.
+struct RouteContexts {
+  ApiContext& models;  // models, metadata, generation, active provider
+  HealthRoutes& health;
+  AuthRoutes& auth;
+  ChatRoutes& chat;
+  ConversationRoutes& conversations;
+  SettingsRoutes& settings;
+  PresetRoutes& presets;
+  McpRoutes& mcp;
+  AttachmentRoutes& attachments;
+  SttRoutes& stt;
+};
+
+}  // namespace parley::api
