@@ -1,6 +1,6 @@
-// Accumulates one hop's upstream stream into what gets stored and announced (api.md §3.5): text, finish reason,
-// model, usage, meta, generation id, reasoning segments, reasoning_details, tool calls assembled by index, routing
-// headers, and an in-band error.
+// Accumulates one hop's upstream stream into what gets stored and announced (api.md §3.5): text, finish
+// reason, model, usage, meta, generation id, reasoning segments, reasoning_details, tool calls assembled by
+// index, routing headers, and an in-band error.
 #pragma once
 
 #include <boost/json/array.hpp>
