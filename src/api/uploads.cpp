@@ -4,8 +4,8 @@
 
 #include "api/public_base.hpp"
 #include "api/responses.hpp"
-#include "blob/attachment_service.hpp"
 #include "blob/content_sniffing.hpp"
+#include "chat/attachment_service.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
@@ -117,7 +117,7 @@ bool is_multipart_form(std::string_view content_type) {
 }  // namespace
 
 awaitable<net::Response> post_upload(AttachmentRoutes& ctx, net::Request& req) {
-  blob::AttachmentService& attachments = ctx.attachments;
+  chat::AttachmentService& attachments = ctx.attachments;
   if (const auto missing = attachments.selected().missing_configuration(); !missing.empty())
     co_return storage_not_configured(missing);
 
@@ -188,7 +188,7 @@ awaitable<net::Response> post_upload(AttachmentRoutes& ctx, net::Request& req) {
     co_return error_response(415, "Unsupported attachment type: " + shown);
   }
 
-  blob::NewAttachment upload{session_id, valid_utf8(collector.filename_), *sniffed,
+  chat::NewAttachment upload{session_id, valid_utf8(collector.filename_), *sniffed,
                              std::move(collector.bytes_)};
   const std::string filename = upload.filename;
   auto stored = co_await attachments.store_upload(std::move(upload));
@@ -196,7 +196,7 @@ awaitable<net::Response> post_upload(AttachmentRoutes& ctx, net::Request& req) {
   const auto& row = *stored;
 
   const auto display_url =
-      blob::AttachmentService::absolute_url(row.display_url, public_base(ctx.config, req));
+      chat::AttachmentService::absolute_url(row.display_url, public_base(ctx.config, req));
   const auto delivery_url = co_await attachments.delivery_url(row, display_url);
   bj::object attachment{
       {"id", row.attachment_id},

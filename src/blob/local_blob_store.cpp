@@ -47,7 +47,7 @@ BlobResult<std::string> read_regular_file(const fs::path& path) {
 }  // namespace
 
 LocalBlobStore::LocalBlobStore(fs::path root, std::string signing_key, bool public_url_set,
-                               net::BlockingPool& blocking)
+                               BlockingPool& blocking)
     : root_(std::move(root)),
       signing_key_(std::move(signing_key)),
       public_url_set_(public_url_set),

@@ -124,7 +124,7 @@ net::ClientRequest completion_request(const Config& config, std::string body) {
 awaitable<ProviderResult<void>> OpenRouterClient::stream_completion(std::string body,
                                                                     net::HttpClient::HeadFn on_head,
                                                                     net::HttpClient::DataFn on_data,
-                                                                    net::CancelSignal* cancel) {
+                                                                    CancelSignal* cancel) {
   if (!configured()) co_return failure(ProviderError::Kind::not_configured, "no API key");
   const auto result = co_await http_.stream(completion_request(config_, std::move(body)), std::move(on_head),
                                             std::move(on_data), cancel);

@@ -15,7 +15,7 @@ class OpenRouterClient final : public ProviderClient {
   boost::asio::awaitable<ProviderResult<void>> stream_completion(std::string body,
                                                                  net::HttpClient::HeadFn on_head,
                                                                  net::HttpClient::DataFn on_data,
-                                                                 net::CancelSignal* cancel) override;
+                                                                 CancelSignal* cancel) override;
   boost::asio::awaitable<ProviderResult<boost::json::value>> models() override;
   boost::asio::awaitable<ProviderResult<boost::json::array>> providers() override;
   boost::asio::awaitable<ProviderResult<boost::json::array>> model_endpoints(std::string model_id) override;

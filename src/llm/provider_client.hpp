@@ -9,7 +9,7 @@
 #include <boost/system/result.hpp>
 #include <string>
 
-#include "net/cancel_signal.hpp"
+#include "core/cancel_signal.hpp"
 #include "net/http_client.hpp"
 
 namespace parley::llm {
@@ -49,7 +49,7 @@ class ProviderClient {
   virtual boost::asio::awaitable<ProviderResult<void>> stream_completion(std::string body,
                                                                          net::HttpClient::HeadFn on_head,
                                                                          net::HttpClient::DataFn on_data,
-                                                                         net::CancelSignal* cancel) = 0;
+                                                                         CancelSignal* cancel) = 0;
 
   // GET /models: the top-level JSON object (§2.8). The key is sent when there is one (the list is public).
   virtual boost::asio::awaitable<ProviderResult<boost::json::value>> models() = 0;

@@ -354,7 +354,7 @@ asio::awaitable<void> stop_on_strand(std::shared_ptr<ToolAggregator::Impl> impl)
 
 asio::awaitable<ToolCallOutcome> call_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
                                                 std::string qualified, bj::object arguments,
-                                                net::CancelSignal* cancel) {
+                                                CancelSignal* cancel) {
   std::string server_id, tool_name;
   {
     std::lock_guard lock(impl->snapshot_mutex);
@@ -487,7 +487,7 @@ asio::awaitable<std::vector<ExposedTool>> ToolAggregator::exposed_tools() {
 }
 
 asio::awaitable<ToolCallOutcome> ToolAggregator::call_tool(std::string qualified_name, bj::object arguments,
-                                                           net::CancelSignal* cancel) {
+                                                           CancelSignal* cancel) {
   co_return co_await asio::co_spawn(
       impl_->strand, call_on_strand(impl_, std::move(qualified_name), std::move(arguments), cancel),
       asio::use_awaitable);

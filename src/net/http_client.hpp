@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "net/cancel_signal.hpp"
+#include "core/cancel_signal.hpp"
 #include "net/http_types.hpp"
 
 namespace parley::net {

@@ -22,7 +22,7 @@ ApiError unknown_preset(const std::string& name) {
 }  // namespace
 
 PresetService::PresetService(SettingsService& settings, PresetToolServers& tool_servers,
-                             net::BlockingPool& blocking)
+                             BlockingPool& blocking)
     : settings_(settings), tool_servers_(tool_servers), blocking_(blocking) {}
 
 std::vector<Preset> PresetService::list() const {

@@ -16,7 +16,7 @@ ApiError write_failure(const std::error_code& ec) {
 }
 
 SettingsService::SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents,
-                                 net::BlockingPool& blocking)
+                                 BlockingPool& blocking)
     : config_(config), warnings_(warnings), documents_(documents), blocking_(blocking) {
   model_.model = config.default_model;
   model_.updated_at = std::chrono::system_clock::now();

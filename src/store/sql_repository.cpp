@@ -1,4 +1,4 @@
-// Repository basics: conversations, login sessions (auth::SessionStore) and the settings documents of §5.5.
+// Repository basics: conversations and login sessions (store/login_session_repository.hpp).
 #include "store/sql_repository.hpp"
 
 #include "core/clock.hpp"
@@ -93,7 +93,7 @@ std::vector<BlobTombstone> SqlRepository::delete_conversation(const std::string&
   return tombstones;
 }
 
-// Login sessions (auth::SessionStore)
+// Login sessions
 
 void SqlRepository::create_session(const std::string& token_hash, SystemTime created_at,
                                    SystemTime expires_at, const std::string& user_agent) {

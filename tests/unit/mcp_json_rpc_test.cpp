@@ -84,7 +84,7 @@ struct Fixture {
 };
 
 asio::awaitable<void> ask(std::shared_ptr<RpcPeer> peer, std::string method,
-                          std::chrono::milliseconds timeout, parley::net::CancelSignal* cancel,
+                          std::chrono::milliseconds timeout, parley::CancelSignal* cancel,
                           std::optional<Outcome<bj::value>>* out) {
   out->emplace(co_await peer->request(method, {}, timeout, cancel));
 }
@@ -131,7 +131,7 @@ TEST(McpRpcPeer, TimeoutSendsNotificationsCancelled) {
 
 TEST(McpRpcPeer, CancelSignalEndsTheWaitAndTellsTheServer) {
   Fixture f;
-  parley::net::CancelSignal cancel;
+  parley::CancelSignal cancel;
   std::optional<Outcome<bj::value>> out;
   asio::co_spawn(f.strand, ask(f.peer, "tools/call", std::chrono::seconds(30), &cancel, &out),
                  asio::detached);

@@ -82,7 +82,7 @@ class PresetServiceTest : public ::testing::Test {
   std::filesystem::path dir_;
   Config config_;
   Warnings warnings_;
-  net::BlockingPool blocking_{1};
+  parley::BlockingPool blocking_{1};
   boost::asio::io_context io_;
   FakeToolServers tools_;
   std::unique_ptr<FileDocumentStore> documents_;
