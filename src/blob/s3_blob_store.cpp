@@ -70,37 +70,37 @@ net::ClientRequest S3BlobStore::signed_request(const std::string& method, const 
   return r;
 }
 
-awaitable<BlobResult<void>> S3BlobStore::put_new(std::string key, std::string bytes,
-                                                 std::string content_type) {
+awaitable<Result<void, BlobError>> S3BlobStore::put_new(std::string key, std::string bytes,
+                                                        std::string content_type) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("PUT", key, std::move(bytes), content_type);
   request.max_body_bytes = 1 << 20;
   auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error));
-  const int status = result.value->status;
-  if (status == 200 || status == 201) co_return BlobResult<void>{};
+  if (!result) co_return BlobError::failed(transport_failure(result.error()));
+  const int status = result->status;
+  if (status == 200 || status == 201) co_return Result<void, BlobError>{};
   if (status == 412) co_return BlobError{BlobError::Kind::exists, "object already exists"};
   co_return BlobError::failed("S3 answered " + std::to_string(status));
 }
 
-awaitable<BlobResult<std::string>> S3BlobStore::read(std::string key) {
+awaitable<Result<std::string, BlobError>> S3BlobStore::read(std::string key) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("GET", key, {}, {});
   auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error));
-  if (result.value->status == 200) co_return std::move(result.value->body);
-  if (result.value->status == 404) co_return BlobError{BlobError::Kind::not_found, "object not found"};
-  co_return BlobError::failed("S3 answered " + std::to_string(result.value->status));
+  if (!result) co_return BlobError::failed(transport_failure(result.error()));
+  if (result->status == 200) co_return std::move(result->body);
+  if (result->status == 404) co_return BlobError{BlobError::Kind::not_found, "object not found"};
+  co_return BlobError::failed("S3 answered " + std::to_string(result->status));
 }
 
-awaitable<BlobResult<void>> S3BlobStore::remove(std::string key) {
+awaitable<Result<void, BlobError>> S3BlobStore::remove(std::string key) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("DELETE", key, {}, {});
   request.max_body_bytes = 1 << 20;
   auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error));
-  const int status = result.value->status;
-  if (status == 200 || status == 204 || status == 404) co_return BlobResult<void>{};
+  if (!result) co_return BlobError::failed(transport_failure(result.error()));
+  const int status = result->status;
+  if (status == 200 || status == 204 || status == 404) co_return Result<void, BlobError>{};
   co_return BlobError::failed("S3 answered " + std::to_string(status));
 }
 

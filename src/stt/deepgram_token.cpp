@@ -95,19 +95,19 @@ boost::asio::awaitable<TokenOutcome> mint_deepgram_token(const Config& config, n
   auto response = co_await client.fetch(std::move(req));
   if (!response) {
     using Kind = net::TransportError::Kind;
-    switch (response.error.kind) {
+    switch (response.error().kind) {
       case Kind::timeout:
         co_return failure(504, "Deepgram request timed out");
       case Kind::unreachable:
       case Kind::disconnected:
-        co_return failure(502, "Network error contacting Deepgram: " + response.error.message);
+        co_return failure(502, "Network error contacting Deepgram: " + response.error().message);
       default:
-        co_return failure(502, "Failed to contact Deepgram: " + response.error.message);
+        co_return failure(502, "Failed to contact Deepgram: " + response.error().message);
     }
   }
   std::optional<std::string> dg_error;
-  if (auto h = response.value->headers.get("dg-error")) dg_error = std::string(*h);
-  co_return map_grant_response(config, response.value->status, response.value->body, dg_error);
+  if (auto h = response->headers.get("dg-error")) dg_error = std::string(*h);
+  co_return map_grant_response(config, response->status, response->body, dg_error);
 }
 
 }  // namespace parley::stt
