@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "blob/gcs_signing.hpp"
+#include "blob/object_answers.hpp"
 #include "core/atomic_file.hpp"
 #include "core/ids.hpp"
 #include "core/json.hpp"
@@ -27,10 +28,6 @@ net::ClientRequest storage_request(std::string method, std::string url) {
   r.url = std::move(url);
   r.read_timeout = kStorageTimeout;
   return r;
-}
-
-std::string transport_failure(const net::TransportError& e) {
-  return "GCS unreachable: " + e.message;
 }
 
 }  // namespace
@@ -134,12 +131,7 @@ awaitable<Result<void, BlobError>> GcsBlobStore::put_new(std::string key, std::s
   request.headers.add("x-goog-if-generation-match", "0");
   request.body = std::move(bytes);
   request.max_body_bytes = 1 << 20;
-  auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error()));
-  const int status = result->status;
-  if (status == 200 || status == 201) co_return Result<void, BlobError>{};
-  if (status == 412) co_return BlobError{BlobError::Kind::exists, "object already exists"};
-  co_return BlobError::failed("GCS answered " + std::to_string(status));
+  co_return put_answer("GCS", co_await http_.fetch(std::move(request)));
 }
 
 awaitable<Result<std::string, BlobError>> GcsBlobStore::read(std::string key) {
@@ -148,11 +140,7 @@ awaitable<Result<std::string, BlobError>> GcsBlobStore::read(std::string key) {
   if (!token) co_return token.error();
   auto request = storage_request("GET", object_url(key));
   request.headers.add("Authorization", "Bearer " + *token);
-  auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error()));
-  if (result->status == 200) co_return std::move(result->body);
-  if (result->status == 404) co_return BlobError{BlobError::Kind::not_found, "object not found"};
-  co_return BlobError::failed("GCS answered " + std::to_string(result->status));
+  co_return read_answer("GCS", co_await http_.fetch(std::move(request)));
 }
 
 awaitable<Result<void, BlobError>> GcsBlobStore::remove(std::string key) {
@@ -162,11 +150,7 @@ awaitable<Result<void, BlobError>> GcsBlobStore::remove(std::string key) {
   auto request = storage_request("DELETE", object_url(key));
   request.headers.add("Authorization", "Bearer " + *token);
   request.max_body_bytes = 1 << 20;
-  auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error()));
-  const int status = result->status;
-  if (status == 200 || status == 204 || status == 404) co_return Result<void, BlobError>{};
-  co_return BlobError::failed("GCS answered " + std::to_string(status));
+  co_return remove_answer("GCS", co_await http_.fetch(std::move(request)));
 }
 
 std::string GcsBlobStore::signed_url(const std::string& key, std::chrono::seconds ttl, SystemTime now) const {
