@@ -35,7 +35,7 @@ class UploadCollector final : public net::MultipartSink {
       declared_type_ = blob::normalized_media_type(h.content_type);
       if (!declared_type_.empty() && declared_type_ != "application/octet-stream" &&
           !blob::is_allowed_attachment_type(declared_type_)) {
-        error_ = ApiError::make(415, "Unsupported attachment type: " + declared_type_);
+        error_ = Error::make(ErrorKind::unsupported_type, "Unsupported attachment type: " + declared_type_);
         return false;
       }
     } else if (h.name == "session_id" && !session_seen_) {
@@ -48,8 +48,8 @@ class UploadCollector final : public net::MultipartSink {
   bool on_part_data(std::string_view data) override {
     if (current_ == Field::file) {
       if (data.size() > max_file_bytes_ - bytes_.size()) {
-        error_ =
-            ApiError::make(413, "Attachment exceeded " + std::to_string(max_file_bytes_) + " bytes limit");
+        error_ = Error::make(ErrorKind::too_large,
+                             "Attachment exceeded " + std::to_string(max_file_bytes_) + " bytes limit");
         return false;
       }
       bytes_.append(data);
@@ -68,7 +68,7 @@ class UploadCollector final : public net::MultipartSink {
     return true;
   }
 
-  std::optional<ApiError> error_;
+  std::optional<Error> error_;
   bool file_seen_ = false, has_filename_ = false, session_seen_ = false, session_too_long_ = false;
   std::string filename_, declared_type_, session_id_, bytes_;
 

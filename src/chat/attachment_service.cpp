@@ -57,7 +57,8 @@ std::string metadata_filename(const store::AttachmentRow& row) {
 
 AttachmentService::AttachmentService(const Config& config, store::Repository& repository,
                                      BlockingPool& blocking, std::unique_ptr<blob::LocalBlobStore> local,
-                                     std::unique_ptr<blob::BlobStore> gcs, std::unique_ptr<blob::BlobStore> s3)
+                                     std::unique_ptr<blob::BlobStore> gcs,
+                                     std::unique_ptr<blob::BlobStore> s3)
     : config_(config),
       repository_(repository),
       blocking_(blocking),
@@ -104,7 +105,8 @@ awaitable<Result<store::AttachmentRow>> AttachmentService::store_upload(NewAttac
     row.expires_at = now + std::chrono::hours(24) * config_.attachments_retention_days;
 
   auto stored = co_await target.put_new(row.storage_path, std::move(a.bytes), a.mime_type);
-  if (!stored) co_return ApiError::make(502, "Attachment storage failed: " + stored.error().message);
+  if (!stored)
+    co_return Error::make(ErrorKind::upstream_failed, "Attachment storage failed: " + stored.error().message);
 
   const auto lifetime = signing_lifetime();
   const auto url = target.signed_url(row.storage_path, lifetime, now);
@@ -127,7 +129,7 @@ awaitable<Result<store::AttachmentRow>> AttachmentService::store_upload(NewAttac
     // No object without a row: take the object back (the reaper's tombstones cannot know about it).
     auto removed = co_await target.remove(row.storage_path);
     if (!removed) log::warn("Cannot remove the object of an unsaved attachment: {}", removed.error().message);
-    co_return ApiError::internal();
+    co_return Error::internal();
   }
   co_return row;
 }
@@ -205,10 +207,11 @@ awaitable<std::string> AttachmentService::delivery_url(store::AttachmentRow row,
   co_return "data:" + row.mime_type + ";base64," + base64_encode(*bytes);
 }
 
-awaitable<blob::BlobResult<std::string>> AttachmentService::read_bytes(store::AttachmentRow row) {
+awaitable<Result<std::string, blob::BlobError>> AttachmentService::read_bytes(store::AttachmentRow row) {
   blob::BlobStore* store = store_for(row.storage_backend);
   if (!store)
-    co_return blob::BlobError{blob::BlobError::Kind::failed, "the attachment's storage backend is not available"};
+    co_return blob::BlobError{blob::BlobError::Kind::failed,
+                              "the attachment's storage backend is not available"};
   co_return co_await store->read(row.storage_path);
 }
 

@@ -15,10 +15,10 @@
 
 #include "blob/blob_store.hpp"
 #include "blob/local_blob_store.hpp"
+#include "core/blocking.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
-#include "core/blocking.hpp"
 #include "store/repository.hpp"
 
 namespace parley::chat {
@@ -72,7 +72,7 @@ class AttachmentService {
   // provider cannot reach an inline data: URL for images. `display_url` is the absolute display URL.
   boost::asio::awaitable<std::string> delivery_url(store::AttachmentRow row, std::string display_url);
   // The object's bytes, from the row's store.
-  boost::asio::awaitable<blob::BlobResult<std::string>> read_bytes(store::AttachmentRow row);
+  boost::asio::awaitable<Result<std::string, blob::BlobError>> read_bytes(store::AttachmentRow row);
 
   // The local attachment whose storage_path is `key`, with its bytes; nullopt when there is none.
   boost::asio::awaitable<std::optional<LocalFile>> find_local_file(std::string key);

@@ -11,8 +11,8 @@ namespace parley::settings {
 
 namespace bj = boost::json;
 
-ApiError write_failure(const std::error_code& ec) {
-  return ApiError::make(500, "Internal Server Error: " + ec.message());
+Error write_failure(const std::error_code& ec) {
+  return Error::internal("Internal Server Error: " + ec.message());
 }
 
 SettingsService::SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents,

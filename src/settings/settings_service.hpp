@@ -28,7 +28,7 @@
 namespace parley::settings {
 
 // A document that could not be written: the 500 the routes answer (its reason is shown).
-ApiError write_failure(const std::error_code& ec);
+Error write_failure(const std::error_code& ec);
 
 class SettingsService {
  public:

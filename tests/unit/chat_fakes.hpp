@@ -121,15 +121,15 @@ class FakeProvider final : public llm::ProviderClient {
   std::deque<ScriptedReply> replies;
   std::vector<bj::object> requests;  // the body of every completion request, parsed
   int cancelled_calls = 0;           // completions that ended because their cancel signal fired
-  llm::ProviderResult<bj::value> model_list =
+  Result<bj::value, llm::ProviderError> model_list =
       provider_error(llm::ProviderError::Kind::unreachable, "no list");
 
   [[nodiscard]] bool configured() const override { return has_key; }
 
-  asio::awaitable<llm::ProviderResult<void>> stream_completion(std::string body,
-                                                               net::HttpClient::HeadFn on_head,
-                                                               net::HttpClient::DataFn on_data,
-                                                               parley::CancelSignal* cancel) override {
+  asio::awaitable<Result<void, llm::ProviderError>> stream_completion(std::string body,
+                                                                      net::HttpClient::HeadFn on_head,
+                                                                      net::HttpClient::DataFn on_data,
+                                                                      parley::CancelSignal* cancel) override {
     if (!has_key) co_return provider_error(llm::ProviderError::Kind::not_configured, "no API key");
     requests.push_back(bj::parse(body).as_object());
     if (replies.empty()) {
@@ -145,7 +145,7 @@ class FakeProvider final : public llm::ProviderClient {
     }
     for (const auto& piece : reply.pieces) {
       if (cancel && cancel->cancelled()) break;
-      if (!co_await on_data(piece)) co_return llm::ProviderResult<void>();
+      if (!co_await on_data(piece)) co_return Result<void, llm::ProviderError>();
     }
     if (reply.hold_open && !(cancel && cancel->cancelled())) co_await wait_for_cancel(cancel);
     if (cancel && cancel->cancelled()) {
@@ -153,17 +153,17 @@ class FakeProvider final : public llm::ProviderClient {
       co_return provider_error(llm::ProviderError::Kind::cancelled, "cancelled");
     }
     if (reply.end) co_return *reply.end;
-    co_return llm::ProviderResult<void>();
+    co_return Result<void, llm::ProviderError>();
   }
 
-  asio::awaitable<llm::ProviderResult<bj::value>> models() override { co_return model_list; }
-  asio::awaitable<llm::ProviderResult<bj::array>> providers() override {
+  asio::awaitable<Result<bj::value, llm::ProviderError>> models() override { co_return model_list; }
+  asio::awaitable<Result<bj::array, llm::ProviderError>> providers() override {
     co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
   }
-  asio::awaitable<llm::ProviderResult<bj::array>> model_endpoints(std::string) override {
+  asio::awaitable<Result<bj::array, llm::ProviderError>> model_endpoints(std::string) override {
     co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
   }
-  asio::awaitable<llm::ProviderResult<std::string>> generation(std::string) override {
+  asio::awaitable<Result<std::string, llm::ProviderError>> generation(std::string) override {
     co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
   }
 
