@@ -11,7 +11,9 @@
 namespace parley::api {
 
 net::Response json_response(int status, const boost::json::value& body);
-net::Response error_response(const ApiError& error);
+// The one place a domain error becomes an HTTP status (architecture.md, "Errors").
+int http_status(const Error& error);
+net::Response error_response(const Error& error);
 net::Response error_response(int status, std::string_view message);
 
 // Parses the body of a JSON route: content type must be JSON (or absent), body valid UTF-8 JSON.

@@ -9,9 +9,9 @@
 #include <optional>
 #include <string>
 
-#include "blob/attachment_service.hpp"
+#include "chat/attachment_service.hpp"
 #include "chat/session_turn_locks.hpp"
-#include "net/blocking.hpp"
+#include "core/blocking.hpp"
 #include "store/repository.hpp"
 #include "store/stored_message_object.hpp"
 
@@ -26,8 +26,8 @@ struct ConversationExport {
 
 class ConversationService {
  public:
-  ConversationService(store::Repository& repository, net::BlockingPool& blocking,
-                      SessionTurnLocks& turn_locks, blob::AttachmentService& attachments);
+  ConversationService(store::Repository& repository, BlockingPool& blocking, SessionTurnLocks& turn_locks,
+                      AttachmentService& attachments);
 
   // §8.1: a page of the conversations with a user or assistant message, newest first, or those matching q.
   boost::asio::awaitable<store::ConversationPage> list(store::ConversationQuery query);
@@ -58,9 +58,9 @@ class ConversationService {
   store::AttachmentSigner signer_for(std::string public_base);
 
   store::Repository& repository_;
-  net::BlockingPool& blocking_;
+  BlockingPool& blocking_;
   SessionTurnLocks& turn_locks_;
-  blob::AttachmentService& attachments_;
+  AttachmentService& attachments_;
 };
 
 }  // namespace parley::chat

@@ -39,7 +39,7 @@ void ChatElicitation::leave() {
 }
 
 asio::awaitable<mcp::ElicitationAnswer> ChatElicitation::elicit(mcp::ElicitationRequest request,
-                                                                net::CancelSignal* /*cancel*/) {
+                                                                CancelSignal* /*cancel*/) {
   ++active_;
   if (ended_) {  // the call is over: its turn can no longer show a question
     leave();

@@ -30,7 +30,7 @@ class ChatElicitation final : public mcp::ElicitationHandler {
         tool_(std::move(tool)),
         timeout_(timeout) {}
   boost::asio::awaitable<mcp::ElicitationAnswer> elicit(mcp::ElicitationRequest request,
-                                                        net::CancelSignal* cancel) override;
+                                                        CancelSignal* cancel) override;
   boost::asio::awaitable<void> finish();
 
  private:
@@ -44,7 +44,7 @@ class ChatElicitation final : public mcp::ElicitationHandler {
   std::chrono::milliseconds timeout_;
   std::atomic<int> active_{0};
   std::atomic<bool> ended_{false};
-  net::CancelSignal ending_;
+  CancelSignal ending_;
   // finish() waits here until the last question left (questions run on the MCP strand, the turn elsewhere).
   std::unique_ptr<boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>> idle_;
 };

@@ -61,7 +61,7 @@ asio::awaitable<std::optional<bj::object>> receive_until(std::shared_ptr<TurnInt
 asio::awaitable<std::optional<bj::object>> TurnInteractions::ask(net::SseSink& sink, std::string event,
                                                                  bj::object payload,
                                                                  std::chrono::milliseconds timeout,
-                                                                 net::CancelSignal* also_cancel) {
+                                                                 CancelSignal* also_cancel) {
   const std::string id = new_uuid_hex();
   auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
   {
@@ -69,10 +69,10 @@ asio::awaitable<std::optional<bj::object>> TurnInteractions::ask(net::SseSink& s
     waiting_[id] = waiter;
   }
   // The turn's cancellation (the client left) ends the wait at once.
-  net::CancelRegistration on_cancel(&sink.cancellation(), [waiter] {
+  CancelRegistration on_cancel(&sink.cancellation(), [waiter] {
     (void)waiter->channel.try_send(asio::error::operation_aborted, bj::object{});
   });
-  net::CancelRegistration on_end(also_cancel, [waiter] {
+  CancelRegistration on_end(also_cancel, [waiter] {
     (void)waiter->channel.try_send(asio::error::operation_aborted, bj::object{});
   });
   payload["id"] = id;

@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "net/cancel_signal.hpp"
+#include "core/cancel_signal.hpp"
 #include "net/http_types.hpp"
 
 namespace parley::chat {
@@ -36,7 +36,7 @@ class TurnInteractions {
   boost::asio::awaitable<std::optional<boost::json::object>> ask(net::SseSink& sink, std::string event,
                                                                  boost::json::object payload,
                                                                  std::chrono::milliseconds timeout,
-                                                                 net::CancelSignal* also_cancel = nullptr);
+                                                                 CancelSignal* also_cancel = nullptr);
   // Delivers an answer; false when no question with that id is waiting (unknown, answered or expired).
   bool answer(const std::string& id, boost::json::object answer);
   [[nodiscard]] std::size_t waiting() const;

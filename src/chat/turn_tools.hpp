@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/cancel_signal.hpp"
 #include "mcp/tool_aggregator.hpp"
-#include "net/cancel_signal.hpp"
 
 namespace parley::chat {
 
@@ -21,7 +21,7 @@ class TurnTools {
   // Failures (unknown tool, server down, timeout, cancel) are outcomes with is_error set, never exceptions.
   // `elicitation`: who answers the server's requests for input during the call (null: declined).
   virtual boost::asio::awaitable<mcp::ToolCallOutcome> call_tool(
-      std::string qualified_name, boost::json::object arguments, net::CancelSignal* cancel,
+      std::string qualified_name, boost::json::object arguments, CancelSignal* cancel,
       std::shared_ptr<mcp::ElicitationHandler> elicitation = nullptr) = 0;
 };
 
@@ -33,7 +33,7 @@ class AggregatorTools final : public TurnTools {
     return aggregator_.exposed_tools();
   }
   boost::asio::awaitable<mcp::ToolCallOutcome> call_tool(
-      std::string qualified_name, boost::json::object arguments, net::CancelSignal* cancel,
+      std::string qualified_name, boost::json::object arguments, CancelSignal* cancel,
       std::shared_ptr<mcp::ElicitationHandler> elicitation = nullptr) override {
     return aggregator_.call_tool(std::move(qualified_name), std::move(arguments), cancel,
                                  std::move(elicitation));

@@ -249,8 +249,7 @@ std::vector<std::string> check_elicitation_content(const bj::object& schema, con
   return problems;
 }
 
-asio::awaitable<ElicitationAnswer> DefaultsElicitation::elicit(ElicitationRequest request,
-                                                               net::CancelSignal*) {
+asio::awaitable<ElicitationAnswer> DefaultsElicitation::elicit(ElicitationRequest request, CancelSignal*) {
   ElicitationAnswer answer;
   if (request.mode != "form") co_return answer;  // nothing to fill in; visiting a URL needs a person
   answer.content = with_schema_defaults(request.requested_schema, {});
@@ -262,7 +261,7 @@ asio::awaitable<ElicitationAnswer> DefaultsElicitation::elicit(ElicitationReques
   co_return answer;
 }
 
-asio::awaitable<ElicitationAnswer> DecliningElicitation::elicit(ElicitationRequest, net::CancelSignal*) {
+asio::awaitable<ElicitationAnswer> DecliningElicitation::elicit(ElicitationRequest, CancelSignal*) {
   co_return ElicitationAnswer{};
 }
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/cancel_signal.hpp"
 #include "mcp/outcome.hpp"
-#include "net/cancel_signal.hpp"
 
 namespace parley::mcp {
 
@@ -38,7 +38,7 @@ class ElicitationHandler {
   // Declared in initialize's capabilities; a url-mode request to a handler without it is declined.
   [[nodiscard]] virtual bool supports_url_mode() const { return false; }
   virtual boost::asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest request,
-                                                           net::CancelSignal* cancel) = 0;
+                                                           CancelSignal* cancel) = 0;
 };
 
 // The `params` of elicitation/create; a form without an object schema is refused (invalid params).
@@ -61,15 +61,13 @@ std::vector<boost::json::value> enum_values(const boost::json::object& property)
 // required property has no default, since nothing could be invented for it.
 class DefaultsElicitation final : public ElicitationHandler {
  public:
-  boost::asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest request,
-                                                   net::CancelSignal* cancel) override;
+  boost::asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest request, CancelSignal* cancel) override;
 };
 
 // Declines everything: for clients that cannot ask anyone.
 class DecliningElicitation final : public ElicitationHandler {
  public:
-  boost::asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest request,
-                                                   net::CancelSignal* cancel) override;
+  boost::asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest request, CancelSignal* cancel) override;
 };
 
 }  // namespace parley::mcp

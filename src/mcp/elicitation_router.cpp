@@ -12,7 +12,7 @@ ElicitationRouter::Registration ElicitationRouter::route(std::string server_id,
 }
 
 boost::asio::awaitable<ElicitationAnswer> ElicitationRouter::elicit(ElicitationRequest request,
-                                                                    net::CancelSignal* cancel) {
+                                                                    CancelSignal* cancel) {
   std::shared_ptr<ElicitationHandler> handler;
   for (auto it = routes_.rbegin(); it != routes_.rend(); ++it) {
     if (it->first == request.server_id) {

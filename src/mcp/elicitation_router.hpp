@@ -38,8 +38,7 @@ class ElicitationRouter final : public ElicitationHandler {
 
   // While the registration lives, elicitations of `server_id` go to `handler` (null: nothing registered).
   Registration route(std::string server_id, std::shared_ptr<ElicitationHandler> handler);
-  boost::asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest request,
-                                                   net::CancelSignal* cancel) override;
+  boost::asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest request, CancelSignal* cancel) override;
 
  private:
   std::list<std::pair<std::string, std::shared_ptr<ElicitationHandler>>> routes_;

@@ -11,9 +11,9 @@
 #include <optional>
 #include <string>
 
+#include "core/cancel_signal.hpp"
 #include "mcp/http_authorizer.hpp"
 #include "mcp/transport.hpp"
-#include "net/cancel_signal.hpp"
 #include "net/http_client.hpp"
 #include "net/sse_parser.hpp"
 
@@ -69,7 +69,7 @@ class HttpTransport final : public Transport, public std::enable_shared_from_thi
   std::map<std::string, std::string> headers_;
   std::shared_ptr<HttpAuthorizer> authorizer_;
   TransportEvents events_;
-  net::CancelSignal closing_;
+  CancelSignal closing_;
   bool closed_ = false;
   bool closed_reported_ = false;
   bool initialized_ = false;  // the first POST succeeded

@@ -16,10 +16,10 @@
 #include <optional>
 #include <string>
 
+#include "core/cancel_signal.hpp"
 #include "mcp/json_rpc.hpp"
 #include "mcp/outcome.hpp"
 #include "mcp/transport.hpp"
-#include "net/cancel_signal.hpp"
 
 namespace parley::mcp {
 
@@ -57,7 +57,7 @@ class RpcPeer : public std::enable_shared_from_this<RpcPeer> {
   // never past kProgressTimeoutCap times the timeout after it was sent.
   boost::asio::awaitable<Outcome<boost::json::value>> request(std::string method, boost::json::object params,
                                                               std::chrono::milliseconds timeout,
-                                                              net::CancelSignal* cancel = nullptr,
+                                                              CancelSignal* cancel = nullptr,
                                                               ProgressFn on_progress = {});
   boost::asio::awaitable<Outcome<Done>> notify(std::string method, boost::json::object params);
 

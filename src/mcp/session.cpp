@@ -153,7 +153,7 @@ asio::awaitable<Outcome<std::vector<ToolDescription>>> McpSession::list_tools(
 
 asio::awaitable<Outcome<ToolCallResult>> McpSession::call_tool(std::string name, bj::object arguments,
                                                                std::chrono::milliseconds timeout,
-                                                               net::CancelSignal* cancel) {
+                                                               CancelSignal* cancel) {
   bj::object params{{"name", name}, {"arguments", std::move(arguments)}};
   const std::string server = server_id_;
   auto on_progress = [server, name](const bj::object& progress) {
@@ -205,7 +205,7 @@ struct ElicitationWait {
   explicit ElicitationWait(asio::any_io_executor ex) : wake(std::move(ex)) {}
   asio::steady_timer wake;
   std::optional<ElicitationAnswer> answer;
-  net::CancelSignal cancel;
+  CancelSignal cancel;
 };
 
 asio::awaitable<void> run_elicitation(std::shared_ptr<ElicitationHandler> handler, ElicitationRequest request,
@@ -229,12 +229,12 @@ asio::awaitable<ServerRequests::Answer> McpSession::answer_elicitation(bj::objec
   auto wait = std::make_shared<ElicitationWait>(strand_);
   wait->wake.expires_after(elicitation_timeout_);
   std::weak_ptr<ElicitationWait> weak = wait;
-  net::CancelRegistration on_end(&ending_, [weak] {
+  CancelRegistration on_end(&ending_, [weak] {
     if (auto w = weak.lock()) w->cancel.cancel();
   });
   // The handler may run on another thread's terms (a terminal, a browser); its answer comes back here.
   auto strand = strand_;
-  net::CancelRegistration wake_on_cancel(&wait->cancel, [weak, strand] {
+  CancelRegistration wake_on_cancel(&wait->cancel, [weak, strand] {
     asio::post(strand, [weak] {
       if (auto w = weak.lock()) w->wake.cancel();
     });

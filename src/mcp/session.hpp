@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
+#include "core/cancel_signal.hpp"
 #include "mcp/elicitation.hpp"
 #include "mcp/outcome.hpp"
 #include "mcp/rpc_peer.hpp"
 #include "mcp/transport.hpp"
-#include "net/cancel_signal.hpp"
 
 namespace parley::mcp {
 
@@ -69,7 +69,7 @@ class McpSession : public ServerRequests, public std::enable_shared_from_this<Mc
   boost::asio::awaitable<Outcome<std::vector<ToolDescription>>> list_tools(std::chrono::milliseconds timeout);
   boost::asio::awaitable<Outcome<ToolCallResult>> call_tool(std::string name, boost::json::object arguments,
                                                             std::chrono::milliseconds timeout,
-                                                            net::CancelSignal* cancel);
+                                                            CancelSignal* cancel);
   boost::asio::awaitable<Outcome<Done>> ping(std::chrono::milliseconds timeout);
   boost::asio::awaitable<void> close();
 
@@ -92,7 +92,7 @@ class McpSession : public ServerRequests, public std::enable_shared_from_this<Mc
   SessionCallbacks callbacks_;
   std::shared_ptr<ElicitationHandler> elicitation_;
   std::chrono::milliseconds elicitation_timeout_{600000};
-  net::CancelSignal ending_;  // fired by close(): pending elicitations end with "cancel"
+  CancelSignal ending_;  // fired by close(): pending elicitations end with "cancel"
   std::string protocol_version_;
   bool alive_ = false;
   bool closed_ = false;

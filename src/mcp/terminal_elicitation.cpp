@@ -42,11 +42,11 @@ TerminalLines::~TerminalLines() {
   state_->input.close(ec);
 }
 
-asio::awaitable<std::optional<std::string>> TerminalLines::next(net::CancelSignal* cancel) {
+asio::awaitable<std::optional<std::string>> TerminalLines::next(CancelSignal* cancel) {
   auto state = state_;
   std::weak_ptr<State> weak = state;
   const auto executor = state->input.get_executor();
-  net::CancelRegistration stop(cancel, [weak, executor] {
+  CancelRegistration stop(cancel, [weak, executor] {
     asio::post(executor, [weak] {
       if (auto s = weak.lock()) {
         boost::system::error_code ec;
@@ -206,7 +206,7 @@ std::optional<bj::value> parse_terminal_answer(const bj::object& property, const
 }
 
 asio::awaitable<ElicitationAnswer> TerminalElicitation::elicit(ElicitationRequest request,
-                                                               net::CancelSignal* cancel) {
+                                                               CancelSignal* cancel) {
   ElicitationAnswer answer;
   std::cerr << "\nMCP server " << request.server_id << " asks: " << request.message << "\n";
   if (request.mode == "url") {

@@ -18,7 +18,7 @@ class TerminalLines {
   explicit TerminalLines(boost::asio::any_io_executor executor);
   ~TerminalLines();
   // The next line without its line end; nullopt at end of input or on cancel.
-  boost::asio::awaitable<std::optional<std::string>> next(net::CancelSignal* cancel);
+  boost::asio::awaitable<std::optional<std::string>> next(CancelSignal* cancel);
 
   struct State;
 
@@ -30,8 +30,7 @@ class TerminalElicitation final : public ElicitationHandler {
  public:
   explicit TerminalElicitation(boost::asio::any_io_executor executor) : lines_(std::move(executor)) {}
   [[nodiscard]] bool supports_url_mode() const override { return true; }
-  boost::asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest request,
-                                                   net::CancelSignal* cancel) override;
+  boost::asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest request, CancelSignal* cancel) override;
 
  private:
   TerminalLines lines_;

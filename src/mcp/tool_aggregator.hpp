@@ -16,12 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "core/cancel_signal.hpp"
 #include "core/error.hpp"
 #include "mcp/definitions_store.hpp"
 #include "mcp/elicitation_router.hpp"
 #include "mcp/server_runner.hpp"
 #include "mcp/transport_factory.hpp"
-#include "net/cancel_signal.hpp"
 #include "net/http_client.hpp"
 
 namespace parley::mcp {
@@ -71,7 +71,7 @@ class ToolAggregator {
   // with is_error set and a "Tool error: ..." text, never exceptions.
   // `elicitation`: who answers the server's requests for input during this call (null: they are declined).
   boost::asio::awaitable<ToolCallOutcome> call_tool(
-      std::string qualified_name, boost::json::object arguments, net::CancelSignal* cancel,
+      std::string qualified_name, boost::json::object arguments, CancelSignal* cancel,
       std::shared_ptr<ElicitationHandler> elicitation = nullptr);
 
   // --- for the API and presets ---------------------------------------------------------------------

@@ -173,7 +173,7 @@ class ScriptedTransport final : public Transport {
 class SilentElicitation final : public ElicitationHandler {
  public:
   bool saw_cancel = false;
-  asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest, parley::net::CancelSignal* cancel) override {
+  asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest, parley::CancelSignal* cancel) override {
     asio::steady_timer tick(co_await asio::this_coro::executor);
     while (!cancel->cancelled()) {
       tick.expires_after(std::chrono::milliseconds(5));

@@ -6,9 +6,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <string>
 
+#include "core/cancel_signal.hpp"
 #include "mcp/oauth/form_encoding.hpp"
 #include "mcp/outcome.hpp"
-#include "net/cancel_signal.hpp"
 
 namespace parley::mcp::oauth {
 
@@ -21,8 +21,7 @@ class AuthorizationPrompt {
   // parameters.
   virtual boost::asio::awaitable<Outcome<FormFields>> authorize(std::string server_url,
                                                                 std::string authorization_url,
-                                                                std::string state,
-                                                                net::CancelSignal* cancel) = 0;
+                                                                std::string state, CancelSignal* cancel) = 0;
 };
 
 }  // namespace parley::mcp::oauth

@@ -78,9 +78,9 @@ asio::awaitable<Outcome<FormFields>> LoopbackPrompt::follow_redirects(std::strin
     request.read_timeout = std::chrono::seconds(30);
     request.max_body_bytes = 1024 * 1024;
     auto answer = co_await http_.fetch(std::move(request));
-    if (!answer) co_return R::failure("opening the authorization URL failed: " + answer.error.message);
-    const int status = answer.value->status;
-    auto location = answer.value->headers.get("Location");
+    if (!answer) co_return R::failure("opening the authorization URL failed: " + answer.error().message);
+    const int status = answer->status;
+    auto location = answer->headers.get("Location");
     if (status < 300 || status >= 400 || !location) {
       co_return R::failure("the authorization server answered HTTP " + std::to_string(status) +
                            " without sending the browser back; it needs a person (run without "
@@ -151,8 +151,7 @@ asio::awaitable<Outcome<FormFields>> LoopbackPrompt::wait_for_browser(std::strin
 
 asio::awaitable<Outcome<FormFields>> LoopbackPrompt::authorize(std::string server_url,
                                                                std::string authorization_url,
-                                                               std::string state,
-                                                               net::CancelSignal* /*cancel*/) {
+                                                               std::string state, CancelSignal* /*cancel*/) {
   if (redirect_uri_.empty()) co_return Outcome<FormFields>::failure("no redirect URI was prepared");
   if (headless_) co_return co_await follow_redirects(std::move(authorization_url));
   std::cerr << "parley: the MCP server " << server_url

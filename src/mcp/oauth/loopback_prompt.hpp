@@ -29,8 +29,7 @@ class LoopbackPrompt final : public AuthorizationPrompt {
 
   boost::asio::awaitable<Outcome<std::string>> redirect_uri() override;
   boost::asio::awaitable<Outcome<FormFields>> authorize(std::string server_url, std::string authorization_url,
-                                                        std::string state,
-                                                        net::CancelSignal* cancel) override;
+                                                        std::string state, CancelSignal* cancel) override;
 
  private:
   boost::asio::awaitable<Outcome<FormFields>> follow_redirects(std::string url);

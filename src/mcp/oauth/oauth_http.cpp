@@ -70,15 +70,15 @@ asio::awaitable<Outcome<HttpAnswer>> OAuthHttp::send(net::ClientRequest request)
   const std::string url = request.url;
   auto result = co_await http_.fetch(std::move(request));
   if (!result) {
-    co_return R::failure(url.substr(0, 200) + ": " + result.error.message +
+    co_return R::failure(url.substr(0, 200) + ": " + result.error().message +
                          (policy_.allow_private_addresses
                               ? ""
                               : " (OAuth URLs of a server on a public address must be public too)"));
   }
   HttpAnswer answer;
-  answer.status = result.value->status;
-  answer.headers = std::move(result.value->headers);
-  answer.body = std::move(result.value->body);
+  answer.status = result->status;
+  answer.headers = std::move(result->headers);
+  answer.body = std::move(result->body);
   co_return answer;
 }
 
