@@ -1,6 +1,7 @@
 // API keys of the OpenAI-compatible API (docs/openai-api.md): created with a random secret that is shown once
-// and stored as its SHA-256 hash, listed with their usage, revoked, checked on every request (in the database,
-// so a key revoked on one replica is refused by all), and charged with each request's upstream usage.
+// and stored as its SHA-256 hash, listed with their usage, revoked, checked on every request (in the
+// database, so a key revoked on one replica is refused by all), and charged with each request's upstream
+// usage.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

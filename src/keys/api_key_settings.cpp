@@ -70,8 +70,8 @@ bj::object ApiKeySettings::to_json() const {
   } else {
     o["mcp_servers"] = nullptr;
   }
-  o["spending_cap_usd"] =
-      spending_cap_nanodollars ? bj::value(nanodollars_to_usd(*spending_cap_nanodollars)) : bj::value(nullptr);
+  o["spending_cap_usd"] = spending_cap_nanodollars ? bj::value(nanodollars_to_usd(*spending_cap_nanodollars))
+                                                   : bj::value(nullptr);
   o["store_history"] = store_history;
   return o;
 }

@@ -14,7 +14,7 @@
 namespace parley::store {
 
 struct ApiKeyRow {
-  std::string id;          // public identifier (12 hex characters), used to revoke
+  std::string id;  // public identifier (12 hex characters), used to revoke
   std::string name;
   std::string key_prefix;  // what the list shows of the key, e.g. "sk-parley-AbCd…wXyz"
   std::string settings;    // JSON text of the key's settings (keys/api_key_settings.hpp)

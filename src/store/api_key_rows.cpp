@@ -50,7 +50,8 @@ void SqlRepository::create_api_key(const ApiKeyRow& row, const std::string& key_
 std::vector<ApiKeyRow> SqlRepository::list_api_keys() {
   auto c = pool_->reader();
   std::vector<ApiKeyRow> out;
-  for (const auto& r : c->query("SELECT " + api_key_columns() + " FROM api_keys ORDER BY created_at DESC, id"))
+  for (const auto& r :
+       c->query("SELECT " + api_key_columns() + " FROM api_keys ORDER BY created_at DESC, id"))
     out.push_back(api_key_from_row(r));
   return out;
 }
