@@ -102,7 +102,9 @@ TEST(OpenAiRequest, SurvivesHugeAndDeepInput) {
   std::string deep(5000, '[');
   deep += std::string(5000, ']');
   std::string body = R"({"messages":[{"role":"user","content":"x"}],"metadata":{"a":)" + deep + "}}";
-  if (auto v = parley::json::parse(body)) EXPECT_TRUE(parse_openai_chat_request(*v));  // kept, forwarded
+  if (auto v = parley::json::parse(body)) {
+    EXPECT_TRUE(parse_openai_chat_request(*v));  // kept, forwarded
+  }
   std::string many = R"({"messages":[)";
   for (int i = 0; i < 2000; ++i) many += R"({"role":"user","content":"x"},)";
   many += R"({"role":"bad","content":"x"}]})";
