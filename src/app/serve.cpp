@@ -30,6 +30,7 @@
 #include "chat/attachment_service.hpp"
 #include "chat/chat_orchestrator.hpp"
 #include "chat/conversation_service.hpp"
+#include "chat/openai_completions.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
 #include "core/blocking.hpp"
@@ -39,6 +40,7 @@
 #include "core/log.hpp"
 #include "core/redact.hpp"
 #include "core/warnings.hpp"
+#include "keys/api_key_service.hpp"
 #include "llm/model_catalog.hpp"
 #include "llm/openrouter_client.hpp"
 #include "mcp/command_line_client.hpp"
@@ -419,6 +421,10 @@ int serve() {
   chat::ChatOrchestrator chat_turns({config, blocking, provider, image_downloads, catalog, *history,
                                      model_settings, turn_locks, &turn_tools, &attachments});
   chat::ConversationService conversations(*history, blocking, turn_locks, attachments);
+  // The OpenAI-compatible API: the same turns, with API keys kept in the database (every replica sees them).
+  keys::ApiKeyService api_keys(*history, &blocking);
+  chat::OpenAiCompletions openai_completions({config, blocking, provider, image_downloads, catalog, *history,
+                                              model_settings, turn_locks, &turn_tools, nullptr});
 
   // What each route group gets (api/route_contexts.hpp).
   api::ApiContext ctx{config, blocking, auth};
@@ -434,9 +440,12 @@ int serve() {
   api::McpRoutes mcp_routes{tools};
   api::AttachmentRoutes attachment_routes{config, attachments};
   api::SttRoutes stt_routes{config, http_client};
+  api::OpenAiRoutes openai_routes{api_keys, openai_completions, catalog};
+  api::ApiKeyRoutes api_key_routes{api_keys};
   const net::Router router =
       api::build_router({ctx, health_routes, auth_routes, chat_routes, conversation_routes, settings_routes,
-                         preset_routes, mcp_routes, attachment_routes, stt_routes});
+                         preset_routes, mcp_routes, attachment_routes, stt_routes, openai_routes,
+                         api_key_routes});
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)
                                              : net::StaticFiles::from_embedded(net::embedded_web_files());
   api::HttpPolicy policy(ctx);
@@ -447,7 +456,7 @@ int serve() {
   options.normal_body_limit = config.max_body_bytes;
   options.chat_body_limit = config.chat_max_body_bytes;
   options.upload_body_limit = config.attachments_max_size_bytes + 65536;
-  options.non_ui_paths = {"/api", "/api/", "/health", "/metrics", "/favicon.ico"};
+  options.non_ui_paths = {"/api", "/api/", "/v1", "/v1/", "/health", "/metrics", "/favicon.ico"};
   options.sse_keepalive =
       std::chrono::milliseconds(static_cast<long long>(config.sse_keepalive_seconds * 1000));
   options.header_timeout =

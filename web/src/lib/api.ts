@@ -331,6 +331,29 @@ function query(params: Record<string, string | number | undefined | null>): stri
   return s ? `?${s}` : '';
 }
 
+/** A key of the OpenAI-compatible API (/v1), as listed: never the key itself. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  key_prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  models: string[];
+  mcp_servers: string[] | null;
+  spending_cap_usd: number | null;
+  store_history: boolean;
+  usage: { requests: number; prompt_tokens: number; completion_tokens: number; cost_usd: number };
+}
+
+export interface NewApiKey {
+  name: string;
+  models?: string[];
+  mcp_servers?: string[] | null;
+  spending_cap_usd?: number | null;
+  store_history?: boolean;
+}
+
 export const api = {
   suggestions: () => request<{ suggestions: Suggestion[] }>('GET', '/api/suggestions'),
   addSuggestion: (s: Suggestion) => request<{ suggestions: Suggestion[] }>('POST', '/api/suggestions', s),
@@ -371,6 +394,10 @@ export const api = {
   patchMcpServer: (id: string, patch: Partial<McpDefinition>) => request<McpStatus>('PATCH', `/api/mcp/servers/${enc(id)}`, patch),
   putMcpServers: (servers: McpDefinition[]) => request<McpStatus>('PUT', '/api/mcp/servers/', { servers }),
   refreshMcp: () => request<McpStatus>('POST', '/api/mcp/servers/refresh'),
+
+  apiKeys: () => request<{ keys: ApiKey[] }>('GET', '/api/keys'),
+  createApiKey: (k: NewApiKey) => request<ApiKey & { key: string }>('POST', '/api/keys', k),
+  revokeApiKey: (id: string) => request<void>('DELETE', `/api/keys/${enc(id)}`),
 
   deepgramToken: () => request<{ access_token: string; expires_in: number | null }>('POST', '/api/stt/deepgram/token'),
 };
