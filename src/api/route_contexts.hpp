@@ -17,6 +17,9 @@ namespace parley::chat {
 class ChatOrchestrator;
 class ConversationService;
 }  // namespace parley::chat
+namespace parley::google {
+class GoogleAuth;
+}  // namespace parley::google
 namespace parley::llm {
 class ModelCatalog;
 }  // namespace parley::llm
@@ -87,6 +90,12 @@ struct SttRoutes {
   net::HttpClient& http;
 };
 
+// Google authorization (§2.20).
+struct GoogleAuthRoutes {
+  const Config& config;  // FRONTEND_URL, the home's credentials/, GOOGLE_DEFAULT_USER_EMAIL
+  google::GoogleAuth& auth;
+};
+
 // Every group's context, for the route table.
 struct RouteContexts {
   ApiContext& models;  // models, metadata, generation, active provider
@@ -99,6 +108,7 @@ struct RouteContexts {
   McpRoutes& mcp;
   AttachmentRoutes& attachments;
   SttRoutes& stt;
+  GoogleAuthRoutes& google;
 };
 
 }  // namespace parley::api

@@ -58,6 +58,9 @@
 #include "store/settings_listener.hpp"
 #include "store/settings_table.hpp"
 #include "store/signing_key.hpp"
+#include "google/google_auth.hpp"
+#include "google/token_store.hpp"
+#include "app/google_wiring.hpp"
 #include "store/sqlite_connection.hpp"
 
 namespace parley::app {
@@ -371,6 +374,7 @@ int serve() {
             tools.reload_definitions();  // retries by itself while the database does not answer
             return true;
           }
+          if (name.rfind("google_token:", 0) == 0) return true;  // read from the table on every use
           if (name == "auth") {
             auth.reload_password();  // a failed read keeps the hash read before
             return true;
@@ -434,9 +438,17 @@ int serve() {
   api::McpRoutes mcp_routes{tools};
   api::AttachmentRoutes attachment_routes{config, attachments};
   api::SttRoutes stt_routes{config, http_client};
+  // Google tokens: files under data/tokens/, or with PostgreSQL the settings rows every replica shares (§2.20).
+  std::unique_ptr<google::TokenStore> google_tokens;
+  if (settings_table)
+    google_tokens = std::make_unique<google::DocumentTokenStore>(*settings_table, config.home / "data" / "tokens");
+  else
+    google_tokens = std::make_unique<google::FileTokenStore>(config.home / "data" / "tokens");
+  google::GoogleAuth google_auth(google_auth_settings(config, signing_key), *google_tokens, http_client, &blocking);
+  api::GoogleAuthRoutes google_routes{config, google_auth};
   const net::Router router =
       api::build_router({ctx, health_routes, auth_routes, chat_routes, conversation_routes, settings_routes,
-                         preset_routes, mcp_routes, attachment_routes, stt_routes});
+                         preset_routes, mcp_routes, attachment_routes, stt_routes, google_routes});
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)
                                              : net::StaticFiles::from_embedded(net::embedded_web_files());
   api::HttpPolicy policy(ctx);
