@@ -113,17 +113,23 @@ AuthResult<std::string> GoogleAuth::authorization_url(const std::string& user_em
 
 boost::asio::awaitable<TokenRead> GoogleAuth::load(std::string user_email) {
   if (blocking_ == nullptr) co_return tokens_.load(user_email);
-  co_return co_await blocking_->run([this, user_email] { return tokens_.load(user_email); });
+  auto read = [this, user_email] { return tokens_.load(user_email); };
+  auto result = co_await blocking_->run(std::move(read));
+  co_return result;
 }
 
 boost::asio::awaitable<std::error_code> GoogleAuth::save(std::string user_email, StoredToken token) {
   if (blocking_ == nullptr) co_return tokens_.save(user_email, token);
-  co_return co_await blocking_->run([this, user_email, token] { return tokens_.save(user_email, token); });
+  auto write = [this, user_email, token] { return tokens_.save(user_email, token); };
+  auto result = co_await blocking_->run(std::move(write));
+  co_return result;
 }
 
 boost::asio::awaitable<std::error_code> GoogleAuth::remove(std::string user_email) {
   if (blocking_ == nullptr) co_return tokens_.remove(user_email);
-  co_return co_await blocking_->run([this, user_email] { return tokens_.remove(user_email); });
+  auto erase = [this, user_email] { return tokens_.remove(user_email); };
+  auto result = co_await blocking_->run(std::move(erase));
+  co_return result;
 }
 
 boost::asio::awaitable<AuthResult<std::string>> GoogleAuth::complete_authorization(std::string code,
@@ -253,7 +259,8 @@ boost::asio::awaitable<AuthResult<StoredToken>> GoogleAuth::usable_token(std::st
       co_return failure(Kind::not_authorized,
                         "the Google authorization of " + user_email + " expired and cannot be refreshed");
     }
-    co_return co_await refresh(user_email, std::move(token));
+    auto refreshed = co_await refresh(user_email, std::move(token));
+    co_return refreshed;
   }
   co_return token;
 }
