@@ -15,7 +15,8 @@ namespace parley::api {
 namespace {
 
 // FRONTEND_URL with exactly one trailing '/', then the query.
-net::Response redirect_to_frontend(const Config& config, const std::vector<std::pair<std::string, std::string>>& query) {
+net::Response redirect_to_frontend(const Config& config,
+                                   const std::vector<std::pair<std::string, std::string>>& query) {
   std::string base = config.frontend_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   std::string location = base + "/?";
@@ -65,7 +66,8 @@ boost::asio::awaitable<net::Response> post_google_authorize(GoogleAuthRoutes& ct
 }
 
 boost::asio::awaitable<net::Response> get_google_callback(GoogleAuthRoutes& ctx, net::Request& req) {
-  if (auto error = req.query_param("error")) co_return redirect_to_frontend(ctx.config, {{"auth_error", *error}});
+  if (auto error = req.query_param("error"))
+    co_return redirect_to_frontend(ctx.config, {{"auth_error", *error}});
   const auto code = req.query_param("code");
   const auto state = req.query_param("state");
   if (!code || !state) {
@@ -85,28 +87,32 @@ boost::asio::awaitable<net::Response> get_google_callback(GoogleAuthRoutes& ctx,
 boost::asio::awaitable<net::Response> get_google_status(GoogleAuthRoutes& ctx, net::Request& req) {
   const auto email = req.path_params["user_email"];
   auto status = co_await ctx.auth.status(email);
-  if (!status) co_return error_response(500, "Failed to check authorization status: " + status.error().message);
+  if (!status)
+    co_return error_response(500, "Failed to check authorization status: " + status.error().message);
   if (!status->authorized) co_return json_response(200, boost::json::object{{"authorized", false}});
   co_return json_response(
-      200, boost::json::object{{"authorized", true},
-                               {"expires_at", status->expires_at ? boost::json::value(format_iso_utc_z(*status->expires_at))
-                                                                 : boost::json::value(nullptr)}});
+      200, boost::json::object{
+               {"authorized", true},
+               {"expires_at", status->expires_at ? boost::json::value(format_iso_utc_z(*status->expires_at))
+                                                 : boost::json::value(nullptr)}});
 }
 
 boost::asio::awaitable<net::Response> delete_google_authorization(GoogleAuthRoutes& ctx, net::Request& req) {
   const auto email = req.path_params["user_email"];
   auto removed = co_await ctx.auth.disconnect(email);
-  if (!removed) co_return error_response(500, "Failed to remove the authorization: " + removed.error().message);
+  if (!removed)
+    co_return error_response(500, "Failed to remove the authorization: " + removed.error().message);
   co_return net::Response::no_content();
 }
 
 boost::asio::awaitable<net::Response> get_google_config(GoogleAuthRoutes& ctx, net::Request&) {
   const auto client = google::load_oauth_client(ctx.config.home);
-  boost::json::object out{{"client_configured", client.client.has_value()},
-                          {"default_user_email", ctx.config.google_default_user_email.empty()
-                                                     ? boost::json::value(nullptr)
-                                                     : boost::json::value(ctx.config.google_default_user_email)},
-                          {"redirect_uri", ctx.config.google_oauth_redirect_uri}};
+  boost::json::object out{
+      {"client_configured", client.client.has_value()},
+      {"default_user_email", ctx.config.google_default_user_email.empty()
+                                 ? boost::json::value(nullptr)
+                                 : boost::json::value(ctx.config.google_default_user_email)},
+      {"redirect_uri", ctx.config.google_oauth_redirect_uri}};
   if (!client.client) out["problem"] = client.error;
   co_return json_response(200, out);
 }

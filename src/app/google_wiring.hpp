@@ -11,7 +11,8 @@
 
 namespace parley::app {
 
-inline google::GoogleAuthSettings google_auth_settings(const Config& config, const std::string& signing_key_hex) {
+inline google::GoogleAuthSettings google_auth_settings(const Config& config,
+                                                       const std::string& signing_key_hex) {
   google::GoogleAuthSettings s;
   s.home = config.home;
   s.default_redirect_uri = config.google_oauth_redirect_uri;

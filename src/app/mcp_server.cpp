@@ -10,21 +10,21 @@
 #include <thread>
 
 #include "app/commands.hpp"
+#include "app/google_wiring.hpp"
 #include "blob/gcs_blob_store.hpp"
 #include "blob/local_blob_store.hpp"
 #include "blob/s3_blob_store.hpp"
+#include "chat/attachment_service.hpp"
 #include "core/blocking.hpp"
 #include "core/config.hpp"
 #include "core/json.hpp"
+#include "core/warnings.hpp"
+#include "google/google_tools.hpp"
+#include "google/tool_session.hpp"
 #include "mcp/builtin/servers.hpp"
 #include "mcp/server_definition.hpp"
 #include "net/http_client.hpp"
 #include "net/outbound_fetcher.hpp"
-#include "app/google_wiring.hpp"
-#include "chat/attachment_service.hpp"
-#include "core/warnings.hpp"
-#include "google/google_tools.hpp"
-#include "google/tool_session.hpp"
 #include "store/open_repository.hpp"
 #include "store/settings_table.hpp"
 #include "store/signing_key.hpp"
@@ -217,7 +217,8 @@ mcp::Outcome<std::optional<builtin::SavedAttachment>> find_attachment(store::Rep
 // with its row in the history store, and the answer carries its signed URL (§7.5). Opened on first use.
 class SessionAttachmentSink {
  public:
-  explicit SessionAttachmentSink(Config config) : config_(std::move(config)), runner_([this] { ioc_.run(); }) {}
+  explicit SessionAttachmentSink(Config config)
+      : config_(std::move(config)), runner_([this] { ioc_.run(); }) {}
   ~SessionAttachmentSink() {
     work_.reset();
     ioc_.stop();
@@ -242,7 +243,8 @@ class SessionAttachmentSink {
     if (auto missing = service_->selected().missing_configuration(); !missing.empty())
       return R::failure("Attachment storage (" + config_.storage + ") is not configured: " + missing);
     chat::NewAttachment a{session_id, filename, mime_type, bytes};
-    auto stored = boost::asio::co_spawn(ioc_, service_->store_upload(std::move(a)), boost::asio::use_future).get();
+    auto stored =
+        boost::asio::co_spawn(ioc_, service_->store_upload(std::move(a)), boost::asio::use_future).get();
     if (!stored) {
       const auto& d = stored.error().detail;
       return R::failure(d.is_string() ? std::string(d.as_string()) : json::serialize(d));
@@ -252,8 +254,9 @@ class SessionAttachmentSink {
     out.attachment_id = row.attachment_id;
     out.mime_type = row.mime_type;
     out.size_bytes = row.size_bytes;
-    const std::string base =
-        !config_.public_url.empty() ? config_.public_url : "http://" + config_.host + ":" + std::to_string(config_.port);
+    const std::string base = !config_.public_url.empty()
+                                 ? config_.public_url
+                                 : "http://" + config_.host + ":" + std::to_string(config_.port);
     std::string trimmed = base;
     while (!trimmed.empty() && trimmed.back() == '/') trimmed.pop_back();
     out.url = chat::AttachmentService::absolute_url(service_->current_url_blocking(row), trimmed);
@@ -279,8 +282,9 @@ class SessionAttachmentSink {
                                                                config_.google_application_credentials},
                                              http_),
         std::make_unique<blob::S3BlobStore>(
-            blob::S3Settings{config_.s3_endpoint, config_.s3_bucket, config_.s3_region, config_.s3_access_key_id,
-                             config_.s3_secret_access_key, config_.s3_force_path_style},
+            blob::S3Settings{config_.s3_endpoint, config_.s3_bucket, config_.s3_region,
+                             config_.s3_access_key_id, config_.s3_secret_access_key,
+                             config_.s3_force_path_style},
             http_));
   }
 
@@ -296,7 +300,8 @@ class SessionAttachmentSink {
   std::thread runner_;
 };
 
-// calendar, gmail, gdrive: the Google API client on its own I/O thread, tokens where `parley serve` keeps them.
+// calendar, gmail, gdrive: the Google API client on its own I/O thread, tokens where `parley serve` keeps
+// them.
 int run_google_server(const std::string& name, const Config& config) {
   std::unique_ptr<store::PostgresDocumentStore> table;
   std::unique_ptr<google::TokenStore> tokens;

@@ -18,6 +18,7 @@
 #include "api/route_contexts.hpp"
 #include "api/routes.hpp"
 #include "app/commands.hpp"
+#include "app/google_wiring.hpp"
 #include "app/login_sessions.hpp"
 #include "app/password_row.hpp"
 #include "app/preset_tool_servers.hpp"
@@ -39,6 +40,8 @@
 #include "core/log.hpp"
 #include "core/redact.hpp"
 #include "core/warnings.hpp"
+#include "google/google_auth.hpp"
+#include "google/token_store.hpp"
 #include "llm/model_catalog.hpp"
 #include "llm/openrouter_client.hpp"
 #include "mcp/command_line_client.hpp"
@@ -58,9 +61,6 @@
 #include "store/settings_listener.hpp"
 #include "store/settings_table.hpp"
 #include "store/signing_key.hpp"
-#include "google/google_auth.hpp"
-#include "google/token_store.hpp"
-#include "app/google_wiring.hpp"
 #include "store/sqlite_connection.hpp"
 
 namespace parley::app {
@@ -438,13 +438,16 @@ int serve() {
   api::McpRoutes mcp_routes{tools};
   api::AttachmentRoutes attachment_routes{config, attachments};
   api::SttRoutes stt_routes{config, http_client};
-  // Google tokens: files under data/tokens/, or with PostgreSQL the settings rows every replica shares (§2.20).
+  // Google tokens: files under data/tokens/, or with PostgreSQL the settings rows every replica shares
+  // (§2.20).
   std::unique_ptr<google::TokenStore> google_tokens;
   if (settings_table)
-    google_tokens = std::make_unique<google::DocumentTokenStore>(*settings_table, config.home / "data" / "tokens");
+    google_tokens =
+        std::make_unique<google::DocumentTokenStore>(*settings_table, config.home / "data" / "tokens");
   else
     google_tokens = std::make_unique<google::FileTokenStore>(config.home / "data" / "tokens");
-  google::GoogleAuth google_auth(google_auth_settings(config, signing_key), *google_tokens, http_client, &blocking);
+  google::GoogleAuth google_auth(google_auth_settings(config, signing_key), *google_tokens, http_client,
+                                 &blocking);
   api::GoogleAuthRoutes google_routes{config, google_auth};
   const net::Router router =
       api::build_router({ctx, health_routes, auth_routes, chat_routes, conversation_routes, settings_routes,

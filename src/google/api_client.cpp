@@ -66,12 +66,13 @@ boost::asio::awaitable<ApiResult<ApiResponse>> GoogleApi::call(std::string user_
   using Kind = ApiFailure::Kind;
   auto token = co_await auth_.access_token(user_email, false);
   if (!token) {
-    co_return ApiFailure{token.error().kind == AuthFailure::Kind::not_authorized ? Kind::not_authorized
-                                                                                   : Kind::unavailable,
-                         0, token.error().message};
+    co_return ApiFailure{
+        token.error().kind == AuthFailure::Kind::not_authorized ? Kind::not_authorized : Kind::unavailable, 0,
+        token.error().message};
   }
   std::string url = settings_.base_url + request.path;
-  if (!request.query.empty()) url += (url.find('?') == std::string::npos ? "?" : "&") + form_encode(request.query);
+  if (!request.query.empty())
+    url += (url.find('?') == std::string::npos ? "?" : "&") + form_encode(request.query);
   bool refreshed = false;
   std::string last_problem;
   int last_status = 0;
@@ -90,8 +91,9 @@ boost::asio::awaitable<ApiResult<ApiResponse>> GoogleApi::call(std::string user_
     std::optional<std::chrono::milliseconds> wait;
     if (!answer) {
       if (answer.error.kind == net::TransportError::Kind::too_large) {
-        co_return ApiFailure{Kind::unavailable, 0,
-                             "Google's answer is larger than " + std::to_string(request.max_bytes) + " bytes"};
+        co_return ApiFailure{
+            Kind::unavailable, 0,
+            "Google's answer is larger than " + std::to_string(request.max_bytes) + " bytes"};
       }
       last_problem = answer.error.kind == net::TransportError::Kind::timeout
                          ? "no answer within " + std::to_string(settings_.timeout.count()) + " ms"
@@ -108,7 +110,7 @@ boost::asio::awaitable<ApiResult<ApiResponse>> GoogleApi::call(std::string user_
         token = co_await auth_.access_token(user_email, true);
         if (!token) {
           co_return ApiFailure{token.error().kind == AuthFailure::Kind::not_authorized ? Kind::not_authorized
-                                                                                         : Kind::unavailable,
+                                                                                       : Kind::unavailable,
                                401, token.error().message};
         }
         --attempt;
@@ -126,8 +128,9 @@ boost::asio::awaitable<ApiResult<ApiResponse>> GoogleApi::call(std::string user_
     if (attempt >= settings_.max_attempts) break;
     if (!wait) wait = settings_.first_backoff * (1 << (attempt - 1));
     if (*wait > settings_.max_retry_wait) wait = settings_.max_retry_wait;
-    log::info("Google API {} {} attempt {} failed ({}); retrying in {} ms", request.method, request.path, attempt,
-              last_status != 0 ? "HTTP " + std::to_string(last_status) : last_problem, wait->count());
+    log::info("Google API {} {} attempt {} failed ({}); retrying in {} ms", request.method, request.path,
+              attempt, last_status != 0 ? "HTTP " + std::to_string(last_status) : last_problem,
+              wait->count());
     co_await wait_for(*wait);
   }
   if (last_status != 0) {
@@ -135,9 +138,9 @@ boost::asio::awaitable<ApiResult<ApiResponse>> GoogleApi::call(std::string user_
                          "Google answered HTTP " + std::to_string(last_status) + " after " +
                              std::to_string(settings_.max_attempts) + " attempts: " + last_problem};
   }
-  co_return ApiFailure{Kind::unavailable, 0,
-                       "Google did not answer after " + std::to_string(settings_.max_attempts) +
-                           " attempts: " + last_problem};
+  co_return ApiFailure{
+      Kind::unavailable, 0,
+      "Google did not answer after " + std::to_string(settings_.max_attempts) + " attempts: " + last_problem};
 }
 
 }  // namespace parley::google

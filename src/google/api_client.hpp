@@ -56,9 +56,9 @@ using ApiResult = boost::system::result<T, ApiFailure>;
 
 struct ApiSettings {
   std::string base_url = "https://www.googleapis.com";
-  std::chrono::milliseconds timeout{30000};       // one attempt
-  int max_attempts = 4;                           // 429/5xx/transport failures
-  std::chrono::milliseconds first_backoff{500};   // doubled per attempt
+  std::chrono::milliseconds timeout{30000};         // one attempt
+  int max_attempts = 4;                             // 429/5xx/transport failures
+  std::chrono::milliseconds first_backoff{500};     // doubled per attempt
   std::chrono::milliseconds max_retry_wait{20000};  // a longer Retry-After is cut to this
 };
 

@@ -71,10 +71,10 @@ bj::object shape_event(const bj::object& e, bool detailed) {
   return out;
 }
 
-// start/end of an event body from a model's time: "YYYY-MM-DD" is an all-day date, anything else a dateTime in
-// the display zone. Google's all-day end is exclusive: an end on the start day becomes the next day.
-std::optional<bj::object> event_time_body(const std::string& input, const std::string& timezone, std::string& why,
-                                          const std::string* start_date_for_end) {
+// start/end of an event body from a model's time: "YYYY-MM-DD" is an all-day date, anything else a dateTime
+// in the display zone. Google's all-day end is exclusive: an end on the start day becomes the next day.
+std::optional<bj::object> event_time_body(const std::string& input, const std::string& timezone,
+                                          std::string& why, const std::string* start_date_for_end) {
   if (is_date_only(input)) {
     if (start_date_for_end != nullptr && *start_date_for_end == input) {
       auto t = parse_timestamp(input + "T00:00:00Z");
@@ -111,9 +111,13 @@ bj::object get_events(const Backend& b, const bj::object& arguments) {
   if (!args.ok()) return error_result(args.problem());
   ApiRequest r;
   r.path = calendar_path(calendar_id) + "/events";
-  const auto min = time_min ? rfc3339_from_input(*time_min) : std::optional<std::string>(format_local_offset(std::chrono::system_clock::now()));
+  const auto min = time_min
+                       ? rfc3339_from_input(*time_min)
+                       : std::optional<std::string>(format_local_offset(std::chrono::system_clock::now()));
   if (!min) return error_result("Argument 'time_min' is not an ISO-8601 time or date: " + *time_min);
-  r.query = {{"timeMin", *min}, {"singleEvents", "true"}, {"orderBy", "startTime"},
+  r.query = {{"timeMin", *min},
+             {"singleEvents", "true"},
+             {"orderBy", "startTime"},
              {"maxResults", std::to_string(std::min<std::int64_t>(max_results, 250))}};
   if (time_max) {
     auto max = rfc3339_from_input(*time_max);
@@ -145,14 +149,11 @@ bj::object get_events(const Backend& b, const bj::object& arguments) {
       break;
     }
   }
-  bj::object out{{"user_email", email},
-                 {"calendar_id", calendar_id},
-                 {"time_zone", b->timezone},
-                 {"time_min", *min},
-                 {"count", events.size()},
-                 {"events", std::move(events)}};
-  if (more) out["note"] = "More events match; showing the first " + std::to_string(max_results) +
-                          ". Narrow time_min/time_max or raise max_results.";
+  bj::object out{{"user_email", email}, {"calendar_id", calendar_id}, {"time_zone", b->timezone},
+                 {"time_min", *min},    {"count", events.size()},     {"events", std::move(events)}};
+  if (more)
+    out["note"] = "More events match; showing the first " + std::to_string(max_results) +
+                  ". Narrow time_min/time_max or raise max_results.";
   return json_result(out);
 }
 
@@ -214,10 +215,15 @@ bj::object update_event(const Backend& b, const bj::object& arguments) {
     body["end"] = *t;
   }
   if (has_attendees) body["attendees"] = attendee_list(attendees);
-  if (body.empty()) return error_result("Nothing to change: give at least one of summary, start_time, end_time, "
-                                        "description, location, attendees.");
-  ApiRequest r{"PATCH", calendar_path(calendar_id) + "/events/" + path_segment(event_id), {},
-               json::serialize(body), "application/json"};
+  if (body.empty())
+    return error_result(
+        "Nothing to change: give at least one of summary, start_time, end_time, "
+        "description, location, attendees.");
+  ApiRequest r{"PATCH",
+               calendar_path(calendar_id) + "/events/" + path_segment(event_id),
+               {},
+               json::serialize(body),
+               "application/json"};
   auto answer = call_json(*b, email, r, kPrefix);
   if (!answer) return answer.error;
   return json_result(bj::object{{"updated", true}, {"event", shape_event(*answer.value, true)}});
@@ -248,7 +254,9 @@ bj::object list_calendars(const Backend& b, const bj::object& arguments) {
     for (const auto& c : *items) {
       if (!c.is_object()) continue;
       const auto& o = c.get_object();
-      bj::object item{{"id", str(o, "id")}, {"summary", str(o, "summary")}, {"time_zone", str(o, "timeZone")},
+      bj::object item{{"id", str(o, "id")},
+                      {"summary", str(o, "summary")},
+                      {"time_zone", str(o, "timeZone")},
                       {"access_role", str(o, "accessRole")}};
       const auto* primary = o.if_contains("primary");
       item["primary"] = primary != nullptr && primary->is_bool() && primary->get_bool();
@@ -268,15 +276,24 @@ std::string tasks_path(const std::string& list_id) {
 }
 
 bj::object shape_task(const bj::object& t, const std::string& list_id) {
-  bj::object out{{"id", str(t, "id")}, {"title", str(t, "title")}, {"status", str(t, "status")},
+  bj::object out{{"id", str(t, "id")},
+                 {"title", str(t, "title")},
+                 {"status", str(t, "status")},
                  {"task_list_id", list_id}};
-  for (const auto& [from, to] : std::initializer_list<std::pair<const char*, const char*>>{
-           {"notes", "notes"}, {"due", "due"}, {"completed", "completed"}, {"parent", "parent"},
-           {"position", "position"}, {"updated", "updated"}, {"webViewLink", "web_view_link"}}) {
+  for (const auto& [from, to] :
+       std::initializer_list<std::pair<const char*, const char*>>{{"notes", "notes"},
+                                                                  {"due", "due"},
+                                                                  {"completed", "completed"},
+                                                                  {"parent", "parent"},
+                                                                  {"position", "position"},
+                                                                  {"updated", "updated"},
+                                                                  {"webViewLink", "web_view_link"}}) {
     if (auto v = str(t, from); !v.empty()) out[to] = v;
   }
-  if (const auto* d = t.if_contains("deleted"); d != nullptr && d->is_bool() && d->get_bool()) out["deleted"] = true;
-  if (const auto* h = t.if_contains("hidden"); h != nullptr && h->is_bool() && h->get_bool()) out["hidden"] = true;
+  if (const auto* d = t.if_contains("deleted"); d != nullptr && d->is_bool() && d->get_bool())
+    out["deleted"] = true;
+  if (const auto* h = t.if_contains("hidden"); h != nullptr && h->is_bool() && h->get_bool())
+    out["hidden"] = true;
   return out;
 }
 
@@ -297,7 +314,9 @@ bj::object list_task_lists(const Backend& b, const bj::object& arguments) {
   const auto max_results = args.integer("max_results", 100, 1, 1000);
   const auto page_token = args.optional_string("page_token");
   if (!args.ok()) return error_result(args.problem());
-  ApiRequest r{"GET", "/tasks/v1/users/@me/lists", {{"maxResults", std::to_string(std::min<std::int64_t>(max_results, 100))}}};
+  ApiRequest r{"GET",
+               "/tasks/v1/users/@me/lists",
+               {{"maxResults", std::to_string(std::min<std::int64_t>(max_results, 100))}}};
   if (page_token) r.query.emplace_back("pageToken", *page_token);
   auto answer = call_json(*b, email, r, kPrefix);
   if (!answer) return answer.error;
@@ -305,7 +324,8 @@ bj::object list_task_lists(const Backend& b, const bj::object& arguments) {
   if (const auto* items = arr(*answer.value, "items")) {
     for (const auto& l : *items) {
       if (!l.is_object()) continue;
-      lists.push_back(bj::object{{"id", str(l.get_object(), "id")}, {"title", str(l.get_object(), "title")},
+      lists.push_back(bj::object{{"id", str(l.get_object(), "id")},
+                                 {"title", str(l.get_object(), "title")},
                                  {"updated", str(l.get_object(), "updated")}});
     }
   }
@@ -328,7 +348,8 @@ struct TaskQuery {
 // One page of a list's tasks, shaped; `next` gets the next page token.
 std::optional<bj::array> fetch_tasks(const Backend& b, const std::string& email, const TaskQuery& q,
                                      std::string& next, bj::object& error) {
-  ApiRequest r{"GET", tasks_path(q.list_id) + "/tasks",
+  ApiRequest r{"GET",
+               tasks_path(q.list_id) + "/tasks",
                {{"maxResults", std::to_string(std::min<std::int64_t>(q.max_results, 100))},
                 {"showCompleted", q.show_completed ? "true" : "false"},
                 {"showDeleted", q.show_deleted ? "true" : "false"},
@@ -353,7 +374,8 @@ std::optional<bj::array> fetch_tasks(const Backend& b, const std::string& email,
 bool task_matches_filter(const bj::object& task, const std::string& filter) {
   const auto status = task.contains("status") ? std::string(task.at("status").as_string()) : std::string();
   if (filter == "completed") return status == "completed";
-  if (filter == "needsAction" || filter == "pending" || filter == "incomplete") return status == "needsAction";
+  if (filter == "needsAction" || filter == "pending" || filter == "incomplete")
+    return status == "needsAction";
   if (filter == "overdue") {
     if (status != "needsAction" || !task.contains("due")) return false;
     auto due = parse_timestamp(std::string(task.at("due").as_string()));
@@ -374,7 +396,8 @@ bj::object list_tasks(const Backend& b, const bj::object& arguments) {
   q.show_hidden = args.boolean("show_hidden", false);
   q.due_min = due_param(args, "due_min");
   q.due_max = due_param(args, "due_max");
-  const auto filter = args.choice("task_filter", "all", {"all", "completed", "needsAction", "pending", "incomplete", "overdue"});
+  const auto filter = args.choice("task_filter", "all",
+                                  {"all", "completed", "needsAction", "pending", "incomplete", "overdue"});
   if (filter == "completed") q.show_completed = true;
   if (!args.ok()) return error_result(args.problem());
   std::string next;
@@ -384,8 +407,11 @@ bj::object list_tasks(const Backend& b, const bj::object& arguments) {
   bj::array kept;
   for (auto& t : *tasks)
     if (task_matches_filter(t.as_object(), filter)) kept.push_back(std::move(t));
-  bj::object out{{"user_email", email}, {"task_list_id", q.list_id}, {"task_filter", filter},
-                 {"count", kept.size()}, {"tasks", std::move(kept)}};
+  bj::object out{{"user_email", email},
+                 {"task_list_id", q.list_id},
+                 {"task_filter", filter},
+                 {"count", kept.size()},
+                 {"tasks", std::move(kept)}};
   if (!next.empty()) {
     out["next_page_token"] = next;
     out["note"] = "More tasks exist: call again with page_token.";
@@ -395,14 +421,16 @@ bj::object list_tasks(const Backend& b, const bj::object& arguments) {
 
 // Tasks of one list or of every list, matched by a case-insensitive query in title (and notes).
 bj::object search_tasks(const Backend& b, const std::string& email, const std::string& query,
-                        const std::optional<std::string>& list_id, std::int64_t max_results, bool include_completed,
-                        bool include_hidden, bool include_deleted, bool search_notes,
-                        const std::optional<std::string>& due_min, const std::optional<std::string>& due_max) {
+                        const std::optional<std::string>& list_id, std::int64_t max_results,
+                        bool include_completed, bool include_hidden, bool include_deleted, bool search_notes,
+                        const std::optional<std::string>& due_min,
+                        const std::optional<std::string>& due_max) {
   std::vector<std::pair<std::string, std::string>> lists;  // id, title
   if (list_id) {
     lists.emplace_back(*list_id, "");
   } else {
-    auto answer = call_json(*b, email, ApiRequest{"GET", "/tasks/v1/users/@me/lists", {{"maxResults", "100"}}}, kPrefix);
+    auto answer = call_json(*b, email,
+                            ApiRequest{"GET", "/tasks/v1/users/@me/lists", {{"maxResults", "100"}}}, kPrefix);
     if (!answer) return answer.error;
     if (const auto* items = arr(*answer.value, "items"))
       for (const auto& l : *items)
@@ -441,7 +469,8 @@ bj::object search_tasks(const Backend& b, const std::string& email, const std::s
     }
     if (cut) break;
   }
-  bj::object out{{"user_email", email}, {"query", query}, {"count", matches.size()}, {"tasks", std::move(matches)}};
+  bj::object out{
+      {"user_email", email}, {"query", query}, {"count", matches.size()}, {"tasks", std::move(matches)}};
   if (cut) out["note"] = "More tasks match; showing the first " + std::to_string(max_results) + ".";
   return json_result(out);
 }
@@ -459,7 +488,8 @@ bj::object search_all_tasks(const Backend& b, const bj::object& arguments) {
   const auto due_min = due_param(args, "due_min");
   const auto due_max = due_param(args, "due_max");
   if (!args.ok()) return error_result(args.problem());
-  return search_tasks(b, email, query, list_id, max_results, completed, hidden, deleted, notes, due_min, due_max);
+  return search_tasks(b, email, query, list_id, max_results, completed, hidden, deleted, notes, due_min,
+                      due_max);
 }
 
 bj::object user_context_from_tasks(const Backend& b, const bj::object& arguments) {
@@ -469,8 +499,8 @@ bj::object user_context_from_tasks(const Backend& b, const bj::object& arguments
   const auto max_results = args.integer("max_results", 25, 1, 1000);
   const bool completed = args.boolean("include_completed", false);
   if (!args.ok()) return error_result(args.problem());
-  auto result = search_tasks(b, email, query, std::nullopt, max_results, completed, false, false, true, std::nullopt,
-                             std::nullopt);
+  auto result = search_tasks(b, email, query, std::nullopt, max_results, completed, false, false, true,
+                             std::nullopt, std::nullopt);
   if (auto* sc = result.if_contains("structuredContent"); sc != nullptr && sc->is_object()) {
     auto data = sc->as_object();
     std::string summary;
@@ -483,7 +513,8 @@ bj::object user_context_from_tasks(const Backend& b, const bj::object& arguments
         summary += "\n";
       }
     }
-    data["context"] = summary.empty() ? "No tasks match '" + query + "'." : "Tasks matching '" + query + "':\n" + summary;
+    data["context"] =
+        summary.empty() ? "No tasks match '" + query + "'." : "Tasks matching '" + query + "':\n" + summary;
     return json_result(data);
   }
   return result;
@@ -495,7 +526,8 @@ bj::object get_task(const Backend& b, const bj::object& arguments) {
   const auto list_id = args.optional_string("task_list_id").value_or("@default");
   const auto task_id = args.required_string("task_id");
   if (!args.ok()) return error_result(args.problem());
-  auto answer = call_json(*b, email, ApiRequest{"GET", tasks_path(list_id) + "/tasks/" + path_segment(task_id)}, kPrefix);
+  auto answer = call_json(
+      *b, email, ApiRequest{"GET", tasks_path(list_id) + "/tasks/" + path_segment(task_id)}, kPrefix);
   if (!answer) return answer.error;
   return json_result(bj::object{{"task", shape_task(*answer.value, list_id)}});
 }
@@ -528,7 +560,10 @@ bj::object update_task(const Backend& b, const bj::object& arguments) {
   const auto task_id = args.required_string("task_id");
   const auto title = args.optional_string("title");
   const auto notes = args.optional_string("notes");
-  const auto status = args.has("status") ? std::optional<std::string>(args.choice("status", "needsAction", {"needsAction", "completed"})) : std::nullopt;
+  const auto status =
+      args.has("status")
+          ? std::optional<std::string>(args.choice("status", "needsAction", {"needsAction", "completed"}))
+          : std::nullopt;
   const auto due = due_param(args, "due");
   if (!args.ok()) return error_result(args.problem());
   bj::object body;
@@ -540,7 +575,10 @@ bj::object update_task(const Backend& b, const bj::object& arguments) {
   }
   if (due) body["due"] = format_iso_utc_z(*parse_timestamp(*due), 3);
   if (body.empty()) return error_result("Nothing to change: give at least one of title, notes, status, due.");
-  ApiRequest r{"PATCH", tasks_path(list_id) + "/tasks/" + path_segment(task_id), {}, json::serialize(body),
+  ApiRequest r{"PATCH",
+               tasks_path(list_id) + "/tasks/" + path_segment(task_id),
+               {},
+               json::serialize(body),
                "application/json"};
   auto answer = call_json(*b, email, r, kPrefix);
   if (!answer) return answer.error;
@@ -553,7 +591,8 @@ bj::object delete_task(const Backend& b, const bj::object& arguments) {
   const auto list_id = args.optional_string("task_list_id").value_or("@default");
   const auto task_id = args.required_string("task_id");
   if (!args.ok()) return error_result(args.problem());
-  auto answer = call_json(*b, email, ApiRequest{"DELETE", tasks_path(list_id) + "/tasks/" + path_segment(task_id)}, kPrefix);
+  auto answer = call_json(
+      *b, email, ApiRequest{"DELETE", tasks_path(list_id) + "/tasks/" + path_segment(task_id)}, kPrefix);
   if (!answer) return answer.error;
   return json_result(bj::object{{"deleted", true}, {"task_id", task_id}, {"task_list_id", list_id}});
 }
@@ -573,7 +612,8 @@ bj::object move_task(const Backend& b, const bj::object& arguments) {
   if (destination) r.query.emplace_back("destinationTasklist", *destination);
   auto answer = call_json(*b, email, r, kPrefix);
   if (!answer) return answer.error;
-  return json_result(bj::object{{"moved", true}, {"task", shape_task(*answer.value, destination.value_or(list_id))}});
+  return json_result(
+      bj::object{{"moved", true}, {"task", shape_task(*answer.value, destination.value_or(list_id))}});
 }
 
 bj::object clear_completed(const Backend& b, const bj::object& arguments) {
@@ -583,7 +623,8 @@ bj::object clear_completed(const Backend& b, const bj::object& arguments) {
   if (!args.ok()) return error_result(args.problem());
   auto answer = call_json(*b, email, ApiRequest{"POST", tasks_path(list_id) + "/clear"}, kPrefix);
   if (!answer) return answer.error;
-  return json_result(bj::object{{"cleared", true}, {"task_list_id", list_id},
+  return json_result(bj::object{{"cleared", true},
+                                {"task_list_id", list_id},
                                 {"message", "Completed tasks are now hidden from the list."}});
 }
 
@@ -592,7 +633,8 @@ mcp::builtin::ToolHandler bind(const Backend& b) {
   return [b](const bj::object& a, const CallContext&) { return fn(b, a); };
 }
 
-const Param kUser{"user_email", "string", "The Google account's email address (default: GOOGLE_DEFAULT_USER_EMAIL)"};
+const Param kUser{"user_email", "string",
+                  "The Google account's email address (default: GOOGLE_DEFAULT_USER_EMAIL)"};
 const Param kList{"task_list_id", "string", "Task list id (default \"@default\")"};
 
 }  // namespace
@@ -601,31 +643,33 @@ mcp::builtin::StdioServer make_calendar_server(GoogleToolBackend backend_value) 
   auto b = std::make_shared<GoogleToolBackend>(std::move(backend_value));
   std::vector<Tool> tools;
   add_auth_tools(tools, kPrefix, b);
-  tools.push_back({"calendar_get_events",
-                   "List calendar events (recurring events expanded into instances) from time_min (default now) to "
-                   "time_max, in the display time zone.",
-                   object_schema({kUser,
-                                  {"calendar_id", "string", "Calendar id (default \"primary\")"},
-                                  {"time_min", "string", "Start, ISO-8601 date or time (default now)"},
-                                  {"time_max", "string", "End, ISO-8601 date or time"},
-                                  {"max_results", "integer", "At most this many events (default 25)"},
-                                  {"query", "string", "Free-text search"},
-                                  {"detailed", "boolean", "Include descriptions, organizer, recurrence"}},
-                                 {}),
-                   bind<get_events>(b)});
-  tools.push_back({"calendar_create_event",
-                   "Create an event. A date (YYYY-MM-DD) for start and end makes an all-day event; times without a "
-                   "zone are in the display time zone.",
-                   object_schema({kUser,
-                                  {"summary", "string", "Title"},
-                                  {"start_time", "string", "Start: ISO-8601 time or YYYY-MM-DD"},
-                                  {"end_time", "string", "End: ISO-8601 time or YYYY-MM-DD"},
-                                  {"calendar_id", "string", "Calendar id (default \"primary\")"},
-                                  {"description", "string", "Description"},
-                                  {"location", "string", "Location"},
-                                  {"attendees", "string[]", "Attendee email addresses"}},
-                                 {"summary", "start_time", "end_time"}),
-                   bind<create_event>(b)});
+  tools.push_back(
+      {"calendar_get_events",
+       "List calendar events (recurring events expanded into instances) from time_min (default now) to "
+       "time_max, in the display time zone.",
+       object_schema({kUser,
+                      {"calendar_id", "string", "Calendar id (default \"primary\")"},
+                      {"time_min", "string", "Start, ISO-8601 date or time (default now)"},
+                      {"time_max", "string", "End, ISO-8601 date or time"},
+                      {"max_results", "integer", "At most this many events (default 25)"},
+                      {"query", "string", "Free-text search"},
+                      {"detailed", "boolean", "Include descriptions, organizer, recurrence"}},
+                     {}),
+       bind<get_events>(b)});
+  tools.push_back(
+      {"calendar_create_event",
+       "Create an event. A date (YYYY-MM-DD) for start and end makes an all-day event; times without a "
+       "zone are in the display time zone.",
+       object_schema({kUser,
+                      {"summary", "string", "Title"},
+                      {"start_time", "string", "Start: ISO-8601 time or YYYY-MM-DD"},
+                      {"end_time", "string", "End: ISO-8601 time or YYYY-MM-DD"},
+                      {"calendar_id", "string", "Calendar id (default \"primary\")"},
+                      {"description", "string", "Description"},
+                      {"location", "string", "Location"},
+                      {"attendees", "string[]", "Attendee email addresses"}},
+                     {"summary", "start_time", "end_time"}),
+       bind<create_event>(b)});
   tools.push_back({"calendar_update_event", "Change an event's fields; fields not given stay as they are.",
                    object_schema({kUser,
                                   {"event_id", "string", "Event id"},
@@ -639,17 +683,20 @@ mcp::builtin::StdioServer make_calendar_server(GoogleToolBackend backend_value) 
                                  {"event_id"}),
                    bind<update_event>(b)});
   tools.push_back({"calendar_delete_event", "Delete an event.",
-                   object_schema({kUser, {"event_id", "string", "Event id"},
+                   object_schema({kUser,
+                                  {"event_id", "string", "Event id"},
                                   {"calendar_id", "string", "Calendar id (default \"primary\")"}},
                                  {"event_id"}),
                    bind<delete_event>(b)});
   tools.push_back({"calendar_list_task_lists", "List the user's Google Tasks lists.",
-                   object_schema({kUser, {"max_results", "integer", "At most this many (default 100)"},
+                   object_schema({kUser,
+                                  {"max_results", "integer", "At most this many (default 100)"},
                                   {"page_token", "string", "Page token of a previous answer"}},
                                  {}),
                    bind<list_task_lists>(b)});
   tools.push_back({"list_tasks", "List the tasks of a task list.",
-                   object_schema({kUser, kList,
+                   object_schema({kUser,
+                                  kList,
                                   {"max_results", "integer", "At most this many (1-100)"},
                                   {"page_token", "string", "Page token of a previous answer"},
                                   {"show_completed", "boolean", "Include completed tasks"},
@@ -657,10 +704,14 @@ mcp::builtin::StdioServer make_calendar_server(GoogleToolBackend backend_value) 
                                   {"show_hidden", "boolean", "Include hidden tasks"},
                                   {"due_min", "string", "Due on or after (ISO-8601)"},
                                   {"due_max", "string", "Due before (ISO-8601)"},
-                                  {"task_filter", "string", "Which tasks", {"all", "completed", "needsAction", "pending", "incomplete", "overdue"}}},
+                                  {"task_filter",
+                                   "string",
+                                   "Which tasks",
+                                   {"all", "completed", "needsAction", "pending", "incomplete", "overdue"}}},
                                  {}),
                    bind<list_tasks>(b)});
-  tools.push_back({"search_all_tasks", "Search tasks in every task list (or one) by words in the title or notes.",
+  tools.push_back({"search_all_tasks",
+                   "Search tasks in every task list (or one) by words in the title or notes.",
                    object_schema({kUser,
                                   {"query", "string", "Words to find (empty: every task)"},
                                   {"task_list_id", "string", "Only this task list"},
@@ -674,7 +725,8 @@ mcp::builtin::StdioServer make_calendar_server(GoogleToolBackend backend_value) 
                                  {}),
                    bind<search_all_tasks>(b)});
   tools.push_back({"user_context_from_tasks", "What the user's tasks say about a topic, as a short summary.",
-                   object_schema({{"query", "string", "The topic"}, kUser,
+                   object_schema({{"query", "string", "The topic"},
+                                  kUser,
                                   {"max_results", "integer", "At most this many tasks (default 25)"},
                                   {"include_completed", "boolean", "Include completed tasks"}},
                                  {"query"}),
@@ -683,14 +735,20 @@ mcp::builtin::StdioServer make_calendar_server(GoogleToolBackend backend_value) 
                    object_schema({kUser, kList, {"task_id", "string", "Task id"}}, {"task_id"}),
                    bind<get_task>(b)});
   tools.push_back({"calendar_create_task", "Create a task.",
-                   object_schema({kUser, kList, {"title", "string", "Title"}, {"notes", "string", "Notes"},
+                   object_schema({kUser,
+                                  kList,
+                                  {"title", "string", "Title"},
+                                  {"notes", "string", "Notes"},
                                   {"due", "string", "Due date (ISO-8601)"},
                                   {"parent", "string", "Parent task id (a subtask)"},
                                   {"previous", "string", "The sibling task it follows"}},
                                  {"title"}),
                    bind<create_task>(b)});
   tools.push_back({"calendar_update_task", "Change a task; fields not given stay as they are.",
-                   object_schema({kUser, kList, {"task_id", "string", "Task id"}, {"title", "string", "Title"},
+                   object_schema({kUser,
+                                  kList,
+                                  {"task_id", "string", "Task id"},
+                                  {"title", "string", "Title"},
                                   {"notes", "string", "Notes"},
                                   {"status", "string", "Status", {"needsAction", "completed"}},
                                   {"due", "string", "Due date (ISO-8601)"}},
@@ -699,8 +757,11 @@ mcp::builtin::StdioServer make_calendar_server(GoogleToolBackend backend_value) 
   tools.push_back({"calendar_delete_task", "Delete a task.",
                    object_schema({kUser, kList, {"task_id", "string", "Task id"}}, {"task_id"}),
                    bind<delete_task>(b)});
-  tools.push_back({"calendar_move_task", "Move a task under another parent, after a sibling, or to another list.",
-                   object_schema({kUser, kList, {"task_id", "string", "Task id"},
+  tools.push_back({"calendar_move_task",
+                   "Move a task under another parent, after a sibling, or to another list.",
+                   object_schema({kUser,
+                                  kList,
+                                  {"task_id", "string", "Task id"},
                                   {"parent", "string", "New parent task id"},
                                   {"previous", "string", "The sibling it follows"},
                                   {"destination_task_list", "string", "Move to this task list"}},

@@ -24,7 +24,8 @@ using Backend = std::shared_ptr<GoogleToolBackend>;
 const std::string kPrefix = "gdrive";
 const std::string kFiles = "/drive/v3/files";
 const std::string kFolderType = "application/vnd.google-apps.folder";
-const std::string kFileFields = "id,name,mimeType,size,modifiedTime,createdTime,webViewLink,parents,owners(emailAddress),trashed,driveId";
+const std::string kFileFields =
+    "id,name,mimeType,size,modifiedTime,createdTime,webViewLink,parents,owners(emailAddress),trashed,driveId";
 constexpr std::size_t kMaxTextChars = 100000;
 constexpr std::size_t kMaxDownloadBytes = 10u * 1024u * 1024u;
 
@@ -41,11 +42,12 @@ std::string drive_literal(std::string_view s) {
 // A query that already uses Drive's syntax goes through unchanged; plain words search names and contents.
 std::string drive_query(const std::string& query) {
   const auto lower = text::lower(query);
-  for (std::string_view op : {" contains ", "=", " in ", "mimetype", "trashed", "modifiedtime", "sharedwithme",
-                              "fulltext", "starred", "createdtime", "properties has"}) {
+  for (std::string_view op : {" contains ", "=", " in ", "mimetype", "trashed", "modifiedtime",
+                              "sharedwithme", "fulltext", "starred", "createdtime", "properties has"}) {
     if (lower.find(op) != std::string::npos) return query;
   }
-  return "(name contains " + drive_literal(query) + " or fullText contains " + drive_literal(query) + ") and trashed = false";
+  return "(name contains " + drive_literal(query) + " or fullText contains " + drive_literal(query) +
+         ") and trashed = false";
 }
 
 bj::object shape_file(const bj::object& f) {
@@ -55,7 +57,8 @@ bj::object shape_file(const bj::object& f) {
   if (auto v = str(f, "modifiedTime"); !v.empty()) out["modified_time"] = v;
   if (auto v = str(f, "webViewLink"); !v.empty()) out["web_view_link"] = v;
   if (const auto* p = arr(f, "parents")) out["parents"] = string_list(p);
-  if (const auto* t = f.if_contains("trashed"); t != nullptr && t->is_bool() && t->get_bool()) out["trashed"] = true;
+  if (const auto* t = f.if_contains("trashed"); t != nullptr && t->is_bool() && t->get_bool())
+    out["trashed"] = true;
   return out;
 }
 
@@ -78,9 +81,12 @@ ListOptions list_options(ToolArguments& args, std::int64_t default_size) {
 // One page of files for a Drive query, shaped, with a note when more exist.
 bj::object list_files(const Backend& b, const std::string& email, const std::string& q, const ListOptions& o,
                       bj::object extra) {
-  ApiRequest r{"GET", kFiles,
-               {{"q", q}, {"pageSize", std::to_string(std::min<std::int64_t>(o.page_size, 1000))},
-                {"fields", "nextPageToken,files(" + kFileFields + ")"}, {"supportsAllDrives", "true"},
+  ApiRequest r{"GET",
+               kFiles,
+               {{"q", q},
+                {"pageSize", std::to_string(std::min<std::int64_t>(o.page_size, 1000))},
+                {"fields", "nextPageToken,files(" + kFileFields + ")"},
+                {"supportsAllDrives", "true"},
                 {"includeItemsFromAllDrives", o.all_drives ? "true" : "false"}}};
   if (o.page_token) r.query.emplace_back("pageToken", *o.page_token);
   if (o.drive_id) {
@@ -119,11 +125,17 @@ bj::object search_files(const Backend& b, const bj::object& arguments) {
 // The id of the folder named `name` under `parent` (any parent when empty).
 std::optional<std::string> find_folder(const Backend& b, const std::string& email, const std::string& name,
                                        const std::string& parent, bj::object& error) {
-  std::string q = "mimeType = '" + kFolderType + "' and name = " + drive_literal(name) + " and trashed = false";
+  std::string q =
+      "mimeType = '" + kFolderType + "' and name = " + drive_literal(name) + " and trashed = false";
   if (!parent.empty()) q += " and " + drive_literal(parent) + " in parents";
   auto answer = call_json(*b, email,
-                          ApiRequest{"GET", kFiles, {{"q", q}, {"pageSize", "10"}, {"fields", "files(id,name)"},
-                                                     {"supportsAllDrives", "true"}, {"includeItemsFromAllDrives", "true"}}},
+                          ApiRequest{"GET",
+                                     kFiles,
+                                     {{"q", q},
+                                      {"pageSize", "10"},
+                                      {"fields", "files(id,name)"},
+                                      {"supportsAllDrives", "true"},
+                                      {"includeItemsFromAllDrives", "true"}}},
                           kPrefix);
   if (!answer) {
     error = answer.error;
@@ -131,8 +143,8 @@ std::optional<std::string> find_folder(const Backend& b, const std::string& emai
   }
   const auto* files = arr(*answer.value, "files");
   if (files == nullptr || files->empty() || !files->front().is_object()) {
-    error = error_result("No folder named '" + name + "'" + (parent.empty() ? "" : " in the folder " + parent) +
-                         " was found.");
+    error = error_result("No folder named '" + name + "'" +
+                         (parent.empty() ? "" : " in the folder " + parent) + " was found.");
     return std::nullopt;
   }
   return str(files->front().get_object(), "id");
@@ -169,9 +181,11 @@ bj::object list_folder(const Backend& b, const bj::object& arguments) {
 }
 
 JsonCall file_metadata(const Backend& b, const std::string& email, const std::string& id) {
-  return call_json(*b, email,
-                   ApiRequest{"GET", kFiles + "/" + path_segment(id), {{"fields", kFileFields}, {"supportsAllDrives", "true"}}},
-                   kPrefix);
+  return call_json(
+      *b, email,
+      ApiRequest{
+          "GET", kFiles + "/" + path_segment(id), {{"fields", kFileFields}, {"supportsAllDrives", "true"}}},
+      kPrefix);
 }
 
 // The export type of a Google Workspace file read as text.
@@ -190,9 +204,12 @@ bool is_workspace(const std::string& mime) {
 // Bytes of a file (media) or of its export.
 std::optional<std::string> file_bytes(const Backend& b, const std::string& email, const std::string& id,
                                       const std::string& export_type, bj::object& error) {
-  ApiRequest r = export_type.empty()
-                     ? ApiRequest{"GET", kFiles + "/" + path_segment(id), {{"alt", "media"}, {"supportsAllDrives", "true"}}}
-                     : ApiRequest{"GET", kFiles + "/" + path_segment(id) + "/export", {{"mimeType", export_type}}};
+  ApiRequest r =
+      export_type.empty()
+          ? ApiRequest{"GET",
+                       kFiles + "/" + path_segment(id),
+                       {{"alt", "media"}, {"supportsAllDrives", "true"}}}
+          : ApiRequest{"GET", kFiles + "/" + path_segment(id) + "/export", {{"mimeType", export_type}}};
   r.max_bytes = kMaxDownloadBytes;
   auto answer = b->call(email, r);
   if (!answer) {
@@ -210,23 +227,26 @@ bj::object get_file_content(const Backend& b, const bj::object& arguments, const
   auto meta = file_metadata(b, email, id);
   if (!meta) return meta.error;
   const auto mime = str(*meta.value, "mimeType");
-  if (mime == kFolderType) return error_result("'" + str(*meta.value, "name") + "' is a folder; use gdrive_list_folder.");
+  if (mime == kFolderType)
+    return error_result("'" + str(*meta.value, "name") + "' is a folder; use gdrive_list_folder.");
   std::string export_type = is_workspace(mime) ? text_export_type(mime) : "";
   if (is_workspace(mime) && (export_type.empty() || export_type == "image/png"))
     return error_result("Files of type " + mime + " cannot be read as text; use gdrive_download_file.");
   bj::object error;
   auto bytes = file_bytes(b, email, id, export_type, error);
   if (!bytes) return error;
-  mcp::builtin::ExtractRequest request{*bytes, export_type.empty() ? mime : export_type, str(*meta.value, "name"), std::nullopt};
+  mcp::builtin::ExtractRequest request{*bytes, export_type.empty() ? mime : export_type,
+                                       str(*meta.value, "name"), std::nullopt};
   auto text = mcp::builtin::extract_text(request, context);
   if (!text) return error_result("Cannot read '" + str(*meta.value, "name") + "' as text: " + text.error());
   auto cut = mcp::builtin::cut_to_chars(text.value().content, kMaxTextChars);
-  bj::object out{{"file", shape_file(*meta.value)}, {"content", cut.text},
+  bj::object out{{"file", shape_file(*meta.value)},
+                 {"content", cut.text},
                  {"content_type", export_type.empty() ? text.value().mime_type : export_type}};
   if (!export_type.empty()) out["exported_as"] = export_type;
   if (cut.truncated) {
-    out["note"] = "The content was cut to " + std::to_string(kMaxTextChars) + " of " + std::to_string(cut.total_chars) +
-                  " characters.";
+    out["note"] = "The content was cut to " + std::to_string(kMaxTextChars) + " of " +
+                  std::to_string(cut.total_chars) + " characters.";
   }
   return json_result(out);
 }
@@ -240,7 +260,8 @@ bj::object download_file(const Backend& b, const bj::object& arguments) {
   auto meta = file_metadata(b, email, id);
   if (!meta) return meta.error;
   const auto mime = str(*meta.value, "mimeType");
-  if (mime == kFolderType) return error_result("'" + str(*meta.value, "name") + "' is a folder and has no bytes.");
+  if (mime == kFolderType)
+    return error_result("'" + str(*meta.value, "name") + "' is a folder and has no bytes.");
   if (is_workspace(mime) && export_type.empty()) export_type = "application/pdf";
   if (!is_workspace(mime)) export_type.clear();
   bj::object error;
@@ -269,21 +290,25 @@ bj::object create_file(const Backend& b, const bj::object& arguments) {
     auto downloaded = b->download(*url, kMaxDownloadBytes);
     if (!downloaded) return error_result(downloaded.error());
     bytes = std::move(downloaded.value().bytes);
-    if (!args.has("mime_type") && !downloaded.value().content_type.empty()) mime = downloaded.value().content_type;
+    if (!args.has("mime_type") && !downloaded.value().content_type.empty())
+      mime = downloaded.value().content_type;
   } else {
     bytes = *content;
   }
   const auto boundary = "parley-" + new_uuid_hex();
   bj::object metadata{{"name", name}, {"parents", bj::array{bj::value(folder)}}, {"mimeType", mime}};
   std::string body = "--" + boundary + "\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n" +
-                     json::serialize(metadata) + "\r\n--" + boundary + "\r\nContent-Type: " + mime + "\r\n\r\n" +
-                     bytes + "\r\n--" + boundary + "--\r\n";
-  ApiRequest r{"POST", "/upload/drive/v3/files",
-               {{"uploadType", "multipart"}, {"supportsAllDrives", "true"}, {"fields", kFileFields}}, std::move(body),
+                     json::serialize(metadata) + "\r\n--" + boundary + "\r\nContent-Type: " + mime +
+                     "\r\n\r\n" + bytes + "\r\n--" + boundary + "--\r\n";
+  ApiRequest r{"POST",
+               "/upload/drive/v3/files",
+               {{"uploadType", "multipart"}, {"supportsAllDrives", "true"}, {"fields", kFileFields}},
+               std::move(body),
                "multipart/related; boundary=" + boundary};
   auto answer = call_json(*b, email, r, kPrefix);
   if (!answer) return answer.error;
-  return json_result(bj::object{{"created", true}, {"size_bytes", bytes.size()}, {"file", shape_file(*answer.value)}});
+  return json_result(
+      bj::object{{"created", true}, {"size_bytes", bytes.size()}, {"file", shape_file(*answer.value)}});
 }
 
 bj::object create_folder(const Backend& b, const bj::object& arguments) {
@@ -294,8 +319,11 @@ bj::object create_folder(const Backend& b, const bj::object& arguments) {
   if (!args.ok()) return error_result(args.problem());
   bj::object body{{"name", name}, {"mimeType", kFolderType}, {"parents", bj::array{bj::value(parent)}}};
   auto answer = call_json(*b, email,
-                          ApiRequest{"POST", kFiles, {{"supportsAllDrives", "true"}, {"fields", kFileFields}},
-                                     json::serialize(body), "application/json"},
+                          ApiRequest{"POST",
+                                     kFiles,
+                                     {{"supportsAllDrives", "true"}, {"fields", kFileFields}},
+                                     json::serialize(body),
+                                     "application/json"},
                           kPrefix);
   if (!answer) return answer.error;
   return json_result(bj::object{{"created", true}, {"folder", shape_file(*answer.value)}});
@@ -307,15 +335,21 @@ bj::object delete_file(const Backend& b, const bj::object& arguments) {
   const auto email = resolve_user(args, *b);
   const bool permanent = args.boolean("permanent", false);
   if (!args.ok()) return error_result(args.problem());
-  ApiRequest r = permanent ? ApiRequest{"DELETE", kFiles + "/" + path_segment(id), {{"supportsAllDrives", "true"}}}
-                           : ApiRequest{"PATCH", kFiles + "/" + path_segment(id),
-                                        {{"supportsAllDrives", "true"}, {"fields", kFileFields}},
-                                        R"({"trashed":true})", "application/json"};
+  ApiRequest r = permanent
+                     ? ApiRequest{"DELETE", kFiles + "/" + path_segment(id), {{"supportsAllDrives", "true"}}}
+                     : ApiRequest{"PATCH",
+                                  kFiles + "/" + path_segment(id),
+                                  {{"supportsAllDrives", "true"}, {"fields", kFileFields}},
+                                  R"({"trashed":true})",
+                                  "application/json"};
   auto answer = call_json(*b, email, r, kPrefix);
   if (!answer) return answer.error;
-  return json_result(bj::object{{"deleted", true}, {"file_id", id}, {"permanent", permanent},
-                                {"message", permanent ? "The file was deleted permanently."
-                                                      : "The file was moved to the trash; it can be restored from there."}});
+  return json_result(
+      bj::object{{"deleted", true},
+                 {"file_id", id},
+                 {"permanent", permanent},
+                 {"message", permanent ? "The file was deleted permanently."
+                                       : "The file was moved to the trash; it can be restored from there."}});
 }
 
 bj::object move_file(const Backend& b, const bj::object& arguments) {
@@ -334,8 +368,10 @@ bj::object move_file(const Backend& b, const bj::object& arguments) {
       previous += std::string(p.get_string());
     }
   }
-  ApiRequest r{"PATCH", kFiles + "/" + path_segment(id),
-               {{"addParents", destination}, {"supportsAllDrives", "true"}, {"fields", kFileFields}}, "{}",
+  ApiRequest r{"PATCH",
+               kFiles + "/" + path_segment(id),
+               {{"addParents", destination}, {"supportsAllDrives", "true"}, {"fields", kFileFields}},
+               "{}",
                "application/json"};
   if (!previous.empty()) r.query.emplace_back("removeParents", previous);
   auto answer = call_json(*b, email, r, kPrefix);
@@ -354,12 +390,15 @@ bj::object copy_file(const Backend& b, const bj::object& arguments) {
   if (name) body["name"] = *name;
   if (destination) body["parents"] = bj::array{bj::value(*destination)};
   auto answer = call_json(*b, email,
-                          ApiRequest{"POST", kFiles + "/" + path_segment(id) + "/copy",
-                                     {{"supportsAllDrives", "true"}, {"fields", kFileFields}}, json::serialize(body),
+                          ApiRequest{"POST",
+                                     kFiles + "/" + path_segment(id) + "/copy",
+                                     {{"supportsAllDrives", "true"}, {"fields", kFileFields}},
+                                     json::serialize(body),
                                      "application/json"},
                           kPrefix);
   if (!answer) return answer.error;
-  return json_result(bj::object{{"copied", true}, {"source_file_id", id}, {"file", shape_file(*answer.value)}});
+  return json_result(
+      bj::object{{"copied", true}, {"source_file_id", id}, {"file", shape_file(*answer.value)}});
 }
 
 bj::object rename_file(const Backend& b, const bj::object& arguments) {
@@ -370,8 +409,10 @@ bj::object rename_file(const Backend& b, const bj::object& arguments) {
   if (!args.ok()) return error_result(args.problem());
   bj::object body{{"name", name}};
   auto answer = call_json(*b, email,
-                          ApiRequest{"PATCH", kFiles + "/" + path_segment(id),
-                                     {{"supportsAllDrives", "true"}, {"fields", kFileFields}}, json::serialize(body),
+                          ApiRequest{"PATCH",
+                                     kFiles + "/" + path_segment(id),
+                                     {{"supportsAllDrives", "true"}, {"fields", kFileFields}},
+                                     json::serialize(body),
                                      "application/json"},
                           kPrefix);
   if (!answer) return answer.error;
@@ -379,11 +420,14 @@ bj::object rename_file(const Backend& b, const bj::object& arguments) {
 }
 
 JsonCall permissions_of(const Backend& b, const std::string& email, const std::string& id) {
-  return call_json(*b, email,
-                   ApiRequest{"GET", kFiles + "/" + path_segment(id) + "/permissions",
-                              {{"supportsAllDrives", "true"},
-                               {"fields", "permissions(id,type,role,emailAddress,domain,displayName,allowFileDiscovery)"}}},
-                   kPrefix);
+  return call_json(
+      *b, email,
+      ApiRequest{
+          "GET",
+          kFiles + "/" + path_segment(id) + "/permissions",
+          {{"supportsAllDrives", "true"},
+           {"fields", "permissions(id,type,role,emailAddress,domain,displayName,allowFileDiscovery)"}}},
+      kPrefix);
 }
 
 bj::array shape_permissions(const bj::object& answer, bool& is_public) {
@@ -413,7 +457,8 @@ bj::object file_permissions(const Backend& b, const bj::object& arguments) {
   if (!answer) return answer.error;
   bool is_public = false;
   auto permissions = shape_permissions(*answer.value, is_public);
-  return json_result(bj::object{{"file_id", id}, {"is_public", is_public}, {"permissions", std::move(permissions)}});
+  return json_result(
+      bj::object{{"file_id", id}, {"is_public", is_public}, {"permissions", std::move(permissions)}});
 }
 
 bj::object check_public_access(const Backend& b, const bj::object& arguments) {
@@ -422,9 +467,12 @@ bj::object check_public_access(const Backend& b, const bj::object& arguments) {
   const auto email = resolve_user(args, *b);
   if (!args.ok()) return error_result(args.problem());
   auto found = call_json(*b, email,
-                         ApiRequest{"GET", kFiles,
-                                    {{"q", "name = " + drive_literal(name) + " and trashed = false"}, {"pageSize", "10"},
-                                     {"fields", "files(" + kFileFields + ")"}, {"supportsAllDrives", "true"},
+                         ApiRequest{"GET",
+                                    kFiles,
+                                    {{"q", "name = " + drive_literal(name) + " and trashed = false"},
+                                     {"pageSize", "10"},
+                                     {"fields", "files(" + kFileFields + ")"},
+                                     {"supportsAllDrives", "true"},
                                      {"includeItemsFromAllDrives", "true"}}},
                          kPrefix);
   if (!found) return found.error;
@@ -444,7 +492,8 @@ bj::object check_public_access(const Backend& b, const bj::object& arguments) {
                                 : "Only the people and groups listed can open this file.";
     results.push_back(std::move(item));
   }
-  return json_result(bj::object{{"file_name", name}, {"count", results.size()}, {"files", std::move(results)}});
+  return json_result(
+      bj::object{{"file_name", name}, {"count", results.size()}, {"files", std::move(results)}});
 }
 
 template <bj::object (*fn)(const Backend&, const bj::object&)>
@@ -452,7 +501,8 @@ mcp::builtin::ToolHandler bind(const Backend& b) {
   return [b](const bj::object& a, const CallContext&) { return fn(b, a); };
 }
 
-const Param kUser{"user_email", "string", "The Google account's email address (default: GOOGLE_DEFAULT_USER_EMAIL)"};
+const Param kUser{"user_email", "string",
+                  "The Google account's email address (default: GOOGLE_DEFAULT_USER_EMAIL)"};
 const Param kFile{"file_id", "string", "Drive file id"};
 
 std::vector<Param> listing_params(std::vector<Param> first, const char* size_description) {
@@ -473,39 +523,51 @@ mcp::builtin::StdioServer make_gdrive_server(GoogleToolBackend backend_value) {
   add_auth_tools(tools, kPrefix, b);
   tools.push_back({"gdrive_search_files",
                    "Search files: Drive query syntax (name contains 'x', mimeType = '...') or plain words.",
-                   object_schema(listing_params({{"query", "string", "Drive query or words"}}, "At most this many (default 10)"),
+                   object_schema(listing_params({{"query", "string", "Drive query or words"}},
+                                                "At most this many (default 10)"),
                                  {"query"}),
                    bind<search_files>(b)});
-  tools.push_back({"gdrive_list_folder", "List a folder by id (default root), name, or path like \"Projects/2025\".",
+  tools.push_back({"gdrive_list_folder",
+                   "List a folder by id (default root), name, or path like \"Projects/2025\".",
                    object_schema(listing_params({{"folder_id", "string", "Folder id (default root)"},
                                                  {"folder_name", "string", "Folder name"},
                                                  {"folder_path", "string", "Folder path from My Drive"}},
                                                 "At most this many (default 100)"),
                                  {}),
                    bind<list_folder>(b)});
-  tools.push_back({"gdrive_get_file_content",
-                   "A file's text: Docs and Slides as text, Sheets as CSV, PDFs' text, text files as they are.",
-                   object_schema({kFile, kUser}, {"file_id"}),
-                   [b](const bj::object& a, const CallContext& c) { return get_file_content(b, a, c); }});
-  tools.push_back({"gdrive_download_file", "A file's bytes as base64 with its metadata (Google files exported, PDF by default).",
-                   object_schema({kFile, kUser, {"export_mime_type", "string", "Export type of a Google file"}}, {"file_id"}),
-                   bind<download_file>(b)});
+  tools.push_back(
+      {"gdrive_get_file_content",
+       "A file's text: Docs and Slides as text, Sheets as CSV, PDFs' text, text files as they are.",
+       object_schema({kFile, kUser}, {"file_id"}),
+       [b](const bj::object& a, const CallContext& c) { return get_file_content(b, a, c); }});
+  tools.push_back(
+      {"gdrive_download_file",
+       "A file's bytes as base64 with its metadata (Google files exported, PDF by default).",
+       object_schema({kFile, kUser, {"export_mime_type", "string", "Export type of a Google file"}},
+                     {"file_id"}),
+       bind<download_file>(b)});
   tools.push_back({"gdrive_create_file", "Create a file from text content, or from a URL parley downloads.",
-                   object_schema({{"file_name", "string", "Name"}, kUser, {"content", "string", "Text content"},
+                   object_schema({{"file_name", "string", "Name"},
+                                  kUser,
+                                  {"content", "string", "Text content"},
                                   {"folder_id", "string", "Folder id (default root)"},
                                   {"mime_type", "string", "Type (default text/plain)"},
                                   {"file_url", "string", "http(s) URL to download the content from"}},
                                  {"file_name"}),
                    bind<create_file>(b)});
-  tools.push_back({"gdrive_delete_file", "Move a file to the trash, or delete it permanently.",
-                   object_schema({kFile, kUser, {"permanent", "boolean", "Delete permanently instead of trashing"}}, {"file_id"}),
-                   bind<delete_file>(b)});
+  tools.push_back(
+      {"gdrive_delete_file", "Move a file to the trash, or delete it permanently.",
+       object_schema({kFile, kUser, {"permanent", "boolean", "Delete permanently instead of trashing"}},
+                     {"file_id"}),
+       bind<delete_file>(b)});
   tools.push_back({"gdrive_move_file", "Move a file into another folder.",
                    object_schema({kFile, {"destination_folder_id", "string", "Folder id"}, kUser},
                                  {"file_id", "destination_folder_id"}),
                    bind<move_file>(b)});
   tools.push_back({"gdrive_copy_file", "Copy a file.",
-                   object_schema({kFile, kUser, {"new_name", "string", "Name of the copy"},
+                   object_schema({kFile,
+                                  kUser,
+                                  {"new_name", "string", "Name of the copy"},
                                   {"destination_folder_id", "string", "Folder of the copy"}},
                                  {"file_id"}),
                    bind<copy_file>(b)});
@@ -513,13 +575,15 @@ mcp::builtin::StdioServer make_gdrive_server(GoogleToolBackend backend_value) {
                    object_schema({kFile, {"new_name", "string", "New name"}, kUser}, {"file_id", "new_name"}),
                    bind<rename_file>(b)});
   tools.push_back({"gdrive_create_folder", "Create a folder.",
-                   object_schema({{"folder_name", "string", "Name"}, kUser,
+                   object_schema({{"folder_name", "string", "Name"},
+                                  kUser,
                                   {"parent_folder_id", "string", "Parent folder id (default root)"}},
                                  {"folder_name"}),
                    bind<create_folder>(b)});
-  tools.push_back({"gdrive_file_permissions", "Who can open a file.", object_schema({kFile, kUser}, {"file_id"}),
-                   bind<file_permissions>(b)});
-  tools.push_back({"gdrive_check_public_access", "Whether files with this name are open to anyone with the link.",
+  tools.push_back({"gdrive_file_permissions", "Who can open a file.",
+                   object_schema({kFile, kUser}, {"file_id"}), bind<file_permissions>(b)});
+  tools.push_back({"gdrive_check_public_access",
+                   "Whether files with this name are open to anyone with the link.",
                    object_schema({{"file_name", "string", "Exact file name"}, kUser}, {"file_name"}),
                    bind<check_public_access>(b)});
   return mcp::builtin::StdioServer(

@@ -70,8 +70,10 @@ void walk_parts(const bj::object& part, MessageParts& out) {
   if (body != nullptr && !str(*body, "data").empty()) {
     std::string decoded;
     if (base64url_decode(str(*body, "data"), decoded)) {
-      if (mime == "text/plain" && out.plain.empty()) out.plain = decoded;
-      else if (mime == "text/html" && out.html.empty()) out.html = decoded;
+      if (mime == "text/plain" && out.plain.empty())
+        out.plain = decoded;
+      else if (mime == "text/html" && out.html.empty())
+        out.html = decoded;
     }
   }
   if (const auto* parts = arr(part, "parts")) {
@@ -93,12 +95,15 @@ bj::array attachment_list(const std::vector<Attachment>& attachments) {
 }
 
 bj::object shape_message(const bj::object& m, bool full) {
-  bj::object out{{"id", str(m, "id")}, {"thread_id", str(m, "threadId")}, {"snippet", str(m, "snippet")},
+  bj::object out{{"id", str(m, "id")},
+                 {"thread_id", str(m, "threadId")},
+                 {"snippet", str(m, "snippet")},
                  {"label_ids", string_list(arr(m, "labelIds"))}};
   const auto* payload = obj(m, "payload");
   if (payload == nullptr) return out;
   bj::object headers;
-  for (const char* name : {"Subject", "From", "To", "Cc", "Date", "Message-ID", "In-Reply-To", "References"}) {
+  for (const char* name :
+       {"Subject", "From", "To", "Cc", "Date", "Message-ID", "In-Reply-To", "References"}) {
     if (auto v = header(*payload, name); !v.empty()) headers[name] = v;
   }
   out["subject"] = header(*payload, "Subject");
@@ -115,17 +120,19 @@ bj::object shape_message(const bj::object& m, bool full) {
   out["body_format"] = from_html ? "html (converted to text)" : (parts.plain.empty() ? "none" : "plain");
   if (!parts.html.empty()) out["has_html_body"] = true;
   if (cut.truncated) {
-    out["note"] = "The body was cut to " + std::to_string(kMaxBodyChars) + " of " + std::to_string(cut.total_chars) +
-                  " characters.";
+    out["note"] = "The body was cut to " + std::to_string(kMaxBodyChars) + " of " +
+                  std::to_string(cut.total_chars) + " characters.";
   }
   out["attachments"] = attachment_list(parts.attachments);
   return out;
 }
 
-JsonCall get_message(const Backend& b, const std::string& email, const std::string& id, const std::string& format) {
+JsonCall get_message(const Backend& b, const std::string& email, const std::string& id,
+                     const std::string& format) {
   ApiRequest r{"GET", kUsers + "/messages/" + path_segment(id), {{"format", format}}};
   if (format == "metadata") {
-    for (const char* h : {"Subject", "From", "To", "Cc", "Date", "Message-ID"}) r.query.emplace_back("metadataHeaders", h);
+    for (const char* h : {"Subject", "From", "To", "Cc", "Date", "Message-ID"})
+      r.query.emplace_back("metadataHeaders", h);
   }
   return call_json(*b, email, r, kPrefix);
 }
@@ -153,7 +160,8 @@ bj::object search_messages(const Backend& b, const bj::object& arguments) {
       messages.push_back(std::move(shaped));
     }
   }
-  bj::object out{{"user_email", email}, {"query", query}, {"count", messages.size()}, {"messages", std::move(messages)}};
+  bj::object out{
+      {"user_email", email}, {"query", query}, {"count", messages.size()}, {"messages", std::move(messages)}};
   if (auto next = str(*list.value, "nextPageToken"); !next.empty()) {
     out["next_page_token"] = next;
     out["note"] = "More messages match: call again with page_token, or narrow the query.";
@@ -182,7 +190,8 @@ bj::object messages_batch(const Backend& b, const bj::object& arguments) {
   for (std::size_t i = 0; i < ids.size() && i < kMaxBatch; ++i) {
     auto m = get_message(b, email, ids[i], format);
     if (!m) {
-      messages.push_back(bj::object{{"id", ids[i]}, {"error", m.error.at("content").as_array()[0].as_object().at("text")}});
+      messages.push_back(
+          bj::object{{"id", ids[i]}, {"error", m.error.at("content").as_array()[0].as_object().at("text")}});
       continue;
     }
     messages.push_back(shape_message(*m.value, format == "full"));
@@ -194,8 +203,10 @@ bj::object messages_batch(const Backend& b, const bj::object& arguments) {
   return json_result(out);
 }
 
-bj::object thread_content_of(const Backend& b, const std::string& email, const std::string& thread_id, bool& ok) {
-  auto t = call_json(*b, email, ApiRequest{"GET", kUsers + "/threads/" + path_segment(thread_id), {{"format", "full"}}},
+bj::object thread_content_of(const Backend& b, const std::string& email, const std::string& thread_id,
+                             bool& ok) {
+  auto t = call_json(*b, email,
+                     ApiRequest{"GET", kUsers + "/threads/" + path_segment(thread_id), {{"format", "full"}}},
                      kPrefix);
   if (!t) {
     ok = false;
@@ -206,7 +217,8 @@ bj::object thread_content_of(const Backend& b, const std::string& email, const s
   if (const auto* items = arr(*t.value, "messages"))
     for (const auto& m : *items)
       if (m.is_object()) messages.push_back(shape_message(m.get_object(), true));
-  return bj::object{{"thread_id", thread_id}, {"message_count", messages.size()}, {"messages", std::move(messages)}};
+  return bj::object{
+      {"thread_id", thread_id}, {"message_count", messages.size()}, {"messages", std::move(messages)}};
 }
 
 bj::object thread_content(const Backend& b, const bj::object& arguments) {
@@ -230,7 +242,8 @@ bj::object threads_batch(const Backend& b, const bj::object& arguments) {
     bool ok = false;
     auto t = thread_content_of(b, email, ids[i], ok);
     if (!ok) {
-      threads.push_back(bj::object{{"thread_id", ids[i]}, {"error", t.at("content").as_array()[0].as_object().at("text")}});
+      threads.push_back(
+          bj::object{{"thread_id", ids[i]}, {"error", t.at("content").as_array()[0].as_object().at("text")}});
       continue;
     }
     threads.push_back(std::move(t));
@@ -262,12 +275,14 @@ bj::object list_attachments(const Backend& b, const bj::object& arguments) {
   bj::object error;
   auto list = message_attachments(b, email, id, error);
   if (!list) return error;
-  return json_result(bj::object{{"message_id", id}, {"count", list->size()}, {"attachments", attachment_list(*list)}});
+  return json_result(
+      bj::object{{"message_id", id}, {"count", list->size()}, {"attachments", attachment_list(*list)}});
 }
 
 // The attachment's bytes.
-std::optional<std::string> attachment_bytes(const Backend& b, const std::string& email, const std::string& message_id,
-                                            const std::string& attachment_id, bj::object& error) {
+std::optional<std::string> attachment_bytes(const Backend& b, const std::string& email,
+                                            const std::string& message_id, const std::string& attachment_id,
+                                            bj::object& error) {
   auto a = call_json(*b, email,
                      ApiRequest{"GET", kUsers + "/messages/" + path_segment(message_id) + "/attachments/" +
                                            path_segment(attachment_id)},
@@ -305,7 +320,8 @@ bj::object download_attachment(const Backend& b, const bj::object& arguments) {
   auto bytes = attachment_bytes(b, email, message_id, attachment_id, error);
   if (!bytes) return error;
   const auto filename = meta != nullptr ? meta->filename : "attachment";
-  const auto mime = meta != nullptr && !meta->mime_type.empty() ? meta->mime_type : "application/octet-stream";
+  const auto mime =
+      meta != nullptr && !meta->mime_type.empty() ? meta->mime_type : "application/octet-stream";
   auto saved = b->save_attachment(session_id, filename, mime, *bytes);
   if (!saved) return error_result("Storing the attachment failed: " + saved.error());
   return json_result(bj::object{{"attachment_id", saved.value().attachment_id},
@@ -352,8 +368,8 @@ bj::object debug_attachment(const Backend& b, const bj::object& arguments) {
   return json_result(out);
 }
 
-bj::object extract(const Backend& b, const std::string& email, const std::string& message_id, const Attachment& a,
-                   bool force_ocr, const CallContext& context) {
+bj::object extract(const Backend& b, const std::string& email, const std::string& message_id,
+                   const Attachment& a, bool force_ocr, const CallContext& context) {
   bj::object error;
   auto bytes = attachment_bytes(b, email, message_id, a.attachment_id, error);
   if (!bytes) return error;
@@ -363,13 +379,15 @@ bj::object extract(const Backend& b, const std::string& email, const std::string
   auto cut = mcp::builtin::cut_to_chars(text.value().content, kMaxTextChars);
   bj::array warnings;
   for (const auto& w : text.value().warnings) warnings.emplace_back(w);
-  if (force_ocr) warnings.emplace_back("force_ocr is not supported: the text layer was extracted without OCR.");
+  if (force_ocr)
+    warnings.emplace_back("force_ocr is not supported: the text layer was extracted without OCR.");
   if (cut.truncated) {
     warnings.emplace_back("The text was cut to " + std::to_string(kMaxTextChars) + " of " +
                           std::to_string(cut.total_chars) + " characters.");
   }
-  bj::object out{{"message_id", message_id}, {"attachment_id", a.attachment_id}, {"filename", a.filename},
-                 {"mime_type", text.value().mime_type}, {"content", cut.text}, {"metadata", text.value().metadata}};
+  bj::object out{{"message_id", message_id}, {"attachment_id", a.attachment_id},
+                 {"filename", a.filename},   {"mime_type", text.value().mime_type},
+                 {"content", cut.text},      {"metadata", text.value().metadata}};
   if (!warnings.empty()) out["warnings"] = std::move(warnings);
   return json_result(out);
 }
@@ -391,7 +409,8 @@ bj::object read_attachment_text(const Backend& b, const bj::object& arguments, c
   const Attachment* chosen = nullptr;
   if (attachment_id) {
     chosen = find_attachment(*list, *attachment_id);
-    if (chosen == nullptr) return error_result("Message " + message_id + " has no attachment " + *attachment_id + ".");
+    if (chosen == nullptr)
+      return error_result("Message " + message_id + " has no attachment " + *attachment_id + ".");
   } else {
     std::vector<const Attachment*> candidates;
     for (const auto& a : *list) {
@@ -399,7 +418,8 @@ bj::object read_attachment_text(const Backend& b, const bj::object& arguments, c
       candidates.push_back(&a);
     }
     if (candidates.empty())
-      return error_result("No attachment of message " + message_id + " has a name containing '" + contains.value_or("") + "'.");
+      return error_result("No attachment of message " + message_id + " has a name containing '" +
+                          contains.value_or("") + "'.");
     chosen = candidates.front();
     for (const auto* c : candidates)
       if (c->mime_type == prefer) {
@@ -428,13 +448,17 @@ bj::object extract_by_id(const Backend& b, const bj::object& arguments, const Ca
 
 // The headers that keep a reply in its thread: In-Reply-To/References from the thread's last message when the
 // caller named only the thread.
-void fill_reply_headers(const Backend& b, const std::string& email, const std::string& thread_id, OutgoingMessage& m) {
+void fill_reply_headers(const Backend& b, const std::string& email, const std::string& thread_id,
+                        OutgoingMessage& m) {
   if (thread_id.empty() || !m.in_reply_to.empty()) {
     if (!m.in_reply_to.empty() && m.references.empty()) m.references = m.in_reply_to;
     return;
   }
-  ApiRequest r{"GET", kUsers + "/threads/" + path_segment(thread_id),
-               {{"format", "metadata"}, {"metadataHeaders", "Message-ID"}, {"metadataHeaders", "References"},
+  ApiRequest r{"GET",
+               kUsers + "/threads/" + path_segment(thread_id),
+               {{"format", "metadata"},
+                {"metadataHeaders", "Message-ID"},
+                {"metadataHeaders", "References"},
                 {"metadataHeaders", "Subject"}}};
   auto t = call_json(*b, email, r, kPrefix);
   if (!t) return;
@@ -447,8 +471,9 @@ void fill_reply_headers(const Backend& b, const std::string& email, const std::s
   m.references = refs.empty() ? m.in_reply_to : refs + " " + m.in_reply_to;
 }
 
-std::optional<OutgoingMessage> read_outgoing(const Backend& b, ToolArguments& args, const bj::object& arguments,
-                                             const std::string& email, std::string& thread_id, bool to_required) {
+std::optional<OutgoingMessage> read_outgoing(const Backend& b, ToolArguments& args,
+                                             const bj::object& arguments, const std::string& email,
+                                             std::string& thread_id, bool to_required) {
   OutgoingMessage m;
   m.to = to_required ? args.required_string("to") : args.optional_string("to").value_or("");
   m.subject = args.required_string("subject");
@@ -474,11 +499,15 @@ bj::object send_message(const Backend& b, const bj::object& arguments) {
   if (!m) return error_result(args.problem());
   bj::object body{{"raw", base64url_encode(build_message(*m))}};
   if (!thread_id.empty()) body["threadId"] = thread_id;
-  auto sent = call_json(*b, email, ApiRequest{"POST", kUsers + "/messages/send", {}, json::serialize(body), "application/json"},
-                        kPrefix);
+  auto sent = call_json(
+      *b, email, ApiRequest{"POST", kUsers + "/messages/send", {}, json::serialize(body), "application/json"},
+      kPrefix);
   if (!sent) return sent.error;
-  return json_result(bj::object{{"sent", true}, {"message_id", str(*sent.value, "id")},
-                                {"thread_id", str(*sent.value, "threadId")}, {"to", m->to}, {"subject", m->subject}});
+  return json_result(bj::object{{"sent", true},
+                                {"message_id", str(*sent.value, "id")},
+                                {"thread_id", str(*sent.value, "threadId")},
+                                {"to", m->to},
+                                {"subject", m->subject}});
 }
 
 bj::object draft_message(const Backend& b, const bj::object& arguments) {
@@ -490,8 +519,9 @@ bj::object draft_message(const Backend& b, const bj::object& arguments) {
   bj::object message{{"raw", base64url_encode(build_message(*m))}};
   if (!thread_id.empty()) message["threadId"] = thread_id;
   bj::object body{{"message", std::move(message)}};
-  auto draft = call_json(*b, email, ApiRequest{"POST", kUsers + "/drafts", {}, json::serialize(body), "application/json"},
-                         kPrefix);
+  auto draft = call_json(
+      *b, email, ApiRequest{"POST", kUsers + "/drafts", {}, json::serialize(body), "application/json"},
+      kPrefix);
   if (!draft) return draft.error;
   bj::object out{{"drafted", true}, {"draft_id", str(*draft.value, "id")}, {"subject", m->subject}};
   if (const auto* msg = obj(*draft.value, "message")) {
@@ -518,7 +548,8 @@ bj::object list_labels(const Backend& b, const bj::object& arguments) {
   if (const auto* items = arr(*answer.value, "labels"))
     for (const auto& l : *items)
       if (l.is_object()) labels.push_back(shape_label(l.get_object()));
-  return json_result(bj::object{{"user_email", email}, {"count", labels.size()}, {"labels", std::move(labels)}});
+  return json_result(
+      bj::object{{"user_email", email}, {"count", labels.size()}, {"labels", std::move(labels)}});
 }
 
 bj::object manage_label(const Backend& b, const bj::object& arguments) {
@@ -528,13 +559,16 @@ bj::object manage_label(const Backend& b, const bj::object& arguments) {
   const auto email = resolve_user(args, *b);
   const auto name = args.optional_string("name");
   const auto label_id = args.optional_string("label_id");
-  const auto list_visibility = args.choice("label_list_visibility", "labelShow", {"labelShow", "labelHide", "labelShowIfUnread"});
+  const auto list_visibility =
+      args.choice("label_list_visibility", "labelShow", {"labelShow", "labelHide", "labelShowIfUnread"});
   const auto message_visibility = args.choice("message_list_visibility", "show", {"show", "hide"});
   if (args.ok() && action == "create" && !name) args.fail("Creating a label needs 'name'.");
-  if (args.ok() && action != "create" && !label_id) args.fail("Argument 'label_id' is required to " + action + " a label.");
+  if (args.ok() && action != "create" && !label_id)
+    args.fail("Argument 'label_id' is required to " + action + " a label.");
   if (!args.ok()) return error_result(args.problem());
   if (action == "delete") {
-    auto answer = call_json(*b, email, ApiRequest{"DELETE", kUsers + "/labels/" + path_segment(*label_id)}, kPrefix);
+    auto answer =
+        call_json(*b, email, ApiRequest{"DELETE", kUsers + "/labels/" + path_segment(*label_id)}, kPrefix);
     if (!answer) return answer.error;
     return json_result(bj::object{{"deleted", true}, {"label_id", *label_id}});
   }
@@ -542,11 +576,15 @@ bj::object manage_label(const Backend& b, const bj::object& arguments) {
   if (name) body["name"] = *name;
   ApiRequest r = action == "create"
                      ? ApiRequest{"POST", kUsers + "/labels", {}, json::serialize(body), "application/json"}
-                     : ApiRequest{"PATCH", kUsers + "/labels/" + path_segment(*label_id), {}, json::serialize(body),
+                     : ApiRequest{"PATCH",
+                                  kUsers + "/labels/" + path_segment(*label_id),
+                                  {},
+                                  json::serialize(body),
                                   "application/json"};
   auto answer = call_json(*b, email, r, kPrefix);
   if (!answer) return answer.error;
-  return json_result(bj::object{{action == "create" ? "created" : "updated", true}, {"label", shape_label(*answer.value)}});
+  return json_result(
+      bj::object{{action == "create" ? "created" : "updated", true}, {"label", shape_label(*answer.value)}});
 }
 
 bj::array id_array(const std::vector<std::string>& ids) {
@@ -565,11 +603,15 @@ bj::object modify_labels(const Backend& b, const bj::object& arguments) {
   if (!args.ok()) return error_result(args.problem());
   bj::object body{{"addLabelIds", id_array(add)}, {"removeLabelIds", id_array(remove)}};
   auto answer = call_json(*b, email,
-                          ApiRequest{"POST", kUsers + "/messages/" + path_segment(id) + "/modify", {}, json::serialize(body),
+                          ApiRequest{"POST",
+                                     kUsers + "/messages/" + path_segment(id) + "/modify",
+                                     {},
+                                     json::serialize(body),
                                      "application/json"},
                           kPrefix);
   if (!answer) return answer.error;
-  return json_result(bj::object{{"message_id", id}, {"label_ids", string_list(arr(*answer.value, "labelIds"))}});
+  return json_result(
+      bj::object{{"message_id", id}, {"label_ids", string_list(arr(*answer.value, "labelIds"))}});
 }
 
 bj::object batch_modify_labels(const Backend& b, const bj::object& arguments) {
@@ -582,10 +624,12 @@ bj::object batch_modify_labels(const Backend& b, const bj::object& arguments) {
   if (args.ok() && ids.size() > 1000) args.fail("At most 1000 messages per call.");
   if (args.ok() && add.empty() && remove.empty()) args.fail("Give add_label_ids or remove_label_ids.");
   if (!args.ok()) return error_result(args.problem());
-  bj::object body{{"ids", id_array(ids)}, {"addLabelIds", id_array(add)}, {"removeLabelIds", id_array(remove)}};
-  auto answer = call_json(*b, email,
-                          ApiRequest{"POST", kUsers + "/messages/batchModify", {}, json::serialize(body), "application/json"},
-                          kPrefix);
+  bj::object body{
+      {"ids", id_array(ids)}, {"addLabelIds", id_array(add)}, {"removeLabelIds", id_array(remove)}};
+  auto answer = call_json(
+      *b, email,
+      ApiRequest{"POST", kUsers + "/messages/batchModify", {}, json::serialize(body), "application/json"},
+      kPrefix);
   if (!answer) return answer.error;
   return json_result(bj::object{{"modified", ids.size()}, {"message_ids", id_array(ids)}});
 }
@@ -599,7 +643,8 @@ mcp::builtin::ToolHandler bind_ctx(const Backend& b) {
   return [b](const bj::object& a, const CallContext& c) { return fn(b, a, c); };
 }
 
-const Param kUser{"user_email", "string", "The Google account's email address (default: GOOGLE_DEFAULT_USER_EMAIL)"};
+const Param kUser{"user_email", "string",
+                  "The Google account's email address (default: GOOGLE_DEFAULT_USER_EMAIL)"};
 const Param kMessage{"message_id", "string", "Gmail message id"};
 const Param kSession{"session_id", "string", "The chat session the file belongs to"};
 
@@ -622,8 +667,10 @@ mcp::builtin::StdioServer make_gmail_server(GoogleToolBackend backend_value) {
   auto b = std::make_shared<GoogleToolBackend>(std::move(backend_value));
   std::vector<Tool> tools;
   add_auth_tools(tools, kPrefix, b);
-  tools.push_back({"search_gmail_messages", "Search messages with Gmail's search syntax (from:, subject:, newer_than:, ...).",
-                   object_schema({{"query", "string", "Gmail search query"}, kUser,
+  tools.push_back({"search_gmail_messages",
+                   "Search messages with Gmail's search syntax (from:, subject:, newer_than:, ...).",
+                   object_schema({{"query", "string", "Gmail search query"},
+                                  kUser,
                                   {"page_size", "integer", "At most this many (default 10)"},
                                   {"page_token", "string", "Page token of a previous answer"}},
                                  {"query"}),
@@ -632,58 +679,79 @@ mcp::builtin::StdioServer make_gmail_server(GoogleToolBackend backend_value) {
                    object_schema({kMessage, kUser}, {"message_id"}), bind<message_content>(b)});
   tools.push_back({"list_gmail_message_attachments", "The attachments of a message.",
                    object_schema({kMessage, kUser}, {"message_id"}), bind<list_attachments>(b)});
-  tools.push_back({"download_gmail_attachment",
-                   "Store an attachment as a file of the chat session; returns its attachment id and a signed URL.",
-                   object_schema({kMessage, {"attachment_id", "string", "Attachment id"}, kSession, kUser},
-                                 {"message_id", "attachment_id", "session_id"}),
-                   bind<download_attachment>(b)});
-  tools.push_back({"debug_gmail_attachment_metadata", "What Gmail reports about an attachment (sizes, type, decoding).",
+  tools.push_back(
+      {"download_gmail_attachment",
+       "Store an attachment as a file of the chat session; returns its attachment id and a signed URL.",
+       object_schema({kMessage, {"attachment_id", "string", "Attachment id"}, kSession, kUser},
+                     {"message_id", "attachment_id", "session_id"}),
+       bind<download_attachment>(b)});
+  tools.push_back({"debug_gmail_attachment_metadata",
+                   "What Gmail reports about an attachment (sizes, type, decoding).",
                    object_schema({kMessage, {"attachment_id", "string", "Attachment id"}, kUser},
                                  {"message_id", "attachment_id"}),
                    bind<debug_attachment>(b)});
-  tools.push_back({"read_gmail_attachment_text",
-                   "Read an attachment as text (PDF text, or UTF-8 text); picks by id, name or preferred type.",
-                   object_schema({kMessage, kSession, {"attachment_id", "string", "Attachment id"},
-                                  {"filename_contains", "string", "Pick the attachment whose name contains this"},
-                                  {"prefer_mime", "string", "Preferred type (default application/pdf)"},
-                                  {"force_ocr", "boolean", "Accepted; no OCR is done"}, kUser},
-                                 {"message_id", "session_id"}),
-                   bind_ctx<read_attachment_text>(b)});
+  tools.push_back(
+      {"read_gmail_attachment_text",
+       "Read an attachment as text (PDF text, or UTF-8 text); picks by id, name or preferred type.",
+       object_schema({kMessage,
+                      kSession,
+                      {"attachment_id", "string", "Attachment id"},
+                      {"filename_contains", "string", "Pick the attachment whose name contains this"},
+                      {"prefer_mime", "string", "Preferred type (default application/pdf)"},
+                      {"force_ocr", "boolean", "Accepted; no OCR is done"},
+                      kUser},
+                     {"message_id", "session_id"}),
+       bind_ctx<read_attachment_text>(b)});
   tools.push_back({"extract_gmail_attachment_by_id", "Read one attachment as text.",
-                   object_schema({kMessage, {"attachment_id", "string", "Attachment id"}, kSession,
-                                  {"force_ocr", "boolean", "Accepted; no OCR is done"}, kUser},
+                   object_schema({kMessage,
+                                  {"attachment_id", "string", "Attachment id"},
+                                  kSession,
+                                  {"force_ocr", "boolean", "Accepted; no OCR is done"},
+                                  kUser},
                                  {"message_id", "attachment_id", "session_id"}),
                    bind_ctx<extract_by_id>(b)});
   tools.push_back({"get_gmail_messages_content_batch", "Several messages at once (at most 25).",
-                   object_schema({{"message_ids", "string[]", "Message ids"}, kUser,
+                   object_schema({{"message_ids", "string[]", "Message ids"},
+                                  kUser,
                                   {"format", "string", "full or metadata", {"full", "metadata"}}},
                                  {"message_ids"}),
                    bind<messages_batch>(b)});
-  tools.push_back({"send_gmail_message", "Send an email; with thread_id (and in_reply_to) it is a reply in that thread.",
+  tools.push_back({"send_gmail_message",
+                   "Send an email; with thread_id (and in_reply_to) it is a reply in that thread.",
                    object_schema(outgoing_params(), {"to", "subject", "body"}), bind<send_message>(b)});
   tools.push_back({"draft_gmail_message", "Save an email as a draft.",
                    object_schema(outgoing_params(), {"subject", "body"}), bind<draft_message>(b)});
   tools.push_back({"get_gmail_thread_content", "Every message of a thread.",
-                   object_schema({{"thread_id", "string", "Thread id"}, kUser}, {"thread_id"}), bind<thread_content>(b)});
+                   object_schema({{"thread_id", "string", "Thread id"}, kUser}, {"thread_id"}),
+                   bind<thread_content>(b)});
   tools.push_back({"get_gmail_threads_content_batch", "Several threads at once (at most 25).",
                    object_schema({{"thread_ids", "string[]", "Thread ids"}, kUser}, {"thread_ids"}),
                    bind<threads_batch>(b)});
-  tools.push_back({"list_gmail_labels", "The account's labels.", object_schema({kUser}, {}), bind<list_labels>(b)});
-  tools.push_back({"manage_gmail_label", "Create, update or delete a label.",
-                   object_schema({{"action", "string", "What to do", {"create", "update", "delete"}}, kUser,
-                                  {"name", "string", "Label name"}, {"label_id", "string", "Label id (update, delete)"},
-                                  {"label_list_visibility", "string", "In the label list", {"labelShow", "labelHide"}},
-                                  {"message_list_visibility", "string", "In the message list", {"show", "hide"}}},
-                                 {"action"}),
-                   bind<manage_label>(b)});
-  tools.push_back({"modify_gmail_message_labels", "Add or remove labels of a message (e.g. remove INBOX to archive).",
-                   object_schema({kMessage, {"add_label_ids", "string[]", "Label ids to add"},
-                                  {"remove_label_ids", "string[]", "Label ids to remove"}, kUser},
+  tools.push_back(
+      {"list_gmail_labels", "The account's labels.", object_schema({kUser}, {}), bind<list_labels>(b)});
+  tools.push_back(
+      {"manage_gmail_label", "Create, update or delete a label.",
+       object_schema({{"action", "string", "What to do", {"create", "update", "delete"}},
+                      kUser,
+                      {"name", "string", "Label name"},
+                      {"label_id", "string", "Label id (update, delete)"},
+                      {"label_list_visibility", "string", "In the label list", {"labelShow", "labelHide"}},
+                      {"message_list_visibility", "string", "In the message list", {"show", "hide"}}},
+                     {"action"}),
+       bind<manage_label>(b)});
+  tools.push_back({"modify_gmail_message_labels",
+                   "Add or remove labels of a message (e.g. remove INBOX to archive).",
+                   object_schema({kMessage,
+                                  {"add_label_ids", "string[]", "Label ids to add"},
+                                  {"remove_label_ids", "string[]", "Label ids to remove"},
+                                  kUser},
                                  {"message_id"}),
                    bind<modify_labels>(b)});
   tools.push_back({"batch_modify_gmail_message_labels", "Add or remove labels of many messages.",
-                   object_schema({{"message_ids", "string[]", "Message ids"}, {"add_label_ids", "string[]", "Label ids to add"},
-                                  {"remove_label_ids", "string[]", "Label ids to remove"}, kUser},
+                   object_schema({{"message_ids", "string[]", "Message ids"},
+                                  {"add_label_ids", "string[]", "Label ids to add"},
+                                  {"remove_label_ids", "string[]", "Label ids to remove"},
+                                  kUser},
                                  {"message_ids"}),
                    bind<batch_modify_labels>(b)});
   return mcp::builtin::StdioServer(

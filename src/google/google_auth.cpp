@@ -47,11 +47,15 @@ std::optional<TokenAnswer> parse_token_answer(const std::string& body, std::stri
   a.access_token = json::string_member(o, "access_token");
   a.refresh_token = json::string_member(o, "refresh_token");
   if (const auto* e = o.if_contains("expires_in")) {
-    if (e->is_int64()) a.expires_in = e->get_int64();
-    else if (e->is_uint64()) a.expires_in = static_cast<std::int64_t>(e->get_uint64());
-    else if (e->is_double()) a.expires_in = static_cast<std::int64_t>(e->get_double());
+    if (e->is_int64())
+      a.expires_in = e->get_int64();
+    else if (e->is_uint64())
+      a.expires_in = static_cast<std::int64_t>(e->get_uint64());
+    else if (e->is_double())
+      a.expires_in = static_cast<std::int64_t>(e->get_double());
   }
-  if (const auto* s = o.if_contains("scope"); s != nullptr && s->is_string()) a.scope = std::string(s->get_string());
+  if (const auto* s = o.if_contains("scope"); s != nullptr && s->is_string())
+    a.scope = std::string(s->get_string());
   if (a.access_token.empty()) {
     why = "the answer has no access_token";
     return std::nullopt;
@@ -85,18 +89,24 @@ std::string token_endpoint_error(int status, const std::string& body) {
 
 GoogleAuth::GoogleAuth(GoogleAuthSettings settings, TokenStore& tokens, net::HttpClient& http,
                        BlockingPool* blocking, WallClock clock)
-    : settings_(std::move(settings)), tokens_(tokens), http_(http), blocking_(blocking), clock_(std::move(clock)) {}
+    : settings_(std::move(settings)),
+      tokens_(tokens),
+      http_(http),
+      blocking_(blocking),
+      clock_(std::move(clock)) {}
 
 AuthResult<std::string> GoogleAuth::authorization_url(const std::string& user_email,
                                                       const std::optional<std::string>& redirect_uri) const {
   if (auto problem = user_email_problem(user_email); !problem.empty()) return failure(Kind::failed, problem);
   if (settings_.signing_key.empty()) {
-    return failure(Kind::failed, "parley has no signing key to sign the OAuth state (see PARLEY_SIGNING_KEY)");
+    return failure(Kind::failed,
+                   "parley has no signing key to sign the OAuth state (see PARLEY_SIGNING_KEY)");
   }
   auto loaded = load_oauth_client(settings_.home);
   if (!loaded.client) return failure(Kind::failed, loaded.error);
   const auto& client = *loaded.client;
-  const auto redirect = redirect_uri && !redirect_uri->empty() ? *redirect_uri : settings_.default_redirect_uri;
+  const auto redirect =
+      redirect_uri && !redirect_uri->empty() ? *redirect_uri : settings_.default_redirect_uri;
   const auto state = sign_state(user_email, clock_() + settings_.state_lifetime, settings_.signing_key);
   QueryParams params = {{"response_type", "code"},
                         {"client_id", client.client_id},
@@ -153,7 +163,8 @@ boost::asio::awaitable<AuthResult<std::string>> GoogleAuth::complete_authorizati
   request.read_timeout = settings_.timeout;
   request.max_body_bytes = 1024 * 1024;
   auto response = co_await http_.fetch(std::move(request));
-  if (!response) co_return failure(Kind::failed, "the token endpoint did not answer: " + response.error.message);
+  if (!response)
+    co_return failure(Kind::failed, "the token endpoint did not answer: " + response.error.message);
   if (response.value->status != 200) {
     co_return failure(Kind::failed, "the code exchange failed: " +
                                         token_endpoint_error(response.value->status, response.value->body));
@@ -173,7 +184,8 @@ boost::asio::awaitable<AuthResult<std::string>> GoogleAuth::complete_authorizati
   register_token_secrets(*email, token);
   if (auto missing = missing_scopes(token); !missing.empty()) {
     co_return failure(Kind::failed, "Google granted fewer scopes than parley needs (missing " +
-                                        join_scopes(missing) + "); authorize again and allow every permission");
+                                        join_scopes(missing) +
+                                        "); authorize again and allow every permission");
   }
   if (auto ec = co_await save(*email, token)) {
     co_return failure(Kind::failed, "the token could not be stored: " + ec.message());
@@ -182,7 +194,8 @@ boost::asio::awaitable<AuthResult<std::string>> GoogleAuth::complete_authorizati
   co_return *email;
 }
 
-boost::asio::awaitable<AuthResult<StoredToken>> GoogleAuth::refresh(std::string user_email, StoredToken token) {
+boost::asio::awaitable<AuthResult<StoredToken>> GoogleAuth::refresh(std::string user_email,
+                                                                    StoredToken token) {
   std::string client_id = token.client_id;
   std::string client_secret = token.client_secret;
   std::string token_uri = token.token_uri;
@@ -207,8 +220,9 @@ boost::asio::awaitable<AuthResult<StoredToken>> GoogleAuth::refresh(std::string 
   request.max_body_bytes = 1024 * 1024;
   auto response = co_await http_.fetch(std::move(request));
   if (!response) {
-    co_return failure(Kind::failed, "refreshing the Google token failed: the token endpoint did not answer (" +
-                                        response.error.message + ")");
+    co_return failure(Kind::failed,
+                      "refreshing the Google token failed: the token endpoint did not answer (" +
+                          response.error.message + ")");
   }
   const auto& r = *response.value;
   if (r.status != 200) {
@@ -217,8 +231,8 @@ boost::asio::awaitable<AuthResult<StoredToken>> GoogleAuth::refresh(std::string 
       // invalid_grant: revoked or expired; the token is useless and the user must authorize again.
       co_await remove(user_email);
       log::warn("Google refused to refresh the token of {} ({}); the token was deleted", user_email, detail);
-      co_return failure(Kind::not_authorized, "Google refused to refresh the stored authorization (" + detail +
-                                                  ")");
+      co_return failure(Kind::not_authorized,
+                        "Google refused to refresh the stored authorization (" + detail + ")");
     }
     co_return failure(Kind::failed, "refreshing the Google token failed: " + detail);
   }
@@ -227,8 +241,10 @@ boost::asio::awaitable<AuthResult<StoredToken>> GoogleAuth::refresh(std::string 
   if (!answer) co_return failure(Kind::failed, "the token endpoint's refresh answer is not usable: " + why);
   token.token = answer->access_token;
   if (!answer->refresh_token.empty()) token.refresh_token = answer->refresh_token;
-  if (answer->expires_in) token.expiry = clock_() + std::chrono::seconds(*answer->expires_in);
-  else token.expiry.reset();
+  if (answer->expires_in)
+    token.expiry = clock_() + std::chrono::seconds(*answer->expires_in);
+  else
+    token.expiry.reset();
   register_token_secrets(user_email, token);
   if (auto ec = co_await save(user_email, token)) {
     co_return failure(Kind::failed, "the refreshed token could not be stored: " + ec.message());
@@ -243,7 +259,8 @@ boost::asio::awaitable<AuthResult<StoredToken>> GoogleAuth::usable_token(std::st
     co_return failure(Kind::not_authorized, problem);
   auto read = co_await load(user_email);
   if (!read.error.empty()) co_return failure(Kind::failed, read.error);
-  if (!read.token) co_return failure(Kind::not_authorized, "no Google authorization is stored for " + user_email);
+  if (!read.token)
+    co_return failure(Kind::not_authorized, "no Google authorization is stored for " + user_email);
   auto token = std::move(*read.token);
   if (auto missing = missing_scopes(token); !missing.empty()) {
     co_await remove(user_email);
@@ -266,7 +283,8 @@ boost::asio::awaitable<AuthResult<StoredToken>> GoogleAuth::usable_token(std::st
 }
 
 boost::asio::awaitable<AuthResult<AuthStatus>> GoogleAuth::status(std::string user_email) {
-  if (auto problem = user_email_problem(user_email); !problem.empty()) co_return failure(Kind::failed, problem);
+  if (auto problem = user_email_problem(user_email); !problem.empty())
+    co_return failure(Kind::failed, problem);
   auto token = co_await usable_token(user_email, false, true);
   if (!token) {
     if (token.error().kind == Kind::not_authorized) co_return AuthStatus{};
@@ -283,7 +301,8 @@ boost::asio::awaitable<AuthResult<std::string>> GoogleAuth::access_token(std::st
 }
 
 boost::asio::awaitable<AuthResult<bool>> GoogleAuth::disconnect(std::string user_email) {
-  if (auto problem = user_email_problem(user_email); !problem.empty()) co_return failure(Kind::failed, problem);
+  if (auto problem = user_email_problem(user_email); !problem.empty())
+    co_return failure(Kind::failed, problem);
   if (auto ec = co_await remove(user_email)) co_return failure(Kind::failed, ec.message());
   co_return true;
 }

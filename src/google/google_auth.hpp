@@ -39,7 +39,7 @@ struct AuthStatus {
 };
 
 struct GoogleAuthSettings {
-  std::filesystem::path home;       // credentials/client_secret_*.json
+  std::filesystem::path home;        // credentials/client_secret_*.json
   std::string default_redirect_uri;  // GOOGLE_OAUTH_REDIRECT_URI
   std::string signing_key;           // raw bytes of parley's signing key (state HMAC)
   std::chrono::seconds state_lifetime{900};

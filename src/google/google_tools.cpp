@@ -38,13 +38,15 @@ std::string resolve_user(ToolArguments& args, const GoogleToolBackend& backend) 
   if (email && !email->empty()) return *email;
   if (!backend.default_user_email.empty()) return backend.default_user_email;
   if (args.ok()) {
-    args.fail("Argument 'user_email' is required: give the Google account's email address (no "
-              "GOOGLE_DEFAULT_USER_EMAIL is configured).");
+    args.fail(
+        "Argument 'user_email' is required: give the Google account's email address (no "
+        "GOOGLE_DEFAULT_USER_EMAIL is configured).");
   }
   return {};
 }
 
-std::string failure_text(const ApiFailure& failure, const std::string& user_email, const std::string& prefix) {
+std::string failure_text(const ApiFailure& failure, const std::string& user_email,
+                         const std::string& prefix) {
   if (failure.kind == ApiFailure::Kind::not_authorized) {
     return "Google account " + user_email + " has not authorized parley (" + failure.message +
            "). To authorize: call " + prefix + "_generate_auth_url with user_email \"" + user_email +
@@ -79,20 +81,24 @@ JsonCall call_json(const GoogleToolBackend& backend, const std::string& user_ema
 
 namespace {
 
-bj::object auth_status_tool(const GoogleToolBackend& backend, const bj::object& arguments, const std::string& prefix) {
+bj::object auth_status_tool(const GoogleToolBackend& backend, const bj::object& arguments,
+                            const std::string& prefix) {
   ToolArguments args(arguments);
   const auto email = resolve_user(args, backend);
   if (!args.ok()) return error_result(args.problem());
   auto status = backend.status(email);
-  if (!status) return error_result("Cannot check the Google authorization of " + email + ": " + status.error().message);
+  if (!status)
+    return error_result("Cannot check the Google authorization of " + email + ": " + status.error().message);
   bj::object out{{"user_email", email}, {"authorized", status->authorized}};
   if (status->authorized) {
-    out["expires_at"] = status->expires_at ? bj::value(format_iso_utc_z(*status->expires_at)) : bj::value(nullptr);
+    out["expires_at"] =
+        status->expires_at ? bj::value(format_iso_utc_z(*status->expires_at)) : bj::value(nullptr);
     out["message"] = "parley may use Google for " + email + ".";
   } else {
-    out["message"] = "Google account " + email + " has not authorized parley. Call " + prefix +
-                     "_generate_auth_url and open the returned auth_url in a browser, or use Settings → Google → "
-                     "Connect.";
+    out["message"] =
+        "Google account " + email + " has not authorized parley. Call " + prefix +
+        "_generate_auth_url and open the returned auth_url in a browser, or use Settings → Google → "
+        "Connect.";
   }
   return json_result(out);
 }
@@ -105,20 +111,22 @@ bj::object auth_url_tool(const GoogleToolBackend& backend, const bj::object& arg
   if (!args.ok()) return error_result(args.problem());
   if (!force) {
     if (auto status = backend.status(email); status && status->authorized) {
-      return json_result(bj::object{{"user_email", email},
-                                    {"authorized", true},
-                                    {"message", email + " has already authorized parley; pass force=true for a new "
-                                                        "authorization URL anyway."}});
+      return json_result(
+          bj::object{{"user_email", email},
+                     {"authorized", true},
+                     {"message", email + " has already authorized parley; pass force=true for a new "
+                                         "authorization URL anyway."}});
     }
   }
   auto url = backend.auth_url(email, redirect);
   if (!url) return error_result("Cannot create the authorization URL: " + url.error().message);
-  return json_result(bj::object{{"user_email", email},
-                                {"authorized", false},
-                                {"auth_url", *url},
-                                {"message", "Open auth_url in a browser, sign in as " + email +
-                                                " and allow access; parley stores the authorization and the tools "
-                                                "work afterwards."}});
+  return json_result(
+      bj::object{{"user_email", email},
+                 {"authorized", false},
+                 {"auth_url", *url},
+                 {"message", "Open auth_url in a browser, sign in as " + email +
+                                 " and allow access; parley stores the authorization and the tools "
+                                 "work afterwards."}});
 }
 
 }  // namespace
@@ -131,16 +139,18 @@ void add_auth_tools(std::vector<mcp::builtin::Tool>& tools, const std::string& p
                    [backend, prefix](const bj::object& a, const mcp::builtin::CallContext&) {
                      return auth_status_tool(*backend, a, prefix);
                    }});
-  tools.push_back({prefix + "_generate_auth_url",
-                   "An authorization URL the user opens in a browser to let parley use their Google account.",
-                   object_schema({{"user_email", "string", "The Google account's email address"},
-                                  {"redirect_uri", "string", "Where Google sends the browser back (default: parley's "
-                                                             "callback)"},
-                                  {"force", "boolean", "Make a URL even when the account is already authorized"}},
-                                 {}),
-                   [backend](const bj::object& a, const mcp::builtin::CallContext&) {
-                     return auth_url_tool(*backend, a);
-                   }});
+  tools.push_back(
+      {prefix + "_generate_auth_url",
+       "An authorization URL the user opens in a browser to let parley use their Google account.",
+       object_schema({{"user_email", "string", "The Google account's email address"},
+                      {"redirect_uri", "string",
+                       "Where Google sends the browser back (default: parley's "
+                       "callback)"},
+                      {"force", "boolean", "Make a URL even when the account is already authorized"}},
+                     {}),
+       [backend](const bj::object& a, const mcp::builtin::CallContext&) {
+         return auth_url_tool(*backend, a);
+       }});
 }
 
 std::string str(const bj::object& o, std::string_view key) {
@@ -165,7 +175,8 @@ bj::array string_list(const bj::array* items) {
   return out;
 }
 
-std::vector<std::string> string_items(ToolArguments& args, const bj::object& arguments, std::string_view name) {
+std::vector<std::string> string_items(ToolArguments& args, const bj::object& arguments,
+                                      std::string_view name) {
   std::vector<std::string> out;
   const auto* v = arguments.if_contains(name);
   if (v == nullptr || v->is_null()) return out;

@@ -1,6 +1,6 @@
-// What the Google built-in servers (calendar, gmail, gdrive) share: the synchronous backend they call from the
-// stdio server's worker threads, the user_email rule of api.md §7.5 (default GOOGLE_DEFAULT_USER_EMAIL), the
-// "not authorized" answer that says how to authorize, schema building, and JSON calls to the API.
+// What the Google built-in servers (calendar, gmail, gdrive) share: the synchronous backend they call from
+// the stdio server's worker threads, the user_email rule of api.md §7.5 (default GOOGLE_DEFAULT_USER_EMAIL),
+// the "not authorized" answer that says how to authorize, schema building, and JSON calls to the API.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -32,7 +32,8 @@ struct SavedFile {
 struct GoogleToolBackend {
   std::function<ApiResult<ApiResponse>(const std::string& user_email, ApiRequest request)> call;
   std::function<AuthResult<AuthStatus>(const std::string& user_email)> status;
-  std::function<AuthResult<std::string>(const std::string& user_email, const std::optional<std::string>& redirect)>
+  std::function<AuthResult<std::string>(const std::string& user_email,
+                                        const std::optional<std::string>& redirect)>
       auth_url;
   std::string default_user_email;  // GOOGLE_DEFAULT_USER_EMAIL
   std::string timezone;            // the display zone's IANA name ("" when unknown)
@@ -85,7 +86,8 @@ const bj::object* obj(const bj::object& o, std::string_view key);
 const bj::array* arr(const bj::object& o, std::string_view key);
 bj::array string_list(const bj::array* items);
 // A JSON array of strings from an argument given as an array, or a comma-separated string.
-std::vector<std::string> string_items(ToolArguments& args, const bj::object& arguments, std::string_view name);
+std::vector<std::string> string_items(ToolArguments& args, const bj::object& arguments,
+                                      std::string_view name);
 
 // "2025-11-08T09:03:12-05:00" for an RFC 3339 time in the display zone; the input when it cannot be read.
 std::string display_time(std::string_view rfc3339);

@@ -228,12 +228,18 @@ std::string html_to_text(std::string_view html) {
       if (semi != std::string_view::npos && semi - i <= 8) {
         const auto entity = html.substr(i + 1, semi - i - 1);
         std::string replacement;
-        if (entity == "amp") replacement = "&";
-        else if (entity == "lt") replacement = "<";
-        else if (entity == "gt") replacement = ">";
-        else if (entity == "quot") replacement = "\"";
-        else if (entity == "#39" || entity == "apos") replacement = "'";
-        else if (entity == "nbsp") replacement = " ";
+        if (entity == "amp")
+          replacement = "&";
+        else if (entity == "lt")
+          replacement = "<";
+        else if (entity == "gt")
+          replacement = ">";
+        else if (entity == "quot")
+          replacement = "\"";
+        else if (entity == "#39" || entity == "apos")
+          replacement = "'";
+        else if (entity == "nbsp")
+          replacement = " ";
         if (!replacement.empty()) {
           out += replacement;
           i = semi + 1;

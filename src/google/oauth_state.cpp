@@ -25,7 +25,8 @@ std::string sign_state(std::string_view user_email, SystemTime expires, std::str
   return email_part + "." + expiry_part + "." + mac(email_part, expiry_part, signing_key);
 }
 
-std::optional<std::string> verify_state(std::string_view state, SystemTime now, std::string_view signing_key) {
+std::optional<std::string> verify_state(std::string_view state, SystemTime now,
+                                        std::string_view signing_key) {
   if (signing_key.empty()) return std::nullopt;
   const auto first = state.find('.');
   if (first == std::string_view::npos) return std::nullopt;

@@ -11,7 +11,7 @@ namespace bj = boost::json;
 
 const std::vector<std::string>& required_scopes() {
   static const std::vector<std::string> scopes = {
-      "https://www.googleapis.com/auth/calendar",      "https://www.googleapis.com/auth/tasks",
+      "https://www.googleapis.com/auth/calendar",       "https://www.googleapis.com/auth/tasks",
       "https://www.googleapis.com/auth/gmail.readonly", "https://www.googleapis.com/auth/gmail.modify",
       "https://www.googleapis.com/auth/gmail.send",     "https://www.googleapis.com/auth/gmail.compose",
       "https://www.googleapis.com/auth/gmail.labels",   "https://www.googleapis.com/auth/drive",
@@ -122,7 +122,8 @@ std::string serialize_token(const StoredToken& t) {
 std::string user_email_problem(std::string_view user_email) {
   if (user_email.empty()) return "user_email is empty";
   if (user_email.size() > 254) return "user_email is longer than 254 characters";
-  if (user_email.find('@') == std::string_view::npos) return "user_email '" + std::string(user_email) + "' has no '@'";
+  if (user_email.find('@') == std::string_view::npos)
+    return "user_email '" + std::string(user_email) + "' has no '@'";
   for (char c : user_email) {
     if (c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
       return "user_email contains a character an email address cannot have";

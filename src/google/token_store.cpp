@@ -75,7 +75,8 @@ TokenRead DocumentTokenStore::load(std::string_view user_email) {
   const auto name = token_row_name(user_email);
   auto doc = rows_.read(name, error);
   if (!doc) {
-    if (!error.empty()) return TokenRead{std::nullopt, "cannot read " + rows_.where(name) + ": " + error.message};
+    if (!error.empty())
+      return TokenRead{std::nullopt, "cannot read " + rows_.where(name) + ": " + error.message};
     // Not in the table yet: a token file of the install before PostgreSQL, copied over once.
     auto from_file = files_.load(user_email);
     if (from_file.token) {

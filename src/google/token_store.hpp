@@ -1,7 +1,7 @@
 // Where users' Google tokens live (api.md §2.20, §4.5): data/tokens/<user>.json (0600 in a 0700 directory,
-// written atomically), or with PostgreSQL a `settings` row per user (`google_token:<user>`) that every replica
-// and every built-in server process reads. Each token value is registered with known_secrets() as it is
-// loaded or saved, so it is masked wherever parley writes text.
+// written atomically), or with PostgreSQL a `settings` row per user (`google_token:<user>`) that every
+// replica and every built-in server process reads. Each token value is registered with known_secrets() as it
+// is loaded or saved, so it is masked wherever parley writes text.
 #pragma once
 
 #include <filesystem>

@@ -7,7 +7,8 @@ namespace parley::google {
 
 namespace {
 
-boost::asio::awaitable<ApiResult<ApiResponse>> run_call(GoogleApi* api, std::string email, ApiRequest request) {
+boost::asio::awaitable<ApiResult<ApiResponse>> run_call(GoogleApi* api, std::string email,
+                                                        ApiRequest request) {
   co_return co_await api->call(std::move(email), std::move(request));
 }
 
@@ -17,7 +18,8 @@ boost::asio::awaitable<AuthResult<AuthStatus>> run_status(GoogleAuth* auth, std:
 
 }  // namespace
 
-ToolSession::ToolSession(GoogleAuthSettings auth_settings, ApiSettings api_settings, std::unique_ptr<TokenStore> tokens)
+ToolSession::ToolSession(GoogleAuthSettings auth_settings, ApiSettings api_settings,
+                         std::unique_ptr<TokenStore> tokens)
     : work_(boost::asio::make_work_guard(ioc_)),
       http_(ioc_),
       tokens_(std::move(tokens)),
@@ -34,7 +36,8 @@ ToolSession::~ToolSession() {
 GoogleToolBackend ToolSession::backend() {
   GoogleToolBackend b;
   b.call = [this](const std::string& email, ApiRequest request) {
-    return boost::asio::co_spawn(ioc_, run_call(&api_, email, std::move(request)), boost::asio::use_future).get();
+    return boost::asio::co_spawn(ioc_, run_call(&api_, email, std::move(request)), boost::asio::use_future)
+        .get();
   };
   b.status = [this](const std::string& email) {
     return boost::asio::co_spawn(ioc_, run_status(&auth_, email), boost::asio::use_future).get();
