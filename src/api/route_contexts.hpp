@@ -21,6 +21,9 @@ class OpenAiCompletions;
 namespace parley::keys {
 class ApiKeyService;
 }  // namespace parley::keys
+namespace parley::google {
+class GoogleAuth;
+}  // namespace parley::google
 namespace parley::llm {
 class ModelCatalog;
 }  // namespace parley::llm
@@ -103,6 +106,12 @@ struct ApiKeyRoutes {
   keys::ApiKeyService& keys;
 };
 
+// Google authorization (§2.20).
+struct GoogleAuthRoutes {
+  const Config& config;  // FRONTEND_URL, the home's credentials/, GOOGLE_DEFAULT_USER_EMAIL
+  google::GoogleAuth& auth;
+};
+
 // Every group's context, for the route table.
 struct RouteContexts {
   ApiContext& models;  // models, metadata, generation, active provider
@@ -117,6 +126,7 @@ struct RouteContexts {
   SttRoutes& stt;
   OpenAiRoutes& openai;
   ApiKeyRoutes& api_keys;
+  GoogleAuthRoutes& google;
 };
 
 }  // namespace parley::api

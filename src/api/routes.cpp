@@ -7,6 +7,7 @@
 #include "api/chat.hpp"
 #include "api/conversations.hpp"
 #include "api/files.hpp"
+#include "api/google_auth.hpp"
 #include "api/mcp.hpp"
 #include "api/models.hpp"
 #include "api/openai.hpp"
@@ -47,6 +48,8 @@ Context& context_for(const RouteContexts& c) {
     return c.openai;
   else if constexpr (std::is_same_v<Context, ApiKeyRoutes>)
     return c.api_keys;
+  else if constexpr (std::is_same_v<Context, GoogleAuthRoutes>)
+    return c.google;
   else
     static_assert(!std::is_same_v<Context, Context>, "add the route group's context to RouteContexts");
 }
@@ -130,6 +133,16 @@ std::span<const RouteRow> route_table() {
       {"GET", "/api/chat/generation/{generation_id}", bound<get_generation>, BodyPolicy::ignored,
        Access::authenticated},
       {"POST", "/api/stt/deepgram/token", bound<post_deepgram_token>, BodyPolicy::ignored,
+       Access::authenticated},
+      {"POST", "/api/google-auth/authorize", bound<post_google_authorize>, BodyPolicy::normal,
+       Access::authenticated},
+      // A cross-site redirect carries no SameSite=Strict cookie: the signed state protects it (§0.7).
+      {"GET", "/api/google-auth/callback", bound<get_google_callback>, BodyPolicy::ignored, Access::open},
+      {"GET", "/api/google-auth/status/{user_email}", bound<get_google_status>, BodyPolicy::ignored,
+       Access::authenticated},
+      {"DELETE", "/api/google-auth/status/{user_email}", bound<delete_google_authorization>,
+       BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/google-auth/config", bound<get_google_config>, BodyPolicy::ignored,
        Access::authenticated},
       {"POST", "/api/uploads", bound<post_upload>, BodyPolicy::upload, Access::authenticated},
       {"POST", "/api/uploads/", bound<post_upload>, BodyPolicy::upload, Access::authenticated},

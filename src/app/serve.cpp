@@ -18,6 +18,7 @@
 #include "api/route_contexts.hpp"
 #include "api/routes.hpp"
 #include "app/commands.hpp"
+#include "app/google_wiring.hpp"
 #include "app/login_sessions.hpp"
 #include "app/password_row.hpp"
 #include "app/preset_tool_servers.hpp"
@@ -41,6 +42,8 @@
 #include "core/redact.hpp"
 #include "core/warnings.hpp"
 #include "keys/api_key_service.hpp"
+#include "google/google_auth.hpp"
+#include "google/token_store.hpp"
 #include "llm/model_catalog.hpp"
 #include "llm/openrouter_client.hpp"
 #include "mcp/command_line_client.hpp"
@@ -373,6 +376,7 @@ int serve() {
             tools.reload_definitions();  // retries by itself while the database does not answer
             return true;
           }
+          if (name.rfind("google_token:", 0) == 0) return true;  // read from the table on every use
           if (name == "auth") {
             auth.reload_password();  // a failed read keeps the hash read before
             return true;
@@ -442,10 +446,21 @@ int serve() {
   api::SttRoutes stt_routes{config, http_client};
   api::OpenAiRoutes openai_routes{api_keys, openai_completions, catalog};
   api::ApiKeyRoutes api_key_routes{api_keys};
+  // Google tokens: files under data/tokens/, or with PostgreSQL the settings rows every replica shares
+  // (§2.20).
+  std::unique_ptr<google::TokenStore> google_tokens;
+  if (settings_table)
+    google_tokens =
+        std::make_unique<google::DocumentTokenStore>(*settings_table, config.home / "data" / "tokens");
+  else
+    google_tokens = std::make_unique<google::FileTokenStore>(config.home / "data" / "tokens");
+  google::GoogleAuth google_auth(google_auth_settings(config, signing_key), *google_tokens, http_client,
+                                 &blocking);
+  api::GoogleAuthRoutes google_routes{config, google_auth};
   const net::Router router =
       api::build_router({ctx, health_routes, auth_routes, chat_routes, conversation_routes, settings_routes,
                          preset_routes, mcp_routes, attachment_routes, stt_routes, openai_routes,
-                         api_key_routes});
+                         api_key_routes, google_routes});
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)
                                              : net::StaticFiles::from_embedded(net::embedded_web_files());
   api::HttpPolicy policy(ctx);

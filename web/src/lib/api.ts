@@ -273,6 +273,18 @@ export interface McpServer {
   last_error: string | null;
 }
 
+export interface GoogleConfig {
+  client_configured: boolean;
+  default_user_email: string | null;
+  redirect_uri: string;
+  problem?: string;
+}
+
+export interface GoogleStatus {
+  authorized: boolean;
+  expires_at?: string | null;
+}
+
 export interface McpStatus {
   servers: McpServer[];
   updated_at: string | null;
@@ -398,6 +410,10 @@ export const api = {
   apiKeys: () => request<{ keys: ApiKey[] }>('GET', '/api/keys'),
   createApiKey: (k: NewApiKey) => request<ApiKey & { key: string }>('POST', '/api/keys', k),
   revokeApiKey: (id: string) => request<void>('DELETE', `/api/keys/${enc(id)}`),
+  googleConfig: () => request<GoogleConfig>('GET', '/api/google-auth/config'),
+  googleStatus: (email: string) => request<GoogleStatus>('GET', `/api/google-auth/status/${enc(email)}`),
+  googleAuthorize: (email: string) => request<{ auth_url: string }>('POST', '/api/google-auth/authorize', { user_email: email, redirect_uri: null }),
+  googleDisconnect: (email: string) => request<null>('DELETE', `/api/google-auth/status/${enc(email)}`),
 
   deepgramToken: () => request<{ access_token: string; expires_in: number | null }>('POST', '/api/stt/deepgram/token'),
 };
