@@ -147,14 +147,14 @@ bj::object search_messages(const Backend& b, const bj::object& arguments) {
   ApiRequest r{"GET", kUsers + "/messages", {{"q", query}, {"maxResults", std::to_string(page_size)}}};
   if (page_token) r.query.emplace_back("pageToken", *page_token);
   auto list = call_json(*b, email, r, kPrefix);
-  if (!list) return list.error;
+  if (!list) return list.error();
   bj::array messages;
   if (const auto* items = arr(*list, "messages")) {
     for (const auto& item : *items) {
       if (!item.is_object()) continue;
       const auto id = str(item.get_object(), "id");
       auto m = get_message(b, email, id, "metadata");
-      if (!m) return m.error;
+      if (!m) return m.error();
       auto shaped = shape_message(*m, false);
       shaped["web_link"] = "https://mail.google.com/mail/u/0/#all/" + id;
       messages.push_back(std::move(shaped));
@@ -175,7 +175,7 @@ bj::object message_content(const Backend& b, const bj::object& arguments) {
   const auto email = resolve_user(args, *b);
   if (!args.ok()) return error_result(args.problem());
   auto m = get_message(b, email, id, "full");
-  if (!m) return m.error;
+  if (!m) return m.error();
   return json_result(shape_message(*m, true));
 }
 
@@ -191,7 +191,7 @@ bj::object messages_batch(const Backend& b, const bj::object& arguments) {
     auto m = get_message(b, email, ids[i], format);
     if (!m) {
       messages.push_back(
-          bj::object{{"id", ids[i]}, {"error", m.error.at("content").as_array()[0].as_object().at("text")}});
+          bj::object{{"id", ids[i]}, {"error", m.error().at("content").as_array()[0].as_object().at("text")}});
       continue;
     }
     messages.push_back(shape_message(*m, format == "full"));
@@ -210,7 +210,7 @@ bj::object thread_content_of(const Backend& b, const std::string& email, const s
                      kPrefix);
   if (!t) {
     ok = false;
-    return t.error;
+    return t.error();
   }
   ok = true;
   bj::array messages;
@@ -259,7 +259,7 @@ std::optional<std::vector<Attachment>> message_attachments(const Backend& b, con
                                                            const std::string& message_id, bj::object& error) {
   auto m = get_message(b, email, message_id, "full");
   if (!m) {
-    error = m.error;
+    error = m.error();
     return std::nullopt;
   }
   MessageParts parts;
@@ -288,7 +288,7 @@ std::optional<std::string> attachment_bytes(const Backend& b, const std::string&
                                            path_segment(attachment_id)},
                      kPrefix);
   if (!a) {
-    error = a.error;
+    error = a.error();
     return std::nullopt;
   }
   std::string bytes;
@@ -348,7 +348,7 @@ bj::object debug_attachment(const Backend& b, const bj::object& arguments) {
                      ApiRequest{"GET", kUsers + "/messages/" + path_segment(message_id) + "/attachments/" +
                                            path_segment(attachment_id)},
                      kPrefix);
-  if (!a) return a.error;
+  if (!a) return a.error();
   const auto data = str(*a, "data");
   std::string decoded;
   const bool decodes = base64url_decode(data, decoded);
@@ -502,7 +502,7 @@ bj::object send_message(const Backend& b, const bj::object& arguments) {
   auto sent = call_json(
       *b, email, ApiRequest{"POST", kUsers + "/messages/send", {}, json::serialize(body), "application/json"},
       kPrefix);
-  if (!sent) return sent.error;
+  if (!sent) return sent.error();
   return json_result(bj::object{{"sent", true},
                                 {"message_id", str(*sent, "id")},
                                 {"thread_id", str(*sent, "threadId")},

@@ -62,7 +62,7 @@ JsonCall call_json(const GoogleToolBackend& backend, const std::string& user_ema
   if (!answer)
     return JsonCall(boost::system::in_place_error,
                     error_result(failure_text(answer.error(), user_email, prefix)));
-  if (answer->body.empty() || answer->status == 204) return bj::object{};
+  if (answer->body.empty() || answer->status == 204) return JsonCall(boost::system::in_place_value);
   std::string why;
   auto parsed = json::parse(answer->body, &why);
   if (!parsed || !parsed->is_object()) {
@@ -70,7 +70,7 @@ JsonCall call_json(const GoogleToolBackend& backend, const std::string& user_ema
                     error_result("Google's answer is not the JSON object its API documents (" +
                                  (why.empty() ? std::string("not an object") : why) + "); try again later."));
   }
-  return std::move(parsed->get_object());
+  return JsonCall(boost::system::in_place_value, std::move(parsed->get_object()));
 }
 
 namespace {
