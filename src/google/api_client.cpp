@@ -46,10 +46,15 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
   if (value.empty()) return std::nullopt;
-  std::int64_t seconds = 0;
-  const auto* end = value.data() + value.size();
-  if (auto [p, ec] = std::from_chars(value.data(), end, seconds); ec == std::errc() && p == end) {
-    if (seconds < 0) return std::nullopt;
+  // Delta-seconds: digits only. A value past a day is a day (the caller cuts it further); multiplied as it
+  // was, a huge one overflowed into a negative wait and the retry came at once.
+  constexpr std::int64_t kLongestSeconds = 24 * 3600;
+  if (value.find_first_not_of("0123456789") == std::string_view::npos) {
+    std::int64_t seconds = 0;
+    const auto* end = value.data() + value.size();
+    const auto [p, ec] = std::from_chars(value.data(), end, seconds);
+    if (ec == std::errc::result_out_of_range || (ec == std::errc() && seconds > kLongestSeconds))
+      seconds = kLongestSeconds;
     return std::chrono::milliseconds(seconds * 1000);
   }
   // IMF-fixdate: "Wed, 21 Oct 2015 07:28:00 GMT".
@@ -57,6 +62,10 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
   const std::string text(value);
   const char* parsed = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (parsed == nullptr || *parsed != '\0') return std::nullopt;
+  // In seconds: a date past 2262 does not fit the clock's nanoseconds (it overflowed into "retry now").
+  const auto ahead = static_cast<std::int64_t>(timegm(&tm)) -
+                     std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (ahead > kLongestSeconds) return std::chrono::milliseconds(kLongestSeconds * 1000);
   const auto at = std::chrono::system_clock::from_time_t(timegm(&tm));
   if (at <= now) return std::chrono::milliseconds(0);
   return std::chrono::duration_cast<std::chrono::milliseconds>(at - now);

@@ -7,6 +7,7 @@
 #include "core/ids.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
+#include "google/drive_query.hpp"
 #include "google/google_tools.hpp"
 #include "mcp/builtin/document_text.hpp"
 #include "mcp/builtin/text_limits.hpp"
@@ -28,27 +29,6 @@ const std::string kFileFields =
     "id,name,mimeType,size,modifiedTime,createdTime,webViewLink,parents,owners(emailAddress),trashed,driveId";
 constexpr std::size_t kMaxTextChars = 100000;
 constexpr std::size_t kMaxDownloadBytes = 10u * 1024u * 1024u;
-
-// A string literal of Drive's query language: backslash and single quote escaped.
-std::string drive_literal(std::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\\' || c == '\'') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
-// A query that already uses Drive's syntax goes through unchanged; plain words search names and contents.
-std::string drive_query(const std::string& query) {
-  const auto lower = text::lower(query);
-  for (std::string_view op : {" contains ", "=", " in ", "mimetype", "trashed", "modifiedtime",
-                              "sharedwithme", "fulltext", "starred", "createdtime", "properties has"}) {
-    if (lower.find(op) != std::string::npos) return query;
-  }
-  return "(name contains " + drive_literal(query) + " or fullText contains " + drive_literal(query) +
-         ") and trashed = false";
-}
 
 bj::object shape_file(const bj::object& f) {
   bj::object out{{"id", str(f, "id")}, {"name", str(f, "name")}, {"mime_type", str(f, "mimeType")}};

@@ -58,6 +58,15 @@ std::int64_t int_member(const bj::object& o, std::string_view key) {
   return 0;
 }
 
+// The charset parameter of a part's Content-Type ("" when it names none).
+std::string part_charset(const bj::object& part) {
+  const auto type = text::lower(header(part, "Content-Type"));
+  const auto at = type.find("charset=");
+  if (at == std::string::npos) return {};
+  const auto value = type.substr(at + 8);
+  return text::trimmed(value.substr(0, value.find(';')), " \t\"");
+}
+
 void walk_parts(const bj::object& part, MessageParts& out) {
   const auto mime = text::lower(str(part, "mimeType"));
   const auto filename = str(part, "filename");
@@ -70,6 +79,7 @@ void walk_parts(const bj::object& part, MessageParts& out) {
   if (body != nullptr && !str(*body, "data").empty()) {
     std::string decoded;
     if (base64url_decode(str(*body, "data"), decoded)) {
+      if (mime == "text/plain" || mime == "text/html") decoded = text_in_utf8(decoded, part_charset(part));
       if (mime == "text/plain" && out.plain.empty())
         out.plain = decoded;
       else if (mime == "text/html" && out.html.empty())

@@ -62,8 +62,7 @@ JsonCall call_json(const GoogleToolBackend& backend, const std::string& user_ema
   if (!answer)
     return JsonCall(boost::system::in_place_error,
                     error_result(failure_text(answer.error(), user_email, prefix)));
-  if (answer->body.empty() || answer->status == 204)
-    return JsonCall(boost::system::in_place_value, bj::object{});
+  if (answer->body.empty() || answer->status == 204) return JsonCall(boost::system::in_place_value);
   std::string why;
   auto parsed = json::parse(answer->body, &why);
   if (!parsed || !parsed->is_object()) {

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "core/ids.hpp"
+#include "core/json.hpp"
 #include "core/text.hpp"
 
 namespace parley::google {
@@ -69,6 +70,38 @@ std::string latin1_to_utf8(std::string_view s) {
   return out;
 }
 
+// "#8217" / "#x2019" (without the '#') as UTF-8; "" when it names no Unicode scalar value (those stay as
+// they were written).
+std::string character_reference(std::string_view digits) {
+  const bool hex = !digits.empty() && (digits[0] == 'x' || digits[0] == 'X');
+  if (hex) digits.remove_prefix(1);
+  if (digits.empty() || digits.size() > 7) return {};
+  std::uint32_t cp = 0;
+  for (char c : digits) {
+    const int v = hex ? hex_value(c) : (c >= '0' && c <= '9' ? c - '0' : -1);
+    if (v < 0) return {};
+    cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(v);
+  }
+  if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return {};
+  std::string out;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string encode_header_text(std::string_view text) {
@@ -93,16 +126,28 @@ std::string encode_header_text(std::string_view text) {
 }
 
 std::string encode_address_list(std::string_view addresses) {
+  // Commas inside a quoted display name ("Müller, Jürgen" <j@example.com>) do not separate addresses.
+  std::vector<std::string_view> items;
+  std::size_t start = 0;
+  bool quoted = false;
+  for (std::size_t k = 0; k < addresses.size(); ++k) {
+    const char c = addresses[k];
+    if (quoted && c == '\\') {
+      ++k;
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      items.push_back(addresses.substr(start, k - start));
+      start = k + 1;
+    }
+  }
+  items.push_back(addresses.substr(std::min(start, addresses.size())));
   std::string out;
-  std::size_t i = 0;
-  while (i <= addresses.size()) {
-    auto j = addresses.find(',', i);
-    if (j == std::string_view::npos) j = addresses.size();
-    auto item = text::trimmed(addresses.substr(i, j - i), " \t");
-    i = j + 1;
+  for (const auto raw : items) {
+    auto item = text::trimmed(raw, " \t");
     if (item.empty()) continue;
     if (!out.empty()) out += ", ";
-    const auto lt = item.find('<');
+    const auto lt = item.rfind('<');
     if (lt != std::string::npos && lt > 0 && !printable_ascii(item.substr(0, lt))) {
       auto name = text::trimmed(item.substr(0, lt), " \t\"");
       out += encode_header_text(name) + " " + item.substr(lt);
@@ -126,6 +171,13 @@ std::string build_message(const OutgoingMessage& m) {
   out += "Content-Transfer-Encoding: base64\r\n\r\n";
   out += wrap_base64(m.body);
   return out;
+}
+
+std::string text_in_utf8(std::string_view bytes, std::string_view charset) {
+  const auto name = text::lower(text::trim(charset, " \t\""));
+  const bool latin1 = name == "iso-8859-1" || name == "latin1" || name == "windows-1252" || name == "cp1252";
+  if (!latin1 && json::is_valid_utf8(bytes)) return std::string(bytes);
+  return latin1_to_utf8(bytes);
 }
 
 std::string decode_header_text(std::string_view s) {
@@ -162,7 +214,7 @@ std::string decode_header_text(std::string_view s) {
           ok = false;
         }
         if (ok) {
-          if (charset == "iso-8859-1" || charset == "latin1") decoded = latin1_to_utf8(decoded);
+          decoded = text_in_utf8(decoded, charset);
           if (!last_was_word) out += pending_space;  // whitespace between two encoded-words is dropped
           pending_space.clear();
           out += decoded;
@@ -184,7 +236,7 @@ std::string decode_header_text(std::string_view s) {
     ++i;
   }
   out += pending_space;
-  return out;
+  return json::is_valid_utf8(out) ? out : latin1_to_utf8(out);
 }
 
 std::string html_to_text(std::string_view html) {
@@ -225,7 +277,7 @@ std::string html_to_text(std::string_view html) {
     }
     if (c == '&') {
       const auto semi = html.find(';', i);
-      if (semi != std::string_view::npos && semi - i <= 8) {
+      if (semi != std::string_view::npos && semi - i <= 10) {
         const auto entity = html.substr(i + 1, semi - i - 1);
         std::string replacement;
         if (entity == "amp")
@@ -240,6 +292,8 @@ std::string html_to_text(std::string_view html) {
           replacement = "'";
         else if (entity == "nbsp")
           replacement = " ";
+        else if (entity.size() > 1 && entity[0] == '#')
+          replacement = character_reference(entity.substr(1));
         if (!replacement.empty()) {
           out += replacement;
           i = semi + 1;

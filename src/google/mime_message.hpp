@@ -24,10 +24,15 @@ std::string build_message(const OutgoingMessage& message);
 std::string encode_header_text(std::string_view text);
 // Each address's display name encoded when it is not ASCII; addresses left as they are.
 std::string encode_address_list(std::string_view addresses);
-// RFC 2047 decoding of "=?charset?B|Q?...?=" words (UTF-8, US-ASCII and ISO-8859-1 charsets).
+// `bytes` in `charset` as UTF-8: UTF-8 and US-ASCII as they are, ISO-8859-1 and windows-1252 (its extra
+// characters read as ISO-8859-1) converted, anything else kept when it is valid UTF-8 and else read as
+// ISO-8859-1. Always valid UTF-8: one invalid byte in a tool's answer would make the whole answer unreadable.
+std::string text_in_utf8(std::string_view bytes, std::string_view charset);
+// RFC 2047 decoding of "=?charset?B|Q?...?=" words (UTF-8, US-ASCII and ISO-8859-1 charsets); the result is
+// valid UTF-8 whatever the input (see text_in_utf8).
 std::string decode_header_text(std::string_view text);
 // The readable text of an HTML body: tags dropped, script/style removed, block ends as line breaks, the
-// common entities decoded.
+// common entities and numeric character references decoded.
 std::string html_to_text(std::string_view html);
 
 }  // namespace parley::google

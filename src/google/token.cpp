@@ -97,6 +97,20 @@ std::optional<StoredToken> parse_token(std::string_view text, std::string& error
       return std::nullopt;
     }
   }
+  // The tokens and the client's fields go into HTTP headers and form bodies: a line break in one would add
+  // a header of its own to every Google request.
+  for (const auto& [name, value] : {std::pair<const char*, const std::string&>{"token", t.token},
+                                    {"refresh_token", t.refresh_token},
+                                    {"token_uri", t.token_uri},
+                                    {"client_id", t.client_id},
+                                    {"client_secret", t.client_secret}}) {
+    for (char c : value) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        error = "'" + std::string(name) + "' contains a control character";
+        return std::nullopt;
+      }
+    }
+  }
   if (t.token.empty() && t.refresh_token.empty()) {
     error = "the token file has neither 'token' nor 'refresh_token'";
     return std::nullopt;

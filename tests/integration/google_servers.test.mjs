@@ -257,6 +257,52 @@ test('misbehaviours: 401 then refresh, 429 with Retry-After, 500, slow, malforme
   assert.match(text(bad), /not the JSON object/);
 });
 
+test('gdrive misbehaves: 429 with Retry-After is waited for, a slow answer is retried after the timeout', async () => {
+  const d = servers.gdrive;
+  fake.misbehave({ kind: '429', path: '/drive/', retryAfter: 1 });
+  const t0 = Date.now();
+  const found = ok(await d.call('gdrive_search_files', { query: 'Budget' }));
+  assert.ok(found.files.some((f) => f.name === 'Budget notes'));
+  const searches = fake.requests.filter((r) => r.path === '/drive/v3/files' && r.at >= t0);
+  assert.deepEqual(searches.map((r) => r.misbehaved ?? 'answered'), ['429', 'answered']);
+  assert.ok(searches[1].at - searches[0].at >= 950, `waited for Retry-After (${searches[1].at - searches[0].at} ms)`);
+
+  fake.misbehave({ kind: 'slow', path: '/drive/', delayMs: 1500 });
+  const t1 = Date.now();
+  const content = ok(await d.call('gdrive_get_file_content', { file_id: 'txt1' }));
+  assert.equal(content.content, 'plain text file');
+  const slow = fake.requests.filter((r) => r.path.startsWith('/drive/') && r.at >= t1);
+  assert.equal(slow[0].misbehaved, 'slow');
+  assert.equal(slow[1].path, slow[0].path, 'the timed-out request is sent again');
+  assert.ok(slow[1].at - slow[0].at >= 950, 'after the 1 s timeout');
+
+  // Slow on every attempt: the tool gives up with an error that says so, it does not hang.
+  fake.misbehave({ kind: 'slow', path: '/drive/', delayMs: 1500, times: 4 });
+  const gaveUp = await d.call('gdrive_file_permissions', { file_id: 'txt1' });
+  assert.equal(gaveUp.isError, true);
+  assert.match(text(gaveUp), /did not answer after 4 attempts: no answer within 1000 ms/);
+});
+
+test('gmail misbehaves: a slow answer is retried; 429 on every attempt gives up with Google\'s message', async () => {
+  const g = servers.gmail;
+  fake.misbehave({ kind: 'slow', path: '/gmail/', delayMs: 1500 });
+  const t0 = Date.now();
+  const m1 = ok(await g.call('get_gmail_message_content', { message_id: 'm1' }));
+  assert.equal(m1.subject, 'Grüße aus Köln');
+  const reads = fake.requests.filter((r) => r.path.startsWith('/gmail/') && r.at >= t0);
+  assert.deepEqual(reads.map((r) => r.misbehaved ?? 'answered'), ['slow', 'answered']);
+  assert.ok(reads[1].at - reads[0].at >= 950, 'after the 1 s timeout');
+
+  fake.misbehave({ kind: '429', path: '/gmail/', retryAfter: 0, times: 4 });
+  const t1 = Date.now();
+  const limited = await g.call('search_gmail_messages', { query: 'Köln' });
+  assert.equal(limited.isError, true);
+  assert.match(text(limited), /HTTP 429 after 4 attempts: Rate Limit Exceeded/);
+  assert.equal(fake.requests.filter((r) => r.path.startsWith('/gmail/') && r.at >= t1).length, 4);
+  // The limit lifted, the next call answers.
+  assert.deepEqual(ok(await g.call('search_gmail_messages', { query: 'Köln' })).messages.map((m) => m.id), ['m1', 'm2']);
+});
+
 test('a user who has not authorized gets an isError that says how; the auth URL tool makes a signed URL', async () => {
   for (const [server, tool, prefix] of [['calendar', 'calendar_get_events', 'calendar'], ['gmail', 'list_gmail_labels', 'gmail'], ['gdrive', 'gdrive_list_folder', 'gdrive']]) {
     const r = await servers[server].call(tool, { user_email: 'stranger@example.com' });

@@ -150,7 +150,7 @@ TEST(ApiKeySettings, ParsesTheCreateBodyWithFieldPaths) {
   auto bad = keys::parse_new_api_key(
       *parley::json::parse(R"({"models":[3],"spending_cap_usd":-1,"store_history":"yes","extra":1})"));
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().kind, parley::ErrorKind::invalid_content);
+  EXPECT_EQ(bad.error().kind, ErrorKind::invalid_content);  // a 422 at the API edge
   const auto text = parley::json::serialize(bad.error().detail);
   for (const char* where : {R"(["body","models",0])", R"(["body","spending_cap_usd"])",
                             R"(["body","store_history"])", R"(["body","extra"])", R"(["body","name"])"})
