@@ -12,7 +12,7 @@ import { googleHome, liveToken, startGoogleServer, text, SCOPES } from './google
 let fake;
 let home;
 const servers = {};
-const env = () => ({ GOOGLE_API_BASE_URL: fake.url, GOOGLE_DEFAULT_USER_EMAIL: 'user@example.com', PARLEY_TIMEZONE: 'Europe/Berlin', PARLEY_GOOGLE_TIMEOUT_SECONDS: '1' });
+const env = () => ({ GOOGLE_API_BASE_URL: fake.url, GOOGLE_DEFAULT_USER_EMAIL: 'user@example.com', PARLEY_TIMEZONE: 'Europe/Berlin', PARLEY_GOOGLE_TIMEOUT_SECONDS: '3' });
 const ok = (r) => { assert.equal(r.isError, false, text(r)); return r.structuredContent; };
 
 before(async () => {
@@ -248,8 +248,8 @@ test('misbehaviours: 401 then refresh, 429 with Retry-After, 500, slow, malforme
   assert.equal(failed.isError, true);
   assert.match(text(failed), /HTTP 500 after 4 attempts: Backend Error/);
 
-  fake.misbehave({ kind: 'slow', path: '/tasks/', delayMs: 1500 });
-  ok(await c.call('calendar_list_task_lists', {}));  // the first attempt times out after 1 s; the retry answers
+  fake.misbehave({ kind: 'slow', path: '/tasks/', delayMs: 4500 });
+  ok(await c.call('calendar_list_task_lists', {}));  // the first attempt times out after 3 s; the retry answers
 
   fake.misbehave({ kind: 'malformed', path: '/calendar/' });
   const bad = await c.call('calendar_list_calendars', {});
@@ -267,31 +267,31 @@ test('gdrive misbehaves: 429 with Retry-After is waited for, a slow answer is re
   assert.deepEqual(searches.map((r) => r.misbehaved ?? 'answered'), ['429', 'answered']);
   assert.ok(searches[1].at - searches[0].at >= 950, `waited for Retry-After (${searches[1].at - searches[0].at} ms)`);
 
-  fake.misbehave({ kind: 'slow', path: '/drive/', delayMs: 1500 });
+  fake.misbehave({ kind: 'slow', path: '/drive/', delayMs: 4500 });
   const t1 = Date.now();
   const content = ok(await d.call('gdrive_get_file_content', { file_id: 'txt1' }));
   assert.equal(content.content, 'plain text file');
   const slow = fake.requests.filter((r) => r.path.startsWith('/drive/') && r.at >= t1);
   assert.equal(slow[0].misbehaved, 'slow');
   assert.equal(slow[1].path, slow[0].path, 'the timed-out request is sent again');
-  assert.ok(slow[1].at - slow[0].at >= 950, 'after the 1 s timeout');
+  assert.ok(slow[1].at - slow[0].at >= 2950, 'after the 3 s timeout');
 
   // Slow on every attempt: the tool gives up with an error that says so, it does not hang.
-  fake.misbehave({ kind: 'slow', path: '/drive/', delayMs: 1500, times: 4 });
+  fake.misbehave({ kind: 'slow', path: '/drive/', delayMs: 4500, times: 4 });
   const gaveUp = await d.call('gdrive_file_permissions', { file_id: 'txt1' });
   assert.equal(gaveUp.isError, true);
-  assert.match(text(gaveUp), /did not answer after 4 attempts: no answer within 1000 ms/);
+  assert.match(text(gaveUp), /did not answer after 4 attempts: no answer within 3000 ms/);
 });
 
 test('gmail misbehaves: a slow answer is retried; 429 on every attempt gives up with Google\'s message', async () => {
   const g = servers.gmail;
-  fake.misbehave({ kind: 'slow', path: '/gmail/', delayMs: 1500 });
+  fake.misbehave({ kind: 'slow', path: '/gmail/', delayMs: 4500 });
   const t0 = Date.now();
   const m1 = ok(await g.call('get_gmail_message_content', { message_id: 'm1' }));
   assert.equal(m1.subject, 'Grüße aus Köln');
   const reads = fake.requests.filter((r) => r.path.startsWith('/gmail/') && r.at >= t0);
   assert.deepEqual(reads.map((r) => r.misbehaved ?? 'answered'), ['slow', 'answered']);
-  assert.ok(reads[1].at - reads[0].at >= 950, 'after the 1 s timeout');
+  assert.ok(reads[1].at - reads[0].at >= 2950, 'after the 3 s timeout');
 
   fake.misbehave({ kind: '429', path: '/gmail/', retryAfter: 0, times: 4 });
   const t1 = Date.now();
