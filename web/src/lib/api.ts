@@ -277,6 +277,18 @@ export interface McpServer {
   last_error: string | null;
 }
 
+export interface GoogleConfig {
+  client_configured: boolean;
+  default_user_email: string | null;
+  redirect_uri: string;
+  problem?: string;
+}
+
+export interface GoogleStatus {
+  authorized: boolean;
+  expires_at?: string | null;
+}
+
 export interface McpStatus {
   servers: McpServer[];
   updated_at: string | null;
@@ -335,6 +347,29 @@ function query(params: Record<string, string | number | undefined | null>): stri
   return s ? `?${s}` : '';
 }
 
+/** A key of the OpenAI-compatible API (/v1), as listed: never the key itself. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  key_prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  models: string[];
+  mcp_servers: string[] | null;
+  spending_cap_usd: number | null;
+  store_history: boolean;
+  usage: { requests: number; prompt_tokens: number; completion_tokens: number; cost_usd: number };
+}
+
+export interface NewApiKey {
+  name: string;
+  models?: string[];
+  mcp_servers?: string[] | null;
+  spending_cap_usd?: number | null;
+  store_history?: boolean;
+}
+
 export const api = {
   suggestions: () => request<{ suggestions: Suggestion[] }>('GET', '/api/suggestions'),
   addSuggestion: (s: Suggestion) => request<{ suggestions: Suggestion[] }>('POST', '/api/suggestions', s),
@@ -379,6 +414,14 @@ export const api = {
     request<void>('POST', `/api/chat/interactions/${enc(id)}`, answer),
   authorizeMcpServer: (id: string) =>
     request<{ authorization_url: string; redirect_uri: string }>('POST', `/api/mcp/servers/${enc(id)}/authorize`),
+
+  apiKeys: () => request<{ keys: ApiKey[] }>('GET', '/api/keys'),
+  createApiKey: (k: NewApiKey) => request<ApiKey & { key: string }>('POST', '/api/keys', k),
+  revokeApiKey: (id: string) => request<void>('DELETE', `/api/keys/${enc(id)}`),
+  googleConfig: () => request<GoogleConfig>('GET', '/api/google-auth/config'),
+  googleStatus: (email: string) => request<GoogleStatus>('GET', `/api/google-auth/status/${enc(email)}`),
+  googleAuthorize: (email: string) => request<{ auth_url: string }>('POST', '/api/google-auth/authorize', { user_email: email, redirect_uri: null }),
+  googleDisconnect: (email: string) => request<null>('DELETE', `/api/google-auth/status/${enc(email)}`),
 
   deepgramToken: () => request<{ access_token: string; expires_in: number | null }>('POST', '/api/stt/deepgram/token'),
 };
