@@ -90,7 +90,10 @@ boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Respon
   // before this frame (which holds `res` and `sink`) goes.
   std::exception_ptr write_error;
   try {
-    co_await write_sse(socket, sink, options.sse_keepalive, options.write_timeout);
+    // Without keep-alive comments the "next ping" is a day away: a streamed document ends long before.
+    const auto keepalive =
+        res.sse_keepalive ? options.sse_keepalive : std::chrono::milliseconds(std::chrono::hours(24));
+    co_await write_sse(socket, sink, keepalive, options.write_timeout);
   } catch (...) {
     write_error = std::current_exception();
     sink.mark_gone();  // the producer must not wait for a writer that is gone
