@@ -15,28 +15,9 @@ namespace bj = boost::json;
 
 namespace {
 
-// GET {base}{path} and the array at data (or data.endpoints); an empty array on any failure (§2.12).
-boost::asio::awaitable<bj::array> upstream_list(ApiContext& ctx, std::string path, bool endpoints) {
-  net::ClientRequest up;
-  up.url = ctx.config.openrouter_base_url + path;
-  if (!ctx.config.openrouter_api_key.empty())
-    up.headers.add("Authorization", "Bearer " + ctx.config.openrouter_api_key);
-  up.headers.add("Accept", "application/json");
-  up.read_timeout = std::chrono::seconds(std::min(ctx.config.openrouter_timeout_seconds, 15));
-  auto response = co_await ctx.http_client->fetch(std::move(up));
-  if (!response || response.value->status != 200) co_return bj::array{};
-  const auto doc = json::parse(response.value->body);
-  if (!doc || !doc->is_object()) co_return bj::array{};
-  const auto* data = doc->get_object().if_contains("data");
-  if (endpoints && data && data->is_object()) data = data->get_object().if_contains("endpoints");
-  if (!data || !data->is_array()) co_return bj::array{};
-  co_return data->get_array();
-}
-
-std::string endpoints_path(const std::string& model_id) {
-  const auto slash = model_id.find('/');
-  return "/models/" + net::percent_encode_segment(model_id.substr(0, slash)) + "/" +
-         net::percent_encode_segment(model_id.substr(slash + 1)) + "/endpoints";
+// Failures of either listing are empty lists (§2.12).
+bj::array or_empty(llm::ProviderResult<bj::array> listed) {
+  return listed ? std::move(*listed) : bj::array{};
 }
 
 }  // namespace
@@ -49,9 +30,9 @@ boost::asio::awaitable<net::Response> get_active_provider(ApiContext& ctx, net::
     llm::RoutingInputs in;
     in.model_id = current.model;
     in.provider = current.provider;
-    in.providers = co_await upstream_list(ctx, "/providers", false);
+    in.providers = or_empty(co_await ctx.provider->providers());
     if (llm::lists_model_endpoints(current.model)) {
-      in.endpoints = co_await upstream_list(ctx, endpoints_path(current.model), true);
+      in.endpoints = or_empty(co_await ctx.provider->model_endpoints(current.model));
     }
     body = llm::describe_active_provider(in);
   } catch (const std::exception& e) {

@@ -5,8 +5,8 @@
 #include "auth/auth_service.hpp"
 #include "core/config.hpp"
 #include "llm/model_catalog.hpp"
+#include "llm/provider_client.hpp"
 #include "net/blocking.hpp"
-#include "net/http_client.hpp"
 
 namespace parley::settings {
 class SettingsService;
@@ -19,8 +19,9 @@ struct ApiContext {
   // The request policy's authentication check runs on it.
   net::BlockingPool& blocking;
   auth::AuthService& auth;
-  // Upstream access (OpenRouter or any OpenAI-compatible endpoint). Never null once wired.
-  net::HttpClient* http_client = nullptr;
+  // The model provider (OpenRouter or any OpenAI-compatible endpoint) and its cached model list. Never null
+  // once wired.
+  llm::ProviderClient* provider = nullptr;
   llm::ModelCatalog* catalog = nullptr;
   // The active model settings (§2.12). Never null once wired.
   settings::SettingsService* settings = nullptr;

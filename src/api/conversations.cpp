@@ -9,6 +9,7 @@
 #include "chat/conversation_title.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "store/stored_message_object.hpp"
 
 namespace parley::api {
@@ -16,12 +17,6 @@ namespace parley::api {
 namespace bj = boost::json;
 
 namespace {
-
-std::size_t character_count(std::string_view s) {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
 
 // An integer query parameter within [min, max]; problems go to `errors` with the spec's item types.
 std::optional<std::int64_t> integer_query(const net::Request& req, const char* name, std::int64_t min,
@@ -134,7 +129,7 @@ boost::asio::awaitable<net::Response> get_conversations(ConversationRoutes& ctx,
     } else if (q->empty()) {
       errors.add("string_too_short", loc({"query", "q"}), "String should have at least 1 character",
                  bj::value(*q));
-    } else if (character_count(*q) > 500) {
+    } else if (text::utf8_length(*q) > 500) {
       errors.add("string_too_long", loc({"query", "q"}), "String should have at most 500 characters");
     } else {
       query.text = *q;

@@ -6,6 +6,7 @@
 #include "blob/attachment_service.hpp"
 #include "blob/canonical_text.hpp"
 #include "blob/local_signing.hpp"
+#include "core/text.hpp"
 
 namespace parley::api {
 
@@ -22,7 +23,7 @@ struct ByteRange {
 std::optional<ByteRange> parse_range(std::string_view header, std::size_t size, bool& unsatisfiable) {
   unsatisfiable = false;
   const auto eq = header.find('=');
-  if (eq == std::string_view::npos || !blob::lower_ascii(header.substr(0, eq)).starts_with("bytes"))
+  if (eq == std::string_view::npos || !text::lower(header.substr(0, eq)).starts_with("bytes"))
     return std::nullopt;
   auto spec = header.substr(eq + 1);
   while (!spec.empty() && spec.front() == ' ') spec.remove_prefix(1);

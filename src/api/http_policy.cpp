@@ -6,6 +6,7 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/secret_values.hpp"
+#include "core/text.hpp"
 
 namespace parley::api {
 namespace {
@@ -27,22 +28,16 @@ std::string host_only(std::string_view h) {
   } else {
     host = std::string(h.substr(0, h.find(':')));
   }
-  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  host = text::lower(host);
   while (!host.empty() && host.back() == '.') host.pop_back();
   return host;
-}
-
-std::string trimmed(std::string_view item) {
-  while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-  while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-  return std::string(item);
 }
 
 // The right-most entry: the one the trusted proxy appended (the address it saw). Everything left of it came
 // from the client and proves nothing.
 std::string last_list_item(std::string_view v) {
   const auto comma = v.rfind(',');
-  return trimmed(comma == std::string_view::npos ? v : v.substr(comma + 1));
+  return text::trimmed(comma == std::string_view::npos ? v : v.substr(comma + 1), text::kBlanks);
 }
 
 bool state_changing(std::string_view method) {
@@ -61,8 +56,7 @@ std::optional<Origin> parse_origin(std::string_view text) {
   auto u = boost::urls::parse_absolute_uri(text);
   if (!u || !u->has_authority() || u->host().empty()) return std::nullopt;
   Origin o;
-  o.scheme = std::string(u->scheme());
-  for (auto& c : o.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  o.scheme = text::lower(u->scheme());
   if (o.scheme != "http" && o.scheme != "https") return std::nullopt;
   o.host = host_only(u->encoded_host_and_port());
   o.port = u->has_port() ? u->port_number() : (o.scheme == "https" ? 443 : 80);

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "api/responses.hpp"
+#include "core/text.hpp"
 #include "llm/model_enrichment.hpp"
 #include "llm/model_filters.hpp"
 #include "llm/model_metadata.hpp"
@@ -14,8 +15,29 @@ namespace bj = boost::json;
 
 namespace {
 
-std::optional<bool> parse_bool(std::string v) {
-  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+// A failed upstream call as the proxy routes answer it (§2.7, §2.8). A timed-out model list has answered 504
+// since the first release (§2.8 says 502 for every transport error); the generation route answers 502.
+ApiError upstream_failure(const llm::ProviderError& error, int timeout_status) {
+  using Kind = llm::ProviderError::Kind;
+  switch (error.kind) {
+    case Kind::http_status:
+      return ApiError{error.status, llm::upstream_error_detail(error.body)};
+    case Kind::malformed:
+      return ApiError::make(502, error.message);
+    case Kind::not_configured:
+      return ApiError::make(503, "OPENROUTER_API_KEY is not configured");
+    case Kind::timeout:
+      return ApiError::make(timeout_status, "Upstream connection failed: " + error.message);
+    case Kind::cancelled:
+    case Kind::unreachable:
+    case Kind::disconnected:
+      break;
+  }
+  return ApiError::make(502, "Upstream connection failed: " + error.message);
+}
+
+std::optional<bool> parse_bool(std::string_view raw) {
+  const auto v = text::lower(raw);
   if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
   if (v == "false" || v == "0" || v == "no" || v == "off") return false;
   return std::nullopt;
@@ -24,12 +46,12 @@ std::optional<bool> parse_bool(std::string v) {
 std::vector<std::string> search_tokens(const std::string& search) {
   std::vector<std::string> tokens;
   std::string cur;
-  for (char c : search) {
+  for (const char c : text::lower(search)) {
     if (std::isspace(static_cast<unsigned char>(c))) {
       if (!cur.empty()) tokens.push_back(cur);
       cur.clear();
     } else {
-      cur += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      cur += c;
     }
   }
   if (!cur.empty()) tokens.push_back(cur);
@@ -58,7 +80,7 @@ boost::asio::awaitable<net::Response> get_models(ApiContext& ctx, net::Request& 
   }
 
   const auto result = co_await ctx.catalog->models();
-  if (result.error) co_return error_response(*result.error);
+  if (result.error) co_return error_response(upstream_failure(*result.error, 504));
   const auto& upstream = result.payload->as_object();
   const auto* data = upstream.if_contains("data");
   if (!data || !data->is_array()) co_return json_response(200, upstream);
@@ -84,7 +106,7 @@ boost::asio::awaitable<net::Response> get_models(ApiContext& ctx, net::Request& 
 
 boost::asio::awaitable<net::Response> get_models_metadata(ApiContext& ctx, net::Request&) {
   const auto result = co_await ctx.catalog->models();
-  if (result.error) co_return error_response(*result.error);
+  if (result.error) co_return error_response(upstream_failure(*result.error, 504));
   bj::array enriched;
   if (const auto* data = result.payload->as_object().if_contains("data"); data && data->is_array()) {
     for (const auto& item : data->as_array()) {
@@ -95,23 +117,10 @@ boost::asio::awaitable<net::Response> get_models_metadata(ApiContext& ctx, net::
 }
 
 boost::asio::awaitable<net::Response> get_generation(ApiContext& ctx, net::Request& req) {
-  if (ctx.config.openrouter_api_key.empty())
-    co_return error_response(503, "OPENROUTER_API_KEY is not configured");
-  net::ClientRequest up;
-  up.url = ctx.config.openrouter_base_url +
-           "/generation?id=" + net::percent_encode_segment(req.path_params["generation_id"]);
-  up.headers.add("Authorization", "Bearer " + ctx.config.openrouter_api_key);
-  up.headers.add("Accept", "application/json");
-  up.read_timeout = std::chrono::seconds(ctx.config.openrouter_timeout_seconds);
-  auto response = co_await ctx.http_client->fetch(std::move(up));
-  if (!response) co_return error_response(502, "Upstream connection failed: " + response.error.message);
-  if (response.value->status >= 400) {
-    co_return error_response(
-        ApiError{response.value->status, llm::upstream_error_detail(response.value->body)});
-  }
+  auto body = co_await ctx.provider->generation(req.path_params["generation_id"]);
+  if (!body) co_return error_response(upstream_failure(body.error(), 502));
   // The upstream body is returned unchanged.
-  auto res = net::Response::json(200, std::move(response.value->body));
-  co_return res;
+  co_return net::Response::json(200, std::move(*body));
 }
 
 }  // namespace parley::api

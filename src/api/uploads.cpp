@@ -8,6 +8,7 @@
 #include "blob/content_sniffing.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "net/multipart_parser.hpp"
 
 namespace parley::api {
@@ -170,9 +171,7 @@ awaitable<net::Response> post_upload(AttachmentRoutes& ctx, net::Request& req) {
     errors.add("value_error", loc({"body", "session_id"}),
                "Value error, session_id must be valid UTF-8 text without control characters");
   } else {
-    std::size_t characters = 0;
-    for (const char c : session_id) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-    if (characters > 200)
+    if (text::utf8_length(session_id) > 200)
       errors.add("string_too_long", loc({"body", "session_id"}), "String should have at most 200 characters");
   }
   if (!errors.empty()) co_return error_response(errors.to_error());

@@ -5,7 +5,6 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <boost/url/parse.hpp>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -18,9 +17,9 @@
 #include "core/json.hpp"
 #include "mcp/builtin/servers.hpp"
 #include "mcp/server_definition.hpp"
-#include "net/address_policy.hpp"
 #include "net/blocking.hpp"
 #include "net/http_client.hpp"
+#include "net/outbound_fetcher.hpp"
 #include "store/open_repository.hpp"
 
 namespace parley::app {
@@ -56,6 +55,31 @@ class LazyStore {
   std::unique_ptr<store::Repository> repository_;
 };
 
+// What the model reads when a URL was not downloaded.
+std::string download_failure(const std::string& url, std::uintmax_t max_bytes,
+                             const net::OutboundError& error) {
+  using Kind = net::OutboundError::Kind;
+  switch (error.kind) {
+    case Kind::not_http:
+      return "'" + url + "' is not an http(s) URL.";
+    case Kind::host_not_listed:
+      return "Refusing to download " + url + ": the host " + error.host +
+             " is not in IMAGE_DOWNLOAD_ALLOWED_HOSTS.";
+    case Kind::private_address:
+      return "Refusing to download " + url + ": the host " + error.host +
+             " resolves to a non-public address (" + error.address +
+             "); list it in IMAGE_DOWNLOAD_ALLOWED_HOSTS to allow it.";
+    case Kind::too_large:
+      return "Downloading " + url + " failed: the file is larger than " + std::to_string(max_bytes) +
+             " bytes.";
+    case Kind::timeout:
+    case Kind::cancelled:
+    case Kind::failed:
+      break;
+  }
+  return "Downloading " + url + " failed: " + error.message + ".";
+}
+
 // The pdf server's network side: the attachment object stores as parley configures them (each row is read
 // from the backend that stored it) and URL downloads. One I/O thread runs the GCS, S3 and download requests.
 class AttachmentObjects {
@@ -69,8 +93,8 @@ class AttachmentObjects {
         s3_(blob::S3Settings{config.s3_endpoint, config.s3_bucket, config.s3_region, config.s3_access_key_id,
                              config.s3_secret_access_key, config.s3_force_path_style},
             http_),
-        allowed_hosts_(config.image_download_allowed_hosts),
-        download_timeout_(std::chrono::seconds(config.image_download_timeout_seconds)),
+        downloads_(http_, {config.image_download_allowed_hosts,
+                           std::chrono::seconds(config.image_download_timeout_seconds)}),
         runner_([this] { ioc_.run(); }) {}
   ~AttachmentObjects() {
     work_.reset();
@@ -80,48 +104,14 @@ class AttachmentObjects {
   AttachmentObjects(const AttachmentObjects&) = delete;
   AttachmentObjects& operator=(const AttachmentObjects&) = delete;
 
-  // extract_document's URLs (§7.5): same address rules and timeout as image downloads (§3.3); redirects are
-  // not followed (each hop would need the same check).
+  // extract_document's URLs (§7.5): the outbound fetcher's rules, as for image downloads (§3.3).
   mcp::Outcome<builtin::DownloadedFile> download(const std::string& url, std::uintmax_t max_bytes) {
     using R = mcp::Outcome<builtin::DownloadedFile>;
-    const auto parsed = boost::urls::parse_uri(url);
-    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https")) {
-      return R::failure("'" + url + "' is not an http(s) URL.");
-    }
-    std::string host(parsed->host());
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    const bool listed = net::host_is_listed(host, allowed_hosts_);
-    if (!allowed_hosts_.empty() && !listed) {
-      return R::failure("Refusing to download " + url + ": the host " + host +
-                        " is not in IMAGE_DOWNLOAD_ALLOWED_HOSTS.");
-    }
-    net::ClientRequest request;
-    request.url = url;
-    // The address actually connected to is checked (no second lookup a rebinding DNS could answer
-    // differently); a listed host may live anywhere.
-    auto refused_address = std::make_shared<std::string>();
-    request.address_allowed = [listed, refused_address](const boost::asio::ip::address& a) {
-      if (listed || net::is_public_address(a)) return true;
-      *refused_address = a.to_string();
-      return false;
-    };
-    request.connect_timeout = download_timeout_;
-    request.read_timeout = download_timeout_;
-    request.max_body_bytes = static_cast<std::size_t>(max_bytes);
-    auto result = boost::asio::co_spawn(ioc_, http_.fetch(std::move(request)), boost::asio::use_future).get();
-    if (!result) {
-      if (!refused_address->empty()) {
-        return R::failure("Refusing to download " + url + ": the host " + host +
-                          " resolves to a non-public address (" + *refused_address +
-                          "); list it in IMAGE_DOWNLOAD_ALLOWED_HOSTS to allow it.");
-      }
-      if (result.error.kind == net::TransportError::Kind::too_large) {
-        return R::failure("Downloading " + url + " failed: the file is larger than " +
-                          std::to_string(max_bytes) + " bytes.");
-      }
-      return R::failure("Downloading " + url + " failed: " + result.error.message + ".");
-    }
-    const auto& response = *result.value;
+    net::OutboundRequest request{url, {}, static_cast<std::size_t>(max_bytes)};
+    auto result =
+        boost::asio::co_spawn(ioc_, downloads_.fetch(std::move(request)), boost::asio::use_future).get();
+    if (!result) return R::failure(download_failure(url, max_bytes, result.error()));
+    const auto& response = *result;
     if (response.status >= 300 && response.status < 400) {
       return R::failure("Downloading " + url + " failed: the server answered with a redirect (HTTP " +
                         std::to_string(response.status) + "), which is not followed.");
@@ -174,8 +164,7 @@ class AttachmentObjects {
   blob::LocalBlobStore local_;
   blob::GcsBlobStore gcs_;
   blob::S3BlobStore s3_;
-  std::vector<std::string> allowed_hosts_;
-  std::chrono::milliseconds download_timeout_;
+  net::OutboundFetcher downloads_;
   std::thread runner_;
 };
 

@@ -37,6 +37,7 @@
 #include "core/redact.hpp"
 #include "core/warnings.hpp"
 #include "llm/model_catalog.hpp"
+#include "llm/openrouter_client.hpp"
 #include "mcp/command_line_client.hpp"
 #include "mcp/definitions_store.hpp"
 #include "mcp/tool_aggregator.hpp"
@@ -45,6 +46,7 @@
 #include "net/embedded_files.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
+#include "net/outbound_fetcher.hpp"
 #include "net/static_files.hpp"
 #include "settings/preset_service.hpp"
 #include "settings/settings_service.hpp"
@@ -350,7 +352,8 @@ int serve() {
   mcp::ToolAggregator tools(ioc, mcp_options, mcp::TransportEnvironment::from_process(config.home),
                             mcp_definitions);
   net::HttpClient http_client(ioc);
-  llm::ModelCatalog catalog(config, http_client);
+  llm::OpenRouterClient provider(config, http_client);
+  llm::ModelCatalog catalog(provider);
   settings::SettingsService settings_service(config, warnings, *setting_documents, blocking);
   const bool settings_read = settings_service.load();
   // Other replicas' saves arrive as notifications and are applied here within the 2 s of §5.5.
@@ -407,13 +410,17 @@ int serve() {
     warnings.add("Attachment storage (" + config.storage + ") is not configured: " + missing +
                  "; uploads answer 503 until it is");
   }
-  chat::ChatOrchestrator chat_turns(
-      {config, blocking, http_client, catalog, *history, model_settings, turn_locks, &tools, &attachments});
+  chat::AggregatorTools turn_tools(tools);
+  net::OutboundFetcher image_downloads(
+      http_client,
+      {config.image_download_allowed_hosts, std::chrono::seconds(config.image_download_timeout_seconds)});
+  chat::ChatOrchestrator chat_turns({config, blocking, provider, image_downloads, catalog, *history,
+                                     model_settings, turn_locks, &turn_tools, &attachments});
   chat::ConversationService conversations(*history, blocking, turn_locks, attachments);
 
   // What each route group gets (api/route_contexts.hpp).
   api::ApiContext ctx{config, blocking, auth};
-  ctx.http_client = &http_client;
+  ctx.provider = &provider;
   ctx.catalog = &catalog;
   ctx.settings = &settings_service;
   api::HealthRoutes health_routes{config, warnings, settings_service, conversations};
@@ -468,7 +475,7 @@ int serve() {
   log::info("Accepting up to {} connections (open-files limit {})", server.max_connections(), open_files);
   server.start();
   // A warm connection to the provider makes the first token of the first turn come faster.
-  if (!config.openrouter_api_key.empty()) http_client.prewarm(config.openrouter_base_url);
+  provider.prewarm();
   // With PostgreSQL one replica at a time runs the retention job (§5.6).
   // The replica that takes it over from one that died runs the job at once.
   std::shared_ptr<store::ReaperLock> reaper_lock;

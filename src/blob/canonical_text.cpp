@@ -1,4 +1,5 @@
 #include "blob/canonical_text.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -58,17 +59,10 @@ std::string canonical_header_value(std::string_view value) {
   return out;
 }
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-  return out;
-}
-
 CanonicalHeaders canonicalize_headers(const NameValues& headers) {
   std::map<std::string, std::string> merged;
   for (const auto& [name, value] : headers) {
-    auto& slot = merged[lower_ascii(name)];
+    auto& slot = merged[text::lower(name)];
     if (!slot.empty()) slot += ',';
     slot += canonical_header_value(value);
   }

@@ -18,7 +18,6 @@ using NameValues = std::vector<std::pair<std::string, std::string>>;
 std::string uri_encode(std::string_view in, bool keep_slash);
 // Trims leading/trailing whitespace and collapses inner runs (spaces, tabs, line breaks) to one space.
 std::string canonical_header_value(std::string_view value);
-std::string lower_ascii(std::string_view s);
 
 struct CanonicalHeaders {
   std::string text;            // "name:value\n" lines, sorted by lower-case name; duplicates joined with ','

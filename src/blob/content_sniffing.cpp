@@ -1,6 +1,7 @@
 #include "blob/content_sniffing.hpp"
 
 #include "blob/canonical_text.hpp"
+#include "core/text.hpp"
 
 namespace parley::blob {
 
@@ -13,7 +14,7 @@ std::string normalized_media_type(std::string_view content_type) {
   auto type = content_type.substr(0, content_type.find(';'));
   while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  return lower_ascii(type);
+  return text::lower(type);
 }
 
 std::optional<std::string> sniff_attachment_type(std::string_view head) {

@@ -1,4 +1,5 @@
 #include "blob/gcs_signing.hpp"
+#include "core/text.hpp"
 
 namespace parley::blob {
 
@@ -10,7 +11,7 @@ std::optional<SignedUrlParts> gcs_sign_url_v4(const GcsSigningRequest& r, const 
   headers.emplace_back("host", r.host_header);
   std::string payload_hash = "UNSIGNED-PAYLOAD";
   for (const auto& [name, value] : r.headers) {
-    const auto lower = lower_ascii(name);
+    const auto lower = text::lower(name);
     if (lower == "host") continue;
     if (lower == "x-goog-content-sha256") payload_hash = canonical_header_value(value);
     headers.emplace_back(name, value);

@@ -17,7 +17,6 @@
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "llm/hop_accumulator.hpp"
-#include "mcp/tool_aggregator.hpp"
 
 namespace parley::chat {
 
@@ -206,7 +205,7 @@ awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink
 
   // Capability gating uses the stored model (§3.3 step 6).
   auto& tools = turn.tools;
-  const bool configured = !config.openrouter_api_key.empty();  // without a key nothing upstream is contacted
+  const bool configured = deps.provider.configured();  // without a key nothing upstream is contacted
   if (configured) tools.capability = co_await deps.catalog.tool_capability(turn.settings.model);
   if (!turn.settings.supports_tools && tools.capability) {
     auto remember = [view = &deps.settings, model = turn.settings.model, supports = *tools.capability] {
@@ -234,7 +233,7 @@ awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink
   }
   // Generated images become attachments of the session (§3.3), with URLs on the request's host.
   if (deps.attachments) {
-    turn.image_store.emplace(*deps.attachments, deps.http, config, turn.session_id,
+    turn.image_store.emplace(*deps.attachments, deps.downloads, config, turn.session_id,
                              turn.request.public_base.empty() ? config.public_url : turn.request.public_base,
                              &sink.cancellation());
   }
@@ -374,7 +373,7 @@ awaitable<HopNext> run_hop(const ChatDependencies& deps, Turn& turn, net::SseSin
   std::optional<HopImages> images;
   if (turn.image_store) images.emplace(*turn.image_store);
   HopOutcome outcome;
-  if (config.openrouter_api_key.empty()) {
+  if (!deps.provider.configured()) {
     outcome.kind = HopOutcome::Kind::failed;
     outcome.error = TurnError::not_configured();
   } else {
@@ -385,8 +384,8 @@ awaitable<HopNext> run_hop(const ChatDependencies& deps, Turn& turn, net::SseSin
       turn.undelivered.clear();
       turn.deliveries->merge(more);
     }
-    outcome = co_await stream_hop(config, deps.http, upstream_body_text(turn), sink, acc,
-                                  images ? &*images : nullptr);
+    outcome =
+        co_await stream_hop(deps.provider, upstream_body_text(turn), sink, acc, images ? &*images : nullptr);
   }
   co_return co_await finish_hop(deps, turn, sink, acc, images, std::move(outcome));
 }

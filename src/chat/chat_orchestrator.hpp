@@ -9,15 +9,13 @@
 #include "chat/chat_store.hpp"
 #include "chat/model_settings_view.hpp"
 #include "chat/session_turn_locks.hpp"
+#include "chat/turn_tools.hpp"
 #include "core/config.hpp"
 #include "llm/model_catalog.hpp"
+#include "llm/provider_client.hpp"
 #include "net/blocking.hpp"
-#include "net/http_client.hpp"
 #include "net/http_types.hpp"
-
-namespace parley::mcp {
-class ToolAggregator;
-}  // namespace parley::mcp
+#include "net/outbound_fetcher.hpp"
 
 namespace parley::blob {
 class AttachmentService;
@@ -28,12 +26,13 @@ namespace parley::chat {
 struct ChatDependencies {
   const Config& config;
   net::BlockingPool& blocking;
-  net::HttpClient& http;
+  llm::ProviderClient& provider;
+  net::OutboundFetcher& downloads;  // generated images given by URL
   llm::ModelCatalog& catalog;
   ChatStore& store;
   ModelSettingsView& settings;
   SessionTurnLocks& locks;
-  mcp::ToolAggregator* tools = nullptr;            // null: no tools
+  TurnTools* tools = nullptr;                      // null: no tools
   blob::AttachmentService* attachments = nullptr;  // null: attachment fragments only lose their metadata
 };
 

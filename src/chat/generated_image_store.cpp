@@ -1,18 +1,14 @@
 #include "chat/generated_image_store.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
-#include <memory>
 
 #include "blob/attachment_service.hpp"
 #include "blob/content_sniffing.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
-#include "net/address_policy.hpp"
-#include "net/cancel_signal.hpp"
-#include "net/http_client.hpp"
+#include "core/text.hpp"
+#include "net/outbound_fetcher.hpp"
 
 namespace parley::chat {
 
@@ -37,8 +33,7 @@ std::optional<UrlHost> url_host(const std::string& url) {
   auto u = boost::urls::parse_absolute_uri(url);
   if (!u) return std::nullopt;
   UrlHost out;
-  out.scheme = std::string(u->scheme());
-  for (auto& c : out.scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  out.scheme = text::lower(u->scheme());
   out.host = u->encoded_host().decode();
   if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']')
     out.host = out.host.substr(1, out.host.size() - 2);
@@ -89,86 +84,55 @@ std::string generated_image_filename(const ImageSource& image, const std::string
   return "generated-image." + extension_of(mime);
 }
 
-std::optional<std::string> download_refusal(const std::string& url,
-                                            const std::vector<std::string>& allowed_hosts) {
-  const auto u = url_host(url);
-  if (!u || (u->scheme != "http" && u->scheme != "https")) return "not an http(s) URL";
-  if (u->host.empty()) return "the URL has no host";
-  if (!allowed_hosts.empty() && !net::host_is_listed(u->host, allowed_hosts))
-    return "host " + u->host + " is not in IMAGE_DOWNLOAD_ALLOWED_HOSTS";
-  return std::nullopt;
-}
-
-AttachmentImageStore::AttachmentImageStore(blob::AttachmentService& attachments, net::HttpClient& http,
-                                           const Config& config, std::string session_id,
-                                           std::string public_base, net::CancelSignal* cancel)
+AttachmentImageStore::AttachmentImageStore(blob::AttachmentService& attachments,
+                                           net::OutboundFetcher& fetcher, const Config& config,
+                                           std::string session_id, std::string public_base,
+                                           net::CancelSignal* cancel)
     : attachments_(attachments),
-      http_(http),
+      fetcher_(fetcher),
       config_(config),
       session_id_(std::move(session_id)),
       public_base_(std::move(public_base)),
       cancel_(cancel) {}
 
+namespace {
+
+// The log line's reason for an image that was not downloaded.
+std::string why_not_downloaded(const net::OutboundError& error, std::size_t max_bytes) {
+  using Kind = net::OutboundError::Kind;
+  switch (error.kind) {
+    case Kind::private_address:
+      return error.message +
+             " (not a public address; list the host in IMAGE_DOWNLOAD_ALLOWED_HOSTS to allow it)";
+    case Kind::too_large:
+      return "larger than IMAGE_DOWNLOAD_MAX_BYTES (" + std::to_string(max_bytes) + " bytes)";
+    case Kind::not_http:
+    case Kind::host_not_listed:
+    case Kind::timeout:
+    case Kind::cancelled:
+    case Kind::failed:
+      break;
+  }
+  return error.message;
+}
+
+}  // namespace
+
 awaitable<std::optional<std::string>> AttachmentImageStore::download(std::string url) {
-  if (const auto refusal = download_refusal(url, config_.image_download_allowed_hosts)) {
-    log::warn("Generated image at {} not downloaded: {}", loggable(url), *refusal);
-    co_return std::nullopt;
-  }
-  const bool listed = net::host_is_listed(url_host(url)->host, config_.image_download_allowed_hosts);
-  const auto timeout = std::chrono::seconds(config_.image_download_timeout_seconds);
-
-  net::ClientRequest request;
-  request.method = "GET";
-  request.url = url;
+  const auto where = loggable(url);
+  net::OutboundRequest request{std::move(url), {}, config_.image_download_max_bytes};
   request.headers.add("Accept", "image/png, image/jpeg, image/webp, image/gif");
-  request.connect_timeout = timeout;
-  request.read_timeout = timeout;
-  request.max_body_bytes = config_.image_download_max_bytes;
-  // A listed host may live anywhere (it was named on purpose); any other host only on public addresses.
-  auto private_address = std::make_shared<bool>(false);
-  if (listed) {
-    request.address_allowed = [](const boost::asio::ip::address&) { return true; };
-  } else {
-    request.address_allowed = [private_address](const boost::asio::ip::address& a) {
-      const bool ok = net::is_public_address(a);
-      if (!ok) *private_address = true;
-      return ok;
-    };
-  }
-
-  // The whole download, not only each read, must finish within the timeout.
-  auto stop = std::make_shared<net::CancelSignal>();
-  auto expired = std::make_shared<bool>(false);
-  net::CancelRegistration on_turn_cancel(cancel_, [stop] { stop->cancel(); });
-  boost::asio::steady_timer deadline(co_await boost::asio::this_coro::executor);
-  deadline.expires_after(timeout);
-  deadline.async_wait([stop, expired](boost::system::error_code ec) {
-    if (ec) return;
-    *expired = true;
-    stop->cancel();
-  });
-  auto result = co_await http_.fetch(std::move(request), stop.get());
-  deadline.cancel();
-
+  auto result = co_await fetcher_.fetch(std::move(request), cancel_);
   if (!result) {
-    std::string why = result.error.message;
-    if (*expired || result.error.kind == net::TransportError::Kind::timeout) {
-      why = "no complete response within " + std::to_string(config_.image_download_timeout_seconds) +
-            " seconds";
-    } else if (*private_address) {
-      why += " (not a public address; list the host in IMAGE_DOWNLOAD_ALLOWED_HOSTS to allow it)";
-    } else if (result.error.kind == net::TransportError::Kind::too_large) {
-      why = "larger than IMAGE_DOWNLOAD_MAX_BYTES (" + std::to_string(config_.image_download_max_bytes) +
-            " bytes)";
-    }
-    log::warn("Generated image at {} not downloaded: {}", loggable(url), why);
+    log::warn("Generated image at {} not downloaded: {}", where,
+              why_not_downloaded(result.error(), config_.image_download_max_bytes));
     co_return std::nullopt;
   }
-  if (result.value->status != 200) {
-    log::warn("Generated image at {} not downloaded: HTTP {}", loggable(url), result.value->status);
+  if (result->status != 200) {
+    log::warn("Generated image at {} not downloaded: HTTP {}", where, result->status);
     co_return std::nullopt;
   }
-  co_return std::move(result.value->body);
+  co_return std::move(result->body);
 }
 
 awaitable<std::optional<bj::object>> AttachmentImageStore::store(ImageSource image) {

@@ -1,7 +1,7 @@
 // Where generated images go (api.md §3.3 "Generated images"): GeneratedImageStore is the small interface the
 // hop uses; AttachmentImageStore keeps them as attachments of the turn's session (same key rules and size
-// limit as uploads), downloading http(s) images under IMAGE_DOWNLOAD_ALLOWED_HOSTS / _TIMEOUT_SECONDS /
-// _MAX_BYTES and never reaching loopback, link-local or private addresses unless the host is listed.
+// limit as uploads), downloading http(s) images through the outbound fetcher (IMAGE_DOWNLOAD_ALLOWED_HOSTS,
+// _TIMEOUT_SECONDS, private addresses only when listed) up to IMAGE_DOWNLOAD_MAX_BYTES.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -14,7 +14,7 @@
 #include "store/repository.hpp"
 
 namespace parley::net {
-class HttpClient;
+class OutboundFetcher;
 class CancelSignal;
 }  // namespace parley::net
 
@@ -43,17 +43,13 @@ boost::json::object generated_image_metadata(const store::AttachmentRow& row, co
 // URL when that has an extension, else "generated-image.<ext of mime>".
 std::string generated_image_filename(const ImageSource& image, const std::string& mime);
 
-// Why a download of `url` is refused before anything is resolved (not http(s), no host, host not listed when
-// a list is configured); nullopt when it may proceed.
-std::optional<std::string> download_refusal(const std::string& url,
-                                            const std::vector<std::string>& allowed_hosts);
-
 class AttachmentImageStore final : public GeneratedImageStore {
  public:
   // `public_base`: the scheme and host local display URLs are made absolute on. `cancel` (may be null) stops
   // a running download when the turn is cancelled.
-  AttachmentImageStore(blob::AttachmentService& attachments, net::HttpClient& http, const Config& config,
-                       std::string session_id, std::string public_base, net::CancelSignal* cancel);
+  AttachmentImageStore(blob::AttachmentService& attachments, net::OutboundFetcher& fetcher,
+                       const Config& config, std::string session_id, std::string public_base,
+                       net::CancelSignal* cancel);
 
   boost::asio::awaitable<std::optional<boost::json::object>> store(ImageSource image) override;
 
@@ -61,7 +57,7 @@ class AttachmentImageStore final : public GeneratedImageStore {
   boost::asio::awaitable<std::optional<std::string>> download(std::string url);
 
   blob::AttachmentService& attachments_;
-  net::HttpClient& http_;
+  net::OutboundFetcher& fetcher_;
   const Config& config_;
   std::string session_id_;
   std::string public_base_;

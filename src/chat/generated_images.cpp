@@ -5,6 +5,7 @@
 
 #include "blob/crypto.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 
 namespace parley::chat {
 
@@ -12,32 +13,17 @@ namespace bj = boost::json;
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // The standard alphabet only: in prose a '-' or '_' right after the data more likely starts the next word.
 bool is_base64_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=';
 }
 
-bool starts_with_icase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
 // A string member that holds an image: a data: URI, an http(s) URL, or bare base64.
 std::optional<ImageSource> image_of_text_value(std::string_view value, bool bare_base64_allowed) {
-  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.remove_prefix(1);
-  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.remove_suffix(1);
+  value = text::trim(value);
   if (value.empty()) return std::nullopt;
-  if (starts_with_icase(value, "data:")) return parse_image_data_uri(value);
-  if (starts_with_icase(value, "http://") || starts_with_icase(value, "https://")) {
+  if (text::starts_with_lower(value, "data:")) return parse_image_data_uri(value);
+  if (text::starts_with_lower(value, "http://") || text::starts_with_lower(value, "https://")) {
     ImageSource s;
     s.kind = ImageSource::Kind::remote_url;
     s.url = std::string(value);
@@ -54,7 +40,7 @@ std::optional<ImageSource> image_of_text_value(std::string_view value, bool bare
 std::string mime_member(const bj::object& o) {
   for (const char* key : {"mime_type", "media_type", "mimeType", "mediaType", "content_type"}) {
     auto v = parley::json::string_member(o, key);
-    if (!v.empty()) return lower(v);
+    if (!v.empty()) return text::lower(v);
   }
   return {};
 }
@@ -137,10 +123,10 @@ std::optional<std::string> decode_base64_lenient(std::string_view text) {
 }
 
 std::optional<ImageSource> parse_image_data_uri(std::string_view uri) {
-  if (!starts_with_icase(uri, "data:")) return std::nullopt;
+  if (!text::starts_with_lower(uri, "data:")) return std::nullopt;
   const auto comma = uri.find(',');
   if (comma == std::string_view::npos) return std::nullopt;
-  const std::string header = lower(uri.substr(5, comma - 5));
+  const std::string header = text::lower(uri.substr(5, comma - 5));
   const auto semicolon = header.find(';');
   const std::string mime = header.substr(0, semicolon);
   if (!mime.starts_with("image/")) return std::nullopt;
@@ -176,7 +162,7 @@ std::optional<ImageSource> image_of_fragment(const bj::value& fragment) {
   }
   const auto type = parley::json::string_member(f, "type");
   // Typed parts must say they are images (audio or files may carry base64 `data` too).
-  if (!type.empty() && lower(type).find("image") == std::string::npos) return std::nullopt;
+  if (!type.empty() && text::lower(type).find("image") == std::string::npos) return std::nullopt;
   auto source = image_of_object(f);
   if (!source) return std::nullopt;
   source->source_fragment_type = type;
@@ -250,7 +236,7 @@ std::vector<TextImage> find_text_images(std::string_view text) {
   for (;;) {
     std::size_t start = std::string_view::npos;
     for (std::size_t i = from; i + 11 <= text.size(); ++i) {
-      if ((text[i] == 'd' || text[i] == 'D') && starts_with_icase(text.substr(i), "data:image/")) {
+      if ((text[i] == 'd' || text[i] == 'D') && text::starts_with_lower(text.substr(i), "data:image/")) {
         start = i;
         break;
       }

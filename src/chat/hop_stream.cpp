@@ -85,29 +85,10 @@ awaitable<bool> on_body(std::shared_ptr<HopState> state, std::string_view data, 
   co_return more;
 }
 
-// The upstream request of a hop (outside the coroutine, so that building it adds nothing to its frame).
-net::ClientRequest hop_request(const Config& config, std::string upstream_body) {
-  net::ClientRequest req;
-  req.method = "POST";
-  req.url = config.openrouter_base_url + "/chat/completions";
-  req.headers.add("Authorization", "Bearer " + config.openrouter_api_key);
-  req.headers.add("Content-Type", "application/json");
-  req.headers.add("Accept", "text/event-stream");
-  if (!config.openrouter_app_url.empty()) {
-    req.headers.add("HTTP-Referer", config.openrouter_app_url);
-    req.headers.add("Referer", config.openrouter_app_url);
-  }
-  if (!config.openrouter_app_title.empty()) req.headers.add("X-Title", config.openrouter_app_title);
-  req.body = std::move(upstream_body);
-  req.connect_timeout = std::chrono::seconds(10);
-  req.read_timeout = std::chrono::seconds(config.openrouter_timeout_seconds);
-  return req;
-}
-
 }  // namespace
 
-awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client, std::string upstream_body,
-                                 net::SseSink& sink, llm::HopAccumulator& acc, HopImages* images) {
+awaitable<HopOutcome> stream_hop(llm::ProviderClient& provider, std::string upstream_body, net::SseSink& sink,
+                                 llm::HopAccumulator& acc, HopImages* images) {
   auto state = std::make_shared<HopState>();
   net::HttpClient::HeadFn on_head = [state, &acc](int status, const net::Headers& headers) {
     state->status = status;
@@ -118,12 +99,13 @@ awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client, 
   net::HttpClient::DataFn on_data = [state, sink_ptr, acc_ptr, images](std::string_view data) {
     return on_body(state, data, sink_ptr, acc_ptr, images);
   };
-  auto result = co_await client.stream(hop_request(config, std::move(upstream_body)), std::move(on_head),
-                                       std::move(on_data), &sink.cancellation());
+  const auto result = co_await provider.stream_completion(std::move(upstream_body), std::move(on_head),
+                                                          std::move(on_data), &sink.cancellation());
+  using Failure = llm::ProviderError::Kind;
 
   HopOutcome out;
   out.upstream_status = state->status;
-  if (sink.client_gone() || result.error.kind == net::TransportError::Kind::cancelled) {
+  if (sink.client_gone() || (!result && result.error().kind == Failure::cancelled)) {
     out.kind = HopOutcome::Kind::cancelled;
     co_return out;
   }
@@ -151,18 +133,22 @@ awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client, 
     out.error = TurnError::in_band(*acc.error());
     co_return out;
   }
+  if (!result && result.error().kind == Failure::not_configured) {
+    out.kind = HopOutcome::Kind::failed;
+    out.error = TurnError::not_configured();
+    co_return out;
+  }
   if (!result && state->status == 0) {
     out.kind = HopOutcome::Kind::failed;
-    out.error = result.error.kind == net::TransportError::Kind::timeout
-                    ? TurnError::timeout(config.openrouter_timeout_seconds)
-                    : TurnError::unreachable(result.error.message);
+    out.error = result.error().kind == Failure::timeout ? TurnError::timeout(result.error().timeout_seconds)
+                                                        : TurnError::unreachable(result.error().message);
     co_return out;
   }
   if (state->done || acc.finished())
     co_return out;  // complete, even if the connection dropped after the finish
   out.kind = HopOutcome::Kind::failed;
-  out.error = (!result && result.error.kind == net::TransportError::Kind::timeout)
-                  ? TurnError::timeout(config.openrouter_timeout_seconds)
+  out.error = (!result && result.error().kind == Failure::timeout)
+                  ? TurnError::timeout(result.error().timeout_seconds)
                   : TurnError::disconnected();
   co_return out;
 }

@@ -8,9 +8,8 @@
 
 #include "chat/hop_images.hpp"
 #include "chat/turn_error.hpp"
-#include "core/config.hpp"
 #include "llm/hop_accumulator.hpp"
-#include "net/http_client.hpp"
+#include "llm/provider_client.hpp"
 #include "net/http_types.hpp"
 
 namespace parley::chat {
@@ -25,8 +24,9 @@ struct HopOutcome {
 // `images` (may be null): generated images in the chunks are stored and their fragments rewritten in the
 // forwarded chunk, which is then the only kind of chunk that is re-serialized.
 // `upstream_body`: the serialized chat-completions request (see build_upstream_body).
-boost::asio::awaitable<HopOutcome> stream_hop(const Config& config, net::HttpClient& client,
-                                              std::string upstream_body, net::SseSink& sink,
-                                              llm::HopAccumulator& acc, HopImages* images = nullptr);
+// The sink's cancellation cancels the upstream call.
+boost::asio::awaitable<HopOutcome> stream_hop(llm::ProviderClient& provider, std::string upstream_body,
+                                              net::SseSink& sink, llm::HopAccumulator& acc,
+                                              HopImages* images = nullptr);
 
 }  // namespace parley::chat

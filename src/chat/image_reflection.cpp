@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "chat/generated_images.hpp"
+#include "core/text.hpp"
 
 namespace parley::chat {
 
@@ -18,14 +19,6 @@ namespace {
 
 bool is_word_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
-}
-
-bool starts_with_icase(std::string_view s, std::string_view lower_prefix) {
-  if (s.size() < lower_prefix.size()) return false;
-  for (std::size_t i = 0; i < lower_prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != lower_prefix[i]) return false;
-  }
-  return true;
 }
 
 // Runs of spaces and tabs become one space, lines lose their leading and trailing blanks, blank lines left by
@@ -70,11 +63,11 @@ bool take_tokens(std::string_view text, ReflectionRequest& r) {
   std::size_t i = 0;
   while (i < text.size()) {
     if (text[i] == '@' && (i == 0 || !is_word_char(text[i - 1])) &&
-        starts_with_icase(text.substr(i + 1), "last")) {
+        text::starts_with_lower(text.substr(i + 1), "last")) {
       std::size_t j = i + 5;
       bool all = false;
       int n = 1;
-      if (starts_with_icase(text.substr(j), "all")) {
+      if (text::starts_with_lower(text.substr(j), "all")) {
         all = true;
         j += 3;
       } else if (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) {

@@ -3,17 +3,13 @@
 #include <cctype>
 
 #include "core/json.hpp"
+#include "core/text.hpp"
 
 namespace parley::chat {
 
 namespace bj = boost::json;
 
 namespace {
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 const char* json_kind_name(const bj::value& v) {
   if (v.is_array()) return "array";
@@ -89,7 +85,7 @@ std::optional<std::string> followup_reason(const PreparedCall& call, const std::
   static const char* phrases[] = {"not found",   "no results",     "no result",    "could not find",
                                   "can't find",  "cannot find",    "wasn't found", "nothing found",
                                   "no matching", "no events found"};
-  const auto text = lower(result_text);
+  const auto text = text::lower(result_text);
   bool no_results = false;
   for (const char* p : phrases) {
     if (text.find(p) != std::string::npos) no_results = true;
@@ -115,7 +111,7 @@ bool is_tool_refusal(int status, const std::string& error_body) {
   } else {
     text = error_body;
   }
-  text = lower(text);
+  text = text::lower(text);
   return text.find("tool") != std::string::npos && text.find("support") != std::string::npos &&
          text.find("tool use") != std::string::npos;
 }

@@ -13,6 +13,7 @@
 #include "core/atomic_file.hpp"
 #include "core/dotenv.hpp"
 #include "core/ids.hpp"
+#include "core/text.hpp"
 
 extern char** environ;
 
@@ -28,24 +29,15 @@ constexpr const char* kDefaultSystemPrompt =
     "while "
     "complying with safety policies.";
 
-std::string upper(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(std::string s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
+using text::upper;
 
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start <= s.size()) {
     const auto comma = s.find(',', start);
-    auto item = trim(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    auto item = text::trimmed(s.substr(start, comma == std::string::npos ? std::string::npos : comma - start),
+                              text::kBlanksAndLineEnds);
     if (!item.empty()) out.push_back(item);
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -103,7 +95,7 @@ class Validator {
                std::initializer_list<const char*> dotenv_only = {}) {
     auto v = src_.get(name, aliases, dotenv_only);
     if (!v) return;
-    const auto s = trim(*v);
+    const auto s = text::trimmed(*v, text::kBlanksAndLineEnds);
     long long parsed = 0;
     const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), parsed);
     if (s.empty() || ec != std::errc() || ptr != s.data() + s.size() || parsed < min || parsed > max) {
@@ -117,7 +109,7 @@ class Validator {
   void boolean(const char* name, bool& out, std::initializer_list<const char*> aliases = {}) {
     auto v = src_.get(name, aliases);
     if (!v) return;
-    const auto s = upper(trim(*v));
+    const auto s = upper(text::trimmed(*v, text::kBlanksAndLineEnds));
     if (s == "1" || s == "TRUE" || s == "YES" || s == "ON") {
       out = true;
     } else if (s == "0" || s == "FALSE" || s == "NO" || s == "OFF" || s.empty()) {
@@ -132,7 +124,7 @@ class Validator {
            std::initializer_list<const char*> dotenv_only = {}) {
     auto v = src_.get(name, aliases, dotenv_only);
     if (!v) return;
-    auto s = trim(*v);
+    auto s = text::trimmed(*v, text::kBlanksAndLineEnds);
     if (s.empty()) {
       out.clear();
       return;
@@ -150,7 +142,7 @@ class Validator {
             std::initializer_list<const char*> aliases = {},
             std::initializer_list<const char*> dotenv_only = {}, bool must_stay_inside = true) {
     auto v = src_.get(name, aliases, dotenv_only);
-    const std::string raw = v ? trim(*v) : fallback;
+    const std::string raw = v ? text::trimmed(*v, text::kBlanksAndLineEnds) : fallback;
     if (raw.empty()) {
       errors_.push_back(std::string(name) + " is empty: expected a file path");
       return;
@@ -257,8 +249,8 @@ ConfigLoadResult load_config(const EnvMap& env) {
   Sources src(env, dotenv);
   Validator v(src, errors);
 
-  if (auto w = src.get("PARLEY_WEB_DIR"); w && !trim(*w).empty()) {
-    fs::path p = trim(*w);
+  if (auto w = src.get("PARLEY_WEB_DIR"); w && !text::trim(*w, text::kBlanksAndLineEnds).empty()) {
+    fs::path p = text::trimmed(*w, text::kBlanksAndLineEnds);
     if (p.is_relative()) p = home / p;
     if (!fs::is_directory(p, ec)) {
       errors.push_back("PARLEY_WEB_DIR='" + *w +
@@ -269,11 +261,11 @@ ConfigLoadResult load_config(const EnvMap& env) {
   }
 
   v.string("PARLEY_HOST", c.host);
-  c.host = trim(c.host);
+  c.host = text::trimmed(c.host, text::kBlanksAndLineEnds);
   if (c.host.empty()) errors.push_back("PARLEY_HOST is empty: expected an address such as 127.0.0.1");
   v.integer("PARLEY_PORT", c.port, 0, 65535);
   v.string("PARLEY_AUTH_TOKEN", c.auth_token);
-  c.auth_token = trim(c.auth_token);
+  c.auth_token = text::trimmed(c.auth_token, text::kBlanksAndLineEnds);
   v.boolean("PARLEY_ALLOW_NO_AUTH", c.allow_no_auth);
   v.integer("PARLEY_SESSION_TTL_HOURS", c.session_ttl_hours, 1, 24 * 3650);
   if (auto o = src.get("PARLEY_CORS_ORIGINS")) {
@@ -293,7 +285,7 @@ ConfigLoadResult load_config(const EnvMap& env) {
   v.url("PARLEY_PUBLIC_URL", c.public_url);
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
   v.string("PARLEY_TIMEZONE", c.timezone);
-  c.timezone = trim(c.timezone);
+  c.timezone = text::trimmed(c.timezone, text::kBlanksAndLineEnds);
   if (!c.timezone.empty() && !valid_timezone(c.timezone)) {
     errors.push_back(
         "PARLEY_TIMEZONE='" + c.timezone +
@@ -304,8 +296,8 @@ ConfigLoadResult load_config(const EnvMap& env) {
   fs::path sqlite_default;
   v.path("CHAT_DATABASE_PATH", sqlite_default, home, "data/chat_sessions.db", {}, {"chat_db"}, false);
   c.sqlite_path = sqlite_default;
-  if (auto url = src.get("PARLEY_DATABASE_URL"); url && !trim(*url).empty()) {
-    const auto u = trim(*url);
+  if (auto url = src.get("PARLEY_DATABASE_URL"); url && !text::trim(*url, text::kBlanksAndLineEnds).empty()) {
+    const auto u = text::trimmed(*url, text::kBlanksAndLineEnds);
     if (u.starts_with("postgres://") || u.starts_with("postgresql://")) {
       c.database_kind = DatabaseKind::postgres;
       c.postgres_url = u;
@@ -329,15 +321,13 @@ ConfigLoadResult load_config(const EnvMap& env) {
   }
 
   v.string("PARLEY_STORAGE", c.storage);
-  c.storage = trim(c.storage);
-  std::transform(c.storage.begin(), c.storage.end(), c.storage.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  c.storage = text::lower(text::trim(c.storage, text::kBlanksAndLineEnds));
   if (c.storage != "local" && c.storage != "gcs" && c.storage != "s3") {
     errors.push_back("PARLEY_STORAGE='" + c.storage + "' is invalid: expected local, gcs or s3");
   }
   v.path("PARLEY_BLOB_DIR", c.blob_dir, home, "data/blobs", {}, {}, false);
   v.string("PARLEY_SIGNING_KEY", c.signing_key_hex);
-  c.signing_key_hex = trim(c.signing_key_hex);
+  c.signing_key_hex = text::trimmed(c.signing_key_hex, text::kBlanksAndLineEnds);
   if (!c.signing_key_hex.empty() &&
       (!is_hex(c.signing_key_hex) || c.signing_key_hex.size() % 2 != 0 || c.signing_key_hex.size() < 64)) {
     errors.push_back(
@@ -351,7 +341,7 @@ ConfigLoadResult load_config(const EnvMap& env) {
   v.integer("PARLEY_MAX_BODY_BYTES", c.max_body_bytes, 1, 1LL << 34);
 
   v.string("OPENROUTER_API_KEY", c.openrouter_api_key);
-  c.openrouter_api_key = trim(c.openrouter_api_key);
+  c.openrouter_api_key = text::trimmed(c.openrouter_api_key, text::kBlanksAndLineEnds);
   v.url("OPENROUTER_BASE_URL", c.openrouter_base_url, {}, {"base_url"});
   while (!c.openrouter_base_url.empty() && c.openrouter_base_url.back() == '/')
     c.openrouter_base_url.pop_back();
@@ -360,7 +350,7 @@ ConfigLoadResult load_config(const EnvMap& env) {
   v.url("OPENROUTER_APP_URL", c.openrouter_app_url, {}, {"HTTP_REFERER", "REFERER"});
   v.string("OPENROUTER_APP_TITLE", c.openrouter_app_title, {"X_TITLE"});
   v.string("OPENROUTER_DEFAULT_MODEL", c.default_model, {}, {"default_model"});
-  c.default_model = trim(c.default_model);
+  c.default_model = text::trimmed(c.default_model, text::kBlanksAndLineEnds);
   if (c.default_model.empty())
     errors.push_back("OPENROUTER_DEFAULT_MODEL is empty: expected a model id such as openrouter/auto");
   c.default_system_prompt = kDefaultSystemPrompt;
@@ -394,8 +384,9 @@ ConfigLoadResult load_config(const EnvMap& env) {
   // A missing bucket or key is not a start-up error: uploads answer 503 naming what is missing (§2.18) and
   // /health warns.
 
-  if (auto hosts = src.get("IMAGE_DOWNLOAD_ALLOWED_HOSTS"); hosts && !trim(*hosts).empty()) {
-    const auto h = trim(*hosts);
+  if (auto hosts = src.get("IMAGE_DOWNLOAD_ALLOWED_HOSTS");
+      hosts && !text::trim(*hosts, text::kBlanksAndLineEnds).empty()) {
+    const auto h = text::trimmed(*hosts, text::kBlanksAndLineEnds);
     if (h.front() == '[') {
       boost::system::error_code jec;
       auto parsed = boost::json::parse(h, jec);
@@ -419,7 +410,7 @@ ConfigLoadResult load_config(const EnvMap& env) {
   v.integer("IMAGE_DOWNLOAD_MAX_BYTES", c.image_download_max_bytes, 1, 1LL << 34);
 
   v.string("DEEPGRAM_API_KEY", c.deepgram_api_key);
-  c.deepgram_api_key = trim(c.deepgram_api_key);
+  c.deepgram_api_key = text::trimmed(c.deepgram_api_key, text::kBlanksAndLineEnds);
   v.integer("DEEPGRAM_TOKEN_TTL", c.deepgram_token_ttl, 1, 3600);
   v.boolean("DEEPGRAM_ALLOW_APIKEY_FALLBACK", c.deepgram_allow_apikey_fallback,
             {"DEEPGRAM_DEV_APIKEY_FALLBACK"});

@@ -1,14 +1,14 @@
 #include "core/dotenv.hpp"
+#include "core/text.hpp"
 
 #include <cctype>
 
 namespace parley {
 namespace {
 
+// Blanks, and at the end the CR of a file with CRLF line ends (a leading CR belongs to a bare value).
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
+  return text::trim_end(text::trim_start(s, text::kBlanks), " \t\r");
 }
 
 bool valid_key(std::string_view k) {

@@ -13,6 +13,7 @@
 #include "core/atomic_file.hpp"
 #include "core/clock.hpp"
 #include "core/redact.hpp"
+#include "core/text.hpp"
 
 namespace parley::log {
 namespace fs = std::filesystem;
@@ -66,20 +67,14 @@ spdlog::level::level_enum to_spd(Level l) {
   return spdlog::level::info;
 }
 
-std::optional<Level> parse_level(std::string v) {
-  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+std::optional<Level> parse_level(std::string_view raw) {
+  const auto v = text::lower(raw);
   if (v == "debug") return Level::debug;
   if (v == "info") return Level::info;
   if (v == "warning" || v == "warn") return Level::warning;
   if (v == "error") return Level::error;
   if (v == "off") return Level::off;
   return std::nullopt;
-}
-
-std::string trim(std::string s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
 }  // namespace
@@ -98,16 +93,15 @@ Settings parse_settings(std::string_view text, std::vector<std::string>& errors)
     std::string line(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     ++n;
-    line = trim(line);
+    line = text::trimmed(line, text::kBlanksAndLineEnds);
     if (line.empty() || line[0] == '#' || line[0] == ';' || line[0] == '[') continue;
     const auto eq = line.find('=');
     if (eq == std::string::npos) {
       errors.push_back("logging_settings.conf line " + std::to_string(n) + ": expected key = value");
       continue;
     }
-    auto key = trim(line.substr(0, eq));
-    auto value = trim(line.substr(eq + 1));
-    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto key = text::lower(text::trim(std::string_view(line).substr(0, eq), text::kBlanksAndLineEnds));
+    auto value = text::trimmed(std::string_view(line).substr(eq + 1), text::kBlanksAndLineEnds);
     if (key == "retention_hours") {
       try {
         std::size_t used = 0;

@@ -1,4 +1,5 @@
 #include "core/redact.hpp"
+#include "core/text.hpp"
 
 #include <re2/re2.h>
 
@@ -6,14 +7,6 @@
 
 namespace parley {
 namespace {
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Latin-1: every byte is a character, so invalid UTF-8 cannot end a match early and leave a secret's tail.
 RE2::Options pattern_options(bool case_sensitive = false) {
@@ -199,7 +192,7 @@ std::string Redactor::redact(std::string_view text) const {
   if (s.find("data:") != std::string::npos) s = truncate_data_urls(s);
   // Cheap pre-checks keep the pattern passes off ordinary lines. One lower-cased copy serves them all: the
   // replacements below only mask text, so a word missing before them is missing after them too.
-  const std::string lower = ascii_lower(s);
+  const std::string lower = text::lower(s);
   const auto has = [&lower](std::string_view word) { return lower.find(word) != std::string::npos; };
   if (s.find("PRIVATE KEY") != std::string::npos) RE2::GlobalReplace(&s, p.pem, "[REDACTED PRIVATE KEY]");
   if (has("bearer") || has("token") || has("basic"))

@@ -1,5 +1,6 @@
 #include "llm/hop_accumulator.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <cctype>
@@ -10,13 +11,6 @@ namespace bj = boost::json;
 
 namespace {
 
-std::string trim(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return s.substr(b, e - b);
-}
-
 constexpr const char* kTextMembers[] = {"text",    "output",  "content",    "reasoning",
                                         "message", "details", "explanation"};
 
@@ -25,8 +19,7 @@ constexpr const char* kTextMembers[] = {"text",    "output",  "content",    "rea
 void HopAccumulator::set_response_headers(const net::Headers& headers) {
   bj::object routing;
   for (const auto& [name, value] : headers.all()) {
-    std::string lower = name;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto lower = text::lower(name);
     if (lower.starts_with("openrouter-") || lower == "x-request-id" || lower == "via") routing[lower] = value;
   }
   routing_ = routing.empty() ? bj::value(nullptr) : bj::value(std::move(routing));
@@ -179,15 +172,15 @@ bj::value HopAccumulator::reasoning() const {
   bj::array out;
   std::vector<std::pair<std::string, std::string>> seen;
   for (const auto& s : segments_) {
-    auto text = trim(s.text);
-    if (text.empty()) continue;
+    const std::string trimmed(text::trim(s.text));
+    if (trimmed.empty()) continue;
     bool duplicate = false;
     for (const auto& [t, x] : seen) {
-      if (t == s.type && x == text) duplicate = true;
+      if (t == s.type && x == trimmed) duplicate = true;
     }
     if (duplicate) continue;
-    seen.emplace_back(s.type, text);
-    bj::object seg{{"text", text}};
+    seen.emplace_back(s.type, trimmed);
+    bj::object seg{{"text", trimmed}};
     if (!s.type.empty()) seg["type"] = s.type;
     out.push_back(std::move(seg));
   }

@@ -5,8 +5,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "core/json.hpp"
-#include "core/log.hpp"
 #include "llm/model_enrichment.hpp"
 
 namespace parley::llm {
@@ -23,20 +21,9 @@ struct ModelCatalog::State {
   std::shared_ptr<Broadcast> in_flight;
 };
 
-ModelCatalog::ModelCatalog(const Config& config, net::HttpClient& client)
-    : config_(config), client_(client), state_(std::make_shared<State>()) {}
+ModelCatalog::ModelCatalog(ProviderClient& provider)
+    : provider_(provider), state_(std::make_shared<State>()) {}
 ModelCatalog::~ModelCatalog() = default;
-
-bj::value upstream_error_detail(const std::string& body) {
-  if (auto parsed = json::parse(body)) {
-    if (parsed->is_object()) {
-      if (const auto* e = parsed->as_object().if_contains("error"); e && truthy(*e)) return *e;
-    }
-    return *parsed;
-  }
-  if (!body.empty()) return bj::string(body);
-  return bj::string("OpenRouter returned an empty error response.");
-}
 
 void ModelCatalog::invalidate() {
   std::lock_guard lock(state_->mutex);
@@ -63,25 +50,12 @@ asio::awaitable<CatalogResult> ModelCatalog::models() {
     co_return state->cached;
   }
 
-  net::ClientRequest req;
-  req.url = config_.openrouter_base_url + "/models";
-  req.headers.add("Accept", "application/json");
-  if (!config_.openrouter_api_key.empty())
-    req.headers.add("Authorization", "Bearer " + config_.openrouter_api_key);
-  req.read_timeout = std::chrono::seconds(config_.openrouter_timeout_seconds);
-  auto response = co_await client_.fetch(std::move(req));
-
+  auto fetched = co_await provider_.models();
   CatalogResult result;
-  if (!response) {
-    log::warn("Model list request to {} failed: {}", config_.openrouter_base_url, response.error.message);
-    result.error = ApiError::make(response.error.kind == net::TransportError::Kind::timeout ? 504 : 502,
-                                  "Upstream connection failed: " + response.error.message);
-  } else if (response.value->status >= 400) {
-    result.error = ApiError{response.value->status, upstream_error_detail(response.value->body)};
-  } else if (auto parsed = json::parse(response.value->body); parsed && parsed->is_object()) {
-    result.payload = std::make_shared<const bj::value>(std::move(*parsed));
+  if (fetched) {
+    result.payload = std::make_shared<const bj::value>(std::move(*fetched));
   } else {
-    result.error = ApiError::make(502, "The upstream model list is not a JSON object");
+    result.error = fetched.error();
   }
   std::shared_ptr<Broadcast> done;
   {

@@ -11,21 +11,19 @@
 #include <optional>
 #include <string>
 
-#include "core/config.hpp"
-#include "core/error.hpp"
-#include "net/http_client.hpp"
+#include "llm/provider_client.hpp"
 
 namespace parley::llm {
 
-// What the upstream answered: the parsed JSON payload, or an error shaped for the proxy routes (§2.7).
+// What the upstream answered: the parsed JSON payload, or why there is none.
 struct CatalogResult {
   std::shared_ptr<const boost::json::value> payload;  // the upstream top-level object
-  std::optional<ApiError> error;
+  std::optional<ProviderError> error;
 };
 
 class ModelCatalog {
  public:
-  ModelCatalog(const Config& config, net::HttpClient& client);
+  explicit ModelCatalog(ProviderClient& provider);
   ~ModelCatalog();
 
   boost::asio::awaitable<CatalogResult> models();
@@ -39,13 +37,8 @@ class ModelCatalog {
   struct State;
 
  private:
-  const Config& config_;
-  net::HttpClient& client_;
+  ProviderClient& provider_;
   std::shared_ptr<State> state_;
 };
-
-// The {"detail": D} rule shared by the proxy routes: the body's truthy `error` member, else the JSON body,
-// else the text, else a fixed sentence.
-boost::json::value upstream_error_detail(const std::string& body);
 
 }  // namespace parley::llm

@@ -1,5 +1,6 @@
 #include "llm/model_enrichment.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
@@ -13,17 +14,8 @@ namespace bj = boost::json;
 
 namespace {
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string trim(std::string_view s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
+using text::lower;
+using text::trim;
 
 std::string stringify(const bj::value& v) {
   if (v.is_string()) return std::string(v.as_string());
@@ -39,7 +31,7 @@ std::optional<double> as_number(const bj::value& v) {
   if (v.is_uint64()) return static_cast<double>(v.as_uint64());
   if (v.is_double()) return v.as_double();
   if (v.is_string()) {
-    const auto s = trim(v.as_string());
+    const std::string s(trim(v.as_string()));
     if (s.empty()) return std::nullopt;
     char* end = nullptr;
     const double d = std::strtod(s.c_str(), &end);
@@ -194,7 +186,7 @@ bj::object enrich_model(const bj::object& model) {
     std::vector<std::string> normalized;
     for (const auto& p : sp->as_array()) {
       if (p.is_null()) continue;
-      auto s = trim(stringify(p));
+      const std::string s(trim(stringify(p)));
       if (s.empty()) continue;
       cleaned.emplace_back(s);
       normalized.push_back(lower(s));

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/json.hpp"
+#include "core/text.hpp"
 
 namespace parley::llm {
 
@@ -14,12 +15,7 @@ namespace bj = boost::json;
 namespace {
 
 std::string lower_trim(std::string_view s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  std::string out(s.substr(b, e - b));
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+  return text::lower(text::trim(s));
 }
 
 std::string leaf_text(const bj::value& v) {

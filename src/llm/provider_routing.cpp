@@ -1,6 +1,7 @@
 #include "llm/provider_routing.hpp"
 #include "core/json.hpp"
 
+#include "core/text.hpp"
 #include "llm/model_enrichment.hpp"
 
 #include <algorithm>
@@ -91,18 +92,12 @@ Candidate from_provider(const bj::object& p) {
   return c;
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return s;
-}
-
 // `order`, `only` and `ignore` name providers; the exact name is what the spec matches, and a slug or a
 // differently cased name ("openai" for "OpenAI", as OpenRouter's own documentation writes them) also matches.
 bool names_provider(const Candidate& c, const std::string& entry) {
   if (c.name == entry) return true;
-  const auto e = lower(entry);
-  return lower(c.name) == e || (!c.slug.empty() && lower(c.slug) == e);
+  const auto e = text::lower(entry);
+  return text::lower(c.name) == e || (!c.slug.empty() && text::lower(c.slug) == e);
 }
 
 std::vector<std::string> strings_in(const bj::object& prefs, std::string_view key) {
@@ -143,7 +138,7 @@ bj::value number_or_null(std::optional<double> v) {
 std::string summary_of(const Candidate& c) {
   std::vector<std::string> parts;
   std::string display = c.name.empty() ? c.slug : c.name;
-  if (!c.slug.empty() && lower(c.slug) != lower(display)) display += " (" + c.slug + ")";
+  if (!c.slug.empty() && text::lower(c.slug) != text::lower(display)) display += " (" + c.slug + ")";
   parts.push_back(display);
   if (c.region) parts.push_back(*c.region);
   const std::pair<std::optional<double>, const char*> prices[] = {

@@ -1,4 +1,5 @@
 #include "net/address_policy.hpp"
+#include "core/text.hpp"
 
 #include <array>
 #include <cctype>
@@ -87,10 +88,10 @@ bool is_public_v6(const boost::asio::ip::address_v6& a) {
   return true;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  while (!out.empty() && out.back() == '.') out.pop_back();  // "example.com." is example.com
+// Lower case, without the trailing dot of a fully qualified name ("example.com." is example.com).
+std::string host_key(std::string_view s) {
+  std::string out = text::lower(s);
+  while (!out.empty() && out.back() == '.') out.pop_back();
   return out;
 }
 
@@ -102,11 +103,11 @@ bool is_public_address(const boost::asio::ip::address& address) {
 }
 
 bool host_is_listed(std::string_view host, const std::vector<std::string>& listed) {
-  std::string h = lower(host);
+  std::string h = host_key(host);
   if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
   if (h.empty()) return false;
   for (const auto& entry : listed) {
-    std::string e = lower(entry);
+    std::string e = host_key(entry);
     if (e.size() > 2 && e.front() == '[' && e.back() == ']') e = e.substr(1, e.size() - 2);
     if (e.empty()) continue;
     if (e == h) return true;

@@ -2,17 +2,12 @@
 
 #include <vector>
 
+#include "core/text.hpp"
 #include "net/http_types.hpp"
 
 namespace parley::net {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 bool token_char(char c) {
   const auto u = static_cast<unsigned char>(c);
@@ -39,7 +34,7 @@ bool parse_parameters(std::string_view rest, std::vector<std::pair<std::string, 
       i = eq == std::string_view::npos ? rest.size() : eq;  // a parameter without value: ignored
       continue;
     }
-    std::string name(trim(rest.substr(i, eq - i)));
+    std::string name(text::trim(rest.substr(i, eq - i), text::kBlanks));
     for (auto& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     i = eq + 1;
     while (i < rest.size() && (rest[i] == ' ' || rest[i] == '\t')) ++i;
@@ -67,8 +62,8 @@ bool parse_parameters(std::string_view rest, std::vector<std::pair<std::string, 
       while (i < rest.size() && rest[i] != ';') ++i;
     } else {
       const auto end = rest.find(';', i);
-      value =
-          std::string(trim(rest.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i)));
+      value = std::string(text::trim(
+          rest.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i), text::kBlanks));
       i = end == std::string_view::npos ? rest.size() : end;
     }
     out.emplace_back(std::move(name), std::move(value));
@@ -99,7 +94,8 @@ bool boundary_char(char c) {
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
   const auto semi = content_type.find(';');
   if (semi == std::string_view::npos) return std::nullopt;
-  if (!iequals(trim(content_type.substr(0, semi)), "multipart/form-data")) return std::nullopt;
+  if (!iequals(text::trim(content_type.substr(0, semi), text::kBlanks), "multipart/form-data"))
+    return std::nullopt;
   std::vector<std::pair<std::string, std::string>> params;
   if (!parse_parameters(content_type.substr(semi + 1), params)) return std::nullopt;
   for (const auto& [name, value] : params) {
@@ -284,7 +280,7 @@ bool MultipartParser::parse_headers(std::string_view block, MultipartPartHeaders
       return false;
     }
     const auto name = line.substr(0, colon);
-    const auto value = trim(line.substr(colon + 1));
+    const auto value = text::trim(line.substr(colon + 1), text::kBlanks);
     if (iequals(name, "Content-Disposition")) {
       if (have_disposition) {
         fail("a multipart part has two Content-Disposition headers");
@@ -292,7 +288,7 @@ bool MultipartParser::parse_headers(std::string_view block, MultipartPartHeaders
       }
       have_disposition = true;
       const auto semi = value.find(';');
-      if (!iequals(trim(value.substr(0, semi)), "form-data")) {
+      if (!iequals(text::trim(value.substr(0, semi), text::kBlanks), "form-data")) {
         fail("a multipart part is not form-data");
         return false;
       }

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/ids.hpp"
+#include "core/text.hpp"
 
 namespace parley::net {
 namespace fs = std::filesystem;
@@ -108,9 +109,7 @@ std::string content_type_for(std::string_view path) {
       {"pdf", "application/pdf"}};
   const auto dot = path.rfind('.');
   if (dot == std::string_view::npos) return "application/octet-stream";
-  std::string ext(path.substr(dot + 1));
-  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  auto it = types.find(ext);
+  auto it = types.find(text::lower(path.substr(dot + 1)));
   return it == types.end() ? "application/octet-stream" : it->second;
 }
 

@@ -1,4 +1,5 @@
 #include "settings/preset_service.hpp"
+#include "core/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -8,12 +9,6 @@ namespace parley::settings {
 namespace {
 
 using Clock = std::chrono::system_clock;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Names are compared exactly: "Work" and "work" are two presets.
 std::vector<Preset>::iterator find_named(std::vector<Preset>& list, std::string_view name) {
@@ -32,8 +27,9 @@ PresetService::PresetService(SettingsService& settings, PresetToolServers& tool_
 
 std::vector<Preset> PresetService::list() const {
   auto presets = settings_.presets();
-  std::stable_sort(presets.begin(), presets.end(),
-                   [](const Preset& a, const Preset& b) { return lower(a.name) < lower(b.name); });
+  std::stable_sort(presets.begin(), presets.end(), [](const Preset& a, const Preset& b) {
+    return text::lower(a.name) < text::lower(b.name);
+  });
   return presets;
 }
 

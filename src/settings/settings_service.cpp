@@ -5,6 +5,7 @@
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 
 namespace parley::settings {
 
@@ -288,10 +289,9 @@ namespace {
 
 // The trimmed prompt; nullopt (no prompt) when nothing is left (§2.14).
 std::optional<std::string> trimmed_or_null(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return std::nullopt;
-  const auto e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
+  const auto trimmed = text::trim(s, text::kBlanksAndLineEnds);
+  if (trimmed.empty()) return std::nullopt;
+  return std::string(trimmed);
 }
 
 }  // namespace

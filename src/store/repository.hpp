@@ -1,5 +1,6 @@
-// The chat history store (api.md §5): conversations, messages, attachment rows, blob tombstones, login
-// sessions and (PostgreSQL) settings documents. One interface, implemented over SQLite and PostgreSQL.
+// The chat history store (api.md §5): conversations, messages, attachment rows, blob tombstones and login
+// sessions. One interface, implemented over SQLite and PostgreSQL. (PostgreSQL's settings documents are
+// store/settings_table.hpp.)
 //
 // Every call blocks: route handlers and the chat orchestrator run them on the blocking pool. Expected
 // outcomes (not found, nothing deleted) are return values; a database that fails underneath (I/O error, lost
@@ -110,13 +111,6 @@ struct BlobTombstone {
   int attempts = 0;
 };
 
-// settings row of §5.5 (PostgreSQL only).
-struct SettingsDocument {
-  boost::json::value document;
-  std::int64_t version = 0;
-  SystemTime updated_at;
-};
-
 class Repository : public auth::SessionStore {
  public:
   enum class Kind { sqlite, postgres };
@@ -161,13 +155,6 @@ class Repository : public auth::SessionStore {
   virtual void delete_attachment(const std::string& attachment_id) = 0;
   virtual std::vector<BlobTombstone> pending_tombstones(int limit) = 0;
   virtual void resolve_tombstone(const BlobTombstone& tombstone, bool object_gone) = 0;
-
-  // Settings documents (§5.5). SQLite keeps them in data/*.json, so its repository returns nullopt / false.
-  virtual std::optional<SettingsDocument> load_settings_document(const std::string& name) = 0;
-  // Writes the document in one transaction that locks the row, increments its version and notifies
-  // parley_settings; returns the new version, or nullopt when the backend has no settings table.
-  virtual std::optional<std::int64_t> save_settings_document(const std::string& name,
-                                                             const boost::json::value& document) = 0;
 };
 
 }  // namespace parley::store

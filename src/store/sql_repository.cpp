@@ -136,37 +136,4 @@ int SqlRepository::delete_expired_sessions(SystemTime now) {
   return static_cast<int>(rows.size());
 }
 
-// Settings documents (PostgreSQL only; SQLite keeps them in data/*.json)
-
-std::optional<SettingsDocument> SqlRepository::load_settings_document(const std::string& name) {
-  if (kind_ != Kind::postgres) return std::nullopt;
-  auto c = pool_->reader();
-  const auto rows = c->query(
-      "SELECT document::text, version, " + timestamp_text("updated_at") + " FROM settings WHERE name = ?",
-      {name});
-  if (rows.empty()) return std::nullopt;
-  auto document = json::parse(rows.front().text(0));
-  if (!document) throw DatabaseError("settings row '" + name + "' does not hold valid JSON");
-  return SettingsDocument{std::move(*document), rows.front().integer(1),
-                          parse_stored_time(rows.front().at(2))};
-}
-
-std::optional<std::int64_t> SqlRepository::save_settings_document(const std::string& name,
-                                                                  const boost::json::value& document) {
-  if (kind_ != Kind::postgres) return std::nullopt;
-  auto c = pool_->writer();
-  Transaction tx(*c);
-  // The upsert locks the row, so concurrent saves of one document get consecutive versions.
-  c->query("SELECT version FROM settings WHERE name = ? FOR UPDATE", {name});
-  const auto rows = c->query(
-      "INSERT INTO settings (name, document, version, updated_at) VALUES (?, ?::jsonb, 1, ?) "
-      "ON CONFLICT (name) DO UPDATE SET document = excluded.document, version = settings.version + 1, "
-      "updated_at = excluded.updated_at RETURNING version",
-      {name, json::serialize(document), now_sql()});
-  const auto version = rows.front().integer(0);
-  c->query("SELECT pg_notify('parley_settings', ?)", {name + ":" + std::to_string(version)});
-  tx.commit();
-  return version;
-}
-
 }  // namespace parley::store

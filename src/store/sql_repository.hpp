@@ -41,10 +41,6 @@ class SqlRepository final : public Repository {
   std::vector<BlobTombstone> pending_tombstones(int limit) override;
   void resolve_tombstone(const BlobTombstone& tombstone, bool object_gone) override;
 
-  std::optional<SettingsDocument> load_settings_document(const std::string& name) override;
-  std::optional<std::int64_t> save_settings_document(const std::string& name,
-                                                     const boost::json::value& document) override;
-
   void create_session(const std::string& token_hash, SystemTime created_at, SystemTime expires_at,
                       const std::string& user_agent) override;
   std::optional<SystemTime> find_session(const std::string& token_hash) override;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "core/json.hpp"
+#include "core/text.hpp"
 
 namespace parley::stt {
 
@@ -15,11 +16,6 @@ TokenOutcome failure(int status, std::string detail) {
   out.status = status;
   out.detail = std::move(detail);
   return out;
-}
-
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 // A non-empty string member, or a non-string value as JSON text.
@@ -66,7 +62,7 @@ TokenOutcome map_grant_response(const Config& config, int status, const std::str
     for (const char* key : {"err_msg", "message", "error", "detail"}) {
       if (auto m = obj ? member_text(*obj, key) : std::nullopt) message += " " + *m;
     }
-    if ((code && *code == "FORBIDDEN") || lower(message).find("permission") != std::string::npos)
+    if ((code && *code == "FORBIDDEN") || text::lower(message).find("permission") != std::string::npos)
       return failure(502, "Deepgram API key lacks sufficient permissions (needs at least 'Member' role)");
     return failure(502, "Deepgram API key is invalid or unauthorized");
   }

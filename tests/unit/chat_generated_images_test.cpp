@@ -320,12 +320,3 @@ TEST(GeneratedImageStore, MetadataAndNames) {
   named.filename = "mine.gif";
   EXPECT_EQ(generated_image_filename(named, "image/gif"), "mine.gif");
 }
-
-TEST(GeneratedImageStore, DownloadRefusals) {
-  EXPECT_FALSE(download_refusal("https://cdn.example/a.png", {}));
-  EXPECT_TRUE(download_refusal("ftp://cdn.example/a.png", {}));
-  EXPECT_TRUE(download_refusal("https://cdn.example/a.png", {"images.example"}));
-  EXPECT_FALSE(download_refusal("https://IMAGES.example/a.png", {"images.example"}));
-  EXPECT_FALSE(download_refusal("http://127.0.0.1:9/a.png", {"127.0.0.1"}));
-  EXPECT_FALSE(download_refusal("http://[::1]:9/a.png", {"::1"}));
-}

@@ -7,6 +7,7 @@
 #include "core/ids.hpp"
 #include "core/json.hpp"
 #include "core/redact.hpp"
+#include "core/text.hpp"
 #include "net/http_types.hpp"
 
 using namespace parley;
@@ -176,4 +177,30 @@ TEST(Json, WritesStringsScalarsAndKeysAsBoostDoes) {
       {"nested", {{"empty object", boost::json::object{}}, {"empty array", boost::json::array{}}}}};
   EXPECT_EQ(json::serialize(v), boost::json::serialize(v));
   EXPECT_EQ(json::serialize(boost::json::value(std::string(1, '\0') + "x")), R"("\u0000x")");
+}
+
+TEST(Text, FoldsAsciiCaseOnly) {
+  EXPECT_EQ(text::lower("Content-TYPE: Ünï"), "content-type: Ünï");  // UTF-8 bytes are left alone
+  EXPECT_EQ(text::upper("parley_home"), "PARLEY_HOME");
+  EXPECT_TRUE(text::starts_with_lower("DATA:image/png", "data:"));
+  EXPECT_FALSE(text::starts_with_lower("dat", "data:"));
+  EXPECT_FALSE(text::starts_with_lower("DATA:", "Data:"));  // the prefix is lower case by contract
+}
+
+TEST(Text, TrimsWhitespaceOrTheGivenCharacters) {
+  EXPECT_EQ(text::trim(" \t\r\n\v\fvalue \n"), "value");
+  EXPECT_EQ(text::trim(" \t \n"), "");
+  EXPECT_EQ(text::trim(""), "");
+  EXPECT_EQ(text::trim("\tform-data \n", text::kBlanks), "form-data \n");
+  EXPECT_EQ(text::trim_start(" \r value \r"), "value \r");
+  EXPECT_EQ(text::trim_end(" \r value \r"), " \r value");
+  EXPECT_EQ(text::trim_end(text::trim_start("\t\rbare \r", text::kBlanks), " \t\r"), "\rbare");
+  const std::string kept = text::trimmed(std::string("  copy  "));  // a temporary: the copy outlives it
+  EXPECT_EQ(kept, "copy");
+}
+
+TEST(Text, CountsUtf8CodePoints) {
+  EXPECT_EQ(text::utf8_length(""), 0u);
+  EXPECT_EQ(text::utf8_length("abc"), 3u);
+  EXPECT_EQ(text::utf8_length("h\xC3\xA9llo \xE2\x82\xAC \xF0\x9F\x98\x80"), 9u);  // é, €, 😀
 }

@@ -671,24 +671,6 @@ TEST_P(RepositoryTest, AttachmentRows) {
   EXPECT_FALSE(repo_->find_attachment("a1"));
 }
 
-TEST_P(RepositoryTest, SettingsDocumentsLiveInPostgresOnly) {
-  const boost::json::value doc = boost::json::parse(R"({"suggestions":[{"label":"a","text":"b"}]})");
-  const auto v1 = repo_->save_settings_document("suggestions", doc);
-  if (GetParam() == Repository::Kind::sqlite) {
-    EXPECT_FALSE(v1);
-    EXPECT_FALSE(repo_->load_settings_document("suggestions"));
-    return;
-  }
-  ASSERT_TRUE(v1);
-  EXPECT_EQ(*v1, 1);
-  EXPECT_EQ(repo_->save_settings_document("suggestions", boost::json::parse("[]")), 2);
-  const auto loaded = repo_->load_settings_document("suggestions");
-  ASSERT_TRUE(loaded);
-  EXPECT_EQ(loaded->version, 2);
-  EXPECT_EQ(loaded->document, boost::json::parse("[]"));
-  EXPECT_FALSE(repo_->load_settings_document("presets"));
-}
-
 TEST_P(RepositoryTest, PingAnswers) {
   EXPECT_TRUE(repo_->ping());
 }

@@ -13,6 +13,7 @@
 
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 
 namespace parley::mcp::builtin {
 
@@ -98,10 +99,7 @@ Outcome<ExtractedText> extract_pdf(const ExtractRequest& request, const CallCont
   for (const char* key : {"Title", "Author", "Subject", "Keywords", "Creator", "Producer"}) {
     auto value = utf8_of(doc->info_key(key));
     if (!value.empty() && json::is_valid_utf8(value)) {
-      std::string name(key);
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      meta[name] = value;
+      meta[text::lower(key)] = value;
     }
   }
   if (const auto created = doc->info_date_t("CreationDate"); created > 0) {
@@ -119,10 +117,7 @@ Outcome<ExtractedText> extract_pdf(const ExtractRequest& request, const CallCont
 
 bool has_extension(const std::string& name, std::string_view ext) {
   if (name.size() < ext.size()) return false;
-  auto tail = name.substr(name.size() - ext.size());
-  std::transform(tail.begin(), tail.end(), tail.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return tail == ext;
+  return text::lower(std::string_view(name).substr(name.size() - ext.size())) == ext;
 }
 
 }  // namespace

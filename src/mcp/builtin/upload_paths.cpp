@@ -1,4 +1,5 @@
 #include "mcp/builtin/upload_paths.hpp"
+#include "core/text.hpp"
 
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -101,9 +102,7 @@ std::string mime_type_for(const fs::path& path) {
       {".zip", "application/zip"},
       {".mp3", "audio/mpeg"},
       {".wav", "audio/wav"}};
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string ext = text::lower(path.extension().string());
   const auto it = types.find(ext);
   return it == types.end() ? "application/octet-stream" : it->second;
 }
@@ -129,12 +128,6 @@ std::optional<std::string> attachment_id_of(const std::string& file_name) {
   return file_name.substr(0, 32);
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 constexpr std::size_t max_scanned_entries = 50000;
 
 }  // namespace
@@ -156,7 +149,7 @@ Outcome<UploadListing> list_uploads(const fs::path& root, const UploadQuery& que
     start = resolved.value();
     if (!fs::is_directory(start, ec)) return R::failure("'" + *query.subdir + "' is not a folder.");
   }
-  const auto needle = query.name_contains ? lower(*query.name_contains) : std::string();
+  const auto needle = query.name_contains ? text::lower(*query.name_contains) : std::string();
   std::vector<UploadEntry> matches;
   std::size_t scanned = 0;
   fs::recursive_directory_iterator it(start, fs::directory_options::skip_permission_denied, ec);
@@ -177,7 +170,7 @@ Outcome<UploadListing> list_uploads(const fs::path& root, const UploadQuery& que
         fnmatch(query.pattern->c_str(), relative.c_str(), 0) != 0) {
       continue;
     }
-    if (!needle.empty() && lower(relative).find(needle) == std::string::npos) continue;
+    if (!needle.empty() && text::lower(relative).find(needle) == std::string::npos) continue;
     UploadEntry e;
     e.relative_path = relative;
     e.absolute_path = entry.path().string();

@@ -1,0 +1,69 @@
+// The one door to the model provider (OpenRouter or another OpenAI-compatible endpoint): completions with
+// cancellation, models, providers, endpoints, generation. An interface, so the chat turn runs on a fake in
+// tests.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/value.hpp>
+#include <boost/system/result.hpp>
+#include <string>
+
+#include "net/cancel_signal.hpp"
+#include "net/http_client.hpp"
+
+namespace parley::llm {
+
+// Why a call to the provider gave no usable answer, classified once here; callers shape it for their contract
+// (an in-stream error of §3.7, a proxied status of §2.7–§2.8, an empty list of §2.12).
+struct ProviderError {
+  enum class Kind {
+    not_configured,  // no API key: nothing was sent
+    cancelled,       // the caller's cancel signal fired
+    unreachable,     // no connection, a TLS failure, or no readable response head
+    timeout,         // nothing arrived within the connect or read timeout
+    disconnected,    // the connection closed before the response ended
+    http_status,     // the provider answered, with a status it does not answer successfully with
+    malformed,       // the provider answered 2xx with something that is not the JSON expected
+  } kind = Kind::unreachable;
+  std::string message;      // readable, e.g. "connection refused"
+  int status = 0;           // http_status: the provider's status
+  std::string body;         // http_status: the provider's body, for the error detail
+  int timeout_seconds = 0;  // timeout: the limit that passed
+};
+
+template <class T>
+using ProviderResult = boost::system::result<T, ProviderError>;
+
+class ProviderClient {
+ public:
+  virtual ~ProviderClient() = default;
+
+  // False without an API key: completions are refused and chat contacts nothing upstream (§3.7).
+  [[nodiscard]] virtual bool configured() const = 0;
+
+  // POST /chat/completions with `body` (serialized, stream: true). `on_head` runs once with the status and
+  // headers, then `on_data` with each piece of the body as it arrives, unparsed and uncopied (false stops
+  // reading and closes the connection). Succeeds when the body ended or `on_data` stopped it; a status >= 400
+  // is not an error here (its body reaches `on_data`). `cancel` closes the connection at once.
+  virtual boost::asio::awaitable<ProviderResult<void>> stream_completion(std::string body,
+                                                                         net::HttpClient::HeadFn on_head,
+                                                                         net::HttpClient::DataFn on_data,
+                                                                         net::CancelSignal* cancel) = 0;
+
+  // GET /models: the top-level JSON object (§2.8). The key is sent when there is one (the list is public).
+  virtual boost::asio::awaitable<ProviderResult<boost::json::value>> models() = 0;
+  // GET /providers: the `data` array (§2.12).
+  virtual boost::asio::awaitable<ProviderResult<boost::json::array>> providers() = 0;
+  // GET /models/{author}/{slug}/endpoints: the `data.endpoints` array of a model id "author/slug" (§2.12).
+  virtual boost::asio::awaitable<ProviderResult<boost::json::array>> model_endpoints(
+      std::string model_id) = 0;
+  // GET /generation?id=: the body, unchanged (§2.7). Needs the key.
+  virtual boost::asio::awaitable<ProviderResult<std::string>> generation(std::string generation_id) = 0;
+};
+
+// The {"detail": D} of a refused proxy call (§2.7): the body's truthy `error` member, else the JSON body,
+// else the text, else a fixed sentence.
+boost::json::value upstream_error_detail(const std::string& body);
+
+}  // namespace parley::llm
