@@ -36,12 +36,6 @@ Path at(Path base, bj::value part) {
   return base;
 }
 
-std::size_t utf8_length(std::string_view s) {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
 // Client ids of stored rows are short printable strings; anything else is dropped.
 std::optional<std::string> client_id(const bj::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -375,9 +369,7 @@ std::optional<std::string> imported_title(std::string_view title) {
     end = i + 1;
   }
   cleaned.resize(end);
-  auto stored = stored_title(cleaned);
-  if (stored && utf8_length(*stored) > kMaxTitleCharacters) return std::nullopt;
-  return stored;
+  return stored_title(cleaned);
 }
 
 Result<ImportPlan> read_import(const bj::value& document, store::SystemTime now) {
