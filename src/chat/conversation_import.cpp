@@ -53,7 +53,8 @@ std::optional<std::string> client_id(const bj::object& o, std::string_view key) 
 std::optional<store::SystemTime> epoch_time(const bj::value* v) {
   if (!v || !v->is_number()) return std::nullopt;
   const double seconds = v->to_number<double>();
-  if (!std::isfinite(seconds) || seconds < 0 || seconds > 32503680000.0) return std::nullopt;  // year 3000
+  // 1970 to 2200: system_clock's nanoseconds overflow soon after 2262.
+  if (!std::isfinite(seconds) || seconds < 0 || seconds > 7258118400.0) return std::nullopt;
   return store::SystemTime(std::chrono::seconds(static_cast<std::int64_t>(seconds)));
 }
 

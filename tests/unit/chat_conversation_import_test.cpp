@@ -134,6 +134,21 @@ TEST(ConversationImport, HostileChatGptFilesAreRefusedWithWhereAndWhy) {
   EXPECT_EQ(plan->skipped.size(), 1u);
 }
 
+TEST(ConversationImport, TimesOutsideWhatTheClockHoldsAreReplacedNotOverflowed) {
+  // Found by the fuzzer: a create_time in the year 2508 and a created_at_utc in 1012 overflowed system_clock.
+  auto plan =
+      read_import(bj::parse(R"([{"create_time":17000000200,"current_node":"u","mapping":{"u":{"parent":null,
+    "message":{"create_time":-5,"author":{"role":"user"},"content":{"content_type":"text","parts":["q"]}}}}}])"),
+                  kNow);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->conversations.at(0).messages.at(0).created_at, kNow);
+  auto parley = read_import(
+      bj::parse(R"({"messages":[{"role":"user","content":"a","created_at_utc":"1012-11-08T14:03:12Z"}]})"),
+      kNow);
+  ASSERT_TRUE(parley);
+  EXPECT_EQ(parley->conversations.at(0).messages.at(0).created_at, kNow);
+}
+
 TEST(ConversationImport, AChatGptMappingOfManyNodesIsWalkedWithoutRecursion) {
   std::string doc = R"([{"current_node":"n99999","mapping":{)";
   for (int i = 0; i < 100000; ++i) {
