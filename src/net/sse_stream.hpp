@@ -62,6 +62,11 @@ boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Respon
     policy.completed(req, 0, std::chrono::steady_clock::now() - started);
     co_return;
   }
+  // HEAD gets the head alone: the producer never runs (a bulk export is not read for nothing).
+  if (req.is_head()) {
+    policy.completed(req, 200, std::chrono::steady_clock::now() - started);
+    co_return;
+  }
   auto& socket = stream.socket();
   // Frames are written with non-blocking write_some calls (by the writer, or by send() when it is idle).
   boost::system::error_code nb_ec;

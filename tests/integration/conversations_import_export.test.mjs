@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
+import { rawExchange, parseResponse } from '../lib/http.mjs';
 
 let up;
 let p;
@@ -77,6 +78,13 @@ test('all conversations export as one streamed JSON document, which imports back
   const copied = await history(copy.session_id);
   const original = await history(a);
   assert.deepEqual(copied.messages.map((m) => [m.role, m.content, m.created_at_utc]), original.messages.map((m) => [m.role, m.content, m.created_at_utc]));
+
+  // HEAD: the same head, no body (the export is not produced).
+  const head = await rawExchange(p.port, 'HEAD /api/chat/export HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  const parsed = parseResponse(head.data);
+  assert.equal(parsed.status, 200);
+  assert.equal(parsed.headers['content-type'], 'application/json');
+  assert.ok(head.data.endsWith('\r\n\r\n'), 'nothing after the head');
 
   // One conversation's own export imports too.
   const single = await (await fetch(`${p.url}/api/chat/session/${a}/export`)).json();
