@@ -16,7 +16,7 @@ namespace bj = boost::json;
 namespace {
 
 // Failures of either listing are empty lists (§2.12).
-bj::array or_empty(llm::ProviderResult<bj::array> listed) {
+bj::array or_empty(Result<bj::array, llm::ProviderError> listed) {
   return listed ? std::move(*listed) : bj::array{};
 }
 

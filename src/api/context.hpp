@@ -3,10 +3,10 @@
 #pragma once
 
 #include "auth/auth_service.hpp"
+#include "core/blocking.hpp"
 #include "core/config.hpp"
 #include "llm/model_catalog.hpp"
 #include "llm/provider_client.hpp"
-#include "net/blocking.hpp"
 
 namespace parley::settings {
 class SettingsService;
@@ -17,7 +17,7 @@ namespace parley::api {
 struct ApiContext {
   const Config& config;
   // The request policy's authentication check runs on it.
-  net::BlockingPool& blocking;
+  BlockingPool& blocking;
   auth::AuthService& auth;
   // The model provider (OpenRouter or any OpenAI-compatible endpoint) and its cached model list. Never null
   // once wired.

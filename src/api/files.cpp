@@ -3,9 +3,9 @@
 #include <charconv>
 
 #include "api/responses.hpp"
-#include "blob/attachment_service.hpp"
 #include "blob/canonical_text.hpp"
 #include "blob/local_signing.hpp"
+#include "chat/attachment_service.hpp"
 #include "core/text.hpp"
 
 namespace parley::api {

@@ -17,23 +17,23 @@ namespace {
 
 // A failed upstream call as the proxy routes answer it (§2.7, §2.8). A timed-out model list has answered 504
 // since the first release (§2.8 says 502 for every transport error); the generation route answers 502.
-ApiError upstream_failure(const llm::ProviderError& error, int timeout_status) {
+Error upstream_failure(const llm::ProviderError& error, ErrorKind timeout_kind) {
   using Kind = llm::ProviderError::Kind;
   switch (error.kind) {
     case Kind::http_status:
-      return ApiError{error.status, llm::upstream_error_detail(error.body)};
+      return Error::upstream_answer(error.status, llm::upstream_error_detail(error.body));
     case Kind::malformed:
-      return ApiError::make(502, error.message);
+      return Error::make(ErrorKind::upstream_failed, error.message);
     case Kind::not_configured:
-      return ApiError::make(503, "OPENROUTER_API_KEY is not configured");
+      return Error::make(ErrorKind::not_configured, "OPENROUTER_API_KEY is not configured");
     case Kind::timeout:
-      return ApiError::make(timeout_status, "Upstream connection failed: " + error.message);
+      return Error::make(timeout_kind, "Upstream connection failed: " + error.message);
     case Kind::cancelled:
     case Kind::unreachable:
     case Kind::disconnected:
       break;
   }
-  return ApiError::make(502, "Upstream connection failed: " + error.message);
+  return Error::make(ErrorKind::upstream_failed, "Upstream connection failed: " + error.message);
 }
 
 std::optional<bool> parse_bool(std::string_view raw) {
@@ -80,7 +80,7 @@ boost::asio::awaitable<net::Response> get_models(ApiContext& ctx, net::Request& 
   }
 
   const auto result = co_await ctx.catalog->models();
-  if (result.error) co_return error_response(upstream_failure(*result.error, 504));
+  if (result.error) co_return error_response(upstream_failure(*result.error, ErrorKind::upstream_timeout));
   const auto& upstream = result.payload->as_object();
   const auto* data = upstream.if_contains("data");
   if (!data || !data->is_array()) co_return json_response(200, upstream);
@@ -106,7 +106,7 @@ boost::asio::awaitable<net::Response> get_models(ApiContext& ctx, net::Request& 
 
 boost::asio::awaitable<net::Response> get_models_metadata(ApiContext& ctx, net::Request&) {
   const auto result = co_await ctx.catalog->models();
-  if (result.error) co_return error_response(upstream_failure(*result.error, 504));
+  if (result.error) co_return error_response(upstream_failure(*result.error, ErrorKind::upstream_timeout));
   bj::array enriched;
   if (const auto* data = result.payload->as_object().if_contains("data"); data && data->is_array()) {
     for (const auto& item : data->as_array()) {
@@ -118,7 +118,7 @@ boost::asio::awaitable<net::Response> get_models_metadata(ApiContext& ctx, net::
 
 boost::asio::awaitable<net::Response> get_generation(ApiContext& ctx, net::Request& req) {
   auto body = co_await ctx.provider->generation(req.path_params["generation_id"]);
-  if (!body) co_return error_response(upstream_failure(body.error(), 502));
+  if (!body) co_return error_response(upstream_failure(body.error(), ErrorKind::upstream_failed));
   // The upstream body is returned unchanged.
   co_return net::Response::json(200, std::move(*body));
 }

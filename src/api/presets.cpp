@@ -89,7 +89,7 @@ Result<std::string> parse_new_name(const bj::value& body) {
 }
 
 // PUT's optional body: none, {} or {"note": string|null} (the note is ignored).
-std::optional<ApiError> update_body_problem(const net::Request& req) {
+std::optional<Error> update_body_problem(const net::Request& req) {
   if (req.body.empty()) return std::nullopt;
   auto body = parse_json_body(req);
   if (!body) return body.error();

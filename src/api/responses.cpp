@@ -10,12 +10,40 @@ net::Response json_response(int status, const boost::json::value& body) {
   return net::Response::json(status, parley::json::serialize(body));
 }
 
-net::Response error_response(const ApiError& error) {
-  return json_response(error.status, boost::json::object{{"detail", error.detail}});
+int http_status(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::invalid_request:
+      return 400;
+    case ErrorKind::invalid_content:
+      return 422;
+    case ErrorKind::not_found:
+      return 404;
+    case ErrorKind::conflict:
+      return 409;
+    case ErrorKind::too_large:
+      return 413;
+    case ErrorKind::unsupported_type:
+      return 415;
+    case ErrorKind::not_configured:
+      return 503;
+    case ErrorKind::upstream_failed:
+      return 502;
+    case ErrorKind::upstream_timeout:
+      return 504;
+    case ErrorKind::upstream_answer:
+      return error.upstream_status > 0 ? error.upstream_status : 502;  // relayed as the upstream answered
+    case ErrorKind::internal:
+      break;
+  }
+  return 500;
+}
+
+net::Response error_response(const Error& error) {
+  return json_response(http_status(error), boost::json::object{{"detail", error.detail}});
 }
 
 net::Response error_response(int status, std::string_view message) {
-  return error_response(ApiError::make(status, message));
+  return json_response(status, boost::json::object{{"detail", boost::json::string(message)}});
 }
 
 namespace {
@@ -32,7 +60,7 @@ bool is_json_content_type(std::string_view ct) {
 
 }  // namespace
 
-std::optional<ApiError> json_content_type_problem(const net::Request& req) {
+std::optional<Error> json_content_type_problem(const net::Request& req) {
   const auto ct = req.headers.get("Content-Type");
   if (!ct || is_json_content_type(*ct)) return std::nullopt;
   ValidationErrors errors;

@@ -13,13 +13,15 @@
 namespace parley::api {
 
 net::Response json_response(int status, const boost::json::value& body);
-net::Response error_response(const ApiError& error);
+// The one place a domain error becomes an HTTP status (architecture.md, "Errors").
+int http_status(const Error& error);
+net::Response error_response(const Error& error);
 net::Response error_response(int status, std::string_view message);
 
 // Parses the body of a JSON route: content type must be JSON (or absent), body valid UTF-8 JSON.
 // Failures are 422 with a json_invalid item (or a content-type item).
 Result<boost::json::value> parse_json_body(const net::Request& req);
 // The 422 of §0.4 when the request names a content type that is not JSON; nullopt when it may be parsed.
-std::optional<ApiError> json_content_type_problem(const net::Request& req);
+std::optional<Error> json_content_type_problem(const net::Request& req);
 
 }  // namespace parley::api

@@ -10,9 +10,9 @@
 namespace parley::auth {
 class AuthService;
 }  // namespace parley::auth
-namespace parley::blob {
+namespace parley::chat {
 class AttachmentService;
-}  // namespace parley::blob
+}  // namespace parley::chat
 namespace parley::chat {
 class ChatOrchestrator;
 class ConversationService;
@@ -78,7 +78,7 @@ struct McpRoutes {
 // Uploads and the signed file URLs (§2.18, §8.5).
 struct AttachmentRoutes {
   const Config& config;
-  blob::AttachmentService& attachments;
+  chat::AttachmentService& attachments;
 };
 
 // The Deepgram token (§2.19).

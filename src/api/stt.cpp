@@ -12,17 +12,17 @@ namespace parley::api {
 
 boost::asio::awaitable<net::Response> post_deepgram_token(SttRoutes& ctx, net::Request&) {
   auto outcome = co_await stt::mint_deepgram_token(ctx.config, ctx.http);
-  if (outcome.status != 200) co_return error_response(outcome.status, outcome.detail);
-  if (outcome.handed_out_key) {
+  if (!outcome) co_return error_response(outcome.error());
+  if (outcome->handed_out_key) {
     log::warn(
         "Deepgram refused to grant a token; DEEPGRAM_ALLOW_APIKEY_FALLBACK hands the API key itself to the "
         "browser (development only)");
   }
-  boost::json::object body{{"access_token", outcome.access_token},
-                           {"expires_in", outcome.expires_in ? boost::json::value(*outcome.expires_in)
-                                                             : boost::json::value(nullptr)}};
+  boost::json::object body{{"access_token", outcome->access_token},
+                           {"expires_in", outcome->expires_in ? boost::json::value(*outcome->expires_in)
+                                                              : boost::json::value(nullptr)}};
   auto res = net::Response::json(200, json::serialize(body));
-  res.carries_credential = outcome.handed_out_key;
+  res.carries_credential = outcome->handed_out_key;
   co_return res;
 }
 

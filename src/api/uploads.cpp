@@ -4,8 +4,8 @@
 
 #include "api/public_base.hpp"
 #include "api/responses.hpp"
-#include "blob/attachment_service.hpp"
 #include "blob/content_sniffing.hpp"
+#include "chat/attachment_service.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
@@ -35,7 +35,7 @@ class UploadCollector final : public net::MultipartSink {
       declared_type_ = blob::normalized_media_type(h.content_type);
       if (!declared_type_.empty() && declared_type_ != "application/octet-stream" &&
           !blob::is_allowed_attachment_type(declared_type_)) {
-        error_ = ApiError::make(415, "Unsupported attachment type: " + declared_type_);
+        error_ = Error::make(ErrorKind::unsupported_type, "Unsupported attachment type: " + declared_type_);
         return false;
       }
     } else if (h.name == "session_id" && !session_seen_) {
@@ -48,8 +48,8 @@ class UploadCollector final : public net::MultipartSink {
   bool on_part_data(std::string_view data) override {
     if (current_ == Field::file) {
       if (data.size() > max_file_bytes_ - bytes_.size()) {
-        error_ =
-            ApiError::make(413, "Attachment exceeded " + std::to_string(max_file_bytes_) + " bytes limit");
+        error_ = Error::make(ErrorKind::too_large,
+                             "Attachment exceeded " + std::to_string(max_file_bytes_) + " bytes limit");
         return false;
       }
       bytes_.append(data);
@@ -68,7 +68,7 @@ class UploadCollector final : public net::MultipartSink {
     return true;
   }
 
-  std::optional<ApiError> error_;
+  std::optional<Error> error_;
   bool file_seen_ = false, has_filename_ = false, session_seen_ = false, session_too_long_ = false;
   std::string filename_, declared_type_, session_id_, bytes_;
 
@@ -117,7 +117,7 @@ bool is_multipart_form(std::string_view content_type) {
 }  // namespace
 
 awaitable<net::Response> post_upload(AttachmentRoutes& ctx, net::Request& req) {
-  blob::AttachmentService& attachments = ctx.attachments;
+  chat::AttachmentService& attachments = ctx.attachments;
   if (const auto missing = attachments.selected().missing_configuration(); !missing.empty())
     co_return storage_not_configured(missing);
 
@@ -188,7 +188,7 @@ awaitable<net::Response> post_upload(AttachmentRoutes& ctx, net::Request& req) {
     co_return error_response(415, "Unsupported attachment type: " + shown);
   }
 
-  blob::NewAttachment upload{session_id, valid_utf8(collector.filename_), *sniffed,
+  chat::NewAttachment upload{session_id, valid_utf8(collector.filename_), *sniffed,
                              std::move(collector.bytes_)};
   const std::string filename = upload.filename;
   auto stored = co_await attachments.store_upload(std::move(upload));
@@ -196,7 +196,7 @@ awaitable<net::Response> post_upload(AttachmentRoutes& ctx, net::Request& req) {
   const auto& row = *stored;
 
   const auto display_url =
-      blob::AttachmentService::absolute_url(row.display_url, public_base(ctx.config, req));
+      chat::AttachmentService::absolute_url(row.display_url, public_base(ctx.config, req));
   const auto delivery_url = co_await attachments.delivery_url(row, display_url);
   bj::object attachment{
       {"id", row.attachment_id},

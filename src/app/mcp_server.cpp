@@ -13,11 +13,11 @@
 #include "blob/gcs_blob_store.hpp"
 #include "blob/local_blob_store.hpp"
 #include "blob/s3_blob_store.hpp"
+#include "core/blocking.hpp"
 #include "core/config.hpp"
 #include "core/json.hpp"
 #include "mcp/builtin/servers.hpp"
 #include "mcp/server_definition.hpp"
-#include "net/blocking.hpp"
 #include "net/http_client.hpp"
 #include "net/outbound_fetcher.hpp"
 #include "store/open_repository.hpp"
@@ -159,7 +159,7 @@ class AttachmentObjects {
   boost::asio::io_context ioc_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
       boost::asio::make_work_guard(ioc_);
-  net::BlockingPool blocking_{1};
+  BlockingPool blocking_{1};
   net::HttpClient http_;
   blob::LocalBlobStore local_;
   blob::GcsBlobStore gcs_;

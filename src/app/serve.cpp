@@ -18,18 +18,21 @@
 #include "api/route_contexts.hpp"
 #include "api/routes.hpp"
 #include "app/commands.hpp"
+#include "app/login_sessions.hpp"
+#include "app/password_row.hpp"
 #include "app/preset_tool_servers.hpp"
 #include "app/settings_model_view.hpp"
 #include "auth/auth_service.hpp"
 #include "auth/password.hpp"
 #include "auth/password_store.hpp"
-#include "blob/attachment_service.hpp"
 #include "blob/gcs_blob_store.hpp"
 #include "blob/s3_blob_store.hpp"
+#include "chat/attachment_service.hpp"
 #include "chat/chat_orchestrator.hpp"
 #include "chat/conversation_service.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
+#include "core/blocking.hpp"
 #include "core/config.hpp"
 #include "core/document_store.hpp"
 #include "core/ids.hpp"
@@ -41,7 +44,6 @@
 #include "mcp/command_line_client.hpp"
 #include "mcp/definitions_store.hpp"
 #include "mcp/tool_aggregator.hpp"
-#include "net/blocking.hpp"
 #include "net/connection_limit.hpp"
 #include "net/embedded_files.hpp"
 #include "net/http_client.hpp"
@@ -51,7 +53,6 @@
 #include "settings/preset_service.hpp"
 #include "settings/settings_service.hpp"
 #include "store/open_repository.hpp"
-#include "store/password_row.hpp"
 #include "store/reaper_lock.hpp"
 #include "store/session_locks.hpp"
 #include "store/settings_listener.hpp"
@@ -231,11 +232,11 @@ int set_password(bool from_stdin) {
   if (!history) return 1;
   auth::PasswordFile password_file(config->home / "data" / "auth.json");
   std::unique_ptr<store::PostgresDocumentStore> table;
-  std::unique_ptr<store::PasswordRow> password_row;
+  std::unique_ptr<app::PasswordRow> password_row;
   auth::PasswordStore* passwords = &password_file;
   if (config->database_kind == DatabaseKind::postgres) {
     table = std::make_unique<store::PostgresDocumentStore>(config->postgres_url);
-    password_row = std::make_unique<store::PasswordRow>(*table);
+    password_row = std::make_unique<app::PasswordRow>(*table);
     passwords = password_row.get();
   }
   if (auto ec = passwords->save(auth::hash_password(password))) {
@@ -317,20 +318,21 @@ int serve() {
   if (!signing_key.empty()) global_redactor().add_secret(signing_key);
   // The password of `parley passwd`: data/auth.json, or with PostgreSQL the settings row `auth` (§4.5).
   auth::PasswordFile password_file(config.home / "data" / "auth.json");
-  std::unique_ptr<store::PasswordRow> password_row;
+  std::unique_ptr<app::PasswordRow> password_row;
   auth::PasswordStore* passwords = &password_file;
   if (settings_table) {
     try {
-      store::import_password_file(*settings_table, config.home / "data" / "auth.json");
+      app::import_password_file(*settings_table, config.home / "data" / "auth.json");
     } catch (const store::DatabaseError& e) {
       log::error("Cannot import data/auth.json into the PostgreSQL settings table: {}", e.what());
       return 1;
     }
-    password_row = std::make_unique<store::PasswordRow>(*settings_table);
+    password_row = std::make_unique<app::PasswordRow>(*settings_table);
     passwords = password_row.get();
   }
-  net::BlockingPool blocking(4);
-  auth::AuthService auth(config, *passwords, history.get(), blocking);
+  BlockingPool blocking(4);
+  LoginSessions login_sessions(*history);
+  auth::AuthService auth(config, *passwords, &login_sessions, blocking);
   if (!auth.configured() && !is_loopback_host(config.host) && !config.allow_no_auth) {
     log::error(
         "Refusing to listen on {} without authentication: set PARLEY_AUTH_TOKEN, set a password with "
@@ -394,7 +396,7 @@ int serve() {
   if (config.database_kind == DatabaseKind::postgres)
     session_locks = std::make_unique<store::SessionLocks>(config.postgres_url);
   chat::SessionTurnLocks turn_locks(session_locks.get(), &blocking);
-  blob::AttachmentService attachments(
+  chat::AttachmentService attachments(
       config, *history, blocking,
       std::make_unique<blob::LocalBlobStore>(config.blob_dir,
                                              signing_key.empty() ? std::string() : from_hex(signing_key),
@@ -490,14 +492,8 @@ int serve() {
                                                                     // objects, now and periodically (§5.6)
   tools.start();  // servers start in the background; requests never wait for slow ones beyond §7.3's 10 s
 
-  const std::string shown_host =
-      config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
-  log::info("parley {} serving {} UI files ({}) with {} database, {} storage", PARLEY_VERSION,
-            ui.file_count(), config.web_dir ? config.web_dir->string() : std::string("embedded"),
-            config.database_kind == DatabaseKind::postgres ? "postgres" : "sqlite", config.storage);
-  std::printf("parley listening on http://%s:%u\n", shown_host.c_str(), static_cast<unsigned>(server.port()));
-  std::fflush(stdout);
-
+  // Before the port is announced: a signal sent as soon as the line appears (a supervisor, a test) is a
+  // graceful stop, not the default action that kills the process with its requests.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
@@ -507,6 +503,14 @@ int serve() {
     server.shutdown(
         [&ioc, &tools] { asio::co_spawn(ioc, stop_tools_then_io(&tools, &ioc), asio::detached); });
   });
+
+  const std::string shown_host =
+      config.host.find(':') != std::string::npos ? "[" + config.host + "]" : config.host;
+  log::info("parley {} serving {} UI files ({}) with {} database, {} storage", PARLEY_VERSION,
+            ui.file_count(), config.web_dir ? config.web_dir->string() : std::string("embedded"),
+            config.database_kind == DatabaseKind::postgres ? "postgres" : "sqlite", config.storage);
+  std::printf("parley listening on http://%s:%u\n", shown_host.c_str(), static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
 
   std::vector<std::thread> threads;
   for (int i = 1; i < config.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });

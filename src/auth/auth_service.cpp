@@ -15,7 +15,7 @@ constexpr auto kValidationCacheFor = std::chrono::seconds(5);
 }  // namespace
 
 AuthService::AuthService(const Config& config, PasswordStore& passwords, SessionStore* sessions,
-                         net::BlockingPool& blocking)
+                         BlockingPool& blocking)
     : config_(config), blocking_(blocking), passwords_(passwords), sessions_(sessions) {
   reload_password();
 }

@@ -17,8 +17,8 @@
 
 #include "auth/password_store.hpp"
 #include "auth/session_store.hpp"
+#include "core/blocking.hpp"
 #include "core/config.hpp"
-#include "net/blocking.hpp"
 
 namespace parley::auth {
 
@@ -33,8 +33,7 @@ struct LoginOutcome {
 class AuthService {
  public:
   // The awaitable checks run the blocking ones on `blocking`.
-  AuthService(const Config& config, PasswordStore& passwords, SessionStore* sessions,
-              net::BlockingPool& blocking);
+  AuthService(const Config& config, PasswordStore& passwords, SessionStore* sessions, BlockingPool& blocking);
 
   // Authentication is configured: a token is set or a password hash exists.
   [[nodiscard]] bool configured() const;
@@ -70,7 +69,7 @@ class AuthService {
   [[nodiscard]] std::string session_hash(std::string_view token) const;
 
   const Config& config_;
-  net::BlockingPool& blocking_;
+  BlockingPool& blocking_;
   PasswordStore& passwords_;
   SessionStore* sessions_;
   mutable std::mutex mutex_;

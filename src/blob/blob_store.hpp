@@ -3,10 +3,11 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/system/result.hpp>
 #include <chrono>
 #include <string>
 #include <string_view>
+
+#include "core/error.hpp"
 
 namespace parley::blob {
 
@@ -20,9 +21,6 @@ struct BlobError {
   static BlobError failed(std::string message) { return BlobError{Kind::failed, std::move(message)}; }
 };
 
-template <class T>
-using BlobResult = boost::system::result<T, BlobError>;
-
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
@@ -31,12 +29,12 @@ class BlobStore {
   // Empty when the store can work; otherwise what is missing, e.g. "S3_BUCKET is not set".
   [[nodiscard]] virtual std::string missing_configuration() const = 0;
   // Stores a new object; never overwrites (Kind::exists when the key is taken).
-  virtual boost::asio::awaitable<BlobResult<void>> put_new(std::string key, std::string bytes,
-                                                           std::string content_type) = 0;
+  virtual boost::asio::awaitable<Result<void, BlobError>> put_new(std::string key, std::string bytes,
+                                                                  std::string content_type) = 0;
   // The object's bytes (inline data: URLs, the pdf tool). Kind::not_found when it does not exist.
-  virtual boost::asio::awaitable<BlobResult<std::string>> read(std::string key) = 0;
+  virtual boost::asio::awaitable<Result<std::string, BlobError>> read(std::string key) = 0;
   // Deletes the object; an object that does not exist counts as deleted.
-  virtual boost::asio::awaitable<BlobResult<void>> remove(std::string key) = 0;
+  virtual boost::asio::awaitable<Result<void, BlobError>> remove(std::string key) = 0;
   // A URL that fetches the object until now + ttl (ttl capped at 7 days). Local storage gives a path relative
   // to parley's base URL ("/api/files/...?exp=..&sig=.."). Empty when the store cannot sign.
   [[nodiscard]] virtual std::string signed_url(const std::string& key, std::chrono::seconds ttl,

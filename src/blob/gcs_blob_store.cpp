@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "blob/gcs_signing.hpp"
+#include "blob/object_answers.hpp"
 #include "core/atomic_file.hpp"
 #include "core/ids.hpp"
 #include "core/json.hpp"
@@ -27,10 +28,6 @@ net::ClientRequest storage_request(std::string method, std::string url) {
   r.url = std::move(url);
   r.read_timeout = kStorageTimeout;
   return r;
-}
-
-std::string transport_failure(const net::TransportError& e) {
-  return "GCS unreachable: " + e.message;
 }
 
 }  // namespace
@@ -77,7 +74,7 @@ std::string GcsBlobStore::object_url(const std::string& key) const {
   return endpoint_->origin() + "/" + settings_.bucket + "/" + uri_encode(key, true);
 }
 
-awaitable<BlobResult<std::string>> GcsBlobStore::access_token() {
+awaitable<Result<std::string, BlobError>> GcsBlobStore::access_token() {
   const auto now = std::chrono::system_clock::now();
   {
     std::lock_guard lock(token_mutex_);
@@ -104,10 +101,10 @@ awaitable<BlobResult<std::string>> GcsBlobStore::access_token() {
       base64url_encode(signature);
   request.max_body_bytes = 65536;
   auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed("GCS token endpoint unreachable: " + result.error.message);
-  if (result.value->status != 200)
-    co_return BlobError::failed("GCS token endpoint answered " + std::to_string(result.value->status));
-  const auto body = json::parse(result.value->body);
+  if (!result) co_return BlobError::failed("GCS token endpoint unreachable: " + result.error().message);
+  if (result->status != 200)
+    co_return BlobError::failed("GCS token endpoint answered " + std::to_string(result->status));
+  const auto body = json::parse(result->body);
   if (!body || !body->is_object()) co_return BlobError::failed("GCS token endpoint answered no JSON");
   const auto token = parley::json::string_member(body->get_object(), "access_token");
   if (token.empty()) co_return BlobError::failed("GCS token endpoint answered no access_token");
@@ -122,8 +119,8 @@ awaitable<BlobResult<std::string>> GcsBlobStore::access_token() {
   co_return token;
 }
 
-awaitable<BlobResult<void>> GcsBlobStore::put_new(std::string key, std::string bytes,
-                                                  std::string content_type) {
+awaitable<Result<void, BlobError>> GcsBlobStore::put_new(std::string key, std::string bytes,
+                                                         std::string content_type) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto token = co_await access_token();
   if (!token) co_return token.error();
@@ -134,39 +131,26 @@ awaitable<BlobResult<void>> GcsBlobStore::put_new(std::string key, std::string b
   request.headers.add("x-goog-if-generation-match", "0");
   request.body = std::move(bytes);
   request.max_body_bytes = 1 << 20;
-  auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error));
-  const int status = result.value->status;
-  if (status == 200 || status == 201) co_return BlobResult<void>{};
-  if (status == 412) co_return BlobError{BlobError::Kind::exists, "object already exists"};
-  co_return BlobError::failed("GCS answered " + std::to_string(status));
+  co_return put_answer("GCS", co_await http_.fetch(std::move(request)));
 }
 
-awaitable<BlobResult<std::string>> GcsBlobStore::read(std::string key) {
+awaitable<Result<std::string, BlobError>> GcsBlobStore::read(std::string key) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto token = co_await access_token();
   if (!token) co_return token.error();
   auto request = storage_request("GET", object_url(key));
   request.headers.add("Authorization", "Bearer " + *token);
-  auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error));
-  if (result.value->status == 200) co_return std::move(result.value->body);
-  if (result.value->status == 404) co_return BlobError{BlobError::Kind::not_found, "object not found"};
-  co_return BlobError::failed("GCS answered " + std::to_string(result.value->status));
+  co_return read_answer("GCS", co_await http_.fetch(std::move(request)));
 }
 
-awaitable<BlobResult<void>> GcsBlobStore::remove(std::string key) {
+awaitable<Result<void, BlobError>> GcsBlobStore::remove(std::string key) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto token = co_await access_token();
   if (!token) co_return token.error();
   auto request = storage_request("DELETE", object_url(key));
   request.headers.add("Authorization", "Bearer " + *token);
   request.max_body_bytes = 1 << 20;
-  auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error));
-  const int status = result.value->status;
-  if (status == 200 || status == 204 || status == 404) co_return BlobResult<void>{};
-  co_return BlobError::failed("GCS answered " + std::to_string(status));
+  co_return remove_answer("GCS", co_await http_.fetch(std::move(request)));
 }
 
 std::string GcsBlobStore::signed_url(const std::string& key, std::chrono::seconds ttl, SystemTime now) const {

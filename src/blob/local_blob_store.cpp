@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Reads a regular file without following a symlink at its last component.
-BlobResult<std::string> read_regular_file(const fs::path& path) {
+Result<std::string, BlobError> read_regular_file(const fs::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR)
@@ -47,7 +47,7 @@ BlobResult<std::string> read_regular_file(const fs::path& path) {
 }  // namespace
 
 LocalBlobStore::LocalBlobStore(fs::path root, std::string signing_key, bool public_url_set,
-                               net::BlockingPool& blocking)
+                               BlockingPool& blocking)
     : root_(std::move(root)),
       signing_key_(std::move(signing_key)),
       public_url_set_(public_url_set),
@@ -73,12 +73,12 @@ std::optional<fs::path> LocalBlobStore::resolve(std::string_view key) const {
   return parent / candidate.filename();
 }
 
-boost::asio::awaitable<BlobResult<void>> LocalBlobStore::put_new(std::string key, std::string bytes,
-                                                                 std::string /*content_type*/) {
+boost::asio::awaitable<Result<void, BlobError>> LocalBlobStore::put_new(std::string key, std::string bytes,
+                                                                        std::string /*content_type*/) {
   auto path = resolve(key);
   if (!path) co_return BlobError::failed("invalid object key");
   const fs::path target = *path;
-  auto job = [target, bytes = std::move(bytes)]() -> BlobResult<void> {
+  auto job = [target, bytes = std::move(bytes)]() -> Result<void, BlobError> {
     auto ec = write_new_file_atomic(target, bytes, 0600);
     // The session folder may have been removed with its last object in between: once more.
     if (ec == std::errc::no_such_file_or_directory) ec = write_new_file_atomic(target, bytes, 0600);
@@ -89,7 +89,7 @@ boost::asio::awaitable<BlobResult<void>> LocalBlobStore::put_new(std::string key
   co_return co_await blocking_.run(std::move(job));
 }
 
-boost::asio::awaitable<BlobResult<std::string>> LocalBlobStore::read(std::string key) {
+boost::asio::awaitable<Result<std::string, BlobError>> LocalBlobStore::read(std::string key) {
   auto path = resolve(key);
   if (!path) co_return BlobError{BlobError::Kind::not_found, "object not found"};
   const fs::path target = *path;
@@ -97,12 +97,12 @@ boost::asio::awaitable<BlobResult<std::string>> LocalBlobStore::read(std::string
   co_return co_await blocking_.run(std::move(job));
 }
 
-boost::asio::awaitable<BlobResult<void>> LocalBlobStore::remove(std::string key) {
+boost::asio::awaitable<Result<void, BlobError>> LocalBlobStore::remove(std::string key) {
   auto path = resolve(key);
-  if (!path) co_return BlobResult<void>{};  // nothing can exist under an invalid key
+  if (!path) co_return Result<void, BlobError>{};  // nothing can exist under an invalid key
   const fs::path target = *path;
   const fs::path root = root_;
-  auto job = [target, root]() -> BlobResult<void> {
+  auto job = [target, root]() -> Result<void, BlobError> {
     if (::unlink(target.c_str()) != 0 && errno != ENOENT)
       return BlobError::failed(std::error_code(errno, std::generic_category()).message());
     // The session folder goes with its last object (fails harmlessly while others remain).

@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "blob/blob_store.hpp"
-#include "net/blocking.hpp"
+#include "core/blocking.hpp"
 
 namespace parley::blob {
 
@@ -14,14 +14,14 @@ class LocalBlobStore final : public BlobStore {
  public:
   // `signing_key` holds the raw key bytes; `public_url` is PARLEY_PUBLIC_URL (may be empty).
   LocalBlobStore(std::filesystem::path root, std::string signing_key, bool public_url_set,
-                 net::BlockingPool& blocking);
+                 BlockingPool& blocking);
 
   [[nodiscard]] std::string_view backend() const override { return "local"; }
   [[nodiscard]] std::string missing_configuration() const override;
-  boost::asio::awaitable<BlobResult<void>> put_new(std::string key, std::string bytes,
-                                                   std::string content_type) override;
-  boost::asio::awaitable<BlobResult<std::string>> read(std::string key) override;
-  boost::asio::awaitable<BlobResult<void>> remove(std::string key) override;
+  boost::asio::awaitable<Result<void, BlobError>> put_new(std::string key, std::string bytes,
+                                                          std::string content_type) override;
+  boost::asio::awaitable<Result<std::string, BlobError>> read(std::string key) override;
+  boost::asio::awaitable<Result<void, BlobError>> remove(std::string key) override;
   using BlobStore::signed_url;
   [[nodiscard]] std::string signed_url(const std::string& key, std::chrono::seconds ttl,
                                        SystemTime now) const override;
@@ -36,7 +36,7 @@ class LocalBlobStore final : public BlobStore {
   std::filesystem::path root_;
   std::string signing_key_;
   bool public_url_set_;
-  net::BlockingPool& blocking_;
+  BlockingPool& blocking_;
 };
 
 }  // namespace parley::blob

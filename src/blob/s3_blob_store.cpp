@@ -1,18 +1,11 @@
 #include "blob/s3_blob_store.hpp"
 
 #include "blob/crypto.hpp"
+#include "blob/object_answers.hpp"
 
 namespace parley::blob {
 
 using boost::asio::awaitable;
-
-namespace {
-
-std::string transport_failure(const net::TransportError& e) {
-  return "S3 unreachable: " + e.message;
-}
-
-}  // namespace
 
 S3BlobStore::S3BlobStore(S3Settings settings, net::HttpClient& http)
     : settings_(std::move(settings)), http_(http) {
@@ -70,38 +63,25 @@ net::ClientRequest S3BlobStore::signed_request(const std::string& method, const 
   return r;
 }
 
-awaitable<BlobResult<void>> S3BlobStore::put_new(std::string key, std::string bytes,
-                                                 std::string content_type) {
+awaitable<Result<void, BlobError>> S3BlobStore::put_new(std::string key, std::string bytes,
+                                                        std::string content_type) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("PUT", key, std::move(bytes), content_type);
   request.max_body_bytes = 1 << 20;
-  auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error));
-  const int status = result.value->status;
-  if (status == 200 || status == 201) co_return BlobResult<void>{};
-  if (status == 412) co_return BlobError{BlobError::Kind::exists, "object already exists"};
-  co_return BlobError::failed("S3 answered " + std::to_string(status));
+  co_return put_answer("S3", co_await http_.fetch(std::move(request)));
 }
 
-awaitable<BlobResult<std::string>> S3BlobStore::read(std::string key) {
+awaitable<Result<std::string, BlobError>> S3BlobStore::read(std::string key) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("GET", key, {}, {});
-  auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error));
-  if (result.value->status == 200) co_return std::move(result.value->body);
-  if (result.value->status == 404) co_return BlobError{BlobError::Kind::not_found, "object not found"};
-  co_return BlobError::failed("S3 answered " + std::to_string(result.value->status));
+  co_return read_answer("S3", co_await http_.fetch(std::move(request)));
 }
 
-awaitable<BlobResult<void>> S3BlobStore::remove(std::string key) {
+awaitable<Result<void, BlobError>> S3BlobStore::remove(std::string key) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("DELETE", key, {}, {});
   request.max_body_bytes = 1 << 20;
-  auto result = co_await http_.fetch(std::move(request));
-  if (!result) co_return BlobError::failed(transport_failure(result.error));
-  const int status = result.value->status;
-  if (status == 200 || status == 204 || status == 404) co_return BlobResult<void>{};
-  co_return BlobError::failed("S3 answered " + std::to_string(status));
+  co_return remove_answer("S3", co_await http_.fetch(std::move(request)));
 }
 
 std::string S3BlobStore::signed_url(const std::string& key, std::chrono::seconds ttl, SystemTime now) const {

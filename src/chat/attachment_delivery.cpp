@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "blob/attachment_service.hpp"
+#include "chat/attachment_service.hpp"
 #include "core/ids.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
@@ -84,8 +84,8 @@ bj::value deliver_fragments(const bj::value& content, const Deliveries* deliveri
   return out;
 }
 
-void store_form_of_fragments(bj::value& content, blob::AttachmentService& attachments, ChatStore& store,
-                             const std::string& session_id) {
+void store_form_of_fragments(bj::value& content, AttachmentService& attachments,
+                             store::AttachmentRepository& store, const std::string& session_id) {
   if (!content.is_array()) return;
   const auto now = std::chrono::system_clock::now();
   for (auto& f : content.get_array()) {
@@ -105,8 +105,9 @@ void store_form_of_fragments(bj::value& content, blob::AttachmentService& attach
   }
 }
 
-boost::asio::awaitable<Deliveries> resolve_deliveries(blob::AttachmentService& attachments, ChatStore& store,
-                                                      net::BlockingPool& blocking, const Config& config,
+boost::asio::awaitable<Deliveries> resolve_deliveries(AttachmentService& attachments,
+                                                      store::AttachmentRepository& store,
+                                                      BlockingPool& blocking, const Config& config,
                                                       std::string session_id, std::set<std::string> ids) {
   Deliveries out;
   if (ids.empty()) co_return out;
@@ -123,8 +124,8 @@ boost::asio::awaitable<Deliveries> resolve_deliveries(blob::AttachmentService& a
       if (f.row && f.row->session_id != session_id) f.row.reset();  // another session's attachment
       if (f.row) {
         store.touch_attachment(id, now);
-        f.url = blob::AttachmentService::absolute_url(attachments.current_url_blocking(*f.row, now),
-                                                      config.public_url);
+        f.url =
+            AttachmentService::absolute_url(attachments.current_url_blocking(*f.row, now), config.public_url);
       }
       found.push_back(std::move(f));
     }

@@ -11,13 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "chat/chat_store.hpp"
+#include "core/blocking.hpp"
 #include "core/config.hpp"
-#include "net/blocking.hpp"
+#include "chat/chat_store.hpp"
+#include "store/attachment_repository.hpp"
 
-namespace parley::blob {
+namespace parley::chat {
 class AttachmentService;
-}  // namespace parley::blob
+}  // namespace parley::chat
 
 namespace parley::chat {
 
@@ -40,13 +41,14 @@ boost::json::value deliver_fragments(const boost::json::value& content, const De
 // §3.2 step 5 for an incoming message's content: each fragment naming an attachment of the session marks it
 // used and is stored with `image_url.url` set to the attachment's current display URL (never a data: URL).
 // Blocking.
-void store_form_of_fragments(boost::json::value& content, blob::AttachmentService& attachments,
-                             ChatStore& store, const std::string& session_id);
+void store_form_of_fragments(boost::json::value& content, AttachmentService& attachments,
+                             store::AttachmentRepository& store, const std::string& session_id);
 
 // Looks up each attachment (it must belong to `session_id`), marks it used, re-signs its URL when it expires
 // within the hour, and reads its bytes when the provider cannot reach the store.
-boost::asio::awaitable<Deliveries> resolve_deliveries(blob::AttachmentService& attachments, ChatStore& store,
-                                                      net::BlockingPool& blocking, const Config& config,
+boost::asio::awaitable<Deliveries> resolve_deliveries(AttachmentService& attachments,
+                                                      store::AttachmentRepository& store,
+                                                      BlockingPool& blocking, const Config& config,
                                                       std::string session_id, std::set<std::string> ids);
 
 }  // namespace parley::chat

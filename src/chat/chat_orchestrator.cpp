@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "blob/attachment_service.hpp"
+#include "chat/attachment_service.hpp"
 #include "chat/conversation_log.hpp"
 #include "chat/generated_image_store.hpp"
 #include "chat/hop_images.hpp"

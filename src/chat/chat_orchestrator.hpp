@@ -10,30 +10,30 @@
 #include "chat/model_settings_view.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "chat/turn_tools.hpp"
+#include "core/blocking.hpp"
 #include "core/config.hpp"
 #include "llm/model_catalog.hpp"
 #include "llm/provider_client.hpp"
-#include "net/blocking.hpp"
 #include "net/http_types.hpp"
 #include "net/outbound_fetcher.hpp"
 
-namespace parley::blob {
+namespace parley::chat {
 class AttachmentService;
-}  // namespace parley::blob
+}  // namespace parley::chat
 
 namespace parley::chat {
 
 struct ChatDependencies {
   const Config& config;
-  net::BlockingPool& blocking;
+  BlockingPool& blocking;
   llm::ProviderClient& provider;
   net::OutboundFetcher& downloads;  // generated images given by URL
   llm::ModelCatalog& catalog;
   ChatStore& store;
   ModelSettingsView& settings;
   SessionTurnLocks& locks;
-  TurnTools* tools = nullptr;                      // null: no tools
-  blob::AttachmentService* attachments = nullptr;  // null: attachment fragments only lose their metadata
+  TurnTools* tools = nullptr;                // null: no tools
+  AttachmentService* attachments = nullptr;  // null: attachment fragments only lose their metadata
 };
 
 class ChatOrchestrator {

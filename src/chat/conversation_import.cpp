@@ -23,7 +23,7 @@ struct Problem {
   std::string what;
 };
 
-ApiError problem_error(const Problem& p) {
+Error problem_error(const Problem& p) {
   ValidationErrors errors;
   bj::array location{"body"};
   for (const auto& part : p.where) location.push_back(part);

@@ -23,8 +23,8 @@ bool usable_id(const std::string& id) {
 
 }  // namespace
 
-ConversationService::ConversationService(store::Repository& repository, net::BlockingPool& blocking,
-                                         SessionTurnLocks& turn_locks, blob::AttachmentService& attachments)
+ConversationService::ConversationService(store::Repository& repository, BlockingPool& blocking,
+                                         SessionTurnLocks& turn_locks, AttachmentService& attachments)
     : repository_(repository), blocking_(blocking), turn_locks_(turn_locks), attachments_(attachments) {}
 
 store::AttachmentSigner ConversationService::signer_for(std::string public_base) {

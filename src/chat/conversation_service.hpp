@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "blob/attachment_service.hpp"
+#include "chat/attachment_service.hpp"
 #include "chat/conversation_import.hpp"
 #include "chat/session_turn_locks.hpp"
-#include "net/blocking.hpp"
+#include "core/blocking.hpp"
 #include "store/repository.hpp"
 #include "store/stored_message_object.hpp"
 
@@ -29,8 +29,8 @@ struct ConversationExport {
 
 class ConversationService {
  public:
-  ConversationService(store::Repository& repository, net::BlockingPool& blocking,
-                      SessionTurnLocks& turn_locks, blob::AttachmentService& attachments);
+  ConversationService(store::Repository& repository, BlockingPool& blocking, SessionTurnLocks& turn_locks,
+                      AttachmentService& attachments);
 
   // §8.1: a page of the conversations with a user or assistant message, newest first, or those matching q.
   boost::asio::awaitable<store::ConversationPage> list(store::ConversationQuery query);
@@ -68,9 +68,9 @@ class ConversationService {
   store::AttachmentSigner signer_for(std::string public_base);
 
   store::Repository& repository_;
-  net::BlockingPool& blocking_;
+  BlockingPool& blocking_;
   SessionTurnLocks& turn_locks_;
-  blob::AttachmentService& attachments_;
+  AttachmentService& attachments_;
 };
 
 }  // namespace parley::chat

@@ -3,8 +3,8 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
-#include "blob/attachment_service.hpp"
 #include "blob/content_sniffing.hpp"
+#include "chat/attachment_service.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
@@ -84,10 +84,9 @@ std::string generated_image_filename(const ImageSource& image, const std::string
   return "generated-image." + extension_of(mime);
 }
 
-AttachmentImageStore::AttachmentImageStore(blob::AttachmentService& attachments,
-                                           net::OutboundFetcher& fetcher, const Config& config,
-                                           std::string session_id, std::string public_base,
-                                           net::CancelSignal* cancel)
+AttachmentImageStore::AttachmentImageStore(AttachmentService& attachments, net::OutboundFetcher& fetcher,
+                                           const Config& config, std::string session_id,
+                                           std::string public_base, CancelSignal* cancel)
     : attachments_(attachments),
       fetcher_(fetcher),
       config_(config),
@@ -156,7 +155,7 @@ awaitable<std::optional<bj::object>> AttachmentImageStore::store(ImageSource ima
     co_return std::nullopt;
   }
   const auto filename = generated_image_filename(image, *mime);
-  blob::NewAttachment attachment{session_id_, filename, *mime, std::move(bytes)};
+  NewAttachment attachment{session_id_, filename, *mime, std::move(bytes)};
   auto stored = co_await attachments_.store_upload(std::move(attachment));
   if (!stored) {
     const auto& detail = stored.error().detail;
@@ -164,7 +163,7 @@ awaitable<std::optional<bj::object>> AttachmentImageStore::store(ImageSource ima
               detail.is_string() ? std::string(detail.get_string()) : std::string("storage failed"));
     co_return std::nullopt;
   }
-  const auto display = blob::AttachmentService::absolute_url(stored->display_url, public_base_);
+  const auto display = AttachmentService::absolute_url(stored->display_url, public_base_);
   co_return generated_image_metadata(*stored, display, filename, image.source_fragment_type);
 }
 

@@ -13,14 +13,17 @@
 #include "core/config.hpp"
 #include "store/repository.hpp"
 
+namespace parley {
+class CancelSignal;
+}  // namespace parley
+
 namespace parley::net {
 class OutboundFetcher;
-class CancelSignal;
 }  // namespace parley::net
 
-namespace parley::blob {
+namespace parley::chat {
 class AttachmentService;
-}  // namespace parley::blob
+}  // namespace parley::chat
 
 namespace parley::chat {
 
@@ -47,21 +50,20 @@ class AttachmentImageStore final : public GeneratedImageStore {
  public:
   // `public_base`: the scheme and host local display URLs are made absolute on. `cancel` (may be null) stops
   // a running download when the turn is cancelled.
-  AttachmentImageStore(blob::AttachmentService& attachments, net::OutboundFetcher& fetcher,
-                       const Config& config, std::string session_id, std::string public_base,
-                       net::CancelSignal* cancel);
+  AttachmentImageStore(AttachmentService& attachments, net::OutboundFetcher& fetcher, const Config& config,
+                       std::string session_id, std::string public_base, CancelSignal* cancel);
 
   boost::asio::awaitable<std::optional<boost::json::object>> store(ImageSource image) override;
 
  private:
   boost::asio::awaitable<std::optional<std::string>> download(std::string url);
 
-  blob::AttachmentService& attachments_;
+  AttachmentService& attachments_;
   net::OutboundFetcher& fetcher_;
   const Config& config_;
   std::string session_id_;
   std::string public_base_;
-  net::CancelSignal* cancel_;
+  CancelSignal* cancel_;
 };
 
 }  // namespace parley::chat

@@ -16,7 +16,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-asio::awaitable<void> unlock_on_pool(net::BlockingPool* blocking, store::SessionLocks* shared,
+asio::awaitable<void> unlock_on_pool(BlockingPool* blocking, store::SessionLocks* shared,
                                      std::string session) {
   auto job = [shared, session] { shared->unlock(session); };
   co_await blocking->run(std::move(job));

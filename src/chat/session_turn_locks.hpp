@@ -12,7 +12,7 @@
 #include <mutex>
 #include <string>
 
-#include "net/blocking.hpp"
+#include "core/blocking.hpp"
 #include "store/session_locks.hpp"
 
 namespace parley::chat {
@@ -28,7 +28,7 @@ class SessionTurnLocks {
   // In-process only (SQLite: one process owns the data).
   SessionTurnLocks() = default;
   // Across replicas too; the advisory lock calls block, so they run on `blocking`.
-  SessionTurnLocks(store::SessionLocks* shared, net::BlockingPool* blocking)
+  SessionTurnLocks(store::SessionLocks* shared, BlockingPool* blocking)
       : shared_(shared), blocking_(blocking) {}
 
   class Guard {
@@ -76,7 +76,7 @@ class SessionTurnLocks {
   void release(const std::string& session, const std::shared_ptr<Slot>& slot);
 
   store::SessionLocks* shared_ = nullptr;
-  net::BlockingPool* blocking_ = nullptr;
+  BlockingPool* blocking_ = nullptr;
   std::mutex mutex_;
   std::map<std::string, Entry> entries_;
 };

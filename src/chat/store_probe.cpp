@@ -24,7 +24,7 @@ struct Probe {
   bool ok = false;
 };
 
-asio::awaitable<void> check_into(net::BlockingPool* blocking, std::function<bool()> check,
+asio::awaitable<void> check_into(BlockingPool* blocking, std::function<bool()> check,
                                  std::shared_ptr<Probe> probe) {
   probe->ok = co_await blocking->run(std::move(check));
   probe->answered = true;
@@ -33,7 +33,7 @@ asio::awaitable<void> check_into(net::BlockingPool* blocking, std::function<bool
 
 // The check runs detached: racing it against a timer with `||` waited for both, as a blocking call cannot
 // be cancelled.
-asio::awaitable<bool> probe_on_strand(asio::any_io_executor strand, net::BlockingPool* blocking,
+asio::awaitable<bool> probe_on_strand(asio::any_io_executor strand, BlockingPool* blocking,
                                       std::function<bool()> check, std::chrono::milliseconds budget) {
   auto probe = std::make_shared<Probe>(strand, budget);
   asio::co_spawn(strand, check_into(blocking, std::move(check), probe), asio::detached);
@@ -43,7 +43,7 @@ asio::awaitable<bool> probe_on_strand(asio::any_io_executor strand, net::Blockin
 
 }  // namespace
 
-asio::awaitable<bool> answers_within(net::BlockingPool& blocking, std::function<bool()> check,
+asio::awaitable<bool> answers_within(BlockingPool& blocking, std::function<bool()> check,
                                      std::chrono::milliseconds budget) {
   // A strand of its own: the probe is touched by the waiter and by the check's continuation.
   auto strand = asio::make_strand(co_await asio::this_coro::executor);

@@ -6,12 +6,12 @@
 #include <chrono>
 #include <functional>
 
-#include "net/blocking.hpp"
+#include "core/blocking.hpp"
 
 namespace parley::chat {
 
 // True when `check` returned true within `budget`; false when it returned false or is still running.
-boost::asio::awaitable<bool> answers_within(net::BlockingPool& blocking, std::function<bool()> check,
+boost::asio::awaitable<bool> answers_within(BlockingPool& blocking, std::function<bool()> check,
                                             std::chrono::milliseconds budget);
 
 }  // namespace parley::chat

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/cancel_signal.hpp"
 #include "mcp/tool_aggregator.hpp"
-#include "net/cancel_signal.hpp"
 
 namespace parley::chat {
 
@@ -20,7 +20,7 @@ class TurnTools {
   // Failures (unknown tool, server down, timeout, cancel) are outcomes with is_error set, never exceptions.
   virtual boost::asio::awaitable<mcp::ToolCallOutcome> call_tool(std::string qualified_name,
                                                                  boost::json::object arguments,
-                                                                 net::CancelSignal* cancel) = 0;
+                                                                 CancelSignal* cancel) = 0;
 };
 
 class AggregatorTools final : public TurnTools {
@@ -32,7 +32,7 @@ class AggregatorTools final : public TurnTools {
   }
   boost::asio::awaitable<mcp::ToolCallOutcome> call_tool(std::string qualified_name,
                                                          boost::json::object arguments,
-                                                         net::CancelSignal* cancel) override {
+                                                         CancelSignal* cancel) override {
     return aggregator_.call_tool(std::move(qualified_name), std::move(arguments), cancel);
   }
 

@@ -65,6 +65,10 @@ std::string format_date_time(const std::tm& tm, char separator) {
 
 }  // namespace
 
+WallClock system_wall_clock() {
+  return [] { return std::chrono::system_clock::now(); };
+}
+
 std::string format_iso_utc_z(SystemTime t, int fraction_digits) {
   std::string out = format_date_time(utc_tm(t), 'T');
   if (fraction_digits > 0) {

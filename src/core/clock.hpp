@@ -1,8 +1,9 @@
-// Wall-clock helpers: UTC ISO-8601 formatting and parsing of the timestamp forms the spec accepts (§0.6,
-// §5.3).
+// Wall-clock helpers: the injectable wall clock, UTC ISO-8601 formatting and parsing of the timestamp forms
+// the spec accepts (§0.6, §5.3).
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,6 +11,12 @@
 namespace parley {
 
 using SystemTime = std::chrono::system_clock::time_point;
+
+// "Now" as a value handed to the code that stamps what it stores, so a test sets the time instead of waiting
+// for it to pass (the store's timestamps have second precision, §3.9: two writes a second apart need a second
+// of sleep on the system clock). The binary passes system_wall_clock().
+using WallClock = std::function<SystemTime()>;
+WallClock system_wall_clock();
 
 // "2025-11-08T14:03:12Z" (fraction_digits 0) or with 1..6 fractional digits.
 std::string format_iso_utc_z(SystemTime t, int fraction_digits = 0);

@@ -4,8 +4,8 @@
 
 namespace parley {
 
-ApiError ApiError::make(int status, std::string_view message) {
-  return ApiError{status, boost::json::string(message)};
+Error Error::make(ErrorKind kind, std::string_view message) {
+  return Error{kind, boost::json::string(message), 0};
 }
 
 void ValidationErrors::add(std::string type, boost::json::array location, std::string msg) {
@@ -18,8 +18,8 @@ void ValidationErrors::add(std::string type, boost::json::array location, std::s
       {"type", type}, {"loc", std::move(location)}, {"msg", msg}, {"input", std::move(input)}});
 }
 
-ApiError ValidationErrors::to_error() const {
-  return ApiError{422, items_};
+Error ValidationErrors::to_error() const {
+  return Error{ErrorKind::invalid_content, items_, 0};
 }
 
 boost::json::array loc(std::initializer_list<boost::json::value_ref> parts) {

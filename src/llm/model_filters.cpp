@@ -136,8 +136,8 @@ std::vector<const bj::value*> resolve_path(const bj::value& root, std::string_vi
 Result<bj::object> parse_filters(std::string_view text) {
   std::string why;
   auto parsed = json::parse(text, &why);
-  if (!parsed) return ApiError::bad_request("Invalid filters parameter: " + why);
-  if (!parsed->is_object()) return ApiError::bad_request("Filters parameter must be a JSON object.");
+  if (!parsed) return Error::invalid_request("Invalid filters parameter: " + why);
+  if (!parsed->is_object()) return Error::invalid_request("Filters parameter must be a JSON object.");
   return std::move(parsed->as_object());
 }
 

@@ -38,7 +38,7 @@ std::string endpoints_path(const std::string& model_id) {
 }
 
 // The array at `data` (or at `data.endpoints`) of a 200 answer.
-ProviderResult<bj::array> listed_array(net::ClientResponse& response, bool endpoints) {
+Result<bj::array, ProviderError> listed_array(net::ClientResponse& response, bool endpoints) {
   if (response.status != 200) return refused(response);
   const auto doc = json::parse(response.body);
   if (!doc || !doc->is_object()) return failure(ProviderError::Kind::malformed, "not a JSON object");
@@ -121,31 +121,31 @@ net::ClientRequest completion_request(const Config& config, std::string body) {
 
 }  // namespace
 
-awaitable<ProviderResult<void>> OpenRouterClient::stream_completion(std::string body,
-                                                                    net::HttpClient::HeadFn on_head,
-                                                                    net::HttpClient::DataFn on_data,
-                                                                    net::CancelSignal* cancel) {
+awaitable<Result<void, ProviderError>> OpenRouterClient::stream_completion(std::string body,
+                                                                           net::HttpClient::HeadFn on_head,
+                                                                           net::HttpClient::DataFn on_data,
+                                                                           CancelSignal* cancel) {
   if (!configured()) co_return failure(ProviderError::Kind::not_configured, "no API key");
   const auto result = co_await http_.stream(completion_request(config_, std::move(body)), std::move(on_head),
                                             std::move(on_data), cancel);
   if (!result)
-    co_return transport_error(result.error, std::chrono::seconds(config_.openrouter_timeout_seconds));
-  co_return ProviderResult<void>();
+    co_return transport_error(result.error(), std::chrono::seconds(config_.openrouter_timeout_seconds));
+  co_return Result<void, ProviderError>();
 }
 
-awaitable<ProviderResult<net::ClientResponse>> OpenRouterClient::get(std::string path,
-                                                                     std::chrono::seconds timeout) {
+awaitable<Result<net::ClientResponse, ProviderError>> OpenRouterClient::get(std::string path,
+                                                                            std::chrono::seconds timeout) {
   net::ClientRequest req;
   req.url = config_.openrouter_base_url + path;
   if (configured()) req.headers.add("Authorization", "Bearer " + config_.openrouter_api_key);
   req.headers.add("Accept", "application/json");
   req.read_timeout = timeout;
   auto response = co_await http_.fetch(std::move(req));
-  if (!response) co_return transport_error(response.error, timeout);
-  co_return std::move(*response.value);
+  if (!response) co_return transport_error(response.error(), timeout);
+  co_return std::move(*response);
 }
 
-awaitable<ProviderResult<bj::value>> OpenRouterClient::models() {
+awaitable<Result<bj::value, ProviderError>> OpenRouterClient::models() {
   auto response = co_await get("/models", std::chrono::seconds(config_.openrouter_timeout_seconds));
   if (!response) {
     log::warn("Model list request to {} failed: {}", config_.openrouter_base_url, response.error().message);
@@ -161,21 +161,21 @@ awaitable<ProviderResult<bj::value>> OpenRouterClient::models() {
   co_return std::move(*parsed);
 }
 
-awaitable<ProviderResult<bj::array>> OpenRouterClient::providers() {
+awaitable<Result<bj::array, ProviderError>> OpenRouterClient::providers() {
   const auto timeout = std::min(std::chrono::seconds(config_.openrouter_timeout_seconds), kListingTimeoutCap);
   auto response = co_await get("/providers", timeout);
   if (!response) co_return response.error();
   co_return listed_array(*response, false);
 }
 
-awaitable<ProviderResult<bj::array>> OpenRouterClient::model_endpoints(std::string model_id) {
+awaitable<Result<bj::array, ProviderError>> OpenRouterClient::model_endpoints(std::string model_id) {
   const auto timeout = std::min(std::chrono::seconds(config_.openrouter_timeout_seconds), kListingTimeoutCap);
   auto response = co_await get(endpoints_path(model_id), timeout);
   if (!response) co_return response.error();
   co_return listed_array(*response, true);
 }
 
-awaitable<ProviderResult<std::string>> OpenRouterClient::generation(std::string generation_id) {
+awaitable<Result<std::string, ProviderError>> OpenRouterClient::generation(std::string generation_id) {
   if (!configured()) co_return failure(ProviderError::Kind::not_configured, "no API key");
   auto response = co_await get("/generation?id=" + net::percent_encode_segment(generation_id),
                                std::chrono::seconds(config_.openrouter_timeout_seconds));

@@ -12,22 +12,23 @@ class OpenRouterClient final : public ProviderClient {
   OpenRouterClient(const Config& config, net::HttpClient& http);
 
   [[nodiscard]] bool configured() const override;
-  boost::asio::awaitable<ProviderResult<void>> stream_completion(std::string body,
-                                                                 net::HttpClient::HeadFn on_head,
-                                                                 net::HttpClient::DataFn on_data,
-                                                                 net::CancelSignal* cancel) override;
-  boost::asio::awaitable<ProviderResult<boost::json::value>> models() override;
-  boost::asio::awaitable<ProviderResult<boost::json::array>> providers() override;
-  boost::asio::awaitable<ProviderResult<boost::json::array>> model_endpoints(std::string model_id) override;
-  boost::asio::awaitable<ProviderResult<std::string>> generation(std::string generation_id) override;
+  boost::asio::awaitable<Result<void, ProviderError>> stream_completion(std::string body,
+                                                                        net::HttpClient::HeadFn on_head,
+                                                                        net::HttpClient::DataFn on_data,
+                                                                        CancelSignal* cancel) override;
+  boost::asio::awaitable<Result<boost::json::value, ProviderError>> models() override;
+  boost::asio::awaitable<Result<boost::json::array, ProviderError>> providers() override;
+  boost::asio::awaitable<Result<boost::json::array, ProviderError>> model_endpoints(
+      std::string model_id) override;
+  boost::asio::awaitable<Result<std::string, ProviderError>> generation(std::string generation_id) override;
 
   // Opens a connection ahead of the first completion (a warm connection makes the first token come faster).
   void prewarm();
 
  private:
   // A GET of {base}{path} answered with a body (any status); `timeout` bounds each read.
-  boost::asio::awaitable<ProviderResult<net::ClientResponse>> get(std::string path,
-                                                                  std::chrono::seconds timeout);
+  boost::asio::awaitable<Result<net::ClientResponse, ProviderError>> get(std::string path,
+                                                                         std::chrono::seconds timeout);
   [[nodiscard]] ProviderError transport_error(const net::TransportError& error,
                                               std::chrono::seconds timeout) const;
 

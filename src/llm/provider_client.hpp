@@ -6,10 +6,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
-#include <boost/system/result.hpp>
 #include <string>
 
-#include "net/cancel_signal.hpp"
+#include "core/cancel_signal.hpp"
+#include "core/error.hpp"
 #include "net/http_client.hpp"
 
 namespace parley::llm {
@@ -32,9 +32,6 @@ struct ProviderError {
   int timeout_seconds = 0;  // timeout: the limit that passed
 };
 
-template <class T>
-using ProviderResult = boost::system::result<T, ProviderError>;
-
 class ProviderClient {
  public:
   virtual ~ProviderClient() = default;
@@ -46,20 +43,20 @@ class ProviderClient {
   // headers, then `on_data` with each piece of the body as it arrives, unparsed and uncopied (false stops
   // reading and closes the connection). Succeeds when the body ended or `on_data` stopped it; a status >= 400
   // is not an error here (its body reaches `on_data`). `cancel` closes the connection at once.
-  virtual boost::asio::awaitable<ProviderResult<void>> stream_completion(std::string body,
-                                                                         net::HttpClient::HeadFn on_head,
-                                                                         net::HttpClient::DataFn on_data,
-                                                                         net::CancelSignal* cancel) = 0;
+  virtual boost::asio::awaitable<Result<void, ProviderError>> stream_completion(
+      std::string body, net::HttpClient::HeadFn on_head, net::HttpClient::DataFn on_data,
+      CancelSignal* cancel) = 0;
 
   // GET /models: the top-level JSON object (§2.8). The key is sent when there is one (the list is public).
-  virtual boost::asio::awaitable<ProviderResult<boost::json::value>> models() = 0;
+  virtual boost::asio::awaitable<Result<boost::json::value, ProviderError>> models() = 0;
   // GET /providers: the `data` array (§2.12).
-  virtual boost::asio::awaitable<ProviderResult<boost::json::array>> providers() = 0;
+  virtual boost::asio::awaitable<Result<boost::json::array, ProviderError>> providers() = 0;
   // GET /models/{author}/{slug}/endpoints: the `data.endpoints` array of a model id "author/slug" (§2.12).
-  virtual boost::asio::awaitable<ProviderResult<boost::json::array>> model_endpoints(
+  virtual boost::asio::awaitable<Result<boost::json::array, ProviderError>> model_endpoints(
       std::string model_id) = 0;
   // GET /generation?id=: the body, unchanged (§2.7). Needs the key.
-  virtual boost::asio::awaitable<ProviderResult<std::string>> generation(std::string generation_id) = 0;
+  virtual boost::asio::awaitable<Result<std::string, ProviderError>> generation(
+      std::string generation_id) = 0;
 };
 
 // The {"detail": D} of a refused proxy call (§2.7): the body's truthy `error` member, else the JSON body,

@@ -128,7 +128,7 @@ asio::awaitable<Outcome<Done>> HttpTransport::post_streamable(std::string messag
   };
   auto result = co_await http_.stream(std::move(request), on_head, on_data, &closing_);
   if (!exchange->failure.empty()) co_return Outcome<Done>::failure("POST " + url_ + ": " + exchange->failure);
-  if (!result) co_return Outcome<Done>::failure("POST " + url_ + " failed: " + result.error.message);
+  if (!result) co_return Outcome<Done>::failure("POST " + url_ + " failed: " + result.error().message);
   const int status = exchange->status;
   if (status == 202 || (status >= 200 && status < 300 && exchange->body.empty() && !exchange->event_stream)) {
     co_return success();
@@ -159,9 +159,9 @@ asio::awaitable<void> HttpTransport::post_detached(std::shared_ptr<HttpTransport
     request.read_timeout = std::chrono::milliseconds(30000);
     auto result = co_await self->http_.fetch(std::move(request), &self->closing_);
     if (!result) {
-      sent = Outcome<Done>::failure("POST failed: " + result.error.message);
-    } else if (result.value->status >= 300) {
-      sent = Outcome<Done>::failure("POST answered HTTP " + std::to_string(result.value->status));
+      sent = Outcome<Done>::failure("POST failed: " + result.error().message);
+    } else if (result->status >= 300) {
+      sent = Outcome<Done>::failure("POST answered HTTP " + std::to_string(result->status));
     } else {
       sent = success();
     }
@@ -262,7 +262,7 @@ asio::awaitable<void> HttpTransport::listen_legacy_stream(std::shared_ptr<HttpTr
   std::string why = !exchange->failure.empty()
                         ? "the event stream failed: " + exchange->failure
                         : (result ? "the event stream ended (HTTP " + std::to_string(exchange->status) + ")"
-                                  : "the event stream failed: " + result.error.message);
+                                  : "the event stream failed: " + result.error().message);
   if (self->legacy_endpoint_.empty()) {
     self->legacy_error_ = why;
     self->endpoint_ready_.cancel();

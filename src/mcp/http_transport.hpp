@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
+#include "core/cancel_signal.hpp"
 #include "mcp/transport.hpp"
-#include "net/cancel_signal.hpp"
 #include "net/http_client.hpp"
 #include "net/sse_parser.hpp"
 
@@ -60,7 +60,7 @@ class HttpTransport final : public Transport, public std::enable_shared_from_thi
   std::string url_;
   std::map<std::string, std::string> headers_;
   TransportEvents events_;
-  net::CancelSignal closing_;
+  CancelSignal closing_;
   bool closed_ = false;
   bool closed_reported_ = false;
   bool initialized_ = false;  // the first POST succeeded

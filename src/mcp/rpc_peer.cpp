@@ -35,8 +35,8 @@ void RpcPeer::send_detached(std::string message) {
 }
 
 asio::awaitable<Outcome<bj::value>> RpcPeer::request(std::string method, bj::object params,
-                                                     std::chrono::milliseconds timeout,
-                                                     net::CancelSignal* cancel, ProgressFn on_progress) {
+                                                     std::chrono::milliseconds timeout, CancelSignal* cancel,
+                                                     ProgressFn on_progress) {
   const std::int64_t id = next_id_++;
   auto pending = std::make_shared<Pending>(strand_);
   pending->on_progress = std::move(on_progress);
@@ -57,7 +57,7 @@ asio::awaitable<Outcome<bj::value>> RpcPeer::request(std::string method, bj::obj
       }
     });
   };
-  net::CancelRegistration registration(cancel, on_cancel);
+  CancelRegistration registration(cancel, on_cancel);
 
   auto sent = co_await transport_->send(rpc::request(id, method, params));
   if (!sent) {

@@ -14,10 +14,10 @@
 #include <memory>
 #include <string>
 
+#include "core/cancel_signal.hpp"
 #include "mcp/json_rpc.hpp"
 #include "mcp/outcome.hpp"
 #include "mcp/transport.hpp"
-#include "net/cancel_signal.hpp"
 
 namespace parley::mcp {
 
@@ -35,7 +35,7 @@ class RpcPeer : public std::enable_shared_from_this<RpcPeer> {
   // answer is a failure carrying the server's code and message.
   boost::asio::awaitable<Outcome<boost::json::value>> request(std::string method, boost::json::object params,
                                                               std::chrono::milliseconds timeout,
-                                                              net::CancelSignal* cancel = nullptr,
+                                                              CancelSignal* cancel = nullptr,
                                                               ProgressFn on_progress = {});
   boost::asio::awaitable<Outcome<Done>> notify(std::string method, boost::json::object params);
 

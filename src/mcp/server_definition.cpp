@@ -319,7 +319,7 @@ Result<ServerDefinition> apply_patch(const ServerDefinition& stored, const bj::v
     read_field(key, v, where, def, errors, ok);
   }
   if (!ok) return errors.to_error();
-  if (auto problem = check_definition_rules(def, true)) return ApiError::make(422, *problem);
+  if (auto problem = check_definition_rules(def, true)) return Error::invalid_content(*problem);
   return def;
 }
 

@@ -172,7 +172,7 @@ asio::awaitable<void> ServerRunner::refresh_tools() {
 
 asio::awaitable<Outcome<ToolCallResult>> ServerRunner::call_tool(std::string name, bj::object arguments,
                                                                  std::chrono::milliseconds timeout,
-                                                                 net::CancelSignal* cancel) {
+                                                                 CancelSignal* cancel) {
   auto session = session_;
   if (!session || !session->alive() || state_ != ServerState::connected) {
     co_return Outcome<ToolCallResult>::failure("MCP server " + definition_.id + " is not connected (" +

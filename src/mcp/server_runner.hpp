@@ -48,7 +48,7 @@ class ServerRunner : public std::enable_shared_from_this<ServerRunner> {
   boost::asio::awaitable<void> refresh_tools();
   boost::asio::awaitable<Outcome<ToolCallResult>> call_tool(std::string name, boost::json::object arguments,
                                                             std::chrono::milliseconds timeout,
-                                                            net::CancelSignal* cancel);
+                                                            CancelSignal* cancel);
 
   // Changes that do not touch the connection (enabled is handled by the aggregator).
   void set_definition(ServerDefinition definition) { definition_ = std::move(definition); }

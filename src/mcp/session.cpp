@@ -142,7 +142,7 @@ asio::awaitable<Outcome<std::vector<ToolDescription>>> McpSession::list_tools(
 
 asio::awaitable<Outcome<ToolCallResult>> McpSession::call_tool(std::string name, bj::object arguments,
                                                                std::chrono::milliseconds timeout,
-                                                               net::CancelSignal* cancel) {
+                                                               CancelSignal* cancel) {
   bj::object params{{"name", name}, {"arguments", std::move(arguments)}};
   const std::string server = server_id_;
   auto on_progress = [server, name](const bj::object& progress) {

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "core/cancel_signal.hpp"
 #include "mcp/outcome.hpp"
 #include "mcp/rpc_peer.hpp"
 #include "mcp/transport.hpp"
-#include "net/cancel_signal.hpp"
 
 namespace parley::mcp {
 
@@ -57,7 +57,7 @@ class McpSession : public std::enable_shared_from_this<McpSession> {
   boost::asio::awaitable<Outcome<std::vector<ToolDescription>>> list_tools(std::chrono::milliseconds timeout);
   boost::asio::awaitable<Outcome<ToolCallResult>> call_tool(std::string name, boost::json::object arguments,
                                                             std::chrono::milliseconds timeout,
-                                                            net::CancelSignal* cancel);
+                                                            CancelSignal* cancel);
   boost::asio::awaitable<Outcome<Done>> ping(std::chrono::milliseconds timeout);
   boost::asio::awaitable<void> close();
 

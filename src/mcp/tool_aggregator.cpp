@@ -53,13 +53,13 @@ bj::object function_tool(const std::string& qualified, const std::string& server
 }
 
 // A whole list breaks a rule of §2.17 (a duplicate id, a definition's own rules): the 422 to answer.
-std::optional<ApiError> definition_list_problem(const std::vector<ServerDefinition>& servers,
-                                                bool reject_unknown_modules) {
+std::optional<Error> definition_list_problem(const std::vector<ServerDefinition>& servers,
+                                             bool reject_unknown_modules) {
   std::set<std::string> ids;
   for (const auto& s : servers) {
-    if (!ids.insert(s.id).second) return ApiError::make(422, "Duplicate MCP server id: " + s.id);
+    if (!ids.insert(s.id).second) return Error::invalid_content("Duplicate MCP server id: " + s.id);
     if (auto problem = check_definition_rules(s, reject_unknown_modules))
-      return ApiError::make(422, *problem);
+      return Error::invalid_content(*problem);
   }
   return std::nullopt;
 }
@@ -272,14 +272,14 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
   }
 
   // Under the apply lock: persists a changed list and applies it; the error to answer when it cannot.
-  std::optional<ApiError> save_and_apply(std::vector<ServerDefinition> servers) {
+  std::optional<Error> save_and_apply(std::vector<ServerDefinition> servers) {
     if (!read_before_change()) {
       log::error("Cannot save the MCP server definitions: the stored list cannot be read");
-      return ApiError::internal();
+      return Error::internal();
     }
     if (auto error = store.save(servers)) {
       log::error("Cannot save the MCP server definitions: {}", *error);
-      return ApiError::internal();
+      return Error::internal();
     }
     apply(std::move(servers));
     return std::nullopt;
@@ -354,7 +354,7 @@ asio::awaitable<void> stop_on_strand(std::shared_ptr<ToolAggregator::Impl> impl)
 
 asio::awaitable<ToolCallOutcome> call_on_strand(std::shared_ptr<ToolAggregator::Impl> impl,
                                                 std::string qualified, bj::object arguments,
-                                                net::CancelSignal* cancel) {
+                                                CancelSignal* cancel) {
   std::string server_id, tool_name;
   {
     std::lock_guard lock(impl->snapshot_mutex);
@@ -409,12 +409,12 @@ asio::awaitable<Result<bj::object>> patch_on_strand(std::shared_ptr<ToolAggregat
     const auto guard = co_await impl->apply_lock.acquire();
     if (!impl->read_before_change()) {
       log::error("Cannot change MCP server {}: the stored definitions cannot be read", id);
-      co_return ApiError::internal();
+      co_return Error::internal();
     }
     auto servers = impl->definitions;
     auto it =
         std::find_if(servers.begin(), servers.end(), [&](const ServerDefinition& d) { return d.id == id; });
-    if (it == servers.end()) co_return ApiError::not_found("Unknown MCP server id: " + id);
+    if (it == servers.end()) co_return Error::not_found("Unknown MCP server id: " + id);
     auto patched = apply_patch(*it, body);
     if (!patched) co_return patched.error();
     *it = std::move(*patched);
@@ -430,7 +430,7 @@ asio::awaitable<Result<bj::object>> overlay_on_strand(std::shared_ptr<ToolAggreg
     const auto guard = co_await impl->apply_lock.acquire();
     if (!impl->read_before_change()) {
       log::error("Cannot save the MCP server definitions: the stored list cannot be read");
-      co_return ApiError::internal();
+      co_return Error::internal();
     }
     // Under the lock, so that a change made meanwhile is not lost.
     auto servers = impl->definitions;
@@ -487,7 +487,7 @@ asio::awaitable<std::vector<ExposedTool>> ToolAggregator::exposed_tools() {
 }
 
 asio::awaitable<ToolCallOutcome> ToolAggregator::call_tool(std::string qualified_name, bj::object arguments,
-                                                           net::CancelSignal* cancel) {
+                                                           CancelSignal* cancel) {
   co_return co_await asio::co_spawn(
       impl_->strand, call_on_strand(impl_, std::move(qualified_name), std::move(arguments), cancel),
       asio::use_awaitable);

@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "core/cancel_signal.hpp"
 #include "core/error.hpp"
 #include "mcp/definitions_store.hpp"
 #include "mcp/server_runner.hpp"
 #include "mcp/transport_factory.hpp"
-#include "net/cancel_signal.hpp"
 #include "net/http_client.hpp"
 
 namespace parley::mcp {
@@ -68,7 +68,7 @@ class ToolAggregator {
   // Calls a tool by its qualified name. Failures (unknown tool, server down, timeout, cancel) are results
   // with is_error set and a "Tool error: ..." text, never exceptions.
   boost::asio::awaitable<ToolCallOutcome> call_tool(std::string qualified_name, boost::json::object arguments,
-                                                    net::CancelSignal* cancel);
+                                                    CancelSignal* cancel);
 
   // --- for the API and presets ---------------------------------------------------------------------
   boost::asio::awaitable<boost::json::object> status();

@@ -41,10 +41,8 @@ std::function<void()> close_on_cancel(const std::shared_ptr<ClientConnection>& c
 }
 
 template <class T>
-ClientResult<T> failed(TransportError error) {
-  ClientResult<T> result;
-  result.error = std::move(error);
-  return result;
+Result<T, TransportError> failed(TransportError error) {
+  return Result<T, TransportError>(boost::system::in_place_error, std::move(error));
 }
 
 }  // namespace
@@ -52,8 +50,8 @@ ClientResult<T> failed(TransportError error) {
 HttpClient::HttpClient(asio::io_context& ioc) : impl_(std::make_shared<Impl>(ioc)) {}
 HttpClient::~HttpClient() = default;
 
-awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on_head, DataFn on_data,
-                                                CancelSignal* cancel) {
+awaitable<Result<int, TransportError>> HttpClient::stream(ClientRequest request, HeadFn on_head,
+                                                          DataFn on_data, CancelSignal* cancel) {
   auto target = parse_client_target(request.url);
   if (!target) co_return failed<int>({TransportError::Kind::bad_url, "invalid URL"});
   auto impl = impl_;
@@ -124,9 +122,7 @@ awaitable<ClientResult<int>> HttpClient::stream(ClientRequest request, HeadFn on
     if (auto error = body_failure(ExchangeEnd{ec, conn->timed_out, conn->cancelled})) {
       co_return failed<int>(std::move(*error));
     }
-    ClientResult<int> result;
-    result.value = status;
-    co_return result;
+    co_return Result<int, TransportError>(status);
   }
   co_return failed<int>({TransportError::Kind::unreachable, "connection failed"});
 }
@@ -150,7 +146,8 @@ awaitable<bool> append_body(std::shared_ptr<FetchState> state, std::string_view 
 
 }  // namespace
 
-awaitable<ClientResult<ClientResponse>> HttpClient::fetch(ClientRequest request, CancelSignal* cancel) {
+awaitable<Result<ClientResponse, TransportError>> HttpClient::fetch(ClientRequest request,
+                                                                    CancelSignal* cancel) {
   auto state = std::make_shared<FetchState>();
   state->limit = request.max_body_bytes;
   HeadFn on_head = [state](int status, const Headers& headers) {
@@ -159,15 +156,10 @@ awaitable<ClientResult<ClientResponse>> HttpClient::fetch(ClientRequest request,
   };
   DataFn on_data = [state](std::string_view data) { return append_body(state, data); };
   auto r = co_await stream(std::move(request), std::move(on_head), std::move(on_data), cancel);
-  ClientResult<ClientResponse> out;
-  if (state->too_large) {
-    out.error = {TransportError::Kind::too_large, "response body too large"};
-  } else if (!r) {
-    out.error = r.error;
-  } else {
-    out.value = std::move(state->response);
-  }
-  co_return out;
+  if (state->too_large)
+    co_return failed<ClientResponse>({TransportError::Kind::too_large, "response body too large"});
+  if (!r) co_return failed<ClientResponse>(r.error());
+  co_return std::move(state->response);
 }
 
 namespace {

@@ -13,7 +13,8 @@
 #include <string>
 #include <string_view>
 
-#include "net/cancel_signal.hpp"
+#include "core/cancel_signal.hpp"
+#include "core/error.hpp"
 #include "net/http_types.hpp"
 
 namespace parley::net {
@@ -50,13 +51,6 @@ struct TransportError {
   std::string message;  // readable, e.g. "connection refused"
 };
 
-template <class T>
-struct ClientResult {
-  std::optional<T> value;
-  TransportError error;
-  explicit operator bool() const { return value.has_value(); }
-};
-
 class HttpClient {
  public:
   explicit HttpClient(boost::asio::io_context& ioc);
@@ -65,15 +59,15 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Buffers the whole response body.
-  boost::asio::awaitable<ClientResult<ClientResponse>> fetch(ClientRequest request,
-                                                             CancelSignal* cancel = nullptr);
+  boost::asio::awaitable<Result<ClientResponse, TransportError>> fetch(ClientRequest request,
+                                                                       CancelSignal* cancel = nullptr);
 
   // Streams the body: `on_head` once, then `on_data` for each piece as it arrives (return false to stop,
   // which closes the connection). Completes when the body ends, fails, or `cancel` fires.
   using HeadFn = std::function<void(int status, const Headers& headers)>;
   using DataFn = std::function<boost::asio::awaitable<bool>(std::string_view data)>;
-  boost::asio::awaitable<ClientResult<int>> stream(ClientRequest request, HeadFn on_head, DataFn on_data,
-                                                   CancelSignal* cancel = nullptr);
+  boost::asio::awaitable<Result<int, TransportError>> stream(ClientRequest request, HeadFn on_head,
+                                                             DataFn on_data, CancelSignal* cancel = nullptr);
 
   // Opens a connection ahead of the first request (a warm connection makes the first token come faster).
   void prewarm(const std::string& url);

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "net/cancel_signal.hpp"
+#include "core/cancel_signal.hpp"
 
 namespace parley::net {
 

@@ -85,22 +85,22 @@ awaitable<boost::system::result<ClientResponse, OutboundError>> OutboundFetcher:
   });
   auto result = co_await http_.fetch(std::move(req), stop.get());
   deadline.cancel();
-  if (result) co_return std::move(*result.value);
+  if (result) co_return std::move(*result);
 
   using Kind = OutboundError::Kind;
   if (!refused_address->empty()) {
-    auto e = error_of(Kind::private_address, host, result.error.message);
+    auto e = error_of(Kind::private_address, host, result.error().message);
     e.address = *refused_address;
     co_return e;
   }
-  if (*expired || result.error.kind == TransportError::Kind::timeout) {
+  if (*expired || result.error().kind == TransportError::Kind::timeout) {
     co_return error_of(Kind::timeout, host, "no complete response within " + describe(policy_.timeout));
   }
-  if (result.error.kind == TransportError::Kind::too_large)
-    co_return error_of(Kind::too_large, host, result.error.message);
-  if (result.error.kind == TransportError::Kind::cancelled)
+  if (result.error().kind == TransportError::Kind::too_large)
+    co_return error_of(Kind::too_large, host, result.error().message);
+  if (result.error().kind == TransportError::Kind::cancelled)
     co_return error_of(Kind::cancelled, host, "cancelled");
-  co_return error_of(Kind::failed, host, result.error.message);
+  co_return error_of(Kind::failed, host, result.error().message);
 }
 
 }  // namespace parley::net

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "net/cancel_signal.hpp"
+#include "core/cancel_signal.hpp"
 #include "net/http_client.hpp"
 
 namespace parley::net {

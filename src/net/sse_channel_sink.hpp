@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <string>
 
-#include "net/cancel_signal.hpp"
+#include "core/cancel_signal.hpp"
 #include "net/http_types.hpp"
 #include "net/request_policy.hpp"
 #include "net/sse_frame_write.hpp"

@@ -15,14 +15,14 @@ std::vector<Preset>::iterator find_named(std::vector<Preset>& list, std::string_
   return std::find_if(list.begin(), list.end(), [&](const Preset& p) { return p.name == name; });
 }
 
-ApiError unknown_preset(const std::string& name) {
-  return ApiError::not_found("Unknown preset: " + name);
+Error unknown_preset(const std::string& name) {
+  return Error::not_found("Unknown preset: " + name);
 }
 
 }  // namespace
 
 PresetService::PresetService(SettingsService& settings, PresetToolServers& tool_servers,
-                             net::BlockingPool& blocking)
+                             BlockingPool& blocking)
     : settings_(settings), tool_servers_(tool_servers), blocking_(blocking) {}
 
 std::vector<Preset> PresetService::list() const {
@@ -64,7 +64,7 @@ boost::asio::awaitable<Result<Preset>> PresetService::create(std::string name) {
   };
   const auto [ec, added] = co_await blocking_.run(std::move(add));
   if (ec) co_return write_failure(ec);
-  if (!added) co_return ApiError::make(409, "Preset already exists: " + name);
+  if (!added) co_return Error::conflict("Preset already exists: " + name);
   co_return entry;
 }
 
@@ -113,7 +113,7 @@ boost::asio::awaitable<Result<bool>> PresetService::remove(std::string name) {
   const auto [ec, outcome] = co_await blocking_.run(std::move(erase));
   if (ec) co_return write_failure(ec);
   if (outcome == Outcome::is_default)
-    co_return ApiError::bad_request("Cannot delete default preset: " + name);
+    co_return Error::invalid_request("Cannot delete default preset: " + name);
   // Spelled out: a bool would also convert to the error type.
   co_return Result<bool>(boost::system::in_place_value, outcome == Outcome::deleted);
 }

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/blocking.hpp"
 #include "core/error.hpp"
-#include "net/blocking.hpp"
 #include "settings/preset.hpp"
 #include "settings/preset_tool_servers.hpp"
 #include "settings/settings_service.hpp"
@@ -20,7 +20,7 @@ namespace parley::settings {
 
 class PresetService {
  public:
-  PresetService(SettingsService& settings, PresetToolServers& tool_servers, net::BlockingPool& blocking);
+  PresetService(SettingsService& settings, PresetToolServers& tool_servers, BlockingPool& blocking);
 
   // Sorted by case-insensitive name, ties in stored order.
   [[nodiscard]] std::vector<Preset> list() const;
@@ -44,7 +44,7 @@ class PresetService {
  private:
   SettingsService& settings_;
   PresetToolServers& tool_servers_;
-  net::BlockingPool& blocking_;
+  BlockingPool& blocking_;
 };
 
 }  // namespace parley::settings

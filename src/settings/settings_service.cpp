@@ -11,12 +11,12 @@ namespace parley::settings {
 
 namespace bj = boost::json;
 
-ApiError write_failure(const std::error_code& ec) {
-  return ApiError::make(500, "Internal Server Error: " + ec.message());
+Error write_failure(const std::error_code& ec) {
+  return Error::internal("Internal Server Error: " + ec.message());
 }
 
 SettingsService::SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents,
-                                 net::BlockingPool& blocking)
+                                 BlockingPool& blocking)
     : config_(config), warnings_(warnings), documents_(documents), blocking_(blocking) {
   model_.model = config.default_model;
   model_.updated_at = std::chrono::system_clock::now();

@@ -16,11 +16,11 @@
 #include <boost/json/array.hpp>
 #include <cstdint>
 
+#include "core/blocking.hpp"
 #include "core/config.hpp"
 #include "core/document_store.hpp"
 #include "core/error.hpp"
 #include "core/warnings.hpp"
-#include "net/blocking.hpp"
 #include "settings/model_settings.hpp"
 #include "settings/preset.hpp"
 #include "settings/suggestion.hpp"
@@ -28,13 +28,12 @@
 namespace parley::settings {
 
 // A document that could not be written: the 500 the routes answer (its reason is shown).
-ApiError write_failure(const std::error_code& ec);
+Error write_failure(const std::error_code& ec);
 
 class SettingsService {
  public:
   // Documents are read and written on `blocking` by the awaitable operations below; the plain ones block.
-  SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents,
-                  net::BlockingPool& blocking);
+  SettingsService(const Config& config, Warnings& warnings, DocumentStore& documents, BlockingPool& blocking);
 
   // Reads the documents (start-up). Problems are logged and added to the warnings. False when one of them
   // could not be read (then retry with reload_unread()).
@@ -117,7 +116,7 @@ class SettingsService {
   const Config& config_;
   Warnings& warnings_;
   DocumentStore& documents_;
-  net::BlockingPool& blocking_;
+  BlockingPool& blocking_;
   mutable std::mutex mutex_;
   ModelSettings model_;
   std::optional<std::string> prompt_;

@@ -134,8 +134,7 @@ StoredMessage SqlRepository::insert_row(SqlConnection& connection, const NewMess
   stored.client_message_id = message.client_message_id;
   stored.parent_client_message_id = message.parent_client_message_id;
   // Second precision (§3.9), so what is returned equals what a later load reads.
-  stored.created_at =
-      std::chrono::floor<std::chrono::seconds>(message.created_at.value_or(std::chrono::system_clock::now()));
+  stored.created_at = std::chrono::floor<std::chrono::seconds>(message.created_at.value_or(clock_()));
 
   // No known secret is stored: an upstream error body, a tool result or pasted text can carry one (§0.8).
   scrub_secrets(stored.content);

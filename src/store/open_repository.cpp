@@ -10,7 +10,8 @@
 
 namespace parley::store {
 
-OpenedRepository open_sqlite_repository(const std::filesystem::path& path, std::size_t readers) {
+OpenedRepository open_sqlite_repository(const std::filesystem::path& path, std::size_t readers,
+                                        WallClock clock) {
   // Created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database's mode); files of
   // earlier versions that others could read are made private too.
   ensure_private_file(path);
@@ -35,10 +36,11 @@ OpenedRepository open_sqlite_repository(const std::filesystem::path& path, std::
     auto writer = pool->writer();
     applied = apply_migrations(*writer, Repository::Kind::sqlite);
   }
-  return {std::make_unique<SqlRepository>(Repository::Kind::sqlite, std::move(pool)), std::move(applied)};
+  return {std::make_unique<SqlRepository>(Repository::Kind::sqlite, std::move(pool), std::move(clock)),
+          std::move(applied)};
 }
 
-OpenedRepository open_postgres_repository(const std::string& url, std::size_t connections) {
+OpenedRepository open_postgres_repository(const std::string& url, std::size_t connections, WallClock clock) {
   auto pool = std::make_unique<ConnectionPool>(
       [url]() -> std::unique_ptr<SqlConnection> { return std::make_unique<PostgresConnection>(url); },
       connections, false);
@@ -47,7 +49,8 @@ OpenedRepository open_postgres_repository(const std::string& url, std::size_t co
     auto writer = pool->writer();
     applied = apply_migrations(*writer, Repository::Kind::postgres);
   }
-  return {std::make_unique<SqlRepository>(Repository::Kind::postgres, std::move(pool)), std::move(applied)};
+  return {std::make_unique<SqlRepository>(Repository::Kind::postgres, std::move(pool), std::move(clock)),
+          std::move(applied)};
 }
 
 OpenedRepository open_repository(const Config& config) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/config.hpp"
 #include "store/repository.hpp"
 
@@ -17,8 +18,11 @@ struct OpenedRepository {
 };
 
 // Throws DatabaseError with a readable reason (file not writable, server unreachable, migration failed).
-OpenedRepository open_sqlite_repository(const std::filesystem::path& path, std::size_t readers = 4);
-OpenedRepository open_postgres_repository(const std::string& url, std::size_t connections = 4);
+// `clock` stamps the rows the repository writes (tests hand in one they set).
+OpenedRepository open_sqlite_repository(const std::filesystem::path& path, std::size_t readers = 4,
+                                        WallClock clock = system_wall_clock());
+OpenedRepository open_postgres_repository(const std::string& url, std::size_t connections = 4,
+                                          WallClock clock = system_wall_clock());
 OpenedRepository open_repository(const Config& config);
 
 // Where the configuration says the data is, for messages: the SQLite path, or the PostgreSQL URL without

@@ -1,4 +1,4 @@
-// Repository basics: conversations, login sessions (auth::SessionStore) and the settings documents of §5.5.
+// Repository basics: conversations and login sessions (store/login_session_repository.hpp).
 #include "store/sql_repository.hpp"
 
 #include "core/clock.hpp"
@@ -11,12 +11,12 @@ SystemTime parse_stored_time(const std::optional<std::string>& text) {
   return parse_timestamp(*text).value_or(SystemTime{});
 }
 
-std::string now_sql() {
-  return format_sql_utc(std::chrono::system_clock::now());
-}
+SqlRepository::SqlRepository(Kind kind, std::unique_ptr<ConnectionPool> pool, WallClock clock)
+    : kind_(kind), pool_(std::move(pool)), clock_(std::move(clock)) {}
 
-SqlRepository::SqlRepository(Kind kind, std::unique_ptr<ConnectionPool> pool)
-    : kind_(kind), pool_(std::move(pool)) {}
+std::string SqlRepository::now_sql() const {
+  return format_sql_utc(clock_());
+}
 
 std::string SqlRepository::timestamp_text(std::string_view column) const {
   if (kind_ == Kind::sqlite) return std::string(column);
@@ -93,7 +93,7 @@ std::vector<BlobTombstone> SqlRepository::delete_conversation(const std::string&
   return tombstones;
 }
 
-// Login sessions (auth::SessionStore)
+// Login sessions
 
 void SqlRepository::create_session(const std::string& token_hash, SystemTime created_at,
                                    SystemTime expires_at, const std::string& user_agent) {

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "core/clock.hpp"
 #include "store/connection_pool.hpp"
 #include "store/repository.hpp"
 #include "store/search_text.hpp"
@@ -12,7 +13,8 @@ namespace parley::store {
 
 class SqlRepository final : public Repository {
  public:
-  SqlRepository(Kind kind, std::unique_ptr<ConnectionPool> pool);
+  // `clock` stamps created_at/updated_at/last-activity values; tests pass one they set.
+  SqlRepository(Kind kind, std::unique_ptr<ConnectionPool> pool, WallClock clock = system_wall_clock());
 
   [[nodiscard]] Kind kind() const override { return kind_; }
   bool ping() override;
@@ -50,6 +52,8 @@ class SqlRepository final : public Repository {
   int delete_expired_sessions(SystemTime now) override;
 
  private:
+  // The clock's time in the SQLite storage form, "YYYY-MM-DD HH:MM:SS" UTC.
+  [[nodiscard]] std::string now_sql() const;
   // `column` as "YYYY-MM-DD HH:MM:SS" UTC text, whatever the backend's timestamp type.
   [[nodiscard]] std::string timestamp_text(std::string_view column) const;
   // Inserts one message row inside the caller's transaction on the writer connection.
@@ -70,11 +74,11 @@ class SqlRepository final : public Repository {
 
   Kind kind_;
   std::unique_ptr<ConnectionPool> pool_;
+  WallClock clock_;
 };
 
 // Row <-> value conversions shared by the repository files.
 SystemTime parse_stored_time(const std::optional<std::string>& text);
-std::string now_sql();
 StoredMessage message_from_row(const SqlRow& row);
 
 }  // namespace parley::store

@@ -11,11 +11,8 @@ namespace bj = boost::json;
 
 namespace {
 
-TokenOutcome failure(int status, std::string detail) {
-  TokenOutcome out;
-  out.status = status;
-  out.detail = std::move(detail);
-  return out;
+Error failure(ErrorKind kind, std::string_view detail) {
+  return Error::make(kind, detail);
 }
 
 // A non-empty string member, or a non-string value as JSON text.
@@ -31,15 +28,15 @@ std::optional<std::string> member_text(const bj::object& o, std::string_view key
 
 }  // namespace
 
-TokenOutcome map_grant_response(const Config& config, int status, const std::string& body,
-                                const std::optional<std::string>& dg_error) {
+Result<DeepgramToken> map_grant_response(const Config& config, int status, const std::string& body,
+                                         const std::optional<std::string>& dg_error) {
   const auto doc = json::parse(body);
   const bj::object* obj = doc && doc->is_object() ? &doc->get_object() : nullptr;
   if (status == 200) {
     const auto* token = obj ? obj->if_contains("access_token") : nullptr;
     if (!token || !token->is_string() || token->get_string().empty())
-      return failure(502, "Deepgram did not return a token");
-    TokenOutcome out;
+      return failure(ErrorKind::upstream_failed, "Deepgram did not return a token");
+    DeepgramToken out;
     out.access_token = std::string(token->get_string());
     if (const auto* e = obj->if_contains("expires_in")) {
       if (e->is_int64()) out.expires_in = e->get_int64();
@@ -51,7 +48,7 @@ TokenOutcome map_grant_response(const Config& config, int status, const std::str
     return out;
   }
   if (config.deepgram_allow_apikey_fallback) {
-    TokenOutcome out;
+    DeepgramToken out;
     out.access_token = config.deepgram_api_key;
     out.handed_out_key = true;
     return out;
@@ -63,23 +60,28 @@ TokenOutcome map_grant_response(const Config& config, int status, const std::str
       if (auto m = obj ? member_text(*obj, key) : std::nullopt) message += " " + *m;
     }
     if ((code && *code == "FORBIDDEN") || text::lower(message).find("permission") != std::string::npos)
-      return failure(502, "Deepgram API key lacks sufficient permissions (needs at least 'Member' role)");
-    return failure(502, "Deepgram API key is invalid or unauthorized");
+      return failure(ErrorKind::upstream_failed,
+                     "Deepgram API key lacks sufficient permissions (needs at least 'Member' role)");
+    return failure(ErrorKind::upstream_failed, "Deepgram API key is invalid or unauthorized");
   }
-  if (status == 402) return failure(502, "Deepgram project has insufficient funds");
+  if (status == 402) return failure(ErrorKind::upstream_failed, "Deepgram project has insufficient funds");
   if (status == 403)
-    return failure(502, "Deepgram API key lacks sufficient permissions for token generation");
+    return failure(ErrorKind::upstream_failed,
+                   "Deepgram API key lacks sufficient permissions for token generation");
   if (obj) {
     for (const char* key : {"err_msg", "error", "detail"}) {
-      if (auto m = member_text(*obj, key)) return failure(502, *m);
+      if (auto m = member_text(*obj, key)) return failure(ErrorKind::upstream_failed, *m);
     }
   }
-  if (dg_error && !dg_error->empty()) return failure(502, *dg_error);
-  return failure(502, "Deepgram token request failed (" + std::to_string(status) + ")");
+  if (dg_error && !dg_error->empty()) return failure(ErrorKind::upstream_failed, *dg_error);
+  return failure(ErrorKind::upstream_failed,
+                 "Deepgram token request failed (" + std::to_string(status) + ")");
 }
 
-boost::asio::awaitable<TokenOutcome> mint_deepgram_token(const Config& config, net::HttpClient& client) {
-  if (config.deepgram_api_key.empty()) co_return failure(503, "Deepgram is not configured on server");
+boost::asio::awaitable<Result<DeepgramToken>> mint_deepgram_token(const Config& config,
+                                                                  net::HttpClient& client) {
+  if (config.deepgram_api_key.empty())
+    co_return failure(ErrorKind::not_configured, "Deepgram is not configured on server");
   net::ClientRequest req;
   req.method = "POST";
   req.url = config.deepgram_base_url + "/v1/auth/grant";
@@ -95,19 +97,21 @@ boost::asio::awaitable<TokenOutcome> mint_deepgram_token(const Config& config, n
   auto response = co_await client.fetch(std::move(req));
   if (!response) {
     using Kind = net::TransportError::Kind;
-    switch (response.error.kind) {
+    switch (response.error().kind) {
       case Kind::timeout:
-        co_return failure(504, "Deepgram request timed out");
+        co_return failure(ErrorKind::upstream_timeout, "Deepgram request timed out");
       case Kind::unreachable:
       case Kind::disconnected:
-        co_return failure(502, "Network error contacting Deepgram: " + response.error.message);
+        co_return failure(ErrorKind::upstream_failed,
+                          "Network error contacting Deepgram: " + response.error().message);
       default:
-        co_return failure(502, "Failed to contact Deepgram: " + response.error.message);
+        co_return failure(ErrorKind::upstream_failed,
+                          "Failed to contact Deepgram: " + response.error().message);
     }
   }
   std::optional<std::string> dg_error;
-  if (auto h = response.value->headers.get("dg-error")) dg_error = std::string(*h);
-  co_return map_grant_response(config, response.value->status, response.value->body, dg_error);
+  if (auto h = response->headers.get("dg-error")) dg_error = std::string(*h);
+  co_return map_grant_response(config, response->status, response->body, dg_error);
 }
 
 }  // namespace parley::stt

@@ -7,22 +7,22 @@
 #include <string>
 
 #include "core/config.hpp"
+#include "core/error.hpp"
 #include "net/http_client.hpp"
 
 namespace parley::stt {
 
-struct TokenOutcome {
-  int status = 200;          // the route's status
-  std::string access_token;  // on 200
+struct DeepgramToken {
+  std::string access_token;
   std::optional<long long> expires_in;
-  std::string detail;           // on errors
   bool handed_out_key = false;  // the API-key fallback was used (the route logs a warning)
 };
 
-// Maps the grant endpoint's answer (status, body, dg-error header) to the route's outcome.
-TokenOutcome map_grant_response(const Config& config, int status, const std::string& body,
-                                const std::optional<std::string>& dg_error);
+// Maps the grant endpoint's answer (status, body, dg-error header) to a token or the route's error.
+Result<DeepgramToken> map_grant_response(const Config& config, int status, const std::string& body,
+                                         const std::optional<std::string>& dg_error);
 // Asks Deepgram for a token.
-boost::asio::awaitable<TokenOutcome> mint_deepgram_token(const Config& config, net::HttpClient& client);
+boost::asio::awaitable<Result<DeepgramToken>> mint_deepgram_token(const Config& config,
+                                                                  net::HttpClient& client);
 
 }  // namespace parley::stt

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { launchChromium, screenshotDir } from '../lib/browser.mjs';
 import { startParley, repoRoot } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
-import { fakeServer } from '../integration/mcp_helpers.mjs';
+import { fakeServer, waitForStatus } from '../integration/mcp_helpers.mjs';
+import { sql } from '../integration/uploads_helpers.mjs';
 
 const shots = screenshotDir;
 let browser;
@@ -98,8 +99,7 @@ test('stop cancels the turn upstream; retry and edit-and-resend replace the stor
     await t.page.getByRole('button', { name: 'Stop generating' }).click();
     await reply.getByText('Stopped').waitFor();
     // The upstream connection was closed by parley when the browser aborted the fetch.
-    const deadline = Date.now() + 3000;
-    while ((await t.up.closed()).closed_early < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await t.up.waitFor({ closed_early: 1 }, 3000);
     assert.equal((await t.up.closed()).closed_early, 1);
     const session = sessionOf(t.page);
     assert.match(session, /^[0-9a-f]{32}$/);
@@ -158,12 +158,7 @@ test('an upstream error is shown once, from the error event', async () => {
 test('a tool call shows as a card with arguments, result, status and duration', async () => {
   const t = await setup({ mcp: [{ id: 'fake', command: [process.execPath, fakeServer] }] });
   try {
-    const deadline = Date.now() + 15000;
-    while (Date.now() < deadline) {
-      const s = await t.api('/api/mcp/servers/');
-      if (s.servers[0]?.state === 'connected') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForStatus(t.p, (s) => s.servers[0]?.state === 'connected', { what: 'the fake MCP server connected' });
     await t.up.script([
       { tool_fragments: [{ index: 0, id: 'call_e1', type: 'function', function: { name: 'echo', arguments: '' } },
         { index: 0, function: { arguments: '{"message":' } }, { index: 0, function: { arguments: '"hi there"}' } }] },
@@ -195,7 +190,9 @@ test('the sidebar lists conversations newest first, searches on the server, rena
       await sendMessage(t.page, q);
       await assistant(t.page).filter({ hasText: a }).waitFor();
       await t.page.getByRole('button', { name: 'Send message' }).waitFor();
-      await new Promise((r) => setTimeout(r, 1100)); // updated_at has second precision: keep the order certain
+      // updated_at has second precision (api.md §3.9): rather than wait for the clock, the conversations so
+      // far become a minute older, so the next one is certainly newer.
+      sql(t.p.home, "UPDATE conversations SET updated_at = datetime(updated_at, '-1 minute')");
     }
     const list = t.page.getByRole('list', { name: 'Conversations' });
     await list.getByRole('link').nth(1).waitFor();

@@ -14,6 +14,9 @@ import { makeLongConversation } from '../lib/long_conversation.mjs';
 
 const shots = screenshotDir;
 let browser;
+// Resolves in the page once its main thread is idle: the work queued so far (rendering, the long-task
+// observer's callbacks) has run.
+const idle = (page) => page.evaluate(() => new Promise((resolve) => requestIdleCallback(() => resolve(), { timeout: 2000 })));
 before(async () => {
   browser = await launchChromium();
 });
@@ -44,7 +47,7 @@ test('a 1,000-message conversation opens and scrolls to the top without long tas
     });
     await page.goto(`${p.url}/c/${session}`);
     await page.getByRole('article', { name: 'You' }).filter({ hasText: 'Question number 499' }).waitFor();
-    await page.waitForTimeout(300);
+    await idle(page);
     const openTasks = await page.evaluate(() => window.__long.splice(0));
     // Scroll up until the first question is rendered, like a reader would, in wheel steps.
     const scroller = page.locator('.messages');
@@ -52,11 +55,12 @@ test('a 1,000-message conversation opens and scrolls to the top without long tas
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const first = page.locator('article .text').filter({ hasText: /^Question number 0$/ });
     await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
-    // A fast reader: 600 px per wheel step, every frame or so, until the top.
+    // A fast reader: 600 px per wheel step, one step a frame, until the top.
     const atTop = () => page.evaluate(() => document.querySelector('.messages').scrollTop === 0);
+    const nextFrame = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
     for (let i = 0; i < 4000 && !(await atTop()); i++) {
       await page.mouse.wheel(0, -600);
-      await page.waitForTimeout(16);
+      await nextFrame();
     }
     assert.ok(await atTop(), 'reached the top');
     await first.waitFor();
@@ -65,7 +69,7 @@ test('a 1,000-message conversation opens and scrolls to the top without long tas
     assert.ok(firstBox.y >= box.y && firstBox.y < box.y + box.height, 'the first question is on screen');
     // Only a window of the conversation is in the DOM.
     assert.ok(await page.locator('article').count() < 80, `${await page.locator('article').count()} articles rendered`);
-    await page.waitForTimeout(200);
+    await idle(page);
     const scrollTasks = await page.evaluate(() => window.__long.splice(0));
     await page.screenshot({ path: join(shots, 'long-conversation-top.png') });
     console.log(`# P8: long tasks while opening: ${JSON.stringify(openTasks.map((t) => Math.round(t.duration)))}; while scrolling: ${JSON.stringify(scrollTasks.map((t) => Math.round(t.duration)))}`);

@@ -9,6 +9,9 @@
 // "fake_scenario" (parley forwards unknown keys upstream). GET /__control/requests lists what was received
 // (method, path, headers, body); GET /__control/closed counts chat connections the client closed before the end;
 // GET /__control/sent gives the exact data payloads of the latest chat response, in order.
+// GET /__control/wait?closed_early=N&finished=N&requests=N&timeout_ms=T answers (like /__control/closed, plus
+// `requests`) as soon as every given count has reached its N, so a test waits for the event itself; 408 with
+// the counts when timeout_ms (default 10000) passes first.
 //
 // Generated images (OpenRouter's documented shapes): a scenario's `deltas` are extra delta objects sent as their
 // own chunks after `content` (e.g. {content:'', images:[{type:'image_url',image_url:{url:'data:image/png;base64,…'}}]}
@@ -111,6 +114,29 @@ function frame([kind, payload]) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+const counts = () => ({ closed_early: state.closedEarly, finished: state.finished, closed_at: state.closedAt ?? null, requests: state.requests.length });
+// Long-polls of /__control/wait: each is checked again whenever a count changes.
+let waiters = [];
+function countsChanged() {
+  waiters = waiters.filter((w) => !w());
+}
+function waitForCounts(query, res) {
+  const wanted = ['closed_early', 'finished', 'requests'].filter((k) => query.has(k)).map((k) => [k, Number(query.get(k))]);
+  const reached = () => wanted.every(([k, n]) => counts()[k] >= n);
+  const timer = setTimeout(() => {
+    waiters = waiters.filter((w) => w !== waiter);
+    res.statusCode = 408;
+    res.end(JSON.stringify(counts()));
+  }, Number(query.get('timeout_ms') ?? 10000));
+  const waiter = () => {
+    if (!reached()) return false;
+    clearTimeout(timer);
+    res.end(JSON.stringify(counts()));
+    return true;
+  };
+  if (!waiter()) waiters.push(waiter);
+}
+
 async function handleChat(req, res, body) {
   const sc = state.script.length ? state.script.shift() : (body?.fake_scenario ?? { content: ['Hello', ' from', ' the fake.'] });
   if (sc.status) {
@@ -131,7 +157,7 @@ async function handleChat(req, res, body) {
   state.sent = events.filter(([kind]) => kind === 'data').map(([, payload]) => (typeof payload === 'string' ? payload : JSON.stringify(payload)));
   state.generations.set(id, { id, model: body?.model, total_cost: 0.0000123, tokens_prompt: 12, tokens_completion: 7, created_at: new Date().toISOString() });
   let closed = false;
-  res.on('close', () => { if (!res.writableFinished) { closed = true; state.closedEarly++; state.closedAt = Date.now(); } });
+  res.on('close', () => { if (!res.writableFinished) { closed = true; state.closedEarly++; state.closedAt = Date.now(); countsChanged(); } });
   const split = sc.split_bytes ?? 0;
   for (const e of events) {
     if (closed) return;
@@ -144,13 +170,13 @@ async function handleChat(req, res, body) {
     if (sc.delay_ms) await sleep(sc.delay_ms);
   }
   if (drop) {
-    res.write('data: {"id":"'); // half an event, then the connection dies
-    await sleep(10);
-    res.socket.destroy();
+    // Half an event, then the connection dies once those bytes are on their way.
+    res.write('data: {"id":"', () => res.socket.destroy());
     return;
   }
   if (sc.hang_after) { await sleep(sc.hang_after); }
   state.finished++;
+  countsChanged();
   res.end();
 }
 
@@ -169,12 +195,14 @@ const server = http.createServer(async (req, res) => {
     if (path === '/__control/requests') return res.end(JSON.stringify(state.requests));
     if (path === '/__control/sent') return res.end(JSON.stringify(state.sent));
     if (path === '/__control/closed') return res.end(JSON.stringify({ closed_early: state.closedEarly, finished: state.finished, closed_at: state.closedAt ?? null }));
+    if (path === '/__control/wait') return waitForCounts(url.searchParams, res);
     if (path === '/__control/providers' && req.method === 'POST') { providers = body; return res.end('{}'); }
     if (path === '/__control/endpoints' && req.method === 'POST') { endpoints = body; return res.end('{}'); }
     if (path === '/__control/reset') { state.script = []; state.requests = []; state.closedEarly = 0; state.finished = 0; models = defaultModels; providers = defaultProviders; endpoints = {}; return res.end('{}'); }
     res.statusCode = 404; return res.end('{}');
   }
   state.requests.push({ method: req.method, path, query: url.search, headers: req.headers, body });
+  countsChanged();
   if (path === '/chat/completions' && req.method === 'POST') return handleChat(req, res, body);
   if (path === '/models' && req.method === 'GET') {
     if (state.script[0]?.models_status) {

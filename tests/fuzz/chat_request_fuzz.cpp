@@ -50,7 +50,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto request = parley::chat::validate_chat_request(*body);
   if (!request) {
     const auto& error = request.error();
-    FUZZ_REQUIRE(error.status == 422 && error.detail.is_array() && !error.detail.as_array().empty());
+    FUZZ_REQUIRE(error.kind == parley::ErrorKind::invalid_content && error.detail.is_array() &&
+                 !error.detail.as_array().empty());
     return 0;
   }
   FUZZ_REQUIRE(body->is_object() && request->body.contains("messages"));

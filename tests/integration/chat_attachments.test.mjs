@@ -38,8 +38,9 @@ test('an uploaded image reaches the model inline and is stored with its display 
   const png = await upload(p.url, { sessionId: session, filename: 'cat.png' });
   assert.equal(png.status, 201, JSON.stringify(png.body));
   const att = png.body.attachment;
+  // last_used_at has second precision: rather than wait for the clock, the upload is made a day old.
+  sql(p.home, `UPDATE attachments SET last_used_at = datetime(last_used_at, '-1 day') WHERE attachment_id = '${att.id}'`);
   const before = sql(p.home, `SELECT last_used_at FROM attachments WHERE attachment_id = '${att.id}'`)[0];
-  await new Promise((r) => setTimeout(r, 1100));
   await chat(p, { session_id: session, messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, imageFragment(att, 'cat.png')] }] });
 
   const user = (await lastUpstreamMessages()).find((m) => m.role === 'user');

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
+import { within } from '../lib/http.mjs';
 import { makePng, sql } from './uploads_helpers.mjs';
 
 const MAX_ATTACHMENT = 4000;
@@ -22,7 +23,8 @@ const sessionId = (c) => c.repeat(32);
 
 let up, p, listed, host;
 const hits = {};
-let dripClosed = false;
+let markDripClosed;
+const dripClosed = new Promise((resolve) => { markDripClosed = resolve; });
 
 // The image host: a PNG, another PNG, and one that drips a byte every 300 ms (each read is quick, the whole
 // download never ends).
@@ -39,7 +41,7 @@ function startImageHost() {
       res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': png.length });
       let i = 0;
       const timer = setInterval(() => { if (i < png.length) res.write(png.subarray(i, ++i)); }, 300);
-      res.on('close', () => { clearInterval(timer); dripClosed = true; });
+      res.on('close', () => { clearInterval(timer); markDripClosed(); });
       return undefined;
     }
     res.writeHead(404);
@@ -246,8 +248,7 @@ test('a download that does not finish within IMAGE_DOWNLOAD_TIMEOUT_SECONDS is a
   assert.equal(hits['/drip.png'], 1);
   await compareWithUpstream(ev, []);
   assert.equal(attachmentRows(listed, session).length, 0);
-  await new Promise((r) => setTimeout(r, 100));
-  assert.ok(dripClosed, 'the download connection was closed');
+  assert.ok(await within(dripClosed, 3000), 'the download connection was closed');
 });
 
 test('the next turn attaches the last two generated images for @last2 (in the upstream body only)', async () => {

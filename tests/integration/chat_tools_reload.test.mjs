@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
-import { everythingEntry, filesystemEntry, waitForStatus, sleep } from './mcp_helpers.mjs';
+import { everythingEntry, filesystemEntry, waitForStatus } from './mcp_helpers.mjs';
 
 const sandbox = mkdtempSync(join(tmpdir(), 'parley-reload-fs-'));
 const servers = [
@@ -19,18 +19,22 @@ before(async () => {
   up = await startFakeUpstream();
   p = await startParley({
     env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-test-reload-0123456789' },
-    files: { 'data/mcp_servers.json': JSON.stringify({ servers }) },
+    // Debug on the terminal: the call's progress notifications show when the server is running it.
+    files: { 'data/mcp_servers.json': JSON.stringify({ servers }), 'logging_settings.conf': 'terminal = debug\n' },
   });
   await waitForStatus(p, (s) => JSON.stringify(s).includes('trigger-long-running-operation') && JSON.stringify(s).includes('list_directory'), { what: 'both servers connected' });
 });
 after(async () => { await p?.stop(); await up?.stop(); rmSync(sandbox, { recursive: true, force: true }); });
 
-const longCall = { index: 0, id: 'call_long', type: 'function', function: { name: 'trigger-long-running-operation', arguments: '{"duration":2,"steps":2}' } };
+// 2 s in four steps: a progress notification every 0.5 s while it runs.
+const longCall = { index: 0, id: 'call_long', type: 'function', function: { name: 'trigger-long-running-operation', arguments: '{"duration":2,"steps":4}' } };
 
 async function turnWhile(during) {
+  const from = p.output().length;
   const res = fetch(`${p.url}/api/chat/stream`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ messages: [{ role: 'user', content: 'run the long operation' }] }) }).then((r) => r.text());
-  await sleep(600);
+  // The server is running the call once it reports progress on it.
+  await p.waitForOutput(/MCP server everything: tool trigger-long-running-operation progress 1/, 10000, from);
   const patch = await during();
   const text = await res;
   const tools = text.split('\n\n').filter((b) => b.startsWith('event: tool')).map((b) => JSON.parse(b.split('\ndata: ')[1]));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { startParley } from '../lib/parley.mjs';
-import { rawExchange, parseResponse, waitFor } from '../lib/http.mjs';
+import { rawExchange, parseResponse, waitFor, within } from '../lib/http.mjs';
 
 const clockTicks = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
@@ -46,8 +46,6 @@ async function keptConnection(port) {
   await request(1);
   return { socket, closed, isClosed: () => isClosed, request, answers };
 }
-
-const within = (promise, ms) => Promise.race([promise.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);
 
 async function heldConnectionsScenario(env) {
   // 96 descriptors: ~30 are parley's own (database, logs, built-in MCP servers), so 200 clients cannot all be

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
-import { rawExchange, parseResponse } from '../lib/http.mjs';
+import { rawExchange, parseResponse, within } from '../lib/http.mjs';
 
 const testStreamEvents =
   'event: message\ndata: {"choices":[{"delta":{"content":"Hello "}}]}\n\n' +
@@ -77,7 +77,7 @@ test('a JSON response to HTTP/1.0 has a Content-Length and closes unless keep-al
   assert.equal(Number(r.headers['content-length']) > 0, true);
   socket.write('GET /health HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n');
   // A server that neither answers nor closes fails the test instead of hanging it.
-  await Promise.race([twoAnswers, new Promise((resolve) => setTimeout(resolve, 5000))]).catch(() => {});
+  await within(twoAnswers, 5000).catch(() => {});
   socket.destroy();
   assert.equal((got.match(/HTTP\/1\.1 200/g) ?? []).length, 2, 'the second request on the kept connection is answered');
 });

@@ -68,6 +68,10 @@ test('built-ins this parley does not include (an old file\'s Google servers) fai
     { id: 'custom-gmail', module: 'backend.mcp_servers.gmail_server' },
     { id: 'custom-gdrive', module: 'gdrive' },
     { id: 'mystery', module: 'backend.mcp_servers.mystery_server' },
+    // A witness that fails to start like any server and so is restarted after the 1 s back-off. It starts
+    // after the others (one strand, list order): once it has been restarted, a restart of the others would
+    // have come first.
+    { id: 'witness', command: ['/nonexistent/mcp-witness'] },
   ] };
   const p = await startParley({ files: { 'data/mcp_servers.json': JSON.stringify(legacy) } });
   try {
@@ -78,14 +82,14 @@ test('built-ins this parley does not include (an old file\'s Google servers) fai
       assert.match(s.last_error, /is not available in this version of parley/);
     }
     assert.equal(status.servers[4].last_error, 'Unknown built-in MCP server module: backend.mcp_servers.mystery_server');
-    // Restarts would come after 1 s and 3 s: none may.
-    await new Promise((r) => setTimeout(r, 3500));
+    // Restarts would come after the 1 s back-off: none may.
+    await p.waitForOutput(/MCP server witness: start failed[^]*MCP server witness: start failed/, 10000);
     for (const id of ['custom-calendar', 'custom-gmail', 'custom-gdrive', 'mystery']) {
       const lines = p.output().split('\n').filter((l) => l.includes(`MCP server ${id}:`));
       assert.equal(lines.length, 1, `${id} reported once:\n${lines.join('\n')}`);
     }
     const later = await (await fetch(`${p.url}/api/mcp/servers`)).json();
-    assert.deepEqual(later.servers.map((s) => s.state), ['connected', 'failed', 'failed', 'failed', 'failed']);
+    assert.deepEqual(later.servers.slice(0, 5).map((s) => s.state), ['connected', 'failed', 'failed', 'failed', 'failed']);
   } finally {
     await p.stop();
   }

@@ -80,6 +80,7 @@ test('a server that dies in the middle of a call is an error, not a hang', async
   assert.ok(Date.now() - started < 10000);
 });
 
+// The limit itself is tested, and it has no setting to shorten it (api.md §7.3: 30 s).
 test('a server that never answers initialize fails after the 30 s initialization limit', async () => {
   const r = await runParley(parleyBin, ['mcp', 'tools', '--', node, fakeServer, '--never-initialize'], { env, cwd: home, timeoutMs: 45000 });
   assert.equal(r.code, 1);

@@ -11,7 +11,8 @@ export const fakesDir = resolve(here, '..', 'fakes', 'mcp');
 export const fakeServer = join(fakesDir, 'fake_server.mjs');
 export const everythingEntry = resolve(here, '..', 'node_modules', '@modelcontextprotocol', 'server-everything', 'dist', 'index.js');
 export const filesystemEntry = resolve(here, '..', 'node_modules', '@modelcontextprotocol', 'server-filesystem', 'dist', 'index.js');
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Only the pause between polls: tests wait for what they expect (waitFor, waitForStatus), not for a time.
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function readStat(pid) {
   try {
@@ -82,12 +83,14 @@ export async function startEverythingHttp(transport) {
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });
-  const deadline = Date.now() + 15000;
-  while (Date.now() < deadline) {
-    if (/listening on port|running on port/i.test(out)) break;
-    if (proc.exitCode !== null) throw new Error(`server-everything ${transport} exited: ${out}`);
-    await sleep(50);
-  }
+  // Ready once it says so on its output.
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server-everything ${transport} did not start within 15 s: ${out}`)), 15000);
+    const check = () => { if (/listening on port|running on port/i.test(out)) { clearTimeout(timer); resolve(); } };
+    proc.stdout.on('data', check);
+    proc.stderr.on('data', check);
+    proc.on('exit', () => { clearTimeout(timer); reject(new Error(`server-everything ${transport} exited: ${out}`)); });
+  });
   return {
     port,
     proc,

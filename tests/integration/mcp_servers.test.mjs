@@ -11,7 +11,7 @@ import { startParley } from '../lib/parley.mjs';
 import { waitFor } from '../lib/http.mjs';
 import {
   fakeServer, everythingEntry, filesystemEntry, getStatus, server, waitForStatus, childrenOf,
-  allProcesses, startEverythingHttp, sleep,
+  allProcesses, startEverythingHttp,
 } from './mcp_helpers.mjs';
 
 const node = process.execPath;
@@ -166,8 +166,8 @@ test('disable stops the process but keeps the tool list; enable starts it again'
   assert.equal(f.connected, false);
   assert.equal(f.tool_count, 0);
   assert.ok(f.tools.length > 0 && f.tools.every((t) => !t.enabled));
-  await sleep(300);
-  assert.ok(!childrenOf(p.proc.pid).some((c) => c.cmdline.includes(sandbox) && c.state !== 'Z'));
+  const stopped = await waitFor(() => !childrenOf(p.proc.pid).some((c) => c.cmdline.includes(sandbox) && c.state !== 'Z'), 8000);
+  assert.ok(stopped, 'the disabled server\'s process was stopped');
   res = await patch('files', { enabled: true });
   f = server(await res.json(), 'files');
   assert.equal(f.state, 'connected');
@@ -186,7 +186,7 @@ test('a killed server is marked disconnected and restarted with back-off', async
 });
 
 test('list_changed from a server refreshes its tools without a refresh call', async () => {
-  const res = await put([fake('grower', '--grow-after', '300')]);
+  const res = await put([fake('grower', '--grow-after-list')]);
   assert.equal(res.status, 200);
   const status = await waitForStatus(p, (s) => server(s, 'grower')?.tools.length === 11, { what: 'the added tool' });
   assert.ok(server(status, 'grower').tools.some((t) => t.name === 'added_10'));
@@ -201,6 +201,7 @@ test('garbage on stdout is skipped; a server that never answers initialize does 
   assert.equal(server(body, 'noisy').state, 'connected');
   assert.equal(server(body, 'noisy').tools.length, 10);
   assert.equal(server(body, 'mute').state, 'connecting');
+  // Failed after the 30 s initialization limit (api.md §7.3), which has no setting to shorten it.
   const failed = await waitForStatus(p, (s) => server(s, 'mute').state === 'failed', { timeoutMs: 40000, what: 'mute failed' });
   assert.match(server(failed, 'mute').last_error, /initialize/);
 });
@@ -238,7 +239,8 @@ test('Streamable HTTP and the legacy SSE fallback against server-everything on 1
 test('after removing every server no child process or zombie is left', async () => {
   const res = await put([]);
   assert.equal(res.status, 200);
-  await sleep(500);
+  // Stopping is in the background (stdin closed, then signals 2 s apart): wait until every child is reaped.
+  await waitFor(() => childrenOf(p.proc.pid).length === 0, 8000);
   const kids = childrenOf(p.proc.pid);
   assert.deepEqual(kids.map((k) => `${k.pid} ${k.state} ${k.cmdline}`), []);
 });

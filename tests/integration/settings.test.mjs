@@ -222,16 +222,22 @@ test('concurrent saves from many clients leave a valid document with one of the 
 test('a kill -9 during a save loop leaves a valid settings file', async () => {
   const p = await startParley({ keepHome: true });
   let stop = false;
+  let saved = 0;
+  let tenSaved;
+  const savesGoing = new Promise((r) => { tenSaved = r; });
   const loop = (async () => {
     for (let i = 0; !stop; i++) {
       try {
-        await fetch(`${p.url}/api/settings/model`, json('PUT', { model: `m/${i}`, parameters: { temperature: (i % 20) / 10 }, supports_tools: true }));
+        const res = await fetch(`${p.url}/api/settings/model`, json('PUT', { model: `m/${i}`, parameters: { temperature: (i % 20) / 10 }, supports_tools: true }));
+        if (res.ok && ++saved === 10) tenSaved();
       } catch {
         return;
       }
     }
   })();
-  await new Promise((r) => setTimeout(r, 400));
+  // Ten saves done and the next under way: the kill lands in the middle of the loop.
+  await Promise.race([savesGoing, loop]);
+  assert.ok(saved >= 10, 'the save loop was running when parley was killed');
   p.proc.kill('SIGKILL');
   stop = true;
   await loop;

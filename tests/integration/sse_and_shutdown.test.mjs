@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import { startParley } from '../lib/parley.mjs';
-import { openStream, dechunk, parseResponse, waitFor, sleep } from '../lib/http.mjs';
+import { openStream, dechunk, parseResponse, waitFor } from '../lib/http.mjs';
 
 const expectedEvents =
   'event: message\ndata: {"choices":[{"delta":{"content":"Hello "}}]}\n\n' +
@@ -68,14 +68,18 @@ test('SIGTERM lets a running stream finish, refuses new connections, and exits 0
   const p = await startParley();
   const s = openStream(p.port, '/api/chat/test-stream');
   await waitFor(() => s.text().includes('Hello'));
+  let streamOver = false;
+  s.closed.then(() => { streamOver = true; });
   p.proc.kill('SIGTERM');
-  await sleep(100);
-  const refused = await new Promise((resolve) => {
+  // Once the signal is handled the listener is closed: a connection attempt is refused while the stream
+  // still runs (after it, the exiting process would refuse anyway).
+  const attempt = () => new Promise((resolve) => {
     const c = net.connect(p.port, '127.0.0.1');
-    c.on('connect', () => { c.destroy(); resolve(false); });
-    c.on('error', () => resolve(true));
+    c.on('connect', () => { c.destroy(); resolve(null); });
+    c.on('error', () => resolve('refused'));
   });
-  assert.equal(refused, true, 'no new connections after SIGTERM');
+  const seen = await waitFor(async () => (streamOver ? 'the stream ended first' : attempt()), 3000);
+  assert.equal(seen, 'refused', 'no new connections after SIGTERM');
   await s.closed;
   assert.equal(dechunk(parseResponse(s.text()).body), expectedEvents, 'the stream ran to its end');
   const { code } = await p.exited;

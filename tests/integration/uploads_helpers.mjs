@@ -82,9 +82,10 @@ export async function upload(baseUrl, { sessionId = 'session_test', data = sampl
   return { status: res.status, body, headers: res.headers };
 }
 
-/** Runs SQL against the home's SQLite history (sqlite3 CLI); returns stdout lines. */
+/** Runs SQL against the home's SQLite history (sqlite3 CLI, waiting up to 5 s while parley writes); returns
+ *  stdout lines. */
 export function sql(home, statement) {
-  const out = execFileSync('sqlite3', [join(home, 'data', 'chat_sessions.db'), statement], { encoding: 'utf8' });
+  const out = execFileSync('sqlite3', ['-cmd', '.timeout 5000', join(home, 'data', 'chat_sessions.db'), statement], { encoding: 'utf8' });
   return out.split('\n').filter((l) => l.length > 0);
 }
 

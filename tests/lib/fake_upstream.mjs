@@ -31,6 +31,15 @@ export async function startFakeUpstream() {
     requests: () => control('requests'),
     sent: () => control('sent'),
     closed: () => control('closed'),
+    /** Resolves with the counts ({closed_early, finished, closed_at, requests}) once each count in `atLeast`
+     *  has been reached, e.g. { closed_early: 1 }; throws with the counts after `timeoutMs`. */
+    async waitFor(atLeast, timeoutMs = 10000) {
+      const query = new URLSearchParams({ ...atLeast, timeout_ms: String(timeoutMs) });
+      const res = await fetch(`${url}/__control/wait?${query}`);
+      const counts = await res.json();
+      if (res.status !== 200) throw new Error(`fake upstream: ${JSON.stringify(atLeast)} not reached within ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+      return counts;
+    },
     reset: () => control('reset', {}),
     async stop() { proc.kill(); await new Promise((r) => proc.on('exit', r)); },
   };

@@ -71,7 +71,17 @@ export function dechunk(body) {
   return out;
 }
 
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Only the pause between polls: tests wait for what they expect (waitFor, waitForStatus), not for a time.
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves true when `promise` settles within `ms` (rejects with it), false when the time passes first. The
+ *  timer is cleared as soon as the answer is known: a pending timer keeps a test file's process, and so a
+ *  slot of the suite, waiting for its whole length. */
+export function within(promise, ms) {
+  let timer;
+  const late = new Promise((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  return Promise.race([promise.then(() => true), late]).finally(() => clearTimeout(timer));
+}
 
 /** Polls `fn` until it returns truthy or `ms` passes. */
 export async function waitFor(fn, ms = 5000, step = 25) {

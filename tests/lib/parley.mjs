@@ -18,7 +18,7 @@ export const webDist = join(repoRoot, 'web', 'dist');
  *   files: {relativePath: content} written into the home before start
  *   expectExit: resolve when the process exits instead of waiting for the listening line
  *   prefix: a command that execs parley, e.g. ['prlimit', '--nofile=96:96'] (proc.pid is then parley's)
- * Returns { url, port, home, proc, output(), stop(signal), exited }
+ * Returns { url, port, home, proc, output(), waitForOutput(pattern, timeoutMs, from), stop(signal), exited }
  */
 export async function startParley(opts = {}) {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
@@ -41,13 +41,45 @@ export async function startParley(opts = {}) {
   const [command, ...prefixArgs] = [...(opts.prefix ?? []), parleyBin];
   const proc = spawn(command, [...prefixArgs, ...(opts.args ?? ['serve'])], { cwd: home, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
+  let closed = false;
   proc.stdout.on('data', (d) => { out += d.toString(); });
   proc.stderr.on('data', (d) => { out += d.toString(); });
+  proc.on('close', () => { closed = true; });
   const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+
+  // Resolves with the match of `pattern` in the output (stdout and stderr, i.e. the terminal log) from offset
+  // `from` on (e.g. output().length before an action) as soon as it is there; rejects when the output ends
+  // without it or after `timeoutMs`.
+  const waitForOutput = (pattern, timeoutMs = 10000, from = 0) => new Promise((resolve, reject) => {
+    let timer;
+    const finish = (settle, value) => {
+      clearTimeout(timer);
+      proc.stdout.off('data', check);
+      proc.stderr.off('data', check);
+      proc.off('close', ended);
+      settle(value);
+    };
+    // Runs after the listeners above have appended the chunk (listeners run in the order they were added).
+    function check() {
+      const m = out.slice(from).match(pattern);
+      if (m) finish(resolve, m);
+      return Boolean(m);
+    }
+    function ended() {
+      if (!check()) finish(reject, new Error(`parley ended (code ${proc.exitCode}, signal ${proc.signalCode}) without printing ${pattern}:\n${out}`));
+    }
+    if (check()) return;
+    if (closed) { ended(); return; }
+    timer = setTimeout(() => finish(reject, new Error(`parley did not print ${pattern} within ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    proc.stdout.on('data', check);
+    proc.stderr.on('data', check);
+    proc.on('close', ended);
+  });
 
   const handle = {
     home, proc, exited,
     output: () => out,
+    waitForOutput,
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       const r = await exited;
@@ -59,18 +91,13 @@ export async function startParley(opts = {}) {
     const r = await exited;
     return { ...handle, ...r };
   }
-  const deadline = Date.now() + (opts.timeoutMs ?? 15000);
-  while (Date.now() < deadline) {
-    const m = out.match(/parley listening on (http:\/\/[^\s]+)/);
-    if (m) {
-      const url = m[1].replace(/\/$/, '');
-      return { ...handle, url, port: Number(new URL(url).port) };
-    }
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`parley exited before listening (code ${proc.exitCode}, signal ${proc.signalCode}):\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 20));
+  let m;
+  try {
+    m = await waitForOutput(/parley listening on (http:\/\/[^\s]+)/, opts.timeoutMs ?? 15000);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
   }
-  proc.kill('SIGKILL');
-  throw new Error(`parley did not start listening within timeout:\n${out}`);
+  const url = m[1].replace(/\/$/, '');
+  return { ...handle, url, port: Number(new URL(url).port) };
 }

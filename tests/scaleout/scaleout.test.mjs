@@ -142,6 +142,7 @@ test('PostgreSQL restarted, then stopped for 10 s, under chat traffic', async ()
     assert.ok(body.warnings.length > 0);
     assert.equal((await get(r.url, '/api/settings/model')).model, 'anthropic/claude-3.5-sonnet');
   }
+  // The outage's length is the scenario (issue 16: stopped for 10 s under traffic), not a wait for an event.
   await sleep(10000 - (Date.now() - stoppedAt));
   pg.start();
   const backAt = Date.now();

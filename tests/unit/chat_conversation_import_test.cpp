@@ -19,7 +19,7 @@ std::string problem_of(const char* json) {
   if (r) return "no problem";
   const auto error = r.error();  // a copy: result::error() returns by value
   const auto& item = error.detail.as_array().at(0).as_object();
-  EXPECT_EQ(error.status, 422);
+  EXPECT_EQ(error.kind, parley::ErrorKind::invalid_content);
   return bj::serialize(item.at("loc")) + " " + std::string(item.at("msg").as_string());
 }
 

@@ -6,8 +6,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/json.hpp>
 
-#include "blob/attachment_service.hpp"
 #include "blob/local_blob_store.hpp"
+#include "chat/attachment_service.hpp"
 #include "chat/conversation_service.hpp"
 #include "chat/conversation_title.hpp"
 #include "chat/session_turn_locks.hpp"
@@ -30,7 +30,7 @@ class ConversationServiceTest : public ::testing::Test {
     repo_ = store::open_sqlite_repository(path_).repository;
     config_.storage = "local";
     config_.blob_dir = path_.parent_path() / "blobs";
-    attachments_ = std::make_unique<blob::AttachmentService>(
+    attachments_ = std::make_unique<chat::AttachmentService>(
         config_, *repo_, blocking_,
         std::make_unique<blob::LocalBlobStore>(config_.blob_dir, std::string(32, 'k'), false, blocking_),
         nullptr, nullptr);
@@ -65,9 +65,9 @@ class ConversationServiceTest : public ::testing::Test {
   std::filesystem::path path_;
   std::unique_ptr<store::Repository> repo_;
   Config config_;
-  net::BlockingPool blocking_{2};
+  parley::BlockingPool blocking_{2};
   chat::SessionTurnLocks locks_;
-  std::unique_ptr<blob::AttachmentService> attachments_;
+  std::unique_ptr<chat::AttachmentService> attachments_;
   std::unique_ptr<chat::ConversationService> service_;
   boost::asio::io_context io_;
 };
@@ -191,7 +191,7 @@ TEST_F(ConversationServiceTest, ExportsJsonAndMarkdown) {
 
 TEST_F(ConversationServiceTest, DeletingAConversationWaitsForItsTurnAndRemovesItsAttachmentObjects) {
   add("s1", "user", "Look at this");
-  blob::NewAttachment upload{"s1", "note.txt", "text/plain", "some bytes"};
+  chat::NewAttachment upload{"s1", "note.txt", "text/plain", "some bytes"};
   const auto stored = run_awaitable(io_, attachments_->store_upload(std::move(upload)));
   ASSERT_TRUE(stored) << stored.error().detail;
   const auto object = config_.blob_dir / stored->storage_path;

@@ -121,15 +121,15 @@ class FakeProvider final : public llm::ProviderClient {
   std::deque<ScriptedReply> replies;
   std::vector<bj::object> requests;  // the body of every completion request, parsed
   int cancelled_calls = 0;           // completions that ended because their cancel signal fired
-  llm::ProviderResult<bj::value> model_list =
+  Result<bj::value, llm::ProviderError> model_list =
       provider_error(llm::ProviderError::Kind::unreachable, "no list");
 
   [[nodiscard]] bool configured() const override { return has_key; }
 
-  asio::awaitable<llm::ProviderResult<void>> stream_completion(std::string body,
-                                                               net::HttpClient::HeadFn on_head,
-                                                               net::HttpClient::DataFn on_data,
-                                                               net::CancelSignal* cancel) override {
+  asio::awaitable<Result<void, llm::ProviderError>> stream_completion(std::string body,
+                                                                      net::HttpClient::HeadFn on_head,
+                                                                      net::HttpClient::DataFn on_data,
+                                                                      parley::CancelSignal* cancel) override {
     if (!has_key) co_return provider_error(llm::ProviderError::Kind::not_configured, "no API key");
     requests.push_back(bj::parse(body).as_object());
     if (replies.empty()) {
@@ -145,7 +145,7 @@ class FakeProvider final : public llm::ProviderClient {
     }
     for (const auto& piece : reply.pieces) {
       if (cancel && cancel->cancelled()) break;
-      if (!co_await on_data(piece)) co_return llm::ProviderResult<void>();
+      if (!co_await on_data(piece)) co_return Result<void, llm::ProviderError>();
     }
     if (reply.hold_open && !(cancel && cancel->cancelled())) co_await wait_for_cancel(cancel);
     if (cancel && cancel->cancelled()) {
@@ -153,26 +153,26 @@ class FakeProvider final : public llm::ProviderClient {
       co_return provider_error(llm::ProviderError::Kind::cancelled, "cancelled");
     }
     if (reply.end) co_return *reply.end;
-    co_return llm::ProviderResult<void>();
+    co_return Result<void, llm::ProviderError>();
   }
 
-  asio::awaitable<llm::ProviderResult<bj::value>> models() override { co_return model_list; }
-  asio::awaitable<llm::ProviderResult<bj::array>> providers() override {
+  asio::awaitable<Result<bj::value, llm::ProviderError>> models() override { co_return model_list; }
+  asio::awaitable<Result<bj::array, llm::ProviderError>> providers() override {
     co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
   }
-  asio::awaitable<llm::ProviderResult<bj::array>> model_endpoints(std::string) override {
+  asio::awaitable<Result<bj::array, llm::ProviderError>> model_endpoints(std::string) override {
     co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
   }
-  asio::awaitable<llm::ProviderResult<std::string>> generation(std::string) override {
+  asio::awaitable<Result<std::string, llm::ProviderError>> generation(std::string) override {
     co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
   }
 
  private:
   // Parks like a stream whose upstream sends nothing, until the cancel signal fires (a test that forgets to
   // cancel fails after a few seconds instead of hanging).
-  static asio::awaitable<void> wait_for_cancel(net::CancelSignal* cancel) {
+  static asio::awaitable<void> wait_for_cancel(parley::CancelSignal* cancel) {
     asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::seconds(10));
-    net::CancelRegistration registration(cancel, [&timer] { timer.cancel(); });
+    parley::CancelRegistration registration(cancel, [&timer] { timer.cancel(); });
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     EXPECT_TRUE(cancel && cancel->cancelled()) << "a held stream was never cancelled";
   }
@@ -202,7 +202,7 @@ class RecordingSink final : public net::SseSink {
     co_return !gone_;
   }
   [[nodiscard]] bool client_gone() const override { return gone_; }
-  net::CancelSignal& cancellation() override { return cancel_; }
+  parley::CancelSignal& cancellation() override { return cancel_; }
 
   void leave() {
     gone_ = true;
@@ -221,7 +221,7 @@ class RecordingSink final : public net::SseSink {
 
  private:
   bool gone_ = false;
-  net::CancelSignal cancel_;
+  parley::CancelSignal cancel_;
 };
 
 // Tools that answer "<name> result" (or a scripted text), recording each call in order.
@@ -244,7 +244,7 @@ class ScriptedTools final : public TurnTools {
 
   asio::awaitable<std::vector<mcp::ExposedTool>> exposed_tools() override { co_return tools; }
   asio::awaitable<mcp::ToolCallOutcome> call_tool(std::string name, bj::object arguments,
-                                                  net::CancelSignal*) override {
+                                                  parley::CancelSignal*) override {
     calls.emplace_back(name, std::move(arguments));
     mcp::ToolCallOutcome out;
     out.text = name + " result";

@@ -16,7 +16,7 @@ namespace {
 
 TEST(StoreProbe, AnAnswerWithinTheBudgetCounts) {
   boost::asio::io_context io;
-  net::BlockingPool blocking(1);
+  parley::BlockingPool blocking(1);
   EXPECT_TRUE(run_awaitable(io, chat::answers_within(
                                     blocking, [] { return true; }, std::chrono::seconds(5))));
   EXPECT_FALSE(run_awaitable(io, chat::answers_within(
@@ -25,7 +25,7 @@ TEST(StoreProbe, AnAnswerWithinTheBudgetCounts) {
 
 TEST(StoreProbe, AHungCheckIsGivenUpAtTheBudgetWhileItStillRuns) {
   boost::asio::io_context io;
-  net::BlockingPool blocking(1);
+  parley::BlockingPool blocking(1);
   std::promise<void> release;
   auto released = release.get_future().share();
   std::promise<void> finished;

@@ -84,7 +84,7 @@ class ChatTurnTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   Config config_;
-  net::BlockingPool blocking_{1};
+  parley::BlockingPool blocking_{1};
   asio::io_context ioc_;
   net::HttpClient http_{ioc_};
   net::OutboundFetcher downloads_{http_, {}};

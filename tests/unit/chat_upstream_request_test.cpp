@@ -49,7 +49,7 @@ TEST(ChatRequestValidation, ReportsEveryProblemWithItsPath) {
       {"role":"user","content":null,"name":5}],"session_id":"bad\u0001id","temperature":"hot","max_tokens":1.5,
       "stop":[1],"tools":[1],"parallel_tool_calls":"yes","provider":[],"models":"x"})"));
   ASSERT_FALSE(r.has_value());
-  EXPECT_EQ(r.error().status, 422);
+  EXPECT_EQ(r.error().kind, parley::ErrorKind::invalid_content);
   const auto s = bj::serialize(r.error().detail);
   for (const char* expected :
        {R"("type":"literal_error","loc":["body","messages",0,"role"])",

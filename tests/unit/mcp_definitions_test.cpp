@@ -90,7 +90,7 @@ TEST(McpDefinition, PatchIgnoresNullsAndForbidsId) {
   EXPECT_EQ(*patched->command, std::vector<std::string>{"x"});
   auto with_id = apply_patch(stored, bj::parse(R"({"id":"other"})"));
   ASSERT_FALSE(with_id);
-  EXPECT_EQ(with_id.error().status, 422);
+  EXPECT_EQ(with_id.error().kind, parley::ErrorKind::invalid_content);
   auto two_transports = apply_patch(stored, bj::parse(R"({"url":"http://h/"})"));
   ASSERT_FALSE(two_transports);
   EXPECT_EQ(two_transports.error().detail,

@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -63,12 +64,16 @@ std::vector<std::string> many_frames() {
   return frames;
 }
 
+// Frames the bursty producer has handed to its sink so far (reset by the test that watches it).
+std::atomic<int> bursty_handed{0};
+
 // Bursts of frames without suspending, separated by short waits: direct writes, queued ones and merged ones.
 asio::awaitable<void> bursty_producer(SseSink& sink) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   int n = 0;
   for (auto& f : many_frames()) {
     co_await sink.send(std::move(f));
+    ++bursty_handed;
     if (++n % 7 == 0) {
       timer.expires_after(std::chrono::milliseconds(1));
       co_await timer.async_wait(asio::use_awaitable);
@@ -189,9 +194,22 @@ TEST_F(SseServer, FramesKeepBytesAndOrderWhenWrittenDirectlyQueuedAndMerged) {
 }
 
 TEST_F(SseServer, ClientThatPausesReadingGetsEveryFrameInOrder) {
+  bursty_handed = 0;
   auto s = request("/bursty");
   // The server fills the socket buffers and its queue, and the producer waits on a full queue or on a write.
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // Unhindered it hands over frames every millisecond or two, so a count that has not moved for 50 ms means
+  // it is held; the client reads from then on.
+  int seen = -1;
+  auto moved_at = Clock::now();
+  for (const auto deadline = Clock::now() + std::chrono::seconds(10);
+       Clock::now() < deadline && Clock::now() - moved_at < std::chrono::milliseconds(50);) {
+    if (const int now = bursty_handed; now != seen) {
+      seen = now;
+      moved_at = Clock::now();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_LT(seen, static_cast<int>(many_frames().size())) << "the client's pause held the producer back";
   std::string expected;
   for (const auto& f : many_frames()) expected += f;
   const auto body = dechunk(read_all(s));

@@ -29,7 +29,7 @@ class FakeToolServers final : public settings::PresetToolServers {
  public:
   bj::array definitions;
   std::vector<bj::array> applied;
-  std::optional<ApiError> refuse;
+  std::optional<Error> refuse;
 
   [[nodiscard]] bj::array stored_definitions() const override { return definitions; }
   boost::asio::awaitable<Result<void>> apply(bj::array preset_servers) override {
@@ -82,7 +82,7 @@ class PresetServiceTest : public ::testing::Test {
   std::filesystem::path dir_;
   Config config_;
   Warnings warnings_;
-  net::BlockingPool blocking_{1};
+  parley::BlockingPool blocking_{1};
   boost::asio::io_context io_;
   FakeToolServers tools_;
   std::unique_ptr<FileDocumentStore> documents_;
@@ -111,7 +111,7 @@ TEST_F(PresetServiceTest, CreateSnapshotsTheCurrentSetupAndRefusesATakenName) {
 
   const auto again = run_awaitable(io_, presets_->create("Work"));
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().status, 409);
+  EXPECT_EQ(again.error().kind, parley::ErrorKind::conflict);
   EXPECT_EQ(again.error().detail, "Preset already exists: Work");
   EXPECT_EQ(presets_->list().size(), 1u);
 }
@@ -142,7 +142,7 @@ TEST_F(PresetServiceTest, UpdateTakesANewSnapshotButKeepsCreatedAtAndDefault) {
 
   const auto unknown = run_awaitable(io_, presets_->update("Home"));
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error().status, 404);
+  EXPECT_EQ(unknown.error().kind, parley::ErrorKind::not_found);
   EXPECT_EQ(unknown.error().detail, "Unknown preset: Home");
 }
 
@@ -160,7 +160,7 @@ TEST_F(PresetServiceTest, OneDefaultAtATime) {
   EXPECT_FALSE(presets_->find("a")->is_default);
   const auto unknown = run_awaitable(io_, presets_->make_default("c"));
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error().status, 404);
+  EXPECT_EQ(unknown.error().kind, parley::ErrorKind::not_found);
 }
 
 TEST_F(PresetServiceTest, DeleteRemovesOthersButNeverTheDefault) {
@@ -174,7 +174,7 @@ TEST_F(PresetServiceTest, DeleteRemovesOthersButNeverTheDefault) {
   EXPECT_FALSE(*unknown);
   const auto refused = run_awaitable(io_, presets_->remove("keep"));
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().status, 400);
+  EXPECT_EQ(refused.error().kind, parley::ErrorKind::invalid_request);
   EXPECT_EQ(refused.error().detail, "Cannot delete default preset: keep");
   const auto deleted = run_awaitable(io_, presets_->remove("drop"));
   ASSERT_TRUE(deleted);
@@ -224,12 +224,12 @@ TEST_F(PresetServiceTest, ApplyAnswersWhatTheToolServersRefuseAndUnknownNamesCha
   ASSERT_TRUE(run_awaitable(io_, presets_->create("Work")));
   const auto unknown = run_awaitable(io_, presets_->apply("Home"));
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error().status, 404);
+  EXPECT_EQ(unknown.error().kind, parley::ErrorKind::not_found);
   EXPECT_TRUE(tools_.applied.empty());
-  tools_.refuse = ApiError::make(422, "Duplicate MCP server id: calc");
+  tools_.refuse = Error::invalid_content("Duplicate MCP server id: calc");
   const auto refused = run_awaitable(io_, presets_->apply("Work"));
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().status, 422);
+  EXPECT_EQ(refused.error().kind, parley::ErrorKind::invalid_content);
   EXPECT_EQ(refused.error().detail, "Duplicate MCP server id: calc");
 }
 

@@ -58,7 +58,7 @@ class UnreadableSettings : public ::testing::Test {
   Config config_;
   Warnings warnings_;
   FlakyDocuments documents_;
-  net::BlockingPool blocking_{1};
+  parley::BlockingPool blocking_{1};
   settings::SettingsService service_{config_, warnings_, documents_, blocking_};
 };
 

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <thread>
 
 #include "store/repository.hpp"
 #include "store/search_text.hpp"
@@ -23,13 +22,13 @@ class RepositoryTest : public ::testing::TestWithParam<Repository::Kind> {
   void SetUp() override {
     if (GetParam() == Repository::Kind::sqlite) {
       path_ = test_support::fresh_sqlite_path("repo");
-      repo_ = open_sqlite_repository(path_).repository;
+      repo_ = open_sqlite_repository(path_, 4, clock()).repository;
     } else {
       const char* url = test_support::postgres_url();
       ASSERT_NE(url, nullptr) << "PARLEY_TEST_POSTGRES_URL is not set: run `eval \"$(tests/lib/postgres.sh "
                                  "start)\"` first (and tests/lib/postgres.sh stop afterwards)";
       test_support::reset_postgres(url);
-      repo_ = open_postgres_repository(url).repository;
+      repo_ = open_postgres_repository(url, 4, clock()).repository;
     }
   }
   void TearDown() override {
@@ -75,21 +74,28 @@ class RepositoryTest : public ::testing::TestWithParam<Repository::Kind> {
   void reopen() {
     repo_.reset();
     repo_ = GetParam() == Repository::Kind::sqlite
-                ? open_sqlite_repository(path_).repository
-                : open_postgres_repository(test_support::postgres_url()).repository;
+                ? open_sqlite_repository(path_, 4, clock()).repository
+                : open_postgres_repository(test_support::postgres_url(), 4, clock()).repository;
+  }
+  // The repository's clock: it stands still until a test moves it, so timestamps of second precision differ
+  // when a test says so rather than after a second of sleep.
+  WallClock clock() {
+    return [this] { return now_; };
   }
 
   std::filesystem::path path_;
+  SystemTime now_ = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   std::unique_ptr<Repository> repo_;
 };
 
 TEST_P(RepositoryTest, ReopeningAppliesNoMigrationTwice) {
   if (GetParam() == Repository::Kind::sqlite) {
     repo_.reset();
-    EXPECT_TRUE(open_sqlite_repository(path_).applied_migrations.empty());
+    EXPECT_TRUE(open_sqlite_repository(path_, 4, clock()).applied_migrations.empty());
   } else {
     repo_.reset();
-    EXPECT_TRUE(open_postgres_repository(test_support::postgres_url()).applied_migrations.empty());
+    EXPECT_TRUE(
+        open_postgres_repository(test_support::postgres_url(), 4, clock()).applied_migrations.empty());
   }
 }
 
@@ -97,7 +103,6 @@ TEST_P(RepositoryTest, MessagesComeBackInInsertionOrderWithTheirValues) {
   EXPECT_FALSE(repo_->ensure_conversation("s1"));
   EXPECT_TRUE(repo_->ensure_conversation("s1"));
   EXPECT_FALSE(repo_->has_messages("s1"));
-  const auto before = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   auto sys = add("s1", "system", "You are helpful.");
   boost::json::value fragments = boost::json::parse(
       R"([{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"/api/files/k"}}])");
@@ -131,7 +136,7 @@ TEST_P(RepositoryTest, MessagesComeBackInInsertionOrderWithTheirValues) {
   EXPECT_EQ(rows[2].metadata.at("model"), "m/x");
   EXPECT_EQ(rows[3].tool_call_id, "call_0");
   EXPECT_EQ(rows[3].role, "tool");
-  EXPECT_GE(rows[0].created_at, before);
+  EXPECT_EQ(rows[0].created_at, now_) << "a row without created_at is stamped with the repository's clock";
   EXPECT_EQ(rows[3].created_at, tool_row.created_at);
   EXPECT_EQ(rows[1].id, user.id);
 
@@ -173,14 +178,14 @@ TEST_P(RepositoryTest, DeletingAUserMessageRemovesItsWholeTurn) {
   add("s", "assistant", "done", "assistant_1", "user_1");
   auto u2 = add("s", "user", "second", "user_2");
   add("other", "user", "same client id elsewhere", "user_1");
-  const auto before = repo_->find_conversation("s")->updated_at;
+  now_ += std::chrono::minutes(1);
 
   EXPECT_EQ(repo_->delete_message_cascade("s", "user_1"), 4);
   const auto rest = repo_->load_messages("s");
   ASSERT_EQ(rest.size(), 2u);
   EXPECT_EQ(rest[1].id, u2.id);
   EXPECT_EQ(repo_->load_messages("other").size(), 1u);
-  EXPECT_GE(repo_->find_conversation("s")->updated_at, before);
+  EXPECT_EQ(repo_->find_conversation("s")->updated_at, now_) << "a delete is activity";
   EXPECT_EQ(repo_->delete_message_cascade("s", "user_1"), 0);
   EXPECT_EQ(repo_->delete_message_cascade("s", std::to_string(u1.id)), 0);
   EXPECT_EQ(repo_->delete_message_cascade("missing-session", "user_2"), 0);
@@ -250,10 +255,10 @@ TEST_P(RepositoryTest, TitlesSummariesAndCounts) {
   EXPECT_EQ(summary->last_model, "second/model");
   EXPECT_FALSE(summary->snippet);
 
-  const auto before = repo_->find_conversation("s")->updated_at;
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(repo_->find_conversation("s")->updated_at, now_);
+  now_ += std::chrono::seconds(1);
   EXPECT_TRUE(repo_->set_title("s", std::string("Grüße ") + std::string(5000, 'y')));
-  EXPECT_GT(repo_->find_conversation("s")->updated_at, before);
+  EXPECT_EQ(repo_->find_conversation("s")->updated_at, now_) << "a rename is activity";
   EXPECT_EQ(repo_->conversation_summary("s")->title->substr(0, 8), "Grüße ");
   EXPECT_TRUE(repo_->set_title("s", std::nullopt));
   EXPECT_EQ(repo_->conversation_summary("s")->title->substr(0, 4), "Plan");
@@ -364,11 +369,11 @@ TEST_P(RepositoryTest, AnExistingDatabaseIsBackFilledByTheVisibleCountMigration)
   }
   repo_.reset();
   if (GetParam() == Repository::Kind::sqlite) {
-    auto opened = open_sqlite_repository(path_);
+    auto opened = open_sqlite_repository(path_, 4, clock());
     EXPECT_EQ(opened.applied_migrations, std::vector<int>{4});
     repo_ = std::move(opened.repository);
   } else {
-    auto opened = open_postgres_repository(test_support::postgres_url());
+    auto opened = open_postgres_repository(test_support::postgres_url(), 4, clock());
     EXPECT_EQ(opened.applied_migrations, std::vector<int>{2});
     repo_ = std::move(opened.repository);
   }

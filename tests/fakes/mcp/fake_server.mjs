@@ -2,7 +2,8 @@
 // A scriptable stdio MCP server for parley's integration tests: behaviours the real servers do not show on demand
 // (pagination, list_changed, dying mid-call, never answering initialize, garbage on stdout, audio content).
 // Flags: --page-size N, --never-initialize, --garbage, --protocol VERSION, --name NAME,
-//        --grow-after MS (adds a tool and sends notifications/tools/list_changed MS after initialized),
+//        --grow-after-list (adds a tool and sends notifications/tools/list_changed once it has answered its first
+//        whole tools/list, so the client can only learn of the tool from the notification),
 //        --stderr-secret N (after initialized, writes "Authorization: Bearer " and N base64-like characters, then
 //        a line "stderr-done", on stderr: a long credential-looking line for the log redactor)
 import { createInterface } from 'node:readline';
@@ -43,7 +44,8 @@ const tools = [
     run: () => {
       tools.push({ name: `added_${tools.length}`, description: 'Added at run time', inputSchema: schema(),
         run: () => text('added tool ran') });
-      setTimeout(() => send({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }), 10);
+      // After the answer to a tools/call of `grow` (sent in this turn of the event loop) or of tools/list.
+      setImmediate(() => send({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' }));
       return text('grown');
     } },
   { name: 'ping_parley', description: 'Ping the client before answering', inputSchema: schema(),
@@ -52,6 +54,7 @@ const tools = [
     run: (a) => { send({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'warning', logger: 'fake', data: a.message } }); return text('logged'); } },
 ];
 let pendingPing = null;
+let grown = false;
 
 async function handle(msg) {
   if (msg.id !== undefined && msg.method === undefined) {  // an answer to our ping
@@ -67,8 +70,6 @@ async function handle(msg) {
     return;
   }
   if (msg.method === 'notifications/initialized') {
-    const growAfter = Number(option('--grow-after', '0'));
-    if (growAfter > 0) setTimeout(() => tools.find((t) => t.name === 'grow').run(), growAfter);
     const secretChars = Number(option('--stderr-secret', '0'));
     if (secretChars > 0) process.stderr.write(`Authorization: Bearer ${'Ab9+/'.repeat(Math.ceil(secretChars / 5)).slice(0, secretChars)}\nstderr-done\n`);
     return;
@@ -80,6 +81,10 @@ async function handle(msg) {
     const result = { tools: page };
     if (end < tools.length) result.nextCursor = String(end);
     send({ jsonrpc: '2.0', id: msg.id, result });
+    if (end === tools.length && flag('--grow-after-list') && !grown) {
+      grown = true;
+      tools.find((t) => t.name === 'grow').run();
+    }
     return;
   }
   if (msg.method === 'tools/call') {

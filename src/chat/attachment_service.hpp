@@ -15,12 +15,13 @@
 
 #include "blob/blob_store.hpp"
 #include "blob/local_blob_store.hpp"
+#include "core/blocking.hpp"
+#include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/error.hpp"
-#include "net/blocking.hpp"
 #include "store/repository.hpp"
 
-namespace parley::blob {
+namespace parley::chat {
 
 struct NewAttachment {
   std::string session_id;
@@ -39,15 +40,15 @@ class AttachmentService {
  public:
   // `local` is always present (it serves /api/files for rows of the local backend); `gcs` and `s3` may be
   // null.
-  AttachmentService(const Config& config, store::Repository& repository, net::BlockingPool& blocking,
-                    std::unique_ptr<LocalBlobStore> local, std::unique_ptr<BlobStore> gcs,
-                    std::unique_ptr<BlobStore> s3);
+  AttachmentService(const Config& config, store::Repository& repository, BlockingPool& blocking,
+                    std::unique_ptr<blob::LocalBlobStore> local, std::unique_ptr<blob::BlobStore> gcs,
+                    std::unique_ptr<blob::BlobStore> s3);
 
   // The store PARLEY_STORAGE selects.
-  [[nodiscard]] BlobStore& selected() const;
+  [[nodiscard]] blob::BlobStore& selected() const;
   // The store of a row's storage_backend (null = gcs, rows of earlier servers); null when not available.
-  [[nodiscard]] BlobStore* store_for(const std::optional<std::string>& storage_backend) const;
-  [[nodiscard]] LocalBlobStore& local() const { return *local_; }
+  [[nodiscard]] blob::BlobStore* store_for(const std::optional<std::string>& storage_backend) const;
+  [[nodiscard]] blob::LocalBlobStore& local() const { return *local_; }
 
   // Signing lifetime: ATTACHMENTS_RETENTION_DAYS days capped at 7 days (7 days when retention is 0).
   [[nodiscard]] std::chrono::seconds signing_lifetime() const;
@@ -71,7 +72,7 @@ class AttachmentService {
   // provider cannot reach an inline data: URL for images. `display_url` is the absolute display URL.
   boost::asio::awaitable<std::string> delivery_url(store::AttachmentRow row, std::string display_url);
   // The object's bytes, from the row's store.
-  boost::asio::awaitable<BlobResult<std::string>> read_bytes(store::AttachmentRow row);
+  boost::asio::awaitable<Result<std::string, blob::BlobError>> read_bytes(store::AttachmentRow row);
 
   // The local attachment whose storage_path is `key`, with its bytes; nullopt when there is none.
   boost::asio::awaitable<std::optional<LocalFile>> find_local_file(std::string key);
@@ -108,10 +109,10 @@ class AttachmentService {
 
   const Config& config_;
   store::Repository& repository_;
-  net::BlockingPool& blocking_;
-  std::unique_ptr<LocalBlobStore> local_;
-  std::unique_ptr<BlobStore> gcs_;
-  std::unique_ptr<BlobStore> s3_;
+  BlockingPool& blocking_;
+  std::unique_ptr<blob::LocalBlobStore> local_;
+  std::unique_ptr<blob::BlobStore> gcs_;
+  std::unique_ptr<blob::BlobStore> s3_;
 };
 
-}  // namespace parley::blob
+}  // namespace parley::chat

@@ -1,4 +1,4 @@
-#include "store/password_row.hpp"
+#include "app/password_row.hpp"
 
 #include <boost/json.hpp>
 
@@ -7,7 +7,7 @@
 #include "core/log.hpp"
 #include "store/settings_table.hpp"
 
-namespace parley::store {
+namespace parley::app {
 
 namespace {
 constexpr const char* kRow = "auth";
@@ -42,7 +42,7 @@ std::string PasswordRow::where() const {
   return table_.where(kRow);
 }
 
-void import_password_file(PostgresDocumentStore& table, const std::filesystem::path& auth_file) {
+void import_password_file(store::PostgresDocumentStore& table, const std::filesystem::path& auth_file) {
   std::error_code ec;
   const auto text = read_file(auth_file, ec);
   if (!text || !json::parse(*text)) return;  // no file, or one AuthService will report as invalid
@@ -51,4 +51,4 @@ void import_password_file(PostgresDocumentStore& table, const std::filesystem::p
   }
 }
 
-}  // namespace parley::store
+}  // namespace parley::app

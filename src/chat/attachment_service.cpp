@@ -1,4 +1,4 @@
-#include "blob/attachment_service.hpp"
+#include "chat/attachment_service.hpp"
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
@@ -18,7 +18,12 @@
 #include "core/json.hpp"
 #include "core/log.hpp"
 
-namespace parley::blob {
+namespace parley::chat {
+
+using blob::attachment_id_of_key;
+using blob::attachment_object_key;
+using blob::local_signed_path;
+using blob::max_signed_url_lifetime;
 
 namespace bj = boost::json;
 using boost::asio::awaitable;
@@ -51,8 +56,9 @@ std::string metadata_filename(const store::AttachmentRow& row) {
 }  // namespace
 
 AttachmentService::AttachmentService(const Config& config, store::Repository& repository,
-                                     net::BlockingPool& blocking, std::unique_ptr<LocalBlobStore> local,
-                                     std::unique_ptr<BlobStore> gcs, std::unique_ptr<BlobStore> s3)
+                                     BlockingPool& blocking, std::unique_ptr<blob::LocalBlobStore> local,
+                                     std::unique_ptr<blob::BlobStore> gcs,
+                                     std::unique_ptr<blob::BlobStore> s3)
     : config_(config),
       repository_(repository),
       blocking_(blocking),
@@ -60,13 +66,13 @@ AttachmentService::AttachmentService(const Config& config, store::Repository& re
       gcs_(std::move(gcs)),
       s3_(std::move(s3)) {}
 
-BlobStore& AttachmentService::selected() const {
+blob::BlobStore& AttachmentService::selected() const {
   if (config_.storage == "gcs" && gcs_) return *gcs_;
   if (config_.storage == "s3" && s3_) return *s3_;
   return *local_;
 }
 
-BlobStore* AttachmentService::store_for(const std::optional<std::string>& backend) const {
+blob::BlobStore* AttachmentService::store_for(const std::optional<std::string>& backend) const {
   const std::string name = backend.value_or("gcs");
   if (name == "local") return local_.get();
   if (name == "gcs") return gcs_.get();
@@ -81,7 +87,7 @@ std::chrono::seconds AttachmentService::signing_lifetime() const {
 }
 
 awaitable<Result<store::AttachmentRow>> AttachmentService::store_upload(NewAttachment a) {
-  BlobStore& target = selected();
+  blob::BlobStore& target = selected();
   const auto now = whole_seconds(std::chrono::system_clock::now());
   store::AttachmentRow row;
   row.attachment_id = new_uuid_hex();
@@ -99,7 +105,8 @@ awaitable<Result<store::AttachmentRow>> AttachmentService::store_upload(NewAttac
     row.expires_at = now + std::chrono::hours(24) * config_.attachments_retention_days;
 
   auto stored = co_await target.put_new(row.storage_path, std::move(a.bytes), a.mime_type);
-  if (!stored) co_return ApiError::make(502, "Attachment storage failed: " + stored.error().message);
+  if (!stored)
+    co_return Error::make(ErrorKind::upstream_failed, "Attachment storage failed: " + stored.error().message);
 
   const auto lifetime = signing_lifetime();
   const auto url = target.signed_url(row.storage_path, lifetime, now);
@@ -122,7 +129,7 @@ awaitable<Result<store::AttachmentRow>> AttachmentService::store_upload(NewAttac
     // No object without a row: take the object back (the reaper's tombstones cannot know about it).
     auto removed = co_await target.remove(row.storage_path);
     if (!removed) log::warn("Cannot remove the object of an unsaved attachment: {}", removed.error().message);
-    co_return ApiError::internal();
+    co_return Error::internal();
   }
   co_return row;
 }
@@ -136,7 +143,7 @@ std::string AttachmentService::current_url_blocking(store::AttachmentRow& row, S
       return *row.signed_url;
     }
   }
-  BlobStore* store = store_for(row.storage_backend);
+  blob::BlobStore* store = store_for(row.storage_backend);
   if (!store || !store->missing_configuration().empty()) return {};
   const auto signed_at = whole_seconds(now);
   const auto lifetime = signing_lifetime();
@@ -193,17 +200,18 @@ std::string AttachmentService::absolute_url(const std::string& url, const std::s
 }
 
 awaitable<std::string> AttachmentService::delivery_url(store::AttachmentRow row, std::string display_url) {
-  BlobStore* store = store_for(row.storage_backend);
+  blob::BlobStore* store = store_for(row.storage_backend);
   if (!store || store->reachable_by_provider() || !row.mime_type.starts_with("image/")) co_return display_url;
   auto bytes = co_await store->read(row.storage_path);
   if (!bytes) co_return display_url;
   co_return "data:" + row.mime_type + ";base64," + base64_encode(*bytes);
 }
 
-awaitable<BlobResult<std::string>> AttachmentService::read_bytes(store::AttachmentRow row) {
-  BlobStore* store = store_for(row.storage_backend);
+awaitable<Result<std::string, blob::BlobError>> AttachmentService::read_bytes(store::AttachmentRow row) {
+  blob::BlobStore* store = store_for(row.storage_backend);
   if (!store)
-    co_return BlobError{BlobError::Kind::failed, "the attachment's storage backend is not available"};
+    co_return blob::BlobError{blob::BlobError::Kind::failed,
+                              "the attachment's storage backend is not available"};
   co_return co_await store->read(row.storage_path);
 }
 
@@ -224,7 +232,7 @@ awaitable<std::optional<LocalFile>> AttachmentService::find_local_file(std::stri
 }
 
 awaitable<bool> AttachmentService::remove_tombstoned_object(store::BlobTombstone t) {
-  BlobStore* store = store_for(t.storage_backend);
+  blob::BlobStore* store = store_for(t.storage_backend);
   bool gone = false;
   std::string why = "its storage backend is not configured";
   if (store && store->missing_configuration().empty()) {
@@ -257,7 +265,7 @@ awaitable<AttachmentService::ReapReport> AttachmentService::reap_once(SystemTime
   auto list_expired = [repo, now] { return repo->expired_attachments(now, 1000); };
   const auto expired = co_await blocking_.run(std::move(list_expired));
   for (const auto& row : expired) {
-    BlobStore* store = store_for(row.storage_backend);
+    blob::BlobStore* store = store_for(row.storage_backend);
     if (!store || !store->missing_configuration().empty()) {
       ++report.attachments_kept;
       continue;
@@ -332,4 +340,4 @@ void AttachmentService::run_retention_now() {
   });
 }
 
-}  // namespace parley::blob
+}  // namespace parley::chat

@@ -9,7 +9,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <type_traits>
 
-namespace parley::net {
+namespace parley {
 
 class BlockingPool {
  public:
@@ -41,4 +41,4 @@ class BlockingPool {
   boost::asio::thread_pool pool_;
 };
 
-}  // namespace parley::net
+}  // namespace parley

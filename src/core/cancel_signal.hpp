@@ -8,7 +8,7 @@
 #include <map>
 #include <mutex>
 
-namespace parley::net {
+namespace parley {
 
 class CancelSignal {
  public:
@@ -67,4 +67,4 @@ class CancelRegistration {
   std::size_t id_;
 };
 
-}  // namespace parley::net
+}  // namespace parley

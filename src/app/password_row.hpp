@@ -9,21 +9,23 @@
 #include "auth/password_store.hpp"
 
 namespace parley::store {
-
 class PostgresDocumentStore;
+}  // namespace parley::store
+
+namespace parley::app {
 
 class PasswordRow final : public auth::PasswordStore {
  public:
-  explicit PasswordRow(PostgresDocumentStore& table) : table_(table) {}
+  explicit PasswordRow(store::PostgresDocumentStore& table) : table_(table) {}
   Loaded load() override;
   std::error_code save(const std::string& encoded) override;
   [[nodiscard]] std::string where() const override;
 
  private:
-  PostgresDocumentStore& table_;
+  store::PostgresDocumentStore& table_;
 };
 
-// Copies data/auth.json into the row when the file exists and the row does not. Throws DatabaseError.
-void import_password_file(PostgresDocumentStore& table, const std::filesystem::path& auth_file);
+// Copies data/auth.json into the row when the file exists and the row does not. Throws store::DatabaseError.
+void import_password_file(store::PostgresDocumentStore& table, const std::filesystem::path& auth_file);
 
-}  // namespace parley::store
+}  // namespace parley::app
