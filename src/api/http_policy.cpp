@@ -2,6 +2,7 @@
 
 #include <boost/url/parse.hpp>
 
+#include "api/openai.hpp"
 #include "api/responses.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
@@ -186,6 +187,8 @@ boost::asio::awaitable<std::optional<net::Response>> HttpPolicy::before(net::Req
 
 void HttpPolicy::after(const net::Request& req, net::Response& res) {
   if (!req.request_id.empty()) res.headers.set("X-Request-Id", req.request_id);
+  // OpenAI's clients read OpenAI's error shape, also from the server's own refusals (413, 404, 405, 403).
+  if (req.path.starts_with("/v1/")) reshape_openai_error(res);
   // Upstream error bodies, MCP errors and exports can echo a key: no known secret leaves in a text body.
   // (Attachment bytes are served as they were stored; the UI's files are static_body.)
   if (!res.body.empty() && !res.carries_credential &&

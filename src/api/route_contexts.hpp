@@ -16,7 +16,14 @@ class AttachmentService;
 namespace parley::chat {
 class ChatOrchestrator;
 class ConversationService;
+class OpenAiCompletions;
 }  // namespace parley::chat
+namespace parley::keys {
+class ApiKeyService;
+}  // namespace parley::keys
+namespace parley::google {
+class GoogleAuth;
+}  // namespace parley::google
 namespace parley::llm {
 class ModelCatalog;
 }  // namespace parley::llm
@@ -87,6 +94,24 @@ struct SttRoutes {
   net::HttpClient& http;
 };
 
+// The OpenAI-compatible API under /v1 (docs/openai-api.md): API keys instead of parley's own login.
+struct OpenAiRoutes {
+  keys::ApiKeyService& keys;
+  chat::OpenAiCompletions& completions;
+  llm::ModelCatalog& catalog;
+};
+
+// The keys of that API, managed from the UI (behind parley's own authentication).
+struct ApiKeyRoutes {
+  keys::ApiKeyService& keys;
+};
+
+// Google authorization (§2.20).
+struct GoogleAuthRoutes {
+  const Config& config;  // FRONTEND_URL, the home's credentials/, GOOGLE_DEFAULT_USER_EMAIL
+  google::GoogleAuth& auth;
+};
+
 // Every group's context, for the route table.
 struct RouteContexts {
   ApiContext& models;  // models, metadata, generation, active provider
@@ -99,6 +124,9 @@ struct RouteContexts {
   McpRoutes& mcp;
   AttachmentRoutes& attachments;
   SttRoutes& stt;
+  OpenAiRoutes& openai;
+  ApiKeyRoutes& api_keys;
+  GoogleAuthRoutes& google;
 };
 
 }  // namespace parley::api

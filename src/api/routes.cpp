@@ -3,11 +3,14 @@
 
 #include <type_traits>
 
+#include "api/api_keys.hpp"
 #include "api/chat.hpp"
 #include "api/conversations.hpp"
 #include "api/files.hpp"
+#include "api/google_auth.hpp"
 #include "api/mcp.hpp"
 #include "api/models.hpp"
+#include "api/openai.hpp"
 #include "api/presets.hpp"
 #include "api/settings.hpp"
 #include "api/stt.hpp"
@@ -41,6 +44,12 @@ Context& context_for(const RouteContexts& c) {
     return c.attachments;
   else if constexpr (std::is_same_v<Context, SttRoutes>)
     return c.stt;
+  else if constexpr (std::is_same_v<Context, OpenAiRoutes>)
+    return c.openai;
+  else if constexpr (std::is_same_v<Context, ApiKeyRoutes>)
+    return c.api_keys;
+  else if constexpr (std::is_same_v<Context, GoogleAuthRoutes>)
+    return c.google;
   else
     static_assert(!std::is_same_v<Context, Context>, "add the route group's context to RouteContexts");
 }
@@ -128,10 +137,27 @@ std::span<const RouteRow> route_table() {
        Access::authenticated},
       {"POST", "/api/stt/deepgram/token", bound<post_deepgram_token>, BodyPolicy::ignored,
        Access::authenticated},
+      {"POST", "/api/google-auth/authorize", bound<post_google_authorize>, BodyPolicy::normal,
+       Access::authenticated},
+      // A cross-site redirect carries no SameSite=Strict cookie: the signed state protects it (§0.7).
+      {"GET", "/api/google-auth/callback", bound<get_google_callback>, BodyPolicy::ignored, Access::open},
+      {"GET", "/api/google-auth/status/{user_email}", bound<get_google_status>, BodyPolicy::ignored,
+       Access::authenticated},
+      {"DELETE", "/api/google-auth/status/{user_email}", bound<delete_google_authorization>,
+       BodyPolicy::ignored, Access::authenticated},
+      {"GET", "/api/google-auth/config", bound<get_google_config>, BodyPolicy::ignored,
+       Access::authenticated},
       {"POST", "/api/uploads", bound<post_upload>, BodyPolicy::upload, Access::authenticated},
       {"POST", "/api/uploads/", bound<post_upload>, BodyPolicy::upload, Access::authenticated},
       {"GET", "/api/uploads/{attachment_id}/content", bound<get_legacy_upload_content>, BodyPolicy::ignored,
        Access::authenticated},
+      {"GET", "/api/keys", bound<get_api_keys>, BodyPolicy::ignored, Access::authenticated},
+      {"POST", "/api/keys", bound<post_api_key>, BodyPolicy::normal, Access::authenticated},
+      {"DELETE", "/api/keys/{key_id}", bound<delete_api_key>, BodyPolicy::ignored, Access::authenticated},
+      // The OpenAI-compatible API: its handlers check the request's API key (docs/openai-api.md).
+      {"GET", "/v1/models", bound<get_openai_models>, BodyPolicy::ignored, Access::open},
+      {"GET", "/v1/models/{model...}", bound<get_openai_model>, BodyPolicy::ignored, Access::open},
+      {"POST", "/v1/chat/completions", bound<post_openai_chat_completion>, BodyPolicy::chat, Access::open},
       // The URL signature is the credential (§0.7, §8.5).
       {"GET", "/api/files/{key...}", bound<get_file>, BodyPolicy::ignored, Access::open},
   };

@@ -77,12 +77,38 @@ int run_cli(int argc, char** argv) {
   mcp_server_cmd->add_option("name", builtin_name, "built-in server name (legacy module names accepted)")
       ->required();
 
+  KeysCommand keys;
+  auto* keys_cmd = app.add_subcommand("keys", "API keys of the OpenAI-compatible API (/v1)");
+  keys_cmd->require_subcommand(1);
+  auto* keys_create = keys_cmd->add_subcommand("create", "Create a key (printed once on standard output)");
+  keys_create->add_option("--name", keys.name, "a name that says who uses the key")->required();
+  keys_create->add_option("--model", keys.models, "a model the key may use (repeat; default: any)");
+  auto* servers_opt = keys_create->add_option(
+      "--mcp-server", keys.mcp_servers, "an MCP server whose tools the key gets (repeat; default: all enabled)");
+  bool no_tools = false;
+  keys_create->add_flag("--no-tools", no_tools, "offer no MCP tools to this key's requests");
+  double cap = 0;
+  auto* cap_opt = keys_create->add_option("--cap", cap, "spending cap in USD (upstream cost)");
+  keys_create->add_flag("--store-history", keys.store_history,
+                        "store this key's exchanges as conversations visible in the UI");
+  auto* keys_list = keys_cmd->add_subcommand("list", "List the keys with their usage");
+  keys_list->add_flag("--json", keys.json, "print JSON");
+  auto* keys_revoke = keys_cmd->add_subcommand("revoke", "Revoke a key by its id");
+  keys_revoke->add_option("id", keys.id, "the key's id (parley keys list)")->required();
+
   // CLI11's own idiom: help, version and parse errors are printed and end with CLI11's exit code.
   CLI11_PARSE(app, argc, argv);
   if (passwd_cmd->parsed()) return set_password(from_stdin);
   if (migrate_cmd->parsed()) return migrate_database();
   if (backup_cmd->parsed()) return backup_database(backup_path);
   if (mcp_server_cmd->parsed()) return run_mcp_server(builtin_name);
+  if (keys_cmd->parsed()) {
+    keys.action = keys_create->parsed() ? "create" : keys_list->parsed() ? "list" : "revoke";
+    keys.mcp_servers_given = servers_opt->count() > 0 || no_tools;
+    if (no_tools) keys.mcp_servers.clear();
+    if (cap_opt->count() > 0) keys.spending_cap_usd = cap;
+    return keys_command(keys);
+  }
   if (mcp_tools_cmd->parsed()) {
     if (mcp_command.empty() == tools_args.empty() || tools_args.size() > 1) {
       std::cerr << "parley mcp tools: give exactly one of <server id or URL> and `-- command args...`\n";

@@ -1,6 +1,7 @@
 // The commands behind the CLI: each returns the process exit code.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,19 @@ int backup_database(const std::string& destination);
 int mcp_tools(const std::string& server, const std::vector<std::string>& command);
 // `parley mcp-server <name>`: one built-in MCP server on stdin/stdout (legacy module names accepted).
 int run_mcp_server(const std::string& name);
+// `parley keys create|list|revoke` (the OpenAI-compatible API's keys).
+struct KeysCommand {
+  std::string action;  // create | list | revoke
+  std::string name;
+  std::vector<std::string> models;
+  std::vector<std::string> mcp_servers;
+  bool mcp_servers_given = false;
+  std::optional<double> spending_cap_usd;
+  bool store_history = false;
+  bool json = false;
+  std::string id;
+};
+int keys_command(const KeysCommand& command);
 int mcp_call(const std::string& server, const std::vector<std::string>& command, const std::string& tool,
              const std::string& arguments_json);
 

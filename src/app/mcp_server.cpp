@@ -10,17 +10,24 @@
 #include <thread>
 
 #include "app/commands.hpp"
+#include "app/google_wiring.hpp"
 #include "blob/gcs_blob_store.hpp"
 #include "blob/local_blob_store.hpp"
 #include "blob/s3_blob_store.hpp"
+#include "chat/attachment_service.hpp"
 #include "core/blocking.hpp"
 #include "core/config.hpp"
 #include "core/json.hpp"
+#include "core/warnings.hpp"
+#include "google/google_tools.hpp"
+#include "google/tool_session.hpp"
 #include "mcp/builtin/servers.hpp"
 #include "mcp/server_definition.hpp"
 #include "net/http_client.hpp"
 #include "net/outbound_fetcher.hpp"
 #include "store/open_repository.hpp"
+#include "store/settings_table.hpp"
+#include "store/signing_key.hpp"
 
 namespace parley::app {
 
@@ -206,19 +213,149 @@ mcp::Outcome<std::optional<builtin::SavedAttachment>> find_attachment(store::Rep
   return std::optional<builtin::SavedAttachment>(std::move(a));
 }
 
+// download_gmail_attachment's side: the file becomes an attachment of the session in the configured storage,
+// with its row in the history store, and the answer carries its signed URL (§7.5). Opened on first use.
+class SessionAttachmentSink {
+ public:
+  explicit SessionAttachmentSink(Config config)
+      : config_(std::move(config)), runner_([this] { ioc_.run(); }) {}
+  ~SessionAttachmentSink() {
+    work_.reset();
+    ioc_.stop();
+    runner_.join();
+  }
+  SessionAttachmentSink(const SessionAttachmentSink&) = delete;
+  SessionAttachmentSink& operator=(const SessionAttachmentSink&) = delete;
+
+  mcp::Outcome<google::SavedFile> save(const std::string& session_id, const std::string& filename,
+                                       const std::string& mime_type, const std::string& bytes) {
+    using R = mcp::Outcome<google::SavedFile>;
+    std::lock_guard lock(mutex_);
+    try {
+      if (!service_) open();
+    } catch (const std::exception& e) {
+      return R::failure(store::describe_database(config_) + ": " + e.what());
+    }
+    if (bytes.size() > config_.attachments_max_size_bytes) {
+      return R::failure("The file is larger than ATTACHMENTS_MAX_SIZE_BYTES (" +
+                        std::to_string(config_.attachments_max_size_bytes) + " bytes).");
+    }
+    if (auto missing = service_->selected().missing_configuration(); !missing.empty())
+      return R::failure("Attachment storage (" + config_.storage + ") is not configured: " + missing);
+    chat::NewAttachment a{session_id, filename, mime_type, bytes};
+    auto stored =
+        boost::asio::co_spawn(ioc_, service_->store_upload(std::move(a)), boost::asio::use_future).get();
+    if (!stored) {
+      const auto& d = stored.error().detail;
+      return R::failure(d.is_string() ? std::string(d.as_string()) : json::serialize(d));
+    }
+    auto row = *stored;
+    google::SavedFile out;
+    out.attachment_id = row.attachment_id;
+    out.mime_type = row.mime_type;
+    out.size_bytes = row.size_bytes;
+    const std::string base = !config_.public_url.empty()
+                                 ? config_.public_url
+                                 : "http://" + config_.host + ":" + std::to_string(config_.port);
+    std::string trimmed = base;
+    while (!trimmed.empty() && trimmed.back() == '/') trimmed.pop_back();
+    out.url = chat::AttachmentService::absolute_url(service_->current_url_blocking(row), trimmed);
+    return out;
+  }
+
+ private:
+  void open() {
+    Warnings warnings;
+    std::unique_ptr<store::PostgresDocumentStore> table;
+    if (config_.database_kind == DatabaseKind::postgres) {
+      table = std::make_unique<store::PostgresDocumentStore>(config_.postgres_url);
+      repository_ = store::open_postgres_repository(config_.postgres_url, 1).repository;
+    } else {
+      repository_ = store::open_sqlite_repository(config_.sqlite_path, 1).repository;
+    }
+    const auto key = store::load_or_create_signing_key(config_, table.get(), warnings);
+    service_ = std::make_unique<chat::AttachmentService>(
+        config_, *repository_, blocking_,
+        std::make_unique<blob::LocalBlobStore>(config_.blob_dir, key.empty() ? std::string() : from_hex(key),
+                                               !config_.public_url.empty(), blocking_),
+        std::make_unique<blob::GcsBlobStore>(blob::GcsSettings{config_.gcs_bucket_name, config_.gcs_endpoint,
+                                                               config_.google_application_credentials},
+                                             http_),
+        std::make_unique<blob::S3BlobStore>(
+            blob::S3Settings{config_.s3_endpoint, config_.s3_bucket, config_.s3_region,
+                             config_.s3_access_key_id, config_.s3_secret_access_key,
+                             config_.s3_force_path_style},
+            http_));
+  }
+
+  Config config_;
+  std::mutex mutex_;
+  boost::asio::io_context ioc_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
+      boost::asio::make_work_guard(ioc_);
+  BlockingPool blocking_{1};
+  net::HttpClient http_{ioc_};
+  std::unique_ptr<store::Repository> repository_;
+  std::unique_ptr<chat::AttachmentService> service_;
+  std::thread runner_;
+};
+
+// calendar, gmail, gdrive: the Google API client on its own I/O thread, tokens where `parley serve` keeps
+// them.
+int run_google_server(const std::string& name, const Config& config) {
+  std::unique_ptr<store::PostgresDocumentStore> table;
+  std::unique_ptr<google::TokenStore> tokens;
+  if (config.database_kind == DatabaseKind::postgres) {
+    table = std::make_unique<store::PostgresDocumentStore>(config.postgres_url);
+    tokens = std::make_unique<google::DocumentTokenStore>(*table, config.home / "data" / "tokens");
+  } else {
+    tokens = std::make_unique<google::FileTokenStore>(config.home / "data" / "tokens");
+  }
+  // The OAuth state of a URL made here is checked by `parley serve`: the same key, from the same place.
+  std::string signing_key;
+  try {
+    Warnings warnings;
+    signing_key = store::load_or_create_signing_key(config, table.get(), warnings);
+  } catch (const std::exception& e) {
+    std::cerr << "parley mcp-server " << name << ": the signing key cannot be read: " << e.what() << "\n";
+  }
+  google::ToolSession session(google_auth_settings(config, signing_key), google_api_settings(config),
+                              std::move(tokens));
+  auto backend = session.backend();
+  backend.default_user_email = config.google_default_user_email;
+  backend.timezone = !config.timezone.empty() ? config.timezone : display_zone_name();
+  if (name == "gmail") {
+    auto sink = std::make_shared<SessionAttachmentSink>(config);
+    backend.save_attachment = [sink](const std::string& session_id, const std::string& filename,
+                                     const std::string& mime, const std::string& bytes) {
+      return sink->save(session_id, filename, mime, bytes);
+    };
+    auto server = google::make_gmail_server(std::move(backend));
+    server.serve(std::cin, std::cout);
+    return 0;
+  }
+  if (name == "gdrive") {
+    auto objects = std::make_shared<AttachmentObjects>(config);
+    backend.download = [objects](const std::string& url, std::uintmax_t max_bytes) {
+      return objects->download(url, max_bytes);
+    };
+    auto server = google::make_gdrive_server(std::move(backend));
+    server.serve(std::cin, std::cout);
+    return 0;
+  }
+  auto server = google::make_calendar_server(std::move(backend));
+  server.serve(std::cin, std::cout);
+  return 0;
+}
+
 }  // namespace
 
 int run_mcp_server(const std::string& requested) {
   const auto name = mcp::builtin_server_name(requested);
   if (!name) {
     std::cerr << "parley mcp-server: unknown built-in server '" << requested
-              << "'; the built-in servers are calculator, housekeeping and pdf\n";
+              << "'; the built-in servers are calculator, housekeeping, pdf, calendar, gmail and gdrive\n";
     return 2;
-  }
-  if (*name != "calculator" && *name != "housekeeping" && *name != "pdf") {
-    std::cerr << "parley mcp-server: the built-in server '" << *name
-              << "' is not available in this version of parley\n";
-    return 1;
   }
   std::ios::sync_with_stdio(false);  // buffered stdin: requests are read line by line
   if (*name == "calculator") {
@@ -235,6 +372,7 @@ int run_mcp_server(const std::string& requested) {
   const auto& config = *loaded.config;
   if (!config.timezone.empty()) setenv("TZ", config.timezone.c_str(), 1);
   tzset();
+  if (*name == "calendar" || *name == "gmail" || *name == "gdrive") return run_google_server(*name, config);
   auto lazy_store = std::make_shared<LazyStore>(config);
   if (*name == "housekeeping") {
     builtin::HousekeepingOptions options;

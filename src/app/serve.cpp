@@ -18,6 +18,7 @@
 #include "api/route_contexts.hpp"
 #include "api/routes.hpp"
 #include "app/commands.hpp"
+#include "app/google_wiring.hpp"
 #include "app/login_sessions.hpp"
 #include "app/password_row.hpp"
 #include "app/preset_tool_servers.hpp"
@@ -30,6 +31,7 @@
 #include "chat/attachment_service.hpp"
 #include "chat/chat_orchestrator.hpp"
 #include "chat/conversation_service.hpp"
+#include "chat/openai_completions.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
 #include "core/blocking.hpp"
@@ -39,6 +41,9 @@
 #include "core/log.hpp"
 #include "core/redact.hpp"
 #include "core/warnings.hpp"
+#include "keys/api_key_service.hpp"
+#include "google/google_auth.hpp"
+#include "google/token_store.hpp"
 #include "llm/model_catalog.hpp"
 #include "llm/openrouter_client.hpp"
 #include "mcp/command_line_client.hpp"
@@ -371,6 +376,7 @@ int serve() {
             tools.reload_definitions();  // retries by itself while the database does not answer
             return true;
           }
+          if (name.rfind("google_token:", 0) == 0) return true;  // read from the table on every use
           if (name == "auth") {
             auth.reload_password();  // a failed read keeps the hash read before
             return true;
@@ -419,6 +425,10 @@ int serve() {
   chat::ChatOrchestrator chat_turns({config, blocking, provider, image_downloads, catalog, *history,
                                      model_settings, turn_locks, &turn_tools, &attachments});
   chat::ConversationService conversations(*history, blocking, turn_locks, attachments);
+  // The OpenAI-compatible API: the same turns, with API keys kept in the database (every replica sees them).
+  keys::ApiKeyService api_keys(*history, &blocking);
+  chat::OpenAiCompletions openai_completions({config, blocking, provider, image_downloads, catalog, *history,
+                                              model_settings, turn_locks, &turn_tools, nullptr});
 
   // What each route group gets (api/route_contexts.hpp).
   api::ApiContext ctx{config, blocking, auth};
@@ -434,9 +444,23 @@ int serve() {
   api::McpRoutes mcp_routes{tools};
   api::AttachmentRoutes attachment_routes{config, attachments};
   api::SttRoutes stt_routes{config, http_client};
+  api::OpenAiRoutes openai_routes{api_keys, openai_completions, catalog};
+  api::ApiKeyRoutes api_key_routes{api_keys};
+  // Google tokens: files under data/tokens/, or with PostgreSQL the settings rows every replica shares
+  // (§2.20).
+  std::unique_ptr<google::TokenStore> google_tokens;
+  if (settings_table)
+    google_tokens =
+        std::make_unique<google::DocumentTokenStore>(*settings_table, config.home / "data" / "tokens");
+  else
+    google_tokens = std::make_unique<google::FileTokenStore>(config.home / "data" / "tokens");
+  google::GoogleAuth google_auth(google_auth_settings(config, signing_key), *google_tokens, http_client,
+                                 &blocking);
+  api::GoogleAuthRoutes google_routes{config, google_auth};
   const net::Router router =
       api::build_router({ctx, health_routes, auth_routes, chat_routes, conversation_routes, settings_routes,
-                         preset_routes, mcp_routes, attachment_routes, stt_routes});
+                         preset_routes, mcp_routes, attachment_routes, stt_routes, openai_routes,
+                         api_key_routes, google_routes});
   const net::StaticFiles ui = config.web_dir ? net::StaticFiles::from_directory(*config.web_dir)
                                              : net::StaticFiles::from_embedded(net::embedded_web_files());
   api::HttpPolicy policy(ctx);
@@ -447,7 +471,7 @@ int serve() {
   options.normal_body_limit = config.max_body_bytes;
   options.chat_body_limit = config.chat_max_body_bytes;
   options.upload_body_limit = config.attachments_max_size_bytes + 65536;
-  options.non_ui_paths = {"/api", "/api/", "/health", "/metrics", "/favicon.ico"};
+  options.non_ui_paths = {"/api", "/api/", "/v1", "/v1/", "/health", "/metrics", "/favicon.ico"};
   options.sse_keepalive =
       std::chrono::milliseconds(static_cast<long long>(config.sse_keepalive_seconds * 1000));
   options.header_timeout =

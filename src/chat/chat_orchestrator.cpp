@@ -163,6 +163,7 @@ enum class HopNext { next_hop, retry, stop };
 awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink& sink) {
   const auto& config = deps.config;
   auto& store = deps.store;
+  auto* rows = deps.rows;
   const auto& messages = turn.request.body.at("messages").as_array();
   const bool request_has_system = std::any_of(messages.begin(), messages.end(), [](const bj::value& m) {
     return m.as_object().at("role").as_string() == "system";
@@ -172,7 +173,7 @@ awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink
     bool existed = false;
     std::vector<StoredMessage> history;
   };
-  auto prepare = [&store, session_id = turn.session_id, request_has_system, &messages,
+  auto prepare = [&store, rows, session_id = turn.session_id, request_has_system, &messages,
                   &settings = turn.settings, attachments = deps.attachments]() {
     Prepared p;
     std::optional<NewMessage> system;
@@ -193,8 +194,8 @@ awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink
       if (attachments) store_form_of_fragments(incoming.back().content, *attachments, store, session_id);
     }
     // One transaction for the turn's opening writes.
-    p.existed = store.open_turn(session_id, system, incoming);
-    p.history = store.load_messages(session_id);
+    p.existed = rows->open_turn(session_id, system, incoming);
+    p.history = rows->load_messages(session_id);
     return p;
   };
   auto prepared = co_await deps.blocking.run(std::move(prepare));
@@ -251,7 +252,7 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
                               llm::HopAccumulator& acc, std::optional<HopImages>& images,
                               HopOutcome outcome) {
   const auto& config = deps.config;
-  auto& store = deps.store;
+  auto* rows = deps.rows;
   const auto& request = turn.request;
   const auto& session_id = turn.session_id;
   const auto& request_id = turn.request_id;
@@ -279,7 +280,7 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
     if (!content.is_null() || acc.has_reasoning()) {
       auto row = assistant_row(session_id, request, acc, std::move(content), bj::string("cancelled"),
                                TurnError::cancelled());
-      auto save = [&store, row] { return store.insert_message(row); };
+      auto save = [rows, row] { return rows->insert_message(row); };
       co_await deps.blocking.run(std::move(save));
     }
     log::info("[{}] turn of session {} cancelled by the client", request_id, session_id);
@@ -288,7 +289,7 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
 
   const auto finish = outcome.error ? bj::value("error") : acc.finish_reason();
   auto row = assistant_row(session_id, request, acc, std::move(content), finish, outcome.error);
-  auto save = [&store, row] { return store.insert_message(row); };
+  auto save = [rows, row] { return rows->insert_message(row); };
   auto stored = co_await deps.blocking.run(std::move(save));
   turn.history.push_back(stored);
   if (images) turn.undelivered.insert(images->attachment_ids().begin(), images->attachment_ids().end());
@@ -301,7 +302,7 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
     co_return HopNext::stop;
   }
   const auto calls = acc.tool_calls();
-  if (calls.is_null()) {
+  if (calls.is_null() || request.client_tools) {  // a client's own tools are run by the client
     auto done = net::format_sse_event("message", "[DONE]");
     co_await sink.send(std::move(done));
     co_return HopNext::stop;
@@ -341,7 +342,7 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
       }
     }
     auto tool_message = tool_row(session_id, request, call, status, text);
-    auto save_tool = [&store, tool_message] { return store.insert_message(tool_message); };
+    auto save_tool = [rows, tool_message] { return rows->insert_message(tool_message); };
     auto stored_tool = co_await deps.blocking.run(std::move(save_tool));
     turn.history.push_back(stored_tool);
     auto terminal =
@@ -427,11 +428,11 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
   // The snapshot (a history load and an fsync'ed file) runs on the blocking pool, and only when enabled.
   const auto level = log::settings().conversations;
   if (level != log::Level::info && level != log::Level::debug) co_return;
-  auto& store = deps_.store;
-  auto snapshot = [&store, session_id = turn->session_id, request_id = turn->request_id,
+  auto* rows = deps_.rows;
+  auto snapshot = [rows, session_id = turn->session_id, request_id = turn->request_id,
                    dir = deps_.config.conversation_log_dir] {
     try {
-      write_conversation_log(dir, session_id, store.load_messages(session_id), request_id);
+      write_conversation_log(dir, session_id, rows->load_messages(session_id), request_id);
     } catch (const std::exception& e) {
       log::warn("[{}] conversation log of {} not written: {}", request_id, session_id, e.what());
     }

@@ -9,6 +9,7 @@
 #include "chat/chat_store.hpp"
 #include "chat/model_settings_view.hpp"
 #include "chat/session_turn_locks.hpp"
+#include "chat/turn_rows.hpp"
 #include "chat/turn_tools.hpp"
 #include "core/blocking.hpp"
 #include "core/config.hpp"
@@ -34,17 +35,23 @@ struct ChatDependencies {
   SessionTurnLocks& locks;
   TurnTools* tools = nullptr;                // null: no tools
   AttachmentService* attachments = nullptr;  // null: attachment fragments only lose their metadata
+  TurnRows* rows = nullptr;                  // null: the turn's rows go to `store`
 };
 
 class ChatOrchestrator {
  public:
-  explicit ChatOrchestrator(ChatDependencies deps) : deps_(deps) {}
+  explicit ChatOrchestrator(ChatDependencies deps) : deps_(deps), repository_rows_(deps.store) {
+    if (!deps_.rows) deps_.rows = &repository_rows_;
+  }
+  ChatOrchestrator(const ChatOrchestrator&) = delete;
+  ChatOrchestrator& operator=(const ChatOrchestrator&) = delete;
 
   boost::asio::awaitable<void> run_turn(ChatRequest request, std::string request_id, net::SseSink& sink);
   SessionTurnLocks& locks() { return deps_.locks; }
 
  private:
   ChatDependencies deps_;
+  RepositoryTurnRows repository_rows_;
 };
 
 // The time-context system message of §3.2 step 4, in the display time zone.

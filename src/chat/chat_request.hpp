@@ -16,6 +16,9 @@ struct ChatRequest {
   std::optional<std::string> client_assistant_message_id;
   std::optional<std::string> client_parent_message_id;
   bool tool_choice_none = false;
+  // The client brought its own `tools` and runs them itself (the OpenAI-compatible API): they are forwarded
+  // upstream instead of parley's, and the turn ends with the hop whose tool calls go back to the client.
+  bool client_tools = false;
   // Scheme and host local attachment URLs in the stream are made absolute on (PARLEY_PUBLIC_URL, else the
   // request's); set by the route, not part of the body.
   std::string public_base;

@@ -101,6 +101,7 @@ bj::object build_upstream_body(const ChatRequest& request, const ActiveModelSett
     body.erase("tool_choice");
     body.erase("parallel_tool_calls");
   }
+  if (request.client_tools) return body;  // the client's tools and tool_choice, as it sent them
   const bool supports = tools.capability ? *tools.capability : settings.supports_tools.value_or(true);
   const bool attach =
       !tools.tools.empty() && !request.tool_choice_none && supports && !tools.dropped_for_turn;

@@ -421,6 +421,9 @@ ConfigLoadResult load_config(const EnvMap& env) {
   v.url("FRONTEND_URL", c.frontend_url);
   v.url("GOOGLE_OAUTH_REDIRECT_URI", c.google_oauth_redirect_uri);
   v.string("GOOGLE_DEFAULT_USER_EMAIL", c.google_default_user_email);
+  v.url("GOOGLE_API_BASE_URL", c.google_api_base_url);
+  while (c.google_api_base_url.size() > 1 && c.google_api_base_url.back() == '/')
+    c.google_api_base_url.pop_back();
 
   auto seconds = [&](const char* name, double& out) {
     auto k = src.get(name);
@@ -438,6 +441,7 @@ ConfigLoadResult load_config(const EnvMap& env) {
   seconds("PARLEY_BODY_TIMEOUT_SECONDS", c.body_timeout_seconds);
   v.integer("PARLEY_MAX_CONNECTIONS", c.max_connections, 1, 1048576);
   seconds("PARLEY_DEEPGRAM_TIMEOUT_SECONDS", c.deepgram_timeout_seconds);
+  seconds("PARLEY_GOOGLE_TIMEOUT_SECONDS", c.google_timeout_seconds);
   v.integer("PARLEY_IO_THREADS", c.io_threads, 1, 64);
 
   c.notices = std::move(src.notices);
@@ -516,6 +520,9 @@ const std::vector<ConfigVariable>& config_variables() {
       {"FRONTEND_URL", "", "PARLEY_PUBLIC_URL or http://localhost:8000", "OAuth result redirects"},
       {"GOOGLE_OAUTH_REDIRECT_URI", "", "http://localhost:8000/api/google-auth/callback", "OAuth callback"},
       {"GOOGLE_DEFAULT_USER_EMAIL", "", "unset", "default user of the Google tools"},
+      {"GOOGLE_API_BASE_URL", "", "https://www.googleapis.com",
+       "base of the Calendar, Tasks, Gmail and Drive APIs"},
+      {"PARLEY_GOOGLE_TIMEOUT_SECONDS", "", "30", "deadline of one Google API or token request"},
   };
   return vars;
 }

@@ -84,6 +84,8 @@ struct Config {
   std::string frontend_url;
   std::string google_oauth_redirect_uri = "http://localhost:8000/api/google-auth/callback";
   std::string google_default_user_email;
+  std::string google_api_base_url = "https://www.googleapis.com";
+  double google_timeout_seconds = 30.0;  // extension: one Google request (tests shorten it)
 
   // Extensions (not in the spec's table): SSE keep-alive interval, header read deadline (also the idle
   // keep-alive timeout), request body deadline, connection limit, server threads.

@@ -33,10 +33,9 @@ std::optional<std::string> unavailable_builtin(const ServerDefinition& definitio
   if (!definition.module) return std::nullopt;
   const auto name = builtin_server_name(*definition.module);
   if (!name) return "Unknown built-in MCP server module: " + *definition.module;
-  // The built-ins `parley mcp-server` runs (src/app/mcp_server.cpp).
-  if (*name == "calculator" || *name == "housekeeping" || *name == "pdf") return std::nullopt;
-  return "The built-in MCP server '" + *name + "' is not available in this version of parley; disable or " +
-         "remove the MCP server '" + definition.id + "'";
+  // Every built-in `parley mcp-server` runs (src/app/mcp_server.cpp) is available; the Google ones answer a
+  // user who has not authorized with a tool error that says how.
+  return std::nullopt;
 }
 
 ServerRunner::ServerRunner(RunnerContext context, ServerDefinition definition)

@@ -21,9 +21,8 @@ namespace parley::mcp {
 enum class ServerState { connecting, connected, disconnected, disabled, failed };
 const char* to_string(ServerState state);
 
-// Why a `module` definition can never start with this binary (an unknown module, or a built-in this version
-// does not include, like the Google servers of an old mcp_servers.json); nullopt when it may start. Such a
-// server is reported once and not restarted: trying again cannot help.
+// Why a `module` definition can never start with this binary (an unknown module); nullopt when it may start.
+// Such a server is reported once and not restarted: trying again cannot help.
 std::optional<std::string> unavailable_builtin(const ServerDefinition& definition);
 
 struct RunnerContext {

@@ -53,8 +53,8 @@ bool is_parley_secret(const std::string& name) {
   return false;
 }
 
-// The pdf built-in reads attachments from S3 like parley does (§7.3: built-in servers receive what they
-// need).
+// The pdf built-in reads attachments from S3 like parley does, and the gmail built-in signs the URLs of the
+// attachments it stores with parley's key (§7.3: built-in servers receive what they need).
 bool is_storage_secret(const std::string& name) {
   return name == "S3_SECRET_ACCESS_KEY" || name == "AWS_SECRET_ACCESS_KEY";
 }
@@ -80,7 +80,8 @@ Outcome<SpawnSpec> stdio_spawn_spec(const ServerDefinition& def, const Transport
   for (const auto& [k, v] : env.process_env) child_env[k] = v;  // the process environment wins over .env
   std::erase_if(child_env, [&](const auto& kv) {
     return is_parley_secret(kv.first) && !def.env.contains(kv.first) &&
-           !(def.module && is_storage_secret(kv.first));
+           !(def.module && is_storage_secret(kv.first)) &&
+           !(kv.first == "PARLEY_SIGNING_KEY" && def.module && builtin_server_name(*def.module) == "gmail");
   });
   // A built-in server is parley itself: it finds the configuration, the database and the uploads folder
   // through the home, whatever its working directory (§7.3 "what they need from parley").

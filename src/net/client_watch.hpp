@@ -2,11 +2,15 @@
 // so that a client that leaves is seen at once while the stream waits for its producer. Private to src/net/.
 #pragma once
 
+#include <sys/socket.h>
 #include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/socket_base.hpp>
+#include <cerrno>
 #include <memory>
+
+#include "core/cancel_signal.hpp"
 
 #include "net/sse_channel_sink.hpp"
 
@@ -45,6 +49,33 @@ void watch_client(Socket& socket, std::shared_ptr<ClientWatch<Socket>> watch) {
     watch->sink->mark_gone();
     boost::system::error_code ignored;
     socket.cancel(ignored);
+  });
+}
+
+// While a handler runs: whether the client hung up. A peek tells a closed connection (end of file, reset)
+// from a pipelined next request, which is left for the session to read (the watch then ends).
+struct HandlerClientWatch {
+  CancelSignal signal;
+  bool active = true;
+};
+
+// Sockets the watch can peek at (the test connections of the unit tests are not).
+template <class Socket>
+concept PeekableSocket = requires(Socket& s) {
+  s.native_handle();
+};
+
+template <class Socket>
+void watch_handler_client(Socket& socket, std::shared_ptr<HandlerClientWatch> watch) {
+  socket.async_wait(boost::asio::socket_base::wait_read, [&socket, watch](boost::system::error_code ec) {
+    if (!watch->active || ec) return;
+    char byte = 0;
+    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      watch_handler_client(socket, watch);
+      return;
+    }
+    if (n <= 0) watch->signal.cancel();  // closed or reset
   });
 }
 

@@ -260,7 +260,25 @@ boost::asio::awaitable<typename HttpSession<Stream>::Handled> HttpSession<Stream
   }
   stream_.expires_never();
 
+  // A client that hangs up while the handler runs cancels what the handler started (if it looks).
+  // (Not while a handler reads its body itself: its reads own the socket.)
+  using Socket = std::remove_reference_t<decltype(stream_.socket())>;
+  auto handler_watch = std::make_shared<HandlerClientWatch>();
+  if constexpr (PeekableSocket<Socket>) {
+    if (!streaming_body) {
+      req.cancellation = &handler_watch->signal;
+      watch_handler_client(stream_.socket(), handler_watch);
+    }
+  }
   Response res = co_await dispatch_request(req, match, opts, host_->ui, host_->policy);
+  handler_watch->active = false;
+  if constexpr (PeekableSocket<Socket>) {
+    if (req.cancellation) {
+      req.cancellation = nullptr;
+      boost::system::error_code ignored;
+      stream_.socket().cancel(ignored);  // the watch's wait
+    }
+  }
   host_->policy.after(req, res);
   if (streaming_body) {
     req.body_reader = nullptr;

@@ -63,6 +63,9 @@ struct Request {
   std::string remote_address;   // client address (X-Forwarded-For when trusted)
   std::string scheme = "http";  // https when X-Forwarded-Proto says so and proxies are trusted
   std::string host;             // effective Host
+  // Fired when the client closes the connection while the handler runs (a long non-streaming answer gives
+  // up its upstream work). Null outside a handler.
+  CancelSignal* cancellation = nullptr;
 
   [[nodiscard]] bool is_head() const { return method == "HEAD"; }
   // Decoded query parameters, in order ('+' is a space).

@@ -109,12 +109,32 @@ ANALYZE conversations;
 )sql");
 }
 
+// As SQLite's migration 5: keys of the OpenAI-compatible API, hashed, with usage totals every replica adds to.
+void api_keys(SqlConnection& c) {
+  c.execute_script(R"sql(
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY,
+  key_hash TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  key_prefix TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  created_at TIMESTAMPTZ NOT NULL,
+  revoked_at TIMESTAMPTZ,
+  last_used_at TIMESTAMPTZ,
+  requests BIGINT NOT NULL DEFAULT 0,
+  prompt_tokens BIGINT NOT NULL DEFAULT 0,
+  completion_tokens BIGINT NOT NULL DEFAULT 0,
+  cost_nanodollars BIGINT NOT NULL DEFAULT 0);
+)sql");
+}
+
 }  // namespace
 
 const std::vector<Migration>& postgres_migrations() {
   static const std::vector<Migration> list = {
       {1, "base schema with tsvector search and the settings table", base_schema},
       {2, "conversations.visible_messages kept by a trigger, with a list index", visible_message_counts},
+      {3, "api_keys of the OpenAI-compatible API (hashed keys, settings, usage)", api_keys},
   };
   return list;
 }

@@ -166,6 +166,25 @@ ANALYZE conversations;
 )sql");
 }
 
+// Keys of the OpenAI-compatible API: the SHA-256 hash of each key, never the key.
+void api_keys(SqlConnection& c) {
+  c.execute_script(R"sql(
+CREATE TABLE IF NOT EXISTS api_keys (
+  id TEXT PRIMARY KEY,
+  key_hash TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  key_prefix TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  created_at DATETIME NOT NULL,
+  revoked_at DATETIME,
+  last_used_at DATETIME,
+  requests INTEGER NOT NULL DEFAULT 0,
+  prompt_tokens INTEGER NOT NULL DEFAULT 0,
+  completion_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_nanodollars INTEGER NOT NULL DEFAULT 0);
+)sql");
+}
+
 }  // namespace
 
 std::string stored_searchable_text(const std::optional<std::string>& content,
@@ -190,6 +209,7 @@ const std::vector<Migration>& sqlite_migrations() {
       {3, "auth_sessions and blob_tombstones", auth_and_tombstones},
       {4, "conversations.visible_messages kept by triggers, with list and search indexes",
        visible_message_counts},
+      {5, "api_keys of the OpenAI-compatible API (hashed keys, settings, usage)", api_keys},
   };
   return list;
 }

@@ -1,5 +1,5 @@
 // The chat history store (api.md §5), split by concern: conversations, messages, attachment rows with blob
-// tombstones, and login sessions. Repository is the one database handle implementing all of them over SQLite
+// tombstones, login sessions and API keys. Repository is the one database handle implementing all of them over SQLite
 // and PostgreSQL; code that needs one concern takes that interface. (PostgreSQL's settings documents are
 // store/settings_table.hpp.)
 //
@@ -8,6 +8,7 @@
 // store::DatabaseError, which the HTTP layer reports as a logged 500.
 #pragma once
 
+#include "store/api_key_repository.hpp"
 #include "store/attachment_repository.hpp"
 #include "store/conversation_repository.hpp"
 #include "store/login_session_repository.hpp"
@@ -19,7 +20,8 @@ namespace parley::store {
 class Repository : public ConversationRepository,
                    public MessageRepository,
                    public AttachmentRepository,
-                   public LoginSessionRepository {
+                   public LoginSessionRepository,
+                   public ApiKeyRepository {
  public:
   enum class Kind { sqlite, postgres };
   [[nodiscard]] virtual Kind kind() const = 0;

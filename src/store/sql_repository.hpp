@@ -51,6 +51,12 @@ class SqlRepository final : public Repository {
   void delete_all_sessions() override;
   int delete_expired_sessions(SystemTime now) override;
 
+  void create_api_key(const ApiKeyRow& row, const std::string& key_hash) override;
+  std::vector<ApiKeyRow> list_api_keys() override;
+  std::optional<ApiKeyRow> find_api_key_by_hash(const std::string& key_hash) override;
+  bool revoke_api_key(const std::string& id, SystemTime at) override;
+  void record_api_key_usage(const std::string& id, const ApiKeyUsage& usage, SystemTime at) override;
+
  private:
   // The clock's time in the SQLite storage form, "YYYY-MM-DD HH:MM:SS" UTC.
   [[nodiscard]] std::string now_sql() const;
@@ -63,6 +69,7 @@ class SqlRepository final : public Repository {
   void index_message(SqlConnection& c, std::int64_t id, const std::string& role, const std::string& text);
   [[nodiscard]] std::string message_columns() const;
   [[nodiscard]] std::string attachment_columns() const;
+  [[nodiscard]] std::string api_key_columns() const;
   ConversationSummary summarize(SqlConnection& c, const SqlRow& row, const std::vector<SearchTerm>& terms,
                                 std::optional<std::int64_t> best_message_id);
   [[nodiscard]] std::string conversation_columns() const;

@@ -61,35 +61,29 @@ test('an invalid file is backed up, reported and treated as absent', async () =>
   }
 });
 
-test('built-ins this parley does not include (an old file\'s Google servers) fail once and are not restarted', async () => {
-  const legacy = { servers: [
-    { id: 'local-calculator', module: 'backend.mcp_servers.calculator_server' },
-    { id: 'custom-calendar', module: 'backend.mcp_servers.calendar_server' },
-    { id: 'custom-gmail', module: 'backend.mcp_servers.gmail_server' },
-    { id: 'custom-gdrive', module: 'gdrive' },
-    { id: 'mystery', module: 'backend.mcp_servers.mystery_server' },
-    // A witness that fails to start like any server and so is restarted after the 1 s back-off. It starts
-    // after the others (one strand, list order): once it has been restarted, a restart of the others would
-    // have come first.
-    { id: 'witness', command: ['/nonexistent/mcp-witness'] },
-  ] };
+test('an old file\'s Google servers load unchanged and connect; an unknown module fails once and is not restarted', async () => {
+  // The Google entries as the system parley replaces wrote them (legacy module names, tests/data/google/).
+  const legacy = JSON.parse(readFileSync(new URL('../data/google/mcp_servers.legacy.json', import.meta.url), 'utf8'));
+  legacy.servers.push({ id: 'mystery', module: 'backend.mcp_servers.mystery_server' });
+  // A witness that fails to start like any server and so is restarted after the 1 s back-off. It starts
+  // after the others (one strand, list order): once it has been restarted, a restart of the others would
+  // have come first.
+  legacy.servers.push({ id: 'witness', command: ['/nonexistent/mcp-witness'] });
   const p = await startParley({ files: { 'data/mcp_servers.json': JSON.stringify(legacy) } });
   try {
     const status = await waitForStatus(p, (s) => s.servers.every((x) => x.state !== 'connecting'), { what: 'settled' });
-    assert.equal(status.servers[0].state, 'connected');
-    for (const s of status.servers.slice(1, 4)) {
-      assert.equal(s.state, 'failed', s.id);
-      assert.match(s.last_error, /is not available in this version of parley/);
-    }
+    assert.deepEqual(status.servers.slice(0, 4).map((s) => [s.id, s.state]),
+      [['local-calculator', 'connected'], ['custom-calendar', 'connected'], ['custom-gmail', 'connected'], ['custom-gdrive', 'connected']]);
+    // Loaded unchanged: the legacy module names stay as written.
+    const file = JSON.parse(readFileSync(join(p.home, 'data', 'mcp_servers.json'), 'utf8'));
+    assert.equal(file.servers[1].module, 'backend.mcp_servers.calendar_server');
     assert.equal(status.servers[4].last_error, 'Unknown built-in MCP server module: backend.mcp_servers.mystery_server');
     // Restarts would come after the 1 s back-off: none may.
     await p.waitForOutput(/MCP server witness: start failed[^]*MCP server witness: start failed/, 10000);
-    for (const id of ['custom-calendar', 'custom-gmail', 'custom-gdrive', 'mystery']) {
-      const lines = p.output().split('\n').filter((l) => l.includes(`MCP server ${id}:`));
-      assert.equal(lines.length, 1, `${id} reported once:\n${lines.join('\n')}`);
-    }
+    const lines = p.output().split('\n').filter((l) => l.includes('MCP server mystery:'));
+    assert.equal(lines.length, 1, `mystery reported once:\n${lines.join('\n')}`);
     const later = await (await fetch(`${p.url}/api/mcp/servers`)).json();
-    assert.deepEqual(later.servers.slice(0, 5).map((s) => s.state), ['connected', 'failed', 'failed', 'failed', 'failed']);
+    assert.deepEqual(later.servers.slice(0, 5).map((s) => s.state), ['connected', 'connected', 'connected', 'connected', 'failed']);
   } finally {
     await p.stop();
   }

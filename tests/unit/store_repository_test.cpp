@@ -641,6 +641,43 @@ TEST_P(RepositoryTest, LoginSessions) {
   EXPECT_FALSE(repo_->find_session("h4"));
 }
 
+TEST_P(RepositoryTest, ApiKeysKeepHashesSettingsAndUsageTotals) {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  ApiKeyRow k;
+  k.id = "abc123";
+  k.name = "editor";
+  k.key_prefix = "sk-parley-AbCd";
+  k.settings = R"({"models":["a/b"]})";
+  k.created_at = now;
+  repo_->create_api_key(k, "hash-1");
+  k.id = "def456";
+  k.name = "script";
+  k.created_at = now + std::chrono::seconds(1);
+  repo_->create_api_key(k, "hash-2");
+  EXPECT_FALSE(repo_->find_api_key_by_hash("unknown"));
+  auto found = repo_->find_api_key_by_hash("hash-1");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, "abc123");
+  EXPECT_EQ(found->settings, R"({"models":["a/b"]})");
+  EXPECT_EQ(found->created_at, now);
+  EXPECT_FALSE(found->revoked_at);
+  repo_->record_api_key_usage("abc123", {10, 5, 12300}, now + std::chrono::minutes(1));
+  repo_->record_api_key_usage("abc123", {2, 1, 100}, now + std::chrono::minutes(2));
+  found = repo_->find_api_key_by_hash("hash-1");
+  EXPECT_EQ(found->requests, 2);
+  EXPECT_EQ(found->prompt_tokens, 12);
+  EXPECT_EQ(found->completion_tokens, 6);
+  EXPECT_EQ(found->cost_nanodollars, 12400);
+  EXPECT_EQ(found->last_used_at, now + std::chrono::minutes(2));
+  const auto list = repo_->list_api_keys();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].id, "def456");  // newest first
+  EXPECT_TRUE(repo_->revoke_api_key("abc123", now));
+  EXPECT_FALSE(repo_->revoke_api_key("abc123", now));  // already revoked
+  EXPECT_FALSE(repo_->revoke_api_key("nope", now));
+  EXPECT_EQ(repo_->find_api_key_by_hash("hash-1")->revoked_at, now);
+}
+
 TEST_P(RepositoryTest, AttachmentRows) {
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   AttachmentRow a;

@@ -286,6 +286,18 @@ export interface McpServer {
   last_error: string | null;
 }
 
+export interface GoogleConfig {
+  client_configured: boolean;
+  default_user_email: string | null;
+  redirect_uri: string;
+  problem?: string;
+}
+
+export interface GoogleStatus {
+  authorized: boolean;
+  expires_at?: string | null;
+}
+
 export interface McpStatus {
   servers: McpServer[];
   updated_at: string | null;
@@ -344,6 +356,29 @@ function query(params: Record<string, string | number | undefined | null>): stri
   return s ? `?${s}` : '';
 }
 
+/** A key of the OpenAI-compatible API (/v1), as listed: never the key itself. */
+export interface ApiKey {
+  id: string;
+  name: string;
+  key_prefix: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  models: string[];
+  mcp_servers: string[] | null;
+  spending_cap_usd: number | null;
+  store_history: boolean;
+  usage: { requests: number; prompt_tokens: number; completion_tokens: number; cost_usd: number };
+}
+
+export interface NewApiKey {
+  name: string;
+  models?: string[];
+  mcp_servers?: string[] | null;
+  spending_cap_usd?: number | null;
+  store_history?: boolean;
+}
+
 export const api = {
   suggestions: () => request<{ suggestions: Suggestion[] }>('GET', '/api/suggestions'),
   addSuggestion: (s: Suggestion) => request<{ suggestions: Suggestion[] }>('POST', '/api/suggestions', s),
@@ -388,6 +423,14 @@ export const api = {
   patchMcpServer: (id: string, patch: Partial<McpDefinition>) => request<McpStatus>('PATCH', `/api/mcp/servers/${enc(id)}`, patch),
   putMcpServers: (servers: McpDefinition[]) => request<McpStatus>('PUT', '/api/mcp/servers/', { servers }),
   refreshMcp: () => request<McpStatus>('POST', '/api/mcp/servers/refresh'),
+
+  apiKeys: () => request<{ keys: ApiKey[] }>('GET', '/api/keys'),
+  createApiKey: (k: NewApiKey) => request<ApiKey & { key: string }>('POST', '/api/keys', k),
+  revokeApiKey: (id: string) => request<void>('DELETE', `/api/keys/${enc(id)}`),
+  googleConfig: () => request<GoogleConfig>('GET', '/api/google-auth/config'),
+  googleStatus: (email: string) => request<GoogleStatus>('GET', `/api/google-auth/status/${enc(email)}`),
+  googleAuthorize: (email: string) => request<{ auth_url: string }>('POST', '/api/google-auth/authorize', { user_email: email, redirect_uri: null }),
+  googleDisconnect: (email: string) => request<null>('DELETE', `/api/google-auth/status/${enc(email)}`),
 
   deepgramToken: () => request<{ access_token: string; expires_in: number | null }>('POST', '/api/stt/deepgram/token'),
 };
