@@ -1,10 +1,37 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from 'vite';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+// Writes dist/sw.js from sw-template.js with the app shell's file list (the built index.html, every emitted JS
+// and CSS file, the manifest and the icons) and a version that changes with any of them: a new release is a new
+// service worker, which replaces the cached shell (sw-template.js says how).
+function serviceWorker(): Plugin {
+  const statics = ['/manifest.webmanifest', '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png', '/icons/apple-touch-icon.png'];
+  return {
+    name: 'parley-service-worker',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const files = Object.keys(bundle).filter((f) => /\.(js|css)$/.test(f)).map((f) => `/${f}`).sort();
+      const shell = ['/', ...files, ...statics];
+      const hash = createHash('sha256');
+      for (const [name, out] of Object.entries(bundle).sort(([a], [b]) => a.localeCompare(b))) {
+        hash.update(name);
+        if (name === 'index.html' && out.type === 'asset') hash.update(out.source);
+      }
+      for (const s of statics) hash.update(readFileSync(new URL(`./public${s}`, import.meta.url)));
+      const source = readFileSync(new URL('./sw-template.js', import.meta.url), 'utf8')
+        .replace("'__VERSION__'", JSON.stringify(hash.digest('hex').slice(0, 16)))
+        .replace('__SHELL__', JSON.stringify(shell));
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source });
+    },
+  };
+}
 
 // The UI talks to /api/* with relative URLs; `npm run dev` proxies them to a parley on :8000.
 export default defineConfig(({ mode }) => ({
-  plugins: [svelte()],
+  plugins: [svelte(), serviceWorker()],
   build: { outDir: 'dist', emptyOutDir: true, assetsDir: 'assets', sourcemap: false, target: 'es2022' },
   server: { proxy: { '/api': 'http://127.0.0.1:8000', '/health': 'http://127.0.0.1:8000' } },
   test: { environment: 'jsdom', include: ['src/**/*.test.ts'] },

@@ -7,6 +7,7 @@
 #include "api/responses.hpp"
 #include "chat/conversation_service.hpp"
 #include "chat/conversation_title.hpp"
+#include "core/clock.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
 #include "store/stored_message_object.hpp"
@@ -41,6 +42,29 @@ std::optional<std::int64_t> integer_query(const net::Request& req, const char* n
     return std::nullopt;
   }
   return value;
+}
+
+// The bundle of §8.9, written one conversation at a time: the head, each conversation's §8.4 JSON export, the
+// tail. Only one conversation's export is in memory at once, however many there are.
+boost::asio::awaitable<void> stream_bundle(chat::ConversationService* service, std::vector<std::string> ids,
+                                           std::string public_base, std::string exported_at,
+                                           net::SseSink& sink) {
+  bj::object head{{"format", "parley.conversations"}, {"version", 1}, {"exported_at", exported_at}};
+  auto text = json::serialize(head);
+  text.pop_back();  // the closing brace: the list follows
+  if (!co_await sink.send(text + ",\"conversations\":[")) co_return;
+  bool first = true;
+  for (auto& id : ids) {
+    if (sink.client_gone()) co_return;
+    auto document =
+        co_await service->export_conversation(std::move(id), chat::ExportFormat::json, public_base);
+    if (!document) continue;  // deleted while the export ran
+    std::string piece = first ? std::string() : std::string(",");
+    piece += document->body;
+    first = false;
+    if (!co_await sink.send(std::move(piece))) co_return;
+  }
+  co_await sink.send("]}");
 }
 
 net::Response session_not_found() {
@@ -164,6 +188,34 @@ boost::asio::awaitable<net::Response> get_session_export(ConversationRoutes& ctx
   }
   res.headers.set("Content-Disposition", "attachment; filename=\"" + document->file_name + "\"");
   co_return res;
+}
+
+boost::asio::awaitable<net::Response> get_export_all(ConversationRoutes& ctx, net::Request& req) {
+  const auto format = req.query_param("format").value_or("json");
+  if (format != "json") {
+    ValidationErrors errors;
+    errors.add("literal_error", loc({"query", "format"}), "Input should be 'json'", bj::value(format));
+    co_return error_response(errors.to_error());
+  }
+  auto ids = co_await ctx.conversations.all_session_ids();
+  const auto now = std::chrono::system_clock::now();
+  net::Response res;
+  res.headers.set("Content-Type", "application/json");
+  res.headers.set("Content-Disposition",
+                  "attachment; filename=\"parley-conversations-" + compact_utc(now) + ".json\"");
+  res.sse_keepalive = false;  // a JSON document: no comment lines between its pieces
+  res.sse = [service = &ctx.conversations, ids = std::move(ids), base = public_base(ctx.config, req),
+             exported_at = format_iso_utc_z(now)](net::SseSink& sink) mutable {
+    return stream_bundle(service, std::move(ids), std::move(base), std::move(exported_at), sink);
+  };
+  co_return res;
+}
+
+boost::asio::awaitable<net::Response> post_import(ConversationRoutes& ctx, net::Request& req) {
+  if (auto problem = json_content_type_problem(req)) co_return error_response(*problem);
+  auto summary = co_await ctx.conversations.import_document(std::move(req.body));
+  if (!summary) co_return error_response(summary.error());
+  co_return json_response(200, *summary);
 }
 
 }  // namespace parley::api

@@ -60,14 +60,17 @@ bool is_json_content_type(std::string_view ct) {
 
 }  // namespace
 
-Result<boost::json::value> parse_json_body(const net::Request& req) {
+std::optional<Error> json_content_type_problem(const net::Request& req) {
   const auto ct = req.headers.get("Content-Type");
-  if (ct && !is_json_content_type(*ct)) {
-    ValidationErrors errors;
-    errors.add("model_attributes_type", loc({"body"}),
-               "Input should be a valid JSON body sent with Content-Type: application/json");
-    return errors.to_error();
-  }
+  if (!ct || is_json_content_type(*ct)) return std::nullopt;
+  ValidationErrors errors;
+  errors.add("model_attributes_type", loc({"body"}),
+             "Input should be a valid JSON body sent with Content-Type: application/json");
+  return errors.to_error();
+}
+
+Result<boost::json::value> parse_json_body(const net::Request& req) {
+  if (auto problem = json_content_type_problem(req)) return *problem;
   std::string why;
   if (!json::is_valid_utf8(req.body)) why = "invalid UTF-8";
   auto parsed = why.empty() ? json::parse(req.body, &why) : std::nullopt;

@@ -2,6 +2,8 @@
 // content-type rule of api.md §0.4.
 #pragma once
 
+#include <optional>
+
 #include <boost/json/value.hpp>
 #include <string_view>
 
@@ -19,5 +21,7 @@ net::Response error_response(int status, std::string_view message);
 // Parses the body of a JSON route: content type must be JSON (or absent), body valid UTF-8 JSON.
 // Failures are 422 with a json_invalid item (or a content-type item).
 Result<boost::json::value> parse_json_body(const net::Request& req);
+// The 422 of §0.4 when the request names a content type that is not JSON; nullopt when it may be parsed.
+std::optional<Error> json_content_type_problem(const net::Request& req);
 
 }  // namespace parley::api

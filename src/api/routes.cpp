@@ -91,6 +91,9 @@ std::span<const RouteRow> route_table() {
        Access::authenticated},
       {"GET", "/api/chat/session/{session_id}/export", bound<get_session_export>, BodyPolicy::ignored,
        Access::authenticated},
+      {"GET", "/api/chat/export", bound<get_export_all>, BodyPolicy::ignored, Access::authenticated},
+      // An import file can be a whole ChatGPT history: the chat route's larger limit (§8.10).
+      {"POST", "/api/chat/import", bound<post_import>, BodyPolicy::chat, Access::authenticated},
       {"POST", "/api/auth/login", bound<post_login>, BodyPolicy::normal, Access::open},
       {"POST", "/api/auth/logout", bound<post_logout>, BodyPolicy::ignored, Access::open},
       {"GET", "/api/auth/status", bound<get_auth_status>, BodyPolicy::ignored, Access::open},

@@ -70,6 +70,7 @@ NewMessage assistant_row(const std::string& session_id, const ChatRequest& reque
   put("reasoning", acc.reasoning());
   if (!acc.reasoning_details().empty()) row.metadata["reasoning_details"] = acc.reasoning_details();
   put("routing", acc.routing());
+  if (!acc.annotations().empty()) row.metadata["annotations"] = acc.annotations();
   if (request.client_assistant_message_id)
     row.metadata["client_message_id"] = *request.client_assistant_message_id;
   if (error) row.metadata["error"] = error->payload();

@@ -6,6 +6,7 @@
 #include "chat/conversation_title.hpp"
 #include "chat/store_probe.hpp"
 #include "core/clock.hpp"
+#include "core/ids.hpp"
 #include "core/json.hpp"
 #include "store/conversation_markdown.hpp"
 
@@ -68,6 +69,69 @@ boost::asio::awaitable<std::optional<ConversationExport>> ConversationService::e
     body["exported_at"] = format_iso_utc_z(now);
     body["messages"] = std::move(history->messages);
     return ConversationExport{stem + ".json", json::serialize(body)};
+  };
+  co_return co_await blocking_.run(std::move(job));
+}
+
+boost::asio::awaitable<std::vector<std::string>> ConversationService::all_session_ids() {
+  auto* repository = &repository_;
+  auto job = [repository] {
+    std::vector<std::string> ids;
+    store::ConversationQuery query;
+    query.limit = 200;
+    for (;;) {
+      const auto page = repository->list_conversations(query);
+      for (const auto& c : page.conversations) ids.push_back(c.session_id);
+      if (page.conversations.empty() || static_cast<std::int64_t>(ids.size()) >= page.total) break;
+      query.offset += query.limit;
+    }
+    return ids;
+  };
+  co_return co_await blocking_.run(std::move(job));
+}
+
+boost::asio::awaitable<Result<bj::object>> ConversationService::import_document(std::string body) {
+  auto* repository = &repository_;
+  auto job = [repository, body = std::move(body)]() -> Result<bj::object> {
+    std::string why;
+    if (!json::is_valid_utf8(body)) why = "invalid UTF-8";
+    auto document = why.empty() ? json::parse(body, &why) : std::nullopt;
+    if (!document) {
+      ValidationErrors errors;
+      errors.add("json_invalid", loc({"body", 0}), "JSON decode error: " + why);
+      return errors.to_error();
+    }
+    auto read = read_import(*document, std::chrono::system_clock::now());
+    if (!read) return read.error();
+    auto& plan = *read;
+    bj::array imported;
+    std::int64_t messages = 0, skipped_messages = 0;
+    for (auto& c : plan.conversations) {
+      const auto session_id = new_uuid_hex();
+      for (auto& m : c.messages) m.session_id = session_id;
+      repository->open_turn(session_id, std::nullopt, c.messages);
+      if (c.title) repository->set_title(session_id, c.title);
+      messages += static_cast<std::int64_t>(c.messages.size());
+      skipped_messages += static_cast<std::int64_t>(c.skipped_messages);
+      imported.push_back(bj::object{{"index", c.index},
+                                    {"session_id", session_id},
+                                    {"title", c.title ? bj::value(*c.title) : bj::value(nullptr)},
+                                    {"messages", c.messages.size()},
+                                    {"skipped_messages", c.skipped_messages}});
+    }
+    bj::array skipped;
+    for (const auto& s : plan.skipped) {
+      skipped.push_back(bj::object{{"index", s.index},
+                                   {"title", s.title ? bj::value(*s.title) : bj::value(nullptr)},
+                                   {"reason", s.reason}});
+    }
+    return bj::object{{"format", plan.format},
+                      {"conversations_imported", imported.size()},
+                      {"conversations_skipped", skipped.size()},
+                      {"messages_imported", messages},
+                      {"messages_skipped", skipped_messages},
+                      {"imported", std::move(imported)},
+                      {"skipped", std::move(skipped)}};
   };
   co_return co_await blocking_.run(std::move(job));
 }

@@ -1,15 +1,18 @@
-// Stored conversations as a service (api.md §2.5, §2.6, §8.1–§8.4): list and search, history, export, rename,
-// delete a conversation or a turn. It sits in chat/ beside the turns because deleting waits for the session's
-// running turn (SessionTurnLocks) and the history it serves is what the turns wrote; chat/ may use store/ and
-// blob/. Repository work runs on the blocking pool; callers only await.
+// Stored conversations as a service (api.md §2.5, §2.6, §8.1–§8.4, §8.9, §8.10): list and search, history,
+// export (one or all), import, rename, delete a conversation or a turn. It sits in chat/ beside the turns
+// because deleting waits for the session's running turn (SessionTurnLocks) and the history it serves is what
+// the turns wrote; chat/ may use store/ and blob/. Repository work runs on the blocking pool; callers only
+// await.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "chat/attachment_service.hpp"
+#include "chat/conversation_import.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "core/blocking.hpp"
 #include "store/repository.hpp"
@@ -39,6 +42,13 @@ class ConversationService {
   boost::asio::awaitable<std::optional<ConversationExport>> export_conversation(std::string session_id,
                                                                                 ExportFormat format,
                                                                                 std::string public_base);
+  // §8.9: the ids of every listed conversation (§8.1), newest first: what the bulk export walks through, one
+  // conversation at a time.
+  boost::asio::awaitable<std::vector<std::string>> all_session_ids();
+  // §8.10: parses `body` (a parley export or ChatGPT's conversations.json), then stores each conversation
+  // under a new session id (one transaction per conversation) and returns the summary the route sends. A file
+  // that is not valid JSON or not a known export is a 422 and nothing is stored.
+  boost::asio::awaitable<Result<boost::json::object>> import_document(std::string body);
   // §8.3: stores the custom title (trimmed; nullopt or blank removes it; check title_problem() first) and
   // returns the conversation's summary; nullopt: unknown session.
   boost::asio::awaitable<std::optional<store::ConversationSummary>> rename(std::string session_id,

@@ -158,6 +158,9 @@ std::optional<SystemTime> parse_timestamp(std::string_view s) {
     return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: 1678 to 2262. Years outside would overflow (an imported file
+  // or a hand-edited settings document can hold anything).
+  if (y < 1700 || y > 2200) return std::nullopt;
   std::size_t pos = 19;
   long long micros = 0;
   if (pos < s.size() && s[pos] == '.') {

@@ -27,7 +27,8 @@ std::string format_sql_utc(SystemTime t);
 // Local (display time zone, i.e. TZ) date "YYYY-MM-DD" and time "HH-MM-SS" for log folders and file names.
 std::string local_date(SystemTime t);
 std::string local_time_dashed(SystemTime t);
-// Accepts "YYYY-MM-DD[T ]HH:MM:SS[.ffffff][Z|+HH:MM|-HH:MM]"; no zone = UTC.
+// Accepts "YYYY-MM-DD[T ]HH:MM:SS[.ffffff][Z|+HH:MM|-HH:MM]"; no zone = UTC. Years 1700 to 2200 only (what
+// system_clock holds, with a margin).
 std::optional<SystemTime> parse_timestamp(std::string_view s);
 // Display time zone (TZ) with numeric offset, second precision: "2025-11-08T09:03:12-05:00".
 std::string format_local_offset(SystemTime t);

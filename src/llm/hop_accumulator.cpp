@@ -81,6 +81,34 @@ void HopAccumulator::add_tool_call_fragment(const bj::object& fragment) {
   }
 }
 
+namespace {
+
+// The cited URL of an annotation ({"type":"url_citation","url_citation":{"url",…}}), or empty.
+std::string_view cited_url(const bj::value& annotation) {
+  const auto* obj = annotation.if_object();
+  const auto* citation = obj ? obj->if_contains("url_citation") : nullptr;
+  const auto* url = citation && citation->is_object() ? citation->as_object().if_contains("url") : nullptr;
+  return url && url->is_string() ? std::string_view(url->as_string()) : std::string_view();
+}
+
+// A hop cites a handful of sources; a stream that repeats annotations in every chunk stays bounded.
+constexpr std::size_t max_annotations = 256;
+
+}  // namespace
+
+void HopAccumulator::add_annotations(const bj::value& items) {
+  if (!items.is_array()) return;
+  for (const auto& item : items.as_array()) {
+    if (!item.is_object() || annotations_.size() >= max_annotations) continue;
+    const auto url = cited_url(item);
+    bool seen = false;
+    for (const auto& known : annotations_) {
+      if (url.empty() ? known == item : cited_url(known) == url) seen = true;
+    }
+    if (!seen) annotations_.push_back(item);
+  }
+}
+
 void HopAccumulator::add_chunk(const bj::value& chunk) {
   if (!chunk.is_object()) return;
   const auto& obj = chunk.as_object();
@@ -99,6 +127,7 @@ void HopAccumulator::add_chunk(const bj::value& chunk) {
     if (const auto* m = choice.if_contains("message"); m && m->is_object()) {
       if (const auto* r = m->as_object().if_contains("reasoning"); r && !r->is_null())
         add_complete_reasoning(*r, "");
+      if (const auto* a = m->as_object().if_contains("annotations")) add_annotations(*a);
     }
     const auto* delta_value = choice.if_contains("delta");
     if (!delta_value || !delta_value->is_object()) continue;
@@ -127,6 +156,7 @@ void HopAccumulator::add_chunk(const bj::value& chunk) {
         add_complete_reasoning(*r, "");
       }
     }
+    if (const auto* a = delta.if_contains("annotations")) add_annotations(*a);
     if (const auto* rd = delta.if_contains("reasoning_details"); rd && rd->is_array()) {
       for (const auto& item : rd->as_array()) reasoning_details_.push_back(item);
     }

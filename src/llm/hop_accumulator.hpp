@@ -1,6 +1,6 @@
 // Accumulates one hop's upstream stream into what gets stored and announced (api.md §3.5): text, finish
 // reason, model, usage, meta, generation id, reasoning segments, reasoning_details, tool calls assembled by
-// index, routing headers, and an in-band error.
+// index, routing headers, url citations (annotations) and an in-band error.
 #pragma once
 
 #include <boost/json/array.hpp>
@@ -31,6 +31,9 @@ class HopAccumulator {
   [[nodiscard]] const boost::json::value& generation_id() const { return generation_id_; }
   [[nodiscard]] const boost::json::value& routing() const { return routing_; }
   [[nodiscard]] const boost::json::array& reasoning_details() const { return reasoning_details_; }
+  // The `annotations` items of the hop's deltas and messages (OpenRouter's url_citation objects, web search),
+  // in arrival order; a citation of a URL already cited, or an item seen before, is not added again.
+  [[nodiscard]] const boost::json::array& annotations() const { return annotations_; }
   // The in-band error object of the last chunk that carried one.
   [[nodiscard]] const std::optional<boost::json::object>& error() const { return error_; }
   // [{"text","type"?}] or null.
@@ -53,6 +56,7 @@ class HopAccumulator {
   };
   void add_complete_reasoning(const boost::json::value& v, const std::string& type);
   void add_tool_call_fragment(const boost::json::object& fragment);
+  void add_annotations(const boost::json::value& items);
 
   std::string text_;
   boost::json::value finish_reason_ = nullptr;
@@ -62,6 +66,7 @@ class HopAccumulator {
   boost::json::value generation_id_ = nullptr;
   boost::json::value routing_ = nullptr;
   boost::json::array reasoning_details_;
+  boost::json::array annotations_;
   std::optional<boost::json::object> error_;
   std::vector<Segment> segments_;
   std::optional<std::size_t> streamed_segment_;

@@ -100,6 +100,8 @@ struct Response {
   std::optional<std::string_view> static_body;
   // When set, the response is an SSE stream produced by this coroutine.
   std::function<asio::awaitable<void>(SseSink&)> sse;
+  // Keep-alive comments between the frames of `sse`; off for a streamed document that is not an event stream.
+  bool sse_keepalive = true;
   // Close the connection after this response.
   bool close = false;
   // The body hands out a credential on purpose (the Deepgram key fallback): not masked like other bodies.

@@ -62,6 +62,11 @@ boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Respon
     policy.completed(req, 0, std::chrono::steady_clock::now() - started);
     co_return;
   }
+  // HEAD gets the head alone: the producer never runs (a bulk export is not read for nothing).
+  if (req.is_head()) {
+    policy.completed(req, 200, std::chrono::steady_clock::now() - started);
+    co_return;
+  }
   auto& socket = stream.socket();
   // Frames are written with non-blocking write_some calls (by the writer, or by send() when it is idle).
   boost::system::error_code nb_ec;
@@ -90,7 +95,10 @@ boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Respon
   // before this frame (which holds `res` and `sink`) goes.
   std::exception_ptr write_error;
   try {
-    co_await write_sse(socket, sink, options.sse_keepalive, options.write_timeout);
+    // Without keep-alive comments the "next ping" is a day away: a streamed document ends long before.
+    const auto keepalive =
+        res.sse_keepalive ? options.sse_keepalive : std::chrono::milliseconds(std::chrono::hours(24));
+    co_await write_sse(socket, sink, keepalive, options.write_timeout);
   } catch (...) {
     write_error = std::current_exception();
     sink.mark_gone();  // the producer must not wait for a writer that is gone

@@ -64,6 +64,28 @@ std::string content_markdown(const bj::value& content) {
   return out;
 }
 
+// "Sources:" and a numbered list of the url citations of a web search, when there are any.
+std::string sources_list(const bj::value& annotations) {
+  if (!annotations.is_array()) return {};
+  std::string out;
+  int n = 0;
+  for (const auto& a : annotations.as_array()) {
+    const auto* obj = a.if_object();
+    const auto* citation = obj ? obj->if_contains("url_citation") : nullptr;
+    if (!citation || !citation->is_object()) continue;
+    const auto& c = citation->as_object();
+    const auto url = c.contains("url") ? text_of(c.at("url")) : std::string();
+    if (url.empty()) continue;
+    auto title = c.contains("title") ? text_of(c.at("title")) : std::string();
+    if (title.empty()) title = url;
+    for (auto& ch : title) {
+      if (ch == '[' || ch == ']' || ch == '\n' || ch == '\r') ch = ' ';
+    }
+    out += std::to_string(++n) + ". [" + title + "](<" + url + ">)\n";
+  }
+  return out.empty() ? out : "Sources:\n\n" + out + "\n";
+}
+
 std::string reasoning_text(const bj::value& reasoning) {
   std::string out;
   if (!reasoning.is_array()) return text_of(reasoning);
@@ -114,6 +136,7 @@ std::string message_section(const bj::object& m) {
       out += fenced(arguments, "json") + "\n";
     }
   }
+  if (role == "assistant") out += sources_list(m.at("annotations"));
   return out;
 }
 

@@ -33,7 +33,7 @@ bj::object stored_message_object(StoredMessage m, const AttachmentSigner& signer
   if (signer && !content.is_string() && !content.is_null()) signer(content);
   const bool assistant = m.role == "assistant";
   const bool tool = m.role == "tool";
-  bj::object out(assistant ? 16 : 12, sp);
+  bj::object out(assistant ? 17 : 12, sp);
   out.emplace("message_id", m.id);
   out.emplace("role", m.role);
   bj::value result;
@@ -49,7 +49,7 @@ bj::object stored_message_object(StoredMessage m, const AttachmentSigner& signer
   out.emplace("created_at_utc", format_iso_utc_z(m.created_at));
   if (assistant) {
     for (const auto* key : {"finish_reason", "model", "usage", "routing", "meta", "generation_id",
-                            "reasoning", "tool_calls", "error"}) {
+                            "reasoning", "tool_calls", "annotations", "error"}) {
       out.emplace(key, take_member(m.metadata, key));
     }
   } else if (tool) {

@@ -56,7 +56,7 @@ test('the model picker searches, filters, keeps favourites and saves the choice'
     const order = await dialog.locator('.id').allInnerTexts();
     assert.equal(order[0], 'meta-llama/llama-3-8b-instruct', 'the favourite comes first');
     assert.equal(order[1], 'anthropic/claude-3.5-sonnet', 'then the most expensive');
-    assert.match(await dialog.getByRole('button', { name: 'Use anthropic/claude-3.5-sonnet' }).innerText(), /\$3\.00 \/ \$15\.00 per M/);
+    assert.match(await dialog.getByRole('listitem').filter({ has: t.page.getByRole('button', { name: 'Use anthropic/claude-3.5-sonnet' }) }).innerText(), /\$3\.00 \/ \$15\.00 per M/);
     await t.page.screenshot({ path: join(shots, 'model-picker-dark.png') });
     await dialog.getByRole('searchbox', { name: 'Search models' }).fill('claude');
     await dialog.getByText('1 of 4 models').waitFor();

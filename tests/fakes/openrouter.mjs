@@ -17,6 +17,11 @@
 // own chunks after `content` (e.g. {content:'', images:[{type:'image_url',image_url:{url:'data:image/png;base64,…'}}]}
 // or {content:[{type:'text',text:'…'},{type:'image_url',image_url:{url:'https://…'}}]}); `final_message` is put
 // as choices[0].message into the finish chunk; data:image URIs in text are plain `content` pieces.
+//
+// Web search (OpenRouter's web plugin, https://openrouter.ai/docs/features/web-search): a scenario's
+// `annotations` (or, with `web_search: true`, sources made up from the request's plugins[0].max_results) are sent
+// the way OpenRouter streams them: `delta.annotations`, a list of {type:"url_citation", url_citation:{url, title,
+// content, start_index, end_index}}, in a chunk of their own after the text and before the finish chunk.
 import http from 'node:http';
 
 const args = process.argv.slice(2);
@@ -67,6 +72,8 @@ function buildEvents(sc, body) {
   for (const r of sc.reasoning ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', content: '', reasoning: r, reasoning_details: [{ type: 'reasoning.text', text: r }] })]);
   for (const piece of sc.content ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', content: piece })]);
   for (const delta of sc.deltas ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', ...delta })]);
+  const annotations = sc.annotations ?? (sc.web_search ? madeUpCitations(body) : null);
+  if (annotations) ev.push(['data', chunk(id, model, { role: 'assistant', content: '', annotations })]);
   for (const frag of sc.tool_fragments ?? []) ev.push(['data', chunk(id, model, { role: 'assistant', content: null, tool_calls: [frag] })]);
   // One event of about this many bytes (a chunk padded with a long string), e.g. past a client's event size cap.
   if (sc.oversized_event_bytes) ev.push(['raw', `data: ${JSON.stringify(chunk(id, model, { role: 'assistant', content: '' }, null, { pad: 'x'.repeat(sc.oversized_event_bytes) }))}\n\n`]);
@@ -85,6 +92,18 @@ function buildEvents(sc, body) {
   for (const raw of sc.raw_after ?? []) ev.push(['raw', raw]);
   if (!sc.no_done) ev.push(['data', '[DONE]']);
   return { id, events: ev };
+}
+
+export function urlCitation(url, title, content = '', start = 0, end = 0) {
+  return { type: 'url_citation', url_citation: { url, title, content, start_index: start, end_index: end } };
+}
+
+// As many sources as the web plugin asked for (default 5), when the request carries it.
+function madeUpCitations(body) {
+  const web = Array.isArray(body?.plugins) ? body.plugins.find((p) => p?.id === 'web') : null;
+  if (!web) return null;
+  const n = Math.min(25, Math.max(1, Number(web.max_results) || 5));
+  return Array.from({ length: n }, (_, i) => urlCitation(`https://source${i + 1}.example/page`, `Source ${i + 1}`, `Excerpt ${i + 1} of the page.`, 0, 10));
 }
 
 function frame([kind, payload]) {

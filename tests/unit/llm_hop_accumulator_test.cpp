@@ -15,10 +15,11 @@ void feed(HopAccumulator& acc, std::initializer_list<const char*> chunks) {
 
 TEST(HopAccumulator, CollectsTextFinishModelUsageAndGenerationId) {
   HopAccumulator acc;
-  feed(acc, {R"({"id":"gen-1","model":"m/a","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})",
-             R"({"id":"gen-1","model":"m/a","choices":[{"delta":{"content":"Hel"},"finish_reason":null}]})",
-             R"({"id":"gen-1","model":"m/b","choices":[{"delta":{"content":"lo"},"finish_reason":"stop"}]})",
-             R"({"id":"gen-1","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"cost":0.0001}})"});
+  feed(acc,
+       {R"({"id":"gen-1","model":"m/a","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})",
+        R"({"id":"gen-1","model":"m/a","choices":[{"delta":{"content":"Hel"},"finish_reason":null}]})",
+        R"({"id":"gen-1","model":"m/b","choices":[{"delta":{"content":"lo"},"finish_reason":"stop"}]})",
+        R"({"id":"gen-1","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2,"cost":0.0001}})"});
   EXPECT_EQ(acc.text(), "Hello");
   EXPECT_EQ(acc.finish_reason(), "stop");
   EXPECT_TRUE(acc.finished());
@@ -33,41 +34,49 @@ TEST(HopAccumulator, CollectsTextFinishModelUsageAndGenerationId) {
 
 TEST(HopAccumulator, AssemblesToolCallsByIndexInTheModelsOrder) {
   HopAccumulator acc;
-  feed(acc, {
-                R"({"choices":[{"delta":{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"calc__add","arguments":""}}]}}]})",
-                R"({"choices":[{"delta":{"tool_calls":[{"index":1,"id":"call_b","function":{"name":"time__now","arguments":"{}"}}]}}]})",
-                R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\":"}}]}}]})",
-                R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"1,\"b\":2}"},"rationale":"x"}]}}]})",
-                R"({"choices":[{"delta":{"tool_calls":[{"index":2,"function":{"arguments":"{}"}}]}}]})",
-                R"({"choices":[{"delta":{"tool_calls":[{"function":{"name":"no_index_no_id","arguments":"{}"}}]}}],"x":1})",
-                R"({"choices":[{"delta":{},"finish_reason":"tool_calls"}]})",
-            });
+  feed(
+      acc,
+      {
+          R"({"choices":[{"delta":{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"calc__add","arguments":""}}]}}]})",
+          R"({"choices":[{"delta":{"tool_calls":[{"index":1,"id":"call_b","function":{"name":"time__now","arguments":"{}"}}]}}]})",
+          R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\":"}}]}}]})",
+          R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"arguments":"1,\"b\":2}"},"rationale":"x"}]}}]})",
+          R"({"choices":[{"delta":{"tool_calls":[{"index":2,"function":{"arguments":"{}"}}]}}]})",
+          R"({"choices":[{"delta":{"tool_calls":[{"function":{"name":"no_index_no_id","arguments":"{}"}}]}}],"x":1})",
+          R"({"choices":[{"delta":{},"finish_reason":"tool_calls"}]})",
+      });
   const auto calls = acc.tool_calls();
   ASSERT_TRUE(calls.is_array());
   ASSERT_EQ(calls.as_array().size(), 3u);  // the nameless call at index 2 is dropped
-  EXPECT_EQ(bj::serialize(calls.as_array()[0]),
-            R"({"id":"call_a","type":"function","function":{"name":"calc__add","arguments":"{\"a\":1,\"b\":2}"}})");
+  EXPECT_EQ(
+      bj::serialize(calls.as_array()[0]),
+      R"({"id":"call_a","type":"function","function":{"name":"calc__add","arguments":"{\"a\":1,\"b\":2}"}})");
   EXPECT_EQ(calls.as_array()[1].as_object().at("id"), "call_b");
   EXPECT_EQ(calls.as_array()[2].as_object().at("id"), "call_2");  // missing id -> call_<position>
 }
 
 TEST(HopAccumulator, ConcatenatesStreamedReasoningVerbatimAndDropsTheFinalCopy) {
   HopAccumulator acc;
-  feed(acc, {R"({"choices":[{"delta":{"reasoning":"First, "}}]})",
-             R"({"choices":[{"delta":{"reasoning":"think"}}]})",
-             R"({"choices":[{"delta":{"reasoning":" hard. ","reasoning_details":[{"type":"reasoning.text","text":"x"}]}}]})",
-             R"({"choices":[{"message":{"reasoning":"First, think hard."},"delta":{}}]})",
-             R"({"reasoning":{"type":"summary","text":"A summary"}})",
-             R"({"reasoning":[{"id":"r1","index":0,"foo":"bar"}]})"});
-  EXPECT_EQ(bj::serialize(acc.reasoning()),
-            R"([{"text":"First, think hard."},{"text":"A summary","type":"summary"},{"text":"{\"foo\":\"bar\"}"}])");
+  feed(
+      acc,
+      {R"({"choices":[{"delta":{"reasoning":"First, "}}]})",
+       R"({"choices":[{"delta":{"reasoning":"think"}}]})",
+       R"({"choices":[{"delta":{"reasoning":" hard. ","reasoning_details":[{"type":"reasoning.text","text":"x"}]}}]})",
+       R"({"choices":[{"message":{"reasoning":"First, think hard."},"delta":{}}]})",
+       R"({"reasoning":{"type":"summary","text":"A summary"}})",
+       R"({"reasoning":[{"id":"r1","index":0,"foo":"bar"}]})"});
+  EXPECT_EQ(
+      bj::serialize(acc.reasoning()),
+      R"([{"text":"First, think hard."},{"text":"A summary","type":"summary"},{"text":"{\"foo\":\"bar\"}"}])");
   EXPECT_EQ(acc.reasoning_details().size(), 1u);
 }
 
 TEST(HopAccumulator, RecordsInBandErrorsAndMeta) {
   HopAccumulator acc;
-  feed(acc, {R"({"meta":{"citations":["a"]},"choices":[{"delta":{"content":"part"}}]})",
-             R"({"error":{"code":502,"message":"Provider returned error","metadata":{"error_type":"provider_unavailable"}}})"});
+  feed(
+      acc,
+      {R"({"meta":{"citations":["a"]},"choices":[{"delta":{"content":"part"}}]})",
+       R"({"error":{"code":502,"message":"Provider returned error","metadata":{"error_type":"provider_unavailable"}}})"});
   ASSERT_TRUE(acc.error());
   EXPECT_EQ(acc.error()->at("code"), 502);
   EXPECT_EQ(acc.meta().as_object().at("citations").as_array().size(), 1u);
@@ -82,7 +91,8 @@ TEST(HopAccumulator, RoutingComesFromSelectedHeaders) {
   h.add("Via", "1.1 edge");
   h.add("Content-Type", "text/event-stream");
   acc.set_response_headers(h);
-  EXPECT_EQ(bj::serialize(acc.routing()), R"({"openrouter-provider":"OpenAI","x-request-id":"abc","via":"1.1 edge"})");
+  EXPECT_EQ(bj::serialize(acc.routing()),
+            R"({"openrouter-provider":"OpenAI","x-request-id":"abc","via":"1.1 edge"})");
   HopAccumulator none;
   none.set_response_headers(parley::net::Headers{});
   EXPECT_TRUE(none.routing().is_null());
@@ -90,7 +100,42 @@ TEST(HopAccumulator, RoutingComesFromSelectedHeaders) {
 
 TEST(HopAccumulator, IgnoresMalformedShapes) {
   HopAccumulator acc;
-  feed(acc, {R"([1,2])", R"({"choices":"nope"})", R"({"choices":[1,{"delta":"x"},{"delta":{"content":7}}]})"});
+  feed(acc,
+       {R"([1,2])", R"({"choices":"nope"})", R"({"choices":[1,{"delta":"x"},{"delta":{"content":7}}]})"});
   EXPECT_EQ(acc.text(), "");
   EXPECT_FALSE(acc.finished());
+}
+
+TEST(HopAccumulator, KeepsUrlCitationsOnceEachFromDeltasAndMessages) {
+  HopAccumulator acc;
+  feed(
+      acc,
+      {
+          R"({"choices":[{"delta":{"content":"See [a](https://a.example)."}}]})",
+          R"({"choices":[{"delta":{"annotations":[{"type":"url_citation","url_citation":{"url":"https://a.example","title":"A","content":"x","start_index":4,"end_index":26}}]}}]})",
+          // The same source again (some providers repeat the list in every chunk), junk, and a new one.
+          R"({"choices":[{"delta":{"annotations":[{"type":"url_citation","url_citation":{"url":"https://a.example","title":"A2"}},7,"s",null,{"type":"other"}]}}]})",
+          R"({"choices":[{"delta":{"annotations":{"not":"a list"}},"message":{"annotations":[{"type":"url_citation","url_citation":{"url":"https://b.example"}},{"type":"other"}]},"finish_reason":"stop"}]})",
+      });
+  const auto& a = acc.annotations();
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a[0].at("url_citation").at("title"), "A");
+  EXPECT_EQ(a[1].at("type"), "other");
+  EXPECT_EQ(a[2].at("url_citation").at("url"), "https://b.example");
+}
+
+TEST(HopAccumulator, BoundsTheAnnotationsOfAHostileStream) {
+  HopAccumulator acc;
+  for (int i = 0; i < 2000; ++i) {
+    bj::object chunk{
+        {"choices",
+         bj::array{bj::object{
+             {"delta", bj::object{{"annotations",
+                                   bj::array{bj::object{
+                                       {"type", "url_citation"},
+                                       {"url_citation", bj::object{{"url", "https://x.example/" +
+                                                                               std::to_string(i)}}}}}}}}}}}};
+    acc.add_chunk(chunk);
+  }
+  EXPECT_EQ(acc.annotations().size(), 256u);
 }

@@ -88,7 +88,7 @@ export async function request<T>(method: string, path: string, body?: unknown, i
       credentials: 'same-origin',
       ...init,
       headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...(init.headers ?? {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? init.body : JSON.stringify(body),
     });
   } catch (e) {
     if ((e as Error)?.name === 'AbortError') throw e;
@@ -174,6 +174,8 @@ export interface StoredMessage {
   generation_id?: string | null;
   reasoning?: { text: string; type?: string }[] | null;
   tool_calls?: ToolCallSpec[] | null;
+  /** OpenRouter's annotations of the answer (url citations of a web search), as stored. */
+  annotations?: unknown[] | null;
   error?: StreamErrorInfo | null;
   tool_call_id?: string | null;
   call_id?: string | null;
@@ -197,6 +199,17 @@ export interface ConversationSummary {
   message_count: number;
   last_model: string | null;
   snippet: string | null;
+}
+
+/** What POST /api/chat/import did (§8.10). */
+export interface ImportSummary {
+  format: 'parley' | 'parley_bundle' | 'chatgpt';
+  conversations_imported: number;
+  conversations_skipped: number;
+  messages_imported: number;
+  messages_skipped: number;
+  imported: { index: number; session_id: string; title: string | null; messages: number; skipped_messages: number }[];
+  skipped: { index: number; title: string | null; reason: string }[];
 }
 
 export interface ConversationPage {
@@ -389,6 +402,10 @@ export const api = {
   deleteMessage: (sessionId: string, ref: string | number) =>
     request<void>('DELETE', `/api/chat/session/${enc(sessionId)}/messages/${enc(String(ref))}`),
   exportUrl: (sessionId: string, format: 'json' | 'markdown') => `/api/chat/session/${enc(sessionId)}/export?format=${format}`,
+  /** Every conversation in one JSON document (§8.9). */
+  exportAllUrl: '/api/chat/export',
+  /** Imports a parley export or ChatGPT's conversations.json (§8.10); the file is sent as it is. */
+  importConversations: (file: Blob, signal?: AbortSignal) => request<ImportSummary>('POST', '/api/chat/import', undefined, { body: file, signal, headers: { 'Content-Type': 'application/json' } }),
   generation: (id: string) => request<{ data: Record<string, unknown> }>('GET', `/api/chat/generation/${enc(id)}`),
 
   models: () => request<{ data: Model[] }>('GET', '/api/models'),

@@ -11,6 +11,8 @@ export const app = $state({
   streamingSession: null as string | null,
   /** A prompt to send as soon as the chat view opens (a suggestion clicked in the settings). */
   pendingPrompt: null as string | null,
+  /** A search result was opened: the chat view shows that conversation at the first message matching `query`. */
+  findRequest: null as { sessionId: string; query: string } | null,
 });
 
 export async function loadSettings(): Promise<void> {

@@ -7,6 +7,9 @@ export interface TurnRequest {
   model?: string;
   messages: { role: 'user'; content: string | Record<string, unknown>[]; client_message_id: string }[];
   metadata: { client_assistant_message_id: string; client_parent_message_id: string };
+  /** OpenRouter's web search (api.md §3.1), when the composer's toggle is on. */
+  plugins?: { id: 'web'; max_results?: number }[];
+  web_search_options?: { search_context_size: 'low' | 'medium' | 'high' };
 }
 
 export function newClientId(prefix: 'user' | 'assistant'): string {

@@ -189,6 +189,17 @@ describe('threadFromHistory', () => {
     { ...base, message_id: 7, role: 'assistant', content: 'par', client_message_id: null, parent_client_message_id: null, finish_reason: 'cancelled', model: null, usage: null, routing: null, meta: null, generation_id: null, reasoning: null, tool_calls: null, error: { message: 'Cancelled by client', status: null, code: 'cancelled', retryable: false } } as StoredMessage,
   ];
 
+  it('shows the url citations stored with an answer, only http(s) ones, once each', () => {
+    const cited = { ...rows[4], annotations: [
+      { type: 'url_citation', url_citation: { url: 'https://a.example/x', title: ' A ', content: 'excerpt', start_index: 0, end_index: 3 } },
+      { type: 'url_citation', url_citation: { url: 'https://a.example/x', title: 'again' } },
+      { type: 'url_citation', url_citation: { url: 'javascript:alert(1)', title: 'bad' } },
+      { type: 'file', file: {} }, null, 'text',
+    ] } as StoredMessage;
+    const thread = threadFromHistory([rows[1], rows[2], rows[3], cited]);
+    expect((thread[1] as AssistantMessage).citations).toEqual([{ url: 'https://a.example/x', title: 'A', content: 'excerpt' }]);
+  });
+
   it('merges the hops of one turn, attaches tool rows and skips the system row', () => {
     const thread = threadFromHistory(rows);
     expect(thread.map((m) => m.kind)).toEqual(['user', 'assistant', 'user', 'assistant']);

@@ -48,6 +48,8 @@ export interface ToolCall {
 export interface Citation {
   url: string;
   title: string;
+  /** The excerpt of the page the search gave the model (OpenRouter's url_citation `content`), when known. */
+  content?: string;
 }
 
 export interface Hop {
@@ -129,13 +131,15 @@ function imageUrlOf(part: unknown): string | null {
   return p.metadata?.attachment_id || isLoadableImage(url) ? url : `link:${url}`;
 }
 
-function addCitations(m: AssistantMessage, annotations: unknown): void {
+/** Adds the url citations of OpenRouter's `annotations` (web search) that are new to the message. */
+export function addCitations(m: { citations: Citation[] }, annotations: unknown): void {
   if (!Array.isArray(annotations)) return;
   for (const a of annotations) {
-    const c = (a as { url_citation?: { url?: unknown; title?: unknown } })?.url_citation;
-    if (c && typeof c.url === 'string' && !m.citations.some((x) => x.url === c.url)) {
-      m.citations.push({ url: c.url, title: typeof c.title === 'string' && c.title ? c.title : c.url });
-    }
+    const c = (a as { url_citation?: { url?: unknown; title?: unknown; content?: unknown } })?.url_citation;
+    if (!c || typeof c.url !== 'string' || !/^https?:\/\//i.test(c.url) || m.citations.some((x) => x.url === c.url)) continue;
+    const citation: Citation = { url: c.url, title: typeof c.title === 'string' && c.title.trim() ? c.title.trim() : c.url };
+    if (typeof c.content === 'string' && c.content.trim()) citation.content = c.content.trim().slice(0, 2000);
+    m.citations.push(citation);
   }
 }
 
@@ -212,7 +216,7 @@ function applyMetadata(m: AssistantMessage, meta: Record<string, unknown>): void
   // meta: null must not wipe citations collected from chunks (api.md §10 point 2).
   const metaObj = meta.meta as { citations?: unknown } | null;
   if (metaObj && Array.isArray(metaObj.citations)) {
-    for (const url of metaObj.citations) if (typeof url === 'string' && !m.citations.some((c) => c.url === url)) m.citations.push({ url, title: url });
+    addCitations(m, metaObj.citations.map((url) => ({ url_citation: { url } })));
   }
 }
 
@@ -412,8 +416,9 @@ export function threadFromHistory(rows: StoredMessage[]): ThreadMessage[] {
         current.error = row.error;
         current.status = row.finish_reason === 'cancelled' ? 'stopped' : 'error';
       }
+      addCitations(current, row.annotations);
       const meta = row.meta as { citations?: unknown } | null;
-      if (meta && Array.isArray(meta.citations)) for (const url of meta.citations) if (typeof url === 'string') current.citations.push({ url, title: url });
+      if (meta && Array.isArray(meta.citations)) addCitations(current, meta.citations.map((url) => ({ url_citation: { url } })));
       continue;
     }
     if (row.role === 'tool' && current) {

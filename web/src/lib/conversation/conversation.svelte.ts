@@ -8,6 +8,7 @@ import { finishStream, newAssistant, type AssistantMessage, type Attachment, typ
 import { deleteMessages, editPlan, removalPlan, retryPlan, type Resend } from './edits';
 import { historyErrorText, loadConversation } from './history';
 import { runTurn, turnRequest } from './turn';
+import { loadWebSearch, saveWebSearch, type WebSearch } from '../web_search';
 
 export interface ConversationOptions {
   /** This page started a conversation (first upload or the server's `session` event): its id belongs in the URL. */
@@ -26,6 +27,8 @@ export class Conversation {
   loading = $state(false);
   loadError = $state('');
   actionError = $state('');
+  /** The composer's web search for this conversation (remembered per conversation: see rememberWebSearch). */
+  webSearch = $state<WebSearch>(loadWebSearch(null));
 
   #turn = $state.raw<AbortController | null>(null);
   readonly streaming = $derived(this.#turn !== null);
@@ -43,12 +46,18 @@ export class Conversation {
     if (sessionId === this.sessionId) return;
     this.#turn?.abort();
     this.sessionId = sessionId;
+    this.webSearch = loadWebSearch(sessionId);
     this.messages = [];
     this.title = null;
     this.loadError = '';
     this.actionError = '';
     this.#options.onNewest();
     if (sessionId) this.#loadHistory(sessionId);
+  }
+
+  /** Stores the web search setting for this conversation once it has an id (a new chat's goes with its id). */
+  rememberWebSearch(): void {
+    if (this.sessionId) saveWebSearch(this.sessionId, $state.snapshot(this.webSearch));
   }
 
   /** Cancels a history request still running (the view is going away). */
@@ -78,6 +87,7 @@ export class Conversation {
   ensureSession(): string {
     if (!this.sessionId) {
       this.sessionId = `session_${newClientId('user').slice(5)}`;
+      this.rememberWebSearch();
       this.#options.onSessionStarted(this.sessionId);
     }
     return this.sessionId;
@@ -96,13 +106,14 @@ export class Conversation {
     this.#options.onNewest();
     const turn = new AbortController();
     this.#turn = turn;
-    const request = turnRequest({ sessionId: this.sessionId, model: app.settings?.model ?? null, text, attachments, userClientId, assistantClientId });
+    const request = turnRequest({ sessionId: this.sessionId, model: app.settings?.model ?? null, text, attachments, userClientId, assistantClientId, webSearch: this.webSearch });
     app.streamingSession = this.sessionId;
     try {
       await runTurn(reply, request, turn.signal, (sessionId) => {
         if (this.#turn !== turn) return;
         this.sessionId = sessionId;
         app.streamingSession = sessionId;
+        this.rememberWebSearch();
         this.#options.onSessionStarted(sessionId);
       });
     } finally {

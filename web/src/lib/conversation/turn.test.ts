@@ -18,6 +18,13 @@ describe('turnRequest', () => {
     expect(r.model).toBe('a/b');
   });
 
+  it('adds the web plugin and search options when web search is on (api.md §3.1)', () => {
+    expect(turnRequest({ ...base, webSearch: { enabled: false, contextSize: 'high', maxResults: 3 } })).not.toHaveProperty('plugins');
+    const r = turnRequest({ ...base, webSearch: { enabled: true, contextSize: 'low', maxResults: 10 } });
+    expect(r.plugins).toEqual([{ id: 'web', max_results: 10 }]);
+    expect(r.web_search_options).toEqual({ search_context_size: 'low' });
+  });
+
   it('sends attachments as fragments after the text', () => {
     const content = turnRequest({ ...base, attachments: [photo] }).messages[0].content;
     expect(content).toEqual([

@@ -5,6 +5,7 @@ import { ApiError, isAbortError } from '../api';
 import { streamTurn, type TurnRequest } from '../chat';
 import { applyEvent, finishStream, type AssistantMessage, type Attachment } from '../thread';
 import { attachmentFragment } from '../uploads';
+import { webSearchRequest, type WebSearch } from '../web_search';
 
 export interface TurnInput {
   /** The conversation to continue; null starts one (the server announces its id in a `session` event). */
@@ -15,6 +16,8 @@ export interface TurnInput {
   attachments: Attachment[];
   userClientId: string;
   assistantClientId: string;
+  /** The composer's web search setting; off when absent. */
+  webSearch?: WebSearch | null;
 }
 
 export function turnRequest(t: TurnInput): TurnRequest {
@@ -26,6 +29,7 @@ export function turnRequest(t: TurnInput): TurnRequest {
     ...(t.model ? { model: t.model } : {}),
     messages: [{ role: 'user', content, client_message_id: t.userClientId }],
     metadata: { client_assistant_message_id: t.assistantClientId, client_parent_message_id: t.userClientId },
+    ...webSearchRequest(t.webSearch),
   };
 }
 
