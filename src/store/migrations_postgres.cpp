@@ -109,7 +109,8 @@ ANALYZE conversations;
 )sql");
 }
 
-// As SQLite's migration 5: keys of the OpenAI-compatible API, hashed, with usage totals every replica adds to.
+// As SQLite's migration 5: keys of the OpenAI-compatible API, hashed, with usage totals every replica adds
+// to.
 void api_keys(SqlConnection& c) {
   c.execute_script(R"sql(
 CREATE TABLE IF NOT EXISTS api_keys (

@@ -1,7 +1,7 @@
 // The chat history store (api.md §5), split by concern: conversations, messages, attachment rows with blob
-// tombstones, login sessions and API keys. Repository is the one database handle implementing all of them over SQLite
-// and PostgreSQL; code that needs one concern takes that interface. (PostgreSQL's settings documents are
-// store/settings_table.hpp.)
+// tombstones, login sessions and API keys. Repository is the one database handle implementing all of them
+// over SQLite and PostgreSQL; code that needs one concern takes that interface. (PostgreSQL's settings
+// documents are store/settings_table.hpp.)
 //
 // Every call blocks: services run them on the blocking pool. Expected outcomes (not found, nothing deleted)
 // are return values; a database that fails underneath (I/O error, lost connection) throws

@@ -1,3 +1,3 @@
 // store/ may not use auth/ (app/ adapts one onto the other).
-#include "store/records.hpp"
 #include "auth/session_store.hpp"
+#include "store/records.hpp"
