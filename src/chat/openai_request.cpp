@@ -37,6 +37,8 @@ bool is_integer(const bj::value& v) {
   if (v.is_int64() || v.is_uint64()) return true;
   if (!v.is_double()) return false;
   const double d = v.get_double();
+  // Out of long long's range (or not finite) the cast would be undefined: such a number is no count anyway.
+  if (!(d >= -9.2e18 && d <= 9.2e18)) return false;
   return d == static_cast<double>(static_cast<long long>(d));
 }
 

@@ -121,6 +121,13 @@ TEST(OpenAiRequest, SurvivesHugeAndDeepInput) {
       "tools[0].function.name");
 }
 
+// Found by the openai_request fuzzer: a count far outside long long's range (UBSan: the cast was undefined).
+TEST(OpenAiRequest, ACountBeyondAnyIntegerIsRefusedNotCast) {
+  for (const char* n : {"21e308", "-1e300", "1e19", "9.3e18"})
+    EXPECT_EQ(param_of(std::string(R"({"messages":[{"role":"user","content":"x"}],"n":)") + n + "}"), "n")
+        << n;
+}
+
 TEST(OpenAiRequest, ErrorBodyHasOpenAisShape) {
   auto r = parse(R"({"messages":[]})");
   ASSERT_FALSE(r);
