@@ -32,16 +32,8 @@ class ClientHistoryRows final : public TurnRows {
   }
   StoredMessage insert_message(const NewMessage& message) override {
     if (persist_) return persist_->insert_message(message);
-    StoredMessage s;
+    StoredMessage s = store::stored_form(message, std::chrono::system_clock::now());
     s.id = static_cast<std::int64_t>(memory_.size()) + 1;
-    s.session_id = message.session_id;
-    s.role = message.role;
-    s.content = message.content;
-    s.tool_call_id = message.tool_call_id;
-    s.metadata = message.metadata;
-    s.client_message_id = message.client_message_id;
-    s.parent_client_message_id = message.parent_client_message_id;
-    s.created_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     memory_.push_back(s);
     return s;
   }

@@ -125,16 +125,7 @@ bool SqlRepository::open_turn(const std::string& session_id,
 
 StoredMessage SqlRepository::insert_row(SqlConnection& connection, const NewMessage& message) {
   auto* c = &connection;
-  StoredMessage stored;
-  stored.session_id = message.session_id;
-  stored.role = message.role;
-  stored.content = message.content;
-  stored.tool_call_id = message.tool_call_id;
-  stored.metadata = message.metadata;
-  stored.client_message_id = message.client_message_id;
-  stored.parent_client_message_id = message.parent_client_message_id;
-  // Second precision (§3.9), so what is returned equals what a later load reads.
-  stored.created_at = std::chrono::floor<std::chrono::seconds>(message.created_at.value_or(clock_()));
+  StoredMessage stored = stored_form(message, clock_());
 
   // No known secret is stored: an upstream error body, a tool result or pasted text can carry one (§0.8).
   scrub_secrets(stored.content);

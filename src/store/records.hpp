@@ -45,6 +45,21 @@ struct StoredMessage {
   SystemTime created_at;
 };
 
+// The row a message becomes, without its id; created_at at second precision (§3.9), so what an insert returns
+// equals what a later load reads.
+inline StoredMessage stored_form(const NewMessage& m, SystemTime now) {
+  StoredMessage s;
+  s.session_id = m.session_id;
+  s.role = m.role;
+  s.content = m.content;
+  s.tool_call_id = m.tool_call_id;
+  s.metadata = m.metadata;
+  s.client_message_id = m.client_message_id;
+  s.parent_client_message_id = m.parent_client_message_id;
+  s.created_at = std::chrono::floor<std::chrono::seconds>(m.created_at.value_or(now));
+  return s;
+}
+
 struct Conversation {
   std::string session_id;
   std::optional<std::string> custom_title;
