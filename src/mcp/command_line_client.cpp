@@ -172,6 +172,71 @@ int run(const Config& config, const CommandLineTarget& target, const std::string
 
 }  // namespace
 
+namespace {
+
+asio::awaitable<void> probe_session(asio::any_io_executor strand, net::HttpClient* http, ServerDefinition def,
+                                    TransportEnvironment* env, std::chrono::seconds timeout,
+                                    ServerProbe* out) {
+  auto transport = make_transport(strand, *http, def, *env);
+  if (!transport) {
+    out->error = transport.error();
+    co_return;
+  }
+  auto session = std::make_shared<McpSession>(strand, def.id, transport.value());
+  session->set_elicitation_handler(std::make_shared<DecliningElicitation>(), std::chrono::seconds(1));
+  auto started = co_await session->start({}, timeout);
+  if (!started) {
+    out->error = started.error();
+  } else if (auto tools = co_await session->list_tools(timeout); !tools) {
+    out->error = tools.error();
+  } else {
+    out->tools = tools.value().size();
+  }
+  co_await session->close();
+}
+
+}  // namespace
+
+std::vector<ServerProbe> probe_configured_servers(const Config& config, DocumentStore* definitions,
+                                                  std::chrono::seconds timeout, std::string& problem) {
+  std::vector<ServerProbe> probes;
+  if (!definitions) return probes;
+  ReadError error;
+  const auto doc = definitions->read("mcp_servers", error);
+  if (!doc) {
+    if (!error.empty()) problem = definitions->where("mcp_servers") + ": " + error.message;
+    return probes;
+  }
+  std::vector<std::string> problems;
+  auto servers = parse_definitions_document(doc->text, problems);
+  if (!servers) {
+    problem = definitions->where("mcp_servers") + " is invalid" +
+              (problems.empty() ? std::string() : ": " + problems.front());
+    return probes;
+  }
+  asio::io_context ioc;
+  net::HttpClient http(ioc);
+  auto env = TransportEnvironment::from_process(config.home);
+  for (const auto& def : *servers) {
+    ServerProbe probe{def.id, def.enabled, std::nullopt, {}};
+    if (!def.enabled) {
+      probes.push_back(std::move(probe));
+      continue;
+    }
+    if (auto rule = check_definition_rules(def, false)) {
+      probe.error = *rule;
+      probes.push_back(std::move(probe));
+      continue;
+    }
+    auto strand = asio::make_strand(ioc);
+    asio::co_spawn(strand, probe_session(strand, &http, def, &env, timeout, &probe), asio::detached);
+    ioc.run();
+    ioc.restart();
+    probes.push_back(std::move(probe));
+  }
+  return probes;
+}
+
 std::optional<CommandLineElicitation> parse_elicitation_choice(const std::string& text) {
   if (text.empty()) return CommandLineElicitation::automatic;
   if (text == "ask") return CommandLineElicitation::ask;
