@@ -3,7 +3,7 @@
 // PostgreSQL server that ./scripts/test starts (tests/lib/postgres.sh).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { startParley, parleyBin } from '../lib/parley.mjs';
 
 const baseUrl = process.env.PARLEY_TEST_POSTGRES_URL;
@@ -36,6 +36,40 @@ test('replicas starting together on a fresh database migrate it once', { skip: !
     assert.equal(psql(url, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 7243001"), '0');
   } finally {
     await Promise.all(replicas.map((r) => r.stop()));
+  }
+});
+
+test('a replica waits for the migration lock before touching the schema', { skip: !baseUrl && 'PARLEY_TEST_POSTGRES_URL is not set' }, async () => {
+  const url = freshDatabase('lock');
+  // Another session holds the migrations' advisory lock (as a replica in the middle of migrating would).
+  const holder = spawn('psql', [url, '-XAtq'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const said = (pattern) => new Promise((resolve) => {
+    let out = '';
+    holder.stdout.on('data', (d) => { out += d; if (pattern.test(out)) resolve(); });
+  });
+  const locked = said(/^locked$/m);
+  holder.stdin.write("SELECT pg_advisory_lock(7243001); SELECT 'locked';\n");
+  await locked;
+  const pending = startParley({ env: { PARLEY_DATABASE_URL: url }, timeoutMs: 30000 });
+  try {
+    // parley's session is seen waiting for the advisory lock...
+    for (const start = Date.now(); ;) {
+      assert.ok(Date.now() - start < 15000, 'parley never waited for the advisory lock');
+      const waiting = psql(url, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'advisory'");
+      if (waiting === '1') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // ...before it created anything, schema_migrations included.
+    assert.equal(psql(url, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"), '0');
+  } finally {
+    holder.stdin.end("SELECT pg_advisory_unlock(7243001);\n");
+  }
+  const p = await pending;
+  try {
+    assert.equal((await fetch(`${p.url}/health`)).status, 200);
+    assert.match(p.output(), /Applied 3 database migration\(s\)/);
+  } finally {
+    await p.stop();
   }
 });
 
