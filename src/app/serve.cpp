@@ -263,10 +263,10 @@ int serve() {
     home_lock.emplace(config.home / "data");
     if (home_lock->state() == HomeLock::State::held_by_other) {
       log::error(
-          "Another parley process (pid {}) is using {} (data/.parley.lock is held); stop it or use another "
+          "Another parley process is using {} (pid {} holds data/.parley.lock); stop it or use another "
           "PARLEY_HOME",
-          home_lock->holder().empty() ? std::string("unknown") : home_lock->holder(),
-          (config.home / "data").string());
+          (config.home / "data").string(),
+          home_lock->holder().empty() ? std::string("unknown") : home_lock->holder());
       return 1;
     }
     if (home_lock->state() != HomeLock::State::held_by_us) {
