@@ -338,6 +338,7 @@ UpstreamAnswer check_upstream(const Config& config, Report& report) {
   request.headers.set("Authorization", "Bearer " + config.openrouter_api_key);
   request.connect_timeout = std::chrono::seconds(5);
   request.read_timeout = std::chrono::seconds(10);
+  request.max_body_bytes = 16 * 1024 * 1024;  // a models list; anything larger is not an answer to trust
   std::optional<Result<net::ClientResponse, net::TransportError>> result;
   asio::co_spawn(
       ioc, [&]() -> asio::awaitable<void> { result.emplace(co_await http.fetch(std::move(request))); },

@@ -3,7 +3,10 @@
 // PostgreSQL server that ./scripts/test starts (tests/lib/postgres.sh).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startParley, parleyBin } from '../lib/parley.mjs';
 
 const baseUrl = process.env.PARLEY_TEST_POSTGRES_URL;
@@ -82,4 +85,15 @@ test('migrate --dry-run on PostgreSQL lists the pending migrations and creates n
   assert.equal(psql(url, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"), '0');
   assert.match(execFileSync(parleyBin, ['migrate'], { env: { ...process.env, PARLEY_DATABASE_URL: url }, encoding: 'utf8' }), /Applied 3 migration/);
   assert.match(execFileSync(parleyBin, ['migrate', '--dry-run'], { env: { ...process.env, PARLEY_DATABASE_URL: url }, encoding: 'utf8' }), /No migration would run/);
+});
+
+test('doctor on a PostgreSQL home checks the database without printing its password', { skip: !baseUrl && 'PARLEY_TEST_POSTGRES_URL is not set' }, () => {
+  const url = new URL(freshDatabase('doctor'));
+  execFileSync(parleyBin, ['migrate'], { env: { ...process.env, PARLEY_DATABASE_URL: url.toString() } });
+  url.password = 'pg-secret-password-42';  // the test server trusts local connections: any password works
+  const r = spawnSync(parleyBin, ['doctor'], { env: { ...process.env, PARLEY_DATABASE_URL: url.toString(), PARLEY_HOME: mkdtempSync(join(tmpdir(), 'parley-pgdoc-')) }, encoding: 'utf8' });
+  const out = r.stdout + r.stderr;
+  assert.match(out, /\[ok\] {3}database: PostgreSQL database .*: schema version 3, up to date/);
+  assert.match(out, /\[ok\] {3}storage \(local\): put, get and delete/);
+  assert.ok(!out.includes('pg-secret-password-42'), out);
 });

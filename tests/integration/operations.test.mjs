@@ -264,3 +264,31 @@ test('doctor on a broken home names each broken thing and exits non-zero', async
   assert.match(out, / [4-9] failed/);
   assert.ok(!out.includes(SECRET), 'the key is never printed');
 });
+
+test('doctor warns about pending migrations without failing, and changes nothing', () => {
+  const home = legacyHome();
+  writeFileSync(join(home, '.env'), `OPENROUTER_API_KEY=${SECRET}\nOPENROUTER_BASE_URL=${upstream.baseUrl}\n`, { mode: 0o600 });
+  writeFileSync(join(home, 'data', 'mcp_servers.json'), JSON.stringify({ servers: [] }), { mode: 0o600 });
+  chmodSync(dbOf(home), 0o600);  // the sqlite3 command made it 0644 (doctor fails that; serve fixes it)
+  const before = sha(dbOf(home));
+  const r = parley(home, ['doctor']);
+  const out = r.stdout + r.stderr;
+  assert.equal(r.code, 0, out);
+  assert.match(out, /\[WARN\] database: .*schema version 0, 5 migration\(s\) pending/);
+  assert.match(out, / 0 failed, 1 warning/);
+  assert.equal(sha(dbOf(home)), before, 'doctor does not migrate');
+});
+
+test('doctor without a key, with a malformed MCP definitions file and an upstream that is down', () => {
+  const home = newHome();
+  writeFileSync(join(home, 'data', 'mcp_servers.json'), '{"servers": [', { mode: 0o600 });
+  const noKey = parley(home, ['doctor']);
+  assert.equal(noKey.code, 1);
+  assert.match(noKey.stdout, /\[FAIL\] upstream: OPENROUTER_API_KEY is not set/);
+  assert.match(noKey.stdout, /\[FAIL\] MCP servers: .*mcp_servers\.json is invalid/);
+  assert.match(noKey.stdout, /\[WARN\] database: .* does not exist yet/);
+  const down = parley(home, ['doctor'], { OPENROUTER_API_KEY: SECRET, OPENROUTER_BASE_URL: 'http://127.0.0.1:9/api/v1' });
+  assert.equal(down.code, 1);
+  assert.match(down.stdout, /\[FAIL\] upstream http:\/\/127\.0\.0\.1:9\/api\/v1: unreachable/);
+  assert.ok(!(down.stdout + down.stderr).includes(SECRET));
+});
