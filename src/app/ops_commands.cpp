@@ -219,21 +219,35 @@ int restore_database(const std::string& file) {
     return 1;
   }
   fs::path aside;
+  std::string aside_note;
   if (fs::exists(db, ec)) {
     aside = db.string() + ".before-restore-" + utc_stamp();
     try {
       // Folds the current WAL into the file (no server runs: the lock is ours), so the rename below leaves
-      // no write-ahead log of the old database beside the new one.
+      // no write-ahead log of the old database beside the new one, and keeps a consistent copy aside.
       {
         store::SqliteConnection current(db);
         current.query("PRAGMA wal_checkpoint(TRUNCATE)");
       }
       store::sqlite_backup(db, aside);
     } catch (const store::DatabaseError& e) {
-      remove_with_companions(candidate);
-      std::cerr << "parley restore: cannot keep the current database aside as " << aside.string() << ": "
-                << e.what() << "; nothing was changed\n";
-      return 1;
+      // The current database is unreadable (often why it is being restored): it is kept aside as it is, the
+      // file by a hard link (the swap below then replaces only the name) and its WAL and shm by a rename.
+      remove_with_companions(aside);
+      std::error_code link_ec;
+      fs::create_hard_link(db, aside, link_ec);
+      if (link_ec) fs::copy_file(db, aside, fs::copy_options::overwrite_existing, link_ec);
+      if (link_ec) {
+        remove_with_companions(candidate);
+        std::cerr << "parley restore: cannot keep the current database aside as " << aside.string() << ": "
+                  << link_ec.message() << "; nothing was changed\n";
+        return 1;
+      }
+      for (const char* suffix : {"-wal", "-shm"}) {
+        if (fs::exists(db.string() + suffix, ec))
+          fs::rename(db.string() + suffix, aside.string() + suffix, ec);
+      }
+      aside_note = std::string(" as it was (SQLite could not read it: ") + e.what() + ")";
     }
   }
   for (const char* suffix : {"-wal", "-shm"}) fs::remove(db.string() + suffix, ec);
@@ -246,7 +260,8 @@ int restore_database(const std::string& file) {
   for (const char* suffix : {"-wal", "-shm"}) fs::remove(candidate.string() + suffix, ec);
   std::cout << "Restored " << file << " into " << db.string() << " (schema version " << version
             << "; parley applies newer migrations when it next starts).\n";
-  if (!aside.empty()) std::cout << "The previous database is kept as " << aside.string() << "\n";
+  if (!aside.empty())
+    std::cout << "The previous database is kept as " << aside.string() << aside_note << "\n";
   return 0;
 }
 

@@ -142,6 +142,18 @@ test('restore swaps in a good backup and keeps the current database aside', () =
   assert.equal(parley(home, ['migrate']).code, 0);
 });
 
+test('restore replaces a database SQLite cannot read, keeping it aside as it was', () => {
+  const { home, backup } = homeWithBackup();
+  const garbage = 'not a database any more '.repeat(400);
+  writeFileSync(dbOf(home), garbage);
+  const r = parley(home, ['restore', backup]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /kept as .*before-restore-.* as it was \(SQLite could not read it/);
+  assert.equal(sql(dbOf(home), 'SELECT count(*) FROM messages'), '7');
+  const aside = readdirSync(join(home, 'data')).find((f) => f.startsWith('chat_sessions.db.before-restore-'));
+  assert.equal(readFileSync(join(home, 'data', aside), 'utf8'), garbage);
+});
+
 test('restore refuses a corrupt file, a non-SQLite file, a newer schema and an empty file', () => {
   const { home, backup } = homeWithBackup();
   const live = sha(dbOf(home));
