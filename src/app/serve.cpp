@@ -1,6 +1,4 @@
 // `parley serve` and `parley passwd`: load and validate the configuration, wire the object graph, run.
-#include <fcntl.h>
-#include <sys/file.h>
 #include <termios.h>
 #include <unistd.h>
 
