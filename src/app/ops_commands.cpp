@@ -26,6 +26,7 @@
 #include "core/redact.hpp"
 #include "core/warnings.hpp"
 #include "mcp/command_line_client.hpp"
+#include "mcp/oauth/token_store.hpp"
 #include "net/http_client.hpp"
 #include "store/migrations.hpp"
 #include "store/open_repository.hpp"
@@ -501,9 +502,16 @@ void check_mcp_servers(const Config& config, Report& report) {
     definitions = std::make_unique<FileDocumentStore>(
         std::map<std::string, fs::path, std::less<>>{{"mcp_servers", config.mcp_servers_path}});
   }
+  // OAuth tokens of remote servers where serve keeps them: settings rows, or data/mcp_oauth/.
+  std::shared_ptr<mcp::oauth::TokenStore> tokens;
+  if (config.database_kind == DatabaseKind::postgres) {
+    tokens = std::make_shared<mcp::oauth::TokenRows>(*definitions);
+  } else {
+    tokens = std::make_shared<mcp::oauth::TokenFiles>(config.mcp_servers_path.parent_path() / "mcp_oauth");
+  }
   std::string problem;
   const auto probes =
-      mcp::probe_configured_servers(config, definitions.get(), std::chrono::seconds(20), problem);
+      mcp::probe_configured_servers(config, definitions.get(), tokens, std::chrono::seconds(20), problem);
   if (!problem.empty()) {
     report.fail("MCP servers", problem);
     return;

@@ -12,6 +12,7 @@
 #include "core/atomic_file.hpp"
 #include "core/json.hpp"
 #include "mcp/definitions_store.hpp"
+#include "mcp/oauth/authorization_prompt.hpp"
 #include "mcp/oauth/loopback_prompt.hpp"
 #include "mcp/oauth/oauth_authorizer.hpp"
 #include "mcp/session.hpp"
@@ -174,6 +175,24 @@ int run(const Config& config, const CommandLineTarget& target, const std::string
 
 namespace {
 
+// parley doctor has nobody to send through an authorization flow.
+class NoPersonPrompt final : public oauth::AuthorizationPrompt {
+ public:
+  asio::awaitable<Outcome<std::string>> redirect_uri() override { co_return refusal<std::string>(); }
+  asio::awaitable<Outcome<oauth::FormFields>> authorize(std::string, std::string, std::string,
+                                                        CancelSignal*) override {
+    co_return refusal<oauth::FormFields>();
+  }
+
+ private:
+  template <class T>
+  static Outcome<T> refusal() {
+    return Outcome<T>::failure(
+        "the server needs authorization by a person (authorize it in the web UI, or with `parley mcp tools "
+        "<id>`)");
+  }
+};
+
 asio::awaitable<void> probe_session(asio::any_io_executor strand, net::HttpClient* http, ServerDefinition def,
                                     TransportEnvironment* env, std::chrono::seconds timeout,
                                     ServerProbe* out) {
@@ -198,6 +217,7 @@ asio::awaitable<void> probe_session(asio::any_io_executor strand, net::HttpClien
 }  // namespace
 
 std::vector<ServerProbe> probe_configured_servers(const Config& config, DocumentStore* definitions,
+                                                  std::shared_ptr<oauth::TokenStore> tokens,
                                                   std::chrono::seconds timeout, std::string& problem) {
   std::vector<ServerProbe> probes;
   if (!definitions) return probes;
@@ -229,6 +249,14 @@ std::vector<ServerProbe> probe_configured_servers(const Config& config, Document
       continue;
     }
     auto strand = asio::make_strand(ioc);
+    env.authorizer_for = nullptr;
+    if (def.url && tokens) {
+      env.authorizer_for = [strand, &http,
+                            tokens](const ServerDefinition& d) -> std::shared_ptr<HttpAuthorizer> {
+        return std::make_shared<oauth::OAuthAuthorizer>(strand, http, *d.url, oauth::ClientSettings{}, tokens,
+                                                        std::make_shared<NoPersonPrompt>());
+      };
+    }
     asio::co_spawn(strand, probe_session(strand, &http, def, &env, timeout, &probe), asio::detached);
     ioc.run();
     ioc.restart();

@@ -57,7 +57,10 @@ struct ServerProbe {
   std::string error;
 };
 // Empty `problem` and an empty list: no servers configured. `problem` set: the definitions are unreadable.
+// Remote servers use the OAuth tokens in `tokens` (refreshing them as serve would); one that needs a person
+// to authorize fails with that reason instead of waiting for one.
 std::vector<ServerProbe> probe_configured_servers(const Config& config, DocumentStore* definitions,
+                                                  std::shared_ptr<oauth::TokenStore> tokens,
                                                   std::chrono::seconds timeout, std::string& problem);
 
 }  // namespace parley::mcp

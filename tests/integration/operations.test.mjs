@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startParley, repoRoot, parleyBin } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
+import { startOAuthMcp } from '../fakes/mcp_oauth.mjs';
+import { runParley } from './mcp_helpers.mjs';
 
 const fixture = readFileSync(join(repoRoot, 'tests', 'fixtures', 'legacy_chat_sessions.sql'), 'utf8');
 const homes = [];
@@ -303,4 +305,29 @@ test('doctor without a key, with a malformed MCP definitions file and an upstrea
   assert.equal(down.code, 1);
   assert.match(down.stdout, /\[FAIL\] upstream http:\/\/127\.0\.0\.1:9\/api\/v1: unreachable/);
   assert.ok(!(down.stdout + down.stderr).includes(SECRET));
+});
+
+test('doctor starts a remote MCP server with its stored OAuth token, and names one that needs a person', async () => {
+  const fake = await startOAuthMcp({ autoApprove: true });  // in this process: parley runs asynchronously
+  try {
+    const home = goodHome();
+    const env = { PARLEY_HOME: home };
+    const authorized = await runParley(parleyBin, ['mcp', 'tools', fake.url, '--headless-authorization'], { env, cwd: home });
+    assert.equal(authorized.code, 0, authorized.stderr);
+    writeFileSync(join(home, 'data', 'mcp_servers.json'), JSON.stringify({ servers: [{ id: 'remote', url: fake.url }] }), { mode: 0o600 });
+    const authorizations = fake.events.filter((e) => e.type === 'authorize').length;
+    const ok = await runParley(parleyBin, ['doctor'], { env, cwd: home });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.match(ok.stdout, /\[ok\] {3}MCP server remote: started, [1-9]\d* tool\(s\)/);
+    assert.equal(fake.events.filter((e) => e.type === 'authorize').length, authorizations, 'the stored token was used');
+    for (const token of fake.tokens()) assert.ok(!(ok.stdout + ok.stderr).includes(token));
+    // Without tokens nobody can approve: a failure that says so, at once.
+    fake.revokeAll();
+    rmSync(join(home, 'data', 'mcp_oauth'), { recursive: true, force: true });
+    const none = await runParley(parleyBin, ['doctor'], { env, cwd: home, timeoutMs: 30000 });
+    assert.equal(none.code, 1, none.stdout + none.stderr);
+    assert.match(none.stdout, /\[FAIL\] MCP server remote: did not start: .*authoriz/i);
+  } finally {
+    await fake.stop();
+  }
 });
