@@ -110,6 +110,18 @@ int run_cli(int argc, char** argv) {
                        "Read the password once from standard input instead of the terminal");
 
   auto* migrate_cmd = app.add_subcommand("migrate", "Apply the database migrations and exit");
+  bool dry_run = false;
+  migrate_cmd->add_flag("--dry-run", dry_run,
+                        "Print the current and target schema versions and each migration that would run, "
+                        "changing nothing");
+  std::string restore_path;
+  auto* restore_cmd = app.add_subcommand(
+      "restore", "Replace the SQLite database with a backup FILE (parley must not be running on this home)");
+  restore_cmd->add_option("file", restore_path, "a backup made by `parley backup` (or a stopped database)")
+      ->required();
+  auto* doctor_cmd = app.add_subcommand(
+      "doctor",
+      "Check the home (configuration, upstream, database, storage, MCP servers, permissions, clock)");
   std::string backup_path;
   auto* backup_cmd =
       app.add_subcommand("backup", "Copy the SQLite database to PATH while parley may be running");
@@ -172,7 +184,9 @@ int run_cli(int argc, char** argv) {
   // CLI11's own idiom: help, version and parse errors are printed and end with CLI11's exit code.
   CLI11_PARSE(app, argc, argv);
   if (passwd_cmd->parsed()) return set_password(from_stdin);
-  if (migrate_cmd->parsed()) return migrate_database();
+  if (migrate_cmd->parsed()) return migrate_database(dry_run);
+  if (restore_cmd->parsed()) return restore_database(restore_path);
+  if (doctor_cmd->parsed()) return doctor();
   if (backup_cmd->parsed()) return backup_database(backup_path);
   if (mcp_server_cmd->parsed()) return run_mcp_server(builtin_name);
   if (keys_cmd->parsed()) {

@@ -1,6 +1,4 @@
 // `parley serve` and `parley passwd`: load and validate the configuration, wire the object graph, run.
-#include <fcntl.h>
-#include <sys/file.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -19,6 +17,7 @@
 #include "api/routes.hpp"
 #include "app/commands.hpp"
 #include "app/google_wiring.hpp"
+#include "app/home_lock.hpp"
 #include "app/login_sessions.hpp"
 #include "app/password_row.hpp"
 #include "app/preset_tool_servers.hpp"
@@ -70,8 +69,6 @@ namespace parley::app {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 
-namespace {
-
 std::optional<Config> load_config_or_report() {
   auto loaded = load_config(process_environment());
   if (!loaded.config) {
@@ -89,18 +86,7 @@ std::optional<Config> load_config_or_report() {
   return std::move(loaded.config);
 }
 
-// One parley process owns a data directory (api.md §4.0).
-int lock_data_dir(const fs::path& data_dir) {
-  if (create_private_directories(data_dir)) return -1;
-  const auto path = data_dir / ".parley.lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return -1;
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
-    return -2;
-  }
-  return fd;
-}
+namespace {
 
 bool read_password_from_terminal(const char* prompt, std::string& out) {
   std::cerr << prompt << std::flush;
@@ -128,7 +114,9 @@ asio::awaitable<void> stop_tools_then_io(mcp::ToolAggregator* tools, asio::io_co
 // Opens the history store with its migrations applied; nullptr (after logging why) when it cannot be opened.
 std::unique_ptr<store::Repository> open_history_or_report(const Config& config) {
   try {
-    auto opened = store::open_repository(config);
+    auto opened = store::open_repository(config, backup_before_migrate(config));
+    if (!opened.backup.empty())
+      log::info("Kept a copy of the database before migrating it: {}", opened.backup.string());
     if (!opened.applied_migrations.empty()) {
       log::info("Applied {} database migration(s) to the {}", opened.applied_migrations.size(),
                 store::describe_database(config));
@@ -144,20 +132,6 @@ std::unique_ptr<store::Repository> open_history_or_report(const Config& config) 
 }
 
 }  // namespace
-
-int migrate_database() {
-  auto config = load_config_or_report();
-  if (!config) return 2;
-  try {
-    const auto opened = store::open_repository(*config);
-    std::cout << "Applied " << opened.applied_migrations.size() << " migration(s) to the "
-              << store::describe_database(*config) << "; the schema is up to date.\n";
-    return 0;
-  } catch (const store::DatabaseError& e) {
-    std::cerr << "parley migrate: " << store::describe_database(*config) << ": " << e.what() << "\n";
-    return 1;
-  }
-}
 
 int backup_database(const std::string& destination) {
   auto config = load_config_or_report();
@@ -282,19 +256,19 @@ int serve() {
   log::prune_old_logs(config.home / "logs" / "app", log_settings.retention_hours);
   log::prune_old_logs(config.conversation_log_dir, log_settings.retention_hours);
 
-  int lock_fd = -1;
+  std::optional<HomeLock> home_lock;
   if (config.database_kind == DatabaseKind::sqlite) {
-    lock_fd = lock_data_dir(config.home / "data");
-    if (lock_fd == -2) {
+    home_lock.emplace(config.home / "data");
+    if (home_lock->state() == HomeLock::State::held_by_other) {
       log::error(
-          "Another parley process is using {} (data/.parley.lock is held); stop it or use another "
+          "Another parley process is using {} (pid {} holds data/.parley.lock); stop it or use another "
           "PARLEY_HOME",
-          (config.home / "data").string());
+          (config.home / "data").string(),
+          home_lock->holder().empty() ? std::string("unknown") : home_lock->holder());
       return 1;
     }
-    if (lock_fd < 0) {
-      log::error("Cannot create {}: check the permissions of the data directory",
-                 (config.home / "data/.parley.lock").string());
+    if (home_lock->state() != HomeLock::State::held_by_us) {
+      log::error("Cannot create {}: check the permissions of the data directory", home_lock->path().string());
       return 1;
     }
   }
@@ -561,7 +535,7 @@ int serve() {
   blocking.join();
   log::info("parley stopped");
   log::shutdown();
-  if (lock_fd >= 0) ::close(lock_fd);
+  home_lock.reset();
   return 0;
 }
 

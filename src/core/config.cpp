@@ -464,6 +464,8 @@ const std::vector<ConfigVariable>& config_variables() {
       {"PARLEY_PUBLIC_URL", "", "unset", "public base URL of this server"},
       {"PARLEY_TIMEZONE", "", "host zone", "display time zone (IANA name)"},
       {"PARLEY_DATABASE_URL", "", "unset", "sqlite:<path> or postgres://…"},
+      {"PARLEY_DB_BACKUP_BEFORE_MIGRATE", "", "1",
+       "0: migrate a SQLite database in place without keeping <file>.v<N>.bak first"},
       {"PARLEY_STORAGE", "", "local", "attachment storage: local, gcs or s3"},
       {"PARLEY_BLOB_DIR", "", "data/blobs", "local object store"},
       {"PARLEY_SIGNING_KEY", "", "generated", "hex, at least 32 bytes (secret)"},
