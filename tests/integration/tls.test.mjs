@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
-import { rawExchange, parseResponse, waitFor } from '../lib/http.mjs';
+import { rawExchange, parseResponse, waitFor, within } from '../lib/http.mjs';
 
 let dir, up, p, ca, redirectPort;
 
@@ -210,4 +210,40 @@ test('a certificate close to its expiry is a /health warning; a missing key stop
   const missing = await startParley({ env: { PARLEY_TLS_CERT_FILE: join(soon, 'cert.pem'), PARLEY_TLS_KEY_FILE: join(soon, 'nope.pem') }, expectExit: true });
   assert.notEqual(missing.code, 0);
   assert.match(missing.output(), /cannot read the TLS key file .*nope\.pem/);
+});
+
+test('over TLS the connection limit closes an idle connection for a new client, and SIGTERM lets a stream finish', async () => {
+  const own = mkdtempSync(join(dir, 'cap-'));
+  await makeCert(own, ['127.0.0.1']);
+  const q = await startParley({ env: { PARLEY_TLS_CERT_FILE: join(own, 'cert.pem'), PARLEY_TLS_KEY_FILE: join(own, 'key.pem'),
+    PARLEY_MAX_CONNECTIONS: '2' } });
+  const trusted = readFileSync(join(own, 'cert.pem'));
+  try {
+    // Two connections that finished their handshake and sit idle fill the limit.
+    const idle = await Promise.all([0, 1].map(() => new Promise((resolve, reject) => {
+      const s = tls.connect({ host: '127.0.0.1', port: q.port, ca: trusted }, () => resolve(s));
+      s.on('error', reject);
+    })));
+    const closedIdle = idle.map((s) => new Promise((r) => s.on('close', r)));
+    const res = await request('/health', { port: q.port, ca: trusted });
+    assert.equal(res.status, 200, 'the new client got in');
+    assert.ok(await within(Promise.race(closedIdle), 3000), 'an idle connection was closed to make room');
+    idle.forEach((s) => s.destroy());
+
+    // A stream over TLS runs to its end after SIGTERM, then the process exits 0.
+    let text = '';
+    const streamDone = new Promise((resolve, reject) => {
+      https.get({ host: '127.0.0.1', port: q.port, path: '/api/chat/test-stream', ca: trusted, agent: false }, (r) => {
+        r.setEncoding('utf8');
+        r.on('data', (d) => { text += d; });
+        r.on('end', resolve);
+      }).on('error', reject);
+    });
+    await waitFor(() => text.includes('Hello'), 5000);
+    q.proc.kill('SIGTERM');
+    await streamDone;
+    assert.match(text, /"server!"[\s\S]*data: \[DONE\]/);
+    const { code } = await q.exited;
+    assert.equal(code, 0);
+  } finally { await q.stop(); }
 });
