@@ -193,6 +193,7 @@ test('SIGHUP serves a new certificate to new connections; a broken pair is logge
   await p.waitForOutput(/TLS certificate was not reloaded/, 10000, from);
   const third = await handshake({ ca: nextCa });
   assert.equal(third.fingerprint, second.fingerprint, 'still the last good certificate');
+  ca = nextCa;  // what the server presents from here on
 });
 
 test('a certificate close to its expiry is a /health warning; a missing key stops the start', async () => {
@@ -246,4 +247,22 @@ test('over TLS the connection limit closes an idle connection for a new client, 
     const { code } = await q.exited;
     assert.equal(code, 0);
   } finally { await q.stop(); }
+});
+
+test('a TLS client that closes politely (close_notify, then FIN) during a non-streaming /v1 request stops the upstream', async () => {
+  const created = await request('/api/keys', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'tls' }) });
+  assert.equal(created.status, 201, created.text);
+  const before = await up.closed();
+  await up.script([{ content: Array.from({ length: 200 }, (_, i) => `w${i} `), delay_ms: 50 }]);
+  const chatRequests = async () => (await up.requests()).filter((r) => r.path === '/chat/completions').length;
+  const chatBefore = await chatRequests();
+  const body = JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'long' }] });
+  const s = tls.connect({ host: '127.0.0.1', port: p.port, ca });
+  s.on('error', () => {});
+  await new Promise((r) => s.on('secureConnect', r));
+  s.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${created.json.key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  assert.ok(await waitFor(async () => (await chatRequests()) > chatBefore, 5000), 'the upstream request started');
+  s.end();  // close_notify and FIN: the server sees TLS bytes before the end of the stream
+  const closed = await up.waitFor({ closed_early: before.closed_early + 1 }, 3000);
+  assert.equal(closed.closed_early, before.closed_early + 1);
 });
