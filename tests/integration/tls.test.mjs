@@ -164,6 +164,9 @@ test('the redirect listener answers 308 to the https address, for this server\'s
   const localhost = parseResponse((await rawExchange(redirectPort, `GET / HTTP/1.1\r\nHost: localhost:${redirectPort}\r\nConnection: close\r\n\r\n`)).data);
   assert.equal(localhost.status, 308);
   assert.equal(localhost.headers.location, `https://localhost:${p.port}/`);
+  const v6 = parseResponse((await rawExchange(redirectPort, `GET /a?b HTTP/1.1\r\nHost: [::1]:${redirectPort}\r\nConnection: close\r\n\r\n`)).data);
+  assert.equal(v6.status, 308);
+  assert.equal(v6.headers.location, `https://[::1]:${p.port}/a?b`);
   const foreign = parseResponse((await rawExchange(redirectPort, 'GET / HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n')).data);
   assert.equal(foreign.status, 403);
   assert.equal(foreign.headers.location, undefined);
