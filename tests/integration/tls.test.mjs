@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import net from 'node:net';
 import { mkdtempSync, readFileSync, writeFileSync, statSync, rmSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
@@ -268,4 +269,26 @@ test('a TLS client that closes politely (close_notify, then FIN) during a non-st
   s.end();  // close_notify and FIN: the server sees TLS bytes before the end of the stream
   const closed = await up.waitFor({ closed_early: before.closed_early + 1 }, 3000);
   assert.equal(closed.closed_early, before.closed_early + 1);
+});
+
+test('a certificate file with its chain: the client trusting only the root verifies the server', async () => {
+  const chainDir = mkdtempSync(join(dir, 'chain-'));
+  const ssl = (...args) => execFileSync('openssl', args, { cwd: chainDir, stdio: 'pipe' });
+  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'root.key', '-out', 'root.pem', '-days', '2', '-subj', '/CN=parley test root',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
+  writeFileSync(join(chainDir, 'inter.cnf'), 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign\n');
+  ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'inter.key', '-out', 'inter.csr', '-subj', '/CN=parley test intermediate');
+  ssl('x509', '-req', '-in', 'inter.csr', '-CA', 'root.pem', '-CAkey', 'root.key', '-CAcreateserial', '-out', 'inter.pem', '-days', '2', '-extfile', 'inter.cnf');
+  writeFileSync(join(chainDir, 'leaf.cnf'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+  ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1');
+  ssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'inter.pem', '-CAkey', 'inter.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '2', '-extfile', 'leaf.cnf');
+  writeFileSync(join(chainDir, 'fullchain.pem'), Buffer.concat([readFileSync(join(chainDir, 'leaf.pem')), readFileSync(join(chainDir, 'inter.pem'))]));
+  const q = await startParley({ env: { PARLEY_TLS_CERT_FILE: join(chainDir, 'fullchain.pem'), PARLEY_TLS_KEY_FILE: join(chainDir, 'leaf.key') } });
+  try {
+    const res = await request('/health', { port: q.port, ca: readFileSync(join(chainDir, 'root.pem')) });
+    assert.equal(res.status, 200);
+    assert.equal(res.json.tls.certificate_subject, 'CN=127.0.0.1');
+    assert.equal(res.json.tls.certificate_days_left, 1);
+    assert.ok(res.json.warnings.some((w) => /expires in 1 day:/.test(w)), JSON.stringify(res.json.warnings));
+  } finally { await q.stop(); }
 });
