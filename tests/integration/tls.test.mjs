@@ -283,9 +283,15 @@ test('a certificate file with its chain: the client trusting only the root verif
   ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1');
   ssl('x509', '-req', '-in', 'leaf.csr', '-CA', 'inter.pem', '-CAkey', 'inter.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '2', '-extfile', 'leaf.cnf');
   writeFileSync(join(chainDir, 'fullchain.pem'), Buffer.concat([readFileSync(join(chainDir, 'leaf.pem')), readFileSync(join(chainDir, 'inter.pem'))]));
-  const q = await startParley({ env: { PARLEY_TLS_CERT_FILE: join(chainDir, 'fullchain.pem'), PARLEY_TLS_KEY_FILE: join(chainDir, 'leaf.key') } });
+  const token = 'tls-token-0123456789abcdef';
+  const q = await startParley({ env: { PARLEY_TLS_CERT_FILE: join(chainDir, 'fullchain.pem'), PARLEY_TLS_KEY_FILE: join(chainDir, 'leaf.key'), PARLEY_AUTH_TOKEN: token } });
   try {
-    const res = await request('/health', { port: q.port, ca: readFileSync(join(chainDir, 'root.pem')) });
+    const root = readFileSync(join(chainDir, 'root.pem'));
+    const res = await request('/health', { port: q.port, ca: root });
+    // Over TLS the request is https: the login cookie is Secure.
+    const login = await request('/api/auth/login', { port: q.port, ca: root, method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ password: token }) });
+    assert.equal(login.status, 200, login.text);
+    assert.match(String(login.headers['set-cookie']), /;\s*Secure/i);
     assert.equal(res.status, 200);
     assert.equal(res.json.tls.certificate_subject, 'CN=127.0.0.1');
     assert.equal(res.json.tls.certificate_days_left, 1);
