@@ -181,6 +181,19 @@ int run_cli(int argc, char** argv) {
   auto* keys_revoke = keys_cmd->add_subcommand("revoke", "Revoke a key by its id");
   keys_revoke->add_option("id", keys.id, "the key's id (parley keys list)")->required();
 
+  CertCommand cert;
+  auto* cert_cmd = app.add_subcommand(
+      "cert", "Make a certificate for HTTPS: parley cert --self-signed HOST... (DNS names and IP addresses)");
+  cert_cmd
+      ->add_flag("--self-signed", cert.self_signed,
+                 "an ECDSA P-256 key and a self-signed certificate for the hosts")
+      ->required();
+  cert_cmd->add_option("hosts", cert.hosts, "host names and IP addresses the certificate is for")->required();
+  cert_cmd->add_option("--out", cert.out_dir,
+                       "folder for cert.pem and key.pem [default: <PARLEY_HOME>/data/tls]");
+  cert_cmd->add_option("--days", cert.days, "validity in days (1-825) [default: 825]");
+  cert_cmd->add_flag("--force", cert.force, "replace an existing cert.pem and key.pem");
+
   // CLI11's own idiom: help, version and parse errors are printed and end with CLI11's exit code.
   CLI11_PARSE(app, argc, argv);
   if (passwd_cmd->parsed()) return set_password(from_stdin);
@@ -189,6 +202,7 @@ int run_cli(int argc, char** argv) {
   if (doctor_cmd->parsed()) return doctor();
   if (backup_cmd->parsed()) return backup_database(backup_path);
   if (mcp_server_cmd->parsed()) return run_mcp_server(builtin_name);
+  if (cert_cmd->parsed()) return cert_command(cert);
   if (keys_cmd->parsed()) {
     keys.action = keys_create->parsed() ? "create" : keys_list->parsed() ? "list" : "revoke";
     keys.mcp_servers_given = servers_opt->count() > 0 || no_tools;

@@ -45,6 +45,15 @@ struct KeysCommand {
   std::string id;
 };
 int keys_command(const KeysCommand& command);
+// `parley cert --self-signed HOST...`: a key and a self-signed certificate for HTTPS (PARLEY_TLS_*_FILE).
+struct CertCommand {
+  bool self_signed = false;
+  std::vector<std::string> hosts;  // DNS names and IP addresses, as given
+  std::string out_dir;             // default: <PARLEY_HOME>/data/tls
+  int days = 825;
+  bool force = false;
+};
+int cert_command(const CertCommand& command);
 int mcp_call(const std::string& server, const std::vector<std::string>& command, const std::string& tool,
              const std::string& arguments_json, const mcp::CommandLineOptions& options);
 

@@ -9,10 +9,12 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "api/context.hpp"
 #include "api/http_policy.hpp"
+#include "api/https_redirect.hpp"
 #include "api/route_contexts.hpp"
 #include "api/routes.hpp"
 #include "app/commands.hpp"
@@ -34,6 +36,7 @@
 #include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
 #include "core/blocking.hpp"
+#include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/document_store.hpp"
 #include "core/ids.hpp"
@@ -106,6 +109,32 @@ bool read_password_from_terminal(const char* prompt, std::string& out) {
 }
 
 // Stops the MCP servers (reaping their children) before the io_context stops.
+// SIGHUP: the certificate and key are read again on the blocking pool; new connections use the new pair, and
+// a pair that does not load is logged and the current one kept.
+asio::awaitable<void> reload_tls(std::shared_ptr<net::TlsCertificates> tls, BlockingPool* blocking) {
+  auto reloaded = co_await blocking->run([tls] { return tls->reload(); });
+  if (!reloaded) {
+    log::error("SIGHUP: the TLS certificate was not reloaded ({}); still serving the previous one",
+               reloaded.error().message);
+    co_return;
+  }
+  log::info("SIGHUP: TLS certificate reloaded from {} ({}, expires {}, SHA-256 {})",
+            tls->cert_file().string(), reloaded->subject, format_iso_utc_z(reloaded->not_after),
+            reloaded->sha256_fingerprint);
+  if (auto w = net::expiry_warning(*reloaded, std::chrono::system_clock::now()); !w.empty())
+    log::warn("{}", w);
+}
+
+// Re-arms itself: every SIGHUP reloads.
+void on_sighup(asio::signal_set& signals, asio::io_context& ioc, std::shared_ptr<net::TlsCertificates> tls,
+               BlockingPool& blocking) {
+  signals.async_wait([&signals, &ioc, tls, &blocking](boost::system::error_code ec, int) {
+    if (ec) return;
+    asio::co_spawn(ioc, reload_tls(tls, &blocking), asio::detached);
+    on_sighup(signals, ioc, tls, blocking);
+  });
+}
+
 asio::awaitable<void> stop_tools_then_io(mcp::ToolAggregator* tools, asio::io_context* ioc) {
   co_await tools->stop();
   ioc->stop();
@@ -482,6 +511,25 @@ int serve() {
         config.max_connections, open_files, fitting);
   }
 
+  // HTTPS served by parley itself: the pair must load now (a broken one stops the start with the reason).
+  std::shared_ptr<net::TlsCertificates> tls;
+  if (config.tls_enabled()) {
+    auto loaded = net::load_server_tls(config.tls_cert_file, config.tls_key_file);
+    if (!loaded) {
+      log::error("Cannot serve HTTPS: {} (PARLEY_TLS_CERT_FILE, PARLEY_TLS_KEY_FILE)",
+                 loaded.error().message);
+      return 1;
+    }
+    tls =
+        std::make_shared<net::TlsCertificates>(config.tls_cert_file, config.tls_key_file, std::move(*loaded));
+    const auto info = tls->info();
+    log::info("HTTPS with the certificate {} ({}, expires {}, SHA-256 {})", config.tls_cert_file.string(),
+              info.subject, format_iso_utc_z(info.not_after), info.sha256_fingerprint);
+    if (auto w = net::expiry_warning(info, std::chrono::system_clock::now()); !w.empty()) log::warn("{}", w);
+    options.tls = tls;
+    health_routes.tls = tls;
+  }
+
   net::HttpServer server(ioc, options, router, ui, policy);
   if (auto ec = server.listen()) {
     log::error("Cannot listen on {}:{}: {} (is another server using the port? set PARLEY_PORT)", config.host,
@@ -489,6 +537,27 @@ int serve() {
     return 1;
   }
   policy.set_bound_address(config.host, server.port());
+  // PARLEY_TLS_REDIRECT_PORT: plain HTTP answered with a 308 to the HTTPS port (no routes: the policy answers
+  // every request).
+  const net::Router no_routes{};
+  std::optional<api::HttpsRedirectPolicy> redirect_policy;
+  std::optional<net::HttpServer> redirect_server;
+  if (tls && config.tls_redirect_port != 0) {
+    redirect_policy.emplace(ctx, policy, tls, server.port());
+    net::ServerOptions redirect_options = options;
+    redirect_options.port = config.tls_redirect_port;
+    redirect_options.tls = nullptr;
+    redirect_options.max_connections = std::max<std::size_t>(16, server.max_connections() / 16);
+    redirect_server.emplace(ioc, redirect_options, no_routes, ui, *redirect_policy);
+    if (auto ec = redirect_server->listen()) {
+      log::error("Cannot listen on {}:{} for the HTTPS redirect: {} (PARLEY_TLS_REDIRECT_PORT)", config.host,
+                 config.tls_redirect_port, ec.message());
+      return 1;
+    }
+    redirect_server->start();
+    log::info("Redirecting plain HTTP on port {} to HTTPS on port {}", redirect_server->port(),
+              server.port());
+  }
   log::info("Accepting up to {} connections (open-files limit {})", server.max_connections(), open_files);
   server.start();
   // A warm connection to the provider makes the first token of the first turn come faster.
@@ -510,9 +579,17 @@ int serve() {
   // Before the port is announced: a signal sent as soon as the line appears (a supervisor, a test) is a
   // graceful stop, not the default action that kills the process with its requests.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  // With HTTPS, SIGHUP re-reads the certificate and key (without, SIGHUP keeps its default action).
+  std::optional<asio::signal_set> reload_signal;
+  if (tls) {
+    reload_signal.emplace(ioc, SIGHUP);
+    on_sighup(*reload_signal, ioc, tls, blocking);
+  }
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     log::info("Received signal {}; finishing open requests (up to 10 s)", sig);
+    if (reload_signal) reload_signal->cancel();
+    if (redirect_server) redirect_server->shutdown([] {});
     if (settings_listener) settings_listener->stop();
     if (reaper_lock) reaper_lock->stop();
     server.shutdown(
@@ -524,7 +601,8 @@ int serve() {
   log::info("parley {} serving {} UI files ({}) with {} database, {} storage", PARLEY_VERSION,
             ui.file_count(), config.web_dir ? config.web_dir->string() : std::string("embedded"),
             config.database_kind == DatabaseKind::postgres ? "postgres" : "sqlite", config.storage);
-  std::printf("parley listening on http://%s:%u\n", shown_host.c_str(), static_cast<unsigned>(server.port()));
+  std::printf("parley listening on %s://%s:%u\n", tls ? "https" : "http", shown_host.c_str(),
+              static_cast<unsigned>(server.port()));
   std::fflush(stdout);
 
   std::vector<std::thread> threads;

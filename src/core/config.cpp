@@ -444,6 +444,31 @@ ConfigLoadResult load_config(const EnvMap& env) {
   seconds("PARLEY_GOOGLE_TIMEOUT_SECONDS", c.google_timeout_seconds);
   v.integer("PARLEY_IO_THREADS", c.io_threads, 1, 64);
 
+  // HTTPS: a relative path is taken from the home (a certificate may live anywhere, e.g. /etc/letsencrypt).
+  auto tls_file = [&](const char* name, fs::path& out) {
+    auto raw = src.get(name);
+    if (!raw) return;
+    const auto s = text::trimmed(*raw, text::kBlanksAndLineEnds);
+    if (s.empty()) return;
+    fs::path p(s);
+    out = p.is_relative() ? (home / p).lexically_normal() : p.lexically_normal();
+  };
+  tls_file("PARLEY_TLS_CERT_FILE", c.tls_cert_file);
+  tls_file("PARLEY_TLS_KEY_FILE", c.tls_key_file);
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+    errors.push_back(
+        "PARLEY_TLS_CERT_FILE and PARLEY_TLS_KEY_FILE go together: set both (PEM certificate chain and its "
+        "key) to serve HTTPS, or neither");
+  }
+  v.integer("PARLEY_TLS_REDIRECT_PORT", c.tls_redirect_port, 1, 65535);
+  if (c.tls_redirect_port != 0 && c.tls_cert_file.empty()) {
+    errors.push_back(
+        "PARLEY_TLS_REDIRECT_PORT is set but HTTPS is not: set PARLEY_TLS_CERT_FILE and "
+        "PARLEY_TLS_KEY_FILE too");
+  } else if (c.tls_redirect_port != 0 && c.tls_redirect_port == c.port) {
+    errors.push_back("PARLEY_TLS_REDIRECT_PORT must differ from PARLEY_PORT");
+  }
+
   c.notices = std::move(src.notices);
   if (errors.empty()) result.config = std::move(c);
   return result;
@@ -483,6 +508,11 @@ const std::vector<ConfigVariable>& config_variables() {
       {"PARLEY_MAX_CONNECTIONS", "", "from the open-files limit",
        "open client connections at most; at the limit the longest-idle one is closed for a new client"},
       {"PARLEY_IO_THREADS", "", "2", "threads running the HTTP server"},
+      {"PARLEY_TLS_CERT_FILE", "", "unset",
+       "PEM certificate (chain allowed): parley serves HTTPS on its port (TLS 1.2+); SIGHUP re-reads it"},
+      {"PARLEY_TLS_KEY_FILE", "", "unset", "PEM private key of PARLEY_TLS_CERT_FILE (unencrypted)"},
+      {"PARLEY_TLS_REDIRECT_PORT", "", "unset",
+       "also listen on this port with plain HTTP, answering 308 to the https:// address"},
       {"OPENROUTER_API_KEY", "", "unset", "upstream key (secret)"},
       {"OPENROUTER_BASE_URL", "base_url (.env only)", "https://openrouter.ai/api/v1",
        "OpenAI-compatible base URL"},

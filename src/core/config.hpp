@@ -95,6 +95,13 @@ struct Config {
   std::size_t max_connections = 0;  // 0: derived from the open-files limit at start-up
   int io_threads = 2;
 
+  // Extensions: HTTPS served by parley itself (both files set, PEM), and an optional plain listener that
+  // redirects to it (0: none).
+  std::filesystem::path tls_cert_file;
+  std::filesystem::path tls_key_file;
+  std::uint16_t tls_redirect_port = 0;
+  [[nodiscard]] bool tls_enabled() const { return !tls_cert_file.empty(); }
+
   // Notes for the log at start-up (e.g. a .env-only alias was used).
   std::vector<std::string> notices;
 
