@@ -89,6 +89,8 @@ struct Options {
   bool keep_alive = true;
   double timeout_s = 30;  // no byte for this long on a connect or a read: the stream fails with "timeout"
   double progress_s = 0;  // > 0: a progress line on stderr this often
+  double max_s = 0;       // > 0: the whole run ends by then, whatever happens (default: --duration + 120 s)
+  double grace_s = 20;    // after a stop, the streams have this long to close before the process exits anyway
   std::size_t read_size = 32768;
   bool raw_all = false;
 };
@@ -100,8 +102,10 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   CLI::App app{
       "sse_load: opens SSE chat streams against a URL and reports time to first event, gaps and errors"};
   app.footer(
-      "SIGUSR1, SIGINT or SIGTERM: close every stream and print the results. Times are ms; TTFT, headers and "
-      "last\n"
+      "SIGUSR1, SIGINT or SIGTERM: close every stream and print the results (a second signal, or streams "
+      "that do\n"
+      "not close within --grace seconds, ends the process at once with exit status 3). Times are ms; TTFT,\n"
+      "headers and last\n"
       "event are measured from the start of the request write (a new connection's connect time is reported "
       "on\n"
       "its own).");
@@ -142,6 +146,12 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--progress", o.progress_s, "a JSON progress line on stderr every S seconds")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("--raw", o.raw_all, "also print every sample of connect, headers and last-event times");
+  app.add_option(
+         "--max-seconds", o.max_s,
+         "end the whole run after S seconds in all, like a signal (default: --duration + 120, else none)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--grace", o.grace_s, "seconds the streams get to close after a stop (default 20)")
+      ->check(CLI::PositiveNumber);
   try {
     app.parse(argc, argv);
     if (*requests_option) o.requests = requests;
@@ -312,7 +322,40 @@ struct Shared {
   }
   void request_stop();
   void worker_done();
+  [[noreturn]] void force_exit(const char* why) const;
 };
+
+// Prints what is known without the loops (they may be stuck) and ends the process: exit status 3.
+void Shared::force_exit(const char* why) const {
+  const json::object line{{"error", std::string("forced exit: ") + why},
+                          {"open", open.load()},
+                          {"finished", finished.load()},
+                          {"errors", failed.load()},
+                          {"events", events.load()}};
+  std::cout << json::serialize(line) << std::endl;
+  std::cerr << "sse_load: " << why << "; exiting without the full report" << std::endl;
+  std::_Exit(3);
+}
+
+// A thread apart from the event loops: it stops the run at --max-seconds and ends the process when the
+// streams do not close within --grace seconds of a stop, so the run always ends by max + grace.
+void watch_the_clock(Shared& sh, std::atomic<bool>& done) {
+  const auto started = Clock::now();
+  std::optional<Clock::time_point> stop_seen;
+  while (!done.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto now = Clock::now();
+    if (sh.opt.max_s > 0 && !sh.stopping.load() &&
+        now - started > std::chrono::duration<double>(sh.opt.max_s)) {
+      std::cerr << "sse_load: --max-seconds reached; stopping" << std::endl;
+      sh.request_stop();
+    }
+    if (sh.stopping.load() && !stop_seen) stop_seen = now;
+    if (stop_seen && !done.load() && now - *stop_seen > std::chrono::duration<double>(sh.opt.grace_s)) {
+      sh.force_exit("the streams did not close within --grace seconds of the stop");
+    }
+  }
+}
 
 struct Worker {
   explicit Worker(asio::io_context& ctx) : timer(ctx) {}
@@ -733,10 +776,16 @@ asio::awaitable<void> run_watchdog(Shared& sh, Loop& loop) {
   }
 }
 
+// The first signal stops the run; a second one ends the process at once (a run that does not wind down must
+// never need SIGKILL).
 asio::awaitable<void> run_signals(Shared& sh, asio::signal_set& signals) {
-  auto [ec, sig] = co_await signals.async_wait(use_tuple);
-  (void)sig;
-  if (!ec) sh.request_stop();
+  for (int seen = 0;; ++seen) {
+    auto [ec, sig] = co_await signals.async_wait(use_tuple);
+    (void)sig;
+    if (ec) co_return;
+    if (seen > 0) sh.force_exit("a second signal");
+    sh.request_stop();
+  }
 }
 
 asio::awaitable<void> run_deadline(Shared& sh, asio::steady_timer& timer) {
@@ -984,6 +1033,9 @@ int main(int argc, char** argv) {
     }
     if (o.progress_s > 0) asio::co_spawn(main_loop.ctx, run_progress(sh, progress), asio::detached);
   }
+  if (sh.opt.max_s == 0 && o.duration_s) sh.opt.max_s = *o.duration_s + 120;
+  std::atomic<bool> loops_done{false};
+  std::thread clock_watch([&sh, &loops_done] { watch_the_clock(sh, loops_done); });
   std::vector<std::thread> threads;
   for (std::size_t t = 1; t < sh.loops.size(); ++t) {
     asio::io_context* ctx = &sh.loops[t]->ctx;
@@ -991,6 +1043,8 @@ int main(int argc, char** argv) {
   }
   main_loop.ctx.run();
   for (auto& t : threads) t.join();
+  loops_done = true;
+  clock_watch.join();
   const double elapsed = ms_between(sh.start, Clock::now()) / 1000;
   std::cout << json::serialize(report(sh, elapsed)) << std::endl;
   return 0;

@@ -68,3 +68,13 @@ test('SIGUSR1 closes open streams and reports them as stopped', async () => {
   assert.equal(r.totals.with_marker, 20);
   assert.equal(r.errors.total, 0);
 });
+
+test('--max-seconds ends a run that would go on, like a stop; the process always ends by itself', async () => {
+  const started = Date.now();
+  const load = startSseLoad({ url, body: body({ content: ['Hello', 'a', 'b', 'c'], delay_ms: 5000 }), concurrency: 5, requests: 5,
+    firstMarker: '"content":"Hello"', maxSeconds: 1, timeout: 30 });
+  const r = await load.done;
+  assert.ok(Date.now() - started < 10000, 'it ended at its own deadline');
+  assert.equal(r.totals.stopped + r.totals.completed, 5);
+  assert.ok(r.totals.stopped > 0);
+});

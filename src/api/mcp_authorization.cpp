@@ -45,10 +45,11 @@ boost::asio::awaitable<net::Response> post_mcp_authorize(McpRoutes& ctx, net::Re
         400, "The Host header is not a plain host name; parley cannot build its callback URL");
   }
   const std::string redirect_uri = req.scheme + "://" + req.host + "/api/mcp/oauth/callback";
-  auto url = co_await ctx.authorizations.begin(server_id, target->url, target->hint, redirect_uri);
+  auto url =
+      co_await ctx.authorizations.begin(server_id, target->url, target->hint, redirect_uri, target->client);
   if (!url) {
     co_return error_response(
-        502, "Cannot start the authorization of MCP server '" + server_id + "': " + url.error());
+        502, "Cannot start the authorization of MCP server '" + server_id + "': " + url.error().message);
   }
   co_return json_response(200,
                           bj::object{{"authorization_url", url.value()}, {"redirect_uri", redirect_uri}});
@@ -58,8 +59,8 @@ boost::asio::awaitable<net::Response> get_mcp_oauth_callback(McpRoutes& ctx, net
   auto query = mcp::oauth::parse_query(req.query);
   auto done = co_await ctx.authorizations.complete(std::move(query));
   if (!done) {
-    co_return see_other("/settings?mcp_authorization_error=" + mcp::oauth::percent_encode(done.error()) +
-                        "#mcp");
+    co_return see_other(
+        "/settings?mcp_authorization_error=" + mcp::oauth::percent_encode(done.error().message) + "#mcp");
   }
   ctx.tools.retry_server(done.value());
   co_return see_other("/settings?mcp_authorized=" + mcp::oauth::percent_encode(done.value()) + "#mcp");

@@ -19,14 +19,14 @@ using chat::OpenAiError;
 namespace {
 
 net::Response openai_error(const OpenAiError& e) {
-  auto res = json_response(e.status, e.to_json());
-  if (e.status == 401) res.headers.set("WWW-Authenticate", "Bearer");
+  auto res = json_response(http_status(e.kind), e.to_json());
+  if (e.kind == ErrorKind::unauthorized) res.headers.set("WWW-Authenticate", "Bearer");
   return res;
 }
 
-OpenAiError error_of(int status, std::string message, std::string type, std::optional<std::string> code) {
+OpenAiError error_of(ErrorKind kind, std::string message, std::string type, std::optional<std::string> code) {
   OpenAiError e;
-  e.status = status;
+  e.kind = kind;
   e.message = std::move(message);
   e.type = std::move(type);
   e.code = std::move(code);
@@ -39,7 +39,7 @@ awaitable<std::optional<keys::ApiKey>> authenticate(OpenAiRoutes& ctx, const net
   const auto header = req.header("Authorization");
   if (header.empty()) {
     refusal =
-        error_of(401,
+        error_of(ErrorKind::unauthorized,
                  "You didn't provide an API key. Send your parley API key in an Authorization header using "
                  "Bearer auth (Authorization: Bearer sk-parley-...); create one in parley's Settings or "
                  "with `parley keys create`.",
@@ -48,7 +48,7 @@ awaitable<std::optional<keys::ApiKey>> authenticate(OpenAiRoutes& ctx, const net
   }
   auto key = co_await ctx.keys.find_async(std::string(header));
   if (!key || key->revoked()) {
-    refusal = error_of(401,
+    refusal = error_of(ErrorKind::unauthorized,
                        "Incorrect API key provided. Create a key in parley's Settings or with `parley keys "
                        "create`; revoked keys stop working at once.",
                        "invalid_request_error", "invalid_api_key");
@@ -56,7 +56,7 @@ awaitable<std::optional<keys::ApiKey>> authenticate(OpenAiRoutes& ctx, const net
   }
   if (key->over_cap()) {
     refusal =
-        error_of(429,
+        error_of(ErrorKind::rate_limited,
                  fmt::format("This key has reached its spending cap of ${:.6f} (spent ${:.6f}). Raise the "
                              "cap in parley's Settings or use another key.",
                              keys::nanodollars_to_usd(*key->settings.spending_cap_nanodollars),
@@ -68,7 +68,8 @@ awaitable<std::optional<keys::ApiKey>> authenticate(OpenAiRoutes& ctx, const net
 }
 
 OpenAiError model_not_found(const std::string& model) {
-  OpenAiError e = error_of(404, "The model `" + model + "` does not exist or you do not have access to it.",
+  OpenAiError e = error_of(ErrorKind::not_found,
+                           "The model `" + model + "` does not exist or you do not have access to it.",
                            "invalid_request_error", "model_not_found");
   e.param = "model";
   return e;
@@ -105,9 +106,10 @@ awaitable<std::optional<std::vector<bj::object>>> allowed_models(OpenAiRoutes& c
                                                                  std::optional<OpenAiError>& error) {
   const auto catalog = co_await ctx.catalog.models();
   if (!catalog.payload) {
-    error = error_of(
-        502, "The model list is unavailable: " + (catalog.error ? catalog.error->message : std::string()),
-        "upstream_error", "upstream_unavailable");
+    error =
+        error_of(ErrorKind::upstream_failed,
+                 "The model list is unavailable: " + (catalog.error ? catalog.error->message : std::string()),
+                 "upstream_error", "upstream_unavailable");
     co_return std::nullopt;
   }
   std::vector<bj::object> out;
@@ -143,7 +145,6 @@ void reshape_openai_error(net::Response& res) {
   if (!parsed || !parsed->is_object() || !parsed->as_object().contains("detail")) return;
   const auto& detail = parsed->as_object().at("detail");
   OpenAiError e;
-  e.status = res.status;
   if (detail.is_string()) {
     e.message = std::string(detail.as_string());
   } else if (detail.is_array() && !detail.as_array().empty() && detail.as_array()[0].is_object()) {
@@ -152,10 +153,7 @@ void reshape_openai_error(net::Response& res) {
     e.message = json::serialize(detail);
   }
   e.type = res.status >= 500 ? "server_error" : "invalid_request_error";
-  if (res.status == 422) {
-    res.status = 400;
-    e.status = 400;
-  }
+  if (res.status == 422) res.status = 400;  // OpenAI answers a bad parameter with 400
   res.body = json::serialize(e.to_json());
 }
 

@@ -11,9 +11,17 @@ net::Response json_response(int status, const boost::json::value& body) {
 }
 
 int http_status(const Error& error) {
-  switch (error.kind) {
+  return http_status(error.kind, error.upstream_status);
+}
+
+int http_status(ErrorKind kind, int upstream_status) {
+  switch (kind) {
     case ErrorKind::invalid_request:
       return 400;
+    case ErrorKind::unauthorized:
+      return 401;
+    case ErrorKind::rate_limited:
+      return 429;
     case ErrorKind::invalid_content:
       return 422;
     case ErrorKind::not_found:
@@ -31,7 +39,7 @@ int http_status(const Error& error) {
     case ErrorKind::upstream_timeout:
       return 504;
     case ErrorKind::upstream_answer:
-      return error.upstream_status > 0 ? error.upstream_status : 502;  // relayed as the upstream answered
+      return upstream_status > 0 ? upstream_status : 502;  // relayed as the upstream answered
     case ErrorKind::internal:
       break;
   }

@@ -15,6 +15,7 @@ namespace parley::api {
 net::Response json_response(int status, const boost::json::value& body);
 // The one place a domain error becomes an HTTP status (architecture.md, "Errors").
 int http_status(const Error& error);
+int http_status(ErrorKind kind, int upstream_status = 0);  // upstream_status: for upstream_answer
 net::Response error_response(const Error& error);
 net::Response error_response(int status, std::string_view message);
 

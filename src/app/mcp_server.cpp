@@ -42,7 +42,6 @@ class LazyStore {
 
   template <class Fn>
   auto with_repository(Fn&& fn) -> decltype(fn(std::declval<store::Repository&>())) {
-    using Result = decltype(fn(std::declval<store::Repository&>()));
     std::lock_guard lock(mutex_);
     try {
       if (!repository_) {
@@ -54,7 +53,7 @@ class LazyStore {
       }
       return fn(*repository_);
     } catch (const std::exception& e) {
-      return Result::failure(store::describe_database(config_) + ": " + e.what());
+      return mcp::fail(store::describe_database(config_) + ": " + e.what());
     }
   }
 
@@ -114,20 +113,19 @@ class AttachmentObjects {
   AttachmentObjects& operator=(const AttachmentObjects&) = delete;
 
   // extract_document's URLs (§7.5): the outbound fetcher's rules, as for image downloads (§3.3).
-  mcp::Outcome<builtin::DownloadedFile> download(const std::string& url, std::uintmax_t max_bytes) {
-    using R = mcp::Outcome<builtin::DownloadedFile>;
+  Result<builtin::DownloadedFile, mcp::Failure> download(const std::string& url, std::uintmax_t max_bytes) {
     net::OutboundRequest request{url, {}, static_cast<std::size_t>(max_bytes)};
     auto result =
         boost::asio::co_spawn(ioc_, downloads_.fetch(std::move(request)), boost::asio::use_future).get();
-    if (!result) return R::failure(download_failure(url, max_bytes, result.error()));
+    if (!result) return mcp::fail(download_failure(url, max_bytes, result.error()));
     const auto& response = *result;
     if (response.status >= 300 && response.status < 400) {
-      return R::failure("Downloading " + url + " failed: the server answered with a redirect (HTTP " +
-                        std::to_string(response.status) + "), which is not followed.");
+      return mcp::fail("Downloading " + url + " failed: the server answered with a redirect (HTTP " +
+                       std::to_string(response.status) + "), which is not followed.");
     }
     if (response.status != 200) {
-      return R::failure("Downloading " + url + " failed: the server answered HTTP " +
-                        std::to_string(response.status) + ".");
+      return mcp::fail("Downloading " + url + " failed: the server answered HTTP " +
+                       std::to_string(response.status) + ".");
     }
     builtin::DownloadedFile file;
     file.bytes = response.body;
@@ -137,29 +135,28 @@ class AttachmentObjects {
     return file;
   }
 
-  mcp::Outcome<std::string> read(const builtin::SavedAttachment& a) {
-    using R = mcp::Outcome<std::string>;
+  Result<std::string, mcp::Failure> read(const builtin::SavedAttachment& a) {
     blob::BlobStore* store = a.storage_backend == "local" ? static_cast<blob::BlobStore*>(&local_)
                              : a.storage_backend == "gcs" ? static_cast<blob::BlobStore*>(&gcs_)
                              : a.storage_backend == "s3"  ? static_cast<blob::BlobStore*>(&s3_)
                                                           : nullptr;
     if (store == nullptr) {
-      return R::failure("Attachment '" + a.attachment_id + "' names an unknown storage backend '" +
-                        a.storage_backend + "'.");
+      return mcp::fail("Attachment '" + a.attachment_id + "' names an unknown storage backend '" +
+                       a.storage_backend + "'.");
     }
     if (store != &local_) {
       if (const auto missing = store->missing_configuration(); !missing.empty()) {
-        return R::failure("Attachment '" + a.attachment_id + "' is kept in '" + a.storage_backend +
-                          "' storage, which is not configured here: " + missing + ".");
+        return mcp::fail("Attachment '" + a.attachment_id + "' is kept in '" + a.storage_backend +
+                         "' storage, which is not configured here: " + missing + ".");
       }
     }
     auto result = boost::asio::co_spawn(ioc_, store->read(a.storage_key), boost::asio::use_future).get();
     if (!result) {
       if (result.error().kind == blob::BlobError::Kind::not_found) {
-        return R::failure("The file of attachment '" + a.attachment_id + "' is missing from " +
-                          a.storage_backend + " storage.");
+        return mcp::fail("The file of attachment '" + a.attachment_id + "' is missing from " +
+                         a.storage_backend + " storage.");
       }
-      return R::failure("Reading attachment '" + a.attachment_id + "' failed: " + result.error().message);
+      return mcp::fail("Reading attachment '" + a.attachment_id + "' failed: " + result.error().message);
     }
     return std::move(*result);
   }
@@ -177,8 +174,8 @@ class AttachmentObjects {
   std::thread runner_;
 };
 
-mcp::Outcome<std::vector<builtin::HistoryMessage>> load_history(store::Repository& repository,
-                                                                const std::string& session_id) {
+Result<std::vector<builtin::HistoryMessage>, mcp::Failure> load_history(store::Repository& repository,
+                                                                        const std::string& session_id) {
   std::vector<builtin::HistoryMessage> out;
   for (auto& m : repository.load_messages(session_id)) {
     builtin::HistoryMessage h;
@@ -195,8 +192,8 @@ mcp::Outcome<std::vector<builtin::HistoryMessage>> load_history(store::Repositor
   return out;
 }
 
-mcp::Outcome<std::optional<builtin::SavedAttachment>> find_attachment(store::Repository& repository,
-                                                                      const std::string& attachment_id) {
+Result<std::optional<builtin::SavedAttachment>, mcp::Failure> find_attachment(
+    store::Repository& repository, const std::string& attachment_id) {
   auto row = repository.find_attachment(attachment_id);
   if (!row) return std::optional<builtin::SavedAttachment>();
   builtin::SavedAttachment a;
@@ -229,27 +226,26 @@ class SessionAttachmentSink {
   SessionAttachmentSink(const SessionAttachmentSink&) = delete;
   SessionAttachmentSink& operator=(const SessionAttachmentSink&) = delete;
 
-  mcp::Outcome<google::SavedFile> save(const std::string& session_id, const std::string& filename,
-                                       const std::string& mime_type, const std::string& bytes) {
-    using R = mcp::Outcome<google::SavedFile>;
+  Result<google::SavedFile, mcp::Failure> save(const std::string& session_id, const std::string& filename,
+                                               const std::string& mime_type, const std::string& bytes) {
     std::lock_guard lock(mutex_);
     try {
       if (!service_) open();
     } catch (const std::exception& e) {
-      return R::failure(store::describe_database(config_) + ": " + e.what());
+      return mcp::fail(store::describe_database(config_) + ": " + e.what());
     }
     if (bytes.size() > config_.attachments_max_size_bytes) {
-      return R::failure("The file is larger than ATTACHMENTS_MAX_SIZE_BYTES (" +
-                        std::to_string(config_.attachments_max_size_bytes) + " bytes).");
+      return mcp::fail("The file is larger than ATTACHMENTS_MAX_SIZE_BYTES (" +
+                       std::to_string(config_.attachments_max_size_bytes) + " bytes).");
     }
     if (auto missing = service_->selected().missing_configuration(); !missing.empty())
-      return R::failure("Attachment storage (" + config_.storage + ") is not configured: " + missing);
+      return mcp::fail("Attachment storage (" + config_.storage + ") is not configured: " + missing);
     chat::NewAttachment a{session_id, filename, mime_type, bytes};
     auto stored =
         boost::asio::co_spawn(ioc_, service_->store_upload(std::move(a)), boost::asio::use_future).get();
     if (!stored) {
       const auto& d = stored.error().detail;
-      return R::failure(d.is_string() ? std::string(d.as_string()) : json::serialize(d));
+      return mcp::fail(d.is_string() ? std::string(d.as_string()) : json::serialize(d));
     }
     auto row = *stored;
     google::SavedFile out;

@@ -373,7 +373,9 @@ int serve() {
   mcp_options.tool_timeout = std::chrono::seconds(config.tool_timeout_seconds);
   mcp_options.tool_result_max_bytes = config.tool_result_max_bytes;
   auto mcp_environment = mcp::TransportEnvironment::from_process(config.home);
-  mcp_environment.oauth_tokens = oauth_tokens_for(config, settings_table.get());
+  // The server's authorizers run on the MCP strand: their token file or row I/O goes to the blocking pool.
+  mcp_environment.oauth_tokens = std::make_shared<mcp::oauth::OffloadedTokenStore>(
+      oauth_tokens_for(config, settings_table.get()), blocking);
   mcp::ToolAggregator tools(ioc, mcp_options, mcp_environment, mcp_definitions);
   net::HttpClient http_client(ioc);
   llm::OpenRouterClient provider(config, http_client);

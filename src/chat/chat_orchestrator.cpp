@@ -358,7 +358,8 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
         std::shared_ptr<ChatElicitation> elicitation;
         if (deps.interactions && turn.request.interactions.elicitation) {
           elicitation = std::make_shared<ChatElicitation>(*deps.interactions, sink, call_id, name,
-                                                          interaction_timeout(config));
+                                                          interaction_timeout(config),
+                                                          turn.request.interactions.elicitation_url);
         }
         auto result =
             co_await deps.tools->call_tool(name, *call.arguments, &sink.cancellation(), elicitation);

@@ -9,11 +9,14 @@
 #include <optional>
 #include <string>
 
+#include "core/error.hpp"
+
 namespace parley::chat {
 
-// An error of the OpenAI-compatible API: {"error":{"message","type","param","code"}} with an HTTP status.
+// An error of the OpenAI-compatible API: {"error":{"message","type","param","code"}}. The kind says what
+// went wrong; api/ turns it into the HTTP status (api/responses.cpp, http_status), as for every other error.
 struct OpenAiError {
-  int status = 400;
+  ErrorKind kind = ErrorKind::invalid_request;
   std::string message;
   std::string type = "invalid_request_error";
   std::optional<std::string> param;

@@ -43,20 +43,44 @@ OpenAiError openai_error_from_turn(const bj::object& payload) {
   if (code && code->is_string()) e.code = std::string(code->as_string());
   if (code && code->is_int64()) e.code = std::to_string(code->get_int64());
   if (status && status->is_int64()) {
-    const auto s = status->get_int64();
-    // The upstream's own client errors are the caller's (a bad parameter, an unknown model); everything
-    // else is the upstream failing.
-    e.status = (s == 400 || s == 404 || s == 413 || s == 422 || s == 429) ? static_cast<int>(s)
-               : s == 503 && e.code == "not_configured"                   ? 503
-               : s == 504                                                 ? 504
-                                                                          : 502;
+    // The turn's error event carries the native API's status (api.md §3.5). The upstream's own client
+    // errors are the caller's (a bad parameter, an unknown model); everything else is the upstream failing.
+    switch (status->get_int64()) {
+      case 400:
+        e.kind = ErrorKind::invalid_request;
+        break;
+      case 404:
+        e.kind = ErrorKind::not_found;
+        break;
+      case 413:
+        e.kind = ErrorKind::too_large;
+        break;
+      case 422:
+        e.kind = ErrorKind::invalid_content;
+        break;
+      case 429:
+        e.kind = ErrorKind::rate_limited;
+        break;
+      case 503:
+        e.kind = e.code == "not_configured" ? ErrorKind::not_configured : ErrorKind::upstream_failed;
+        break;
+      case 504:
+        e.kind = ErrorKind::upstream_timeout;
+        break;
+      default:
+        e.kind = ErrorKind::upstream_failed;
+    }
   } else {
-    e.status = e.code == "invalid_request" ? 400 : e.code == "internal_error" ? 500 : 502;
+    e.kind = e.code == "invalid_request"  ? ErrorKind::invalid_request
+             : e.code == "internal_error" ? ErrorKind::internal
+                                          : ErrorKind::upstream_failed;
   }
-  e.type = e.status == 429              ? "rate_limit_error"
-           : e.status < 500             ? "invalid_request_error"
-           : e.code == "internal_error" ? "server_error"
-                                        : "upstream_error";
+  const bool server_side = e.kind == ErrorKind::internal || e.kind == ErrorKind::not_configured ||
+                           e.kind == ErrorKind::upstream_failed || e.kind == ErrorKind::upstream_timeout;
+  e.type = e.kind == ErrorKind::rate_limited ? "rate_limit_error"
+           : !server_side                    ? "invalid_request_error"
+           : e.code == "internal_error"      ? "server_error"
+                                             : "upstream_error";
   return e;
 }
 

@@ -3,7 +3,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/url/parse.hpp>
 
+#include "core/config.hpp"
 #include "core/log.hpp"
 
 namespace parley::chat {
@@ -60,13 +62,32 @@ asio::awaitable<void> ChatElicitation::finish() {
   (void)co_await idle_->async_receive(asio::as_tuple(asio::use_awaitable));
 }
 
+bool openable_elicitation_url(std::string_view url) {
+  const auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed || !parsed->has_authority() || parsed->host().empty() || parsed->has_userinfo()) return false;
+  if (parsed->scheme_id() == boost::urls::scheme::https) return true;
+  // Plain http only to this machine (a local server's own page); never a link that could be intercepted.
+  return parsed->scheme_id() == boost::urls::scheme::http && is_loopback_host(std::string(parsed->host()));
+}
+
 asio::awaitable<mcp::ElicitationAnswer> ChatElicitation::ask_person(mcp::ElicitationRequest request) {
-  if (request.mode != "form") co_return mcp::ElicitationAnswer{};
-  bj::object payload{{"call_id", call_id_},
-                     {"name", tool_},
-                     {"server", request.server_id},
-                     {"message", request.message},
-                     {"requested_schema", request.requested_schema}};
+  bj::object payload{
+      {"call_id", call_id_}, {"name", tool_}, {"server", request.server_id}, {"message", request.message}};
+  if (request.mode == "url") {
+    // MCP 2025-11-25, URL mode: the person is shown the full address and decides whether to open it; parley
+    // never opens it by itself, and declines an address that is not https (or http to this machine).
+    if (!url_mode_ || !openable_elicitation_url(request.url)) {
+      log::info("MCP server {} asked to open a link this chat cannot show or will not offer; declined",
+                request.server_id);
+      co_return mcp::ElicitationAnswer{};
+    }
+    payload["mode"] = "url";
+    payload["url"] = request.url;
+    payload["elicitation_id"] = request.elicitation_id;
+  } else {
+    payload["mode"] = "form";
+    payload["requested_schema"] = request.requested_schema;
+  }
   const auto schema = request.requested_schema;
   auto posted = co_await interactions_.ask(sink_, "elicitation", std::move(payload), timeout_, &ending_);
   if (!posted) {
@@ -75,7 +96,18 @@ asio::awaitable<mcp::ElicitationAnswer> ChatElicitation::ask_person(mcp::Elicita
     cancelled.action = mcp::ElicitationAction::cancel;
     co_return cancelled;
   }
+  if (request.mode == "url") co_return url_elicitation_answer_of(*posted);
   co_return elicitation_answer_of(*posted, schema);
+}
+
+mcp::ElicitationAnswer url_elicitation_answer_of(const bj::object& posted) {
+  mcp::ElicitationAnswer answer;
+  const auto* action = posted.if_contains("action");
+  const std::string_view a =
+      action != nullptr && action->is_string() ? std::string_view(action->get_string()) : "";
+  if (a == "accept") answer.action = mcp::ElicitationAction::accept;  // the person opened the link
+  if (a == "cancel") answer.action = mcp::ElicitationAction::cancel;
+  return answer;  // no content in URL mode
 }
 
 std::string denied_call_text(const std::string& tool, const std::string& why) {

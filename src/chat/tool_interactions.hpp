@@ -23,12 +23,15 @@ namespace parley::chat {
 class ChatElicitation final : public mcp::ElicitationHandler {
  public:
   ChatElicitation(TurnInteractions& interactions, net::SseSink& sink, std::string call_id, std::string tool,
-                  std::chrono::milliseconds timeout)
+                  std::chrono::milliseconds timeout, bool url_mode = false)
       : interactions_(interactions),
         sink_(sink),
         call_id_(std::move(call_id)),
         tool_(std::move(tool)),
-        timeout_(timeout) {}
+        timeout_(timeout),
+        url_mode_(url_mode) {}
+  // URL mode only for a client that said it can show a link (`elicitation-url`).
+  [[nodiscard]] bool supports_url_mode() const override { return url_mode_; }
   boost::asio::awaitable<mcp::ElicitationAnswer> elicit(mcp::ElicitationRequest request,
                                                         CancelSignal* cancel) override;
   boost::asio::awaitable<void> finish();
@@ -42,6 +45,7 @@ class ChatElicitation final : public mcp::ElicitationHandler {
   std::string call_id_;
   std::string tool_;
   std::chrono::milliseconds timeout_;
+  bool url_mode_ = false;
   std::atomic<int> active_{0};
   std::atomic<bool> ended_{false};
   CancelSignal ending_;
@@ -51,6 +55,11 @@ class ChatElicitation final : public mcp::ElicitationHandler {
 
 // An elicitation answer as the browser posts it: {"action":"accept"|"decline"|"cancel","content":{...}},
 // checked against the form (defaults applied); an accept that does not fit the form is declined.
+// A URL-mode answer as the browser posts it: {"action":"accept"} once the person opened the link, "decline"
+// or "cancel"; anything else is a decline.
+mcp::ElicitationAnswer url_elicitation_answer_of(const boost::json::object& posted);
+// The links a URL-mode elicitation may offer: https, or http to this machine; no credentials in the address.
+bool openable_elicitation_url(std::string_view url);
 mcp::ElicitationAnswer elicitation_answer_of(const boost::json::object& posted,
                                              const boost::json::object& requested_schema);
 

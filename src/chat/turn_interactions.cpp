@@ -25,6 +25,7 @@ InteractionSupport InteractionSupport::from_header(std::string_view header) {
     while (!word.empty() && (word.front() == ' ' || word.front() == '\t')) word.remove_prefix(1);
     while (!word.empty() && (word.back() == ' ' || word.back() == '\t')) word.remove_suffix(1);
     if (word == "elicitation") s.elicitation = true;
+    if (word == "elicitation-url") s.elicitation_url = true;
     if (word == "tool-approval") s.tool_approval = true;
     i = end + 1;
   }

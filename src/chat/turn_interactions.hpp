@@ -20,9 +20,11 @@
 namespace parley::chat {
 
 // What a client declared it can answer (the request header `Parley-Interactions: elicitation,
-// tool-approval`). Clients that do not send it get declines and denials instead of questions.
+// elicitation-url, tool-approval`). Clients that do not send it get declines and denials instead of
+// questions.
 struct InteractionSupport {
   bool elicitation = false;
+  bool elicitation_url = false;  // can show a URL-mode elicitation (a link to open out of band)
   bool tool_approval = false;
   static InteractionSupport from_header(std::string_view header);
 };

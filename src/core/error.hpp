@@ -16,10 +16,12 @@ namespace parley {
 
 enum class ErrorKind {
   invalid_request,   // the request cannot be done as asked (400)
+  unauthorized,      // no credentials, or ones that are not valid (401)
   invalid_content,   // well-formed, but breaks a rule; the detail may be a list of validation items (422)
   not_found,         // what was named does not exist (404)
   conflict,          // it exists already (409)
   too_large,         // over a size limit (413)
+  rate_limited,      // over a rate or spending limit; try later or raise the limit (429)
   unsupported_type,  // a media type that is not accepted (415)
   not_configured,    // a setting the operation needs is missing, e.g. the upstream API key (503)
   upstream_failed,   // an upstream service failed or answered nonsense (502)

@@ -218,7 +218,7 @@ bj::object get_file_content(const Backend& b, const bj::object& arguments, const
   mcp::builtin::ExtractRequest request{*bytes, export_type.empty() ? mime : export_type, str(*meta, "name"),
                                        std::nullopt};
   auto text = mcp::builtin::extract_text(request, context);
-  if (!text) return error_result("Cannot read '" + str(*meta, "name") + "' as text: " + text.error());
+  if (!text) return error_result("Cannot read '" + str(*meta, "name") + "' as text: " + text.error().message);
   auto cut = mcp::builtin::cut_to_chars(text.value().content, kMaxTextChars);
   bj::object out{{"file", shape_file(*meta)},
                  {"content", cut.text},
@@ -267,7 +267,7 @@ bj::object create_file(const Backend& b, const bj::object& arguments) {
   if (url) {
     if (!b->download) return error_result("Downloading URLs is not available to this server.");
     auto downloaded = b->download(*url, kMaxDownloadBytes);
-    if (!downloaded) return error_result(downloaded.error());
+    if (!downloaded) return error_result(downloaded.error().message);
     bytes = std::move(downloaded.value().bytes);
     if (!args.has("mime_type") && !downloaded.value().content_type.empty())
       mime = downloaded.value().content_type;

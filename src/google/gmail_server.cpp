@@ -333,7 +333,7 @@ bj::object download_attachment(const Backend& b, const bj::object& arguments) {
   const auto mime =
       meta != nullptr && !meta->mime_type.empty() ? meta->mime_type : "application/octet-stream";
   auto saved = b->save_attachment(session_id, filename, mime, *bytes);
-  if (!saved) return error_result("Storing the attachment failed: " + saved.error());
+  if (!saved) return error_result("Storing the attachment failed: " + saved.error().message);
   return json_result(bj::object{{"attachment_id", saved.value().attachment_id},
                                 {"url", saved.value().url},
                                 {"signed_url", saved.value().url},
@@ -385,7 +385,7 @@ bj::object extract(const Backend& b, const std::string& email, const std::string
   if (!bytes) return error;
   mcp::builtin::ExtractRequest request{*bytes, a.mime_type, a.filename, std::nullopt};
   auto text = mcp::builtin::extract_text(request, context);
-  if (!text) return error_result("Cannot read " + a.filename + " as text: " + text.error());
+  if (!text) return error_result("Cannot read " + a.filename + " as text: " + text.error().message);
   auto cut = mcp::builtin::cut_to_chars(text.value().content, kMaxTextChars);
   bj::array warnings;
   for (const auto& w : text.value().warnings) warnings.emplace_back(w);

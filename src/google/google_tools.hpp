@@ -39,8 +39,8 @@ struct GoogleToolBackend {
   std::string default_user_email;  // GOOGLE_DEFAULT_USER_EMAIL
   std::string timezone;            // the display zone's IANA name ("" when unknown)
   // gmail: keeps a file as an attachment of the session.
-  std::function<mcp::Outcome<SavedFile>(const std::string& session_id, const std::string& filename,
-                                        const std::string& mime_type, const std::string& bytes)>
+  std::function<Result<SavedFile, mcp::Failure>(const std::string& session_id, const std::string& filename,
+                                                const std::string& mime_type, const std::string& bytes)>
       save_attachment;
   // gdrive_create_file(file_url): the outbound fetcher's rules.
   mcp::builtin::UrlDownloader download;

@@ -38,16 +38,16 @@ bool make_pipe(PipePair& p) {
 
 }  // namespace
 
-Outcome<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const asio::any_io_executor& ex,
-                                                           const SpawnSpec& spec) {
-  using R = Outcome<std::unique_ptr<ChildProcess>>;
-  if (spec.argv.empty() || spec.argv.front().empty()) return R::failure("the command is empty");
+Result<std::unique_ptr<ChildProcess>, Failure> ChildProcess::spawn(const asio::any_io_executor& ex,
+                                                                   const SpawnSpec& spec) {
+  using R = Result<std::unique_ptr<ChildProcess>, Failure>;
+  if (spec.argv.empty() || spec.argv.front().empty()) return fail("the command is empty");
   PipePair in, out, err;
   if (!make_pipe(in) || !make_pipe(out) || !make_pipe(err)) {
     const std::string why = std::strerror(errno);
     close_fd(in.read_end), close_fd(in.write_end), close_fd(out.read_end), close_fd(out.write_end);
     close_fd(err.read_end), close_fd(err.write_end);
-    return R::failure("cannot create pipes: " + why);
+    return fail("cannot create pipes: " + why);
   }
 
   posix_spawn_file_actions_t actions;
@@ -92,7 +92,7 @@ Outcome<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const asio::any_io_ex
     if (rc == ENOENT && !spec.cwd.empty() && !std::filesystem::is_directory(spec.cwd)) {
       why = "working directory " + spec.cwd.string() + " does not exist";
     }
-    return R::failure("cannot start " + spec.argv.front() + ": " + why);
+    return fail("cannot start " + spec.argv.front() + ": " + why);
   }
   return R(
       std::unique_ptr<ChildProcess>(new ChildProcess(ex, pid, in.write_end, out.read_end, err.read_end)));

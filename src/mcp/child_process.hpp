@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "mcp/outcome.hpp"
+#include "mcp/failure.hpp"
 
 namespace parley::mcp {
 
@@ -26,8 +26,8 @@ struct SpawnSpec {
 
 class ChildProcess {
  public:
-  static Outcome<std::unique_ptr<ChildProcess>> spawn(const boost::asio::any_io_executor& ex,
-                                                      const SpawnSpec& spec);
+  static Result<std::unique_ptr<ChildProcess>, Failure> spawn(const boost::asio::any_io_executor& ex,
+                                                              const SpawnSpec& spec);
   ~ChildProcess();  // kills the group and reaps the child when still running
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;

@@ -28,7 +28,7 @@ namespace bj = boost::json;
 namespace {
 
 // The definition the target names; reads data/mcp_servers.json without bootstrapping or rewriting it.
-Outcome<ServerDefinition> resolve_target(const Config& config, const CommandLineTarget& target) {
+Result<ServerDefinition, Failure> resolve_target(const Config& config, const CommandLineTarget& target) {
   ServerDefinition def;
   if (!target.command.empty()) {
     def.id = "cli";
@@ -46,17 +46,17 @@ Outcome<ServerDefinition> resolve_target(const Config& config, const CommandLine
   const std::string where =
       target.definitions ? target.definitions->where("mcp_servers") : config.mcp_servers_path.string();
   if (!doc) {
-    return Outcome<ServerDefinition>::failure("no MCP server definitions in " + where +
-                                              (error.empty() ? std::string() : " (" + error.message + ")") +
-                                              "; pass a URL or `-- command args...` instead of an id");
+    return fail("no MCP server definitions in " + where +
+                (error.empty() ? std::string() : " (" + error.message + ")") +
+                "; pass a URL or `-- command args...` instead of an id");
   }
   std::vector<std::string> problems;
   auto servers = parse_definitions_document(doc->text, problems);
-  if (!servers) return Outcome<ServerDefinition>::failure(where + " is invalid");
+  if (!servers) return fail(where + " is invalid");
   for (auto& s : *servers) {
     if (s.id == target.server) return s;
   }
-  return Outcome<ServerDefinition>::failure("no MCP server with id '" + target.server + "' in " + where);
+  return fail("no MCP server with id '" + target.server + "' in " + where);
 }
 
 std::shared_ptr<ElicitationHandler> elicitation_handler(CommandLineElicitation choice,
@@ -95,7 +95,7 @@ asio::awaitable<void> run_session(asio::any_io_executor strand, net::HttpClient*
   }
   auto transport = make_transport(strand, *http, def, *env);
   if (!transport) {
-    out->error = transport.error();
+    out->error = transport.error().message;
     co_return;
   }
   auto session = std::make_shared<McpSession>(strand, def.id, transport.value());
@@ -107,14 +107,14 @@ asio::awaitable<void> run_session(asio::any_io_executor strand, net::HttpClient*
   const auto start_timeout = person_may_authorize ? std::chrono::seconds(330) : std::chrono::seconds(30);
   auto started = co_await session->start({}, start_timeout);
   if (!started) {
-    out->error = started.error();
+    out->error = started.error().message;
     co_await session->close();
     co_return;
   }
   if (!call) {
     auto tools = co_await session->list_tools(std::chrono::seconds(30));
     if (!tools) {
-      out->error = tools.error();
+      out->error = tools.error().message;
     } else {
       bj::array list;
       for (const auto& t : tools.value()) {
@@ -131,7 +131,7 @@ asio::awaitable<void> run_session(asio::any_io_executor strand, net::HttpClient*
   } else {
     auto result = co_await session->call_tool(tool, std::move(arguments), std::chrono::seconds(120), nullptr);
     if (!result) {
-      out->error = result.error();
+      out->error = result.error().message;
     } else {
       bj::object o{{"isError", result.value().is_error}, {"content", result.value().content}};
       if (result.value().structured_content) o["structuredContent"] = *result.value().structured_content;
@@ -146,7 +146,7 @@ int run(const Config& config, const CommandLineTarget& target, const std::string
         bool call, const CommandLineOptions& options) {
   auto def = resolve_target(config, target);
   if (!def) {
-    std::cerr << "parley mcp: " << def.error() << "\n";
+    std::cerr << "parley mcp: " << def.error().message << "\n";
     return 2;
   }
   if (auto problem = check_definition_rules(def.value(), false)) {

@@ -2,6 +2,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <cmath>
+#include <optional>
 
 namespace parley::mcp {
 
@@ -178,21 +179,21 @@ std::vector<bj::value> enum_values(const bj::object& property) {
   return out;
 }
 
-Outcome<ElicitationRequest> parse_elicitation_request(std::string server_id, const bj::object& params) {
-  using R = Outcome<ElicitationRequest>;
+Result<ElicitationRequest, Failure> parse_elicitation_request(std::string server_id,
+                                                              const bj::object& params) {
   ElicitationRequest r;
   r.server_id = std::move(server_id);
   if (const auto* mode = params.if_contains("mode"); mode != nullptr && mode->is_string()) {
     r.mode = std::string(mode->get_string());
   }
-  if (r.mode != "form" && r.mode != "url") return R::failure("unknown elicitation mode '" + r.mode + "'");
+  if (r.mode != "form" && r.mode != "url") return fail("unknown elicitation mode '" + r.mode + "'");
   if (const auto* message = params.if_contains("message"); message != nullptr && message->is_string()) {
     r.message = std::string(message->get_string());
   }
   if (r.mode == "url") {
     const auto* url = params.if_contains("url");
     if (url == nullptr || !url->is_string() || url->get_string().empty()) {
-      return R::failure("a url-mode elicitation needs a url");
+      return fail("a url-mode elicitation needs a url");
     }
     r.url = std::string(url->get_string());
     if (const auto* id = params.if_contains("elicitationId"); id != nullptr && id->is_string()) {
@@ -202,7 +203,7 @@ Outcome<ElicitationRequest> parse_elicitation_request(std::string server_id, con
   }
   const auto* schema = params.if_contains("requestedSchema");
   if (schema == nullptr || !schema->is_object())
-    return R::failure("elicitation/create needs a requestedSchema object");
+    return fail("elicitation/create needs a requestedSchema object");
   r.requested_schema = schema->get_object();
   return r;
 }

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/cancel_signal.hpp"
-#include "mcp/outcome.hpp"
+#include "mcp/failure.hpp"
 
 namespace parley::mcp {
 
@@ -42,8 +42,8 @@ class ElicitationHandler {
 };
 
 // The `params` of elicitation/create; a form without an object schema is refused (invalid params).
-Outcome<ElicitationRequest> parse_elicitation_request(std::string server_id,
-                                                      const boost::json::object& params);
+Result<ElicitationRequest, Failure> parse_elicitation_request(std::string server_id,
+                                                              const boost::json::object& params);
 // The `result` of elicitation/create for an answer.
 boost::json::object elicitation_result(const ElicitationAnswer& answer);
 

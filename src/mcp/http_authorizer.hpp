@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "mcp/outcome.hpp"
+#include "mcp/failure.hpp"
 
 namespace parley::mcp {
 
@@ -27,8 +27,9 @@ class HttpAuthorizer {
   // A request was refused with `status` (401 or 403) and these WWW-Authenticate field values. `attempt`
   // counts the refusals of this one request (1 on the first). Success: a retry may now succeed. A failure
   // says why not, and what the person can do about it.
-  virtual boost::asio::awaitable<Outcome<Done>> recover(int status, std::vector<std::string> challenges,
-                                                        int attempt) = 0;
+  virtual boost::asio::awaitable<Result<void, Failure>> recover(int status,
+                                                                std::vector<std::string> challenges,
+                                                                int attempt) = 0;
   // True when the last refusal can only be cured by a person authorizing in a browser (no prompt here).
   [[nodiscard]] virtual bool needs_person() const { return false; }
   [[nodiscard]] virtual AuthorizationHint hint() const { return {}; }

@@ -56,11 +56,11 @@ asio::awaitable<void> HttpTransport::authorize(net::ClientRequest& request) {
   if (auto value = co_await authorizer_->authorization()) request.headers.set("Authorization", *value);
 }
 
-asio::awaitable<Outcome<Done>> HttpTransport::recover(const Exchange& refused, int attempt) {
+asio::awaitable<Result<void, Failure>> HttpTransport::recover(const Exchange& refused, int attempt) {
   co_return co_await authorizer_->recover(refused.status, refused.challenges, attempt);
 }
 
-asio::awaitable<Outcome<Done>> HttpTransport::open(TransportEvents events) {
+asio::awaitable<Result<void, Failure>> HttpTransport::open(TransportEvents events) {
   events_ = std::move(events);
   co_return success();  // the first POST (initialize) decides between Streamable HTTP and the legacy
                         // transport
@@ -84,7 +84,8 @@ void HttpTransport::deliver_text(const std::string& text, Exchange* exchange) {
       if (in.kind == rpc::Incoming::Kind::response) exchange->delivered_response = true;
     }
   }
-  if (events_.on_message) events_.on_message(std::move(*value));
+  if (events_.on_message)
+    events_.on_message(std::move(*value), exchange != nullptr ? exchange->request_id : std::nullopt);
 }
 
 namespace {
@@ -96,6 +97,15 @@ bool is_blank(std::string_view text) {
 // The wait before a stream is resumed: the server's `retry:` (SEP-1699), else one second.
 std::chrono::milliseconds reconnect_delay(const net::SseParser& parser) {
   return std::chrono::milliseconds(std::clamp(parser.retry_ms().value_or(1000L), 0L, 60000L));
+}
+
+// The integer id of a request parley sends (its own ids are integers); none for notifications and answers.
+std::optional<std::int64_t> request_id_of(const std::string& message) {
+  auto parsed = json::parse(message);
+  if (!parsed || !parsed->is_object() || !parsed->get_object().contains("method")) return std::nullopt;
+  const auto* id = parsed->get_object().if_contains("id");
+  if (id == nullptr || !id->is_int64()) return std::nullopt;
+  return id->get_int64();
 }
 
 bool expects_answer(const std::string& message) {
@@ -157,7 +167,7 @@ void keep_challenges(HttpTransport::Exchange& exchange, const net::Headers& head
 
 }  // namespace
 
-asio::awaitable<Outcome<Done>> HttpTransport::post_streamable(std::string message, bool first) {
+asio::awaitable<Result<void, Failure>> HttpTransport::post_streamable(std::string message, bool first) {
   auto self = shared_from_this();
   std::shared_ptr<Exchange> exchange;
   std::string new_session;
@@ -169,6 +179,7 @@ asio::awaitable<Outcome<Done>> HttpTransport::post_streamable(std::string messag
     request.read_timeout = std::chrono::milliseconds(first ? 30000 : 3600000);
     co_await authorize(request);
     exchange = std::make_shared<Exchange>();
+    exchange->request_id = request_id_of(message);
     net::HttpClient::HeadFn on_head = [exchange, &new_session](int status, const net::Headers& headers) {
       exchange->status = status;
       const auto type = headers.get("Content-Type").value_or("");
@@ -180,12 +191,11 @@ asio::awaitable<Outcome<Done>> HttpTransport::post_streamable(std::string messag
       return take_piece(self, exchange.get(), std::string(data));
     };
     auto result = co_await http_.stream(std::move(request), on_head, on_data, &closing_);
-    if (!exchange->failure.empty())
-      co_return Outcome<Done>::failure("POST " + url_ + ": " + exchange->failure);
-    if (!result) co_return Outcome<Done>::failure("POST " + url_ + " failed: " + result.error().message);
+    if (!exchange->failure.empty()) co_return fail("POST " + url_ + ": " + exchange->failure);
+    if (!result) co_return fail("POST " + url_ + " failed: " + result.error().message);
     if ((exchange->status == 401 || exchange->status == 403) && authorizer_ && !closed_) {
       auto recovered = co_await recover(*exchange, attempt);
-      if (!recovered) co_return Outcome<Done>::failure(recovered.error());
+      if (!recovered) co_return recovered.error();
       continue;
     }
     break;
@@ -199,26 +209,26 @@ asio::awaitable<Outcome<Done>> HttpTransport::post_streamable(std::string messag
     if (!exchange->event_stream) deliver_text(exchange->body, exchange.get());
     if (exchange->event_stream && !exchange->delivered_response && !closed_ && expects_answer(message)) {
       if (!exchange->parser.last_event_id()) {
-        co_return Outcome<Done>::failure("the server closed the response stream before answering");
+        co_return fail("the server closed the response stream before answering");
       }
       // The stream ended before the answer: resume it on a GET with Last-Event-ID, after the wait the
       // server asked for with `retry:`.
-      asio::co_spawn(
-          strand_,
-          listen_get_stream(self, exchange->parser.last_event_id(), reconnect_delay(exchange->parser)),
-          asio::detached);
+      asio::co_spawn(strand_,
+                     listen_get_stream(self, exchange->request_id, exchange->parser.last_event_id(),
+                                       reconnect_delay(exchange->parser)),
+                     asio::detached);
     }
     co_return success();
   }
   if (status == 404 && !session_id_.empty()) {
     report_closed("the server ended the MCP session (HTTP 404); starting a new one");
-    co_return Outcome<Done>::failure("session expired (HTTP 404)");
+    co_return fail("session expired (HTTP 404)", Failure::Kind::session_expired);
   }
-  co_return Outcome<Done>::failure("POST " + url_ + " answered HTTP " + std::to_string(status));
+  co_return fail("POST " + url_ + " answered HTTP " + std::to_string(status));
 }
 
 asio::awaitable<void> HttpTransport::post_detached(std::shared_ptr<HttpTransport> self, std::string message) {
-  Outcome<Done> sent = Outcome<Done>::failure("not sent");
+  Result<void, Failure> sent = fail("not sent");
   if (self->legacy_) {
     auto request = self->base_request("POST", self->legacy_endpoint_);
     co_await self->authorize(request);
@@ -227,9 +237,9 @@ asio::awaitable<void> HttpTransport::post_detached(std::shared_ptr<HttpTransport
     request.read_timeout = std::chrono::milliseconds(30000);
     auto result = co_await self->http_.fetch(std::move(request), &self->closing_);
     if (!result) {
-      sent = Outcome<Done>::failure("POST failed: " + result.error().message);
+      sent = fail("POST failed: " + result.error().message);
     } else if (result->status >= 300) {
-      sent = Outcome<Done>::failure("POST answered HTTP " + std::to_string(result->status));
+      sent = fail("POST answered HTTP " + std::to_string(result->status));
     } else {
       sent = success();
     }
@@ -237,13 +247,17 @@ asio::awaitable<void> HttpTransport::post_detached(std::shared_ptr<HttpTransport
     sent = co_await self->post_streamable(message, false);
   }
   if (!sent && !self->closed_) {
-    log::warn("MCP server {}: {}", self->server_id_, sent.error());
-    if (auto answer = failure_answer_for(message, sent.error())) self->deliver_text(*answer, nullptr);
+    log::warn("MCP server {}: {}", self->server_id_, sent.error().message);
+    if (const auto id = request_id_of(message); id && self->events_.on_request_failed) {
+      self->events_.on_request_failed(*id, sent.error());
+    } else if (auto answer = failure_answer_for(message, sent.error().message)) {
+      self->deliver_text(*answer, nullptr);
+    }
   }
 }
 
-asio::awaitable<Outcome<Done>> HttpTransport::send(std::string message) {
-  if (closed_) co_return Outcome<Done>::failure("the connection is closed");
+asio::awaitable<Result<void, Failure>> HttpTransport::send(std::string message) {
+  if (closed_) co_return fail("the connection is closed");
   if (!initialized_ && !legacy_) {
     // The first message is initialize: send it inline to learn which transport the server speaks.
     auto first = co_await post_streamable(message, true);
@@ -251,7 +265,7 @@ asio::awaitable<Outcome<Done>> HttpTransport::send(std::string message) {
       initialized_ = true;
       co_return first;
     }
-    const std::string& why = first.error();
+    const std::string why = first.error().message;
     const bool refused = why.find("HTTP 400") != std::string::npos ||
                          why.find("HTTP 404") != std::string::npos ||
                          why.find("HTTP 405") != std::string::npos;
@@ -260,16 +274,18 @@ asio::awaitable<Outcome<Done>> HttpTransport::send(std::string message) {
               why);
     auto legacy = co_await open_legacy();
     if (!legacy) {
-      co_return Outcome<Done>::failure("Streamable HTTP refused (" + why +
-                                       ") and the legacy SSE transport failed: " + legacy.error());
+      co_return fail("Streamable HTTP refused (" + why +
+                     ") and the legacy SSE transport failed: " + legacy.error().message);
     }
     initialized_ = true;
   }
   if (initialized_ && !legacy_ && !get_stream_started_ && !protocol_version_.empty()) {
     // Once initialized, open the stream on which the server sends requests and notifications of its own.
     get_stream_started_ = true;
-    asio::co_spawn(strand_, listen_get_stream(shared_from_this(), std::nullopt, std::chrono::milliseconds(0)),
-                   asio::detached);
+    asio::co_spawn(
+        strand_,
+        listen_get_stream(shared_from_this(), std::nullopt, std::nullopt, std::chrono::milliseconds(0)),
+        asio::detached);
   }
   // Answers come back through on_message; the request's own timeout covers a POST that hangs.
   asio::co_spawn(strand_, post_detached(shared_from_this(), std::move(message)), asio::detached);
@@ -277,6 +293,7 @@ asio::awaitable<Outcome<Done>> HttpTransport::send(std::string message) {
 }
 
 asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTransport> self,
+                                                       std::optional<std::int64_t> resumed_request,
                                                        std::optional<std::string> last_event_id,
                                                        std::chrono::milliseconds delay) {
   // Without an event id this is the optional stream for the server's own messages; with one it resumes a
@@ -292,6 +309,7 @@ asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTrans
     request.read_timeout = std::chrono::hours(24);
     co_await self->authorize(request);
     auto exchange = std::make_shared<Exchange>();
+    exchange->request_id = resumed_request;  // a resumed response stream still belongs to its request
     net::HttpClient::HeadFn on_head = [exchange](int status, const net::Headers& headers) {
       exchange->status = status;
       exchange->event_stream =
@@ -315,7 +333,7 @@ asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTrans
         delay = std::chrono::milliseconds(0);
         continue;
       }
-      log::warn("MCP server {}: {}", self->server_id_, recovered.error());
+      log::warn("MCP server {}: {}", self->server_id_, recovered.error().message);
     }
     if (exchange->status == 404 && resuming && !self->session_id_.empty()) {
       self->report_closed("the server ended the MCP session (HTTP 404 when resuming a stream)");
@@ -367,15 +385,15 @@ void HttpTransport::legacy_endpoint_found(const std::string& endpoint) {
   endpoint_ready_.cancel();
 }
 
-asio::awaitable<Outcome<Done>> HttpTransport::open_legacy() {
+asio::awaitable<Result<void, Failure>> HttpTransport::open_legacy() {
   legacy_ = true;
   asio::co_spawn(strand_, listen_legacy_stream(shared_from_this()), asio::detached);
   endpoint_ready_.expires_after(std::chrono::seconds(30));
   boost::system::error_code ec;
   co_await endpoint_ready_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   if (!legacy_endpoint_.empty()) co_return success();
-  if (!legacy_error_.empty()) co_return Outcome<Done>::failure(legacy_error_);
-  co_return Outcome<Done>::failure("no endpoint event within 30 s");
+  if (!legacy_error_.empty()) co_return fail(legacy_error_);
+  co_return fail("no endpoint event within 30 s");
 }
 
 asio::awaitable<void> HttpTransport::close() {

@@ -28,8 +28,8 @@ class HttpTransport final : public Transport, public std::enable_shared_from_thi
                 std::string url, std::map<std::string, std::string> headers,
                 std::shared_ptr<HttpAuthorizer> authorizer = nullptr);
 
-  boost::asio::awaitable<Outcome<Done>> open(TransportEvents events) override;
-  boost::asio::awaitable<Outcome<Done>> send(std::string message) override;
+  boost::asio::awaitable<Result<void, Failure>> open(TransportEvents events) override;
+  boost::asio::awaitable<Result<void, Failure>> send(std::string message) override;
   boost::asio::awaitable<void> close() override;
   [[nodiscard]] std::string kind() const override { return legacy_ ? "sse" : "streamable-http"; }
   void set_protocol_version(std::string version) override { protocol_version_ = std::move(version); }
@@ -42,7 +42,8 @@ class HttpTransport final : public Transport, public std::enable_shared_from_thi
     net::SseParser parser;
     bool delivered_response = false;
     std::string failure;  // why reading stopped early (an oversized event or body); empty otherwise
-    std::vector<std::string> challenges;  // WWW-Authenticate fields of a 401 or 403
+    std::vector<std::string> challenges;     // WWW-Authenticate fields of a 401 or 403
+    std::optional<std::int64_t> request_id;  // parley's request this is the response stream of
   };
   void deliver_text(const std::string& text, Exchange* exchange);
   void report_closed(const std::string& reason);
@@ -53,11 +54,12 @@ class HttpTransport final : public Transport, public std::enable_shared_from_thi
   // Adds the authorizer's Authorization header (none without an authorizer or a token).
   boost::asio::awaitable<void> authorize(net::ClientRequest& request);
   // A 401 or 403: asks the authorizer for a new token. Success: send the request again.
-  boost::asio::awaitable<Outcome<Done>> recover(const Exchange& refused, int attempt);
-  boost::asio::awaitable<Outcome<Done>> post_streamable(std::string message, bool first);
-  boost::asio::awaitable<Outcome<Done>> open_legacy();
+  boost::asio::awaitable<Result<void, Failure>> recover(const Exchange& refused, int attempt);
+  boost::asio::awaitable<Result<void, Failure>> post_streamable(std::string message, bool first);
+  boost::asio::awaitable<Result<void, Failure>> open_legacy();
   static boost::asio::awaitable<void> post_detached(std::shared_ptr<HttpTransport> self, std::string message);
   static boost::asio::awaitable<void> listen_get_stream(std::shared_ptr<HttpTransport> self,
+                                                        std::optional<std::int64_t> resumed_request,
                                                         std::optional<std::string> last_event_id,
                                                         std::chrono::milliseconds delay);
   static boost::asio::awaitable<void> listen_legacy_stream(std::shared_ptr<HttpTransport> self);

@@ -34,12 +34,14 @@ void RpcPeer::send_detached(std::string message) {
   asio::co_spawn(strand_, send_and_forget(transport_, std::move(message)), asio::detached);
 }
 
-asio::awaitable<Outcome<bj::value>> RpcPeer::request(std::string method, bj::object params,
-                                                     std::chrono::milliseconds timeout, CancelSignal* cancel,
-                                                     ProgressFn on_progress) {
+asio::awaitable<Result<bj::value, Failure>> RpcPeer::request(std::string method, bj::object params,
+                                                             std::chrono::milliseconds timeout,
+                                                             CancelSignal* cancel, ProgressFn on_progress,
+                                                             std::shared_ptr<ElicitationHandler> asker) {
   const std::int64_t id = next_id_++;
   auto pending = std::make_shared<Pending>(strand_);
   pending->on_progress = std::move(on_progress);
+  pending->asker = std::move(asker);
   if (pending->on_progress) {
     params["_meta"] = bj::object{{"progressToken", id}};
   }
@@ -64,7 +66,7 @@ asio::awaitable<Outcome<bj::value>> RpcPeer::request(std::string method, bj::obj
   auto sent = co_await transport_->send(rpc::request(id, method, params));
   if (!sent) {
     pending_.erase(id);
-    co_return Outcome<bj::value>::failure("cannot send " + method + ": " + sent.error());
+    co_return fail("cannot send " + method + ": " + sent.error().message, sent.error().kind);
   }
   boost::system::error_code ec;
   while (!pending->answered && pending->failure.empty() && !pending->cancelled) {
@@ -73,22 +75,27 @@ asio::awaitable<Outcome<bj::value>> RpcPeer::request(std::string method, bj::obj
   }
   pending_.erase(id);
   if (pending->answered) {
-    if (pending->error) co_return Outcome<bj::value>::failure(rpc::describe_error(*pending->error));
-    co_return Outcome<bj::value>(std::move(pending->result));
+    if (pending->error) co_return fail(rpc::describe_error(*pending->error));
+    co_return Result<bj::value, Failure>(std::move(pending->result));
   }
-  if (!pending->failure.empty()) co_return Outcome<bj::value>::failure(pending->failure);
+  if (!pending->failure.empty()) co_return fail(pending->failure, pending->failure_kind);
   const std::string reason =
       pending->cancelled ? "cancelled by parley" : method + " timed out after " + seconds_text(timeout);
   send_detached(
       rpc::notification("notifications/cancelled", bj::object{{"requestId", id}, {"reason", reason}}));
-  co_return Outcome<bj::value>::failure(reason);
+  co_return fail(reason);
 }
 
-asio::awaitable<Outcome<Done>> RpcPeer::notify(std::string method, bj::object params) {
+asio::awaitable<Result<void, Failure>> RpcPeer::notify(std::string method, bj::object params) {
   co_return co_await transport_->send(rpc::notification(method, params));
 }
 
-void RpcPeer::receive(const bj::value& message) {
+std::shared_ptr<ElicitationHandler> RpcPeer::asker_of(std::int64_t id) const {
+  auto it = pending_.find(id);
+  return it == pending_.end() ? nullptr : it->second->asker;
+}
+
+void RpcPeer::receive(const bj::value& message, std::optional<std::int64_t> related_request) {
   for (auto& in : rpc::classify(message)) {
     switch (in.kind) {
       case rpc::Incoming::Kind::response: {
@@ -105,7 +112,7 @@ void RpcPeer::receive(const bj::value& message) {
         break;
       }
       case rpc::Incoming::Kind::request:
-        answer_server_request(in);
+        answer_server_request(in, related_request);
         break;
       case rpc::Incoming::Kind::notification:
         handle_notification(in);
@@ -118,6 +125,14 @@ void RpcPeer::receive(const bj::value& message) {
   }
 }
 
+void RpcPeer::fail_request(std::int64_t id, const Failure& failure) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  it->second->failure = failure.message.empty() ? "not sent" : failure.message;
+  it->second->failure_kind = failure.kind;
+  it->second->wake.cancel();
+}
+
 void RpcPeer::fail_all(const std::string& reason) {
   for (auto& [id, p] : pending_) {
     p->failure = reason;
@@ -125,14 +140,15 @@ void RpcPeer::fail_all(const std::string& reason) {
   }
 }
 
-void RpcPeer::answer_server_request(const rpc::Incoming& in) {
+void RpcPeer::answer_server_request(const rpc::Incoming& in, std::optional<std::int64_t> related_request) {
   if (in.method == "ping") {
     send_detached(rpc::result_response(in.raw_id, bj::object{}));
     return;
   }
   auto handler = server_requests_.lock();
   if (handler && handler->handles(in.method)) {
-    asio::co_spawn(strand_, answer_with(shared_from_this(), handler, in.raw_id, in.method, in.params),
+    asio::co_spawn(strand_,
+                   answer_with(shared_from_this(), handler, in.raw_id, in.method, in.params, related_request),
                    asio::detached);
     return;
   }
@@ -141,8 +157,9 @@ void RpcPeer::answer_server_request(const rpc::Incoming& in) {
 
 asio::awaitable<void> RpcPeer::answer_with(std::shared_ptr<RpcPeer> self,
                                            std::shared_ptr<ServerRequests> handler, bj::value id,
-                                           std::string method, bj::object params) {
-  auto answer = co_await handler->answer(std::move(method), std::move(params));
+                                           std::string method, bj::object params,
+                                           std::optional<std::int64_t> related_request) {
+  auto answer = co_await handler->answer(std::move(method), std::move(params), related_request);
   if (answer.result) {
     self->send_detached(rpc::result_response(id, *answer.result));
   } else {

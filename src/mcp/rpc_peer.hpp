@@ -17,8 +17,9 @@
 #include <string>
 
 #include "core/cancel_signal.hpp"
+#include "mcp/elicitation.hpp"
+#include "mcp/failure.hpp"
 #include "mcp/json_rpc.hpp"
-#include "mcp/outcome.hpp"
 #include "mcp/transport.hpp"
 
 namespace parley::mcp {
@@ -34,7 +35,9 @@ class ServerRequests {
   virtual ~ServerRequests() = default;
   // False: the peer answers "method not found".
   [[nodiscard]] virtual bool handles(const std::string& method) const = 0;
-  virtual boost::asio::awaitable<Answer> answer(std::string method, boost::json::object params) = 0;
+  // `related_request`: the id of parley's request whose response stream carried this one, when known.
+  virtual boost::asio::awaitable<Answer> answer(std::string method, boost::json::object params,
+                                                std::optional<std::int64_t> related_request) = 0;
 };
 
 class RpcPeer : public std::enable_shared_from_this<RpcPeer> {
@@ -55,16 +58,21 @@ class RpcPeer : public std::enable_shared_from_this<RpcPeer> {
   // answer is a failure carrying the server's code and message. With `on_progress` the request carries a
   // progress token, and each progress notification restarts its timeout (MCP: the server is still working),
   // never past kProgressTimeoutCap times the timeout after it was sent.
-  boost::asio::awaitable<Outcome<boost::json::value>> request(std::string method, boost::json::object params,
-                                                              std::chrono::milliseconds timeout,
-                                                              CancelSignal* cancel = nullptr,
-                                                              ProgressFn on_progress = {});
-  boost::asio::awaitable<Outcome<Done>> notify(std::string method, boost::json::object params);
+  boost::asio::awaitable<Result<boost::json::value, Failure>> request(
+      std::string method, boost::json::object params, std::chrono::milliseconds timeout,
+      CancelSignal* cancel = nullptr, ProgressFn on_progress = {},
+      std::shared_ptr<ElicitationHandler> asker = nullptr);
+  // Who asked for a request still in flight (the `asker` given to request()), so the server's questions
+  // during it reach the turn that made it; null when unknown or answered.
+  [[nodiscard]] std::shared_ptr<ElicitationHandler> asker_of(std::int64_t id) const;
+  boost::asio::awaitable<Result<void, Failure>> notify(std::string method, boost::json::object params);
 
   // Feeds one message from the transport (a batch is split here).
-  void receive(const boost::json::value& message);
+  void receive(const boost::json::value& message, std::optional<std::int64_t> related_request = std::nullopt);
   // Fails every pending request (connection lost).
   void fail_all(const std::string& reason);
+  // Fails one pending request (it could not be sent); unknown ids are ignored.
+  void fail_request(std::int64_t id, const Failure& failure);
   [[nodiscard]] std::size_t pending_count() const { return pending_.size(); }
   // Messages received that were not JSON-RPC (counted for tests and logs).
   [[nodiscard]] std::size_t invalid_count() const { return invalid_count_; }
@@ -75,18 +83,21 @@ class RpcPeer : public std::enable_shared_from_this<RpcPeer> {
     boost::asio::steady_timer wake;
     bool answered = false;
     bool cancelled = false;
-    std::string failure;  // set when the connection was lost
+    std::string failure;  // set when the connection was lost or the request could not be sent
+    Failure::Kind failure_kind = Failure::Kind::failed;
     boost::json::value result;
     std::optional<boost::json::object> error;
     ProgressFn on_progress;
+    std::shared_ptr<ElicitationHandler> asker;
     std::chrono::milliseconds timeout{0};
     std::chrono::steady_clock::time_point hard_deadline;
   };
-  void answer_server_request(const rpc::Incoming& in);
+  void answer_server_request(const rpc::Incoming& in, std::optional<std::int64_t> related_request);
   static boost::asio::awaitable<void> answer_with(std::shared_ptr<RpcPeer> self,
                                                   std::shared_ptr<ServerRequests> handler,
                                                   boost::json::value id, std::string method,
-                                                  boost::json::object params);
+                                                  boost::json::object params,
+                                                  std::optional<std::int64_t> related_request);
   void handle_notification(const rpc::Incoming& in);
   // Sends without waiting (answers, cancellations).
   void send_detached(std::string message);

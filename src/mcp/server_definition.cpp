@@ -9,7 +9,7 @@ namespace bj = boost::json;
 
 bool ServerDefinition::same_connection(const ServerDefinition& o) const {
   return module == o.module && command == o.command && url == o.url && headers == o.headers && cwd == o.cwd &&
-         env == o.env;
+         env == o.env && oauth == o.oauth;
 }
 
 std::optional<std::string> builtin_server_name(std::string_view module) {
@@ -151,9 +151,9 @@ std::vector<std::string> sorted_set(std::vector<std::string> in) {
 }
 
 const std::set<std::string>& known_keys() {
-  static const std::set<std::string> keys{"id",          "enabled",        "module",   "command",
-                                          "url",         "headers",        "cwd",      "env",
-                                          "tool_prefix", "disabled_tools", "contexts", "tool_overrides"};
+  static const std::set<std::string> keys{
+      "id",          "enabled",        "module",   "command",        "url",  "headers", "cwd", "env",
+      "tool_prefix", "disabled_tools", "contexts", "tool_overrides", "oauth"};
   return keys;
 }
 
@@ -220,6 +220,45 @@ void read_field(std::string_view key, const bj::value& v, const bj::array& where
   } else if (key == "contexts") {
     def.contexts =
         dedupe_keep_order(read_string_list(v, where, errors, ok, false).value_or(std::vector<std::string>{}));
+  } else if (key == "oauth") {
+    def.oauth.reset();
+    if (v.is_null()) return;
+    if (!v.is_object()) {
+      errors.add("dict_type", where, "Input should be a valid dictionary", v);
+      ok = false;
+      return;
+    }
+    OAuthClientConfig client;
+    bool has_id = false;
+    for (const auto& [k, item] : v.get_object()) {
+      const auto w = at(where, k);
+      if (k != "client_id" && k != "client_secret" && k != "scope") {
+        errors.add("extra_forbidden", w, "Extra inputs are not permitted", item);
+        ok = false;
+        continue;
+      }
+      if (item.is_null() && k != "client_id") continue;
+      if (!item.is_string() || item.get_string().size() > 4096) {
+        errors.add("string_type", w, "Input should be a valid string (at most 4096 characters)", item);
+        ok = false;
+        continue;
+      }
+      std::string text(item.get_string());
+      if (k == "client_id") {
+        has_id = !text.empty();
+        client.client_id = std::move(text);
+      } else if (k == "client_secret") {
+        if (!text.empty()) client.client_secret = std::move(text);
+      } else if (!text.empty()) {
+        client.scope = std::move(text);
+      }
+    }
+    if (!has_id) {
+      errors.add("missing", at(where, "client_id"), "Field required (a non-empty client id)");
+      ok = false;
+      return;
+    }
+    def.oauth = std::move(client);
   } else if (key == "tool_overrides") {
     def.tool_overrides.clear();
     if (v.is_null()) return;
@@ -301,6 +340,9 @@ std::optional<std::string> check_definition_rules(const ServerDefinition& def, b
   if (def.headers && !def.url) {
     return "'headers' is only allowed together with 'url' (MCP server '" + def.id + "')";
   }
+  if (def.oauth && !def.url) {
+    return "'oauth' is only allowed together with 'url' (MCP server '" + def.id + "')";
+  }
   if (def.url && def.url->rfind("http://", 0) != 0 && def.url->rfind("https://", 0) != 0) {
     return "The url of MCP server '" + def.id + "' must start with http:// or https://";
   }
@@ -348,6 +390,13 @@ bj::object to_object(const std::map<std::string, std::string>& items) {
   return o;
 }
 
+bj::object oauth_json(const OAuthClientConfig& c) {
+  bj::object o{{"client_id", c.client_id}};
+  if (c.client_secret) o["client_secret"] = *c.client_secret;
+  if (c.scope) o["scope"] = *c.scope;
+  return o;
+}
+
 bj::object overrides_json(const std::map<std::string, ToolOverride>& overrides, bool omit_nulls) {
   bj::object o;
   for (const auto& [tool, ov] : overrides) {
@@ -380,6 +429,7 @@ bj::object definition_to_file_json(const ServerDefinition& def) {
   if (def.disabled_tools) o["disabled_tools"] = to_array(*def.disabled_tools);
   o["contexts"] = to_array(def.contexts);
   o["tool_overrides"] = overrides_json(def.tool_overrides, true);
+  if (def.oauth) o["oauth"] = oauth_json(*def.oauth);
   return o;
 }
 
@@ -396,6 +446,8 @@ void write_definition_api_fields(const ServerDefinition& def, bj::object& out) {
   out["disabled_tools"] = to_array(def.disabled_tools.value_or(std::vector<std::string>{}));
   out["contexts"] = to_array(def.contexts);
   out["tool_overrides"] = overrides_json(def.tool_overrides, false);
+  // Only when set, like a tool's approval: the responses existing clients read keep their shape.
+  if (def.oauth) out["oauth"] = oauth_json(*def.oauth);
 }
 
 }  // namespace parley::mcp

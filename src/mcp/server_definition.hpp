@@ -22,6 +22,16 @@ struct ToolOverride {
   bool operator==(const ToolOverride&) const = default;
 };
 
+// The OAuth client parley was registered as beforehand with a remote server's authorization server, for
+// servers that offer neither dynamic registration nor Client ID Metadata Documents (GitHub's, for one). The
+// secret may name environment variables (${VAR}) like header values, so the file need not hold it.
+struct OAuthClientConfig {
+  std::string client_id;
+  std::optional<std::string> client_secret;  // absent: a public client (token endpoint auth "none")
+  std::optional<std::string> scope;          // asked for instead of what the server's metadata suggests
+  bool operator==(const OAuthClientConfig&) const = default;
+};
+
 struct ServerDefinition {
   std::string id;
   bool enabled = true;
@@ -35,9 +45,10 @@ struct ServerDefinition {
   std::optional<std::vector<std::string>> disabled_tools;  // sorted, unique
   std::vector<std::string> contexts;                       // de-duplicated, order kept
   std::map<std::string, ToolOverride> tool_overrides;
+  std::optional<OAuthClientConfig> oauth;  // url servers only
 
   bool operator==(const ServerDefinition&) const = default;
-  // The fields whose change restarts the server (§2.17): module, command, url, headers, cwd, env.
+  // The fields whose change restarts the server (§2.17): module, command, url, headers, cwd, env, and oauth.
   [[nodiscard]] bool same_connection(const ServerDefinition& other) const;
   [[nodiscard]] bool is_stdio() const { return !url.has_value(); }
 };

@@ -2,8 +2,10 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <utility>
 
 #include "core/log.hpp"
 #include "core/redact.hpp"
@@ -56,6 +58,7 @@ void ServerRunner::set_state(ServerState state, std::optional<std::string> error
   if (error) last_error_ = global_redactor().redact(*error);
   if (state == ServerState::connected) last_error_.reset();
   if (context_.on_change) context_.on_change();
+  state_changed_.notify_all();
 }
 
 void ServerRunner::start() {
@@ -80,14 +83,14 @@ void ServerRunner::retry_now() {
   }
 }
 
-asio::awaitable<Outcome<Done>> ServerRunner::connect_once() {
+asio::awaitable<Result<void, Failure>> ServerRunner::connect_once() {
   // A fresh authorizer per connection: it reads the tokens stored since (a person authorized meanwhile).
   authorizer_ = definition_.url && context_.environment.authorizer_for
                     ? context_.environment.authorizer_for(definition_)
                     : nullptr;
   auto transport =
       make_transport(context_.strand, context_.http, definition_, context_.environment, authorizer_);
-  if (!transport) co_return Outcome<Done>::failure(transport.error());
+  if (!transport) co_return transport.error();
   auto session = std::make_shared<McpSession>(context_.strand, definition_.id, transport.value());
   if (context_.elicitation)
     session->set_elicitation_handler(context_.elicitation, context_.elicitation_timeout);
@@ -113,7 +116,7 @@ asio::awaitable<Outcome<Done>> ServerRunner::connect_once() {
   transport_kind_ = session->transport_kind();
   if (!started) co_return started;
   auto tools = co_await session->list_tools(context_.initialize_timeout);
-  if (!tools) co_return Outcome<Done>::failure(tools.error());
+  if (!tools) co_return tools.error();
   tools_ = std::move(tools.value());
   log::info("MCP server {}: connected ({} over {}, protocol {}), {} tools", definition_.id,
             definition_.url ? *definition_.url : definition_.id, transport_kind_, session->protocol_version(),
@@ -147,11 +150,11 @@ asio::awaitable<void> ServerRunner::keep_alive(std::shared_ptr<ServerRunner> sel
       if (lost) co_await lost->close();
     } else {
       const bool needs_person = self->authorizer_ && self->authorizer_->needs_person();
-      log::warn("MCP server {}: start failed: {}", self->definition_.id, connected.error());
+      log::warn("MCP server {}: start failed: {}", self->definition_.id, connected.error().message);
       auto failed = self->session_;
       self->session_.reset();
       self->set_state(needs_person ? ServerState::needs_authorization : ServerState::failed,
-                      connected.error());
+                      connected.error().message);
       if (failed) co_await failed->close();
       if (needs_person) {
         // Trying again cannot help before a person authorizes; the callback route calls retry_now().
@@ -165,6 +168,7 @@ asio::awaitable<void> ServerRunner::keep_alive(std::shared_ptr<ServerRunner> sel
       }
     }
     if (self->stopped_) break;
+    if (std::exchange(self->reconnect_now_, false)) continue;  // an expired session: a new one at once
     // Back off before the next attempt; retry_now() cuts the wait short.
     self->retry_requested_ = false;
     self->wake_.expires_after(self->backoff_);
@@ -188,22 +192,48 @@ asio::awaitable<void> ServerRunner::refresh_tools() {
   auto tools = co_await session->list_tools(context_.initialize_timeout);
   if (session != session_) co_return;  // replaced meanwhile
   if (!tools) {
-    log::warn("MCP server {}: listing tools failed: {}", definition_.id, tools.error());
+    log::warn("MCP server {}: listing tools failed: {}", definition_.id, tools.error().message);
     co_return;
   }
   tools_ = std::move(tools.value());
   if (context_.on_change) context_.on_change();
 }
 
-asio::awaitable<Outcome<ToolCallResult>> ServerRunner::call_tool(std::string name, bj::object arguments,
-                                                                 std::chrono::milliseconds timeout,
-                                                                 CancelSignal* cancel) {
+asio::awaitable<Result<ToolCallResult, Failure>> ServerRunner::call_tool(
+    std::string name, bj::object arguments, std::chrono::milliseconds timeout, CancelSignal* cancel,
+    std::shared_ptr<ElicitationHandler> asker) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto session = session_;
   if (!session || !session->alive() || state_ != ServerState::connected) {
-    co_return Outcome<ToolCallResult>::failure("MCP server " + definition_.id + " is not connected (" +
-                                               to_string(state_) + ")");
+    co_return fail("MCP server " + definition_.id + " is not connected (" + to_string(state_) + ")");
   }
-  co_return co_await session->call_tool(std::move(name), std::move(arguments), timeout, cancel);
+  auto result = co_await session->call_tool(name, arguments, timeout, cancel, asker);
+  if (result || result.error().kind != Failure::Kind::session_expired) co_return result;
+  // The server no longer knows the session (HTTP 404), so it did not run the call. A new session starts at
+  // once (MCP, Streamable HTTP "Session Management"); the call is made again on it, once, within its timeout.
+  log::info("MCP server {}: the session expired during a call of {}; calling again on a new session",
+            definition_.id, name);
+  reconnect_now_ = true;
+  wake_.cancel();
+  // A cancel comes from another thread: it wakes the wait below through the strand.
+  std::weak_ptr<ServerRunner> weak = weak_from_this();
+  CancelRegistration on_cancel(cancel, [weak, strand = context_.strand] {
+    asio::post(strand, [weak] {
+      if (auto self = weak.lock()) self->state_changed_.notify_all();
+    });
+  });
+  while (!stopped_ && (session_ == session || state_ != ServerState::connected) &&
+         std::chrono::steady_clock::now() < deadline && !(cancel != nullptr && cancel->cancelled())) {
+    co_await state_changed_.wait_until(deadline);
+  }
+  auto fresh = session_;
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  if (stopped_ || !fresh || fresh == session || state_ != ServerState::connected || left.count() <= 0) {
+    co_return fail("MCP server " + definition_.id + " ended the session and no new one started in time (" +
+                   result.error().message + ")");
+  }
+  co_return co_await fresh->call_tool(std::move(name), std::move(arguments), left, cancel, std::move(asker));
 }
 
 asio::awaitable<void> ServerRunner::stop() {

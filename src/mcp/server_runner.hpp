@@ -14,6 +14,7 @@
 
 #include "mcp/server_definition.hpp"
 #include "mcp/session.hpp"
+#include "mcp/strand_event.hpp"
 #include "mcp/transport_factory.hpp"
 
 namespace parley::mcp {
@@ -51,9 +52,9 @@ class ServerRunner : public std::enable_shared_from_this<ServerRunner> {
   void retry_now();
   // Re-lists the tools of a connected server.
   boost::asio::awaitable<void> refresh_tools();
-  boost::asio::awaitable<Outcome<ToolCallResult>> call_tool(std::string name, boost::json::object arguments,
-                                                            std::chrono::milliseconds timeout,
-                                                            CancelSignal* cancel);
+  boost::asio::awaitable<Result<ToolCallResult, Failure>> call_tool(
+      std::string name, boost::json::object arguments, std::chrono::milliseconds timeout,
+      CancelSignal* cancel, std::shared_ptr<ElicitationHandler> asker = nullptr);
 
   // Changes that do not touch the connection (enabled is handled by the aggregator).
   void set_definition(ServerDefinition definition) { definition_ = std::move(definition); }
@@ -73,7 +74,7 @@ class ServerRunner : public std::enable_shared_from_this<ServerRunner> {
  private:
   static boost::asio::awaitable<void> keep_alive(std::shared_ptr<ServerRunner> self);
   static boost::asio::awaitable<void> relist(std::shared_ptr<ServerRunner> self);
-  boost::asio::awaitable<Outcome<Done>> connect_once();
+  boost::asio::awaitable<Result<void, Failure>> connect_once();
   void set_state(ServerState state, std::optional<std::string> error);
 
   RunnerContext context_;
@@ -88,7 +89,9 @@ class ServerRunner : public std::enable_shared_from_this<ServerRunner> {
   bool stopped_ = false;
   bool session_lost_ = false;
   bool retry_requested_ = false;
+  bool reconnect_now_ = false;  // the server forgot the session: start a new one without backing off
   std::chrono::milliseconds backoff_{1000};
+  StrandEvent state_changed_;  // notified on every state change (callers waiting for a new session)
 };
 
 }  // namespace parley::mcp

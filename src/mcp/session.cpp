@@ -21,13 +21,12 @@ bool is_supported_protocol_version(std::string_view version) {
          version == "2024-11-05";
 }
 
-Outcome<ToolCallResult> parse_tool_call_result(const bj::value& result) {
-  if (!result.is_object()) return Outcome<ToolCallResult>::failure("tools/call result is not an object");
+Result<ToolCallResult, Failure> parse_tool_call_result(const bj::value& result) {
+  if (!result.is_object()) return fail("tools/call result is not an object");
   const auto& o = result.get_object();
   ToolCallResult r;
   if (const auto* content = o.if_contains("content")) {
-    if (!content->is_array())
-      return Outcome<ToolCallResult>::failure("tools/call result content is not an array");
+    if (!content->is_array()) return fail("tools/call result content is not an array");
     r.content = content->get_array();
   }
   if (const auto* is_error = o.if_contains("isError"); is_error != nullptr && is_error->is_bool()) {
@@ -39,12 +38,11 @@ Outcome<ToolCallResult> parse_tool_call_result(const bj::value& result) {
   return r;
 }
 
-Outcome<std::string> parse_tools_page(const bj::value& result, std::vector<ToolDescription>& tools) {
-  if (!result.is_object()) return Outcome<std::string>::failure("tools/list result is not an object");
+Result<std::string, Failure> parse_tools_page(const bj::value& result, std::vector<ToolDescription>& tools) {
+  if (!result.is_object()) return fail("tools/list result is not an object");
   const auto& o = result.get_object();
   const auto* list = o.if_contains("tools");
-  if (list == nullptr || !list->is_array())
-    return Outcome<std::string>::failure("tools/list result has no tools array");
+  if (list == nullptr || !list->is_array()) return fail("tools/list result has no tools array");
   for (const auto& item : list->get_array()) {
     if (!item.is_object()) continue;
     const auto& t = item.get_object();
@@ -77,13 +75,16 @@ McpSession::McpSession(asio::any_io_executor strand, std::string server_id,
   peer_ = std::make_shared<RpcPeer>(strand_, transport_, server_id_);
 }
 
-asio::awaitable<Outcome<Done>> McpSession::start(SessionCallbacks callbacks,
-                                                 std::chrono::milliseconds timeout) {
+asio::awaitable<Result<void, Failure>> McpSession::start(SessionCallbacks callbacks,
+                                                         std::chrono::milliseconds timeout) {
   callbacks_ = std::move(callbacks);
   std::weak_ptr<McpSession> weak = weak_from_this();
   TransportEvents events;
-  events.on_message = [weak](bj::value message) {
-    if (auto self = weak.lock()) self->peer_->receive(message);
+  events.on_message = [weak](bj::value message, std::optional<std::int64_t> related_request) {
+    if (auto self = weak.lock()) self->peer_->receive(message, related_request);
+  };
+  events.on_request_failed = [weak](std::int64_t request_id, Failure failure) {
+    if (auto self = weak.lock()) self->peer_->fail_request(request_id, failure);
   };
   events.on_closed = [weak](std::string reason) {
     auto self = weak.lock();
@@ -110,28 +111,28 @@ asio::awaitable<Outcome<Done>> McpSession::start(SessionCallbacks callbacks,
       {"clientInfo", bj::object{{"name", "parley"}, {"version", PARLEY_VERSION}}},
   };
   auto answer = co_await peer_->request("initialize", std::move(params), timeout);
-  if (!answer) co_return Outcome<Done>::failure("initialize failed: " + answer.error());
+  if (!answer) co_return fail("initialize failed: " + answer.error().message);
   const auto* result = answer.value().if_object();
   const bj::value* version = result != nullptr ? result->if_contains("protocolVersion") : nullptr;
   if (version == nullptr || !version->is_string()) {
-    co_return Outcome<Done>::failure("initialize answer has no protocolVersion");
+    co_return fail("initialize answer has no protocolVersion");
   }
   protocol_version_ = std::string(version->get_string());
   if (!is_supported_protocol_version(protocol_version_)) {
-    co_return Outcome<Done>::failure("the server speaks MCP protocol version " + protocol_version_ +
-                                     ", which parley does not support (it supports 2025-11-25, 2025-06-18, "
-                                     "2025-03-26 and 2024-11-05)");
+    co_return fail("the server speaks MCP protocol version " + protocol_version_ +
+                   ", which parley does not support (it supports 2025-11-25, 2025-06-18, "
+                   "2025-03-26 and 2024-11-05)");
   }
   transport_->set_protocol_version(protocol_version_);
   auto sent = co_await peer_->notify("notifications/initialized", {});
-  if (!sent) co_return Outcome<Done>::failure("cannot send notifications/initialized: " + sent.error());
+  if (!sent) co_return fail("cannot send notifications/initialized: " + sent.error().message);
   alive_ = true;
   co_return success();
 }
 
-asio::awaitable<Outcome<std::vector<ToolDescription>>> McpSession::list_tools(
+asio::awaitable<Result<std::vector<ToolDescription>, Failure>> McpSession::list_tools(
     std::chrono::milliseconds timeout) {
-  using R = Outcome<std::vector<ToolDescription>>;
+  using R = Result<std::vector<ToolDescription>, Failure>;
   std::vector<ToolDescription> tools;
   std::string cursor;
   std::set<std::string> seen_cursors;
@@ -139,21 +140,21 @@ asio::awaitable<Outcome<std::vector<ToolDescription>>> McpSession::list_tools(
     bj::object params;
     if (!cursor.empty()) params["cursor"] = cursor;
     auto answer = co_await peer_->request("tools/list", std::move(params), timeout);
-    if (!answer) co_return R::failure("tools/list failed: " + answer.error());
+    if (!answer) co_return fail("tools/list failed: " + answer.error().message);
     auto next = parse_tools_page(answer.value(), tools);
-    if (!next) co_return R::failure(next.error());
+    if (!next) co_return next.error();
     cursor = next.value();
     if (cursor.empty()) co_return R(std::move(tools));
     if (!seen_cursors.insert(cursor).second) {
-      co_return R::failure("tools/list returned the cursor \"" + cursor + "\" twice (pagination loop)");
+      co_return fail("tools/list returned the cursor \"" + cursor + "\" twice (pagination loop)");
     }
   }
-  co_return R::failure("tools/list did not finish after 1000 pages");
+  co_return fail("tools/list did not finish after 1000 pages");
 }
 
-asio::awaitable<Outcome<ToolCallResult>> McpSession::call_tool(std::string name, bj::object arguments,
-                                                               std::chrono::milliseconds timeout,
-                                                               CancelSignal* cancel) {
+asio::awaitable<Result<ToolCallResult, Failure>> McpSession::call_tool(
+    std::string name, bj::object arguments, std::chrono::milliseconds timeout, CancelSignal* cancel,
+    std::shared_ptr<ElicitationHandler> asker) {
   bj::object params{{"name", name}, {"arguments", std::move(arguments)}};
   const std::string server = server_id_;
   auto on_progress = [server, name](const bj::object& progress) {
@@ -162,14 +163,15 @@ asio::awaitable<Outcome<ToolCallResult>> McpSession::call_tool(std::string name,
     log::debug("MCP server {}: tool {} progress {}{}", server, name, p != nullptr ? bj::serialize(*p) : "?",
                total != nullptr ? "/" + bj::serialize(*total) : "");
   };
-  auto answer = co_await peer_->request("tools/call", std::move(params), timeout, cancel, on_progress);
-  if (!answer) co_return Outcome<ToolCallResult>::failure(answer.error());
+  auto answer = co_await peer_->request("tools/call", std::move(params), timeout, cancel, on_progress,
+                                        std::move(asker));
+  if (!answer) co_return answer.error();
   co_return parse_tool_call_result(answer.value());
 }
 
-asio::awaitable<Outcome<Done>> McpSession::ping(std::chrono::milliseconds timeout) {
+asio::awaitable<Result<void, Failure>> McpSession::ping(std::chrono::milliseconds timeout) {
   auto answer = co_await peer_->request("ping", {}, timeout);
-  if (!answer) co_return Outcome<Done>::failure(answer.error());
+  if (!answer) co_return answer.error();
   co_return success();
 }
 
@@ -193,8 +195,10 @@ bool McpSession::handles(const std::string& method) const {
   return method == "elicitation/create";
 }
 
-asio::awaitable<ServerRequests::Answer> McpSession::answer(std::string method, bj::object params) {
-  if (method == "elicitation/create") co_return co_await answer_elicitation(std::move(params));
+asio::awaitable<ServerRequests::Answer> McpSession::answer(std::string method, bj::object params,
+                                                           std::optional<std::int64_t> related_request) {
+  if (method == "elicitation/create")
+    co_return co_await answer_elicitation(std::move(params), related_request);
   co_return Answer{std::nullopt, rpc::method_not_found, "Method not found: " + method};
 }
 
@@ -217,11 +221,17 @@ asio::awaitable<void> run_elicitation(std::shared_ptr<ElicitationHandler> handle
 
 }  // namespace
 
-asio::awaitable<ServerRequests::Answer> McpSession::answer_elicitation(bj::object params) {
+asio::awaitable<ServerRequests::Answer> McpSession::answer_elicitation(
+    bj::object params, std::optional<std::int64_t> related_request) {
   auto request = parse_elicitation_request(server_id_, params);
-  if (!request) co_return Answer{std::nullopt, rpc::invalid_params, request.error()};
+  if (!request) co_return Answer{std::nullopt, rpc::invalid_params, request.error().message};
+  // A question that came on a call's own response stream goes to whoever made that call; others (stdio, the
+  // standalone stream) to the session's handler, which routes them by server.
+  std::shared_ptr<ElicitationHandler> handler;
+  if (related_request && elicitation_) handler = peer_->asker_of(*related_request);
+  if (!handler) handler = elicitation_;
   const bool answerable =
-      elicitation_ && !closed_ && (request.value().mode == "form" || elicitation_->supports_url_mode());
+      handler && !closed_ && (request.value().mode == "form" || handler->supports_url_mode());
   if (!answerable) {
     log::info("MCP server {} asked for input (elicitation) that nobody here can give; declined", server_id_);
     co_return Answer{bj::value(elicitation_result({})), 0, {}};
@@ -239,7 +249,7 @@ asio::awaitable<ServerRequests::Answer> McpSession::answer_elicitation(bj::objec
       if (auto w = weak.lock()) w->wake.cancel();
     });
   });
-  asio::co_spawn(strand_, run_elicitation(elicitation_, std::move(request.value()), wait), asio::detached);
+  asio::co_spawn(strand_, run_elicitation(handler, std::move(request.value()), wait), asio::detached);
   while (!wait->answer && !wait->cancel.cancelled()) {
     auto [ec] = co_await wait->wake.async_wait(asio::as_tuple(asio::use_awaitable));
     if (!ec) break;  // the time for an answer is up

@@ -17,7 +17,7 @@
 
 #include "core/cancel_signal.hpp"
 #include "mcp/elicitation.hpp"
-#include "mcp/outcome.hpp"
+#include "mcp/failure.hpp"
 #include "mcp/rpc_peer.hpp"
 #include "mcp/transport.hpp"
 
@@ -41,9 +41,10 @@ struct ToolCallResult {
 };
 
 // Parses the `result` of tools/call; a result without `content` is tolerated (empty content).
-Outcome<ToolCallResult> parse_tool_call_result(const boost::json::value& result);
+Result<ToolCallResult, Failure> parse_tool_call_result(const boost::json::value& result);
 // Parses one page of tools/list; appends to `tools`, returns the next cursor (empty when done).
-Outcome<std::string> parse_tools_page(const boost::json::value& result, std::vector<ToolDescription>& tools);
+Result<std::string, Failure> parse_tools_page(const boost::json::value& result,
+                                              std::vector<ToolDescription>& tools);
 
 struct SessionCallbacks {
   std::function<void()> on_tools_changed;
@@ -65,12 +66,14 @@ class McpSession : public ServerRequests, public std::enable_shared_from_this<Mc
   [[nodiscard]] boost::json::object client_capabilities() const;
 
   // Opens the transport, runs initialize and sends notifications/initialized.
-  boost::asio::awaitable<Outcome<Done>> start(SessionCallbacks callbacks, std::chrono::milliseconds timeout);
-  boost::asio::awaitable<Outcome<std::vector<ToolDescription>>> list_tools(std::chrono::milliseconds timeout);
-  boost::asio::awaitable<Outcome<ToolCallResult>> call_tool(std::string name, boost::json::object arguments,
-                                                            std::chrono::milliseconds timeout,
-                                                            CancelSignal* cancel);
-  boost::asio::awaitable<Outcome<Done>> ping(std::chrono::milliseconds timeout);
+  boost::asio::awaitable<Result<void, Failure>> start(SessionCallbacks callbacks,
+                                                      std::chrono::milliseconds timeout);
+  boost::asio::awaitable<Result<std::vector<ToolDescription>, Failure>> list_tools(
+      std::chrono::milliseconds timeout);
+  boost::asio::awaitable<Result<ToolCallResult, Failure>> call_tool(
+      std::string name, boost::json::object arguments, std::chrono::milliseconds timeout,
+      CancelSignal* cancel, std::shared_ptr<ElicitationHandler> asker = nullptr);
+  boost::asio::awaitable<Result<void, Failure>> ping(std::chrono::milliseconds timeout);
   boost::asio::awaitable<void> close();
 
   [[nodiscard]] bool alive() const { return alive_; }
@@ -80,10 +83,12 @@ class McpSession : public ServerRequests, public std::enable_shared_from_this<Mc
 
   // ServerRequests (called by the peer on the strand).
   [[nodiscard]] bool handles(const std::string& method) const override;
-  boost::asio::awaitable<Answer> answer(std::string method, boost::json::object params) override;
+  boost::asio::awaitable<Answer> answer(std::string method, boost::json::object params,
+                                        std::optional<std::int64_t> related_request) override;
 
  private:
-  boost::asio::awaitable<Answer> answer_elicitation(boost::json::object params);
+  boost::asio::awaitable<Answer> answer_elicitation(boost::json::object params,
+                                                    std::optional<std::int64_t> related_request);
 
   boost::asio::any_io_executor strand_;
   std::string server_id_;

@@ -28,10 +28,10 @@ StdioTransport::StdioTransport(asio::any_io_executor strand, std::string server_
 
 StdioTransport::~StdioTransport() = default;  // ChildProcess kills and reaps what is left
 
-asio::awaitable<Outcome<Done>> StdioTransport::open(TransportEvents events) {
+asio::awaitable<Result<void, Failure>> StdioTransport::open(TransportEvents events) {
   events_ = std::move(events);
   auto spawned = ChildProcess::spawn(strand_, spec_);
-  if (!spawned) co_return Outcome<Done>::failure(spawned.error());
+  if (!spawned) co_return spawned.error();
   child_ = std::move(spawned.value());
   log::info("MCP server {}: started {} (pid {})", server_id_, spec_.argv.front(), child_->pid());
   asio::co_spawn(strand_, read_stdout(shared_from_this()), asio::detached);
@@ -39,9 +39,8 @@ asio::awaitable<Outcome<Done>> StdioTransport::open(TransportEvents events) {
   co_return success();
 }
 
-asio::awaitable<Outcome<Done>> StdioTransport::send(std::string message) {
-  if (!child_ || closing_ || closed_reported_)
-    co_return Outcome<Done>::failure("the server process is not running");
+asio::awaitable<Result<void, Failure>> StdioTransport::send(std::string message) {
+  if (!child_ || closing_ || closed_reported_) co_return fail("the server process is not running");
   message.push_back('\n');
   boost::system::error_code ec;
   // A large message takes several write_some calls; two sends must not interleave their pieces on the pipe.
@@ -53,7 +52,7 @@ asio::awaitable<Outcome<Done>> StdioTransport::send(std::string message) {
                              asio::redirect_error(asio::use_awaitable, ec));
   writing_ = false;
   write_done_.cancel();  // wakes the waiting senders; the first to run takes the pipe
-  if (ec) co_return Outcome<Done>::failure("cannot write to the server's stdin: " + ec.message());
+  if (ec) co_return fail("cannot write to the server's stdin: " + ec.message());
   co_return success();
 }
 
@@ -86,7 +85,7 @@ asio::awaitable<void> StdioTransport::read_stdout(std::shared_ptr<StdioTransport
       }
       continue;
     }
-    if (self->events_.on_message) self->events_.on_message(std::move(*value));
+    if (self->events_.on_message) self->events_.on_message(std::move(*value), std::nullopt);
   }
   if (self->closing_) co_return;
   std::string reason;

@@ -16,8 +16,8 @@ class StdioTransport final : public Transport, public std::enable_shared_from_th
   StdioTransport(boost::asio::any_io_executor strand, std::string server_id, SpawnSpec spec);
   ~StdioTransport() override;
 
-  boost::asio::awaitable<Outcome<Done>> open(TransportEvents events) override;
-  boost::asio::awaitable<Outcome<Done>> send(std::string message) override;
+  boost::asio::awaitable<Result<void, Failure>> open(TransportEvents events) override;
+  boost::asio::awaitable<Result<void, Failure>> send(std::string message) override;
   boost::asio::awaitable<void> close() override;
   [[nodiscard]] std::string kind() const override { return "stdio"; }
 

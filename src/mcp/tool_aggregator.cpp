@@ -95,8 +95,11 @@ struct ToolAggregator::Impl : std::enable_shared_from_this<Impl> {
       // Without a prompt: a server that needs a person shows needs_authorization until the web flow stored
       // its tokens. `this` outlives the runners that call it.
       environment.authorizer_for = [this](const ServerDefinition& def) -> std::shared_ptr<HttpAuthorizer> {
+        // A secret naming an undefined variable fails the connection in make_transport, with its message.
+        auto client = oauth_client_settings(def, environment);
         return std::make_shared<oauth::OAuthAuthorizer>(
-            strand, http, def.url.value_or(""), oauth::ClientSettings{}, environment.oauth_tokens, nullptr);
+            strand, http, def.url.value_or(""), client ? std::move(client.value()) : oauth::ClientSettings{},
+            environment.oauth_tokens, nullptr);
       };
     }
   }
@@ -408,11 +411,12 @@ asio::awaitable<ToolCallOutcome> call_on_strand(std::shared_ptr<ToolAggregator::
   auto it = impl->runners.find(server_id);
   if (it == impl->runners.end()) co_return tool_error("Unknown tool: " + qualified);
   auto runner = it->second;
-  // The server's requests for input during this call go to the turn that made it.
-  auto route = impl->elicitation_router->route(server_id, std::move(elicitation));
-  auto result =
-      co_await runner->call_tool(tool_name, std::move(arguments), impl->options.tool_timeout, cancel);
-  if (!result) co_return tool_error(result.error());
+  // The server's requests for input during this call go to the turn that made it: directly when they come on
+  // the call's own response stream, else through the router (the most recent call on that server).
+  auto route = impl->elicitation_router->route(server_id, elicitation);
+  auto result = co_await runner->call_tool(tool_name, std::move(arguments), impl->options.tool_timeout,
+                                           cancel, std::move(elicitation));
+  if (!result) co_return tool_error(result.error().message);
   ToolCallOutcome out;
   out.is_error = result.value().is_error;
   out.content = std::move(result.value().content);
@@ -515,6 +519,12 @@ asio::awaitable<Result<ToolAggregator::AuthorizationTarget>> authorization_targe
   }
   ToolAggregator::AuthorizationTarget target;
   target.url = *def->url;
+  if (def->oauth) {
+    auto client = oauth_client_settings(*def, impl->environment);
+    if (!client)
+      co_return R(Error::invalid_content("MCP server '" + server_id + "': " + client.error().message));
+    target.client = std::move(client.value());
+  }
   if (auto it = impl->runners.find(server_id); it != impl->runners.end()) {
     target.hint = it->second->authorization_hint();
   }

@@ -94,6 +94,7 @@ class ToolAggregator {
   struct AuthorizationTarget {
     std::string url;  // of the remote server
     AuthorizationHint hint;
+    std::optional<oauth::ClientSettings> client;  // the definition's pre-registered client, if it names one
   };
   // 404 for an unknown id, 422 for a server that is not remote.
   boost::asio::awaitable<Result<AuthorizationTarget>> authorization_target(std::string server_id);

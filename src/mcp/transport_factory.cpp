@@ -61,16 +61,16 @@ bool is_storage_secret(const std::string& name) {
 
 }  // namespace
 
-Outcome<SpawnSpec> stdio_spawn_spec(const ServerDefinition& def, const TransportEnvironment& env) {
+Result<SpawnSpec, Failure> stdio_spawn_spec(const ServerDefinition& def, const TransportEnvironment& env) {
   SpawnSpec spec;
   if (def.module) {
     const auto name = builtin_server_name(*def.module);
-    if (!name) return Outcome<SpawnSpec>::failure("Unknown built-in MCP server module: " + *def.module);
+    if (!name) return fail("Unknown built-in MCP server module: " + *def.module);
     spec.argv = {env.parley_executable.string(), "mcp-server", *name};
   } else if (def.command) {
     spec.argv = *def.command;
   } else {
-    return Outcome<SpawnSpec>::failure("MCP server '" + def.id + "' has no command");
+    return fail("MCP server '" + def.id + "' has no command");
   }
   spec.cwd =
       def.cwd ? (fs::path(*def.cwd).is_absolute() ? fs::path(*def.cwd) : env.home / *def.cwd) : env.home;
@@ -89,8 +89,8 @@ Outcome<SpawnSpec> stdio_spawn_spec(const ServerDefinition& def, const Transport
   for (const auto& [k, v] : def.env) {
     auto expanded = expand_variables(v, [&](const std::string& n) { return env.lookup(n); });
     if (!expanded.undefined_variable.empty()) {
-      return Outcome<SpawnSpec>::failure("the environment variable " + expanded.undefined_variable +
-                                         " used in env." + k + " is not defined");
+      return fail("the environment variable " + expanded.undefined_variable + " used in env." + k +
+                  " is not defined");
     }
     child_env[k] = expanded.text;
   }
@@ -98,16 +98,15 @@ Outcome<SpawnSpec> stdio_spawn_spec(const ServerDefinition& def, const Transport
   return spec;
 }
 
-Outcome<std::map<std::string, std::string>> expanded_headers(const ServerDefinition& def,
-                                                             const TransportEnvironment& env) {
+Result<std::map<std::string, std::string>, Failure> expanded_headers(const ServerDefinition& def,
+                                                                     const TransportEnvironment& env) {
   std::map<std::string, std::string> out;
   if (!def.headers) return out;
   for (const auto& [k, v] : *def.headers) {
     auto expanded = expand_variables(v, [&](const std::string& n) { return env.lookup(n); });
     if (!expanded.undefined_variable.empty()) {
-      return Outcome<std::map<std::string, std::string>>::failure("the environment variable " +
-                                                                  expanded.undefined_variable +
-                                                                  " used in header " + k + " is not defined");
+      return fail("the environment variable " + expanded.undefined_variable + " used in header " + k +
+                  " is not defined");
     }
     global_redactor().add_secret(expanded.text);
     out[k] = expanded.text;
@@ -115,20 +114,40 @@ Outcome<std::map<std::string, std::string>> expanded_headers(const ServerDefinit
   return out;
 }
 
-Outcome<std::shared_ptr<Transport>> make_transport(const boost::asio::any_io_executor& strand,
-                                                   net::HttpClient& http, const ServerDefinition& def,
-                                                   const TransportEnvironment& env,
-                                                   std::shared_ptr<HttpAuthorizer> authorizer) {
-  using R = Outcome<std::shared_ptr<Transport>>;
+Result<oauth::ClientSettings, Failure> oauth_client_settings(const ServerDefinition& def,
+                                                             const TransportEnvironment& env) {
+  oauth::ClientSettings settings;
+  if (!def.oauth) return settings;
+  settings.client_id = def.oauth->client_id;
+  if (def.oauth->client_secret) {
+    auto expanded =
+        expand_variables(*def.oauth->client_secret, [&](const std::string& n) { return env.lookup(n); });
+    if (!expanded.undefined_variable.empty()) {
+      return fail("the environment variable " + expanded.undefined_variable +
+                  " used in oauth.client_secret is not defined");
+    }
+    global_redactor().add_secret(expanded.text);
+    settings.client_secret = std::move(expanded.text);
+  }
+  settings.scope = def.oauth->scope.value_or("");
+  return settings;
+}
+
+Result<std::shared_ptr<Transport>, Failure> make_transport(const boost::asio::any_io_executor& strand,
+                                                           net::HttpClient& http, const ServerDefinition& def,
+                                                           const TransportEnvironment& env,
+                                                           std::shared_ptr<HttpAuthorizer> authorizer) {
+  using R = Result<std::shared_ptr<Transport>, Failure>;
   if (def.url) {
     auto headers = expanded_headers(def, env);
-    if (!headers) return R::failure(headers.error());
+    if (!headers) return headers.error();
+    if (auto client = oauth_client_settings(def, env); !client) return client.error();
     if (!authorizer && env.authorizer_for) authorizer = env.authorizer_for(def);
     return R(std::make_shared<HttpTransport>(strand, http, def.id, *def.url, std::move(headers.value()),
                                              std::move(authorizer)));
   }
   auto spec = stdio_spawn_spec(def, env);
-  if (!spec) return R::failure(spec.error());
+  if (!spec) return spec.error();
   return R(std::make_shared<StdioTransport>(strand, def.id, std::move(spec.value())));
 }
 

@@ -12,8 +12,9 @@
 #include <string>
 
 #include "mcp/child_process.hpp"
+#include "mcp/failure.hpp"
 #include "mcp/http_authorizer.hpp"
-#include "mcp/outcome.hpp"
+#include "mcp/oauth/authorization_flow.hpp"
 #include "mcp/server_definition.hpp"
 #include "mcp/transport.hpp"
 
@@ -43,15 +44,18 @@ struct TransportEnvironment {
 };
 
 // The child's spawn spec for a module/command definition.
-Outcome<SpawnSpec> stdio_spawn_spec(const ServerDefinition& def, const TransportEnvironment& env);
+Result<SpawnSpec, Failure> stdio_spawn_spec(const ServerDefinition& def, const TransportEnvironment& env);
 // Header values with ${VAR} expanded (registered with the log redactor as secrets).
-Outcome<std::map<std::string, std::string>> expanded_headers(const ServerDefinition& def,
+Result<std::map<std::string, std::string>, Failure> expanded_headers(const ServerDefinition& def,
+                                                                     const TransportEnvironment& env);
+// The OAuth client of a url server: its pre-registered client (`oauth`, the secret's ${VAR} expanded and
+// registered with the redactor), or parley's defaults (dynamic registration) without one.
+Result<oauth::ClientSettings, Failure> oauth_client_settings(const ServerDefinition& def,
                                                              const TransportEnvironment& env);
 
 // `authorizer`: for a url server, the one to use; null: env.authorizer_for makes one (when set).
-Outcome<std::shared_ptr<Transport>> make_transport(const boost::asio::any_io_executor& strand,
-                                                   net::HttpClient& http, const ServerDefinition& def,
-                                                   const TransportEnvironment& env,
-                                                   std::shared_ptr<HttpAuthorizer> authorizer = nullptr);
+Result<std::shared_ptr<Transport>, Failure> make_transport(
+    const boost::asio::any_io_executor& strand, net::HttpClient& http, const ServerDefinition& def,
+    const TransportEnvironment& env, std::shared_ptr<HttpAuthorizer> authorizer = nullptr);
 
 }  // namespace parley::mcp

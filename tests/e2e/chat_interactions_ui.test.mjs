@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { launchChromium, screenshotDir } from '../lib/browser.mjs';
 import { startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
-import { fakeServer, waitForStatus, server } from '../integration/mcp_helpers.mjs';
+import { fakeServer, everythingEntry, waitForStatus, server } from '../integration/mcp_helpers.mjs';
 
 let browser;
 before(async () => { browser = await launchChromium(); });
@@ -93,5 +93,47 @@ test('"Ask first" in the settings, then the call waits for Allow or Deny in the 
     assert.deepEqual(t.problems, []);
   } finally {
     await t.close();
+  }
+});
+
+test("a server's link (URL-mode elicitation of server-everything) is shown with its site and opened only on a click", async () => {
+  const up = await startFakeUpstream();
+  const p = await startParley({
+    env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-e2e-0123456789', PARLEY_TOOL_TIMEOUT_SECONDS: '60' },
+    files: { 'data/mcp_servers.json': JSON.stringify({ servers: [{ id: 'everything', command: [process.execPath, everythingEntry, 'stdio'] }] }) },
+  });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // The link's site is not reachable from here: the popup's request is answered by the test.
+  await context.route('https://consent.example.com/**', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Consent</title>ok' }));
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  try {
+    await waitForStatus(p, (s) => server(s, 'everything')?.tools.some((x) => x.name === 'trigger-url-elicitation'), { what: 'URL tool listed' });
+    await page.goto(`${p.url}/`);
+    const url = 'https://consent.example.com/connect?account=7';
+    await up.script([call('u1', 'trigger-url-elicitation', JSON.stringify({ url, message: 'Connect your calendar', elicitationId: 'el-ui' })),
+      { content: ['Connected.'] }]);
+    await send(page, 'connect my calendar');
+    const card = page.getByRole('group', { name: 'Link from everything' });
+    await card.getByText('Connect your calendar').waitFor();
+    await card.getByText('consent.example.com', { exact: true }).waitFor();
+    await card.getByText(url).waitFor();
+    assert.equal(context.pages().length, 1, 'nothing opened before the click');
+    await page.screenshot({ path: join(screenshotDir, 'chat-elicitation-url.png') });
+    const popup = context.waitForEvent('page');
+    await card.getByRole('button', { name: 'Open link' }).click();
+    const opened = await popup;
+    await opened.waitForLoadState();
+    assert.equal(opened.url(), url);
+    await page.getByRole('article', { name: 'Assistant' }).last().getByText('Connected.').waitFor();
+    await card.waitFor({ state: 'detached' });
+    const rows = (await up.requests()).filter((r) => r.path === '/chat/completions').at(-1).body.messages;
+    assert.match(rows.findLast((m) => m.role === 'tool').content, /User completed the URL elicitation flow[\s\S]*el-ui/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    await p.stop();
+    await up.stop();
   }
 });

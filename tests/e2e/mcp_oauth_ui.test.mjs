@@ -49,3 +49,44 @@ test('Authorize -> authorization server -> callback -> connected, tools listed',
     await fake.stop();
   }
 });
+
+test('a server that needs a pre-registered app (like GitHub) is added with its OAuth client and authorized', async () => {
+  const secret = 'e2e-app-secret-5f0c2a';
+  const fake = await startOAuthMcp({ scope: 'repo', preRegistered: { client_id: 'e2e-app', client_secret: secret } });
+  const p = await startParley({ env: { E2E_APP_SECRET: secret } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${p.url}/settings#mcp`);
+    await page.getByLabel('Id', { exact: true }).fill('gh');
+    await page.getByLabel('Remote URL (HTTP)').check();
+    await page.getByLabel('URL', { exact: true }).fill(fake.url);
+    await page.getByText('OAuth client (only for servers that need a pre-registered app').click();
+    await page.getByText(`${p.url}/api/mcp/oauth/callback`).waitFor();
+    await page.getByLabel('Client ID').fill('e2e-app');
+    await page.getByLabel(/^Client secret/).fill('${E2E_APP_SECRET}');
+    await page.getByLabel('Scope (optional)').fill('repo');
+    await page.screenshot({ path: join(screenshotDir, 'mcp-oauth-preregistered-form.png') });
+    await page.getByRole('button', { name: 'Add server' }).click();
+
+    const server = page.getByRole('listitem', { name: 'MCP server gh' });
+    await server.getByText('OAuth client e2e-app · scope repo').waitFor();
+    await server.getByText('needs_authorization').waitFor();
+    await server.getByRole('button', { name: 'Authorize gh' }).click();
+    await page.waitForURL((u) => u.href.startsWith(`${fake.base}/authorize`));
+    assert.equal(new URL(page.url()).searchParams.get('client_id'), 'e2e-app');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.waitForURL((u) => u.href.startsWith(`${p.url}/settings`));
+    await server.getByText('connected', { exact: true }).waitFor();
+    assert.ok(!fake.events.some((e) => e.type === 'register'), 'parley did not try to register itself');
+    assert.ok(fake.events.some((e) => e.type === 'token' && e.problem === ''), JSON.stringify(fake.events));
+    // The stored definition keeps the reference, not the secret.
+    const defs = await (await fetch(`${p.url}/api/mcp/servers`)).json();
+    assert.deepEqual(defs.servers.find((s) => s.id === 'gh').oauth, { client_id: 'e2e-app', client_secret: '${E2E_APP_SECRET}', scope: 'repo' });
+    assert.ok(!(await page.content()).includes(secret));
+  } finally {
+    await context.close();
+    await p.stop();
+    await fake.stop();
+  }
+});

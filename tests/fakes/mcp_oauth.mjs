@@ -8,19 +8,32 @@
 //
 // Use: const s = await startOAuthMcp({ autoApprove }); s.url (the MCP URL), s.events (what happened, in
 // order), s.tokens() (issued access tokens), s.stop(). Run directly it listens on PORT and prints its URL.
+// `preRegistered: {client_id, client_secret, redirect_uris}` makes it an authorization server like GitHub's: no
+// dynamic registration (no registration_endpoint, /register is 404), only that client, whose secret the token
+// endpoint checks (client_secret_basic or client_secret_post).
 import http from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
 
 const b64url = (buf) => Buffer.from(buf).toString('base64').replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export async function startOAuthMcp({ autoApprove = false, port = 0, scope = 'tools:read' } = {}) {
+export async function startOAuthMcp({ autoApprove = false, port = 0, scope = 'tools:read', preRegistered = null } = {}) {
   const events = [];
   const clients = new Map();   // client_id -> registration
   const codes = new Map();     // code -> {client_id, redirect_uri, challenge, resource, scope}
   const tokens = new Map();    // access token -> {scope}
   const refresh = new Map();   // refresh token -> {scope}
   let base = '';
+  if (preRegistered) clients.set(preRegistered.client_id, { ...preRegistered, client_name: 'pre-registered app' });
+  // The client secret a token request carries, by either method.
+  const presentedSecret = (req, f) => {
+    const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '');
+    if (basic) {
+      const [id, secret] = Buffer.from(basic[1], 'base64').toString('utf8').split(':').map(decodeURIComponent);
+      return { id, secret, method: 'client_secret_basic' };
+    }
+    return { id: f.get('client_id'), secret: f.get('client_secret'), method: f.get('client_secret') ? 'client_secret_post' : 'none' };
+  };
 
   const json = (res, status, body, headers = {}) => {
     res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
@@ -98,12 +111,13 @@ export async function startOAuthMcp({ autoApprove = false, port = 0, scope = 'to
       events.push({ type: 'as-metadata' });
       return json(res, 200, {
         issuer: base, authorization_endpoint: `${base}/authorize`, token_endpoint: `${base}/token`,
-        registration_endpoint: `${base}/register`, response_types_supported: ['code'],
+        ...(preRegistered ? {} : { registration_endpoint: `${base}/register` }), response_types_supported: ['code'],
         grant_types_supported: ['authorization_code', 'refresh_token'], code_challenge_methods_supported: ['S256'],
-        token_endpoint_auth_methods_supported: ['none'], scopes_supported: [scope],
+        token_endpoint_auth_methods_supported: preRegistered ? ['client_secret_basic', 'client_secret_post'] : ['none'],
+        scopes_supported: [scope],
       });
     }
-    if (path === '/register' && req.method === 'POST') {
+    if (path === '/register' && req.method === 'POST' && !preRegistered) {
       const reg = JSON.parse(await readBody(req) || '{}');
       const clientId = `client-${clients.size + 1}`;
       clients.set(clientId, reg);
@@ -115,7 +129,7 @@ export async function startOAuthMcp({ autoApprove = false, port = 0, scope = 'to
       const q = u.searchParams;
       const reg = clients.get(q.get('client_id'));
       const problem = !reg ? 'unknown client'
-        : !reg.redirect_uris?.includes(q.get('redirect_uri')) ? 'redirect_uri not registered'
+        : reg.redirect_uris !== undefined && !reg.redirect_uris?.includes(q.get('redirect_uri')) ? 'redirect_uri not registered'
         : q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') ? 'PKCE S256 required'
         : q.get('resource') !== `${base}/mcp` ? `wrong resource ${q.get('resource')}`
         : q.get('response_type') !== 'code' ? 'response_type must be code' : '';
@@ -140,9 +154,13 @@ export async function startOAuthMcp({ autoApprove = false, port = 0, scope = 'to
         const c = codes.get(f.get('code'));
         codes.delete(f.get('code'));
         const verifier = f.get('code_verifier') ?? '';
+        const presented = presentedSecret(req, f);
+        if (preRegistered) events.push({ type: 'client-auth', method: presented.method, client_id: presented.id });
         const problem = !c ? 'unknown or used code'
+          : preRegistered && (presented.id !== preRegistered.client_id || presented.secret !== preRegistered.client_secret)
+            ? 'client authentication failed'
           : c.redirect_uri !== f.get('redirect_uri') ? 'redirect_uri differs'
-          : c.client_id !== f.get('client_id') ? 'client differs'
+          : c.client_id !== (f.get('client_id') ?? presented.id) ? 'client differs'
           : b64url(createHash('sha256').update(verifier).digest()) !== c.challenge ? 'PKCE verifier does not match'
           : f.get('resource') !== c.resource ? 'resource differs' : '';
         events.push({ type: 'token', grant: 'authorization_code', problem });

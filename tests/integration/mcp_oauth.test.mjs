@@ -87,6 +87,77 @@ test('a server that needs OAuth waits for a person, then connects after the brow
   }
 });
 
+test('a server without dynamic registration is authorized with the client its definition names', async () => {
+  // Like GitHub's: only a pre-registered app, whose secret the token endpoint checks. The definition keeps the
+  // secret as ${VAR}; the value comes from parley's environment and is never shown.
+  const secret = 'gh-app-secret-0123456789abcdef';
+  const fake = await startOAuthMcp({ autoApprove: true, scope: 'repo', preRegistered: { client_id: 'gh-app-1', client_secret: secret } });
+  const p = await startParley({
+    env: { GH_APP_SECRET: secret },
+    files: { 'data/mcp_servers.json': JSON.stringify({ servers: [
+      { id: 'github', url: fake.url, oauth: { client_id: 'gh-app-1', client_secret: '${GH_APP_SECRET}', scope: 'repo' } },
+      { id: 'unregistered', url: fake.url }] }) },
+  });
+  try {
+    await waitForStatus(p, (s) => server(s, 'github').state === 'needs_authorization', { what: 'needs_authorization' });
+    const before = await getStatus(p);
+    assert.deepEqual(server(before, 'github').oauth, { client_id: 'gh-app-1', client_secret: '${GH_APP_SECRET}', scope: 'repo' });
+    assert.equal('oauth' in server(before, 'unregistered'), false, 'a definition without a client keeps its old shape');
+
+    const start = await fetch(`${p.url}/api/mcp/servers/github/authorize`, { method: 'POST' });
+    assert.equal(start.status, 200);
+    const { authorization_url: authUrl } = await start.json();
+    const u = new URL(authUrl);
+    assert.equal(u.searchParams.get('client_id'), 'gh-app-1');
+    assert.equal(u.searchParams.get('scope'), 'repo');
+    const { location } = await browse(authUrl, p.url);
+    assert.equal(location, '/settings?mcp_authorized=github#mcp');
+    await waitForStatus(p, (s) => server(s, 'github').state === 'connected', { what: 'connected' });
+    assert.ok(!fake.events.some((e) => e.type === 'register'), 'no registration was attempted');
+    const auth = fake.events.find((e) => e.type === 'client-auth');
+    assert.equal(auth.client_id, 'gh-app-1');
+    assert.match(auth.method, /^client_secret_(basic|post)$/);
+    assert.equal(fake.events.find((e) => e.type === 'token').problem, '');
+
+    // Without a client of its own, a server whose authorization server cannot register parley says why.
+    const other = await fetch(`${p.url}/api/mcp/servers/unregistered/authorize`, { method: 'POST' });
+    assert.equal(other.status, 502);
+    assert.match((await other.json()).detail, /regist/i);
+    assert.ok(!p.output().includes(secret), 'the client secret reached the log');
+    assert.ok(!JSON.stringify(await getStatus(p)).includes(secret));
+  } finally {
+    await p.stop();
+    await fake.stop();
+  }
+});
+
+test('a definition names its OAuth client only for a url server, with a client id and no other keys', async () => {
+  const fake = await startOAuthMcp({ autoApprove: true });
+  const p = await startParley({ files: { 'data/mcp_servers.json': JSON.stringify({ servers: [{ id: 'remote', url: fake.url }] }) } });
+  try {
+    const put = (servers) => fetch(`${p.url}/api/mcp/servers`, { method: 'PUT', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ servers }) });
+    for (const [oauth, pattern] of [[{ client_secret: 'x' }, /client_id/], [{ client_id: '' }, /client_id/],
+      [{ client_id: 'a', extra: 1 }, /extra/i], ['nope', /dict/i], [{ client_id: 7 }, /string/]]) {
+      const r = await put([{ id: 'remote', url: fake.url, oauth }]);
+      assert.equal(r.status, 422, JSON.stringify(oauth));
+      assert.match(JSON.stringify(await r.json()), pattern);
+    }
+    const stdio = await put([{ id: 'local', command: ['true'], oauth: { client_id: 'a' } }]);
+    assert.equal(stdio.status, 422);
+    assert.match((await stdio.json()).detail, /'oauth' is only allowed together with 'url'/);
+    // An undefined variable in the secret: the server cannot start, and says which variable.
+    assert.equal((await put([{ id: 'remote', url: fake.url, oauth: { client_id: 'a', client_secret: '${NOT_SET_ANYWHERE}' } }])).status, 200);
+    const s = await waitForStatus(p, (st) => server(st, 'remote').state === 'failed', { what: 'failed' });
+    assert.match(server(s, 'remote').last_error, /NOT_SET_ANYWHERE used in oauth.client_secret is not defined/);
+    const start = await fetch(`${p.url}/api/mcp/servers/remote/authorize`, { method: 'POST' });
+    assert.equal(start.status, 422);
+  } finally {
+    await p.stop();
+    await fake.stop();
+  }
+});
+
 test('forged callbacks and bad requests are refused', async () => {
   const t = await setup({ autoApprove: true });
   try {

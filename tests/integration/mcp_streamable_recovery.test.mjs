@@ -1,6 +1,7 @@
 // Streamable HTTP recovery (api.md §7.3) against a server that fails on demand (tests/fakes/mcp/streamable_fake.mjs):
 // a response stream that ends before its answer is resumed with GET + Last-Event-ID after the server's `retry:`;
-// a 404 on an established session makes parley initialize a new session, and tools work again.
+// a 404 on an established session makes parley initialize a new session at once, and the call that met the
+// 404 (which the server did not run) is made again on it: the model gets its answer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -29,7 +30,7 @@ test('a dropped response stream is resumed with Last-Event-ID and the answer arr
   }
 });
 
-test('a 404 on an established session starts a new session; tools work again', async () => {
+test('a 404 on an established session starts a new session and the call is made again on it', async () => {
   const fake = await startStreamableFake();
   const up = await startFakeUpstream();
   const p = await startParley({
@@ -49,13 +50,18 @@ test('a 404 on an established session starts a new session; tools work again', a
     await waitForStatus(p, (s) => server(s, 'remote').state === 'connected', { what: 'connected' });
     assert.equal((await turn('t1')).result, '42');
     fake.expireSession();
-    // The call that meets the 404 fails; the session is started again.
-    const failed = await turn('t2');
-    assert.equal(failed.status, 'error');
-    await waitForStatus(p, (s) => server(s, 'remote').state === 'connected' &&
-      fake.events.filter((e) => e.method === 'initialize').length === 2, { what: 're-initialized' });
-    const second = fake.events.filter((e) => e.method === 'initialize')[1];
-    assert.equal(second.session, undefined, 'a new initialize carries no old session id');
+    // The call meets the 404; parley starts a new session and calls again on it, within the same turn.
+    const retried = await turn('t2');
+    assert.equal(retried.status, 'finished', JSON.stringify(retried));
+    assert.equal(retried.result, '42');
+    const inits = fake.events.filter((e) => e.method === 'initialize');
+    assert.equal(inits.length, 2);
+    assert.equal(inits[1].session, undefined, 'a new initialize carries no old session id');
+    const calls = fake.events.filter((e) => e.method === 'tools/call');
+    assert.deepEqual(calls.slice(-2).map((c) => c.session), ['session-1', 'session-2'],
+      'the refused call on the old session, then the same call on the new one');
+    assert.equal(calls.length, 3);
+    await waitForStatus(p, (s) => server(s, 'remote').state === 'connected', { what: 'connected again' });
     assert.equal((await turn('t3')).result, '42');
     assert.equal(fake.events.filter((e) => e.method === 'tools/call').at(-1).session, 'session-2');
   } finally {

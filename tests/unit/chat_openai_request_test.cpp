@@ -26,7 +26,7 @@ std::string param_of(std::string_view text) {
   auto r = parse(text);
   EXPECT_FALSE(r) << text;
   if (r) return "<accepted>";
-  EXPECT_EQ(r.error().status, 400);
+  EXPECT_EQ(r.error().kind, ErrorKind::invalid_request);
   EXPECT_EQ(r.error().type, "invalid_request_error");
   return r.error().param.value_or("<none>");
 }
@@ -219,7 +219,7 @@ TEST(OpenAiStreamTranslator, AnErrorBecomesAnErrorObjectAndHidesTheCompatibility
             "{\"error\":{\"message\":\"boom\",\"type\":\"upstream_error\",\"param\":null,\"code\":null}}"
             "\n\ndata: [DONE]\n\n");
   ASSERT_TRUE(t.error());
-  EXPECT_EQ(t.error()->status, 502);
+  EXPECT_EQ(t.error()->kind, ErrorKind::upstream_failed);
 }
 
 TEST(OpenAiStreamTranslator, NotStreamingCollectsTheCompletionWithTheClientsToolCalls) {

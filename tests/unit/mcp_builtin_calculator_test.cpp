@@ -12,7 +12,7 @@ namespace {
 
 std::string eval(std::string_view expression) {
   auto r = evaluate_expression(expression);
-  return r ? format_number(r.value()) : "error: " + r.error();
+  return r ? format_number(r.value()) : "error: " + r.error().message;
 }
 
 }  // namespace
@@ -108,7 +108,7 @@ TEST(McpBuiltinCalculator, JsonNumbersAreReadAsTheirShortestDecimal) {
   EXPECT_EQ(format_number(tiny.value()), "1e-300");
   auto six = CalcNumber::from_json(bj::parse("6"));
   auto zero = CalcNumber::from_json(bj::parse("0.0"));
-  EXPECT_EQ(calc_divide(six.value(), zero.value()).error(), "Division by zero is undefined.");
+  EXPECT_EQ(calc_divide(six.value(), zero.value()).error().message, "Division by zero is undefined.");
   EXPECT_EQ(format_number(calc_multiply(six.value(), CalcNumber::from_json(bj::parse("7")).value()).value()),
             "42");
   EXPECT_FALSE(CalcNumber::from_json(bj::parse("\"7\"")));

@@ -10,6 +10,7 @@
 #include "mcp_builtin_test_support.hpp"
 
 using namespace parley::mcp::builtin;
+using parley::Result;
 namespace bj = boost::json;
 using namespace std::chrono;
 
@@ -98,7 +99,7 @@ TEST(McpBuiltinHousekeeping, ChatHistoryLimitsOrderAndTruncation) {
   std::string asked;
   HousekeepingOptions options;
   options.load_history =
-      [&](const std::string& session) -> parley::mcp::Outcome<std::vector<HistoryMessage>> {
+      [&](const std::string& session) -> parley::Result<std::vector<HistoryMessage>, parley::mcp::Failure> {
     asked = session;
     if (session != "s1") return std::vector<HistoryMessage>{};
     std::vector<HistoryMessage> all{message(1, "system", "prompt")};
@@ -154,8 +155,9 @@ TEST(McpBuiltinHousekeeping, ChatHistoryLimitsOrderAndTruncation) {
 
 TEST(McpBuiltinHousekeeping, AStoreFailureIsAToolError) {
   HousekeepingOptions options;
-  options.load_history = [](const std::string&) {
-    return parley::mcp::Outcome<std::vector<HistoryMessage>>::failure("database is locked");
+  options.load_history =
+      [](const std::string&) -> parley::Result<std::vector<HistoryMessage>, parley::mcp::Failure> {
+    return parley::mcp::fail("database is locked");
   };
   auto server = make_housekeeping_server(std::move(options));
   auto r = call(server, "chat_history", {{"session_id", "s"}});

@@ -15,6 +15,7 @@
 #include "mcp_builtin_test_support.hpp"
 
 using namespace parley::mcp::builtin;
+using parley::Result;
 namespace bj = boost::json;
 namespace fs = std::filesystem;
 
@@ -90,7 +91,7 @@ TEST(McpBuiltinPdf, PageSelections) {
   EXPECT_EQ(parse_page_selection("1-3,5", 5).value(), (std::vector<int>{1, 2, 3, 5}));
   EXPECT_EQ(parse_page_selection(" 4- , 1 ", 5).value(), (std::vector<int>{1, 4, 5}));
   EXPECT_EQ(parse_page_selection("2,2,1-2", 5).value(), (std::vector<int>{1, 2}));
-  EXPECT_EQ(parse_page_selection("9", 3).error(), "Page 9 does not exist: the document has 3 pages.");
+  EXPECT_EQ(parse_page_selection("9", 3).error().message, "Page 9 does not exist: the document has 3 pages.");
   EXPECT_FALSE(parse_page_selection("0", 3));
   EXPECT_FALSE(parse_page_selection("3-1", 3));
   EXPECT_FALSE(parse_page_selection("a-b", 3));
@@ -128,14 +129,14 @@ TEST(McpBuiltinPdf, PathsStayInsideTheFolder) {
                                  (outside.path() / "secret.txt").string()}) {
     auto r = resolve_inside(root.path(), bad, "uploads");
     ASSERT_FALSE(r) << bad;
-    EXPECT_NE(r.error().find("outside the uploads"), std::string::npos) << r.error();
+    EXPECT_NE(r.error().message.find("outside the uploads"), std::string::npos) << r.error().message;
   }
   for (const std::string& link : {std::string("s1/link.txt"), std::string("escape/secret.txt")}) {
     auto r = resolve_inside(root.path(), link, "uploads");
     ASSERT_FALSE(r) << link;
-    EXPECT_NE(r.error().find("symbolic link"), std::string::npos) << r.error();
+    EXPECT_NE(r.error().message.find("symbolic link"), std::string::npos) << r.error().message;
   }
-  EXPECT_NE(resolve_inside(root.path(), "s1/missing.pdf", "uploads").error().find("No such file"),
+  EXPECT_NE(resolve_inside(root.path(), "s1/missing.pdf", "uploads").error().message.find("No such file"),
             std::string::npos);
   EXPECT_FALSE(resolve_inside(root.path(), std::string("s1/report.pdf\0x", 15), "uploads"));
   EXPECT_FALSE(resolve_inside(root.path(), "", "uploads"));
@@ -193,7 +194,7 @@ TEST(McpBuiltinPdf, ListingSkipsLinksAndSortsNewestFirst) {
 TEST(McpBuiltinPdf, ExtractsTextPagesAndMetadata) {
   const auto pdf = make_pdf({"Alpha page one", "Bravo page two", "Charlie page three"});
   auto all = extract_text({pdf, "application/pdf", "three.pdf", std::nullopt}, CallContext());
-  ASSERT_TRUE(all) << all.error();
+  ASSERT_TRUE(all) << all.error().message;
   EXPECT_EQ(all.value().mime_type, "application/pdf");
   EXPECT_NE(all.value().content.find("Alpha page one"), std::string::npos);
   EXPECT_NE(all.value().content.find("Charlie page three"), std::string::npos);
@@ -208,7 +209,7 @@ TEST(McpBuiltinPdf, ExtractsTextPagesAndMetadata) {
   EXPECT_EQ(two.value().content.find("Alpha"), std::string::npos);
   EXPECT_NE(two.value().content.find("Bravo page two"), std::string::npos);
   EXPECT_EQ(two.value().metadata.at("pages_extracted"), bj::parse("[2,3]"));
-  EXPECT_EQ(extract_text({pdf, "", "three.pdf", std::string("4")}, CallContext()).error(),
+  EXPECT_EQ(extract_text({pdf, "", "three.pdf", std::string("4")}, CallContext()).error().message,
             "Page 4 does not exist: the document has 3 pages.");
 }
 
@@ -217,11 +218,11 @@ TEST(McpBuiltinPdf, DamagedAndFakePdfsFailReadably) {
   auto truncated =
       extract_text({pdf.substr(0, 60), "application/pdf", "cut.pdf", std::nullopt}, CallContext());
   ASSERT_FALSE(truncated);
-  EXPECT_NE(truncated.error().find("cut.pdf could not be read as a PDF"), std::string::npos)
-      << truncated.error();
+  EXPECT_NE(truncated.error().message.find("cut.pdf could not be read as a PDF"), std::string::npos)
+      << truncated.error().message;
   auto fake =
       extract_text({"PK\x03\x04 not a pdf", "application/pdf", "fake.pdf", std::nullopt}, CallContext());
-  EXPECT_EQ(fake.error(), "fake.pdf is not a PDF: it does not start with the %PDF- signature.");
+  EXPECT_EQ(fake.error().message, "fake.pdf is not a PDF: it does not start with the %PDF- signature.");
   auto fake_by_name = extract_text({"hello", "", "notes.pdf", std::nullopt}, CallContext());
   EXPECT_FALSE(fake_by_name);
   auto text = extract_text({"plain words", "", "notes.txt", std::string("1")}, CallContext());
@@ -234,7 +235,7 @@ TEST(McpBuiltinPdf, DamagedAndFakePdfsFailReadably) {
   ASSERT_TRUE(binary);
   EXPECT_EQ(binary.value().content, "[binary file a.png: image/png, 10 bytes; no text could be extracted]");
   std::atomic<bool> cancelled{true};
-  EXPECT_EQ(extract_text({pdf, "", "x.pdf", std::nullopt}, CallContext(&cancelled)).error(),
+  EXPECT_EQ(extract_text({pdf, "", "x.pdf", std::nullopt}, CallContext(&cancelled)).error().message,
             "The extraction was cancelled.");
 }
 
@@ -251,7 +252,7 @@ TEST(McpBuiltinPdf, ServerToolsEndToEnd) {
   options.max_content_chars = 100;
   options.max_file_bytes = 100000;
   options.find_attachment =
-      [](const std::string& id) -> parley::mcp::Outcome<std::optional<SavedAttachment>> {
+      [](const std::string& id) -> parley::Result<std::optional<SavedAttachment>, parley::mcp::Failure> {
     if (id == "local1")
       return std::optional<SavedAttachment>(SavedAttachment{
           id, "local", "s1/0123456789abcdef0123456789abcdef__scan.pdf", "application/pdf", "scan.pdf"});

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/json.hpp"
+#include "core/redact.hpp"
 #include "mcp/builtin/servers.hpp"
 #include "mcp/transport_factory.hpp"
 
@@ -216,7 +217,7 @@ TEST(McpBuiltinSpawn, ModuleDefinitionsRunParleyWithItsHome) {
   def.module = "backend.mcp_servers.calculator_server";
   def.cwd = "elsewhere";
   auto spec = parley::mcp::stdio_spawn_spec(def, env);
-  ASSERT_TRUE(spec) << spec.error();
+  ASSERT_TRUE(spec) << spec.error().message;
   EXPECT_EQ(spec.value().argv,
             (std::vector<std::string>{"/usr/local/bin/parley", "mcp-server", "calculator"}));
   EXPECT_EQ(spec.value().cwd, "/srv/parley-home/elsewhere");
@@ -237,6 +238,32 @@ TEST(McpBuiltinSpawn, ModuleDefinitionsRunParleyWithItsHome) {
   EXPECT_EQ(std::find(oe.begin(), oe.end(), "S3_SECRET_ACCESS_KEY=s3-secret"), oe.end());
 
   def.module = "spreadsheet";
-  EXPECT_EQ(parley::mcp::stdio_spawn_spec(def, env).error(),
+  EXPECT_EQ(parley::mcp::stdio_spawn_spec(def, env).error().message,
             "Unknown built-in MCP server module: spreadsheet");
+}
+
+TEST(McpTransportFactory, APreRegisteredOAuthClientHasItsSecretExpandedAndRedacted) {
+  parley::mcp::TransportEnvironment env;
+  env.process_env = {{"GH_APP_SECRET", "gh-secret-value-7d1f"}};
+  parley::mcp::ServerDefinition def;
+  def.id = "gh";
+  def.url = "https://api.example.com/mcp";
+  auto none = parley::mcp::oauth_client_settings(def, env);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->client_id.empty());  // parley registers itself
+
+  def.oauth = parley::mcp::OAuthClientConfig{"app-1", std::string("${GH_APP_SECRET}"), std::string("repo")};
+  auto client = parley::mcp::oauth_client_settings(def, env);
+  ASSERT_TRUE(client);
+  EXPECT_EQ(client->client_id, "app-1");
+  EXPECT_EQ(client->client_secret, "gh-secret-value-7d1f");
+  EXPECT_EQ(client->scope, "repo");
+  EXPECT_EQ(parley::global_redactor().redact("sent gh-secret-value-7d1f").find("gh-secret-value-7d1f"),
+            std::string::npos);
+
+  def.oauth->client_secret = "${NOT_DEFINED_ANYWHERE}";
+  auto missing = parley::mcp::oauth_client_settings(def, env);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message,
+            "the environment variable NOT_DEFINED_ANYWHERE used in oauth.client_secret is not defined");
 }

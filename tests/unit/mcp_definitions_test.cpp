@@ -107,6 +107,60 @@ TEST(McpDefinition, VariableExpansion) {
   EXPECT_EQ(expand_variables("${MISSING}", lookup).undefined_variable, "MISSING");
 }
 
+TEST(McpDefinition, APreRegisteredOAuthClientRoundTripsAndRestartsTheServerWhenChanged) {
+  parley::ValidationErrors errors;
+  auto def = parse(R"({"id":"gh","url":"https://api.example.com/mcp",
+                      "oauth":{"client_id":"app-1","client_secret":"${GH_SECRET}","scope":"repo"}})",
+                   errors);
+  ASSERT_TRUE(def) << parley::json::serialize(errors.to_error().detail);
+  ASSERT_TRUE(def->oauth);
+  EXPECT_EQ(def->oauth->client_id, "app-1");
+  EXPECT_EQ(*def->oauth->client_secret, "${GH_SECRET}");
+  EXPECT_EQ(*def->oauth->scope, "repo");
+  EXPECT_FALSE(check_definition_rules(*def, true));
+  const auto file = definition_to_file_json(*def);
+  EXPECT_EQ(file.at("oauth"),
+            bj::parse(R"({"client_id":"app-1","client_secret":"${GH_SECRET}","scope":"repo"})"));
+  parley::ValidationErrors again;
+  auto back = parse_definition(file, parley::loc({"x"}), again);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, *def);
+  bj::object api;
+  write_definition_api_fields(*def, api);
+  EXPECT_EQ(api.at("oauth"), file.at("oauth"));
+  // Without one, neither shape gains the key (existing clients read the same responses).
+  ServerDefinition plain = *def;
+  plain.oauth.reset();
+  bj::object plain_api;
+  write_definition_api_fields(plain, plain_api);
+  EXPECT_FALSE(plain_api.contains("oauth"));
+  EXPECT_FALSE(definition_to_file_json(plain).contains("oauth"));
+  EXPECT_FALSE(plain.same_connection(*def));  // a new client means a new connection
+
+  auto patched = apply_patch(*def, bj::parse(R"({"oauth":{"client_id":"app-2"}})"));
+  ASSERT_TRUE(patched);
+  EXPECT_EQ(patched->oauth->client_id, "app-2");
+  EXPECT_FALSE(patched->oauth->client_secret);
+
+  ServerDefinition stdio;
+  stdio.id = "local";
+  stdio.command = std::vector<std::string>{"x"};
+  stdio.oauth = OAuthClientConfig{"a", std::nullopt, std::nullopt};
+  EXPECT_EQ(*check_definition_rules(stdio, true),
+            "'oauth' is only allowed together with 'url' (MCP server 'local')");
+}
+
+TEST(McpDefinition, AnOAuthClientNeedsAnIdAndNothingElse) {
+  for (const char* bad : {R"({"client_secret":"s"})", R"({"client_id":""})", R"({"client_id":"a","x":1})",
+                          R"("app")", R"({"client_id":["a"]})", R"({"client_id":"a","scope":3})"}) {
+    parley::ValidationErrors errors;
+    const std::string text = std::string(R"({"id":"s","url":"https://h/mcp","oauth":)") + bad + "}";
+    EXPECT_FALSE(parse(text, errors)) << bad;
+    const auto detail = parley::json::serialize(errors.to_error().detail);
+    EXPECT_NE(detail.find(R"("body","servers",0,"oauth")"), std::string::npos) << detail;
+  }
+}
+
 TEST(McpDefinitionsDocument, LoadsEntryByEntryAndKeepsLegacyModules) {
   std::vector<std::string> problems;
   auto servers = parse_definitions_document(R"({"servers":[

@@ -18,6 +18,7 @@
 namespace asio = boost::asio;
 namespace bj = boost::json;
 using namespace parley::mcp;
+using parley::Result;
 
 namespace {
 
@@ -155,11 +156,11 @@ class ScriptedTransport final : public Transport {
  public:
   std::vector<std::string> sent;
   TransportEvents events;
-  asio::awaitable<Outcome<Done>> open(TransportEvents e) override {
+  asio::awaitable<Result<void, Failure>> open(TransportEvents e) override {
     events = std::move(e);
     co_return success();
   }
-  asio::awaitable<Outcome<Done>> send(std::string message) override {
+  asio::awaitable<Result<void, Failure>> send(std::string message) override {
     sent.push_back(message);
     co_return success();
   }
@@ -189,9 +190,10 @@ struct SessionFixture {
   asio::any_io_executor strand = asio::make_strand(ioc);
   std::shared_ptr<ScriptedTransport> transport = std::make_shared<ScriptedTransport>();
   std::shared_ptr<McpSession> session = std::make_shared<McpSession>(strand, "srv", transport);
-  std::optional<Outcome<Done>> started;
+  std::optional<Result<void, Failure>> started;
 
-  static asio::awaitable<void> start(std::shared_ptr<McpSession> s, std::optional<Outcome<Done>>* out) {
+  static asio::awaitable<void> start(std::shared_ptr<McpSession> s,
+                                     std::optional<Result<void, Failure>>* out) {
     out->emplace(co_await s->start({}, std::chrono::seconds(5)));
   }
   // Runs initialize against the scripted server.
@@ -199,13 +201,15 @@ struct SessionFixture {
     asio::co_spawn(strand, start(session, &started), asio::detached);
     ioc.run_for(std::chrono::milliseconds(20));
     transport->events.on_message(
-        bj::parse(R"({"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25","capabilities":{}}})"));
+        bj::parse(R"({"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25","capabilities":{}}})"),
+        std::nullopt);
     ioc.restart();
     ioc.run_for(std::chrono::milliseconds(20));
     ASSERT_TRUE(started && *started);
   }
-  void server_sends(std::string_view json) {
-    transport->events.on_message(bj::parse(json));
+  // `related`: the id of parley's request whose response stream carried the message (Streamable HTTP).
+  void server_sends(std::string_view json, std::optional<std::int64_t> related = std::nullopt) {
+    transport->events.on_message(bj::parse(json), related);
     ioc.restart();
   }
 };
@@ -268,4 +272,70 @@ TEST(McpSessionElicitation, ClosingTheSessionCancelsAPendingElicitation) {
   f.ioc.restart();
   f.ioc.run_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(handler->saw_cancel);
+}
+
+namespace {
+
+// Answers every form at once with its own name in the content, so a test sees who was asked.
+class NamedElicitation final : public ElicitationHandler {
+ public:
+  explicit NamedElicitation(std::string name) : name_(std::move(name)) {}
+  int asked = 0;
+  asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest, parley::CancelSignal*) override {
+    ++asked;
+    co_return ElicitationAnswer{ElicitationAction::accept, bj::object{{"who", name_}}};
+  }
+
+ private:
+  std::string name_;
+};
+
+asio::awaitable<void> call_into(std::shared_ptr<McpSession> s, std::string tool,
+                                std::shared_ptr<ElicitationHandler> asker) {
+  (void)co_await s->call_tool(std::move(tool), {}, std::chrono::seconds(5), nullptr, std::move(asker));
+}
+
+const char* kElicitWho =
+    R"({"jsonrpc":"2.0","id":"%s","method":"elicitation/create","params":{"message":"Who?",
+      "requestedSchema":{"type":"object","properties":{"who":{"type":"string"}}}}})";
+
+std::string elicit_with_id(const std::string& id) {
+  std::string s = kElicitWho;
+  s.replace(s.find("%s"), 2, id);
+  return s;
+}
+
+}  // namespace
+
+TEST(McpSessionElicitation, AQuestionOnACallsOwnStreamGoesToThatCallNotTheMostRecent) {
+  SessionFixture f;
+  auto fallback = std::make_shared<NamedElicitation>("router");
+  f.session->set_elicitation_handler(fallback, std::chrono::seconds(5));
+  f.initialize();
+  auto first = std::make_shared<NamedElicitation>("first");
+  auto second = std::make_shared<NamedElicitation>("second");
+  // Two calls in flight on one session: ids 2 and 3 (initialize was 1).
+  asio::co_spawn(f.strand, call_into(f.session, "slow", first), asio::detached);
+  asio::co_spawn(f.strand, call_into(f.session, "slower", second), asio::detached);
+  f.ioc.restart();
+  f.ioc.run_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(f.session->in_flight(), 2U);
+
+  f.server_sends(elicit_with_id("q-first"), 2);  // on the stream of the first call
+  f.ioc.run_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(f.transport->last().at("id"), "q-first");
+  EXPECT_EQ(f.transport->last().at("result").at("content").at("who"), "first");
+  f.server_sends(elicit_with_id("q-second"), 3);
+  f.ioc.run_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(f.transport->last().at("result").at("content").at("who"), "second");
+  // Nothing ties it to a call (stdio, the GET stream), or the call is unknown: the session's handler.
+  f.server_sends(elicit_with_id("q-untied"));
+  f.ioc.run_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(f.transport->last().at("result").at("content").at("who"), "router");
+  f.server_sends(elicit_with_id("q-stale"), 99);
+  f.ioc.run_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(f.transport->last().at("result").at("content").at("who"), "router");
+  EXPECT_EQ(first->asked, 1);
+  EXPECT_EQ(second->asked, 1);
+  EXPECT_EQ(fallback->asked, 2);
 }

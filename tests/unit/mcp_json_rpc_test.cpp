@@ -14,6 +14,7 @@
 namespace asio = boost::asio;
 namespace bj = boost::json;
 using namespace parley::mcp;
+using parley::Result;
 
 TEST(McpJsonRpc, ClassifiesResponsesRequestsNotificationsAndJunk) {
   auto items = rpc::parse(
@@ -58,11 +59,10 @@ class MemoryTransport final : public Transport {
  public:
   std::vector<std::string> sent;
   int fail_at = 0;
-  asio::awaitable<Outcome<Done>> open(TransportEvents) override { co_return success(); }
-  asio::awaitable<Outcome<Done>> send(std::string message) override {
+  asio::awaitable<Result<void, Failure>> open(TransportEvents) override { co_return success(); }
+  asio::awaitable<Result<void, Failure>> send(std::string message) override {
     sent.push_back(message);
-    if (fail_at != 0 && static_cast<int>(sent.size()) == fail_at)
-      co_return Outcome<Done>::failure("pipe broke");
+    if (fail_at != 0 && static_cast<int>(sent.size()) == fail_at) co_return fail("pipe broke");
     co_return success();
   }
   asio::awaitable<void> close() override { co_return; }
@@ -85,7 +85,7 @@ struct Fixture {
 
 asio::awaitable<void> ask(std::shared_ptr<RpcPeer> peer, std::string method,
                           std::chrono::milliseconds timeout, parley::CancelSignal* cancel,
-                          std::optional<Outcome<bj::value>>* out) {
+                          std::optional<Result<bj::value, Failure>>* out) {
   out->emplace(co_await peer->request(method, {}, timeout, cancel));
 }
 
@@ -93,7 +93,7 @@ asio::awaitable<void> ask(std::shared_ptr<RpcPeer> peer, std::string method,
 
 TEST(McpRpcPeer, MatchesAnswersThatArriveOutOfOrder) {
   Fixture f;
-  std::optional<Outcome<bj::value>> first, second;
+  std::optional<Result<bj::value, Failure>> first, second;
   asio::co_spawn(f.strand, ask(f.peer, "a", std::chrono::seconds(5), nullptr, &first), asio::detached);
   asio::co_spawn(f.strand, ask(f.peer, "b", std::chrono::seconds(5), nullptr, &second), asio::detached);
   f.settle();
@@ -104,7 +104,7 @@ TEST(McpRpcPeer, MatchesAnswersThatArriveOutOfOrder) {
   f.settle();
   ASSERT_TRUE(first && second);
   EXPECT_FALSE(*first);
-  EXPECT_EQ(first->error(), "5: bad");
+  EXPECT_EQ(first->error().message, "5: bad");
   ASSERT_TRUE(*second);
   EXPECT_EQ(second->value(), bj::value("B"));
   EXPECT_EQ(f.peer->pending_count(), 0u);
@@ -112,7 +112,7 @@ TEST(McpRpcPeer, MatchesAnswersThatArriveOutOfOrder) {
 
 TEST(McpRpcPeer, TimeoutSendsNotificationsCancelled) {
   Fixture f;
-  std::optional<Outcome<bj::value>> out;
+  std::optional<Result<bj::value, Failure>> out;
   asio::co_spawn(f.strand, ask(f.peer, "tools/call", std::chrono::milliseconds(30), nullptr, &out),
                  asio::detached);
   // The timeout itself is under test: run until the request's timer has fired and nothing is left (run
@@ -120,7 +120,7 @@ TEST(McpRpcPeer, TimeoutSendsNotificationsCancelled) {
   f.ioc.run_for(std::chrono::seconds(5));
   ASSERT_TRUE(out);
   EXPECT_FALSE(*out);
-  EXPECT_NE(out->error().find("timed out"), std::string::npos);
+  EXPECT_NE(out->error().message.find("timed out"), std::string::npos);
   ASSERT_EQ(f.transport->sent.size(), 2u);
   auto cancelled = bj::parse(f.transport->sent[1]).as_object();
   EXPECT_EQ(cancelled["method"], "notifications/cancelled");
@@ -132,14 +132,14 @@ TEST(McpRpcPeer, TimeoutSendsNotificationsCancelled) {
 TEST(McpRpcPeer, CancelSignalEndsTheWaitAndTellsTheServer) {
   Fixture f;
   parley::CancelSignal cancel;
-  std::optional<Outcome<bj::value>> out;
+  std::optional<Result<bj::value, Failure>> out;
   asio::co_spawn(f.strand, ask(f.peer, "tools/call", std::chrono::seconds(30), &cancel, &out),
                  asio::detached);
   f.settle();
   cancel.cancel();
   f.settle();
   ASSERT_TRUE(out);
-  EXPECT_EQ(out->error(), "cancelled by parley");
+  EXPECT_EQ(out->error().message, "cancelled by parley");
   ASSERT_EQ(f.transport->sent.size(), 2u);
   EXPECT_NE(f.transport->sent[1].find("notifications/cancelled"), std::string::npos);
 }
@@ -148,7 +148,7 @@ TEST(McpRpcPeer, FailingSendAtEveryStepIsAFailureNotAHang) {
   for (int step = 1; step <= 3; ++step) {
     Fixture f;
     f.transport->fail_at = step;
-    std::vector<std::optional<Outcome<bj::value>>> outs(3);
+    std::vector<std::optional<Result<bj::value, Failure>>> outs(3);
     for (auto& o : outs)
       asio::co_spawn(f.strand, ask(f.peer, "m", std::chrono::seconds(5), nullptr, &o), asio::detached);
     f.settle();
@@ -158,9 +158,9 @@ TEST(McpRpcPeer, FailingSendAtEveryStepIsAFailureNotAHang) {
       ASSERT_TRUE(outs[i]) << "step " << step;
       EXPECT_FALSE(*outs[i]);
       if (static_cast<int>(i) + 1 == step)
-        EXPECT_NE(outs[i]->error().find("pipe broke"), std::string::npos);
+        EXPECT_NE(outs[i]->error().message.find("pipe broke"), std::string::npos);
       else
-        EXPECT_EQ(outs[i]->error(), "connection lost");
+        EXPECT_EQ(outs[i]->error().message, "connection lost");
     }
   }
 }

@@ -213,8 +213,8 @@ TEST(McpOAuthTokenResponse, RefusalsAndBrokenAnswersAreReadableFailures) {
   auto refused = parse_token_response(
       400, "{\"error\":\"invalid_grant\",\"error_description\":\"code\\nexpired\\r\\ninjected: header\"}");
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error(), "invalid_grant: code expired  injected: header (HTTP 400)");
-  EXPECT_EQ(parse_token_response(502, "<html>bad gateway</html>").error(),
+  EXPECT_EQ(refused.error().message, "invalid_grant: code expired  injected: header (HTTP 400)");
+  EXPECT_EQ(parse_token_response(502, "<html>bad gateway</html>").error().message,
             "the token endpoint answered HTTP 502");
   EXPECT_FALSE(parse_token_response(200, R"({"token_type":"Bearer"})"));
   EXPECT_FALSE(parse_token_response(200, R"({"access_token":"x","token_type":"mac"})"));
@@ -223,7 +223,7 @@ TEST(McpOAuthTokenResponse, RefusalsAndBrokenAnswersAreReadableFailures) {
   EXPECT_FALSE(parse_token_response(200, "[]"));
   EXPECT_FALSE(parse_token_response(200, ""));
   const auto long_error = parse_token_response(400, "{\"error\":\"" + std::string(5000, 'e') + "\"}");
-  EXPECT_LT(long_error.error().size(), 400U);
+  EXPECT_LT(long_error.error().message.size(), 400U);
 }
 
 // --- PKCE, scope selection, forms, registration ------------------------------------------------------------
@@ -281,5 +281,5 @@ TEST(McpOAuthRegistration, ResponsesAndRefusals) {
   auto refused =
       parse_registration_response(400, R"({"error":"invalid_redirect_uri","error_description":"no"})");
   ASSERT_FALSE(refused);
-  EXPECT_NE(refused.error().find("invalid_redirect_uri"), std::string::npos);
+  EXPECT_NE(refused.error().message.find("invalid_redirect_uri"), std::string::npos);
 }

@@ -5,14 +5,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "core/secret_values.hpp"
 #include "mcp/oauth/token_store.hpp"
 
 namespace fs = std::filesystem;
 using namespace parley::mcp::oauth;
+using parley::Result;
 
 namespace {
 
@@ -82,4 +87,61 @@ TEST(McpOAuthTokenStore, BrokenOrForeignRecordsAreNotUsed) {
     EXPECT_FALSE(problem.empty()) << text;
   }
   fs::remove_all(dir);
+}
+
+namespace {
+
+// Records on which thread each load and save ran.
+class RecordingStore final : public TokenStore {
+ public:
+  std::optional<StoredAuthorization> load(std::string_view server_url, std::string& problem) override {
+    load_thread = std::this_thread::get_id();
+    problem = "seen " + std::string(server_url);
+    return sample(std::string(server_url));
+  }
+  parley::Result<void, parley::mcp::Failure> save(const StoredAuthorization& record) override {
+    save_thread = std::this_thread::get_id();
+    saved = record.access_token;
+    return parley::mcp::fail("disk full");
+  }
+  parley::Result<void, parley::mcp::Failure> forget(std::string_view) override {
+    return parley::mcp::success();
+  }
+  [[nodiscard]] std::string where(std::string_view) const override { return "memory"; }
+
+  std::thread::id load_thread, save_thread;
+  std::string saved;
+};
+
+}  // namespace
+
+TEST(McpOAuthTokenStore, TheServersStoreDoesItsIoOnTheBlockingPoolNotTheStrand) {
+  auto inner = std::make_shared<RecordingStore>();
+  parley::BlockingPool pool(1);
+  OffloadedTokenStore store(inner, pool);
+  boost::asio::io_context ioc;
+  LoadedAuthorization loaded;
+  std::optional<parley::Result<void, parley::mcp::Failure>> saved;
+  std::thread::id resumed_on;
+  // A named lambda: the coroutine's frame refers to its captures, so it must outlive the run.
+  auto use_store = [&]() -> boost::asio::awaitable<void> {
+    loaded = co_await store.load_async("https://a.example.com/mcp");
+    auto record = sample("https://a.example.com/mcp");
+    saved = co_await store.save_async(std::move(record));
+    resumed_on = std::this_thread::get_id();
+  };
+  boost::asio::co_spawn(ioc, use_store(), boost::asio::detached);
+  ioc.run();
+  ASSERT_TRUE(loaded.record.has_value());
+  EXPECT_EQ(loaded.record->server_url, "https://a.example.com/mcp");
+  EXPECT_EQ(loaded.problem, "seen https://a.example.com/mcp");
+  ASSERT_TRUE(saved.has_value());
+  ASSERT_FALSE(*saved);
+  EXPECT_EQ(saved->error().message, "disk full");
+  EXPECT_EQ(inner->saved, "access-token-value-1");
+  // The I/O ran on the pool; the coroutine came back to the thread running the io_context.
+  EXPECT_NE(inner->load_thread, std::this_thread::get_id());
+  EXPECT_NE(inner->save_thread, std::this_thread::get_id());
+  EXPECT_NE(inner->load_thread, std::thread::id());
+  EXPECT_EQ(resumed_on, std::this_thread::get_id());
 }

@@ -15,14 +15,15 @@
 namespace asio = boost::asio;
 namespace bj = boost::json;
 using namespace parley::mcp;
+using parley::Result;
 
 namespace {
 
 class SinkTransport final : public Transport {
  public:
   std::vector<std::string> sent;
-  asio::awaitable<Outcome<Done>> open(TransportEvents) override { co_return success(); }
-  asio::awaitable<Outcome<Done>> send(std::string message) override {
+  asio::awaitable<Result<void, Failure>> open(TransportEvents) override { co_return success(); }
+  asio::awaitable<Result<void, Failure>> send(std::string message) override {
     sent.push_back(std::move(message));
     co_return success();
   }
@@ -31,7 +32,7 @@ class SinkTransport final : public Transport {
 };
 
 struct CallRecord {
-  std::optional<Outcome<bj::value>> answer;
+  std::optional<Result<bj::value, Failure>> answer;
   int progress_seen = 0;
   std::chrono::steady_clock::time_point finished;
 };
@@ -71,7 +72,7 @@ TEST(McpRpcProgress, ProgressKeepsALongCallAlivePastItsTimeout) {
   asio::co_spawn(strand, server(peer, 8, std::chrono::milliseconds(30), true), asio::detached);
   ioc.run();
   ASSERT_TRUE(out.answer);
-  EXPECT_TRUE(*out.answer) << out.answer->error();
+  EXPECT_TRUE(*out.answer) << out.answer->error().message;
   EXPECT_EQ(out.progress_seen, 8);
 }
 
@@ -85,7 +86,7 @@ TEST(McpRpcProgress, WithoutProgressTheTimeoutHolds) {
   ioc.run();
   ASSERT_TRUE(out.answer);
   EXPECT_FALSE(*out.answer);
-  EXPECT_NE(out.answer->error().find("timed out"), std::string::npos);
+  EXPECT_NE(out.answer->error().message.find("timed out"), std::string::npos);
 }
 
 TEST(McpRpcProgress, EndlessProgressStillEndsAtTheCap) {

@@ -13,7 +13,7 @@ namespace parley::mcp::builtin {
 
 namespace {
 
-using R = Outcome<CalcNumber>;
+using R = Result<CalcNumber, Failure>;
 
 constexpr int max_nesting = 200;
 
@@ -23,12 +23,12 @@ class ExpressionParser {
 
   R parse_all() {
     skip_spaces();
-    if (pos_ == text_.size()) return R::failure("The expression is empty.");
+    if (pos_ == text_.size()) return fail("The expression is empty.");
     auto value = expression();
     if (!value) return value;
     skip_spaces();
     if (pos_ < text_.size()) {
-      if (text_[pos_] == ')') return R::failure("Unmatched ')' at position " + position() + ".");
+      if (text_[pos_] == ')') return fail("Unmatched ')' at position " + position() + ".");
       return unexpected();
     }
     return value;
@@ -71,9 +71,9 @@ class ExpressionParser {
   }
 
   R unary() {
-    if (++depth_ > max_nesting) return R::failure("The expression is nested too deeply.");
+    if (++depth_ > max_nesting) return fail("The expression is nested too deeply.");
     skip_spaces();
-    R result = R::failure("");
+    R result = fail("");
     if (at('-') || at('+')) {
       const char op = text_[pos_++];
       auto operand = unary();
@@ -100,7 +100,7 @@ class ExpressionParser {
 
   R primary() {
     skip_spaces();
-    if (pos_ == text_.size()) return R::failure("The expression ends where a number or '(' was expected.");
+    if (pos_ == text_.size()) return fail("The expression ends where a number or '(' was expected.");
     if (at('(')) {
       const auto open = pos_++;
       auto inner = expression();
@@ -108,7 +108,7 @@ class ExpressionParser {
       skip_spaces();
       if (!at(')')) {
         if (pos_ < text_.size()) return unexpected();
-        return R::failure("Missing ')' for the '(' at position " + std::to_string(open + 1) + ".");
+        return fail("Missing ')' for the '(' at position " + std::to_string(open + 1) + ".");
       }
       ++pos_;
       return inner;
@@ -133,8 +133,8 @@ class ExpressionParser {
     const auto mantissa = literal.substr(0, literal.find_first_of("eE"));
     if (std::count(mantissa.begin(), mantissa.end(), '.') > 1 ||
         mantissa.find_first_of("0123456789") == std::string_view::npos) {
-      return R::failure("'" + std::string(literal) + "' at position " + std::to_string(start + 1) +
-                        " is not a valid number.");
+      return fail("'" + std::string(literal) + "' at position " + std::to_string(start + 1) +
+                  " is not a valid number.");
     }
     return CalcNumber::from_decimal_text(literal);  // fails only for values out of range
   }
@@ -149,8 +149,8 @@ class ExpressionParser {
     } else {
       what = "'" + std::string(1, static_cast<char>(c)) + "'";
     }
-    return R::failure("Unexpected " + what + " at position " + position() +
-                      ": only numbers, + - * / % ^, parentheses and spaces are allowed.");
+    return fail("Unexpected " + what + " at position " + position() +
+                ": only numbers, + - * / % ^, parentheses and spaces are allowed.");
   }
 
   [[nodiscard]] std::string position() const { return std::to_string(pos_ + 1); }
@@ -173,10 +173,9 @@ class ExpressionParser {
 
 }  // namespace
 
-Outcome<CalcNumber> evaluate_expression(std::string_view expression) {
+Result<CalcNumber, Failure> evaluate_expression(std::string_view expression) {
   if (expression.size() > max_expression_length) {
-    return R::failure("The expression is longer than " + std::to_string(max_expression_length) +
-                      " characters.");
+    return fail("The expression is longer than " + std::to_string(max_expression_length) + " characters.");
   }
   return ExpressionParser(expression).parse_all();
 }

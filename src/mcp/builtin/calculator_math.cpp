@@ -8,7 +8,7 @@ namespace parley::mcp::builtin {
 
 namespace mp = boost::multiprecision;
 using Integer = mp::cpp_int;
-using R = Outcome<CalcNumber>;
+using R = Result<CalcNumber, Failure>;
 
 namespace {
 
@@ -21,8 +21,8 @@ unsigned bit_length(const Integer& v) {
 }
 
 R checked(double d) {
-  if (std::isnan(d)) return R::failure("The result is not a real number.");
-  if (std::isinf(d)) return R::failure("The result is too large to represent.");
+  if (std::isnan(d)) return fail("The result is not a real number.");
+  if (std::isinf(d)) return fail("The result is too large to represent.");
   return CalcNumber::approximate(d == 0 ? 0.0 : d);  // no "-0"
 }
 
@@ -79,7 +79,7 @@ bool CalcNumber::is_zero() const {
 
 R CalcNumber::from_decimal_text(std::string_view text) {
   const std::string original(text);
-  const auto bad = [&] { return R::failure("'" + original + "' is not a number."); };
+  const auto bad = [&] { return fail("'" + original + "' is not a number."); };
   bool negative = false;
   if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
     negative = text.front() == '-';
@@ -126,9 +126,9 @@ R CalcNumber::from_decimal_text(std::string_view text) {
 R CalcNumber::from_json(const boost::json::value& number) {
   if (number.is_int64()) return exact(Rational(number.get_int64()));
   if (number.is_uint64()) return exact(Rational(number.get_uint64()));
-  if (!number.is_double()) return R::failure("not a number");
+  if (!number.is_double()) return fail("not a number");
   const double d = number.get_double();
-  if (!std::isfinite(d)) return R::failure("The number is not finite.");
+  if (!std::isfinite(d)) return fail("The number is not finite.");
   char buf[64];
   const auto r = std::to_chars(buf, buf + sizeof buf, d);  // shortest text that reads back as d
   return from_decimal_text(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
@@ -150,13 +150,13 @@ R calc_multiply(const CalcNumber& a, const CalcNumber& b) {
 }
 
 R calc_divide(const CalcNumber& a, const CalcNumber& b) {
-  if (b.is_zero()) return R::failure("Division by zero is undefined.");
+  if (b.is_zero()) return fail("Division by zero is undefined.");
   if (a.is_exact() && b.is_exact()) return finish(a.rational() / b.rational());
   return checked(a.to_double() / b.to_double());
 }
 
 R calc_modulo(const CalcNumber& a, const CalcNumber& b) {
-  if (b.is_zero()) return R::failure("Modulo by zero is undefined.");
+  if (b.is_zero()) return fail("Modulo by zero is undefined.");
   if (a.is_exact() && b.is_exact()) {
     const Rational q = a.rational() / b.rational();
     const Integer truncated = mp::numerator(q) / mp::denominator(q);  // rounds toward zero
@@ -173,7 +173,7 @@ R calc_negate(const CalcNumber& a) {
 R calc_power(const CalcNumber& base, const CalcNumber& exponent) {
   if (base.is_zero() && !exponent.is_zero() &&
       (exponent.is_exact() ? exponent.rational() < 0 : exponent.to_double() < 0)) {
-    return R::failure("Division by zero is undefined (zero to a negative power).");
+    return fail("Division by zero is undefined (zero to a negative power).");
   }
   if (base.is_exact() && exponent.is_exact() && mp::denominator(exponent.rational()) == 1) {
     const Integer e = mp::numerator(exponent.rational());

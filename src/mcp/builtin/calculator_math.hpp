@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "mcp/outcome.hpp"
+#include "mcp/failure.hpp"
 
 namespace parley::mcp::builtin {
 
@@ -25,8 +25,8 @@ class CalcNumber {
   static CalcNumber exact(Rational value);
   static CalcNumber approximate(double value);
   // "12", "-0.25", "1.5e3", ".5"; nullopt-like failure on anything else.
-  static Outcome<CalcNumber> from_decimal_text(std::string_view text);
-  static Outcome<CalcNumber> from_json(const boost::json::value& number);
+  static Result<CalcNumber, Failure> from_decimal_text(std::string_view text);
+  static Result<CalcNumber, Failure> from_json(const boost::json::value& number);
 
   [[nodiscard]] bool is_exact() const { return exact_; }
   [[nodiscard]] const Rational& rational() const { return rational_; }
@@ -39,19 +39,19 @@ class CalcNumber {
   double approximate_ = 0;
 };
 
-Outcome<CalcNumber> calc_add(const CalcNumber& a, const CalcNumber& b);
-Outcome<CalcNumber> calc_subtract(const CalcNumber& a, const CalcNumber& b);
-Outcome<CalcNumber> calc_multiply(const CalcNumber& a, const CalcNumber& b);
-Outcome<CalcNumber> calc_divide(const CalcNumber& a, const CalcNumber& b);
+Result<CalcNumber, Failure> calc_add(const CalcNumber& a, const CalcNumber& b);
+Result<CalcNumber, Failure> calc_subtract(const CalcNumber& a, const CalcNumber& b);
+Result<CalcNumber, Failure> calc_multiply(const CalcNumber& a, const CalcNumber& b);
+Result<CalcNumber, Failure> calc_divide(const CalcNumber& a, const CalcNumber& b);
 // Remainder with the sign of the dividend (as C's fmod and JavaScript's %): -7 % 3 = -1.
-Outcome<CalcNumber> calc_modulo(const CalcNumber& a, const CalcNumber& b);
-Outcome<CalcNumber> calc_power(const CalcNumber& base, const CalcNumber& exponent);
-Outcome<CalcNumber> calc_negate(const CalcNumber& a);
+Result<CalcNumber, Failure> calc_modulo(const CalcNumber& a, const CalcNumber& b);
+Result<CalcNumber, Failure> calc_power(const CalcNumber& base, const CalcNumber& exponent);
+Result<CalcNumber, Failure> calc_negate(const CalcNumber& a);
 
 std::string format_number(const CalcNumber& n);
 
 // Evaluates an expression; failures say what was wrong and where (1-based character position).
-Outcome<CalcNumber> evaluate_expression(std::string_view expression);
+Result<CalcNumber, Failure> evaluate_expression(std::string_view expression);
 
 inline constexpr std::size_t max_expression_length = 10000;
 

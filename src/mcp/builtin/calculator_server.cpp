@@ -16,13 +16,13 @@ bj::object evaluate(const bj::object& arguments, const CallContext&) {
   if (!args.ok()) return error_result(args.problem());
   auto x = CalcNumber::from_json(*a);
   auto y = CalcNumber::from_json(*b);
-  if (!x) return error_result("Argument 'a': " + x.error());
-  if (!y) return error_result("Argument 'b': " + y.error());
-  Outcome<CalcNumber> result = operation == "add"        ? calc_add(x.value(), y.value())
-                               : operation == "subtract" ? calc_subtract(x.value(), y.value())
-                               : operation == "multiply" ? calc_multiply(x.value(), y.value())
-                                                         : calc_divide(x.value(), y.value());
-  if (!result) return error_result(result.error());
+  if (!x) return error_result("Argument 'a': " + x.error().message);
+  if (!y) return error_result("Argument 'b': " + y.error().message);
+  Result<CalcNumber, Failure> result = operation == "add"        ? calc_add(x.value(), y.value())
+                                       : operation == "subtract" ? calc_subtract(x.value(), y.value())
+                                       : operation == "multiply" ? calc_multiply(x.value(), y.value())
+                                                                 : calc_divide(x.value(), y.value());
+  if (!result) return error_result(result.error().message);
   return text_result(format_number(result.value()));
 }
 
@@ -31,7 +31,7 @@ bj::object expression(const bj::object& arguments, const CallContext&) {
   const auto text = args.required_string("expression");
   if (!args.ok()) return error_result(args.problem());
   auto result = evaluate_expression(text);
-  if (!result) return error_result("Cannot evaluate the expression: " + result.error());
+  if (!result) return error_result("Cannot evaluate the expression: " + result.error().message);
   return text_result(format_number(result.value()));
 }
 

@@ -19,7 +19,7 @@ namespace parley::mcp::builtin {
 
 namespace {
 
-using Pages = Outcome<std::vector<int>>;
+using Pages = Result<std::vector<int>, Failure>;
 
 std::optional<int> parse_page_number(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -44,10 +44,8 @@ std::string utf8_of(const poppler::ustring& s) {
   return std::string(bytes.begin(), bytes.end());
 }
 
-Outcome<ExtractedText> extract_pdf(const ExtractRequest& request, const CallContext& context) {
-  using R = Outcome<ExtractedText>;
-  if (request.bytes.size() > static_cast<std::size_t>(INT_MAX))
-    return R::failure(request.name + " is too large.");
+Result<ExtractedText, Failure> extract_pdf(const ExtractRequest& request, const CallContext& context) {
+  if (request.bytes.size() > static_cast<std::size_t>(INT_MAX)) return fail(request.name + " is too large.");
   std::lock_guard lock(poppler_mutex);
   std::vector<std::string> messages;
   poppler_messages = &messages;
@@ -60,16 +58,14 @@ Outcome<ExtractedText> extract_pdf(const ExtractRequest& request, const CallCont
       poppler::document::load_from_raw_data(request.bytes.data(), static_cast<int>(request.bytes.size())));
   if (!doc) {
     std::string why = messages.empty() ? "" : " (" + messages.front() + ")";
-    return R::failure(request.name + " could not be read as a PDF: the file is damaged or truncated" + why +
-                      ".");
+    return fail(request.name + " could not be read as a PDF: the file is damaged or truncated" + why + ".");
   }
-  if (doc->is_locked())
-    return R::failure(request.name + " is password-protected; its text cannot be extracted.");
+  if (doc->is_locked()) return fail(request.name + " is password-protected; its text cannot be extracted.");
   const int page_count = doc->pages();
   std::vector<int> pages;
   if (request.pages) {
     auto selected = parse_page_selection(*request.pages, page_count);
-    if (!selected) return R::failure(selected.error());
+    if (!selected) return selected.error();
     pages = std::move(selected.value());
   } else {
     for (int i = 1; i <= page_count; ++i) pages.push_back(i);
@@ -77,7 +73,7 @@ Outcome<ExtractedText> extract_pdf(const ExtractRequest& request, const CallCont
   ExtractedText out;
   out.mime_type = "application/pdf";
   for (const int number : pages) {
-    if (context.cancelled()) return R::failure("The extraction was cancelled.");
+    if (context.cancelled()) return fail("The extraction was cancelled.");
     std::unique_ptr<poppler::page> page(doc->create_page(number - 1));
     if (!page) {
       out.warnings.push_back("Page " + std::to_string(number) + " could not be read.");
@@ -125,10 +121,9 @@ bool has_extension(const std::string& name, std::string_view ext) {
 Pages parse_page_selection(std::string_view text, int page_count) {
   std::set<int> pages;
   std::string_view rest = text;
-  if (text.find_first_not_of(" ,") == std::string_view::npos) return Pages::failure("'pages' is empty.");
+  if (text.find_first_not_of(" ,") == std::string_view::npos) return fail("'pages' is empty.");
   const auto bad = [&] {
-    return Pages::failure("'pages' must look like \"3\", \"1-3,5\" or \"2-\"; got \"" + std::string(text) +
-                          "\".");
+    return fail("'pages' must look like \"3\", \"1-3,5\" or \"2-\"; got \"" + std::string(text) + "\".");
   };
   while (!rest.empty()) {
     const auto comma = rest.find(',');
@@ -148,8 +143,8 @@ Pages parse_page_selection(std::string_view text, int page_count) {
     if (!first || !last) return bad();
     if (*first < 1 || *last < *first) return bad();
     if (*last > page_count) {
-      return Pages::failure("Page " + std::to_string(*last) + " does not exist: the document has " +
-                            std::to_string(page_count) + " page" + (page_count == 1 ? "" : "s") + ".");
+      return fail("Page " + std::to_string(*last) + " does not exist: the document has " +
+                  std::to_string(page_count) + " page" + (page_count == 1 ? "" : "s") + ".");
     }
     for (int p = *first; p <= *last; ++p) pages.insert(p);
   }
@@ -160,12 +155,11 @@ bool looks_like_pdf(std::string_view bytes) {
   return bytes.substr(0, 1024).find("%PDF-") != std::string_view::npos;
 }
 
-Outcome<ExtractedText> extract_text(const ExtractRequest& request, const CallContext& context) {
-  using R = Outcome<ExtractedText>;
+Result<ExtractedText, Failure> extract_text(const ExtractRequest& request, const CallContext& context) {
   const bool claims_pdf = request.mime_type_hint == "application/pdf" || has_extension(request.name, ".pdf");
   if (looks_like_pdf(request.bytes)) return extract_pdf(request, context);
   if (claims_pdf) {
-    return R::failure(request.name + " is not a PDF: it does not start with the %PDF- signature.");
+    return fail(request.name + " is not a PDF: it does not start with the %PDF- signature.");
   }
   ExtractedText out;
   out.metadata["size_bytes"] = static_cast<std::uint64_t>(request.bytes.size());

@@ -9,12 +9,12 @@
 #include <vector>
 
 #include "mcp/builtin/tool.hpp"
-#include "mcp/outcome.hpp"
+#include "mcp/failure.hpp"
 
 namespace parley::mcp::builtin {
 
 // "3", "1-3,5", "2-" (to the end); 1-based and checked against page_count. Pages come back sorted, once each.
-Outcome<std::vector<int>> parse_page_selection(std::string_view text, int page_count);
+Result<std::vector<int>, Failure> parse_page_selection(std::string_view text, int page_count);
 
 bool looks_like_pdf(std::string_view bytes);
 
@@ -34,6 +34,6 @@ struct ExtractRequest {
 
 // Fails for a damaged or password-protected PDF, for bytes that claim to be a PDF but are not, and when the
 // call was cancelled.
-Outcome<ExtractedText> extract_text(const ExtractRequest& request, const CallContext& context);
+Result<ExtractedText, Failure> extract_text(const ExtractRequest& request, const CallContext& context);
 
 }  // namespace parley::mcp::builtin

@@ -109,7 +109,7 @@ bj::object chat_history(const bj::object& arguments, const HousekeepingOptions& 
       std::clamp<std::int64_t>(requested.value_or(history_default_limit), 1, history_max_limit);
   if (!options.load_history) return error_result("The chat history store is not available to this server.");
   auto loaded = options.load_history(*session_id);
-  if (!loaded) return error_result("Could not read the chat history: " + loaded.error());
+  if (!loaded) return error_result("Could not read the chat history: " + loaded.error().message);
   std::vector<HistoryMessage> messages;
   for (auto& m : loaded.value()) {
     if (m.role != "system") messages.push_back(std::move(m));  // the system prompt is not conversation

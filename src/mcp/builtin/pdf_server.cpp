@@ -105,10 +105,9 @@ class PdfServer {
   explicit PdfServer(PdfOptions options) : o_(std::move(options)) {}
 
   // One file below the uploads folder, as a result object or a failure text.
-  Outcome<bj::object> extract_file(const std::string& file_path, const std::string& mime_hint,
-                                   const ExtractOptions& options, std::size_t max_chars,
-                                   const CallContext& context) const {
-    using R = Outcome<bj::object>;
+  Result<bj::object, Failure> extract_file(const std::string& file_path, const std::string& mime_hint,
+                                           const ExtractOptions& options, std::size_t max_chars,
+                                           const CallContext& context) const {
     if (is_url(file_path)) return extract_url(file_path, mime_hint, options, max_chars, context);
     auto path = resolve_inside(o_.uploads_dir, file_path, "uploads folder (LEGACY_ATTACHMENTS_DIR)");
     // Paths relative to the parley home ("data/uploads/s1/a.pdf") as the earlier server took them, still
@@ -117,28 +116,27 @@ class PdfServer {
       auto from_home = resolve_inside(o_.uploads_dir, (o_.home / file_path).string(), "uploads folder");
       if (from_home) path = std::move(from_home);
     }
-    if (!path) return R::failure(path.error());
+    if (!path) return path.error();
     auto bytes = read_file_limited(path.value(), o_.max_file_bytes);
-    if (!bytes) return R::failure(bytes.error());
+    if (!bytes) return bytes.error();
     const auto mime = mime_hint.empty() ? mime_type_for(path.value()) : mime_hint;
     auto text = extract_text({bytes.value(), mime, path.value().filename().string(), options.pages}, context);
-    if (!text) return R::failure(text.error());
+    if (!text) return text.error();
     text.value().metadata["file_path"] = path.value().string();
     text.value().metadata["size_bytes"] = static_cast<std::uint64_t>(bytes.value().size());
     return shape_result(std::move(text.value()), options, max_chars);
   }
 
-  Outcome<bj::object> extract_url(const std::string& url, const std::string& mime_hint,
-                                  const ExtractOptions& options, std::size_t max_chars,
-                                  const CallContext& context) const {
-    using R = Outcome<bj::object>;
+  Result<bj::object, Failure> extract_url(const std::string& url, const std::string& mime_hint,
+                                          const ExtractOptions& options, std::size_t max_chars,
+                                          const CallContext& context) const {
     if (!o_.download) {
-      return R::failure(
+      return fail(
           "Downloading URLs is not available here: save the document as an attachment or into "
           "the uploads folder, then extract it from there.");
     }
     auto file = o_.download(url, o_.max_file_bytes);
-    if (!file) return R::failure(file.error());
+    if (!file) return file.error();
     // The name for messages and type detection: the URL's last path segment.
     std::string name = url.substr(0, url.find_first_of("?#"));
     if (const auto slash = name.find_last_of('/'); slash != std::string::npos) name = name.substr(slash + 1);
@@ -149,30 +147,29 @@ class PdfServer {
             ? file.value().content_type
             : mime_type_for(name);
     auto text = extract_text({file.value().bytes, mime, name, options.pages}, context);
-    if (!text) return R::failure(text.error());
+    if (!text) return text.error();
     text.value().metadata["url"] = url;
     text.value().metadata["size_bytes"] = static_cast<std::uint64_t>(file.value().bytes.size());
     return shape_result(std::move(text.value()), options, max_chars);
   }
 
-  Outcome<bj::object> extract_base64(const std::string& content_base64, const std::string& mime,
-                                     const std::string& name, const ExtractOptions& options,
-                                     std::size_t max_chars, const CallContext& context) const {
-    using R = Outcome<bj::object>;
+  Result<bj::object, Failure> extract_base64(const std::string& content_base64, const std::string& mime,
+                                             const std::string& name, const ExtractOptions& options,
+                                             std::size_t max_chars, const CallContext& context) const {
     std::string compact;
     compact.reserve(content_base64.size());
     for (const char c : content_base64) {
       if (c != '\n' && c != '\r' && c != ' ' && c != '\t') compact += c;
     }
     if (compact.size() / 4 * 3 > o_.max_file_bytes) {
-      return R::failure(name + " is larger than " + std::to_string(o_.max_file_bytes) + " bytes.");
+      return fail(name + " is larger than " + std::to_string(o_.max_file_bytes) + " bytes.");
     }
     std::string bytes;
     if (compact.empty() || !base64_decode(compact, bytes)) {
-      return R::failure(name + ": content_base64 is not valid base64.");
+      return fail(name + ": content_base64 is not valid base64.");
     }
     auto text = extract_text({bytes, mime, name, options.pages}, context);
-    if (!text) return R::failure(text.error());
+    if (!text) return text.error();
     text.value().metadata["size_bytes"] = static_cast<std::uint64_t>(bytes.size());
     return shape_result(std::move(text.value()), options, max_chars);
   }
@@ -184,7 +181,7 @@ class PdfServer {
     auto options = read_options(args, arguments);
     if (!args.ok()) return error_result(args.problem());
     auto result = extract_file(file_path, mime, options, o_.max_content_chars, context);
-    if (!result) return error_result(result.error());
+    if (!result) return error_result(result.error().message);
     return json_result(result.value());
   }
 
@@ -194,7 +191,7 @@ class PdfServer {
     const auto mime = args.optional_string("mime_type").value_or("");
     if (!args.ok()) return error_result(args.problem());
     auto result = extract_file(file_path, mime, ExtractOptions{}, o_.max_content_chars, context);
-    if (!result) return error_result(result.error());
+    if (!result) return error_result(result.error().message);
     return text_result(result.value().at("content").as_string());
   }
 
@@ -205,7 +202,7 @@ class PdfServer {
     auto options = read_options(args, arguments);
     if (!args.ok()) return error_result(args.problem());
     auto result = extract_base64(data, mime, "the content", options, o_.max_content_chars, context);
-    if (!result) return error_result(result.error());
+    if (!result) return error_result(result.error().message);
     return json_result(result.value());
   }
 
@@ -230,7 +227,7 @@ class PdfServer {
       const std::string path(item.get_string());
       auto one = extract_file(path, "", options, share, context);
       if (!one) {
-        results.push_back(bj::object{{"file_path", path}, {"error", one.error()}});
+        results.push_back(bj::object{{"file_path", path}, {"error", one.error().message}});
         ++failed;
       } else {
         one.value()["file_path"] = path;
@@ -271,7 +268,7 @@ class PdfServer {
           mime != nullptr && mime->is_string() ? std::string(mime->get_string()) : "";
       auto one = extract_base64(std::string(data->get_string()), mime_text, name, options, share, context);
       if (!one) {
-        results.push_back(bj::object{{"index", i}, {"error", one.error()}});
+        results.push_back(bj::object{{"index", i}, {"error", one.error().message}});
         ++failed;
       } else {
         one.value()["index"] = i;
@@ -290,7 +287,7 @@ class PdfServer {
     if (!args.ok()) return error_result(args.problem());
     if (!o_.find_attachment) return error_result("Saved attachments are not available to this server.");
     auto found = o_.find_attachment(id);
-    if (!found) return error_result("Could not look up the attachment: " + found.error());
+    if (!found) return error_result("Could not look up the attachment: " + found.error().message);
     if (!found.value()) return error_result("No attachment with id '" + id + "' exists.");
     const auto& a = *found.value();
     if (a.size_bytes > 0 && static_cast<std::uintmax_t>(a.size_bytes) > o_.max_file_bytes) {
@@ -299,14 +296,14 @@ class PdfServer {
                           " bytes are not extracted.");
     }
     auto bytes = o_.read_attachment ? o_.read_attachment(a) : read_local_object(a);
-    if (!bytes) return error_result(bytes.error());
+    if (!bytes) return error_result(bytes.error().message);
     if (bytes.value().size() > o_.max_file_bytes) {
       return error_result("Attachment '" + id + "' is larger than " + std::to_string(o_.max_file_bytes) +
                           " bytes; it is not extracted.");
     }
     auto text = extract_text(
         {bytes.value(), a.mime_type, a.filename.empty() ? id : a.filename, options.pages}, context);
-    if (!text) return error_result(text.error());
+    if (!text) return error_result(text.error().message);
     text.value().metadata["attachment_id"] = id;
     text.value().metadata["filename"] = a.filename;
     text.value().metadata["size_bytes"] = static_cast<std::uint64_t>(bytes.value().size());
@@ -349,20 +346,19 @@ class PdfServer {
   }
 
   // Without a reader from parley: local objects only, read straight from the blob folder.
-  [[nodiscard]] Outcome<std::string> read_local_object(const SavedAttachment& a) const {
+  [[nodiscard]] Result<std::string, Failure> read_local_object(const SavedAttachment& a) const {
     if (a.storage_backend != "local") {
-      return Outcome<std::string>::failure("Attachment '" + a.attachment_id + "' is kept in '" +
-                                           a.storage_backend + "' storage, which this server cannot read.");
+      return fail("Attachment '" + a.attachment_id + "' is kept in '" + a.storage_backend +
+                  "' storage, which this server cannot read.");
     }
     auto path = resolve_inside(o_.blob_dir, a.storage_key, "attachment storage folder");
-    if (!path)
-      return Outcome<std::string>::failure("The attachment's file is not available: " + path.error());
+    if (!path) return fail("The attachment's file is not available: " + path.error().message);
     return read_file_limited(path.value(), o_.max_file_bytes);
   }
 
   bj::object listing_result(const UploadQuery& q) const {
     auto listing = list_uploads(o_.uploads_dir, q);
-    if (!listing) return error_result(listing.error());
+    if (!listing) return error_result(listing.error().message);
     bj::array files;
     for (const auto& e : listing.value().entries) {
       bj::object item{{"relative_path", e.relative_path},

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "mcp/builtin/stdio_server.hpp"
-#include "mcp/outcome.hpp"
+#include "mcp/failure.hpp"
 
 namespace parley::mcp::builtin {
 
@@ -29,7 +29,8 @@ struct HistoryMessage {
 };
 // Every message of a session in storage order (empty when the session does not exist), or why the store
 // could not be read.
-using HistoryLoader = std::function<Outcome<std::vector<HistoryMessage>>(const std::string& session_id)>;
+using HistoryLoader =
+    std::function<Result<std::vector<HistoryMessage>, Failure>(const std::string& session_id)>;
 
 struct HousekeepingOptions {
   HistoryLoader load_history;
@@ -50,10 +51,10 @@ struct SavedAttachment {
 };
 // nullopt: no such attachment; failure: the store could not be read.
 using AttachmentLookup =
-    std::function<Outcome<std::optional<SavedAttachment>>(const std::string& attachment_id)>;
+    std::function<Result<std::optional<SavedAttachment>, Failure>(const std::string& attachment_id)>;
 
 // An attachment's bytes from its storage backend (local, GCS or S3), or why they cannot be read.
-using AttachmentReader = std::function<Outcome<std::string>(const SavedAttachment& attachment)>;
+using AttachmentReader = std::function<Result<std::string, Failure>(const SavedAttachment& attachment)>;
 
 struct DownloadedFile {
   std::string bytes;
@@ -61,7 +62,7 @@ struct DownloadedFile {
 };
 // Fetches an http(s) URL under parley's download rules, at most max_bytes; the failure text is for the model.
 using UrlDownloader =
-    std::function<Outcome<DownloadedFile>(const std::string& url, std::uintmax_t max_bytes)>;
+    std::function<Result<DownloadedFile, Failure>(const std::string& url, std::uintmax_t max_bytes)>;
 
 struct PdfOptions {
   std::filesystem::path uploads_dir;  // LEGACY_ATTACHMENTS_DIR

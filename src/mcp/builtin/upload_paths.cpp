@@ -24,47 +24,45 @@ bool is_within(const fs::path& root, const fs::path& path) {
   return true;
 }
 
-Outcome<fs::path> resolve_inside(const fs::path& root, std::string_view user_path, std::string_view what) {
-  using R = Outcome<fs::path>;
+Result<fs::path, Failure> resolve_inside(const fs::path& root, std::string_view user_path,
+                                         std::string_view what) {
   std::string text(user_path);
   if (text.rfind("file://", 0) == 0) text.erase(0, 7);
-  if (text.empty()) return R::failure("The file path is empty.");
-  if (text.find('\0') != std::string::npos) return R::failure("The file path contains a NUL character.");
+  if (text.empty()) return fail("The file path is empty.");
+  if (text.find('\0') != std::string::npos) return fail("The file path contains a NUL character.");
   std::error_code ec;
   const auto canonical_root = fs::canonical(root, ec);
-  if (ec) return R::failure("The " + std::string(what) + " " + root.string() + " does not exist.");
+  if (ec) return fail("The " + std::string(what) + " " + root.string() + " does not exist.");
   const fs::path given(text);
   const auto absolute_root = fs::absolute(root, ec).lexically_normal();
   const fs::path candidate =
       given.is_absolute() ? given.lexically_normal() : (canonical_root / given).lexically_normal();
   // Lexically first: "../x" or "/etc/passwd" never touches the file system beyond this check.
   if (!is_within(canonical_root, candidate) && !is_within(absolute_root, candidate)) {
-    return R::failure("Access denied: '" + text + "' is outside the " + std::string(what) + ".");
+    return fail("Access denied: '" + text + "' is outside the " + std::string(what) + ".");
   }
   const auto resolved = fs::canonical(candidate, ec);
-  if (ec)
-    return R::failure("No such file: '" + text + "' (paths are relative to the " + std::string(what) + ").");
+  if (ec) return fail("No such file: '" + text + "' (paths are relative to the " + std::string(what) + ").");
   if (!is_within(canonical_root, resolved)) {
-    return R::failure("Access denied: '" + text + "' leads outside the " + std::string(what) +
-                      " through a symbolic link.");
+    return fail("Access denied: '" + text + "' leads outside the " + std::string(what) +
+                " through a symbolic link.");
   }
   return resolved;
 }
 
-Outcome<std::string> read_file_limited(const fs::path& path, std::uintmax_t max_bytes) {
-  using R = Outcome<std::string>;
+Result<std::string, Failure> read_file_limited(const fs::path& path, std::uintmax_t max_bytes) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return R::failure("Cannot open '" + path.filename().string() + "'.");
+  if (fd < 0) return fail("Cannot open '" + path.filename().string() + "'.");
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return R::failure("'" + path.filename().string() + "' is not a regular file.");
+    return fail("'" + path.filename().string() + "' is not a regular file.");
   }
   const auto size = static_cast<std::uintmax_t>(st.st_size);
   if (size > max_bytes) {
     ::close(fd);
-    return R::failure("'" + path.filename().string() + "' is " + std::to_string(size) +
-                      " bytes; files over " + std::to_string(max_bytes) + " bytes are not extracted.");
+    return fail("'" + path.filename().string() + "' is " + std::to_string(size) + " bytes; files over " +
+                std::to_string(max_bytes) + " bytes are not extracted.");
   }
   std::string bytes;
   bytes.resize(static_cast<std::size_t>(size));
@@ -132,8 +130,7 @@ constexpr std::size_t max_scanned_entries = 50000;
 
 }  // namespace
 
-Outcome<UploadListing> list_uploads(const fs::path& root, const UploadQuery& query) {
-  using R = Outcome<UploadListing>;
+Result<UploadListing, Failure> list_uploads(const fs::path& root, const UploadQuery& query) {
   UploadListing listing;
   std::error_code ec;
   if (!fs::is_directory(root, ec)) return listing;
@@ -143,11 +140,11 @@ Outcome<UploadListing> list_uploads(const fs::path& root, const UploadQuery& que
   if (query.subdir && !query.subdir->empty()) {
     auto resolved = resolve_inside(canonical_root, *query.subdir, "uploads folder");
     if (!resolved) {
-      if (resolved.error().rfind("No such file", 0) == 0) return listing;
-      return R::failure(resolved.error());
+      if (resolved.error().message.rfind("No such file", 0) == 0) return listing;
+      return resolved.error();
     }
     start = resolved.value();
-    if (!fs::is_directory(start, ec)) return R::failure("'" + *query.subdir + "' is not a folder.");
+    if (!fs::is_directory(start, ec)) return fail("'" + *query.subdir + "' is not a folder.");
   }
   const auto needle = query.name_contains ? text::lower(*query.name_contains) : std::string();
   std::vector<UploadEntry> matches;

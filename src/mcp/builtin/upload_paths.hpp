@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mcp/outcome.hpp"
+#include "mcp/failure.hpp"
 
 namespace parley::mcp::builtin {
 
@@ -19,11 +19,11 @@ bool is_within(const std::filesystem::path& root, const std::filesystem::path& p
 
 // A relative path (to `root`) or an absolute one, "file://" accepted; the result is canonical (symbolic links
 // resolved), exists, and lies inside canonical(root). `what` names the folder in messages.
-Outcome<std::filesystem::path> resolve_inside(const std::filesystem::path& root, std::string_view user_path,
-                                              std::string_view what);
+Result<std::filesystem::path, Failure> resolve_inside(const std::filesystem::path& root,
+                                                      std::string_view user_path, std::string_view what);
 
 // Reads a regular file of at most max_bytes (the final component must not be a symbolic link).
-Outcome<std::string> read_file_limited(const std::filesystem::path& path, std::uintmax_t max_bytes);
+Result<std::string, Failure> read_file_limited(const std::filesystem::path& path, std::uintmax_t max_bytes);
 
 // Type from the file name extension; application/octet-stream when unknown.
 std::string mime_type_for(const std::filesystem::path& path);
@@ -53,7 +53,7 @@ struct UploadListing {
 };
 
 // A missing root or subdir gives an empty listing (nothing uploaded yet), not a failure.
-Outcome<UploadListing> list_uploads(const std::filesystem::path& root, const UploadQuery& query);
+Result<UploadListing, Failure> list_uploads(const std::filesystem::path& root, const UploadQuery& query);
 
 // A session id as a single safe folder name: characters other than [A-Za-z0-9._-] become '_'.
 std::string safe_path_segment(std::string_view text);

@@ -40,14 +40,13 @@ bool registration_fits(const ClientIdentity& known, const std::string& issuer,
 
 }  // namespace
 
-asio::awaitable<Outcome<AuthorizationServerMetadata>> AuthorizationFlow::server_metadata(std::string issuer,
-                                                                                         bool check_issuer) {
-  using R = Outcome<AuthorizationServerMetadata>;
+asio::awaitable<Result<AuthorizationServerMetadata, Failure>> AuthorizationFlow::server_metadata(
+    std::string issuer, bool check_issuer) {
   std::string last_problem;
   for (const auto& url : authorization_server_metadata_urls(issuer)) {
     auto answer = co_await http_.get(url);
     if (!answer) {
-      last_problem = answer.error();
+      last_problem = answer.error().message;
       continue;
     }
     if (answer.value().status != 200) {
@@ -56,26 +55,24 @@ asio::awaitable<Outcome<AuthorizationServerMetadata>> AuthorizationFlow::server_
     }
     auto metadata = parse_authorization_server_metadata(answer.value().body);
     if (!metadata) {
-      last_problem = url + ": " + metadata.error();
+      last_problem = url + ": " + metadata.error().message;
       continue;
     }
     // RFC 8414 §3.3: a document for another issuer must not be used (it could send the code elsewhere).
     if (check_issuer && !same_issuer(issuer, metadata.value().issuer)) {
-      co_return R::failure("the authorization server metadata at " + url + " is for issuer '" +
-                           metadata.value().issuer + "', not '" + issuer + "'");
+      co_return fail("the authorization server metadata at " + url + " is for issuer '" +
+                     metadata.value().issuer + "', not '" + issuer + "'");
     }
     co_return metadata;
   }
-  co_return R::failure(last_problem.empty() ? "no authorization server metadata for " + issuer
-                                            : last_problem);
+  co_return fail(last_problem.empty() ? "no authorization server metadata for " + issuer : last_problem);
 }
 
-asio::awaitable<Outcome<Discovery>> AuthorizationFlow::discover(
+asio::awaitable<Result<Discovery, Failure>> AuthorizationFlow::discover(
     std::string server_url, std::optional<std::string> resource_metadata_url) {
-  using R = Outcome<Discovery>;
   Discovery d;
   auto canonical = canonical_resource_url(server_url);
-  if (!canonical) co_return R::failure("'" + server_url + "' is not an http(s) URL");
+  if (!canonical) co_return fail("'" + server_url + "' is not an http(s) URL");
   d.server_url = *canonical;
 
   std::vector<std::string> candidates;
@@ -89,14 +86,13 @@ asio::awaitable<Outcome<Discovery>> AuthorizationFlow::discover(
     if (!answer || answer.value().status != 200) continue;
     auto metadata = parse_protected_resource_metadata(answer.value().body);
     if (!metadata) {
-      log::warn("MCP OAuth: {}: {}", url, metadata.error());
+      log::warn("MCP OAuth: {}: {}", url, metadata.error().message);
       continue;
     }
     // RFC 9728 §3.3 / RFC 8707: tokens for another resource must never be asked for on this server's behalf.
     if (!resource_covers(metadata.value().resource, d.server_url)) {
-      co_return R::failure("the protected resource metadata at " + url + " is for '" +
-                           metadata.value().resource + "', not for " + d.server_url +
-                           "; parley does not authorize against it");
+      co_return fail("the protected resource metadata at " + url + " is for '" + metadata.value().resource +
+                     "', not for " + d.server_url + "; parley does not authorize against it");
     }
     d.resource_metadata = std::move(metadata.value());
     break;
@@ -104,13 +100,12 @@ asio::awaitable<Outcome<Discovery>> AuthorizationFlow::discover(
 
   if (d.resource_metadata) {
     if (d.resource_metadata->authorization_servers.empty()) {
-      co_return R::failure("the protected resource metadata of " + d.server_url +
-                           " names no authorization server");
+      co_return fail("the protected resource metadata of " + d.server_url + " names no authorization server");
     }
     d.resource =
         canonical_resource_url(d.resource_metadata->resource).value_or(d.resource_metadata->resource);
     auto server = co_await server_metadata(d.resource_metadata->authorization_servers.front(), true);
-    if (!server) co_return R::failure(server.error());
+    if (!server) co_return server.error();
     d.server = std::move(server.value());
   } else {
     // A 2025-03-26 server: the authorization server is the MCP server's origin, described at its root or not
@@ -138,11 +133,9 @@ ClientIdentity AuthorizationFlow::configured_client(const AuthorizationServerMet
   return c;
 }
 
-asio::awaitable<Outcome<ClientIdentity>> AuthorizationFlow::identify(Discovery discovery,
-                                                                     std::string redirect_uri,
-                                                                     std::optional<std::string> scope,
-                                                                     std::optional<ClientIdentity> known) {
-  using R = Outcome<ClientIdentity>;
+asio::awaitable<Result<ClientIdentity, Failure>> AuthorizationFlow::identify(
+    Discovery discovery, std::string redirect_uri, std::optional<std::string> scope,
+    std::optional<ClientIdentity> known) {
   const auto& server = discovery.server;
   if (!settings_.client_id.empty()) co_return configured_client(server);
   if (known && registration_fits(*known, server.issuer, redirect_uri)) co_return std::move(*known);
@@ -155,9 +148,9 @@ asio::awaitable<Outcome<ClientIdentity>> AuthorizationFlow::identify(Discovery d
     co_return c;
   }
   if (server.registration_endpoint.empty()) {
-    co_return R::failure("the authorization server " + server.issuer +
-                         " offers no dynamic client registration; register parley there and pass --client-id "
-                         "(and --client-secret)");
+    co_return fail("the authorization server " + server.issuer +
+                   " offers no dynamic client registration; register parley there and pass --client-id "
+                   "(and --client-secret)");
   }
   RegistrationRequest request;
   request.redirect_uris = {redirect_uri};
@@ -166,7 +159,7 @@ asio::awaitable<Outcome<ClientIdentity>> AuthorizationFlow::identify(Discovery d
   request.scope = scope;
   auto answer =
       co_await http_.post(server.registration_endpoint, "application/json", registration_body(request));
-  if (!answer) co_return R::failure("dynamic client registration failed: " + answer.error());
+  if (!answer) co_return fail("dynamic client registration failed: " + answer.error().message);
   auto client = parse_registration_response(answer.value().status, answer.value().body);
   if (!client) co_return client;
   auto& c = client.value();
@@ -180,20 +173,20 @@ asio::awaitable<Outcome<ClientIdentity>> AuthorizationFlow::identify(Discovery d
   co_return client;
 }
 
-Outcome<PendingAuthorization> AuthorizationFlow::begin(const Discovery& discovery, ClientIdentity client,
-                                                       std::string redirect_uri,
-                                                       std::optional<std::string> scope) const {
-  using R = Outcome<PendingAuthorization>;
+Result<PendingAuthorization, Failure> AuthorizationFlow::begin(const Discovery& discovery,
+                                                               ClientIdentity client,
+                                                               std::string redirect_uri,
+                                                               std::optional<std::string> scope) const {
   const auto& server = discovery.server;
   if (server.authorization_endpoint.empty()) {
-    return R::failure("the authorization server " + server.issuer + " has no authorization endpoint");
+    return fail("the authorization server " + server.issuer + " has no authorization endpoint");
   }
   // MCP: PKCE is required, and S256 whenever the server can do it; a server that does not list S256 cannot be
   // trusted to check the verifier.
   if (!server.from_fallback && !lists(server.code_challenge_methods_supported, "S256")) {
-    return R::failure("the authorization server " + server.issuer +
-                      " does not support PKCE with S256 (code_challenge_methods_supported); parley does not "
-                      "authorize without it");
+    return fail("the authorization server " + server.issuer +
+                " does not support PKCE with S256 (code_challenge_methods_supported); parley does not "
+                "authorize without it");
   }
   PendingAuthorization p;
   const auto pkce = make_pkce();
@@ -213,11 +206,10 @@ Outcome<PendingAuthorization> AuthorizationFlow::begin(const Discovery& discover
   return p;
 }
 
-asio::awaitable<Outcome<TokenSet>> AuthorizationFlow::token_request(std::string endpoint,
-                                                                    std::string audience,
-                                                                    ClientIdentity client,
-                                                                    FormFields fields) {
-  using R = Outcome<TokenSet>;
+asio::awaitable<Result<TokenSet, Failure>> AuthorizationFlow::token_request(std::string endpoint,
+                                                                            std::string audience,
+                                                                            ClientIdentity client,
+                                                                            FormFields fields) {
   net::Headers headers;
   const auto& method = client.token_endpoint_auth_method;
   if (method == "client_secret_basic") {
@@ -228,7 +220,7 @@ asio::awaitable<Outcome<TokenSet>> AuthorizationFlow::token_request(std::string 
   } else if (method == "private_key_jwt") {
     auto assertion = client_assertion(settings_.private_key_pem, settings_.signing_algorithm,
                                       client.client_id, audience, std::chrono::system_clock::now());
-    if (!assertion) co_return R::failure(assertion.error());
+    if (!assertion) co_return assertion.error();
     known_secrets().add(assertion.value());
     fields.emplace_back("client_id", client.client_id);
     fields.emplace_back("client_assertion_type", kJwtBearerAssertionType);
@@ -238,9 +230,9 @@ asio::awaitable<Outcome<TokenSet>> AuthorizationFlow::token_request(std::string 
   }
   auto answer = co_await http_.post(endpoint, "application/x-www-form-urlencoded", form_encode(fields),
                                     std::move(headers));
-  if (!answer) co_return R::failure("the token request failed: " + answer.error());
+  if (!answer) co_return fail("the token request failed: " + answer.error().message);
   auto tokens = parse_token_response(answer.value().status, answer.value().body);
-  if (!tokens) co_return R::failure("the authorization server refused to issue a token: " + tokens.error());
+  if (!tokens) co_return fail("the authorization server refused to issue a token: " + tokens.error().message);
   co_return tokens;
 }
 
@@ -262,20 +254,19 @@ StoredAuthorization AuthorizationFlow::record_of(const Discovery& discovery, con
   return r;
 }
 
-asio::awaitable<Outcome<StoredAuthorization>> AuthorizationFlow::complete(PendingAuthorization pending,
-                                                                          FormFields callback) {
-  using R = Outcome<StoredAuthorization>;
+asio::awaitable<Result<StoredAuthorization, Failure>> AuthorizationFlow::complete(
+    PendingAuthorization pending, FormFields callback) {
   if (auto error = field(callback, "error"); !error.empty()) {
     auto description = field(callback, "error_description");
-    co_return R::failure("the authorization was refused: " + error.substr(0, 100) +
-                         (description.empty() ? "" : ": " + description.substr(0, 300)));
+    co_return fail("the authorization was refused: " + error.substr(0, 100) +
+                   (description.empty() ? "" : ": " + description.substr(0, 300)));
   }
   // The state ties this answer to the request parley made (a forged redirect carries another or none).
   if (field(callback, "state") != pending.state) {
-    co_return R::failure("the authorization answer does not carry the state of parley's request; ignored");
+    co_return fail("the authorization answer does not carry the state of parley's request; ignored");
   }
   const auto code = field(callback, "code");
-  if (code.empty()) co_return R::failure("the authorization answer has no code");
+  if (code.empty()) co_return fail("the authorization answer has no code");
   known_secrets().add(code);
   FormFields fields{{"grant_type", "authorization_code"},
                     {"code", code},
@@ -284,18 +275,17 @@ asio::awaitable<Outcome<StoredAuthorization>> AuthorizationFlow::complete(Pendin
                     {"resource", pending.discovery.resource}};
   auto tokens = co_await token_request(pending.discovery.server.token_endpoint,
                                        pending.discovery.server.issuer, pending.client, std::move(fields));
-  if (!tokens) co_return R::failure(tokens.error());
+  if (!tokens) co_return tokens.error();
   co_return record_of(pending.discovery, pending.client, "authorization_code", tokens.value(), pending.scope);
 }
 
-asio::awaitable<Outcome<StoredAuthorization>> AuthorizationFlow::refresh(StoredAuthorization record) {
-  using R = Outcome<StoredAuthorization>;
-  if (record.refresh_token.empty()) co_return R::failure("no refresh token");
+asio::awaitable<Result<StoredAuthorization, Failure>> AuthorizationFlow::refresh(StoredAuthorization record) {
+  if (record.refresh_token.empty()) co_return fail("no refresh token");
   FormFields fields{{"grant_type", "refresh_token"}, {"refresh_token", record.refresh_token}};
   if (!record.resource.empty()) fields.emplace_back("resource", record.resource);
   auto tokens =
       co_await token_request(record.token_endpoint, record.issuer, record.client, std::move(fields));
-  if (!tokens) co_return R::failure(tokens.error());
+  if (!tokens) co_return tokens.error();
   record.access_token = tokens.value().access_token;
   // A server that does not rotate refresh tokens keeps the old one valid.
   if (tokens.value().refresh_token) record.refresh_token = *tokens.value().refresh_token;
@@ -307,25 +297,23 @@ asio::awaitable<Outcome<StoredAuthorization>> AuthorizationFlow::refresh(StoredA
   co_return record;
 }
 
-asio::awaitable<Outcome<StoredAuthorization>> AuthorizationFlow::client_credentials(
+asio::awaitable<Result<StoredAuthorization, Failure>> AuthorizationFlow::client_credentials(
     Discovery discovery, std::optional<std::string> scope) {
-  using R = Outcome<StoredAuthorization>;
-  if (settings_.client_id.empty()) co_return R::failure("the client credentials grant needs --client-id");
+  if (settings_.client_id.empty()) co_return fail("the client credentials grant needs --client-id");
   if (settings_.client_secret.empty() && settings_.private_key_pem.empty()) {
-    co_return R::failure("the client credentials grant needs a client secret or a private key");
+    co_return fail("the client credentials grant needs a client secret or a private key");
   }
   const auto client = configured_client(discovery.server);
   FormFields fields{{"grant_type", "client_credentials"}, {"resource", discovery.resource}};
   if (scope) fields.emplace_back("scope", *scope);
   auto tokens = co_await token_request(discovery.server.token_endpoint, discovery.server.issuer, client,
                                        std::move(fields));
-  if (!tokens) co_return R::failure(tokens.error());
+  if (!tokens) co_return tokens.error();
   co_return record_of(discovery, client, "client_credentials", tokens.value(), scope);
 }
 
-asio::awaitable<Outcome<StoredAuthorization>> AuthorizationFlow::enterprise_grant(
+asio::awaitable<Result<StoredAuthorization, Failure>> AuthorizationFlow::enterprise_grant(
     Discovery discovery, std::optional<std::string> scope) {
-  using R = Outcome<StoredAuthorization>;
   // 1. At the identity provider: the ID token for an ID-JAG naming this authorization server and resource.
   FormFields exchange{{"grant_type", kTokenExchange},        {"subject_token", settings_.idp_id_token},
                       {"subject_token_type", kIdTokenType},  {"requested_token_type", kIdJagType},
@@ -341,9 +329,10 @@ asio::awaitable<Outcome<StoredAuthorization>> AuthorizationFlow::enterprise_gran
   if (!idp_client.client_secret.empty()) with_client.emplace_back("client_secret", idp_client.client_secret);
   auto answer = co_await http_.post(settings_.idp_token_endpoint, "application/x-www-form-urlencoded",
                                     form_encode(with_client), none);
-  if (!answer) co_return R::failure("the token exchange at the identity provider failed: " + answer.error());
+  if (!answer)
+    co_return fail("the token exchange at the identity provider failed: " + answer.error().message);
   auto jag = parse_token_response(answer.value().status, answer.value().body, false);
-  if (!jag) co_return R::failure("the identity provider refused the token exchange: " + jag.error());
+  if (!jag) co_return fail("the identity provider refused the token exchange: " + jag.error().message);
   known_secrets().add(jag.value().access_token);
   // 2. At the MCP server's authorization server: the ID-JAG for an access token (RFC 7523 JWT bearer grant).
   const auto client = configured_client(discovery.server);
@@ -351,7 +340,7 @@ asio::awaitable<Outcome<StoredAuthorization>> AuthorizationFlow::enterprise_gran
   if (scope) grant.emplace_back("scope", *scope);
   auto tokens = co_await token_request(discovery.server.token_endpoint, discovery.server.issuer, client,
                                        std::move(grant));
-  if (!tokens) co_return R::failure(tokens.error());
+  if (!tokens) co_return tokens.error();
   co_return record_of(discovery, client, "jwt-bearer", tokens.value(), scope);
 }
 

@@ -13,19 +13,20 @@
 #include <optional>
 #include <string>
 
+#include "mcp/failure.hpp"
 #include "mcp/oauth/client_identity.hpp"
 #include "mcp/oauth/form_encoding.hpp"
 #include "mcp/oauth/oauth_http.hpp"
 #include "mcp/oauth/oauth_metadata.hpp"
 #include "mcp/oauth/token_response.hpp"
 #include "mcp/oauth/token_store.hpp"
-#include "mcp/outcome.hpp"
 
 namespace parley::mcp::oauth {
 
 // What the person configured about parley's client (CLI options today).
 struct ClientSettings {
   std::string client_id;  // pre-registered; empty: none
+  std::string scope;  // asked for instead of the scope chosen from the challenge and metadata; empty: chosen
   std::string client_secret;
   std::string client_metadata_url;  // a Client ID Metadata Document parley is known by; empty: none
   std::string client_name = "parley";
@@ -62,31 +63,33 @@ class AuthorizationFlow {
   AuthorizationFlow(OAuthHttp& http, ClientSettings settings) : http_(http), settings_(std::move(settings)) {}
 
   // `resource_metadata_url`: from the server's WWW-Authenticate challenge, tried before the well-known URLs.
-  boost::asio::awaitable<Outcome<Discovery>> discover(std::string server_url,
-                                                      std::optional<std::string> resource_metadata_url);
+  boost::asio::awaitable<Result<Discovery, Failure>> discover(
+      std::string server_url, std::optional<std::string> resource_metadata_url);
   // Who parley is to the discovered server: the configured client, a usable earlier registration (`known`),
   // the metadata document, or a new dynamic registration for `redirect_uri`.
-  boost::asio::awaitable<Outcome<ClientIdentity>> identify(Discovery discovery, std::string redirect_uri,
-                                                           std::optional<std::string> scope,
-                                                           std::optional<ClientIdentity> known);
-  Outcome<PendingAuthorization> begin(const Discovery& discovery, ClientIdentity client,
-                                      std::string redirect_uri, std::optional<std::string> scope) const;
+  boost::asio::awaitable<Result<ClientIdentity, Failure>> identify(Discovery discovery,
+                                                                   std::string redirect_uri,
+                                                                   std::optional<std::string> scope,
+                                                                   std::optional<ClientIdentity> known);
+  Result<PendingAuthorization, Failure> begin(const Discovery& discovery, ClientIdentity client,
+                                              std::string redirect_uri,
+                                              std::optional<std::string> scope) const;
   // `callback`: the query parameters the authorization server redirected back with.
-  boost::asio::awaitable<Outcome<StoredAuthorization>> complete(PendingAuthorization pending,
-                                                                FormFields callback);
-  boost::asio::awaitable<Outcome<StoredAuthorization>> refresh(StoredAuthorization record);
-  boost::asio::awaitable<Outcome<StoredAuthorization>> client_credentials(Discovery discovery,
-                                                                          std::optional<std::string> scope);
-  boost::asio::awaitable<Outcome<StoredAuthorization>> enterprise_grant(Discovery discovery,
-                                                                        std::optional<std::string> scope);
+  boost::asio::awaitable<Result<StoredAuthorization, Failure>> complete(PendingAuthorization pending,
+                                                                        FormFields callback);
+  boost::asio::awaitable<Result<StoredAuthorization, Failure>> refresh(StoredAuthorization record);
+  boost::asio::awaitable<Result<StoredAuthorization, Failure>> client_credentials(
+      Discovery discovery, std::optional<std::string> scope);
+  boost::asio::awaitable<Result<StoredAuthorization, Failure>> enterprise_grant(
+      Discovery discovery, std::optional<std::string> scope);
 
   [[nodiscard]] const ClientSettings& settings() const { return settings_; }
 
  private:
-  boost::asio::awaitable<Outcome<TokenSet>> token_request(std::string endpoint, std::string audience,
-                                                          ClientIdentity client, FormFields fields);
-  boost::asio::awaitable<Outcome<AuthorizationServerMetadata>> server_metadata(std::string issuer,
-                                                                               bool check_issuer);
+  boost::asio::awaitable<Result<TokenSet, Failure>> token_request(std::string endpoint, std::string audience,
+                                                                  ClientIdentity client, FormFields fields);
+  boost::asio::awaitable<Result<AuthorizationServerMetadata, Failure>> server_metadata(std::string issuer,
+                                                                                       bool check_issuer);
   [[nodiscard]] ClientIdentity configured_client(const AuthorizationServerMetadata& server) const;
   static StoredAuthorization record_of(const Discovery& discovery, const ClientIdentity& client,
                                        std::string grant, const TokenSet& tokens,

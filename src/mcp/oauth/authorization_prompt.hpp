@@ -7,8 +7,8 @@
 #include <string>
 
 #include "core/cancel_signal.hpp"
+#include "mcp/failure.hpp"
 #include "mcp/oauth/form_encoding.hpp"
-#include "mcp/outcome.hpp"
 
 namespace parley::mcp::oauth {
 
@@ -16,12 +16,13 @@ class AuthorizationPrompt {
  public:
   virtual ~AuthorizationPrompt() = default;
   // The redirect URI the authorization server is to send the browser back to (prepares to receive it).
-  virtual boost::asio::awaitable<Outcome<std::string>> redirect_uri() = 0;
+  virtual boost::asio::awaitable<Result<std::string, Failure>> redirect_uri() = 0;
   // Shows `authorization_url` to the person and waits for the redirect carrying `state`; its query
   // parameters.
-  virtual boost::asio::awaitable<Outcome<FormFields>> authorize(std::string server_url,
-                                                                std::string authorization_url,
-                                                                std::string state, CancelSignal* cancel) = 0;
+  virtual boost::asio::awaitable<Result<FormFields, Failure>> authorize(std::string server_url,
+                                                                        std::string authorization_url,
+                                                                        std::string state,
+                                                                        CancelSignal* cancel) = 0;
 };
 
 }  // namespace parley::mcp::oauth

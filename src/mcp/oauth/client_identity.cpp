@@ -36,22 +36,20 @@ std::string registration_body(const RegistrationRequest& request) {
   return json::serialize(body);
 }
 
-Outcome<ClientIdentity> parse_registration_response(int status, std::string_view body) {
-  using R = Outcome<ClientIdentity>;
+Result<ClientIdentity, Failure> parse_registration_response(int status, std::string_view body) {
   const auto parsed = json::parse(body);
   const bj::object* o = parsed && parsed->is_object() ? &parsed->get_object() : nullptr;
   if (status < 200 || status >= 300) {
     std::string error = o != nullptr ? json::string_member(*o, "error") : std::string();
     std::string description = o != nullptr ? json::string_member(*o, "error_description") : std::string();
     if (description.size() > 300) description = description.substr(0, 300) + "...";
-    return R::failure("the authorization server refused to register parley (HTTP " + std::to_string(status) +
-                      (error.empty() ? "" : ", " + error) + (description.empty() ? "" : ": " + description) +
-                      ")");
+    return fail("the authorization server refused to register parley (HTTP " + std::to_string(status) +
+                (error.empty() ? "" : ", " + error) + (description.empty() ? "" : ": " + description) + ")");
   }
-  if (o == nullptr) return R::failure("the registration answer is not a JSON object");
+  if (o == nullptr) return fail("the registration answer is not a JSON object");
   ClientIdentity c;
   c.client_id = json::string_member(*o, "client_id");
-  if (c.client_id.empty()) return R::failure("the registration answer has no client_id");
+  if (c.client_id.empty()) return fail("the registration answer has no client_id");
   c.client_secret = json::string_member(*o, "client_secret");
   c.token_endpoint_auth_method = json::string_member(*o, "token_endpoint_auth_method");
   c.registration = "dynamic";

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mcp/failure.hpp"
 #include "mcp/oauth/oauth_metadata.hpp"
-#include "mcp/outcome.hpp"
 
 namespace parley::mcp::oauth {
 
@@ -33,7 +33,7 @@ struct RegistrationRequest {
 // The RFC 7591 registration request body.
 std::string registration_body(const RegistrationRequest& request);
 // The registration response; a refusal is a failure with the server's error and description.
-Outcome<ClientIdentity> parse_registration_response(int status, std::string_view body);
+Result<ClientIdentity, Failure> parse_registration_response(int status, std::string_view body);
 
 // The token endpoint authentication parley asks for when it registers: none when the server allows public
 // clients, else the first of client_secret_basic and client_secret_post it supports.

@@ -47,24 +47,22 @@ std::optional<std::string> der_to_raw_p256(const std::string& der) {
 
 }  // namespace
 
-Outcome<std::string> sign_jwt(std::string_view private_key_pem, std::string_view algorithm,
-                              const bj::object& claims) {
-  using R = Outcome<std::string>;
+Result<std::string, Failure> sign_jwt(std::string_view private_key_pem, std::string_view algorithm,
+                                      const bj::object& claims) {
   const bool ec = algorithm == "ES256";
   if (!ec && algorithm != "RS256") {
-    return R::failure("unsupported JWT signing algorithm '" + std::string(algorithm) +
-                      "' (use ES256 or RS256)");
+    return fail("unsupported JWT signing algorithm '" + std::string(algorithm) + "' (use ES256 or RS256)");
   }
   std::unique_ptr<BIO, BioFree> bio(
       BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())));
   std::unique_ptr<EVP_PKEY, KeyFree> key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                                              : nullptr);
-  if (!key) return R::failure("the private key is not a PEM private key");
+  if (!key) return fail("the private key is not a PEM private key");
   const int type = EVP_PKEY_get_base_id(key.get());
   if (ec && (type != EVP_PKEY_EC || EVP_PKEY_get_bits(key.get()) != 256)) {
-    return R::failure("ES256 needs a P-256 EC private key");
+    return fail("ES256 needs a P-256 EC private key");
   }
-  if (!ec && type != EVP_PKEY_RSA) return R::failure("RS256 needs an RSA private key");
+  if (!ec && type != EVP_PKEY_RSA) return fail("RS256 needs an RSA private key");
 
   const bj::object header{{"alg", algorithm}, {"typ", "JWT"}};
   const std::string signing_input =
@@ -75,26 +73,26 @@ Outcome<std::string> sign_jwt(std::string_view private_key_pem, std::string_view
       EVP_DigestSign(ctx.get(), nullptr, &length,
                      reinterpret_cast<const unsigned char*>(signing_input.data()),
                      signing_input.size()) != 1) {
-    return R::failure("cannot sign the JWT with this key");
+    return fail("cannot sign the JWT with this key");
   }
   std::string signature(length, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
                      reinterpret_cast<const unsigned char*>(signing_input.data()),
                      signing_input.size()) != 1) {
-    return R::failure("cannot sign the JWT with this key");
+    return fail("cannot sign the JWT with this key");
   }
   signature.resize(length);
   if (ec) {
     auto raw = der_to_raw_p256(signature);
-    if (!raw) return R::failure("cannot encode the ES256 signature");
+    if (!raw) return fail("cannot encode the ES256 signature");
     signature = std::move(*raw);
   }
   return signing_input + "." + base64url_encode(signature);
 }
 
-Outcome<std::string> client_assertion(std::string_view private_key_pem, std::string_view algorithm,
-                                      std::string_view client_id, std::string_view audience,
-                                      std::chrono::system_clock::time_point now) {
+Result<std::string, Failure> client_assertion(std::string_view private_key_pem, std::string_view algorithm,
+                                              std::string_view client_id, std::string_view audience,
+                                              std::chrono::system_clock::time_point now) {
   const auto issued = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   const bj::object claims{
       {"iss", client_id}, {"sub", client_id},    {"aud", audience},

@@ -37,7 +37,7 @@ LoopbackPrompt::LoopbackPrompt(asio::any_io_executor executor, net::HttpClient& 
                                std::chrono::seconds wait)
     : executor_(std::move(executor)), http_(http), headless_(headless), wait_(wait) {}
 
-asio::awaitable<Outcome<std::string>> LoopbackPrompt::redirect_uri() {
+asio::awaitable<Result<std::string, Failure>> LoopbackPrompt::redirect_uri() {
   if (!redirect_uri_.empty()) co_return redirect_uri_;
   boost::system::error_code ec;
   acceptor_.emplace(executor_);
@@ -49,8 +49,7 @@ asio::awaitable<Outcome<std::string>> LoopbackPrompt::redirect_uri() {
     redirect_uri_ = "http://127.0.0.1:" + std::to_string(acceptor_->local_endpoint().port()) + "/callback";
     co_return redirect_uri_;
   }
-  co_return Outcome<std::string>::failure("cannot listen on 127.0.0.1 for the authorization callback: " +
-                                          ec.message());
+  co_return fail("cannot listen on 127.0.0.1 for the authorization callback: " + ec.message());
 }
 
 namespace {
@@ -69,8 +68,7 @@ std::optional<FormFields> callback_query(std::string_view url, std::string_view 
 
 }  // namespace
 
-asio::awaitable<Outcome<FormFields>> LoopbackPrompt::follow_redirects(std::string url) {
-  using R = Outcome<FormFields>;
+asio::awaitable<Result<FormFields, Failure>> LoopbackPrompt::follow_redirects(std::string url) {
   for (int hop = 0; hop < 10; ++hop) {
     if (auto query = callback_query(url, redirect_uri_)) co_return std::move(*query);
     net::ClientRequest request;
@@ -78,18 +76,18 @@ asio::awaitable<Outcome<FormFields>> LoopbackPrompt::follow_redirects(std::strin
     request.read_timeout = std::chrono::seconds(30);
     request.max_body_bytes = 1024 * 1024;
     auto answer = co_await http_.fetch(std::move(request));
-    if (!answer) co_return R::failure("opening the authorization URL failed: " + answer.error().message);
+    if (!answer) co_return fail("opening the authorization URL failed: " + answer.error().message);
     const int status = answer->status;
     auto location = answer->headers.get("Location");
     if (status < 300 || status >= 400 || !location) {
-      co_return R::failure("the authorization server answered HTTP " + std::to_string(status) +
-                           " without sending the browser back; it needs a person (run without "
-                           "--headless-authorization)");
+      co_return fail("the authorization server answered HTTP " + std::to_string(status) +
+                     " without sending the browser back; it needs a person (run without "
+                     "--headless-authorization)");
     }
     url = resolve_location(url, *location);
-    if (url.empty()) co_return R::failure("the authorization server redirected to an invalid URL");
+    if (url.empty()) co_return fail("the authorization server redirected to an invalid URL");
   }
-  co_return R::failure("the authorization server redirected more than 10 times");
+  co_return fail("the authorization server redirected more than 10 times");
 }
 
 namespace {
@@ -127,12 +125,11 @@ asio::awaitable<void> sleep_for(std::chrono::seconds wait) {
   (void)co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-asio::awaitable<Outcome<FormFields>> accept_callback(tcp::acceptor& acceptor, std::string state) {
+asio::awaitable<Result<FormFields, Failure>> accept_callback(tcp::acceptor& acceptor, std::string state) {
   using namespace asio::experimental::awaitable_operators;
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
-    if (ec)
-      co_return Outcome<FormFields>::failure("the authorization callback listener failed: " + ec.message());
+    if (ec) co_return fail("the authorization callback listener failed: " + ec.message());
     // A connection that sends nothing (another local process) must not keep the browser's redirect out.
     auto served = co_await (serve_one(std::move(socket), state) || sleep_for(std::chrono::seconds(10)));
     if (served.index() == 0 && std::get<0>(served)) co_return std::move(*std::get<0>(served));
@@ -141,18 +138,18 @@ asio::awaitable<Outcome<FormFields>> accept_callback(tcp::acceptor& acceptor, st
 
 }  // namespace
 
-asio::awaitable<Outcome<FormFields>> LoopbackPrompt::wait_for_browser(std::string state) {
+asio::awaitable<Result<FormFields, Failure>> LoopbackPrompt::wait_for_browser(std::string state) {
   using namespace asio::experimental::awaitable_operators;
   auto result = co_await (accept_callback(*acceptor_, std::move(state)) || sleep_for(wait_));
   if (result.index() == 0) co_return std::get<0>(std::move(result));
-  co_return Outcome<FormFields>::failure("nobody completed the authorization within " +
-                                         std::to_string(wait_.count()) + " s");
+  co_return fail("nobody completed the authorization within " + std::to_string(wait_.count()) + " s");
 }
 
-asio::awaitable<Outcome<FormFields>> LoopbackPrompt::authorize(std::string server_url,
-                                                               std::string authorization_url,
-                                                               std::string state, CancelSignal* /*cancel*/) {
-  if (redirect_uri_.empty()) co_return Outcome<FormFields>::failure("no redirect URI was prepared");
+asio::awaitable<Result<FormFields, Failure>> LoopbackPrompt::authorize(std::string server_url,
+                                                                       std::string authorization_url,
+                                                                       std::string state,
+                                                                       CancelSignal* /*cancel*/) {
+  if (redirect_uri_.empty()) co_return fail("no redirect URI was prepared");
   if (headless_) co_return co_await follow_redirects(std::move(authorization_url));
   std::cerr << "parley: the MCP server " << server_url
             << " needs authorization. Open this URL in a browser on this machine:\n\n  " << authorization_url

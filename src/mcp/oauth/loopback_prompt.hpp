@@ -27,13 +27,15 @@ class LoopbackPrompt final : public AuthorizationPrompt {
   LoopbackPrompt(boost::asio::any_io_executor executor, net::HttpClient& http, bool headless,
                  std::chrono::seconds wait = std::chrono::minutes(5));
 
-  boost::asio::awaitable<Outcome<std::string>> redirect_uri() override;
-  boost::asio::awaitable<Outcome<FormFields>> authorize(std::string server_url, std::string authorization_url,
-                                                        std::string state, CancelSignal* cancel) override;
+  boost::asio::awaitable<Result<std::string, Failure>> redirect_uri() override;
+  boost::asio::awaitable<Result<FormFields, Failure>> authorize(std::string server_url,
+                                                                std::string authorization_url,
+                                                                std::string state,
+                                                                CancelSignal* cancel) override;
 
  private:
-  boost::asio::awaitable<Outcome<FormFields>> follow_redirects(std::string url);
-  boost::asio::awaitable<Outcome<FormFields>> wait_for_browser(std::string state);
+  boost::asio::awaitable<Result<FormFields, Failure>> follow_redirects(std::string url);
+  boost::asio::awaitable<Result<FormFields, Failure>> wait_for_browser(std::string state);
 
   boost::asio::any_io_executor executor_;
   net::HttpClient& http_;

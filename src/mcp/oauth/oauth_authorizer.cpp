@@ -23,13 +23,24 @@ AuthorizationHint OAuthAuthorizer::hint() const {
   return {last_challenge_->resource_metadata, last_challenge_->scope};
 }
 
-void OAuthAuthorizer::load_once() {
-  if (loaded_) return;
+asio::awaitable<void> OAuthAuthorizer::load_once() {
+  if (loaded_) co_return;
+  // Requests made while the first load runs wait for it rather than go out without a token.
+  auto guard = co_await busy_.acquire();
+  if (loaded_) co_return;
+  if (store_) {
+    auto loaded = co_await store_->load_async(server_url_);
+    if (!loaded.problem.empty()) log::warn("MCP OAuth: {}; parley will authorize again", loaded.problem);
+    if (!record_) record_ = std::move(loaded.record);
+  }
   loaded_ = true;
-  if (!store_) return;
-  std::string problem;
-  record_ = store_->load(server_url_, problem);
-  if (!problem.empty()) log::warn("MCP OAuth: {}; parley will authorize again", problem);
+}
+
+asio::awaitable<void> OAuthAuthorizer::save_record() {
+  if (!store_ || !record_) co_return;
+  if (auto saved = co_await store_->save_async(*record_); !saved) {
+    log::warn("MCP OAuth: the new token works for this run only: {}", saved.error().message);
+  }
 }
 
 asio::awaitable<OAuthHttp*> OAuthAuthorizer::oauth_http() {
@@ -41,7 +52,7 @@ asio::awaitable<OAuthHttp*> OAuthAuthorizer::oauth_http() {
 }
 
 asio::awaitable<std::optional<std::string>> OAuthAuthorizer::authorization() {
-  load_once();
+  co_await load_once();
   if (record_ && record_->expired(std::chrono::system_clock::now()) && !record_->refresh_token.empty()) {
     auto guard = co_await busy_.acquire();
     if (record_ && record_->expired(std::chrono::system_clock::now())) {
@@ -49,12 +60,10 @@ asio::awaitable<std::optional<std::string>> OAuthAuthorizer::authorization() {
       auto refreshed = co_await flow.refresh(*record_);
       if (refreshed) {
         record_ = std::move(refreshed.value());
-        if (store_) {
-          if (auto saved = store_->save(*record_); !saved) log::warn("MCP OAuth: {}", saved.error());
-        }
+        co_await save_record();
       } else {
         // The server will refuse the old token; recover() then starts over.
-        log::info("MCP OAuth: refreshing the token of {} failed: {}", server_url_, refreshed.error());
+        log::info("MCP OAuth: refreshing the token of {} failed: {}", server_url_, refreshed.error().message);
         record_->refresh_token.clear();
       }
     }
@@ -63,17 +72,18 @@ asio::awaitable<std::optional<std::string>> OAuthAuthorizer::authorization() {
   co_return "Bearer " + record_->access_token;
 }
 
-asio::awaitable<Outcome<StoredAuthorization>> OAuthAuthorizer::authorize(BearerChallenge challenge,
-                                                                         bool step_up) {
-  using R = Outcome<StoredAuthorization>;
+asio::awaitable<Result<StoredAuthorization, Failure>> OAuthAuthorizer::authorize(BearerChallenge challenge,
+                                                                                 bool step_up) {
   AuthorizationFlow flow(*co_await oauth_http(), settings_);
   auto discovery = co_await flow.discover(server_url_, challenge.resource_metadata);
-  if (!discovery) co_return R::failure(discovery.error());
+  if (!discovery) co_return discovery.error();
   std::optional<std::string> scope;
   if (step_up) {
     // Step-up: what was granted plus what the refusal names, so earlier operations keep working.
     auto merged = merge_scopes(record_ ? record_->scope : "", challenge.scope.value_or(""));
     if (!merged.empty()) scope = std::move(merged);
+  } else if (!settings_.scope.empty()) {
+    scope = settings_.scope;  // the server's definition says what to ask for
   } else {
     const auto& d = discovery.value();
     scope = select_scope(challenge.scope,
@@ -84,31 +94,31 @@ asio::awaitable<Outcome<StoredAuthorization>> OAuthAuthorizer::authorize(BearerC
   if (settings_.client_credentials) co_return co_await flow.client_credentials(discovery.value(), scope);
   if (!prompt_) {
     needs_person_ = true;
-    co_return R::failure(
-        "the MCP server " + server_url_ +
-        " asks for authorization (OAuth); press Authorize in the MCP settings, or run `parley "
-        "mcp tools " +
-        server_url_ + "` on a terminal");
+    co_return fail("the MCP server " + server_url_ +
+                   " asks for authorization (OAuth); press Authorize in the MCP settings, or run `parley "
+                   "mcp tools " +
+                   server_url_ + "` on a terminal");
   }
   auto redirect_uri = co_await prompt_->redirect_uri();
-  if (!redirect_uri) co_return R::failure(redirect_uri.error());
+  if (!redirect_uri) co_return redirect_uri.error();
   // A named local, not a conditional expression inside the co_await: g++ 12 destroys such a temporary twice
   // (a heap corruption the step-up scenarios of the conformance suite showed).
   std::optional<ClientIdentity> known;
   if (record_) known = record_->client;
   auto client = co_await flow.identify(discovery.value(), redirect_uri.value(), scope, std::move(known));
-  if (!client) co_return R::failure(client.error());
+  if (!client) co_return client.error();
   auto pending = flow.begin(discovery.value(), std::move(client.value()), redirect_uri.value(), scope);
-  if (!pending) co_return R::failure(pending.error());
+  if (!pending) co_return pending.error();
   auto callback = co_await prompt_->authorize(server_url_, pending.value().authorization_url,
                                               pending.value().state, nullptr);
-  if (!callback) co_return R::failure(callback.error());
+  if (!callback) co_return callback.error();
   co_return co_await flow.complete(std::move(pending.value()), std::move(callback.value()));
 }
 
-asio::awaitable<Outcome<Done>> OAuthAuthorizer::recover(int status, std::vector<std::string> challenges,
-                                                        int attempt) {
-  load_once();
+asio::awaitable<Result<void, Failure>> OAuthAuthorizer::recover(int status,
+                                                                std::vector<std::string> challenges,
+                                                                int attempt) {
+  co_await load_once();
   const std::string token_before = record_ ? record_->access_token : std::string();
   auto guard = co_await busy_.acquire();
   auto challenge = find_bearer_challenge(challenges).value_or(BearerChallenge{});
@@ -121,40 +131,32 @@ asio::awaitable<Outcome<Done>> OAuthAuthorizer::recover(int status, std::vector<
                                                      : ": " + challenge.error_description.substr(0, 200)) +
                 ")";
   if (attempt > kMaxAuthorizationAttempts) {
-    co_return Outcome<Done>::failure("the MCP server " + server_url_ + " still refuses (HTTP " +
-                                     std::to_string(status) + said + ") after " +
-                                     std::to_string(kMaxAuthorizationAttempts) +
-                                     " authorizations; parley gives up on this request");
+    co_return fail("the MCP server " + server_url_ + " still refuses (HTTP " + std::to_string(status) + said +
+                   ") after " + std::to_string(kMaxAuthorizationAttempts) +
+                   " authorizations; parley gives up on this request");
   }
   // Another request met the same refusal and got a new token meanwhile.
   if (record_ && !record_->access_token.empty() && record_->access_token != token_before) co_return success();
   const bool step_up = status == 403 && challenge.error == "insufficient_scope";
   if (status == 403 && !step_up) {
-    co_return Outcome<Done>::failure("the MCP server " + server_url_ + " refused access (HTTP 403" + said +
-                                     ")");
+    co_return fail("the MCP server " + server_url_ + " refused access (HTTP 403" + said + ")");
   }
   if (!step_up && attempt == 1 && record_ && !record_->refresh_token.empty()) {
     AuthorizationFlow flow(*co_await oauth_http(), settings_);
     auto refreshed = co_await flow.refresh(*record_);
     if (refreshed) {
       record_ = std::move(refreshed.value());
-      if (store_) {
-        if (auto saved = store_->save(*record_); !saved) log::warn("MCP OAuth: {}", saved.error());
-      }
+      co_await save_record();
       co_return success();
     }
     log::info("MCP OAuth: refreshing the token of {} failed ({}); authorizing again", server_url_,
-              refreshed.error());
+              refreshed.error().message);
   }
   auto record = co_await authorize(std::move(challenge), step_up);
-  if (!record) co_return Outcome<Done>::failure(record.error());
+  if (!record) co_return record.error();
   needs_person_ = false;
   record_ = std::move(record.value());
-  if (store_) {
-    if (auto saved = store_->save(*record_); !saved) {
-      log::warn("MCP OAuth: the new token works for this run only: {}", saved.error());
-    }
-  }
+  co_await save_record();
   co_return success();
 }
 

@@ -31,8 +31,8 @@ class OAuthAuthorizer final : public HttpAuthorizer {
                   std::shared_ptr<AuthorizationPrompt> prompt);
 
   boost::asio::awaitable<std::optional<std::string>> authorization() override;
-  boost::asio::awaitable<Outcome<Done>> recover(int status, std::vector<std::string> challenges,
-                                                int attempt) override;
+  boost::asio::awaitable<Result<void, Failure>> recover(int status, std::vector<std::string> challenges,
+                                                        int attempt) override;
 
   [[nodiscard]] bool needs_person() const override { return needs_person_; }
   // From the Bearer challenge of the last refusal (the web flow starts from its resource metadata and scope).
@@ -40,8 +40,10 @@ class OAuthAuthorizer final : public HttpAuthorizer {
 
  private:
   boost::asio::awaitable<OAuthHttp*> oauth_http();
-  boost::asio::awaitable<Outcome<StoredAuthorization>> authorize(BearerChallenge challenge, bool step_up);
-  void load_once();
+  boost::asio::awaitable<Result<StoredAuthorization, Failure>> authorize(BearerChallenge challenge,
+                                                                         bool step_up);
+  boost::asio::awaitable<void> load_once();
+  boost::asio::awaitable<void> save_record();
 
   boost::asio::any_io_executor executor_;
   net::HttpClient& http_;

@@ -60,9 +60,8 @@ std::optional<std::string> OAuthHttp::refusal(std::string_view url) const {
   return std::nullopt;
 }
 
-asio::awaitable<Outcome<HttpAnswer>> OAuthHttp::send(net::ClientRequest request) {
-  using R = Outcome<HttpAnswer>;
-  if (auto why = refusal(request.url)) co_return R::failure(*why);
+asio::awaitable<Result<HttpAnswer, Failure>> OAuthHttp::send(net::ClientRequest request) {
+  if (auto why = refusal(request.url)) co_return fail(*why);
   request.connect_timeout = std::chrono::seconds(10);
   request.read_timeout = std::chrono::seconds(30);
   request.max_body_bytes = 1024 * 1024;
@@ -70,10 +69,10 @@ asio::awaitable<Outcome<HttpAnswer>> OAuthHttp::send(net::ClientRequest request)
   const std::string url = request.url;
   auto result = co_await http_.fetch(std::move(request));
   if (!result) {
-    co_return R::failure(url.substr(0, 200) + ": " + result.error().message +
-                         (policy_.allow_private_addresses
-                              ? ""
-                              : " (OAuth URLs of a server on a public address must be public too)"));
+    co_return fail(url.substr(0, 200) + ": " + result.error().message +
+                   (policy_.allow_private_addresses
+                        ? ""
+                        : " (OAuth URLs of a server on a public address must be public too)"));
   }
   HttpAnswer answer;
   answer.status = result->status;
@@ -82,7 +81,7 @@ asio::awaitable<Outcome<HttpAnswer>> OAuthHttp::send(net::ClientRequest request)
   co_return answer;
 }
 
-asio::awaitable<Outcome<HttpAnswer>> OAuthHttp::get(std::string url, net::Headers headers) {
+asio::awaitable<Result<HttpAnswer, Failure>> OAuthHttp::get(std::string url, net::Headers headers) {
   net::ClientRequest request;
   request.method = "GET";
   request.url = std::move(url);
@@ -91,8 +90,8 @@ asio::awaitable<Outcome<HttpAnswer>> OAuthHttp::get(std::string url, net::Header
   co_return co_await send(std::move(request));
 }
 
-asio::awaitable<Outcome<HttpAnswer>> OAuthHttp::post(std::string url, std::string content_type,
-                                                     std::string body, net::Headers headers) {
+asio::awaitable<Result<HttpAnswer, Failure>> OAuthHttp::post(std::string url, std::string content_type,
+                                                             std::string body, net::Headers headers) {
   net::ClientRequest request;
   request.method = "POST";
   request.url = std::move(url);

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "mcp/outcome.hpp"
+#include "mcp/failure.hpp"
 #include "net/http_client.hpp"
 
 namespace parley::mcp::oauth {
@@ -37,14 +37,14 @@ class OAuthHttp {
 
   // Why `url` may not be fetched under the policy; nullopt when it may.
   [[nodiscard]] std::optional<std::string> refusal(std::string_view url) const;
-  boost::asio::awaitable<Outcome<HttpAnswer>> get(std::string url, net::Headers headers = {});
+  boost::asio::awaitable<Result<HttpAnswer, Failure>> get(std::string url, net::Headers headers = {});
   // POST `body` of `content_type` (a form or JSON).
-  boost::asio::awaitable<Outcome<HttpAnswer>> post(std::string url, std::string content_type,
-                                                   std::string body, net::Headers headers = {});
+  boost::asio::awaitable<Result<HttpAnswer, Failure>> post(std::string url, std::string content_type,
+                                                           std::string body, net::Headers headers = {});
   [[nodiscard]] const OAuthHttpPolicy& policy() const { return policy_; }
 
  private:
-  boost::asio::awaitable<Outcome<HttpAnswer>> send(net::ClientRequest request);
+  boost::asio::awaitable<Result<HttpAnswer, Failure>> send(net::ClientRequest request);
   net::HttpClient& http_;
   OAuthHttpPolicy policy_;
 };

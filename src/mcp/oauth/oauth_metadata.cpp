@@ -34,11 +34,11 @@ std::optional<std::vector<std::string>> optional_strings(const bj::object& o, st
   return strings_of(o, key);
 }
 
-Outcome<bj::object> object_of(std::string_view body, const char* what) {
+Result<bj::object, Failure> object_of(std::string_view body, const char* what) {
   std::string why;
   auto parsed = json::parse(body, &why);
-  if (!parsed) return Outcome<bj::object>::failure(std::string(what) + " is not JSON: " + why);
-  if (!parsed->is_object()) return Outcome<bj::object>::failure(std::string(what) + " is not a JSON object");
+  if (!parsed) return fail(std::string(what) + " is not JSON: " + why);
+  if (!parsed->is_object()) return fail(std::string(what) + " is not a JSON object");
   return parsed->get_object();
 }
 
@@ -81,22 +81,20 @@ std::string without_trailing_slash(std::string path) {
 
 }  // namespace
 
-Outcome<ProtectedResourceMetadata> parse_protected_resource_metadata(std::string_view body) {
-  using R = Outcome<ProtectedResourceMetadata>;
+Result<ProtectedResourceMetadata, Failure> parse_protected_resource_metadata(std::string_view body) {
   auto o = object_of(body, "the protected resource metadata");
-  if (!o) return R::failure(o.error());
+  if (!o) return o.error();
   ProtectedResourceMetadata m;
   m.resource = json::string_member(o.value(), "resource");
-  if (m.resource.empty()) return R::failure("the protected resource metadata has no resource");
+  if (m.resource.empty()) return fail("the protected resource metadata has no resource");
   m.authorization_servers = strings_of(o.value(), "authorization_servers");
   m.scopes_supported = optional_strings(o.value(), "scopes_supported");
   return m;
 }
 
-Outcome<AuthorizationServerMetadata> parse_authorization_server_metadata(std::string_view body) {
-  using R = Outcome<AuthorizationServerMetadata>;
+Result<AuthorizationServerMetadata, Failure> parse_authorization_server_metadata(std::string_view body) {
   auto parsed = object_of(body, "the authorization server metadata");
-  if (!parsed) return R::failure(parsed.error());
+  if (!parsed) return parsed.error();
   const auto& o = parsed.value();
   AuthorizationServerMetadata m;
   m.issuer = json::string_member(o, "issuer");
@@ -114,8 +112,8 @@ Outcome<AuthorizationServerMetadata> parse_authorization_server_metadata(std::st
       cimd != nullptr && cimd->is_bool()) {
     m.client_id_metadata_document_supported = cimd->get_bool();
   }
-  if (m.issuer.empty()) return R::failure("the authorization server metadata has no issuer");
-  if (m.token_endpoint.empty()) return R::failure("the authorization server metadata has no token_endpoint");
+  if (m.issuer.empty()) return fail("the authorization server metadata has no issuer");
+  if (m.token_endpoint.empty()) return fail("the authorization server metadata has no token_endpoint");
   if (m.grant_types_supported.empty()) m.grant_types_supported = {"authorization_code", "implicit"};
   if (m.token_endpoint_auth_methods_supported.empty())
     m.token_endpoint_auth_methods_supported = {"client_secret_basic"};

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mcp/outcome.hpp"
+#include "mcp/failure.hpp"
 
 namespace parley::mcp::oauth {
 
@@ -34,8 +34,8 @@ struct AuthorizationServerMetadata {
   bool from_fallback = false;  // made up from the 2025-03-26 default endpoints, not read from a document
 };
 
-Outcome<ProtectedResourceMetadata> parse_protected_resource_metadata(std::string_view body);
-Outcome<AuthorizationServerMetadata> parse_authorization_server_metadata(std::string_view body);
+Result<ProtectedResourceMetadata, Failure> parse_protected_resource_metadata(std::string_view body);
+Result<AuthorizationServerMetadata, Failure> parse_authorization_server_metadata(std::string_view body);
 
 // `url` without fragment, with lower-case scheme and host and without a default port: the form compared and
 // sent as the RFC 8707 resource. nullopt for anything but an absolute http(s) URL.

@@ -31,26 +31,25 @@ std::string clipped(std::string text) {
 
 }  // namespace
 
-Outcome<TokenSet> parse_token_response(int status, std::string_view body, bool require_bearer) {
-  using R = Outcome<TokenSet>;
+Result<TokenSet, Failure> parse_token_response(int status, std::string_view body, bool require_bearer) {
   const auto parsed = json::parse(body);
   const bj::object* o = parsed && parsed->is_object() ? &parsed->get_object() : nullptr;
   if (status < 200 || status >= 300) {
     std::string error = o != nullptr ? json::string_member(*o, "error") : std::string();
     std::string description = o != nullptr ? json::string_member(*o, "error_description") : std::string();
-    if (error.empty()) return R::failure("the token endpoint answered HTTP " + std::to_string(status));
-    return R::failure(clipped(error) + (description.empty() ? "" : ": " + clipped(description)) + " (HTTP " +
-                      std::to_string(status) + ")");
+    if (error.empty()) return fail("the token endpoint answered HTTP " + std::to_string(status));
+    return fail(clipped(error) + (description.empty() ? "" : ": " + clipped(description)) + " (HTTP " +
+                std::to_string(status) + ")");
   }
-  if (o == nullptr) return R::failure("the token endpoint's answer is not a JSON object");
+  if (o == nullptr) return fail("the token endpoint's answer is not a JSON object");
   TokenSet t;
   t.access_token = json::string_member(*o, "access_token");
   t.token_type = json::string_member(*o, "token_type");
   t.issued_token_type = json::string_member(*o, "issued_token_type");
-  if (t.access_token.empty()) return R::failure("the token endpoint's answer has no access_token");
+  if (t.access_token.empty()) return fail("the token endpoint's answer has no access_token");
   if (require_bearer && !iequal(t.token_type, "bearer")) {
-    return R::failure("the token endpoint issued a token of type '" + clipped(t.token_type) +
-                      "'; parley sends Bearer tokens only");
+    return fail("the token endpoint issued a token of type '" + clipped(t.token_type) +
+                "'; parley sends Bearer tokens only");
   }
   if (const auto* refresh = o->if_contains("refresh_token");
       refresh != nullptr && refresh->is_string() && !refresh->get_string().empty()) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "mcp/outcome.hpp"
+#include "mcp/failure.hpp"
 
 namespace parley::mcp::oauth {
 
@@ -23,6 +23,6 @@ struct TokenSet {
 // `require_bearer`: an access token for an MCP server must be a Bearer token (RFC 6750); a token exchange
 // answer carries another type. A refusal is a failure "<error>: <description> (HTTP <status>)" without any
 // of the request's secrets.
-Outcome<TokenSet> parse_token_response(int status, std::string_view body, bool require_bearer = true);
+Result<TokenSet, Failure> parse_token_response(int status, std::string_view body, bool require_bearer = true);
 
 }  // namespace parley::mcp::oauth

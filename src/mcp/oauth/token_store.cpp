@@ -39,10 +39,9 @@ std::string StoredAuthorization::to_json() const {
   return json::pretty_sorted(o);
 }
 
-Outcome<StoredAuthorization> StoredAuthorization::from_json(std::string_view text) {
-  using R = Outcome<StoredAuthorization>;
+Result<StoredAuthorization, Failure> StoredAuthorization::from_json(std::string_view text) {
   auto parsed = json::parse(text);
-  if (!parsed || !parsed->is_object()) return R::failure("not a JSON object");
+  if (!parsed || !parsed->is_object()) return fail("not a JSON object");
   const auto& o = parsed->get_object();
   StoredAuthorization r;
   r.server_url = json::string_member(o, "server_url");
@@ -55,7 +54,7 @@ Outcome<StoredAuthorization> StoredAuthorization::from_json(std::string_view tex
   r.scope = json::string_member(o, "scope");
   if (auto at = json::string_member(o, "expires_at"); !at.empty()) {
     r.expires_at = parse_timestamp(at);
-    if (!r.expires_at) return R::failure("expires_at is not a timestamp");
+    if (!r.expires_at) return fail("expires_at is not a timestamp");
   }
   if (const auto* c = o.if_contains("client"); c != nullptr && c->is_object()) {
     const auto& co = c->get_object();
@@ -67,7 +66,7 @@ Outcome<StoredAuthorization> StoredAuthorization::from_json(std::string_view tex
     r.client.redirect_uri = json::string_member(co, "redirect_uri");
   }
   if (r.server_url.empty() || r.token_endpoint.empty())
-    return R::failure("server_url or token_endpoint is missing");
+    return fail("server_url or token_endpoint is missing");
   if (r.grant.empty()) r.grant = "authorization_code";
   return r;
 }
@@ -99,7 +98,7 @@ std::optional<StoredAuthorization> decode(std::string_view text, std::string_vie
   if (parsed && parsed->is_object() && parsed->get_object().empty()) return std::nullopt;  // forgotten
   auto record = StoredAuthorization::from_json(text);
   if (!record) {
-    problem = where + " is not a valid authorization record (" + record.error() + ")";
+    problem = where + " is not a valid authorization record (" + record.error().message + ")";
     return std::nullopt;
   }
   if (canonical_resource_url(record.value().server_url) != canonical_resource_url(server_url)) {
@@ -129,23 +128,22 @@ std::optional<StoredAuthorization> TokenFiles::load(std::string_view server_url,
   return decode(*text, server_url, path.string(), problem);
 }
 
-Outcome<Done> TokenFiles::save(const StoredAuthorization& record) {
+Result<void, Failure> TokenFiles::save(const StoredAuthorization& record) {
   register_secrets(record);
   if (auto ec = create_private_directories(directory_)) {
-    return Outcome<Done>::failure("cannot create " + directory_.string() + ": " + ec.message());
+    return fail("cannot create " + directory_.string() + ": " + ec.message());
   }
   const auto path = path_of(record.server_url);
   if (auto ec = write_file_atomic(path, record.to_json(), 0600)) {
-    return Outcome<Done>::failure("cannot write " + path.string() + ": " + ec.message());
+    return fail("cannot write " + path.string() + ": " + ec.message());
   }
   return success();
 }
 
-Outcome<Done> TokenFiles::forget(std::string_view server_url) {
+Result<void, Failure> TokenFiles::forget(std::string_view server_url) {
   std::error_code ec;
   fs::remove(path_of(server_url), ec);
-  if (ec)
-    return Outcome<Done>::failure("cannot remove " + path_of(server_url).string() + ": " + ec.message());
+  if (ec) return fail("cannot remove " + path_of(server_url).string() + ": " + ec.message());
   return success();
 }
 
@@ -172,23 +170,52 @@ std::optional<StoredAuthorization> TokenRows::load(std::string_view server_url, 
   return decode(doc->text, server_url, where(server_url), problem);
 }
 
-Outcome<Done> TokenRows::save(const StoredAuthorization& record) {
+Result<void, Failure> TokenRows::save(const StoredAuthorization& record) {
   register_secrets(record);
   if (auto ec = table_.write(row_name(record.server_url), record.to_json())) {
-    return Outcome<Done>::failure("cannot write " + where(record.server_url) + ": " + ec.message());
+    return fail("cannot write " + where(record.server_url) + ": " + ec.message());
   }
   return success();
 }
 
-Outcome<Done> TokenRows::forget(std::string_view server_url) {
+Result<void, Failure> TokenRows::forget(std::string_view server_url) {
   if (auto ec = table_.write(row_name(server_url), "{}")) {
-    return Outcome<Done>::failure("cannot write " + where(server_url) + ": " + ec.message());
+    return fail("cannot write " + where(server_url) + ": " + ec.message());
   }
   return success();
 }
 
 std::string TokenRows::where(std::string_view server_url) const {
   return table_.where(row_name(server_url));
+}
+
+boost::asio::awaitable<LoadedAuthorization> TokenStore::load_async(std::string server_url) {
+  LoadedAuthorization out;
+  out.record = load(server_url, out.problem);
+  co_return out;
+}
+
+boost::asio::awaitable<Result<void, Failure>> TokenStore::save_async(StoredAuthorization record) {
+  co_return save(record);
+}
+
+// The work is a named local moved into run(), never a temporary inside the co_await: g++ 12 destroys such a
+// temporary's captures twice (the same bug authorization_flow works around).
+boost::asio::awaitable<LoadedAuthorization> OffloadedTokenStore::load_async(std::string server_url) {
+  auto load_it = [inner = inner_, url = std::move(server_url)] {
+    LoadedAuthorization out;
+    out.record = inner->load(url, out.problem);
+    return out;
+  };
+  auto loaded = co_await pool_.run(std::move(load_it));
+  co_return loaded;
+}
+
+boost::asio::awaitable<Result<void, Failure>> OffloadedTokenStore::save_async(StoredAuthorization record) {
+  auto shared = std::make_shared<const StoredAuthorization>(std::move(record));
+  auto save_it = [inner = inner_, shared] { return inner->save(*shared); };
+  auto saved = co_await pool_.run(std::move(save_it));
+  co_return saved;
 }
 
 }  // namespace parley::mcp::oauth

@@ -27,11 +27,13 @@ class WebAuthorizations {
                     std::shared_ptr<TokenStore> store, ClientSettings settings = {});
 
   // The URL to send the browser to, for the server `server_id` at `server_url`; `redirect_uri` is parley's
-  // callback route as the browser reaches it.
-  boost::asio::awaitable<Outcome<std::string>> begin(std::string server_id, std::string server_url,
-                                                     AuthorizationHint hint, std::string redirect_uri);
+  // callback route as the browser reaches it. `client`: the server's own pre-registered client, when its
+  // definition names one (else the settings given at construction: registration or a metadata document).
+  boost::asio::awaitable<Result<std::string, Failure>> begin(
+      std::string server_id, std::string server_url, AuthorizationHint hint, std::string redirect_uri,
+      std::optional<ClientSettings> client = std::nullopt);
   // Completes the flow the redirect's `state` names: the id of the server whose tokens are now stored.
-  boost::asio::awaitable<Outcome<std::string>> complete(FormFields callback);
+  boost::asio::awaitable<Result<std::string, Failure>> complete(FormFields callback);
 
  private:
   struct Pending {

@@ -285,6 +285,8 @@ export interface McpServer {
   tools: McpTool[];
   contexts: string[];
   tool_overrides: Record<string, { contexts: string[] | null; approval?: ToolApproval }>;
+  /** A pre-registered OAuth client (docs/mcp.md); absent when parley registers itself. */
+  oauth?: McpOAuthClient;
   transport: 'stdio' | 'streamable-http' | 'sse';
   state: 'connected' | 'connecting' | 'disconnected' | 'disabled' | 'failed' | 'needs_authorization';
   last_error: string | null;
@@ -320,6 +322,14 @@ export interface McpDefinition {
   disabled_tools?: string[] | null;
   contexts?: string[];
   tool_overrides?: Record<string, { contexts: string[] | null; approval?: ToolApproval }>;
+  oauth?: McpOAuthClient | null;
+}
+
+export interface McpOAuthClient {
+  client_id: string;
+  /** The secret, or ${VAR} naming one in parley's environment. */
+  client_secret?: string;
+  scope?: string;
 }
 
 export interface PresetSummary {

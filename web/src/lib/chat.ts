@@ -42,7 +42,7 @@ export async function streamTurn(body: TurnRequest, onEvent: (e: StreamEvent) =>
       method: 'POST',
       credentials: 'same-origin',
       // This client answers a running turn's questions (elicitation forms and tool approvals, docs/mcp.md).
-      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', 'Parley-Interactions': 'elicitation, tool-approval' },
+      headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream', 'Parley-Interactions': 'elicitation, elicitation-url, tool-approval' },
       body: JSON.stringify(body),
       signal,
     });

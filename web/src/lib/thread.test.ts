@@ -168,6 +168,19 @@ describe('applyEvent', () => {
     expect(m.hops[0].toolCalls).toHaveLength(2);
   });
 
+  it('keeps a URL-mode elicitation as a link question; a form stays a form', () => {
+    const m = newAssistant('a', 'u');
+    const ev = (event: string, data: unknown) => applyEvent(m, { event, data: JSON.stringify(data) });
+    ev('tool', { status: 'started', name: 'sign_in', call_id: 'c1' });
+    ev('elicitation', { id: 'q1', status: 'open', call_id: 'c1', name: 'sign_in', server: 'remote', mode: 'url',
+      message: 'Sign in', url: 'https://login.example.com/start?x=1', elicitation_id: 'e1', timeout_ms: 5000 });
+    expect(m.hops[0].toolCalls[0].question).toMatchObject({ kind: 'elicitation', mode: 'url', url: 'https://login.example.com/start?x=1', schema: {} });
+    ev('tool', { status: 'started', name: 'ask', call_id: 'c2' });
+    ev('elicitation', { id: 'q2', status: 'open', call_id: 'c2', name: 'ask', server: 'remote', mode: 'bogus', url: 7,
+      requested_schema: { type: 'object', properties: {} } });
+    expect(m.hops[0].toolCalls[1].question).toMatchObject({ mode: 'form', url: '' });
+  });
+
   it('attaches follow-up notices to their tool call', () => {
     const m = newAssistant('a', 'u');
     applyEvent(m, { event: 'metadata', data: JSON.stringify({ finish_reason: 'tool_calls', tool_calls: [{ id: 'c', type: 'function', function: { name: 'cal', arguments: '{}' } }], message_id: 1 }) });

@@ -23,6 +23,9 @@ export interface Attachment {
 export interface ToolQuestion {
   id: string;
   kind: 'elicitation' | 'tool_approval';
+  /** Elicitation: "form" (fill in `schema`) or "url" (open `url` out of band, MCP URL mode). */
+  mode: 'form' | 'url';
+  url: string;
   message: string;
   server: string;
   schema: Record<string, unknown>;
@@ -264,6 +267,8 @@ function applyQuestion(m: AssistantMessage, kind: 'elicitation' | 'tool_approval
   }
   call.question = {
     id, kind,
+    mode: q.mode === 'url' ? 'url' : 'form',
+    url: typeof q.url === 'string' ? q.url : '',
     message: typeof q.message === 'string' ? q.message : '',
     server: typeof q.server === 'string' ? q.server : '',
     schema: q.requested_schema && typeof q.requested_schema === 'object' ? (q.requested_schema as Record<string, unknown>) : {},
