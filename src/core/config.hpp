@@ -94,6 +94,8 @@ struct Config {
   double body_timeout_seconds = 300.0;
   std::size_t max_connections = 0;  // 0: derived from the open-files limit at start-up
   int io_threads = 2;
+  // PARLEY_LOG_FORMAT: "text" (readable lines on stderr) or "json" (one object per line on stdout).
+  std::string log_format = "text";
 
   // Notes for the log at start-up (e.g. a .env-only alias was used).
   std::vector<std::string> notices;
