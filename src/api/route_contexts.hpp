@@ -44,12 +44,13 @@ class SettingsService;
 
 namespace parley::api {
 
-// GET /health (§2.1).
+// GET /health (§2.1) and GET /metrics (§8.6).
 struct HealthRoutes {
   const Config& config;
   Warnings& warnings;
   settings::SettingsService& settings;       // the active model
   chat::ConversationService& conversations;  // whether the history store answers
+  BlockingPool* blocking = nullptr;          // /metrics reads /proc/self there
 };
 
 // Login, logout, status (§8.8).

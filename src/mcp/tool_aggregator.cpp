@@ -10,6 +10,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "mcp/oauth/oauth_authorizer.hpp"
 #include "mcp/strand_event.hpp"
 #include "mcp/strand_lock.hpp"
@@ -410,8 +411,15 @@ asio::awaitable<ToolCallOutcome> call_on_strand(std::shared_ptr<ToolAggregator::
   auto runner = it->second;
   // The server's requests for input during this call go to the turn that made it.
   auto route = impl->elicitation_router->route(server_id, std::move(elicitation));
+  const auto started = std::chrono::steady_clock::now();
   auto result =
       co_await runner->call_tool(tool_name, std::move(arguments), impl->options.tool_timeout, cancel);
+  const auto status = cancel && cancel->cancelled()          ? metrics::ToolStatus::cancelled
+                      : (!result || result.value().is_error) ? metrics::ToolStatus::error
+                                                             : metrics::ToolStatus::finished;
+  metrics::global().tool_call(
+      server_id, tool_name, status,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!result) co_return tool_error(result.error());
   ToolCallOutcome out;
   out.is_error = result.value().is_error;
