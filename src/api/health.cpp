@@ -4,6 +4,7 @@
 #include "api/responses.hpp"
 #include "api/system_routes.hpp"
 #include "chat/conversation_service.hpp"
+#include "core/clock.hpp"
 #include "settings/settings_service.hpp"
 
 namespace parley::api {
@@ -19,6 +20,21 @@ boost::asio::awaitable<net::Response> get_health(HealthRoutes& ctx, net::Request
   if (!db_ok)
     warnings.emplace_back(
         "The database did not answer within 2 seconds; check that it is running and reachable");
+  boost::json::value tls;
+  if (ctx.tls) {
+    const auto info = ctx.tls->info();
+    const auto now = std::chrono::system_clock::now();
+    if (auto w = net::expiry_warning(info, now); !w.empty()) warnings.emplace_back(w);
+    boost::json::array names;
+    for (const auto& n : info.names) names.emplace_back(n);
+    tls = boost::json::object{
+        {"certificate_expires_at", format_iso_utc_z(info.not_after)},
+        {"certificate_days_left", net::days_left(info, now)},
+        {"certificate_subject", info.subject},
+        {"certificate_names", std::move(names)},
+        {"certificate_sha256", info.sha256_fingerprint},
+    };
+  }
   boost::json::object body{
       {"status", db_ok ? "ok" : "error"},
       {"default_model", ctx.config.default_model},
@@ -28,6 +44,8 @@ boost::asio::awaitable<net::Response> get_health(HealthRoutes& ctx, net::Request
       {"storage", ctx.config.storage},
       {"warnings", std::move(warnings)},
   };
+  // Only when HTTPS is served: the spec's fields are unchanged, this one is added.
+  if (!tls.is_null()) body["tls"] = std::move(tls);
   auto res = json_response(db_ok ? 200 : 503, body);
   res.headers.set("Cache-Control", "no-store");
   co_return res;

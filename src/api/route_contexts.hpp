@@ -6,6 +6,7 @@
 #include "api/context.hpp"
 #include "core/config.hpp"
 #include "core/warnings.hpp"
+#include "net/tls_certificates.hpp"
 
 namespace parley::auth {
 class AuthService;
@@ -50,7 +51,9 @@ struct HealthRoutes {
   Warnings& warnings;
   settings::SettingsService& settings;       // the active model
   chat::ConversationService& conversations;  // whether the history store answers
-  BlockingPool* blocking = nullptr;          // /metrics reads /proc/self there
+  // Set when parley serves HTTPS itself: the certificate's expiry in `tls`, and a warning before it.
+  std::shared_ptr<net::TlsCertificates> tls = nullptr;
+  BlockingPool* blocking = nullptr;  // /metrics reads /proc/self there
 };
 
 // Login, logout, status (§8.8).

@@ -110,6 +110,18 @@ int run_cli(int argc, char** argv) {
                        "Read the password once from standard input instead of the terminal");
 
   auto* migrate_cmd = app.add_subcommand("migrate", "Apply the database migrations and exit");
+  bool dry_run = false;
+  migrate_cmd->add_flag("--dry-run", dry_run,
+                        "Print the current and target schema versions and each migration that would run, "
+                        "changing nothing");
+  std::string restore_path;
+  auto* restore_cmd = app.add_subcommand(
+      "restore", "Replace the SQLite database with a backup FILE (parley must not be running on this home)");
+  restore_cmd->add_option("file", restore_path, "a backup made by `parley backup` (or a stopped database)")
+      ->required();
+  auto* doctor_cmd = app.add_subcommand(
+      "doctor",
+      "Check the home (configuration, upstream, database, storage, MCP servers, permissions, clock)");
   std::string backup_path;
   auto* backup_cmd =
       app.add_subcommand("backup", "Copy the SQLite database to PATH while parley may be running");
@@ -169,12 +181,28 @@ int run_cli(int argc, char** argv) {
   auto* keys_revoke = keys_cmd->add_subcommand("revoke", "Revoke a key by its id");
   keys_revoke->add_option("id", keys.id, "the key's id (parley keys list)")->required();
 
+  CertCommand cert;
+  auto* cert_cmd = app.add_subcommand(
+      "cert", "Make a certificate for HTTPS: parley cert --self-signed HOST... (DNS names and IP addresses)");
+  cert_cmd
+      ->add_flag("--self-signed", cert.self_signed,
+                 "an ECDSA P-256 key and a self-signed certificate for the hosts")
+      ->required();
+  cert_cmd->add_option("hosts", cert.hosts, "host names and IP addresses the certificate is for")->required();
+  cert_cmd->add_option("--out", cert.out_dir,
+                       "folder for cert.pem and key.pem [default: <PARLEY_HOME>/data/tls]");
+  cert_cmd->add_option("--days", cert.days, "validity in days (1-825) [default: 825]");
+  cert_cmd->add_flag("--force", cert.force, "replace an existing cert.pem and key.pem");
+
   // CLI11's own idiom: help, version and parse errors are printed and end with CLI11's exit code.
   CLI11_PARSE(app, argc, argv);
   if (passwd_cmd->parsed()) return set_password(from_stdin);
-  if (migrate_cmd->parsed()) return migrate_database();
+  if (migrate_cmd->parsed()) return migrate_database(dry_run);
+  if (restore_cmd->parsed()) return restore_database(restore_path);
+  if (doctor_cmd->parsed()) return doctor();
   if (backup_cmd->parsed()) return backup_database(backup_path);
   if (mcp_server_cmd->parsed()) return run_mcp_server(builtin_name);
+  if (cert_cmd->parsed()) return cert_command(cert);
   if (keys_cmd->parsed()) {
     keys.action = keys_create->parsed() ? "create" : keys_list->parsed() ? "list" : "revoke";
     keys.mcp_servers_given = servers_opt->count() > 0 || no_tools;

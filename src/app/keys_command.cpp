@@ -15,7 +15,7 @@ namespace {
 
 std::unique_ptr<store::Repository> open_for_keys(const Config& config) {
   try {
-    return std::move(store::open_repository(config).repository);
+    return std::move(store::open_repository(config, backup_before_migrate(config)).repository);
   } catch (const store::DatabaseError& e) {
     std::cerr << "parley keys: cannot open the " << store::describe_database(config) << ": " << e.what()
               << "\n";

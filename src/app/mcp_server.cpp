@@ -48,7 +48,9 @@ class LazyStore {
       if (!repository_) {
         repository_ = config_.database_kind == DatabaseKind::postgres
                           ? store::open_postgres_repository(config_.postgres_url, 1).repository
-                          : store::open_sqlite_repository(config_.sqlite_path, 1).repository;
+                          : store::open_sqlite_repository(config_.sqlite_path, 1, system_wall_clock(),
+                                                          backup_before_migrate(config_))
+                                .repository;
       }
       return fn(*repository_);
     } catch (const std::exception& e) {
@@ -271,7 +273,9 @@ class SessionAttachmentSink {
       table = std::make_unique<store::PostgresDocumentStore>(config_.postgres_url);
       repository_ = store::open_postgres_repository(config_.postgres_url, 1).repository;
     } else {
-      repository_ = store::open_sqlite_repository(config_.sqlite_path, 1).repository;
+      repository_ = store::open_sqlite_repository(config_.sqlite_path, 1, system_wall_clock(),
+                                                  backup_before_migrate(config_))
+                        .repository;
     }
     const auto key = store::load_or_create_signing_key(config_, table.get(), warnings);
     service_ = std::make_unique<chat::AttachmentService>(

@@ -1,6 +1,4 @@
 // `parley serve` and `parley passwd`: load and validate the configuration, wire the object graph, run.
-#include <fcntl.h>
-#include <sys/file.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -11,14 +9,17 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "api/context.hpp"
 #include "api/http_policy.hpp"
+#include "api/https_redirect.hpp"
 #include "api/route_contexts.hpp"
 #include "api/routes.hpp"
 #include "app/commands.hpp"
 #include "app/google_wiring.hpp"
+#include "app/home_lock.hpp"
 #include "app/login_sessions.hpp"
 #include "app/password_row.hpp"
 #include "app/preset_tool_servers.hpp"
@@ -35,6 +36,7 @@
 #include "chat/session_turn_locks.hpp"
 #include "core/atomic_file.hpp"
 #include "core/blocking.hpp"
+#include "core/clock.hpp"
 #include "core/config.hpp"
 #include "core/document_store.hpp"
 #include "core/ids.hpp"
@@ -71,8 +73,6 @@ namespace parley::app {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
 
-namespace {
-
 std::optional<Config> load_config_or_report() {
   auto loaded = load_config(process_environment());
   if (!loaded.config) {
@@ -90,18 +90,7 @@ std::optional<Config> load_config_or_report() {
   return std::move(loaded.config);
 }
 
-// One parley process owns a data directory (api.md §4.0).
-int lock_data_dir(const fs::path& data_dir) {
-  if (create_private_directories(data_dir)) return -1;
-  const auto path = data_dir / ".parley.lock";
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return -1;
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
-    return -2;
-  }
-  return fd;
-}
+namespace {
 
 bool read_password_from_terminal(const char* prompt, std::string& out) {
   std::cerr << prompt << std::flush;
@@ -121,6 +110,32 @@ bool read_password_from_terminal(const char* prompt, std::string& out) {
 }
 
 // Stops the MCP servers (reaping their children) before the io_context stops.
+// SIGHUP: the certificate and key are read again on the blocking pool; new connections use the new pair, and
+// a pair that does not load is logged and the current one kept.
+asio::awaitable<void> reload_tls(std::shared_ptr<net::TlsCertificates> tls, BlockingPool* blocking) {
+  auto reloaded = co_await blocking->run([tls] { return tls->reload(); });
+  if (!reloaded) {
+    log::error("SIGHUP: the TLS certificate was not reloaded ({}); still serving the previous one",
+               reloaded.error().message);
+    co_return;
+  }
+  log::info("SIGHUP: TLS certificate reloaded from {} ({}, expires {}, SHA-256 {})",
+            tls->cert_file().string(), reloaded->subject, format_iso_utc_z(reloaded->not_after),
+            reloaded->sha256_fingerprint);
+  if (auto w = net::expiry_warning(*reloaded, std::chrono::system_clock::now()); !w.empty())
+    log::warn("{}", w);
+}
+
+// Re-arms itself: every SIGHUP reloads.
+void on_sighup(asio::signal_set& signals, asio::io_context& ioc, std::shared_ptr<net::TlsCertificates> tls,
+               BlockingPool& blocking) {
+  signals.async_wait([&signals, &ioc, tls, &blocking](boost::system::error_code ec, int) {
+    if (ec) return;
+    asio::co_spawn(ioc, reload_tls(tls, &blocking), asio::detached);
+    on_sighup(signals, ioc, tls, blocking);
+  });
+}
+
 asio::awaitable<void> stop_tools_then_io(mcp::ToolAggregator* tools, asio::io_context* ioc) {
   co_await tools->stop();
   ioc->stop();
@@ -129,7 +144,9 @@ asio::awaitable<void> stop_tools_then_io(mcp::ToolAggregator* tools, asio::io_co
 // Opens the history store with its migrations applied; nullptr (after logging why) when it cannot be opened.
 std::unique_ptr<store::Repository> open_history_or_report(const Config& config) {
   try {
-    auto opened = store::open_repository(config);
+    auto opened = store::open_repository(config, backup_before_migrate(config));
+    if (!opened.backup.empty())
+      log::info("Kept a copy of the database before migrating it: {}", opened.backup.string());
     if (!opened.applied_migrations.empty()) {
       log::info("Applied {} database migration(s) to the {}", opened.applied_migrations.size(),
                 store::describe_database(config));
@@ -145,20 +162,6 @@ std::unique_ptr<store::Repository> open_history_or_report(const Config& config) 
 }
 
 }  // namespace
-
-int migrate_database() {
-  auto config = load_config_or_report();
-  if (!config) return 2;
-  try {
-    const auto opened = store::open_repository(*config);
-    std::cout << "Applied " << opened.applied_migrations.size() << " migration(s) to the "
-              << store::describe_database(*config) << "; the schema is up to date.\n";
-    return 0;
-  } catch (const store::DatabaseError& e) {
-    std::cerr << "parley migrate: " << store::describe_database(*config) << ": " << e.what() << "\n";
-    return 1;
-  }
-}
 
 int backup_database(const std::string& destination) {
   auto config = load_config_or_report();
@@ -284,19 +287,19 @@ int serve() {
   log::prune_old_logs(config.home / "logs" / "app", log_settings.retention_hours);
   log::prune_old_logs(config.conversation_log_dir, log_settings.retention_hours);
 
-  int lock_fd = -1;
+  std::optional<HomeLock> home_lock;
   if (config.database_kind == DatabaseKind::sqlite) {
-    lock_fd = lock_data_dir(config.home / "data");
-    if (lock_fd == -2) {
+    home_lock.emplace(config.home / "data");
+    if (home_lock->state() == HomeLock::State::held_by_other) {
       log::error(
-          "Another parley process is using {} (data/.parley.lock is held); stop it or use another "
+          "Another parley process is using {} (pid {} holds data/.parley.lock); stop it or use another "
           "PARLEY_HOME",
-          (config.home / "data").string());
+          (config.home / "data").string(),
+          home_lock->holder().empty() ? std::string("unknown") : home_lock->holder());
       return 1;
     }
-    if (lock_fd < 0) {
-      log::error("Cannot create {}: check the permissions of the data directory",
-                 (config.home / "data/.parley.lock").string());
+    if (home_lock->state() != HomeLock::State::held_by_us) {
+      log::error("Cannot create {}: check the permissions of the data directory", home_lock->path().string());
       return 1;
     }
   }
@@ -455,7 +458,8 @@ int serve() {
   ctx.provider = &provider;
   ctx.catalog = &catalog;
   ctx.settings = &settings_service;
-  api::HealthRoutes health_routes{config, warnings, settings_service, conversations, &blocking};
+  api::HealthRoutes health_routes{config, warnings, settings_service, conversations};
+  health_routes.blocking = &blocking;
   api::AuthRoutes auth_routes{config, auth};
   api::ChatRoutes chat_routes{config, chat_turns, &turn_interactions};
   api::ConversationRoutes conversation_routes{config, conversations};
@@ -510,6 +514,25 @@ int serve() {
         config.max_connections, open_files, fitting);
   }
 
+  // HTTPS served by parley itself: the pair must load now (a broken one stops the start with the reason).
+  std::shared_ptr<net::TlsCertificates> tls;
+  if (config.tls_enabled()) {
+    auto loaded = net::load_server_tls(config.tls_cert_file, config.tls_key_file);
+    if (!loaded) {
+      log::error("Cannot serve HTTPS: {} (PARLEY_TLS_CERT_FILE, PARLEY_TLS_KEY_FILE)",
+                 loaded.error().message);
+      return 1;
+    }
+    tls =
+        std::make_shared<net::TlsCertificates>(config.tls_cert_file, config.tls_key_file, std::move(*loaded));
+    const auto info = tls->info();
+    log::info("HTTPS with the certificate {} ({}, expires {}, SHA-256 {})", config.tls_cert_file.string(),
+              info.subject, format_iso_utc_z(info.not_after), info.sha256_fingerprint);
+    if (auto w = net::expiry_warning(info, std::chrono::system_clock::now()); !w.empty()) log::warn("{}", w);
+    options.tls = tls;
+    health_routes.tls = tls;
+  }
+
   net::HttpServer server(ioc, options, router, ui, policy);
   if (auto ec = server.listen()) {
     log::error("Cannot listen on {}:{}: {} (is another server using the port? set PARLEY_PORT)", config.host,
@@ -517,6 +540,27 @@ int serve() {
     return 1;
   }
   policy.set_bound_address(config.host, server.port());
+  // PARLEY_TLS_REDIRECT_PORT: plain HTTP answered with a 308 to the HTTPS port (no routes: the policy answers
+  // every request).
+  const net::Router no_routes{};
+  std::optional<api::HttpsRedirectPolicy> redirect_policy;
+  std::optional<net::HttpServer> redirect_server;
+  if (tls && config.tls_redirect_port != 0) {
+    redirect_policy.emplace(ctx, policy, tls, server.port());
+    net::ServerOptions redirect_options = options;
+    redirect_options.port = config.tls_redirect_port;
+    redirect_options.tls = nullptr;
+    redirect_options.max_connections = std::max<std::size_t>(16, server.max_connections() / 16);
+    redirect_server.emplace(ioc, redirect_options, no_routes, ui, *redirect_policy);
+    if (auto ec = redirect_server->listen()) {
+      log::error("Cannot listen on {}:{} for the HTTPS redirect: {} (PARLEY_TLS_REDIRECT_PORT)", config.host,
+                 config.tls_redirect_port, ec.message());
+      return 1;
+    }
+    redirect_server->start();
+    log::info("Redirecting plain HTTP on port {} to HTTPS on port {}", redirect_server->port(),
+              server.port());
+  }
   log::info("Accepting up to {} connections (open-files limit {})", server.max_connections(), open_files);
   server.start();
   // A warm connection to the provider makes the first token of the first turn come faster.
@@ -538,9 +582,17 @@ int serve() {
   // Before the port is announced: a signal sent as soon as the line appears (a supervisor, a test) is a
   // graceful stop, not the default action that kills the process with its requests.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  // With HTTPS, SIGHUP re-reads the certificate and key (without, SIGHUP keeps its default action).
+  std::optional<asio::signal_set> reload_signal;
+  if (tls) {
+    reload_signal.emplace(ioc, SIGHUP);
+    on_sighup(*reload_signal, ioc, tls, blocking);
+  }
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     log::info("Received signal {}; finishing open requests (up to 10 s)", sig);
+    if (reload_signal) reload_signal->cancel();
+    if (redirect_server) redirect_server->shutdown([] {});
     if (settings_listener) settings_listener->stop();
     if (reaper_lock) reaper_lock->stop();
     server.shutdown(
@@ -552,8 +604,8 @@ int serve() {
   log::info("parley {} serving {} UI files ({}) with {} database, {} storage", PARLEY_VERSION,
             ui.file_count(), config.web_dir ? config.web_dir->string() : std::string("embedded"),
             config.database_kind == DatabaseKind::postgres ? "postgres" : "sqlite", config.storage);
-  const auto listening =
-      fmt::format("parley listening on http://{}:{}", shown_host, static_cast<unsigned>(server.port()));
+  const auto listening = fmt::format("parley listening on {}://{}:{}", tls ? "https" : "http", shown_host,
+                                     static_cast<unsigned>(server.port()));
   if (log::format() == log::Format::json) {
     // stdout carries JSON lines only: the announcement is one of them (at info, whatever the levels say).
     std::printf(
@@ -572,7 +624,7 @@ int serve() {
   blocking.join();
   log::info("parley stopped");
   log::shutdown();
-  if (lock_fd >= 0) ::close(lock_fd);
+  home_lock.reset();
   return 0;
 }
 

@@ -448,6 +448,31 @@ ConfigLoadResult load_config(const EnvMap& env) {
   if (c.log_format != "text" && c.log_format != "json")
     errors.push_back("PARLEY_LOG_FORMAT='" + c.log_format + "' is invalid: expected text or json");
 
+  // HTTPS: a relative path is taken from the home (a certificate may live anywhere, e.g. /etc/letsencrypt).
+  auto tls_file = [&](const char* name, fs::path& out) {
+    auto raw = src.get(name);
+    if (!raw) return;
+    const auto s = text::trimmed(*raw, text::kBlanksAndLineEnds);
+    if (s.empty()) return;
+    fs::path p(s);
+    out = p.is_relative() ? (home / p).lexically_normal() : p.lexically_normal();
+  };
+  tls_file("PARLEY_TLS_CERT_FILE", c.tls_cert_file);
+  tls_file("PARLEY_TLS_KEY_FILE", c.tls_key_file);
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+    errors.push_back(
+        "PARLEY_TLS_CERT_FILE and PARLEY_TLS_KEY_FILE go together: set both (PEM certificate chain and its "
+        "key) to serve HTTPS, or neither");
+  }
+  v.integer("PARLEY_TLS_REDIRECT_PORT", c.tls_redirect_port, 1, 65535);
+  if (c.tls_redirect_port != 0 && c.tls_cert_file.empty()) {
+    errors.push_back(
+        "PARLEY_TLS_REDIRECT_PORT is set but HTTPS is not: set PARLEY_TLS_CERT_FILE and "
+        "PARLEY_TLS_KEY_FILE too");
+  } else if (c.tls_redirect_port != 0 && c.tls_redirect_port == c.port) {
+    errors.push_back("PARLEY_TLS_REDIRECT_PORT must differ from PARLEY_PORT");
+  }
+
   c.notices = std::move(src.notices);
   if (errors.empty()) result.config = std::move(c);
   return result;
@@ -468,6 +493,8 @@ const std::vector<ConfigVariable>& config_variables() {
       {"PARLEY_PUBLIC_URL", "", "unset", "public base URL of this server"},
       {"PARLEY_TIMEZONE", "", "host zone", "display time zone (IANA name)"},
       {"PARLEY_DATABASE_URL", "", "unset", "sqlite:<path> or postgres://…"},
+      {"PARLEY_DB_BACKUP_BEFORE_MIGRATE", "", "1",
+       "0: migrate a SQLite database in place without keeping <file>.v<N>.bak first"},
       {"PARLEY_STORAGE", "", "local", "attachment storage: local, gcs or s3"},
       {"PARLEY_BLOB_DIR", "", "data/blobs", "local object store"},
       {"PARLEY_SIGNING_KEY", "", "generated", "hex, at least 32 bytes (secret)"},
@@ -487,6 +514,11 @@ const std::vector<ConfigVariable>& config_variables() {
       {"PARLEY_IO_THREADS", "", "2", "threads running the HTTP server"},
       {"PARLEY_LOG_FORMAT", "", "text",
        "text (readable lines on stderr) or json (one JSON object per line on stdout and in logs/app/)"},
+      {"PARLEY_TLS_CERT_FILE", "", "unset",
+       "PEM certificate (chain allowed): parley serves HTTPS on its port (TLS 1.2+); SIGHUP re-reads it"},
+      {"PARLEY_TLS_KEY_FILE", "", "unset", "PEM private key of PARLEY_TLS_CERT_FILE (unencrypted)"},
+      {"PARLEY_TLS_REDIRECT_PORT", "", "unset",
+       "also listen on this port with plain HTTP, answering 308 to the https:// address"},
       {"OPENROUTER_API_KEY", "", "unset", "upstream key (secret)"},
       {"OPENROUTER_BASE_URL", "base_url (.env only)", "https://openrouter.ai/api/v1",
        "OpenAI-compatible base URL"},

@@ -97,6 +97,13 @@ struct Config {
   // PARLEY_LOG_FORMAT: "text" (readable lines on stderr) or "json" (one object per line on stdout).
   std::string log_format = "text";
 
+  // Extensions: HTTPS served by parley itself (both files set, PEM), and an optional plain listener that
+  // redirects to it (0: none).
+  std::filesystem::path tls_cert_file;
+  std::filesystem::path tls_key_file;
+  std::uint16_t tls_redirect_port = 0;
+  [[nodiscard]] bool tls_enabled() const { return !tls_cert_file.empty(); }
+
   // Notes for the log at start-up (e.g. a .env-only alias was used).
   std::vector<std::string> notices;
 

@@ -12,6 +12,7 @@
 #include "core/atomic_file.hpp"
 #include "core/json.hpp"
 #include "mcp/definitions_store.hpp"
+#include "mcp/oauth/authorization_prompt.hpp"
 #include "mcp/oauth/loopback_prompt.hpp"
 #include "mcp/oauth/oauth_authorizer.hpp"
 #include "mcp/session.hpp"
@@ -171,6 +172,98 @@ int run(const Config& config, const CommandLineTarget& target, const std::string
 }
 
 }  // namespace
+
+namespace {
+
+// parley doctor has nobody to send through an authorization flow.
+class NoPersonPrompt final : public oauth::AuthorizationPrompt {
+ public:
+  asio::awaitable<Outcome<std::string>> redirect_uri() override { co_return refusal<std::string>(); }
+  asio::awaitable<Outcome<oauth::FormFields>> authorize(std::string, std::string, std::string,
+                                                        CancelSignal*) override {
+    co_return refusal<oauth::FormFields>();
+  }
+
+ private:
+  template <class T>
+  static Outcome<T> refusal() {
+    return Outcome<T>::failure(
+        "the server needs authorization by a person (authorize it in the web UI, or with `parley mcp tools "
+        "<id>`)");
+  }
+};
+
+asio::awaitable<void> probe_session(asio::any_io_executor strand, net::HttpClient* http, ServerDefinition def,
+                                    TransportEnvironment* env, std::chrono::seconds timeout,
+                                    ServerProbe* out) {
+  auto transport = make_transport(strand, *http, def, *env);
+  if (!transport) {
+    out->error = transport.error();
+    co_return;
+  }
+  auto session = std::make_shared<McpSession>(strand, def.id, transport.value());
+  session->set_elicitation_handler(std::make_shared<DecliningElicitation>(), std::chrono::seconds(1));
+  auto started = co_await session->start({}, timeout);
+  if (!started) {
+    out->error = started.error();
+  } else if (auto tools = co_await session->list_tools(timeout); !tools) {
+    out->error = tools.error();
+  } else {
+    out->tools = tools.value().size();
+  }
+  co_await session->close();
+}
+
+}  // namespace
+
+std::vector<ServerProbe> probe_configured_servers(const Config& config, DocumentStore* definitions,
+                                                  std::shared_ptr<oauth::TokenStore> tokens,
+                                                  std::chrono::seconds timeout, std::string& problem) {
+  std::vector<ServerProbe> probes;
+  if (!definitions) return probes;
+  ReadError error;
+  const auto doc = definitions->read("mcp_servers", error);
+  if (!doc) {
+    if (!error.empty()) problem = definitions->where("mcp_servers") + ": " + error.message;
+    return probes;
+  }
+  std::vector<std::string> problems;
+  auto servers = parse_definitions_document(doc->text, problems);
+  if (!servers) {
+    problem = definitions->where("mcp_servers") + " is invalid" +
+              (problems.empty() ? std::string() : ": " + problems.front());
+    return probes;
+  }
+  asio::io_context ioc;
+  net::HttpClient http(ioc);
+  auto env = TransportEnvironment::from_process(config.home);
+  for (const auto& def : *servers) {
+    ServerProbe probe{def.id, def.enabled, std::nullopt, {}};
+    if (!def.enabled) {
+      probes.push_back(std::move(probe));
+      continue;
+    }
+    if (auto rule = check_definition_rules(def, false)) {
+      probe.error = *rule;
+      probes.push_back(std::move(probe));
+      continue;
+    }
+    auto strand = asio::make_strand(ioc);
+    env.authorizer_for = nullptr;
+    if (def.url && tokens) {
+      env.authorizer_for = [strand, &http,
+                            tokens](const ServerDefinition& d) -> std::shared_ptr<HttpAuthorizer> {
+        return std::make_shared<oauth::OAuthAuthorizer>(strand, http, *d.url, oauth::ClientSettings{}, tokens,
+                                                        std::make_shared<NoPersonPrompt>());
+      };
+    }
+    asio::co_spawn(strand, probe_session(strand, &http, def, &env, timeout, &probe), asio::detached);
+    ioc.run();
+    ioc.restart();
+    probes.push_back(std::move(probe));
+  }
+  return probes;
+}
 
 std::optional<CommandLineElicitation> parse_elicitation_choice(const std::string& text) {
   if (text.empty()) return CommandLineElicitation::automatic;

@@ -1,6 +1,7 @@
 // `parley mcp tools` and `parley mcp call`: talk to one MCP server directly, for people debugging a server.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,5 +47,20 @@ int print_server_tools(const Config& config, const CommandLineTarget& target,
 // failed or the tool reported isError.
 int call_server_tool(const Config& config, const CommandLineTarget& target, const std::string& tool,
                      const std::string& arguments_json, const CommandLineOptions& options = {});
+
+// `parley doctor`: each configured server, started the way parley starts it (remote servers without asking a
+// person to authorize), with the number of tools it lists or why it could not.
+struct ServerProbe {
+  std::string id;
+  bool enabled = true;               // disabled servers are listed, not started
+  std::optional<std::size_t> tools;  // set when the server started and listed its tools
+  std::string error;
+};
+// Empty `problem` and an empty list: no servers configured. `problem` set: the definitions are unreadable.
+// Remote servers use the OAuth tokens in `tokens` (refreshing them as serve would); one that needs a person
+// to authorize fails with that reason instead of waiting for one.
+std::vector<ServerProbe> probe_configured_servers(const Config& config, DocumentStore* definitions,
+                                                  std::shared_ptr<oauth::TokenStore> tokens,
+                                                  std::chrono::seconds timeout, std::string& problem);
 
 }  // namespace parley::mcp

@@ -2,12 +2,15 @@
 // so that a client that leaves is seen at once while the stream waits for its producer. Private to src/net/.
 #pragma once
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/socket_base.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <cerrno>
+#include <chrono>
 #include <memory>
 
 #include "core/cancel_signal.hpp"
@@ -53,7 +56,8 @@ void watch_client(Socket& socket, std::shared_ptr<ClientWatch<Socket>> watch) {
 }
 
 // While a handler runs: whether the client hung up. A peek tells a closed connection (end of file, reset)
-// from a pipelined next request, which is left for the session to read (the watch then ends).
+// from bytes sent before: a pipelined next request, which is left for the session to read, or over TLS an
+// alert; then the end of the client's side is polled for (poll_handler_client).
 struct HandlerClientWatch {
   CancelSignal signal;
   bool active = true;
@@ -65,6 +69,29 @@ concept PeekableSocket = requires(Socket& s) {
   s.native_handle();
 };
 
+// The client's side has ended (FIN, reset or error) even if bytes it sent before wait unread.
+inline bool peer_hung_up(int fd) {
+  pollfd pfd{fd, POLLRDHUP, 0};
+  return ::poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+// Unread bytes wait on the socket (a pipelined request, or over TLS the close_notify alert a client sends
+// before it closes): readiness says nothing more, so the end of the client's side is looked for every 50 ms
+// while the handler runs.
+template <class Socket>
+void poll_handler_client(Socket& socket, std::shared_ptr<HandlerClientWatch> watch,
+                         std::shared_ptr<boost::asio::steady_timer> timer) {
+  timer->expires_after(std::chrono::milliseconds(50));
+  timer->async_wait([&socket, watch, timer](boost::system::error_code ec) {
+    if (!watch->active || ec) return;  // (the socket may be gone once the handler has ended)
+    if (peer_hung_up(socket.native_handle())) {
+      watch->signal.cancel();
+      return;
+    }
+    poll_handler_client(socket, watch, timer);
+  });
+}
+
 template <class Socket>
 void watch_handler_client(Socket& socket, std::shared_ptr<HandlerClientWatch> watch) {
   socket.async_wait(boost::asio::socket_base::wait_read, [&socket, watch](boost::system::error_code ec) {
@@ -75,7 +102,11 @@ void watch_handler_client(Socket& socket, std::shared_ptr<HandlerClientWatch> wa
       watch_handler_client(socket, watch);
       return;
     }
-    if (n <= 0) watch->signal.cancel();  // closed or reset
+    if (n <= 0 || peer_hung_up(socket.native_handle())) {
+      watch->signal.cancel();  // closed or reset
+      return;
+    }
+    poll_handler_client(socket, watch, std::make_shared<boost::asio::steady_timer>(socket.get_executor()));
   });
 }
 

@@ -14,6 +14,7 @@
 #include "core/log.hpp"
 #include "net/connection_limit.hpp"
 #include "net/server_connection.hpp"
+#include "net/tls_certificates.hpp"
 
 namespace parley::net {
 
@@ -111,7 +112,8 @@ awaitable<void> HttpServer::Impl::accept_loop() {
     }
     backoff = std::chrono::milliseconds(0);
     socket.set_option(tcp::no_delay(true), ec);
-    auto connection = make_http_session(std::move(socket), self);
+    auto connection = options.tls ? make_https_session(std::move(socket), options.tls->context(), self)
+                                  : make_http_session(std::move(socket), self);
     {
       std::lock_guard lock(mutex);
       if (stopping) continue;

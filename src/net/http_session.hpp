@@ -4,13 +4,18 @@
 // HttpSession<beast::tcp_stream> (instantiated once, in http_session.cpp). Private to src/net/.
 #pragma once
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/socket_base.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -22,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/log.hpp"
 #include "net/body_deadline.hpp"
@@ -56,6 +62,13 @@ inline BodyRule body_rule_for(const RouteSpec* route, const ServerOptions& optio
   }
   return BodyRule{options.normal_body_limit, true, false};
 }
+
+// A stream that speaks TLS (TlsServerStream, tls_stream.hpp): the session starts with the handshake and its
+// requests are https.
+template <class Stream>
+concept SecureStream = requires {
+  requires Stream::secure;
+};
 
 // `Stream` is beast::tcp_stream or a stream with its interface: Beast's async read/write, expires_after /
 // expires_at / expires_never, and socket() with the calls of tcp::socket used here and by the SSE writer.
@@ -111,6 +124,9 @@ class HttpSession final : public ServerConnection, public std::enable_shared_fro
   };
 
   boost::asio::awaitable<void> run();
+  // A SecureStream's TLS handshake, under the header deadline (the connection is idle meanwhile). False when
+  // it failed: a client that speaks plain HTTP to the port is told so in a 400, then the connection closes.
+  boost::asio::awaitable<bool> tls_handshake();
   boost::asio::awaitable<Handled> handle_one();
   // Reads the next request header (the connection is idle meanwhile). False when there is none: the client
   // closed, stalled or sent a malformed one (answered here when something can still be answered).
@@ -161,7 +177,8 @@ boost::asio::awaitable<void> HttpSession<Stream>::run() {
   const auto ep = stream_.socket().remote_endpoint(ec);
   remote_ = ec ? std::string() : ep.address().to_string();
   try {
-    while (!closing_) {
+    const bool ready = co_await tls_handshake();
+    while (ready && !closing_) {
       auto handled = co_await handle_one();
       if (handled.sse) {
         co_await run_sse_stream(stream_, handled.sse->req, handled.sse->res, http10_, host_->options,
@@ -178,6 +195,39 @@ boost::asio::awaitable<void> HttpSession<Stream>::run() {
   stream_.socket().shutdown(boost::asio::socket_base::shutdown_send, ec);
   stream_.socket().close(ec);
   host_->closed(self);
+}
+
+template <class Stream>
+boost::asio::awaitable<bool> HttpSession<Stream>::tls_handshake() {
+  if constexpr (SecureStream<Stream>) {
+    idle_ = true;
+    host_->limit.idle(*this);
+    stream_.expires_after(host_->options.header_timeout);
+    auto [ec] = co_await stream_.tls().async_handshake(boost::asio::ssl::stream_base::server,
+                                                       boost::asio::as_tuple(boost::asio::use_awaitable));
+    host_->limit.busy(*this);
+    idle_ = false;
+    if (!ec) {
+      stream_.expires_never();
+      co_return true;
+    }
+    log::debug("TLS handshake with {} failed: {}", remote_, ec.message());
+    if (ec.category() == boost::asio::error::get_ssl_category() &&
+        ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_HTTP_REQUEST) {
+      // Nothing was written yet: the answer goes out in plain text on the TCP stream.
+      static constexpr std::string_view kPlainHttp =
+          "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 53\r\n"
+          "Connection: close\r\n\r\nThis port speaks HTTPS: use https:// in the address.\n";
+      stream_.expires_after(std::chrono::seconds(5));
+      co_await boost::asio::async_write(stream_.tcp(),
+                                        boost::asio::buffer(kPlainHttp.data(), kPlainHttp.size()),
+                                        boost::asio::as_tuple(boost::asio::use_awaitable));
+      stream_.expires_never();
+    }
+    co_return false;
+  } else {
+    co_return true;
+  }
 }
 
 template <class Stream>
@@ -201,7 +251,8 @@ boost::asio::awaitable<bool> HttpSession<Stream>::read_head(HeadParser& parser) 
     co_await write_error(413, "Request body too large");
   } else if (ec != http::error::end_of_stream && ec != boost::beast::error::timeout &&
              ec != boost::asio::error::eof && ec != boost::asio::error::operation_aborted &&
-             ec != boost::asio::error::connection_reset && ec != boost::asio::error::bad_descriptor) {
+             ec != boost::asio::error::connection_reset && ec != boost::asio::error::bad_descriptor &&
+             ec != boost::asio::ssl::error::stream_truncated) {
     co_await write_error(400, "Bad Request");
   }
   co_return false;
@@ -220,6 +271,7 @@ boost::asio::awaitable<typename HttpSession<Stream>::Handled> HttpSession<Stream
     co_return Handled{};
   }
   Request req = to_request(parser.get().base(), remote_);
+  if constexpr (SecureStream<Stream>) req.scheme = "https";
   const bool keep_alive_requested = parser.get().keep_alive();
 
   RouteMatch match = host_->router.match(req.method, req.path);

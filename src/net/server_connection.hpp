@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cstddef>
 #include <memory>
 
@@ -54,5 +55,9 @@ class ConnectionHost {
 // An HTTP/1.1 session (http_session.hpp) on an accepted socket; the caller counts it as opened in the limit.
 std::shared_ptr<ServerConnection> make_http_session(boost::asio::ip::tcp::socket socket,
                                                     std::shared_ptr<ConnectionHost> host);
+// The same over TLS (tls_stream.hpp): the session starts with the handshake, with `context`'s certificate.
+std::shared_ptr<ServerConnection> make_https_session(boost::asio::ip::tcp::socket socket,
+                                                     std::shared_ptr<boost::asio::ssl::context> context,
+                                                     std::shared_ptr<ConnectionHost> host);
 
 }  // namespace parley::net

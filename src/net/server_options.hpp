@@ -5,10 +5,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace parley::net {
+
+class TlsCertificates;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
@@ -34,6 +37,9 @@ struct ServerOptions {
   // Paths the UI never serves: a request for one that no route matches gets a JSON 404 instead of the UI's
   // index.html. An entry ending in '/' matches every path it starts; any other entry matches only itself.
   std::vector<std::string> non_ui_paths;
+  // Set: the port speaks HTTPS with the certificate current when a connection is accepted (the handshake has
+  // header_timeout as its deadline).
+  std::shared_ptr<TlsCertificates> tls;
 };
 
 }  // namespace parley::net

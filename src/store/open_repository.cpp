@@ -10,8 +10,23 @@
 
 namespace parley::store {
 
+std::filesystem::path pre_migration_backup_path(const std::filesystem::path& database, int version) {
+  std::filesystem::path candidate = database.string() + ".v" + std::to_string(version) + ".bak";
+  std::error_code ec;
+  if (!std::filesystem::exists(candidate, ec)) return candidate;
+  std::string stamp = format_iso_utc_z(std::chrono::system_clock::now());
+  for (auto& ch : stamp) {
+    if (ch == ':') ch = '-';
+  }
+  for (int n = 0;; ++n) {
+    candidate = database.string() + ".v" + std::to_string(version) + "." + stamp +
+                (n ? "." + std::to_string(n) : std::string()) + ".bak";
+    if (!std::filesystem::exists(candidate, ec)) return candidate;
+  }
+}
+
 OpenedRepository open_sqlite_repository(const std::filesystem::path& path, std::size_t readers,
-                                        WallClock clock) {
+                                        WallClock clock, bool backup_before_migrate) {
   // Created 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database's mode); files of
   // earlier versions that others could read are made private too.
   ensure_private_file(path);
@@ -32,12 +47,26 @@ OpenedRepository open_sqlite_repository(const std::filesystem::path& path, std::
       },
       readers, true);
   std::vector<int> applied;
+  std::filesystem::path backup;
   {
     auto writer = pool->writer();
+    if (backup_before_migrate) {
+      const auto plan = plan_migrations(*writer, Repository::Kind::sqlite);
+      if (!plan.empty_database && !plan.pending.empty()) {
+        backup = pre_migration_backup_path(path, plan.current);
+        try {
+          sqlite_backup(path, backup);
+        } catch (const DatabaseError& e) {
+          throw DatabaseError(std::string("cannot keep a copy before migrating (set "
+                                          "PARLEY_DB_BACKUP_BEFORE_MIGRATE=0 to migrate without one): ") +
+                              e.what());
+        }
+      }
+    }
     applied = apply_migrations(*writer, Repository::Kind::sqlite);
   }
   return {std::make_unique<SqlRepository>(Repository::Kind::sqlite, std::move(pool), std::move(clock)),
-          std::move(applied)};
+          std::move(applied), std::move(backup)};
 }
 
 OpenedRepository open_postgres_repository(const std::string& url, std::size_t connections, WallClock clock) {
@@ -50,12 +79,13 @@ OpenedRepository open_postgres_repository(const std::string& url, std::size_t co
     applied = apply_migrations(*writer, Repository::Kind::postgres);
   }
   return {std::make_unique<SqlRepository>(Repository::Kind::postgres, std::move(pool), std::move(clock)),
-          std::move(applied)};
+          std::move(applied),
+          {}};
 }
 
-OpenedRepository open_repository(const Config& config) {
+OpenedRepository open_repository(const Config& config, bool backup_before_migrate) {
   if (config.database_kind == DatabaseKind::postgres) return open_postgres_repository(config.postgres_url);
-  return open_sqlite_repository(config.sqlite_path);
+  return open_sqlite_repository(config.sqlite_path, 4, system_wall_clock(), backup_before_migrate);
 }
 
 std::string describe_database(const Config& config) {

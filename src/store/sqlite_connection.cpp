@@ -1,5 +1,7 @@
 #include "store/sqlite_connection.hpp"
 
+#include <fstream>
+
 #include "core/atomic_file.hpp"
 
 #include <sqlite3.h>
@@ -35,8 +37,10 @@ std::string open_error(sqlite3* db, const std::filesystem::path& path) {
 
 }  // namespace
 
-SqliteConnection::SqliteConnection(const std::filesystem::path& path) {
-  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+SqliteConnection::SqliteConnection(const std::filesystem::path& path, Mode mode) {
+  const int flags = mode == Mode::read_only
+                        ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     const auto message = open_error(db_, path);
     sqlite3_close(db_);
@@ -49,8 +53,9 @@ SqliteConnection::SqliteConnection(const std::filesystem::path& path) {
   execute_script("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
   sqlite3_create_function_v2(db_, "parley_contains", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                              contains_function, nullptr, nullptr, nullptr);
-  auto mode = query("PRAGMA journal_mode=WAL");
-  if (mode.empty() || mode.front().text(0) != "wal") {
+  if (mode == Mode::read_only) return;
+  auto journal = query("PRAGMA journal_mode=WAL");
+  if (journal.empty() || journal.front().text(0) != "wal") {
     throw DatabaseError("cannot switch " + path.string() + " to WAL mode (is it on a network file system?)");
   }
 }
@@ -207,6 +212,26 @@ void sqlite_backup(const std::filesystem::path& source, const std::filesystem::p
   const std::string message = sqlite3_errmsg(to);
   sqlite3_close(to);
   if (rc != SQLITE_DONE) throw DatabaseError("backup into " + destination.string() + " failed: " + message);
+}
+
+std::string sqlite_header_problem(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "cannot read " + path.string();
+  char header[16] = {};
+  in.read(header, sizeof header);
+  if (in.gcount() == 0) return path.string() + " is empty";
+  if (in.gcount() < 16 || std::string_view(header, 16) != std::string_view("SQLite format 3\0", 16))
+    return path.string() + " is not a SQLite database (no SQLite file header)";
+  return {};
+}
+
+std::vector<std::string> sqlite_integrity_problems(SqliteConnection& c, bool quick) {
+  std::vector<std::string> problems;
+  for (const auto& row : c.query(quick ? "PRAGMA quick_check" : "PRAGMA integrity_check")) {
+    const auto text = row.at(0).value_or(std::string());
+    if (text != "ok") problems.push_back(text);
+  }
+  return problems;
 }
 
 }  // namespace parley::store

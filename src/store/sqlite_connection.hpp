@@ -16,8 +16,10 @@ namespace parley::store {
 
 class SqliteConnection final : public SqlConnection {
  public:
+  enum class Mode { read_write, read_only };
   // Opens (creating when missing) the file; throws DatabaseError when it cannot be opened or configured.
-  explicit SqliteConnection(const std::filesystem::path& path);
+  // read_only: an existing file, opened without changing it (no WAL switch; writes fail).
+  explicit SqliteConnection(const std::filesystem::path& path, Mode mode = Mode::read_write);
   ~SqliteConnection() override;
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
@@ -44,7 +46,14 @@ class SqliteConnection final : public SqlConnection {
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
 };
 
-// Copies a live database to `destination` with SQLite's online backup API (parley backup PATH).
+// Copies a live database to `destination` with SQLite's online backup API (parley backup PATH), WAL content
+// included.
 void sqlite_backup(const std::filesystem::path& source, const std::filesystem::path& destination);
+
+// Empty when `path` starts with SQLite's file header; otherwise why it is not a SQLite database file.
+std::string sqlite_header_problem(const std::filesystem::path& path);
+// The rows of PRAGMA integrity_check (or quick_check) that are not "ok": empty when the file is sound.
+// Throws DatabaseError when the file cannot be opened or read at all.
+std::vector<std::string> sqlite_integrity_problems(SqliteConnection& connection, bool quick = false);
 
 }  // namespace parley::store

@@ -81,7 +81,7 @@ test('a second parley on the same data directory is refused', async () => {
   try {
     const second = await startParley({ home: p.home, expectExit: true });
     assert.equal(second.code, 1);
-    assert.match(second.output(), /Another parley process is using/);
+    assert.match(second.output(), new RegExp(`Another parley process is using .* \\(pid ${p.proc.pid} holds data/\\.parley\\.lock\\)`));
   } finally { await p.stop(); }
 });
 
