@@ -1,11 +1,14 @@
 #include "api/http_policy.hpp"
 
 #include <boost/url/parse.hpp>
+#include <cmath>
 
 #include "api/openai.hpp"
 #include "api/responses.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/log_json.hpp"
+#include "core/metrics.hpp"
 #include "core/secret_values.hpp"
 #include "core/text.hpp"
 
@@ -206,12 +209,27 @@ void HttpPolicy::after(const net::Request& req, net::Response& res) {
 
 void HttpPolicy::completed(const net::Request& req, int status, std::chrono::steady_clock::duration elapsed) {
   const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+  // Route templates only, never raw paths: a client cannot make new series.
+  metrics::global().http_request(req.method, req.route_template, status, ms / 1000.0);
   const bool api = req.path.starts_with("/api/") || req.path == "/health" || req.path == "/metrics";
   const auto level = (api || status >= 400) ? log::Level::info : log::Level::debug;
   if (!log::enabled(level)) return;
-  log::write(level,
-             fmt::format("[{}] {} {} {} {:.1f}ms client={}", req.request_id, req.method, req.target,
-                         status == 0 ? std::string("-") : std::to_string(status), ms, req.remote_address));
+  const auto line =
+      fmt::format("[{}] {} {} {} {:.1f}ms client={}", req.request_id, req.method, req.target,
+                  status == 0 ? std::string("-") : std::to_string(status), ms, req.remote_address);
+  if (log::format() == log::Format::json) {
+    // The access line's parts as fields, for log shippers (the target passes the redactor like the message).
+    log::Context context{req.request_id, {}, {}};
+    context.fields = {{"method", req.method},
+                      {"target", req.target},
+                      {"route", req.route_template},
+                      {"status", status},
+                      {"duration_ms", std::round(ms * 10) / 10},
+                      {"client", req.remote_address}};
+    log::write_with(level, line, context);
+  } else {
+    log::write(level, line);
+  }
   if (log::enabled(log::Level::debug)) {
     // Header values pass the redactor like every other log text (Authorization, Cookie, ...).
     std::string headers;

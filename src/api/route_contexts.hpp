@@ -45,7 +45,7 @@ class SettingsService;
 
 namespace parley::api {
 
-// GET /health (§2.1).
+// GET /health (§2.1) and GET /metrics (§8.6).
 struct HealthRoutes {
   const Config& config;
   Warnings& warnings;
@@ -53,6 +53,7 @@ struct HealthRoutes {
   chat::ConversationService& conversations;  // whether the history store answers
   // Set when parley serves HTTPS itself: the certificate's expiry in `tls`, and a warning before it.
   std::shared_ptr<net::TlsCertificates> tls = nullptr;
+  BlockingPool* blocking = nullptr;  // /metrics reads /proc/self there
 };
 
 // Login, logout, status (§8.8).

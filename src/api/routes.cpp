@@ -75,6 +75,7 @@ std::span<const RouteRow> route_table() {
   static const RouteRow rows[] = {
       {"GET", "/health", bound<get_health>, BodyPolicy::ignored, Access::open},
       {"GET", "/favicon.ico", bound<get_favicon>, BodyPolicy::ignored, Access::open},
+      {"GET", "/metrics", bound<get_metrics>, BodyPolicy::ignored, Access::authenticated},
       {"POST", "/api/chat/stream", bound<post_chat_stream>, BodyPolicy::chat, Access::authenticated},
       {"POST", "/api/chat/interactions/{interaction_id}", bound<post_chat_interaction>, BodyPolicy::normal,
        Access::authenticated},

@@ -41,6 +41,7 @@
 #include "core/document_store.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/log_json.hpp"
 #include "core/redact.hpp"
 #include "core/warnings.hpp"
 #include "google/google_auth.hpp"
@@ -279,6 +280,7 @@ int serve() {
 
   std::vector<std::string> log_errors;
   const auto log_settings = log::load_settings(config.home, log_errors);
+  log::set_format(log::parse_format(config.log_format).value_or(log::Format::text));
   log::init(config.home / "logs" / "app", log_settings);
   for (const auto& e : log_errors) log::warn("{}", e);
   for (const auto& n : config.notices) log::warn("{}", n);
@@ -459,6 +461,7 @@ int serve() {
   ctx.catalog = &catalog;
   ctx.settings = &settings_service;
   api::HealthRoutes health_routes{config, warnings, settings_service, conversations};
+  health_routes.blocking = &blocking;
   api::AuthRoutes auth_routes{config, auth};
   api::ChatRoutes chat_routes{config, chat_turns, &turn_interactions};
   api::ConversationRoutes conversation_routes{config, conversations};
@@ -603,8 +606,16 @@ int serve() {
   log::info("parley {} serving {} UI files ({}) with {} database, {} storage", PARLEY_VERSION,
             ui.file_count(), config.web_dir ? config.web_dir->string() : std::string("embedded"),
             config.database_kind == DatabaseKind::postgres ? "postgres" : "sqlite", config.storage);
-  std::printf("parley listening on %s://%s:%u\n", tls ? "https" : "http", shown_host.c_str(),
-              static_cast<unsigned>(server.port()));
+  const auto listening = fmt::format("parley listening on {}://{}:{}", tls ? "https" : "http", shown_host,
+                                     static_cast<unsigned>(server.port()));
+  if (log::format() == log::Format::json) {
+    // stdout carries JSON lines only: the announcement is one of them (at info, whatever the levels say).
+    std::printf(
+        "%s\n",
+        log::json_line(std::chrono::system_clock::now(), log::Level::info, listening, nullptr).c_str());
+  } else {
+    std::printf("%s\n", listening.c_str());
+  }
   std::fflush(stdout);
 
   std::vector<std::thread> threads;

@@ -29,12 +29,12 @@ class BlobStore {
   // Empty when the store can work; otherwise what is missing, e.g. "S3_BUCKET is not set".
   [[nodiscard]] virtual std::string missing_configuration() const = 0;
   // Stores a new object; never overwrites (Kind::exists when the key is taken).
-  virtual boost::asio::awaitable<Result<void, BlobError>> put_new(std::string key, std::string bytes,
-                                                                  std::string content_type) = 0;
+  boost::asio::awaitable<Result<void, BlobError>> put_new(std::string key, std::string bytes,
+                                                          std::string content_type);
   // The object's bytes (inline data: URLs, the pdf tool). Kind::not_found when it does not exist.
-  virtual boost::asio::awaitable<Result<std::string, BlobError>> read(std::string key) = 0;
+  boost::asio::awaitable<Result<std::string, BlobError>> read(std::string key);
   // Deletes the object; an object that does not exist counts as deleted.
-  virtual boost::asio::awaitable<Result<void, BlobError>> remove(std::string key) = 0;
+  boost::asio::awaitable<Result<void, BlobError>> remove(std::string key);
   // A URL that fetches the object until now + ttl (ttl capped at 7 days). Local storage gives a path relative
   // to parley's base URL ("/api/files/...?exp=..&sig=.."). Empty when the store cannot sign.
   [[nodiscard]] virtual std::string signed_url(const std::string& key, std::chrono::seconds ttl,
@@ -44,6 +44,14 @@ class BlobStore {
   }
   // Whether the model provider can fetch signed URLs itself. Local storage: only with PARLEY_PUBLIC_URL.
   [[nodiscard]] virtual bool reachable_by_provider() const = 0;
+
+ protected:
+  // What each backend implements; the public calls above count each operation and its outcome in
+  // parley_blob_operations_total.
+  virtual boost::asio::awaitable<Result<void, BlobError>> do_put_new(std::string key, std::string bytes,
+                                                                     std::string content_type) = 0;
+  virtual boost::asio::awaitable<Result<std::string, BlobError>> do_read(std::string key) = 0;
+  virtual boost::asio::awaitable<Result<void, BlobError>> do_remove(std::string key) = 0;
 };
 
 // The longest signing lifetime GCS and S3 accept.

@@ -119,8 +119,8 @@ awaitable<Result<std::string, BlobError>> GcsBlobStore::access_token() {
   co_return token;
 }
 
-awaitable<Result<void, BlobError>> GcsBlobStore::put_new(std::string key, std::string bytes,
-                                                         std::string content_type) {
+awaitable<Result<void, BlobError>> GcsBlobStore::do_put_new(std::string key, std::string bytes,
+                                                            std::string content_type) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto token = co_await access_token();
   if (!token) co_return token.error();
@@ -134,7 +134,7 @@ awaitable<Result<void, BlobError>> GcsBlobStore::put_new(std::string key, std::s
   co_return put_answer("GCS", co_await http_.fetch(std::move(request)));
 }
 
-awaitable<Result<std::string, BlobError>> GcsBlobStore::read(std::string key) {
+awaitable<Result<std::string, BlobError>> GcsBlobStore::do_read(std::string key) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto token = co_await access_token();
   if (!token) co_return token.error();
@@ -143,7 +143,7 @@ awaitable<Result<std::string, BlobError>> GcsBlobStore::read(std::string key) {
   co_return read_answer("GCS", co_await http_.fetch(std::move(request)));
 }
 
-awaitable<Result<void, BlobError>> GcsBlobStore::remove(std::string key) {
+awaitable<Result<void, BlobError>> GcsBlobStore::do_remove(std::string key) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto token = co_await access_token();
   if (!token) co_return token.error();

@@ -27,10 +27,10 @@ class GcsBlobStore final : public BlobStore {
 
   [[nodiscard]] std::string_view backend() const override { return "gcs"; }
   [[nodiscard]] std::string missing_configuration() const override { return missing_; }
-  boost::asio::awaitable<Result<void, BlobError>> put_new(std::string key, std::string bytes,
-                                                          std::string content_type) override;
-  boost::asio::awaitable<Result<std::string, BlobError>> read(std::string key) override;
-  boost::asio::awaitable<Result<void, BlobError>> remove(std::string key) override;
+  boost::asio::awaitable<Result<void, BlobError>> do_put_new(std::string key, std::string bytes,
+                                                             std::string content_type) override;
+  boost::asio::awaitable<Result<std::string, BlobError>> do_read(std::string key) override;
+  boost::asio::awaitable<Result<void, BlobError>> do_remove(std::string key) override;
   using BlobStore::signed_url;
   [[nodiscard]] std::string signed_url(const std::string& key, std::chrono::seconds ttl,
                                        SystemTime now) const override;

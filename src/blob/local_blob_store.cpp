@@ -73,8 +73,8 @@ std::optional<fs::path> LocalBlobStore::resolve(std::string_view key) const {
   return parent / candidate.filename();
 }
 
-boost::asio::awaitable<Result<void, BlobError>> LocalBlobStore::put_new(std::string key, std::string bytes,
-                                                                        std::string /*content_type*/) {
+boost::asio::awaitable<Result<void, BlobError>> LocalBlobStore::do_put_new(std::string key, std::string bytes,
+                                                                           std::string /*content_type*/) {
   auto path = resolve(key);
   if (!path) co_return BlobError::failed("invalid object key");
   const fs::path target = *path;
@@ -89,7 +89,7 @@ boost::asio::awaitable<Result<void, BlobError>> LocalBlobStore::put_new(std::str
   co_return co_await blocking_.run(std::move(job));
 }
 
-boost::asio::awaitable<Result<std::string, BlobError>> LocalBlobStore::read(std::string key) {
+boost::asio::awaitable<Result<std::string, BlobError>> LocalBlobStore::do_read(std::string key) {
   auto path = resolve(key);
   if (!path) co_return BlobError{BlobError::Kind::not_found, "object not found"};
   const fs::path target = *path;
@@ -97,7 +97,7 @@ boost::asio::awaitable<Result<std::string, BlobError>> LocalBlobStore::read(std:
   co_return co_await blocking_.run(std::move(job));
 }
 
-boost::asio::awaitable<Result<void, BlobError>> LocalBlobStore::remove(std::string key) {
+boost::asio::awaitable<Result<void, BlobError>> LocalBlobStore::do_remove(std::string key) {
   auto path = resolve(key);
   if (!path) co_return Result<void, BlobError>{};  // nothing can exist under an invalid key
   const fs::path target = *path;

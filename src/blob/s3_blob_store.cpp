@@ -63,21 +63,21 @@ net::ClientRequest S3BlobStore::signed_request(const std::string& method, const 
   return r;
 }
 
-awaitable<Result<void, BlobError>> S3BlobStore::put_new(std::string key, std::string bytes,
-                                                        std::string content_type) {
+awaitable<Result<void, BlobError>> S3BlobStore::do_put_new(std::string key, std::string bytes,
+                                                           std::string content_type) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("PUT", key, std::move(bytes), content_type);
   request.max_body_bytes = 1 << 20;
   co_return put_answer("S3", co_await http_.fetch(std::move(request)));
 }
 
-awaitable<Result<std::string, BlobError>> S3BlobStore::read(std::string key) {
+awaitable<Result<std::string, BlobError>> S3BlobStore::do_read(std::string key) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("GET", key, {}, {});
   co_return read_answer("S3", co_await http_.fetch(std::move(request)));
 }
 
-awaitable<Result<void, BlobError>> S3BlobStore::remove(std::string key) {
+awaitable<Result<void, BlobError>> S3BlobStore::do_remove(std::string key) {
   if (!missing_.empty()) co_return BlobError::failed(missing_);
   auto request = signed_request("DELETE", key, {}, {});
   request.max_body_bytes = 1 << 20;

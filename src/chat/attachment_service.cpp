@@ -17,6 +17,7 @@
 #include "core/ids.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 
 namespace parley::chat {
 
@@ -131,6 +132,7 @@ awaitable<Result<store::AttachmentRow>> AttachmentService::store_upload(NewAttac
     if (!removed) log::warn("Cannot remove the object of an unsaved attachment: {}", removed.error().message);
     co_return Error::internal();
   }
+  metrics::global().attachment_uploaded(target.backend(), static_cast<std::size_t>(row.size_bytes));
   co_return row;
 }
 

@@ -17,6 +17,8 @@
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "core/log_json.hpp"
+#include "core/metrics.hpp"
 #include "llm/hop_accumulator.hpp"
 
 namespace parley::chat {
@@ -163,6 +165,30 @@ struct Turn {
   std::set<std::string> undelivered;  // images stored by earlier hops of this turn
   bool retried = false;
   int hop = 0;
+  metrics::TurnOutcome outcome = metrics::TurnOutcome::completed;  // for parley_chat_turns_total
+};
+
+// Counts the turn as running while it lives, and records its outcome and duration once: when the turn says
+// how it ended, or as cancelled when the coroutine is torn down before that.
+class TurnMeter {
+ public:
+  TurnMeter() { metrics::global().chat_streams_active().Increment(); }
+  ~TurnMeter() {
+    finish(metrics::TurnOutcome::cancelled);
+    metrics::global().chat_streams_active().Decrement();
+  }
+  TurnMeter(const TurnMeter&) = delete;
+  TurnMeter& operator=(const TurnMeter&) = delete;
+  void finish(metrics::TurnOutcome outcome) {
+    if (finished_) return;
+    finished_ = true;
+    metrics::global().chat_turn(
+        outcome, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  bool finished_ = false;
 };
 
 enum class HopNext { next_hop, retry, stop };
@@ -293,7 +319,10 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
       auto save = [rows, row] { return rows->insert_message(row); };
       co_await deps.blocking.run(std::move(save));
     }
-    log::info("[{}] turn of session {} cancelled by the client", request_id, session_id);
+    log::write_with(log::Level::info,
+                    fmt::format("[{}] turn of session {} cancelled by the client", request_id, session_id),
+                    {request_id, session_id, {}});
+    turn.outcome = metrics::TurnOutcome::cancelled;
     co_return HopNext::stop;
   }
 
@@ -307,7 +336,11 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
   co_await sink.send(std::move(metadata_frame));
 
   if (outcome.error) {
-    log::warn("[{}] turn of session {} failed: {}", request_id, session_id, outcome.error->message);
+    log::write_with(
+        log::Level::warning,
+        fmt::format("[{}] turn of session {} failed: {}", request_id, session_id, outcome.error->message),
+        {request_id, session_id, {}});
+    turn.outcome = metrics::TurnOutcome::error;
     co_await send_frames(sink, failure_frames(*outcome.error));
     co_return HopNext::stop;
   }
@@ -350,7 +383,10 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
       } else if (approval == "ask" && deps.interactions) {
         refused = co_await ask_approval(*deps.interactions, sink, turn.request.interactions.tool_approval,
                                         call_id, name, *call.arguments, interaction_timeout(config));
-        if (sink.client_gone()) break;
+        if (sink.client_gone()) {
+          turn.outcome = metrics::TurnOutcome::cancelled;
+          break;
+        }
       }
       if (refused) {
         text = std::move(*refused);
@@ -433,7 +469,11 @@ awaitable<bool> drive_turn(const ChatDependencies& deps, Turn& turn, net::SseSin
       if (next == HopNext::next_hop) ++turn.hop;
     }
   } catch (const std::exception& e) {
-    log::error("[{}] chat turn of session {} failed: {}", turn.request_id, turn.session_id, e.what());
+    log::write_with(
+        log::Level::error,
+        fmt::format("[{}] chat turn of session {} failed: {}", turn.request_id, turn.session_id, e.what()),
+        {turn.request_id, turn.session_id, {}});
+    turn.outcome = metrics::TurnOutcome::error;
     co_return true;
   }
   co_return false;
@@ -442,7 +482,9 @@ awaitable<bool> drive_turn(const ChatDependencies& deps, Turn& turn, net::SseSin
 }  // namespace
 
 awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string request_id, net::SseSink& sink) {
+  TurnMeter meter;
   if (request.body.at("messages").as_array().empty()) {
+    meter.finish(metrics::TurnOutcome::error);
     co_await send_frames(sink, failure_frames(TurnError::empty_request()));
     co_return;
   }
@@ -452,9 +494,9 @@ awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string requ
   turn->session_id = turn->request.session_id.value_or(new_uuid_hex());
   auto guard = co_await deps_.locks.acquire(turn->session_id);
 
-  if (co_await drive_turn(deps_, *turn, sink)) {
-    co_await send_frames(sink, failure_frames(TurnError::internal(turn->request_id)));
-  }
+  const bool failed_inside = co_await drive_turn(deps_, *turn, sink);
+  meter.finish(turn->outcome);
+  if (failed_inside) co_await send_frames(sink, failure_frames(TurnError::internal(turn->request_id)));
 
   // The snapshot (a history load and an fsync'ed file) runs on the blocking pool, and only when enabled.
   const auto level = log::settings().conversations;

@@ -1,9 +1,11 @@
 #include "chat/hop_stream.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <memory>
 
 #include "core/json.hpp"
+#include "core/metrics.hpp"
 #include "net/sse_parser.hpp"
 
 namespace parley::chat {
@@ -22,7 +24,24 @@ struct HopState {
   bool done = false;  // upstream [DONE] seen
   bool in_band_error = false;
   bool oversized = false;  // an event passed the parser's size limit: reading stopped
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  bool first_delta_seen = false;  // parley_upstream_first_token_seconds is observed once per hop
 };
+
+// Whether a chunk carries the model's first output: content, reasoning or a tool-call fragment.
+bool carries_delta(const bj::value& chunk) {
+  const auto* o = chunk.if_object();
+  const auto* choices = o ? o->if_contains("choices") : nullptr;
+  if (!choices || !choices->is_array() || choices->get_array().empty()) return false;
+  const auto* choice = choices->get_array()[0].if_object();
+  const auto* delta = choice ? choice->if_contains("delta") : nullptr;
+  if (!delta || !delta->is_object()) return false;
+  for (const auto* key : {"content", "reasoning", "tool_calls"}) {
+    const auto* v = delta->get_object().if_contains(key);
+    if (v && !v->is_null() && !(v->is_string() && v->get_string().empty())) return true;
+  }
+  return false;
+}
 
 // Relays the parsed events; returns false to stop reading (in-band error, [DONE] needs no more).
 // The events of one upstream read go to the client together, in one frame batch: one write for the read
@@ -57,6 +76,12 @@ awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::S
     batch += net::format_sse_event("message", rewritten ? parley::json::serialize(*chunk) : e.data,
                                    e.id ? *e.id : std::string());
     acc->add_chunk(*chunk);
+    if (!state->first_delta_seen && carries_delta(*chunk)) {
+      state->first_delta_seen = true;
+      static auto& first_token = metrics::global().upstream_first_token();
+      first_token.Observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - state->started).count());
+    }
     if (chunk->is_object()) {
       if (const auto* err = chunk->as_object().if_contains("error"); err && err->is_object()) {
         state->in_band_error = true;
@@ -116,6 +141,7 @@ awaitable<HopOutcome> stream_hop(llm::ProviderClient& provider, std::string upst
     co_return out;
   }
   if (state->oversized) {
+    metrics::global().upstream_error("event_too_large", state->status);
     // Reading stopped on purpose: not "the upstream closed the stream".
     out.kind = HopOutcome::Kind::failed;
     out.error =
@@ -129,6 +155,7 @@ awaitable<HopOutcome> stream_hop(llm::ProviderClient& provider, std::string upst
     co_await relay_events(state, std::move(tail), &sink, &acc, images);
   }
   if (state->in_band_error) {
+    metrics::global().upstream_error("in_band", state->status);
     out.kind = HopOutcome::Kind::failed;
     out.error = TurnError::in_band(*acc.error());
     co_return out;

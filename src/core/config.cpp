@@ -443,6 +443,10 @@ ConfigLoadResult load_config(const EnvMap& env) {
   seconds("PARLEY_DEEPGRAM_TIMEOUT_SECONDS", c.deepgram_timeout_seconds);
   seconds("PARLEY_GOOGLE_TIMEOUT_SECONDS", c.google_timeout_seconds);
   v.integer("PARLEY_IO_THREADS", c.io_threads, 1, 64);
+  v.string("PARLEY_LOG_FORMAT", c.log_format);
+  c.log_format = text::lower(text::trim(c.log_format, text::kBlanksAndLineEnds));
+  if (c.log_format != "text" && c.log_format != "json")
+    errors.push_back("PARLEY_LOG_FORMAT='" + c.log_format + "' is invalid: expected text or json");
 
   // HTTPS: a relative path is taken from the home (a certificate may live anywhere, e.g. /etc/letsencrypt).
   auto tls_file = [&](const char* name, fs::path& out) {
@@ -508,6 +512,8 @@ const std::vector<ConfigVariable>& config_variables() {
       {"PARLEY_MAX_CONNECTIONS", "", "from the open-files limit",
        "open client connections at most; at the limit the longest-idle one is closed for a new client"},
       {"PARLEY_IO_THREADS", "", "2", "threads running the HTTP server"},
+      {"PARLEY_LOG_FORMAT", "", "text",
+       "text (readable lines on stderr) or json (one JSON object per line on stdout and in logs/app/)"},
       {"PARLEY_TLS_CERT_FILE", "", "unset",
        "PEM certificate (chain allowed): parley serves HTTPS on its port (TLS 1.2+); SIGHUP re-reads it"},
       {"PARLEY_TLS_KEY_FILE", "", "unset", "PEM private key of PARLEY_TLS_CERT_FILE (unencrypted)"},

@@ -94,6 +94,8 @@ struct Config {
   double body_timeout_seconds = 300.0;
   std::size_t max_connections = 0;  // 0: derived from the open-files limit at start-up
   int io_threads = 2;
+  // PARLEY_LOG_FORMAT: "text" (readable lines on stderr) or "json" (one object per line on stdout).
+  std::string log_format = "text";
 
   // Extensions: HTTPS served by parley itself (both files set, PEM), and an optional plain listener that
   // redirects to it (0: none).

@@ -3,15 +3,21 @@
 #include <spdlog/details/file_helper.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <boost/json/serialize.hpp>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <mutex>
 
 #include "core/atomic_file.hpp"
 #include "core/clock.hpp"
+#include "core/json.hpp"
+#include "core/log_json.hpp"
 #include "core/redact.hpp"
 #include "core/text.hpp"
 
@@ -48,6 +54,7 @@ class DailyFolderSink final : public spdlog::sinks::base_sink<std::mutex> {
 };
 
 std::atomic<int> g_min_level{static_cast<int>(Level::info)};
+std::atomic<int> g_format{static_cast<int>(Format::text)};
 Settings g_settings;
 std::shared_ptr<spdlog::logger> g_logger;
 
@@ -77,7 +84,135 @@ std::optional<Level> parse_level(std::string_view raw) {
   return std::nullopt;
 }
 
+const char* level_name(Level l) {
+  switch (l) {
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warning:
+      return "warning";
+    case Level::error:
+      return "error";
+    case Level::off:
+      break;
+  }
+  return "off";
+}
+
+bool request_id_char(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '_' ||
+         c == '-';
+}
+
+// Redacts and repairs the strings of a fields value, recursively.
+void clean_value(boost::json::value& v) {
+  if (v.is_string()) {
+    v = valid_utf8(global_redactor().redact(v.get_string()));
+  } else if (v.is_array()) {
+    for (auto& item : v.get_array()) clean_value(item);
+  } else if (v.is_object()) {
+    for (auto& member : v.get_object()) clean_value(member.value());
+  }
+}
+
+// Hands a finished line (text message or JSON object) to the sinks, or to the console before init().
+void emit(Level level, const std::string& line) {
+  if (auto l = std::atomic_load(&g_logger)) {
+    l->log(to_spd(level), "{}", line);
+  } else {
+    fmt::print(format() == Format::json ? stdout : stderr, "{}\n", line);
+  }
+}
+
 }  // namespace
+
+std::optional<Format> parse_format(std::string_view name) {
+  const auto v = text::lower(name);
+  if (v == "text") return Format::text;
+  if (v == "json") return Format::json;
+  return std::nullopt;
+}
+
+void set_format(Format f) {
+  g_format = static_cast<int>(f);
+}
+
+Format format() {
+  return static_cast<Format>(g_format.load(std::memory_order_relaxed));
+}
+
+std::string valid_utf8(std::string_view text) {
+  if (json::is_valid_utf8(text)) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 16);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t len = c < 0x80           ? 1
+                            : (c >> 5) == 0x6  ? 2
+                            : (c >> 4) == 0xe  ? 3
+                            : (c >> 3) == 0x1e ? 4
+                                               : 0;
+    if (len != 0 && i + len <= text.size() && json::is_valid_utf8(text.substr(i, len))) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string json_line(std::chrono::system_clock::time_point time, Level level, std::string_view message,
+                      const Context* context) {
+  // The text format's "[<request id>] " prefix becomes the request_id member (when the context names none,
+  // or names the same id).
+  std::string request_id = context ? context->request_id : std::string();
+  if (message.size() > 2 && message.front() == '[') {
+    const auto close = message.find(']');
+    if (close != std::string_view::npos && close > 1 && close <= 129) {
+      const auto id = message.substr(1, close - 1);
+      if (std::all_of(id.begin(), id.end(), request_id_char) && (request_id.empty() || request_id == id)) {
+        request_id = std::string(id);
+        message.remove_prefix(close + 1);
+        if (!message.empty() && message.front() == ' ') message.remove_prefix(1);
+      }
+    }
+  }
+  const auto since_epoch = time.time_since_epoch();
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch - secs).count();
+  const std::time_t t = static_cast<std::time_t>(secs.count());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char stamp[40];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+
+  boost::json::object line;
+  line["timestamp"] = fmt::format("{}.{:03}Z", stamp, millis);
+  line["level"] = level_name(level);
+  if (!request_id.empty()) line["request_id"] = valid_utf8(request_id);
+  if (context && !context->session_id.empty()) line["session_id"] = valid_utf8(context->session_id);
+  line["message"] = valid_utf8(message);
+  if (context && !context->fields.empty()) {
+    boost::json::value fields = context->fields;
+    clean_value(fields);
+    line["fields"] = std::move(fields);
+  }
+  return boost::json::serialize(line);
+}
+
+void write_with(Level level, std::string_view message, const Context& context) {
+  if (!enabled(level)) return;
+  const auto clean = global_redactor().redact(message);
+  if (format() == Format::json) {
+    emit(level, json_line(std::chrono::system_clock::now(), level, clean, &context));
+  } else {
+    emit(level, clean);
+  }
+}
 
 Settings load_settings(const fs::path& home, std::vector<std::string>& errors) {
   std::ifstream in(home / "logging_settings.conf", std::ios::binary);
@@ -134,7 +269,13 @@ Settings parse_settings(std::string_view text, std::vector<std::string>& errors)
 
 void init(const fs::path& app_log_dir, const Settings& settings) {
   g_settings = settings;
-  auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+  const bool json = format() == Format::json;
+  // JSON lines go to stdout uncoloured (journald, log shippers); text lines to the terminal's stderr.
+  spdlog::sink_ptr console;
+  if (json)
+    console = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  else
+    console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
   console->set_level(to_spd(settings.terminal));
   std::vector<spdlog::sink_ptr> sinks{console};
   if (settings.sessions != Level::off) {
@@ -143,7 +284,7 @@ void init(const fs::path& app_log_dir, const Settings& settings) {
     sinks.push_back(file);
   }
   auto logger = std::make_shared<spdlog::logger>("parley", sinks.begin(), sinks.end());
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-7l%$ %v");
+  logger->set_pattern(json ? std::string("%v") : std::string("%Y-%m-%d %H:%M:%S.%e %^%-7l%$ %v"));
   const auto min = std::min(settings.terminal, settings.sessions);
   logger->set_level(to_spd(min));
   logger->flush_on(spdlog::level::debug);
@@ -165,10 +306,10 @@ bool enabled(Level level) {
 
 void write(Level level, std::string_view message) {
   const auto clean = global_redactor().redact(message);
-  if (auto l = std::atomic_load(&g_logger)) {
-    l->log(to_spd(level), "{}", clean);
+  if (format() == Format::json) {
+    emit(level, json_line(std::chrono::system_clock::now(), level, clean, nullptr));
   } else {
-    fmt::print(stderr, "{}\n", clean);
+    emit(level, clean);
   }
 }
 

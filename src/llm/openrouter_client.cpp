@@ -4,6 +4,7 @@
 
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "llm/model_enrichment.hpp"
 
 namespace parley::llm {
@@ -12,6 +13,28 @@ namespace bj = boost::json;
 using boost::asio::awaitable;
 
 namespace {
+
+// parley_upstream_requests_total and parley_upstream_errors_total for one completion request. A request the
+// caller cancelled before any answer is neither.
+void record_completion(const net::TransportError* error, int status) {
+  using Kind = net::TransportError::Kind;
+  auto& m = metrics::global();
+  if (error && error->kind == Kind::cancelled && status == 0) return;
+  m.upstream_request(status);
+  if (status >= 400) m.upstream_error("http_status", status);
+  if (!error || error->kind == Kind::cancelled) return;
+  switch (error->kind) {
+    case Kind::timeout:
+      m.upstream_error("timeout", status);
+      break;
+    case Kind::disconnected:
+      m.upstream_error("disconnected", status);
+      break;
+    default:
+      m.upstream_error("unreachable", status);
+      break;
+  }
+}
 
 ProviderError failure(ProviderError::Kind kind, std::string message) {
   ProviderError e;
@@ -126,8 +149,21 @@ awaitable<Result<void, ProviderError>> OpenRouterClient::stream_completion(std::
                                                                            net::HttpClient::DataFn on_data,
                                                                            CancelSignal* cancel) {
   if (!configured()) co_return failure(ProviderError::Kind::not_configured, "no API key");
-  const auto result = co_await http_.stream(completion_request(config_, std::move(body)), std::move(on_head),
-                                            std::move(on_data), cancel);
+  // The status is noted once per request for the metrics; the body callback is passed on untouched.
+  auto status = std::make_shared<int>(0);
+  net::HttpClient::HeadFn noting_head = [status, on_head = std::move(on_head)](int code,
+                                                                               const net::Headers& headers) {
+    *status = code;
+    if (on_head) on_head(code, headers);
+  };
+  const auto result = co_await http_.stream(completion_request(config_, std::move(body)),
+                                            std::move(noting_head), std::move(on_data), cancel);
+  if (result) {
+    record_completion(nullptr, *status);
+  } else {
+    const auto error = result.error();
+    record_completion(&error, *status);
+  }
   if (!result)
     co_return transport_error(result.error(), std::chrono::seconds(config_.openrouter_timeout_seconds));
   co_return Result<void, ProviderError>();

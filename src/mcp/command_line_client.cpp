@@ -178,16 +178,15 @@ namespace {
 // parley doctor has nobody to send through an authorization flow.
 class NoPersonPrompt final : public oauth::AuthorizationPrompt {
  public:
-  asio::awaitable<Outcome<std::string>> redirect_uri() override { co_return refusal<std::string>(); }
-  asio::awaitable<Outcome<oauth::FormFields>> authorize(std::string, std::string, std::string,
-                                                        CancelSignal*) override {
-    co_return refusal<oauth::FormFields>();
+  asio::awaitable<Result<std::string, Failure>> redirect_uri() override { co_return refusal(); }
+  asio::awaitable<Result<oauth::FormFields, Failure>> authorize(std::string, std::string, std::string,
+                                                                CancelSignal*) override {
+    co_return refusal();
   }
 
  private:
-  template <class T>
-  static Outcome<T> refusal() {
-    return Outcome<T>::failure(
+  static Failure refusal() {
+    return fail(
         "the server needs authorization by a person (authorize it in the web UI, or with `parley mcp tools "
         "<id>`)");
   }
@@ -198,16 +197,16 @@ asio::awaitable<void> probe_session(asio::any_io_executor strand, net::HttpClien
                                     ServerProbe* out) {
   auto transport = make_transport(strand, *http, def, *env);
   if (!transport) {
-    out->error = transport.error();
+    out->error = transport.error().message;
     co_return;
   }
   auto session = std::make_shared<McpSession>(strand, def.id, transport.value());
   session->set_elicitation_handler(std::make_shared<DecliningElicitation>(), std::chrono::seconds(1));
   auto started = co_await session->start({}, timeout);
   if (!started) {
-    out->error = started.error();
+    out->error = started.error().message;
   } else if (auto tools = co_await session->list_tools(timeout); !tools) {
-    out->error = tools.error();
+    out->error = tools.error().message;
   } else {
     out->tools = tools.value().size();
   }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "core/redact.hpp"
 
 namespace parley::mcp {
@@ -46,7 +47,19 @@ ServerRunner::ServerRunner(RunnerContext context, ServerDefinition definition)
     : context_(std::move(context)),
       definition_(std::move(definition)),
       state_(definition_.enabled ? ServerState::connecting : ServerState::disabled),
-      wake_(context_.strand) {}
+      wake_(context_.strand) {
+  metrics::global().mcp_server_state(definition_.id, std::nullopt, to_string(state_));
+}
+
+ServerRunner::~ServerRunner() {
+  metrics::global().mcp_server_state(definition_.id, to_string(state_), std::nullopt);
+}
+
+void ServerRunner::enter(ServerState state) {
+  if (state == state_) return;
+  metrics::global().mcp_server_state(definition_.id, to_string(state_), to_string(state));
+  state_ = state;
+}
 
 std::string ServerRunner::transport_kind() const {
   if (!transport_kind_.empty()) return transport_kind_;
@@ -54,7 +67,7 @@ std::string ServerRunner::transport_kind() const {
 }
 
 void ServerRunner::set_state(ServerState state, std::optional<std::string> error) {
-  state_ = state;
+  enter(state);
   if (error) last_error_ = global_redactor().redact(*error);
   if (state == ServerState::connected) last_error_.reset();
   if (context_.on_change) context_.on_change();
@@ -66,7 +79,7 @@ void ServerRunner::start() {
     set_state(ServerState::disabled, std::nullopt);
     return;
   }
-  state_ = ServerState::connecting;
+  enter(ServerState::connecting);
   asio::co_spawn(context_.strand, keep_alive(shared_from_this()), asio::detached);
 }
 
@@ -245,9 +258,9 @@ asio::awaitable<void> ServerRunner::stop() {
     co_await session->close();
   }
   if (definition_.enabled) {
-    state_ = ServerState::disconnected;
+    enter(ServerState::disconnected);
   } else {
-    state_ = ServerState::disabled;
+    enter(ServerState::disabled);
   }
 }
 

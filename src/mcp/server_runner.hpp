@@ -43,6 +43,10 @@ struct RunnerContext {
 class ServerRunner : public std::enable_shared_from_this<ServerRunner> {
  public:
   ServerRunner(RunnerContext context, ServerDefinition definition);
+  // Leaves the runner's state in parley_mcp_servers / parley_mcp_server_state.
+  ~ServerRunner();
+  ServerRunner(const ServerRunner&) = delete;
+  ServerRunner& operator=(const ServerRunner&) = delete;
 
   // Starts the keep-alive loop when the definition is enabled; otherwise the state is `disabled`.
   void start();
@@ -76,6 +80,8 @@ class ServerRunner : public std::enable_shared_from_this<ServerRunner> {
   static boost::asio::awaitable<void> relist(std::shared_ptr<ServerRunner> self);
   boost::asio::awaitable<Result<void, Failure>> connect_once();
   void set_state(ServerState state, std::optional<std::string> error);
+  // Every state change passes here: it moves the runner between the state gauges.
+  void enter(ServerState state);
 
   RunnerContext context_;
   ServerDefinition definition_;

@@ -10,6 +10,7 @@
 
 #include "core/clock.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "mcp/oauth/oauth_authorizer.hpp"
 #include "mcp/strand_event.hpp"
 #include "mcp/strand_lock.hpp"
@@ -414,8 +415,15 @@ asio::awaitable<ToolCallOutcome> call_on_strand(std::shared_ptr<ToolAggregator::
   // The server's requests for input during this call go to the turn that made it: directly when they come on
   // the call's own response stream, else through the router (the most recent call on that server).
   auto route = impl->elicitation_router->route(server_id, elicitation);
+  const auto started = std::chrono::steady_clock::now();
   auto result = co_await runner->call_tool(tool_name, std::move(arguments), impl->options.tool_timeout,
                                            cancel, std::move(elicitation));
+  const auto status = cancel && cancel->cancelled()          ? metrics::ToolStatus::cancelled
+                      : (!result || result.value().is_error) ? metrics::ToolStatus::error
+                                                             : metrics::ToolStatus::finished;
+  metrics::global().tool_call(
+      server_id, tool_name, status,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!result) co_return tool_error(result.error().message);
   ToolCallOutcome out;
   out.is_error = result.value().is_error;

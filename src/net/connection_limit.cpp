@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/metrics.hpp"
+
 namespace parley::net {
 
 bool ConnectionLimit::full() const {
@@ -12,18 +14,24 @@ bool ConnectionLimit::full() const {
 }
 
 void ConnectionLimit::opened() {
-  std::lock_guard lock(mutex_);
-  ++open_;
+  {
+    std::lock_guard lock(mutex_);
+    ++open_;
+  }
+  metrics::global().http_connections_open().Increment();
 }
 
 void ConnectionLimit::closed(IdleLink& connection) {
   bool wake = false;
+  bool counted = false;
   {
     std::lock_guard lock(mutex_);
     unlink(connection);
-    if (open_ > 0) --open_;
+    counted = open_ > 0;
+    if (counted) --open_;
     wake = note_change();
   }
+  if (counted) metrics::global().http_connections_open().Decrement();
   if (wake && wake_) wake_();
 }
 

@@ -3,12 +3,14 @@
 // PostgreSQL gets interchangeable connections. Connections are created on first need.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include "core/metrics.hpp"
 #include "store/sql_connection.hpp"
 
 namespace parley::store {
@@ -20,16 +22,23 @@ class ConnectionPool {
   // max_connections: readers (SQLite) or connections (PostgreSQL). separate_writer: SQLite's single writer.
   ConnectionPool(Factory factory, std::size_t max_connections, bool separate_writer);
 
+  // Held for one repository operation; its time (from asking for the connection to giving it back) is
+  // observed in parley_db_operation_duration_seconds by kind (read or write).
   class Lease {
    public:
-    Lease(ConnectionPool* pool, std::unique_ptr<SqlConnection> c, bool is_writer)
-        : pool_(pool), connection_(std::move(c)), writer_(is_writer) {}
+    using Clock = std::chrono::steady_clock;
+    Lease(ConnectionPool* pool, std::unique_ptr<SqlConnection> c, bool is_writer, metrics::DbKind kind,
+          Clock::time_point asked)
+        : pool_(pool), connection_(std::move(c)), writer_(is_writer), kind_(kind), asked_(asked) {}
     Lease(Lease&& o) noexcept = default;
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
-      if (connection_) pool_->give_back(std::move(connection_), writer_);
+      if (!connection_) return;
+      pool_->give_back(std::move(connection_), writer_);
+      metrics::global().db_operation(kind_).Observe(
+          std::chrono::duration<double>(Clock::now() - asked_).count());
     }
     SqlConnection& operator*() { return *connection_; }
     SqlConnection* operator->() { return connection_.get(); }
@@ -38,13 +47,15 @@ class ConnectionPool {
     ConnectionPool* pool_;
     std::unique_ptr<SqlConnection> connection_;
     bool writer_;
+    metrics::DbKind kind_;
+    Clock::time_point asked_;
   };
 
   Lease writer();
   Lease reader();
 
  private:
-  Lease take(bool is_writer);
+  Lease take(bool is_writer, metrics::DbKind kind);
   void give_back(std::unique_ptr<SqlConnection> c, bool is_writer);
 
   Factory factory_;

@@ -93,7 +93,7 @@ export async function startParley(opts = {}) {
   }
   let m;
   try {
-    m = await waitForOutput(/parley listening on (https?:\/\/[^\s]+)/, opts.timeoutMs ?? 15000);
+    m = await waitForOutput(/parley listening on (https?:\/\/[^\s"]+)/, opts.timeoutMs ?? 15000);
   } catch (e) {
     proc.kill('SIGKILL');
     throw e;
