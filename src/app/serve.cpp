@@ -113,7 +113,9 @@ bool read_password_from_terminal(const char* prompt, std::string& out) {
 // SIGHUP: the certificate and key are read again on the blocking pool; new connections use the new pair, and
 // a pair that does not load is logged and the current one kept.
 asio::awaitable<void> reload_tls(std::shared_ptr<net::TlsCertificates> tls, BlockingPool* blocking) {
-  auto reloaded = co_await blocking->run([tls] { return tls->reload(); });
+  // A named local moved into run(), not a temporary inside the co_await (g++ 12 coroutine temporaries).
+  auto reload = [tls] { return tls->reload(); };
+  auto reloaded = co_await blocking->run(std::move(reload));
   if (!reloaded) {
     log::error("SIGHUP: the TLS certificate was not reloaded ({}); still serving the previous one",
                reloaded.error().message);
@@ -131,7 +133,11 @@ void on_sighup(asio::signal_set& signals, asio::io_context& ioc, std::shared_ptr
                BlockingPool& blocking) {
   signals.async_wait([&signals, &ioc, tls, &blocking](boost::system::error_code ec, int) {
     if (ec) return;
-    asio::co_spawn(ioc, reload_tls(tls, &blocking), asio::detached);
+    if (tls) {
+      asio::co_spawn(ioc, reload_tls(tls, &blocking), asio::detached);
+    } else {
+      log::info("SIGHUP: nothing to reload (HTTPS is off); the server goes on");
+    }
     on_sighup(signals, ioc, tls, blocking);
   });
 }
@@ -584,12 +590,11 @@ int serve() {
   // Before the port is announced: a signal sent as soon as the line appears (a supervisor, a test) is a
   // graceful stop, not the default action that kills the process with its requests.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
-  // With HTTPS, SIGHUP re-reads the certificate and key (without, SIGHUP keeps its default action).
+  // SIGHUP re-reads the certificate and key with HTTPS; without, it is logged and ignored, so a reload of the
+  // service (systemctl reload, ExecReload) never stops the server.
   std::optional<asio::signal_set> reload_signal;
-  if (tls) {
-    reload_signal.emplace(ioc, SIGHUP);
-    on_sighup(*reload_signal, ioc, tls, blocking);
-  }
+  reload_signal.emplace(ioc, SIGHUP);
+  on_sighup(*reload_signal, ioc, tls, blocking);
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     log::info("Received signal {}; finishing open requests (up to 10 s)", sig);

@@ -308,7 +308,9 @@ awaitable<void> AttachmentService::retention_loop() {
         ours = co_await blocking_.run(std::move(gate));
       }
       if (!ours) log::info("Retention: another replica holds the retention lock; this run is skipped");
-      const auto report = ours ? co_await reap_once(std::chrono::system_clock::now()) : ReapReport{};
+      // Not a conditional expression around the co_await: g++ 12 destroys such temporaries twice.
+      ReapReport report;
+      if (ours) report = co_await reap_once(std::chrono::system_clock::now());
       if (report.attachments_deleted + report.attachments_kept + report.tombstones_resolved +
               report.tombstones_pending >
           0) {

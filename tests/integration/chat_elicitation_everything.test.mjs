@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
-import { everythingEntry, waitForStatus, server } from './mcp_helpers.mjs';
+import { everythingEntry, waitForStatus, server, readSseEvents } from './mcp_helpers.mjs';
 
 let up, p;
 before(async () => {
@@ -29,27 +29,14 @@ async function turnWithQuestions(tool, args, interactions, answer) {
   const res = await fetch(`${p.url}/api/chat/stream`, { method: 'POST', headers,
     body: JSON.stringify({ messages: [{ role: 'user', content: 'go' }] }) });
   const asked = [];
-  let buffer = '';
-  const events = [];
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-      events.push({ event, data });
-      if (event === 'elicitation' && JSON.parse(data).status === 'open') {
-        const q = JSON.parse(data);
-        asked.push(q);
-        const r = await fetch(`${p.url}/api/chat/interactions/${q.id}`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(answer(q)) });
-        assert.equal(r.status, 204);
-      }
-    }
-  }
+  const events = await readSseEvents(res, async (event, data) => {
+    if (event !== 'elicitation' || JSON.parse(data).status !== 'open') return;
+    const q = JSON.parse(data);
+    asked.push(q);
+    const r = await fetch(`${p.url}/api/chat/interactions/${q.id}`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(answer(q)) });
+    assert.equal(r.status, 204);
+  });
   const result = events.filter((e) => e.event === 'tool').map((e) => JSON.parse(e.data)).find((t) => t.status !== 'started');
   return { asked, result };
 }
@@ -85,36 +72,10 @@ test('a URL-mode elicitation is declined without a question for a client that ca
 });
 
 test("server-everything's elicitation form is answered from the chat", async () => {
-  await up.script([{ tool_fragments: [{ index: 0, id: 'e1', type: 'function', function: { name: 'trigger-elicitation-request', arguments: '{}' } }] },
-    { content: ['done'] }]);
-  const res = await fetch(`${p.url}/api/chat/stream`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', 'Parley-Interactions': 'elicitation' },
-    body: JSON.stringify({ messages: [{ role: 'user', content: 'ask me' }] }),
-  });
-  let asked = null;
-  let buffer = '';
-  const events = [];
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-      events.push({ event, data });
-      if (event === 'elicitation' && JSON.parse(data).status === 'open') {
-        asked = JSON.parse(data);
-        const r = await fetch(`${p.url}/api/chat/interactions/${asked.id}`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({ action: 'accept', content: { name: 'Ada Lovelace', check: true } }) });
-        assert.equal(r.status, 204);
-      }
-    }
-  }
-  assert.ok(asked, 'the form reached the chat');
-  assert.deepEqual(asked.requested_schema.required, ['name']);
-  const result = events.filter((e) => e.event === 'tool').map((e) => JSON.parse(e.data)).find((t) => t.status !== 'started');
+  const { asked, result } = await turnWithQuestions('trigger-elicitation-request', {}, 'elicitation',
+    () => ({ action: 'accept', content: { name: 'Ada Lovelace', check: true } }));
+  assert.equal(asked.length, 1, 'the form reached the chat');
+  assert.deepEqual(asked[0].requested_schema.required, ['name']);
   assert.equal(result.status, 'finished', result.result);
   assert.match(result.result, /Ada Lovelace/);
   assert.match(result.result, /It was a dark and stormy night\./, 'the default of the form went back too');

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startParley } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
-import { fakeServer, waitForStatus, server } from './mcp_helpers.mjs';
+import { fakeServer, waitForStatus, server, readSseEvents } from './mcp_helpers.mjs';
 
 let up, p;
 const overrides = { wipe: { approval: 'ask' }, echo: { approval: 'deny' } };
@@ -29,23 +29,7 @@ async function turn(body, { interactive = true, onEvent = async () => {} } = {})
   const headers = { 'Content-Type': 'application/json' };
   if (interactive) headers['Parley-Interactions'] = 'elicitation, tool-approval';
   const res = await fetch(`${p.url}/api/chat/stream`, { method: 'POST', headers, body: JSON.stringify(body) });
-  const events = [];
-  let buffer = '';
-  const decoder = new TextDecoder();
-  for await (const chunk of res.body) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      if (!block || block.startsWith(':')) continue;
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-      events.push({ event, data });
-      await onEvent(event, data);
-    }
-  }
-  return events;
+  return readSseEvents(res, onEvent);
 }
 const answer = (id, body) => fetch(`${p.url}/api/chat/interactions/${id}`,
   { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });

@@ -117,3 +117,25 @@ export function runParley(bin, args, { env = {}, cwd, timeoutMs = 60000 } = {}) 
     proc.on('exit', (code, signal) => { clearTimeout(timer); res({ code, signal, stdout, stderr }); });
   });
 }
+
+/** Reads an SSE response as it comes: `onEvent(event, data)` is awaited for each event (it may answer a
+ *  question of the turn); resolves with every {event, data} once the stream ends. */
+export async function readSseEvents(res, onEvent = async () => {}) {
+  const events = [];
+  let buffer = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (!block || block.startsWith(':')) continue;
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+      events.push({ event, data });
+      await onEvent(event, data);
+    }
+  }
+  return events;
+}

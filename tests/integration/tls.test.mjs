@@ -177,6 +177,19 @@ test('the redirect listener answers 308 to the https address, for this server\'s
   assert.equal(none.status, 400);
 });
 
+test('SIGHUP without HTTPS is logged and ignored: the server goes on serving (systemctl reload is safe)', async () => {
+  const p = await startParley();
+  try {
+    const from = p.output().length;
+    p.proc.kill('SIGHUP');
+    await p.waitForOutput(/SIGHUP: nothing to reload \(HTTPS is off\)/, 10000, from);
+    assert.equal((await fetch(`${p.url}/health`)).status, 200);
+    assert.equal(p.proc.exitCode, null);
+  } finally {
+    await p.stop();
+  }
+});
+
 test('SIGHUP serves a new certificate to new connections; a broken pair is logged and the old one kept', async () => {
   const first = await handshake();
   const other = mkdtempSync(join(dir, 'next-'));
