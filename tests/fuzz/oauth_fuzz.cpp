@@ -64,8 +64,8 @@ void token_answer(int status, const std::string& text) {
     FUZZ_REQUIRE(status >= 200 && status < 300 && !tokens.value().access_token.empty());
     if (tokens.value().expires_in) FUZZ_REQUIRE(tokens.value().expires_in->count() > 0);
   } else {
-    FUZZ_REQUIRE(!tokens.error().empty() && tokens.error().size() < 800);
-    FUZZ_REQUIRE(tokens.error().find('\n') == std::string::npos);
+    FUZZ_REQUIRE(!tokens.error().message.empty() && tokens.error().message.size() < 800);
+    FUZZ_REQUIRE(tokens.error().message.find('\n') == std::string::npos);
   }
   auto client = parse_registration_response(status, text);
   if (client) FUZZ_REQUIRE(!client.value().client_id.empty());

@@ -14,13 +14,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto body = parley::json::parse(text);
   if (!body) {
     const auto error = parley::chat::openai_invalid_json("not JSON");
-    FUZZ_REQUIRE(error.status == 400 && !error.message.empty());
+    FUZZ_REQUIRE(error.kind == parley::ErrorKind::invalid_request && !error.message.empty());
     return 0;
   }
   auto request = parley::chat::parse_openai_chat_request(*body);
   if (!request) {
     const auto& error = request.error();
-    FUZZ_REQUIRE(error.status >= 400 && error.status < 500 && !error.message.empty());
+    FUZZ_REQUIRE(error.kind == parley::ErrorKind::invalid_request && !error.message.empty());  // a 400
     const auto wire = error.to_json();
     FUZZ_REQUIRE(wire.contains("error") && wire.at("error").is_object());
     FUZZ_REQUIRE(wire.at("error").as_object().at("message").is_string());
