@@ -250,9 +250,12 @@ std::vector<ServerProbe> probe_configured_servers(const Config& config, Document
     auto strand = asio::make_strand(ioc);
     env.authorizer_for = nullptr;
     if (def.url && tokens) {
-      env.authorizer_for = [strand, &http,
-                            tokens](const ServerDefinition& d) -> std::shared_ptr<HttpAuthorizer> {
-        return std::make_shared<oauth::OAuthAuthorizer>(strand, http, *d.url, oauth::ClientSettings{}, tokens,
+      // The definition's own pre-registered client, as the server uses it.
+      auto configured = oauth_client_settings(def, env);
+      oauth::ClientSettings client = configured ? std::move(configured.value()) : oauth::ClientSettings{};
+      env.authorizer_for = [strand, &http, tokens,
+                            client](const ServerDefinition& d) -> std::shared_ptr<HttpAuthorizer> {
+        return std::make_shared<oauth::OAuthAuthorizer>(strand, http, *d.url, client, tokens,
                                                         std::make_shared<NoPersonPrompt>());
       };
     }

@@ -90,9 +90,10 @@ asio::awaitable<Result<void, Failure>> RpcPeer::notify(std::string method, bj::o
   co_return co_await transport_->send(rpc::notification(method, params));
 }
 
-std::shared_ptr<ElicitationHandler> RpcPeer::asker_of(std::int64_t id) const {
+std::optional<std::shared_ptr<ElicitationHandler>> RpcPeer::asker_of(std::int64_t id) const {
   auto it = pending_.find(id);
-  return it == pending_.end() ? nullptr : it->second->asker;
+  if (it == pending_.end()) return std::nullopt;
+  return it->second->asker;
 }
 
 void RpcPeer::receive(const bj::value& message, std::optional<std::int64_t> related_request) {

@@ -63,8 +63,9 @@ class RpcPeer : public std::enable_shared_from_this<RpcPeer> {
       CancelSignal* cancel = nullptr, ProgressFn on_progress = {},
       std::shared_ptr<ElicitationHandler> asker = nullptr);
   // Who asked for a request still in flight (the `asker` given to request()), so the server's questions
-  // during it reach the turn that made it; null when unknown or answered.
-  [[nodiscard]] std::shared_ptr<ElicitationHandler> asker_of(std::int64_t id) const;
+  // during it reach the turn that made it: nullopt when no such request is in flight (it was answered, or
+  // never made), a null pointer when it is but was made without an asker.
+  [[nodiscard]] std::optional<std::shared_ptr<ElicitationHandler>> asker_of(std::int64_t id) const;
   boost::asio::awaitable<Result<void, Failure>> notify(std::string method, boost::json::object params);
 
   // Feeds one message from the transport (a batch is split here).

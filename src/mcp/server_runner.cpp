@@ -150,6 +150,7 @@ asio::awaitable<void> ServerRunner::keep_alive(std::shared_ptr<ServerRunner> sel
     if (self->stopped_) break;
     if (connected) {
       self->backoff_ = std::chrono::milliseconds(1000);
+      self->reconnect_now_ = false;
       self->set_state(ServerState::connected, std::nullopt);
       // Wait until the session is lost or the runner stops.
       while (!self->stopped_ && !self->session_lost_) {
@@ -226,8 +227,10 @@ asio::awaitable<Result<ToolCallResult, Failure>> ServerRunner::call_tool(
   // once (MCP, Streamable HTTP "Session Management"); the call is made again on it, once, within its timeout.
   log::info("MCP server {}: the session expired during a call of {}; calling again on a new session",
             definition_.id, name);
-  reconnect_now_ = true;
-  wake_.cancel();
+  if (session_ == session) {  // else a new session is on its way already
+    reconnect_now_ = true;
+    wake_.cancel();
+  }
   // A cancel comes from another thread: it wakes the wait below through the strand.
   std::weak_ptr<ServerRunner> weak = weak_from_this();
   CancelRegistration on_cancel(cancel, [weak, strand = context_.strand] {
@@ -236,6 +239,7 @@ asio::awaitable<Result<ToolCallResult, Failure>> ServerRunner::call_tool(
     });
   });
   while (!stopped_ && (session_ == session || state_ != ServerState::connected) &&
+         state_ != ServerState::failed && state_ != ServerState::needs_authorization &&
          std::chrono::steady_clock::now() < deadline && !(cancel != nullptr && cancel->cancelled())) {
     co_await state_changed_.wait_until(deadline);
   }
@@ -252,6 +256,7 @@ asio::awaitable<Result<ToolCallResult, Failure>> ServerRunner::call_tool(
 asio::awaitable<void> ServerRunner::stop() {
   stopped_ = true;
   wake_.cancel();
+  state_changed_.notify_all();  // a call waiting for a new session gives up now, not at its timeout
   if (session_) {
     auto session = session_;
     session_.reset();

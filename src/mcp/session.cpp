@@ -225,11 +225,18 @@ asio::awaitable<ServerRequests::Answer> McpSession::answer_elicitation(
     bj::object params, std::optional<std::int64_t> related_request) {
   auto request = parse_elicitation_request(server_id_, params);
   if (!request) co_return Answer{std::nullopt, rpc::invalid_params, request.error().message};
-  // A question that came on a call's own response stream goes to whoever made that call; others (stdio, the
-  // standalone stream) to the session's handler, which routes them by server.
-  std::shared_ptr<ElicitationHandler> handler;
-  if (related_request && elicitation_) handler = peer_->asker_of(*related_request);
-  if (!handler) handler = elicitation_;
+  // A question that came on a call's own response stream goes to whoever made that call, and to nobody else
+  // when that call is over; a call made without an asker (`parley mcp`) uses the session's handler. Others
+  // (stdio, the standalone stream) go to the session's handler, which routes them by server.
+  std::shared_ptr<ElicitationHandler> handler = elicitation_;
+  if (related_request && elicitation_) {
+    auto asker = peer_->asker_of(*related_request);
+    if (!asker) {
+      log::info("MCP server {} asked for input for a request that is over; declined", server_id_);
+      co_return Answer{bj::value(elicitation_result({})), 0, {}};
+    }
+    if (*asker) handler = std::move(*asker);
+  }
   const bool answerable =
       handler && !closed_ && (request.value().mode == "form" || handler->supports_url_mode());
   if (!answerable) {

@@ -415,6 +415,9 @@ asio::awaitable<ToolCallOutcome> call_on_strand(std::shared_ptr<ToolAggregator::
   // The server's requests for input during this call go to the turn that made it: directly when they come on
   // the call's own response stream, else through the router (the most recent call on that server).
   auto route = impl->elicitation_router->route(server_id, elicitation);
+  // A turn that cannot answer still owns its call's questions: they are declined, never shown to another
+  // turn.
+  if (!elicitation) elicitation = std::make_shared<DecliningElicitation>();
   const auto started = std::chrono::steady_clock::now();
   auto result = co_await runner->call_tool(tool_name, std::move(arguments), impl->options.tool_timeout,
                                            cancel, std::move(elicitation));

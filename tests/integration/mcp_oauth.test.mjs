@@ -124,6 +124,11 @@ test('a server without dynamic registration is authorized with the client its de
     assert.equal(other.status, 502);
     assert.match((await other.json()).detail, /regist/i);
     assert.ok(!p.output().includes(secret), 'the client secret reached the log');
+    // The stored authorization keeps the tokens but not the app's secret: it comes from the environment.
+    const dir = join(p.home, 'data', 'mcp_oauth');
+    const stored = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+    assert.match(stored, /gh-app-1/);
+    assert.ok(!stored.includes(secret), 'the client secret was written to the token file');
     assert.ok(!JSON.stringify(await getStatus(p)).includes(secret));
   } finally {
     await p.stop();

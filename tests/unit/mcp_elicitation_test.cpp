@@ -12,6 +12,7 @@
 #include <boost/json/parse.hpp>
 
 #include "mcp/elicitation.hpp"
+#include "mcp/elicitation_router.hpp"
 #include "mcp/session.hpp"
 #include "mcp/terminal_elicitation.hpp"
 
@@ -328,14 +329,55 @@ TEST(McpSessionElicitation, AQuestionOnACallsOwnStreamGoesToThatCallNotTheMostRe
   f.server_sends(elicit_with_id("q-second"), 3);
   f.ioc.run_for(std::chrono::milliseconds(50));
   EXPECT_EQ(f.transport->last().at("result").at("content").at("who"), "second");
-  // Nothing ties it to a call (stdio, the GET stream), or the call is unknown: the session's handler.
+  // Nothing ties it to a call (stdio, the GET stream): the session's handler.
   f.server_sends(elicit_with_id("q-untied"));
   f.ioc.run_for(std::chrono::milliseconds(50));
   EXPECT_EQ(f.transport->last().at("result").at("content").at("who"), "router");
+  // A question tied to a request that is over goes to nobody: declined, never to another turn.
   f.server_sends(elicit_with_id("q-stale"), 99);
   f.ioc.run_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(f.transport->last().at("result").at("content").at("who"), "router");
+  EXPECT_EQ(f.transport->last().at("id"), "q-stale");
+  EXPECT_EQ(f.transport->last().at("result"), bj::parse(R"({"action":"decline"})"));
   EXPECT_EQ(first->asked, 1);
   EXPECT_EQ(second->asked, 1);
-  EXPECT_EQ(fallback->asked, 2);
+  EXPECT_EQ(fallback->asked, 1);
+}
+
+TEST(McpElicitationRouter, FormsGoToTheMostRecentCallButALinkOnlyWhenOneCallCouldOwnIt) {
+  struct LinkTaker final : ElicitationHandler {
+    std::string name;
+    int asked = 0;
+    explicit LinkTaker(std::string n) : name(std::move(n)) {}
+    [[nodiscard]] bool supports_url_mode() const override { return true; }
+    asio::awaitable<ElicitationAnswer> elicit(ElicitationRequest, parley::CancelSignal*) override {
+      ++asked;
+      co_return ElicitationAnswer{ElicitationAction::accept, bj::object{{"who", name}}};
+    }
+  };
+  ElicitationRouter router;
+  auto a = std::make_shared<LinkTaker>("a");
+  auto b = std::make_shared<LinkTaker>("b");
+  auto ask = [&](std::string mode) {
+    ElicitationRequest request;
+    request.server_id = "srv";
+    request.mode = std::move(mode);
+    request.url = "https://login.example.com/x";
+    std::optional<ElicitationAnswer> out;
+    asio::io_context ioc;
+    auto run = [&]() -> asio::awaitable<void> { out = co_await router.elicit(request, nullptr); };
+    asio::co_spawn(ioc, run(), asio::detached);
+    ioc.run();
+    return *out;
+  };
+  EXPECT_TRUE(router.supports_url_mode());
+  {
+    auto only_a = router.route("srv", a);
+    EXPECT_EQ(ask("url").action, ElicitationAction::accept);  // one call in flight: it is its link
+    auto and_b = router.route("srv", b);
+    EXPECT_EQ(ask("form").content.at("who"), "b");             // a form: the most recent call
+    EXPECT_EQ(ask("url").action, ElicitationAction::decline);  // a link with two owners possible: nobody's
+  }
+  EXPECT_EQ(ask("form").action, ElicitationAction::decline);  // nobody registered
+  EXPECT_EQ(a->asked, 1);
+  EXPECT_EQ(b->asked, 1);
 }

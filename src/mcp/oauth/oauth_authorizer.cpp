@@ -32,13 +32,15 @@ asio::awaitable<void> OAuthAuthorizer::load_once() {
     auto loaded = co_await store_->load_async(server_url_);
     if (!loaded.problem.empty()) log::warn("MCP OAuth: {}; parley will authorize again", loaded.problem);
     if (!record_) record_ = std::move(loaded.record);
+    if (record_) with_configured_secret(*record_, settings_.client_id, settings_.client_secret);
   }
   loaded_ = true;
 }
 
 asio::awaitable<void> OAuthAuthorizer::save_record() {
   if (!store_ || !record_) co_return;
-  if (auto saved = co_await store_->save_async(*record_); !saved) {
+  auto kept = storable(*record_);
+  if (auto saved = co_await store_->save_async(std::move(kept)); !saved) {
     log::warn("MCP OAuth: the new token works for this run only: {}", saved.error().message);
   }
 }

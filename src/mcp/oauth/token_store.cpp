@@ -189,6 +189,18 @@ std::string TokenRows::where(std::string_view server_url) const {
   return table_.where(row_name(server_url));
 }
 
+StoredAuthorization storable(StoredAuthorization record) {
+  if (record.client.registration == "pre-registered") record.client.client_secret.clear();
+  return record;
+}
+
+void with_configured_secret(StoredAuthorization& record, const std::string& client_id,
+                            const std::string& secret) {
+  if (record.client.registration == "pre-registered" && !client_id.empty() &&
+      record.client.client_id == client_id)
+    record.client.client_secret = secret;
+}
+
 boost::asio::awaitable<LoadedAuthorization> TokenStore::load_async(std::string server_url) {
   LoadedAuthorization out;
   out.record = load(server_url, out.problem);

@@ -39,6 +39,13 @@ struct StoredAuthorization {
   [[nodiscard]] bool expired(SystemTime now, std::chrono::seconds margin = std::chrono::seconds(30)) const;
 };
 
+// What is stored of a record: a pre-registered client's secret is left out (it comes from the definition or
+// the environment each run, so rotating it needs no new authorization and no file holds it).
+StoredAuthorization storable(StoredAuthorization record);
+// A loaded record with the current secret of the configured pre-registered client put back.
+void with_configured_secret(StoredAuthorization& record, const std::string& client_id,
+                            const std::string& secret);
+
 // The first 32 hex digits of SHA-256 of the canonical server URL.
 std::string token_store_key(std::string_view server_url);
 // Registers the record's secrets (tokens in slots of their server, so refreshes do not pile up values).

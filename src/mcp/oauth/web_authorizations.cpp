@@ -74,7 +74,9 @@ asio::awaitable<Result<std::string, Failure>> WebAuthorizations::complete(FormFi
   auto record = co_await flow.complete(std::move(found->flow), std::move(callback));
   if (!record) co_return record.error();
   if (store_) {
-    if (auto saved = co_await store_->save_async(record.value()); !saved) co_return saved.error();
+    auto kept = storable(record.value());
+    auto saved = co_await store_->save_async(std::move(kept));
+    if (!saved) co_return saved.error();
   }
   log::info("MCP server {}: authorized with {}", found->server_id, record.value().issuer);
   co_return found->server_id;
