@@ -14,6 +14,7 @@ const plotsDir = join(bench, 'plots');
 // The sections in the order of spec/performance.md; each names the result file that fills it.
 const sections = [
   { name: 'latency', targets: ['P1', 'P7'] },
+  { name: 'latency_defaults', targets: ['P1'] },
   { name: 'openai_latency', targets: ['P1'] },
   { name: 'relay', targets: ['P2'] },
   { name: 'concurrency', targets: ['P3'] },
