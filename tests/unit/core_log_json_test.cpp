@@ -102,7 +102,7 @@ TEST(LogJson, ValidUtf8RepairsEveryBadSequence) {
 }
 
 TEST_F(JsonFormat, SecretsAreMaskedInTheMessageAndTheFields) {
-  const std::string secret = "sk-or-v1-logjsonsecret0123456789abcdef";
+  const std::string secret = "test-only-logjson-value-0123456789abcdef";  // registered below, not a real key
   known_secrets().add(secret);
   log::Context context{
       "rid42", "session-7", {{"target", "/x?key=" + secret}, {"n", 3}, {"nested", {{"k", secret}}}}};

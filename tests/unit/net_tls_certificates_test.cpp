@@ -2,6 +2,9 @@
 // neither), the self-signed certificate it makes (names, expiry, loadable by the server), a key of another
 // certificate refused, and the expiry warning of /health.
 #include <gtest/gtest.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -81,7 +84,16 @@ TEST(TlsSelfSigned, CertificateNamesTheHostsAndLoadsAsTheServersPair) {
   const auto pem = make_self_signed({parsed("parley.lan"), parsed("192.168.1.20"), parsed("::1")}, 30);
   ASSERT_TRUE(pem) << pem.error().message;
   EXPECT_NE(pem->certificate.find("-----BEGIN CERTIFICATE-----"), std::string::npos);
-  EXPECT_NE(pem->private_key.find("-----BEGIN PRIVATE KEY-----"), std::string::npos);
+  {  // The key parses as PEM and is ECDSA on P-256, as `parley cert` promises.
+    BIO* bio = BIO_new_mem_buf(pem->private_key.data(), static_cast<int>(pem->private_key.size()));
+    ASSERT_NE(bio, nullptr);
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    ASSERT_NE(key, nullptr) << "the private key is not PEM";
+    EXPECT_EQ(EVP_PKEY_base_id(key), EVP_PKEY_EC);
+    EXPECT_EQ(EVP_PKEY_get_bits(key), 256);
+    EVP_PKEY_free(key);
+  }
   const auto info = certificate_info(pem->certificate);
   ASSERT_TRUE(info) << info.error().message;
   EXPECT_EQ(info->names, (std::vector<std::string>{"parley.lan", "192.168.1.20", "::1"}));
