@@ -108,12 +108,6 @@ std::optional<std::int64_t> request_id_of(const std::string& message) {
   return id->get_int64();
 }
 
-bool expects_answer(const std::string& message) {
-  auto parsed = json::parse(message);
-  return parsed && parsed->is_object() && parsed->get_object().contains("method") &&
-         parsed->get_object().contains("id") && !parsed->get_object().at("id").is_null();
-}
-
 asio::awaitable<void> pause(asio::any_io_executor executor, std::chrono::milliseconds delay) {
   if (delay.count() <= 0) co_return;
   asio::steady_timer timer(executor, delay);
@@ -207,7 +201,8 @@ asio::awaitable<Result<void, Failure>> HttpTransport::post_streamable(std::strin
   if (status >= 200 && status < 300) {
     if (first && !new_session.empty()) session_id_ = new_session;
     if (!exchange->event_stream) deliver_text(exchange->body, exchange.get());
-    if (exchange->event_stream && !exchange->delivered_response && !closed_ && expects_answer(message)) {
+    // A request of parley's (they all have integer ids) whose stream ended before its answer.
+    if (exchange->event_stream && !exchange->delivered_response && !closed_ && exchange->request_id) {
       if (!exchange->parser.last_event_id()) {
         co_return fail("the server closed the response stream before answering");
       }
