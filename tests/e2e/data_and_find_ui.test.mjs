@@ -7,19 +7,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { launchChromium, screenshotDir } from '../lib/browser.mjs';
-import { startParley } from '../lib/parley.mjs';
-import { startFakeUpstream } from '../lib/fake_upstream.mjs';
+import { screenshotDir, startUiRig, stopUiRig } from '../lib/browser.mjs';
 
 let browser;
 let up;
 let p;
-before(async () => {
-  browser = await launchChromium();
-  up = await startFakeUpstream();
-  p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-e2e-0123456789' }, files: { 'data/mcp_servers.json': '{"servers":[]}' } });
-});
-after(async () => { await browser?.close(); await p?.stop(); await up?.stop(); });
+before(async () => { ({ browser, up, p } = await startUiRig()); });
+after(async () => { await stopUiRig({ browser, up, p }); });
 
 // `turns` turns through the real chat route; `special` maps a turn index to extra words in its question.
 async function conversation(turns, special = {}) {
