@@ -43,6 +43,15 @@ bool carries_delta(const bj::value& chunk) {
   return false;
 }
 
+// parley_upstream_first_token_seconds, once per hop.
+void note_first_delta(HopState& state) {
+  if (state.first_delta_seen) return;
+  state.first_delta_seen = true;
+  static auto& first_token = metrics::global().upstream_first_token();
+  first_token.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - state.started).count());
+}
+
 // Relays the parsed events; returns false to stop reading (in-band error, [DONE] needs no more).
 // The events of one upstream read go to the client together, in one frame batch: one write for the read
 // instead of one per event, and none of them waits for what the turn does after the hop.
@@ -52,13 +61,20 @@ awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::S
   for (auto& e : events) {
     if (state->done || state->in_band_error) break;
     if (e.data.empty()) continue;
+    const std::string_view id = e.id ? std::string_view(*e.id) : std::string_view();
     if (e.event != "message") {
-      batch += net::format_sse_event(e.event, e.data, e.id ? *e.id : std::string());
+      net::append_sse_event(batch, e.event, e.data, id);
       continue;
     }
     if (e.data == "[DONE]") {
       state->done = true;
       break;
+    }
+    // Most chunks (text, reasoning text, the finish) are read without a DOM and forwarded as they came.
+    if (bool delta = false; acc->add_common_chunk(e.data, delta)) {
+      net::append_sse_event(batch, "message", e.data, id);
+      if (delta) note_first_delta(*state);
+      continue;
     }
     auto chunk = json::parse(e.data);
     if (!chunk) continue;  // upstream message data that is not JSON is skipped
@@ -73,15 +89,13 @@ awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::S
       }
       rewritten = co_await images->rewrite_chunk(&*chunk, acc->text().size());
     }
-    batch += net::format_sse_event("message", rewritten ? parley::json::serialize(*chunk) : e.data,
-                                   e.id ? *e.id : std::string());
-    acc->add_chunk(*chunk);
-    if (!state->first_delta_seen && carries_delta(*chunk)) {
-      state->first_delta_seen = true;
-      static auto& first_token = metrics::global().upstream_first_token();
-      first_token.Observe(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - state->started).count());
+    if (rewritten) {
+      net::append_sse_event(batch, "message", parley::json::serialize(*chunk), id);
+    } else {
+      net::append_sse_event(batch, "message", e.data, id);
     }
+    acc->add_chunk(*chunk);
+    if (!state->first_delta_seen && carries_delta(*chunk)) note_first_delta(*state);
     if (chunk->is_object()) {
       if (const auto* err = chunk->as_object().if_contains("error"); err && err->is_object()) {
         state->in_band_error = true;

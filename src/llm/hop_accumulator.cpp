@@ -1,6 +1,7 @@
 #include "llm/hop_accumulator.hpp"
 #include "core/json.hpp"
 #include "core/text.hpp"
+#include "llm/chunk_scan.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <cctype>
@@ -166,6 +167,37 @@ void HopAccumulator::add_chunk(const bj::value& chunk) {
       }
     }
   }
+}
+
+namespace {
+
+// A string member kept as a JSON value (model, generation id): assigned only when it changed, since nearly
+// every chunk repeats it.
+void keep_string(bj::value& member, const std::string& text) {
+  if (const auto* current = member.if_string(); current && *current == text) return;
+  member = bj::string(text);
+}
+
+}  // namespace
+
+bool HopAccumulator::add_common_chunk(std::string_view json, bool& carries_delta) {
+  thread_local ChunkScan scan;  // its strings keep their capacity from chunk to chunk
+  if (!scan.scan(json)) return false;
+  // In add_chunk's order: model, id, then per choice finish_reason, content and reasoning (each collected in
+  // choice order by the scan).
+  if (scan.has_model) keep_string(model_, scan.model);
+  if (scan.has_id) keep_string(generation_id_, scan.id);
+  if (scan.has_finish_reason) finish_reason_ = bj::string(scan.finish_reason);
+  text_ += scan.content;
+  if (scan.has_reasoning) {
+    if (!streamed_segment_) {
+      streamed_segment_ = segments_.size();
+      segments_.push_back({"", ""});
+    }
+    segments_[*streamed_segment_].text += scan.reasoning;
+  }
+  carries_delta = scan.first_choice_delta;
+  return true;
 }
 
 bj::value HopAccumulator::reasoning() const {

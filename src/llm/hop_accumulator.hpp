@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "net/http_types.hpp"
@@ -18,6 +19,12 @@ class HopAccumulator {
  public:
   // One parsed upstream chunk (a JSON object); other JSON values are ignored.
   void add_chunk(const boost::json::value& chunk);
+  // The same as add_chunk(parse(json)) for the chunks most of a stream is made of (id, model, finish_reason,
+  // content and reasoning text: see ChunkScan), read from the text without building a DOM. Returns false and
+  // changes nothing for any other chunk, invalid JSON included: the caller then parses it and calls
+  // add_chunk. `carries_delta`: the first choice's delta has content or reasoning text (set only when true is
+  // returned).
+  bool add_common_chunk(std::string_view json, bool& carries_delta);
   // Upstream response headers named openrouter-*, x-request-id or via become `routing`.
   void set_response_headers(const net::Headers& headers);
 

@@ -45,11 +45,18 @@ struct ClientConnection : std::enable_shared_from_this<ClientConnection> {
   void disarm() { watchdog.cancel(); }
 
   using IoResult = std::tuple<boost::system::error_code, std::size_t>;
-  // Reads what has arrived into `input` (up to kReadSize), waiting when nothing has. On a plain TCP
+  // Reads what has arrived into `input` (up to read_size), waiting when nothing has. On a plain TCP
   // connection the wait holds no buffer (an idle stream keeps no 4 KB block): readiness first, then a
   // non-blocking read.
   boost::asio::awaitable<IoResult> read_more();
   static constexpr std::size_t kReadSize = 4096;
+  static constexpr std::size_t kMaxReadSize = 64 * 1024;
+  // kReadSize, doubled after each read that filled it up to kMaxReadSize, back to kReadSize after one that
+  // did not: a stream that arrives faster than it is read (P2) takes it in few large reads, and a slow one
+  // (one chunk a second, P3) never allocates more than it gets.
+  std::size_t read_size = kReadSize;
+  // The size of the body piece buffer of the current read (see take_body_piece).
+  std::size_t piece_size = 0;
   boost::asio::awaitable<IoResult> write_all(boost::asio::const_buffer b);
 };
 

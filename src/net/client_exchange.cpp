@@ -1,5 +1,6 @@
 #include "net/client_exchange.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -69,12 +70,16 @@ BodyPiece take_body_piece(ResponseParser& parser, ClientConnection& conn, std::u
     piece.ec = http::error::need_more;
     return piece;
   }
-  if (!out) out = std::make_unique_for_overwrite<char[]>(kBodyPiece);
+  if (!out) {
+    // As large as what was read (a large read is relayed in one piece), at least kBodyPiece.
+    conn.piece_size = std::clamp(conn.input.size(), kBodyPiece, ClientConnection::kMaxReadSize);
+    out = std::make_unique_for_overwrite<char[]>(conn.piece_size);
+  }
   parser.get().body().data = out.get();
-  parser.get().body().size = kBodyPiece;
+  parser.get().body().size = conn.piece_size;
   const auto used = parser.put(conn.input.data(), piece.ec);
   conn.input.consume(used);
-  piece.size = kBodyPiece - parser.get().body().size;
+  piece.size = conn.piece_size - parser.get().body().size;
   if (piece.ec == http::error::need_buffer) piece.ec = {};
   return piece;
 }

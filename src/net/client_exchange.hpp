@@ -32,7 +32,9 @@ boost::asio::awaitable<HeadOutcome> send_and_read_head(ClientConnection& conn, b
 void report_head(const HttpClient::HeadFn& on_head, int status,
                  const boost::beast::http::response_header<>& head);
 
-// Parses the body from what has been received into `out` (allocated here only when there is data).
+// Parses the body from what has been received into `out` (allocated here only when there is data, as large
+// as what was received — at least kBodyPiece, at most ClientConnection::kMaxReadSize —, its size kept in
+// conn.piece_size until `out` is released).
 // `ec` is http::error::need_more when more must be read first.
 struct BodyPiece {
   std::size_t size = 0;

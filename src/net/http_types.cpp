@@ -101,7 +101,12 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
 
 std::string format_sse_event(std::string_view event, std::string_view data, std::string_view id) {
   std::string out;
-  out.reserve(event.size() + data.size() + 24);
+  out.reserve(event.size() + data.size() + id.size() + 24);
+  append_sse_event(out, event, data, id);
+  return out;
+}
+
+void append_sse_event(std::string& out, std::string_view event, std::string_view data, std::string_view id) {
   if (!id.empty()) {
     out += "id: ";
     out += id;
@@ -122,7 +127,6 @@ std::string format_sse_event(std::string_view event, std::string_view data, std:
     start = nl + ((data[nl] == '\r' && nl + 1 < data.size() && data[nl + 1] == '\n') ? 2 : 1);
   }
   out += '\n';
-  return out;
 }
 
 Response Response::json(int status, std::string body) {

@@ -91,6 +91,9 @@ class SseSink {
 
 // "id: ..\nevent: <name>\ndata: <line>\n...\n\n" with LF line ends (api.md §3.4).
 std::string format_sse_event(std::string_view event, std::string_view data, std::string_view id = {});
+// The same frame, appended to `out` (a batch of frames) without a string of its own.
+void append_sse_event(std::string& out, std::string_view event, std::string_view data,
+                      std::string_view id = {});
 
 struct Response {
   int status = 200;

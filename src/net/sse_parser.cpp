@@ -43,6 +43,13 @@ bool SseParser::consume(std::string_view bytes, std::vector<SseEvent>& out) {
     }
     // Copy the run up to the next line end in one go.
     std::size_t end = find_line_end(bytes, i);
+    if (end != std::string_view::npos && line_.empty() && end - i + data_.size() <= max_event_bytes_) {
+      // A whole line within this read: parsed where it is, not copied first.
+      process_line(bytes.substr(i, end - i), out);
+      after_cr_ = bytes[end] == '\r';
+      i = end;  // the line end is taken too
+      continue;
+    }
     if (end == std::string_view::npos) end = bytes.size();
     line_.append(bytes.substr(i, end - i));
     i = end - 1;

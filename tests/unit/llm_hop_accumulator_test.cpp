@@ -139,3 +139,95 @@ TEST(HopAccumulator, BoundsTheAnnotationsOfAHostileStream) {
   }
   EXPECT_EQ(acc.annotations().size(), 256u);
 }
+
+namespace {
+
+// Accumulates each chunk through add_common_chunk, falling back to the full parse as hop_stream does.
+void feed_text(HopAccumulator& acc, std::initializer_list<const char*> chunks) {
+  for (const char* c : chunks) {
+    bool delta = false;
+    if (!acc.add_common_chunk(c, delta)) {
+      boost::system::error_code ec;
+      auto v = bj::parse(c, ec);
+      if (!ec) acc.add_chunk(v);
+    }
+  }
+}
+
+void expect_same(const HopAccumulator& a, const HopAccumulator& b) {
+  EXPECT_EQ(a.text(), b.text());
+  EXPECT_EQ(a.finish_reason(), b.finish_reason());
+  EXPECT_EQ(a.model(), b.model());
+  EXPECT_EQ(a.usage(), b.usage());
+  EXPECT_EQ(a.meta(), b.meta());
+  EXPECT_EQ(a.generation_id(), b.generation_id());
+  EXPECT_EQ(a.reasoning(), b.reasoning());
+  EXPECT_EQ(a.tool_calls(), b.tool_calls());
+  EXPECT_EQ(a.error(), b.error());
+  EXPECT_EQ(a.reasoning_details(), b.reasoning_details());
+  EXPECT_EQ(a.annotations(), b.annotations());
+}
+
+}  // namespace
+
+TEST(HopAccumulator, CommonChunksAreReadWithoutAFullParse) {
+  HopAccumulator acc;
+  bool delta = true;
+  ASSERT_TRUE(acc.add_common_chunk(
+      R"({"id":"gen-1","object":"chat.completion.chunk","created":1,"model":"m/a","provider":"P","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]})",
+      delta));
+  EXPECT_FALSE(delta);  // empty content is no output yet
+  ASSERT_TRUE(acc.add_common_chunk(
+      R"({"id":"gen-1","model":"m/a","choices":[{"index":0,"delta":{"content":"Hel\u006co \"w\""},"finish_reason":null}]})",
+      delta));
+  EXPECT_TRUE(delta);
+  ASSERT_TRUE(acc.add_common_chunk(
+      R"({"id":"gen-1","model":"m/b","choices":[{"delta":{"reasoning":"hm"},"finish_reason":"stop"}]})",
+      delta));
+  EXPECT_EQ(acc.text(), "Hello \"w\"");
+  EXPECT_EQ(acc.model(), "m/b");
+  EXPECT_EQ(acc.generation_id(), "gen-1");
+  EXPECT_EQ(acc.finish_reason(), "stop");
+  EXPECT_EQ(acc.reasoning(), bj::parse(R"([{"text":"hm"}])"));
+}
+
+TEST(HopAccumulator, ChunksWithOtherMembersAreLeftToTheFullParseAndChangeNothing) {
+  for (const char* chunk : {
+           R"({"id":"g","choices":[],"usage":{"prompt_tokens":3}})",
+           R"({"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"name":"f"}}]}}]})",
+           R"({"error":{"message":"no"},"choices":[]})",
+           R"({"choices":[{"delta":{"content":"a","content":"b"}}]})",  // a DOM keeps only the last
+           R"({"choices":[{"delta":{"content":[{"type":"text","text":"part"}]}}]})",
+           R"({"choices":[{"delta":{"content":"x","images":[{"type":"image_url"}]}}]})",
+           R"({"model":7,"choices":[]})",
+           R"({"choices":[{"delta":{"content":"unterminated)",
+           R"([{"choices":[]}])",
+       }) {
+    HopAccumulator acc;
+    bool delta = false;
+    EXPECT_FALSE(acc.add_common_chunk(chunk, delta)) << chunk;
+    EXPECT_EQ(acc.text(), "") << chunk;
+    EXPECT_TRUE(acc.model().is_null()) << chunk;
+    EXPECT_TRUE(acc.generation_id().is_null()) << chunk;
+  }
+}
+
+TEST(HopAccumulator, TheScanGivesWhatTheFullParseGives) {
+  const std::initializer_list<const char*> stream = {
+      R"({"id":"g","model":"m","choices":[{"delta":{"reasoning":"think","reasoning_details":[{"type":"reasoning.text","text":"think"}]}}]})",
+      R"({"id":"g","model":"m","choices":[{"delta":{"reasoning":" more","content":null}}]})",
+      R"({"id":"g","model":"m","choices":[{"delta":{"reasoning":"","content":"x"}},{"delta":{"content":"y","reasoning":"z"}}]})",
+      R"({"choices":[5,{"delta":{"content":"after a non-object first choice"}}]})",
+      R"({"choices":{"delta":{"content":"not an array"}},"model":"n"})",
+      R"({"id":"x","id":"y","choices":[{"delta":{"content":"dup id"}}]})",
+      R"({"choices":[{"delta":{"con\u0074ent":"escaped key","extra":{"content":"nested, ignored"}}}]})",
+      R"("just a string")",
+      R"({"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},"finish_reason":"tool_calls"}]})",
+      R"({"id":"g","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":2}})",
+  };
+  HopAccumulator scanned, parsed;
+  feed_text(scanned, stream);
+  feed(parsed, stream);
+  expect_same(scanned, parsed);
+  EXPECT_EQ(scanned.text(), "xyafter a non-object first choicedup idescaped key");
+}
