@@ -34,7 +34,8 @@ void write_conversation_log(const std::filesystem::path& dir, const std::string&
     if (!m.metadata.empty() && level == log::Level::debug)
       text += "metadata: " + parley::json::serialize(m.metadata) + "\n";
   }
-  if (auto ec = write_file_atomic(file, global_redactor().redact(text), 0600)) {
+  // A log: readers never see half a snapshot, but it is not fsync'ed (it is not data).
+  if (auto ec = write_file_atomic(file, global_redactor().redact(text), 0600, Durability::readers_only)) {
     log::warn("[{}] cannot write the conversation log {}: {}", request_id, file.string(), ec.message());
   }
 }

@@ -31,13 +31,13 @@ bool write_all(int fd, std::string_view data) {
 
 // The content in a new temporary file beside `path`, with `mode`, written and fsync'ed; `tmp` names it.
 std::error_code write_temp_beside(const std::filesystem::path& path, std::string_view content, mode_t mode,
-                                  std::filesystem::path& tmp) {
+                                  std::filesystem::path& tmp, bool sync = true) {
   const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   if (auto ec = create_private_directories(dir)) return ec;
   tmp = dir / ("." + path.filename().string() + ".tmp-" + new_uuid_hex().substr(0, 12));
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) return last_error();
-  if (::fchmod(fd, mode) != 0 || !write_all(fd, content) || ::fsync(fd) != 0) {
+  if (::fchmod(fd, mode) != 0 || !write_all(fd, content) || (sync && ::fsync(fd) != 0)) {
     const auto err = last_error();
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -64,18 +64,19 @@ void fsync_directory_of(const std::filesystem::path& path) {
 }  // namespace
 
 std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                                  unsigned new_file_mode) {
+                                  unsigned new_file_mode, Durability durability) {
+  const bool sync = durability == Durability::durable;
   mode_t mode = static_cast<mode_t>(new_file_mode);
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
   std::filesystem::path tmp;
-  if (auto ec = write_temp_beside(path, content, mode, tmp)) return ec;
+  if (auto ec = write_temp_beside(path, content, mode, tmp, sync)) return ec;
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const auto err = last_error();
     ::unlink(tmp.c_str());
     return err;
   }
-  fsync_directory_of(path);
+  if (sync) fsync_directory_of(path);
   return {};
 }
 

@@ -10,9 +10,14 @@
 
 namespace parley {
 
+// Whether a write survives a crash of the machine (fsync of the file and of its directory) or only is
+// all-or-nothing for readers (rename, no fsync): logs need the second, and the fsyncs were most of the cost
+// of the conversation snapshot written after every turn (P1).
+enum class Durability { durable, readers_only };
+
 // Writes `content` to `path` atomically. A new file gets `new_file_mode`; a replaced file keeps its mode.
 std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view content,
-                                  unsigned new_file_mode = 0600);
+                                  unsigned new_file_mode = 0600, Durability durability = Durability::durable);
 // Creates `path` with `content` atomically and never replaces an existing file: a temp file in the same
 // directory, fsync, then a hard link to the final name (EEXIST when the name is taken), fsync the directory.
 std::error_code write_new_file_atomic(const std::filesystem::path& path, std::string_view content,

@@ -122,8 +122,9 @@ LocalTimeParts local_time_parts(SystemTime t) {
           tm.tm_zone ? tm.tm_zone : ""};
 }
 
-std::string display_zone_name() {
-  if (const char* tz = std::getenv("TZ"); tz && *tz) return *tz == ':' ? tz + 1 : tz;
+namespace {
+
+std::string system_zone_name() {
   std::ifstream in("/etc/timezone");
   std::string name;
   if (in && std::getline(in, name) && !name.empty()) return name;
@@ -135,6 +136,25 @@ std::string display_zone_name() {
     if (pos != std::string::npos) return s.substr(pos + 9);
   }
   return {};
+}
+
+}  // namespace
+
+std::string display_zone_name() {
+  if (const char* tz = std::getenv("TZ"); tz && *tz) return *tz == ':' ? tz + 1 : tz;
+  // Read again at most every few seconds (per thread): a chat turn asks for it, and opening /etc/timezone
+  // each time was a visible part of a turn's CPU (P1). A change of the system zone shows within that time.
+  constexpr auto kFresh = std::chrono::seconds(5);
+  thread_local std::string cached;
+  thread_local std::chrono::steady_clock::time_point read_at{};
+  thread_local bool valid = false;
+  const auto now = std::chrono::steady_clock::now();
+  if (!valid || now - read_at >= kFresh) {
+    cached = system_zone_name();
+    read_at = now;
+    valid = true;
+  }
+  return cached;
 }
 
 std::string compact_utc(SystemTime t) {

@@ -1,17 +1,37 @@
 #include "core/ids.hpp"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <array>
+#include <cstring>
 #include <stdexcept>
 
 namespace parley {
 
 std::vector<unsigned char> random_bytes(std::size_t n) {
   std::vector<unsigned char> out(n);
-  if (n > 0 && RAND_bytes(out.data(), static_cast<int>(n)) != 1) {
-    throw std::runtime_error("OpenSSL RAND_bytes failed");
+  if (n == 0) return out;
+  // Small requests (ids: several per chat turn) are served from a per-thread block of OpenSSL's CSPRNG
+  // output, taken 1 KB at a time: a RAND_bytes call per id was a visible part of a turn's CPU (P1). Bytes are
+  // handed out once and wiped from the block as they go.
+  constexpr std::size_t kBlock = 1024, kSmall = 64;
+  if (n > kSmall) {
+    if (RAND_bytes(out.data(), static_cast<int>(n)) != 1)
+      throw std::runtime_error("OpenSSL RAND_bytes failed");
+    return out;
   }
+  thread_local std::array<unsigned char, kBlock> block;
+  thread_local std::size_t used = kBlock;
+  if (kBlock - used < n) {
+    if (RAND_bytes(block.data(), static_cast<int>(kBlock)) != 1)
+      throw std::runtime_error("OpenSSL RAND_bytes failed");
+    used = 0;
+  }
+  std::memcpy(out.data(), block.data() + used, n);
+  OPENSSL_cleanse(block.data() + used, n);
+  used += n;
   return out;
 }
 

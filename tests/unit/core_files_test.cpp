@@ -19,6 +19,21 @@ fs::path temp_dir(const std::string& name) {
 }
 }  // namespace
 
+TEST(AtomicFile, AReadersOnlyWriteReplacesAsWholeWithoutATemporaryLeft) {
+  const auto dir = temp_dir("atomic-readers-only");
+  const auto file = dir / "day" / "session.log";
+  ASSERT_FALSE(write_file_atomic(file, "first\n", 0600, Durability::readers_only));
+  ASSERT_FALSE(write_file_atomic(file, "second\n", 0600, Durability::readers_only));
+  std::error_code ec;
+  EXPECT_EQ(read_file(file, ec), "second\n");
+  struct stat st {};
+  ASSERT_EQ(::stat(file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  int entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(file.parent_path())) ++entries;
+  EXPECT_EQ(entries, 1);
+}
+
 TEST(AtomicFile, WritesNewFilesWith0600AndKeepsTheModeOfReplacedOnes) {
   const auto dir = temp_dir("atomic");
   const auto file = dir / "sub" / "doc.json";
