@@ -46,8 +46,6 @@ std::optional<std::string> history_body(store::Repository& repository, const sto
   ConversationHistory h{*conversation, std::nullopt, {}};
   if (const auto summary = repository.conversation_summary(session_id)) h.title = summary->title;
   auto messages = repository.load_messages(session_id, range);
-  // Each stored message object is built in a small arena, appended to the body and dropped, instead of
-  // holding an array of all of them (a history of 10,000 rows made some 300,000 allocations and frees).
   std::size_t size = 256;  // a first guess of the body's size, so it is not copied as it grows
   for (const auto& m : messages) {
     const auto* text = m.content.if_string();
@@ -58,17 +56,11 @@ std::optional<std::string> history_body(store::Repository& repository, const sto
   json::serialize_append(bj::value(history_head(h)), out);
   out.pop_back();  // the head object's '}'
   out += R"(,"messages":[)";
-  alignas(std::max_align_t) unsigned char buffer[16384];
-  bj::monotonic_resource arena(buffer, sizeof buffer);
+  // Each stored message object is written straight from its row (no boost::json::object per message).
   for (std::size_t i = 0; i < messages.size(); ++i) {
     if (i) out += ',';
-    {
-      const bj::value object(
-          store::stored_message_object(std::move(messages[i]), signer, bj::storage_ptr(&arena)));
-      json::serialize_append(object, out);
-    }
+    store::append_stored_message_json(messages[i], signer, out);
     messages[i] = {};
-    arena.release();
   }
   out += "]}";
   return out;

@@ -164,6 +164,10 @@ void serialize_append(const bj::value& v, std::string& out) {
   write_compact(v, out);
 }
 
+void append_string(std::string_view s, std::string& out) {
+  write_string(s, out);
+}
+
 namespace {
 
 void indent(std::string& out, int level) {

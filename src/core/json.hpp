@@ -18,6 +18,8 @@ std::optional<bj::value> parse(std::string_view text, std::string* error = nullp
 std::string serialize(const bj::value& v);
 // The same, appended to `out` (large bodies written in pieces).
 void serialize_append(const bj::value& v, std::string& out);
+// A JSON string literal of `s` (quotes and escapes as serialize writes them), appended to `out`.
+void append_string(std::string_view s, std::string& out);
 // 2-space indentation, object keys sorted, trailing newline.
 std::string pretty_sorted(const bj::value& v);
 bool is_valid_utf8(std::string_view s);

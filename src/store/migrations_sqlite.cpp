@@ -185,6 +185,27 @@ CREATE TABLE IF NOT EXISTS api_keys (
 )sql");
 }
 
+// FTS5 prefix indexes for 2, 3 and 4 characters. A query's last word of every term is a prefix (§8.1);
+// without these FTS5 merges the doclists of every indexed word starting with it, ~0.5 s for a two-letter
+// prefix over 1,000,000 messages ("su"*), against ~15 ms with them. FTS5 cannot add the option to an existing
+// table, so the index is rebuilt from its own stored text (already the searchable text, no message is
+// re-read) under a new name and renamed; the delete trigger is recreated on the new table. Costs ~40 s of CPU
+// per million indexed messages once, and the index grows ~3 times (~+290 MB for 1,000,000 messages).
+void search_prefix_indexes(SqlConnection& c) {
+  c.execute_script(R"sql(
+DROP TRIGGER IF EXISTS messages_fts_delete;
+DROP TABLE IF EXISTS messages_fts_prefixed;
+CREATE VIRTUAL TABLE messages_fts_prefixed USING fts5(text, tokenize='unicode61 remove_diacritics 2',
+  prefix='2 3 4');
+INSERT INTO messages_fts_prefixed (rowid, text) SELECT rowid, text FROM messages_fts ORDER BY rowid;
+DROP TABLE messages_fts;
+ALTER TABLE messages_fts_prefixed RENAME TO messages_fts;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  DELETE FROM messages_fts WHERE rowid = old.id;
+END;
+)sql");
+}
+
 }  // namespace
 
 std::string stored_searchable_text(const std::optional<std::string>& content,
@@ -210,6 +231,8 @@ const std::vector<Migration>& sqlite_migrations() {
       {4, "conversations.visible_messages kept by triggers, with list and search indexes",
        visible_message_counts},
       {5, "api_keys of the OpenAI-compatible API (hashed keys, settings, usage)", api_keys},
+      {6, "messages_fts rebuilt with prefix indexes (2, 3 and 4 characters) for search",
+       search_prefix_indexes},
   };
   return list;
 }

@@ -33,6 +33,10 @@ class SqliteConnection final : public SqlConnection {
   void rollback() noexcept override;
 
   sqlite3* handle() { return db_; }
+  // The cached statement for `sql` with `params` bound, for hot loops that step it and read columns with
+  // sqlite3_column_* (no copy of each row into an SqlRow). The caller resets it (sqlite3_reset) when done,
+  // also on an exception, before the statement is used again.
+  sqlite3_stmt* statement(std::string_view sql, const SqlParams& params = {}) { return bound(sql, params); }
 
  private:
   sqlite3_stmt* prepared(std::string_view sql);

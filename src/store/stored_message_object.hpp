@@ -19,6 +19,11 @@ using AttachmentSigner = std::function<void(boost::json::value& content)>;
 boost::json::object stored_message_object(StoredMessage message, const AttachmentSigner& signer = {},
                                           const boost::json::storage_ptr& storage = {});
 
+// json::serialize(stored_message_object(message, signer)) appended to `out`, written straight from the row
+// without building the object (a history body of 10,000 rows: bench/notes/2026-12-02-history.md). The row's
+// content is re-signed in place.
+void append_stored_message_json(StoredMessage& message, const AttachmentSigner& signer, std::string& out);
+
 boost::json::object conversation_summary_object(const ConversationSummary& summary);
 
 }  // namespace parley::store

@@ -57,18 +57,18 @@ TEST(MigrationBackup, CopyBeforeMigratingIncludesWalContentAndIsNamedWithTheOldV
   { auto opened = open_sqlite_repository(db); }
   SqliteConnection writer(db);
   writer.execute_script("PRAGMA wal_autocheckpoint=0");
-  writer.query("DELETE FROM schema_migrations WHERE version = 5");
+  writer.query("DELETE FROM schema_migrations WHERE version = 6");
   writer.query("INSERT INTO conversations (session_id, title) VALUES ('session_in_wal', 'only in the WAL')");
   std::error_code ec;
   ASSERT_GT(std::filesystem::file_size(db.string() + "-wal", ec), 0u);
 
   auto opened = open_sqlite_repository(db);
-  EXPECT_EQ(opened.applied_migrations, (std::vector<int>{5}));
-  EXPECT_EQ(opened.backup, std::filesystem::path(db.string() + ".v4.bak"));
+  EXPECT_EQ(opened.applied_migrations, (std::vector<int>{6}));
+  EXPECT_EQ(opened.backup, std::filesystem::path(db.string() + ".v5.bak"));
   ASSERT_TRUE(std::filesystem::exists(opened.backup));
   EXPECT_EQ(count(opened.backup, "SELECT title FROM conversations WHERE session_id = 'session_in_wal'"),
             "only in the WAL");
-  EXPECT_EQ(count(opened.backup, "SELECT max(version) FROM schema_migrations"), "4");
+  EXPECT_EQ(count(opened.backup, "SELECT max(version) FROM schema_migrations"), "5");
   EXPECT_EQ(std::filesystem::status(opened.backup).permissions() &
                 (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
             std::filesystem::perms::none);
@@ -82,12 +82,12 @@ TEST(MigrationBackup, NoCopyWhenNothingIsPendingOrWhenToldNot) {
   EXPECT_TRUE(second.backup.empty()) << "nothing pending";
   {
     SqliteConnection c(db);
-    c.query("DELETE FROM schema_migrations WHERE version = 5");
+    c.query("DELETE FROM schema_migrations WHERE version = 6");
   }
   auto third = open_sqlite_repository(db, 2, system_wall_clock(), false);
   EXPECT_TRUE(third.backup.empty());
-  EXPECT_EQ(third.applied_migrations, (std::vector<int>{5}));
-  EXPECT_FALSE(std::filesystem::exists(db.string() + ".v4.bak"));
+  EXPECT_EQ(third.applied_migrations, (std::vector<int>{6}));
+  EXPECT_FALSE(std::filesystem::exists(db.string() + ".v5.bak"));
 }
 
 TEST(MigrationBackup, TakenNameGetsATimeStampInsteadOfOverwriting) {

@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include <boost/json.hpp>
 
 #include "store/repository.hpp"
@@ -504,6 +507,59 @@ TEST_P(RepositoryTest, ListAndSearchPagesMatchAReferenceModel) {
   expect_pages("bravo delta");  // never in one message
   expect_pages("\"*");          // no word at all: titles only
   expect_pages("Notes about");
+}
+
+// Conversations whose messages interleave (ids alternate between them), runs of unindexed rows and deleted
+// rows (gaps in the ids, near and far hits), dense and sparse prefixes: every matching conversation is
+// counted once and listed, its snippet taken from one of its own hits (SQLite walks the message ids).
+TEST_P(RepositoryTest, SearchCountsEveryConversationWhenMessageIdsInterleave) {
+  constexpr int conversations = 23;
+  std::map<std::string, std::vector<std::string>> texts;  // session -> its user/assistant texts
+  std::vector<std::pair<std::string, std::string>> deletable;
+  for (int j = 0; j < 700; ++j) {
+    const auto session = "c" + std::to_string((j * 7) % conversations);
+    const auto text = "w" + std::to_string(j % 29) + " filler" + std::to_string(j % 3);
+    const bool indexed = j % 50 < 40;  // runs of ten system rows: id gaps of ten and more between hits
+    const auto stored =
+        add(session, indexed ? (j % 2 ? "assistant" : "user") : "system", boost::json::string(text));
+    if (!indexed) continue;
+    if (j % 17 == 5) {
+      deletable.emplace_back(session, std::to_string(stored.id));
+    } else {
+      texts[session].push_back(text);
+    }
+  }
+  for (const auto& [session, id] : deletable) ASSERT_EQ(repo_->delete_message_cascade(session, id), 1);
+  for (const std::string q : {"w1", "w2", "w13", "w28", "fill", "filler2", "w1 filler1", "w7 filler0", "w"}) {
+    std::set<std::string> expected;
+    const auto terms = search_terms(q);
+    for (const auto& [session, list] : texts) {
+      for (const auto& t : list) {
+        const auto folded = " " + fold_for_search(t);
+        bool all = true;
+        for (const auto& term : terms) all = all && folded.find(" " + term.front()) != std::string::npos;
+        if (all) expected.insert(session);
+      }
+    }
+    std::set<std::string> found;
+    std::int64_t total = -1;
+    for (int offset = 0; offset < conversations; offset += 10) {
+      ConversationQuery query;
+      query.text = q;
+      query.limit = 10;
+      query.offset = offset;
+      const auto page = repo_->list_conversations(query);
+      total = page.total;
+      for (const auto& c : page.conversations) {
+        EXPECT_TRUE(found.insert(c.session_id).second) << q << ": " << c.session_id << " listed twice";
+        ASSERT_TRUE(c.snippet) << q << ": " << c.session_id;
+        const auto& own = texts[c.session_id];
+        EXPECT_NE(std::find(own.begin(), own.end(), *c.snippet), own.end()) << q << ": " << *c.snippet;
+      }
+    }
+    EXPECT_EQ(total, static_cast<std::int64_t>(expected.size())) << q;
+    EXPECT_EQ(found, expected) << q;
+  }
 }
 
 TEST_P(RepositoryTest, SearchMatchesWordPrefixesIgnoringCaseAndDiacritics) {

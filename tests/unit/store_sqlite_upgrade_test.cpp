@@ -52,7 +52,7 @@ TEST(SqliteUpgrade, OpensAnEarlierServersFileInPlaceWithoutLosingData) {
       raw_query(db, "SELECT id, session_id, role, content, metadata, created_at FROM messages ORDER BY id");
 
   auto opened = open_sqlite_repository(db);
-  EXPECT_EQ(opened.applied_migrations, (std::vector<int>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(opened.applied_migrations, (std::vector<int>{1, 2, 3, 4, 5, 6}));
   auto& repo = *opened.repository;
 
   // Rows, timestamps and metadata JSON are kept byte for byte.
@@ -62,7 +62,7 @@ TEST(SqliteUpgrade, OpensAnEarlierServersFileInPlaceWithoutLosingData) {
   for (std::size_t i = 0; i < rows_before.size(); ++i) EXPECT_EQ(rows_after[i].values, rows_before[i].values);
   EXPECT_EQ(raw_query(db, "SELECT count(*) FROM attachments")[0].integer(0), 1);
   EXPECT_EQ(raw_query(db, "SELECT count(*) FROM events")[0].integer(0), 1);
-  EXPECT_EQ(raw_query(db, "SELECT version FROM schema_migrations ORDER BY version").size(), 5u);
+  EXPECT_EQ(raw_query(db, "SELECT version FROM schema_migrations ORDER BY version").size(), 6u);
   // Each conversation's count of user and assistant rows was back-filled (migration 4).
   for (const auto& row : raw_query(db,
                                    "SELECT c.visible_messages, (SELECT count(*) FROM messages m WHERE "
@@ -184,6 +184,76 @@ TEST(SqliteCrashSafety, EveryAcknowledgedMessageSurvivesSigkill) {
   EXPECT_EQ(raw_query(db, "PRAGMA integrity_check")[0].text(0), "ok");
   EXPECT_EQ(
       raw_query(db, "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)").size(), 0u);
+  std::filesystem::remove_all(db.parent_path());
+}
+
+// Migration 6 rebuilds messages_fts with prefix indexes: a version-5 file (index without them) keeps every
+// indexed row, searches the same, and deletes still reach the index through the recreated trigger.
+TEST(SqliteUpgrade, SearchIndexGetsPrefixIndexesWithoutLosingRows) {
+  const auto db = test_support::fresh_sqlite_path("fts-prefix");
+  auto search = [](Repository& repo, const std::string& q) {
+    ConversationQuery query;
+    query.text = q;
+    std::vector<std::string> sessions;
+    const auto page = repo.list_conversations(query);
+    for (const auto& c : page.conversations) sessions.push_back(c.session_id + ":" + c.snippet.value_or("-"));
+    sessions.push_back("total " + std::to_string(page.total));
+    return sessions;
+  };
+  const std::vector<std::string> queries = {"su", "sun", "mine su", "x", "caf", "do", "\"", "zz"};
+  std::vector<std::vector<std::string>> before;
+  {
+    auto repo = open_sqlite_repository(db).repository;
+    const char* texts[] = {"sunny day", "mine is summer", "café society", "don't stop",
+                           "x marks",   "mine",           "nothing here", "sugar and mines"};
+    int i = 0;
+    for (const auto* text : texts) {
+      NewMessage m;
+      m.session_id = "s" + std::to_string(i++ % 5);
+      m.role = i % 3 == 0 ? "assistant" : "user";
+      m.content = text;
+      repo->insert_message(m);
+    }
+    for (const auto& q : queries) before.push_back(search(*repo, q));
+  }
+  // Back to version 5's index: the same text, no prefix option.
+  run_script(db, R"sql(
+DROP TRIGGER messages_fts_delete;
+CREATE VIRTUAL TABLE old_fts USING fts5(text, tokenize='unicode61 remove_diacritics 2');
+INSERT INTO old_fts (rowid, text) SELECT rowid, text FROM messages_fts;
+DROP TABLE messages_fts;
+ALTER TABLE old_fts RENAME TO messages_fts;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+  DELETE FROM messages_fts WHERE rowid = old.id;
+END;
+DELETE FROM schema_migrations WHERE version = 6;
+)sql");
+  ASSERT_EQ(
+      raw_query(db, "SELECT sql FROM sqlite_schema WHERE name = 'messages_fts'")[0].text(0).find("prefix"),
+      std::string::npos);
+  const auto indexed = raw_query(db, "SELECT rowid, text FROM messages_fts ORDER BY rowid");
+
+  auto opened = open_sqlite_repository(db, 4, system_wall_clock(), false);
+  EXPECT_EQ(opened.applied_migrations, (std::vector<int>{6}));
+  auto& repo = *opened.repository;
+  EXPECT_NE(raw_query(db, "SELECT sql FROM sqlite_schema WHERE name = 'messages_fts'")[0].text(0).find(
+                "prefix='2 3 4'"),
+            std::string::npos);
+  const auto reindexed = raw_query(db, "SELECT rowid, text FROM messages_fts ORDER BY rowid");
+  ASSERT_EQ(reindexed.size(), indexed.size());
+  for (std::size_t i = 0; i < indexed.size(); ++i) EXPECT_EQ(reindexed[i].values, indexed[i].values);
+  for (std::size_t i = 0; i < queries.size(); ++i)
+    EXPECT_EQ(search(repo, queries[i]), before[i]) << queries[i];
+  EXPECT_EQ(raw_query(db, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%prefixed%'")[0].integer(0),
+            0);
+  EXPECT_EQ(
+      raw_query(db, "INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)").size(), 0u);
+
+  // The recreated delete trigger keeps the index in step.
+  EXPECT_GT(repo.delete_message_cascade("s1", reindexed[1].text(0)), 0);
+  EXPECT_TRUE(raw_query(db, "SELECT 1 FROM messages_fts WHERE rowid = " + reindexed[1].text(0)).empty());
+  EXPECT_EQ(raw_query(db, "SELECT count(*) FROM messages_fts")[0].integer(0),
+            static_cast<std::int64_t>(indexed.size()) - 1);
   std::filesystem::remove_all(db.parent_path());
 }
 
