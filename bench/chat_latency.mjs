@@ -134,11 +134,17 @@ const summary = [];
 for (const { c, d, t } of rows) {
   const addedMedian = median(t.ttft) - median(d.ttft);
   const addedP99 = percentile(t.ttft, 99) - percentile(d.ttft, 99);
-  const met = addedMedian <= 1 && addedP99 <= 5;
-  table.push(`| ${c} | ${t.ttft.length} | ${fmt(median(d.ttft))} | ${fmt(percentile(d.ttft, 99))} | ${fmt(median(t.ttft))} | ${fmt(percentile(t.ttft, 99))} | ${fmt(addedMedian)} | ${fmt(addedP99)} | ${fmt(median(t.headers))} | ${fmt((1000 * t.serverCpu) / t.ttft.length)} | ${d.errors + t.errors} | ≤ 1 / ≤ 5: ${met ? 'met' : '**not met**'} |`);
+  // spec/performance.md P1: 100 started together has its own median target (≤ 25 ms on 2 cores) and no p99 one.
+  const burst = typeof c === 'number' && c > 1;
+  const medianTarget = burst ? 25 : 1;
+  const met = addedMedian <= medianTarget && (burst || addedP99 <= 5);
+  const cpuPerTurn = (1000 * t.serverCpu) / t.ttft.length;
+  table.push(`| ${c} | ${t.ttft.length} | ${fmt(median(d.ttft))} | ${fmt(percentile(d.ttft, 99))} | ${fmt(median(t.ttft))} | ${fmt(percentile(t.ttft, 99))} | ${fmt(addedMedian)} | ${fmt(addedP99)} | ${fmt(median(t.headers))} | ${fmt(cpuPerTurn)} | ${d.errors + t.errors} | ${burst ? '≤ 25' : '≤ 1 / ≤ 5'}: ${met ? 'met' : '**not met**'}; CPU ≤ 0.4: ${cpuPerTurn <= 0.4 ? 'met' : '**not met**'} |`);
   const label = typeof c === 'number' ? `${c} stream${c > 1 ? 's' : ''}${c > 1 ? ' started together' : ''}` : c.replace('new', 'new turn').replace('open', 'streams open');
-  summary.push({ id: 'P1', measure: `${defaults ? 'default logging, ' : ''}${label}, added median`, figure: `${fmt(addedMedian)} ms`, target: '≤ 1 ms', met: addedMedian <= 1 });
-  summary.push({ id: 'P1', measure: `${defaults ? 'default logging, ' : ''}${label}, added p99`, figure: `${fmt(addedP99)} ms`, target: '≤ 5 ms', met: addedP99 <= 5 });
+  const prefix = defaults ? 'default logging, ' : '';
+  summary.push({ id: 'P1', measure: `${prefix}${label}, added median`, figure: `${fmt(addedMedian)} ms`, target: `≤ ${medianTarget} ms`, met: addedMedian <= medianTarget });
+  if (!burst) summary.push({ id: 'P1', measure: `${prefix}${label}, added p99`, figure: `${fmt(addedP99)} ms`, target: '≤ 5 ms', met: addedP99 <= 5 });
+  summary.push({ id: 'P1', measure: `${prefix}${label}, parley CPU per turn`, figure: `${fmt(cpuPerTurn)} ms`, target: '≤ 0.4 ms', met: cpuPerTurn <= 0.4 });
 }
 const cs = cancel.samples;
 const cancelMet = cs.length > 0 && cancel.errors === 0 && Math.max(...cs) <= 100;
