@@ -10,6 +10,7 @@ import { startParley } from '../tests/lib/parley.mjs';
 import { startFakeUpstream } from '../tests/lib/fake_upstream.mjs';
 import { writeResult, percentile, median, cdfPoints, fmt } from './lib/results.mjs';
 import { ensureSseLoad, runSseLoad, startSseLoad, bodyFile, cpuSeconds, parleyBenchFiles } from './lib/sse_load.mjs';
+import { startNginx } from './lib/nginx.mjs';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 const runs = arg('--runs', 200);
@@ -107,7 +108,29 @@ async function cancelLatency() {
   return { samples: out, errors };
 }
 
-let rows, cancel, samples;
+// The proxy floor of a turn (quiet run only): nginx as a plain SSE reverse proxy in front of the same fake, single
+// turns alternating with parley's, with each proxy's CPU per turn. nginx stores nothing, parses no JSON and keeps
+// its upstream connection; its CPU per turn is what relaying one short stream over loopback TCP costs here.
+async function proxyFloor() {
+  const ngx = await startNginx(Number(new URL(up.url).port));
+  const viaNginx = { pid: ngx.pid, url: `http://127.0.0.1:${ngx.port}/api/v1/chat/completions`, bodyFile: direct.bodyFile };
+  const out = { direct: [], nginx: [], parley: [], nginxCpu: 0, parleyCpu: 0, turns: 0 };
+  try {
+    // Runs of 500 turns: /proc counts CPU in 10 ms ticks, and nginx spends only tens of µs on a turn.
+    const turns = 500;
+    await load(viaNginx, 1, block);
+    for (let r = 0; r < 3; r++) {
+      const d = await load(direct, 1, turns), n = await load(viaNginx, 1, turns), t = await load(through, 1, turns);
+      out.direct.push(...d.ttft_ms); out.nginx.push(...n.ttft_ms); out.parley.push(...t.ttft_ms);
+      out.nginxCpu += n.serverCpu; out.parleyCpu += t.serverCpu; out.turns += turns;
+    }
+  } finally {
+    ngx.stop();
+  }
+  return out;
+}
+
+let rows, cancel, samples, floor;
 try {
   await ttft(1); // warm-up
   rows = [];
@@ -123,6 +146,7 @@ try {
     rows.push({ c: `1 new while ${openStreams} open`, d, t });
   }
   cancel = await cancelLatency();
+  if (!defaults) floor = await proxyFloor();
 } finally {
   await p.stop();
   await up.stop();
@@ -158,7 +182,13 @@ const markdown = [
   '| runs | median | p99 | max | errors | target |', '|---|---|---|---|---|---|',
   `| ${cs.length} | ${fmt(median(cs), 0)} | ${fmt(percentile(cs, 99), 0)} | ${cs.length ? fmt(Math.max(...cs), 0) : 'n/a'} | ${cancel.errors} | ≤ 100: ${cancelMet ? 'met' : '**not met**'} |`,
   '', `The client closes its socket when the third word arrived; the fake upstream's 'close' time (Date.now(), whole milliseconds, so each sample may be up to 1 ms short) minus the client's.`,
-].slice(0, defaults ? 5 : undefined).join('\n');  // P7 is measured once, in the quiet run
+  ...(floor ? ['', '### P1 — the proxy floor: nginx in front of the same fake upstream', '',
+    '| proxy | turns | time to first token median (ms) | added median (ms) | CPU per turn (ms) |', '|---|---|---|---|---|',
+    `| direct (no proxy) | ${floor.direct.length} | ${fmt(median(floor.direct))} | | |`,
+    `| nginx (plain SSE proxy, stores nothing) | ${floor.nginx.length} | ${fmt(median(floor.nginx))} | ${fmt(median(floor.nginx) - median(floor.direct))} | ${fmt((1000 * floor.nginxCpu) / floor.turns)} |`,
+    `| parley | ${floor.parley.length} | ${fmt(median(floor.parley))} | ${fmt(median(floor.parley) - median(floor.direct))} | ${fmt((1000 * floor.parleyCpu) / floor.turns)} |`,
+    '', `Three rounds of 500 single turns each, alternating direct / nginx / parley. sse_load keeps its connection alive between turns: nginx keeps it (and its own to the fake), parley closes the client connection after each stream, so parley also pays an accept and a close per turn; nginx's CPU is its worker's utime + stime. What parley adds over nginx's CPU is the turn itself: request validation, the conversation's rows in SQLite (two transactions), the history, the upstream body, the accounting of the stream.`] : []),
+].slice(0, defaults ? 5 : undefined).join('\n');  // P7 and the floor are measured once, in the quiet run
 if (!defaults) summary.push({ id: 'P7', measure: 'disconnect to upstream closed, max', figure: `${cs.length ? fmt(Math.max(...cs), 0) : 'n/a'} ms`, target: '≤ 100 ms', met: cancelMet });
 
 const cdfPlot = (c) => ({

@@ -3,59 +3,15 @@
 // plain SSE reverse proxy (proxy_buffering off) and straight from the fake (its own rate, the ceiling of both),
 // alternating in one run. Usage: node bench/relay_throughput.mjs [--chunks 100000] [--runs 3]
 // Needs build/parley and nginx (apt-get install nginx-light). Writes bench/out/relay.json; not a test.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import net from 'node:net';
 import { startParley } from '../tests/lib/parley.mjs';
 import { startFakeUpstream } from '../tests/lib/fake_upstream.mjs';
 import { writeResult, median, fmt } from './lib/results.mjs';
 import { ensureSseLoad, runSseLoad, bodyFile, cpuSeconds, parleyBenchFiles } from './lib/sse_load.mjs';
+import { startNginx } from './lib/nginx.mjs';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
 const chunks = arg('--chunks', 100000);
 const runs = arg('--runs', 3);
-const nginxBin = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
-if (!nginxBin) throw new Error('nginx is not installed: ./scripts/install-deps --bench (or apt-get install -y nginx-light)');
-
-const freePort = () => new Promise((r) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
-
-async function startNginx(upstreamPort) {
-  const dir = mkdtempSync(join(tmpdir(), 'parley-bench-nginx-'));
-  for (const d of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi', 'logs']) mkdirSync(join(dir, d));
-  const port = await freePort();
-  writeFileSync(join(dir, 'nginx.conf'), `
-worker_processes 1;
-daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_buffer_size 16m; client_max_body_size 64m;  # request bodies stay in memory (workers cannot write our temp dir)
-  client_body_temp_path ${dir}/client_body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  upstream fake { server 127.0.0.1:${upstreamPort}; keepalive 16; }
-  server {
-    listen 127.0.0.1:${port};
-    location / {
-      proxy_pass http://fake;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_read_timeout 300s;
-    }
-  }
-}`);
-  const proc = spawn(nginxBin, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'inherit' });
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { port, stop: () => { proc.kill('SIGQUIT'); rmSync(dir, { recursive: true, force: true }); } };
-}
 
 // One stream; chunks/s from the first content chunk to the last one (the relay itself, not the turn's set-up and
 // storage), the chunks that arrived, and the CPU seconds the proxy (if any) used meanwhile.
