@@ -101,25 +101,34 @@ bool SqlRepository::has_messages(const std::string& session_id) {
   return !c->query("SELECT 1 FROM messages WHERE session_id = ? LIMIT 1", {session_id}).empty();
 }
 
-StoredMessage SqlRepository::insert_message(const NewMessage& message) {
+void SqlRepository::write_grouped(const std::function<void(SqlConnection&)>& write) {
+  if (group_) {
+    group_->run(write);
+    return;
+  }
   auto c = pool_->writer();
   Transaction tx(*c);
-  auto stored = insert_row(*c, message);
+  write(*c);
   tx.commit();
-  return stored;
+}
+
+StoredMessage SqlRepository::insert_message(const NewMessage& message) {
+  std::optional<StoredMessage> stored;
+  write_grouped([&](SqlConnection& c) { stored = insert_row(c, message); });
+  return std::move(*stored);
 }
 
 bool SqlRepository::open_turn(const std::string& session_id,
                               const std::optional<NewMessage>& system_when_empty,
                               const std::vector<NewMessage>& messages) {
-  auto c = pool_->writer();
-  Transaction tx(*c);
-  const bool existed = !c->query("SELECT 1 FROM conversations WHERE session_id = ?", {session_id}).empty();
-  const bool empty = c->query("SELECT 1 FROM messages WHERE session_id = ? LIMIT 1", {session_id}).empty();
-  if (!existed) insert_conversation_if_missing(*c, session_id, now_sql());
-  if (empty && system_when_empty) insert_row(*c, *system_when_empty);
-  for (const auto& m : messages) insert_row(*c, m);
-  tx.commit();
+  bool existed = false;
+  write_grouped([&](SqlConnection& c) {
+    existed = !c.query("SELECT 1 FROM conversations WHERE session_id = ?", {session_id}).empty();
+    const bool empty = c.query("SELECT 1 FROM messages WHERE session_id = ? LIMIT 1", {session_id}).empty();
+    if (!existed) insert_conversation_if_missing(c, session_id, now_sql());
+    if (empty && system_when_empty) insert_row(c, *system_when_empty);
+    for (const auto& m : messages) insert_row(c, m);
+  });
   return existed;
 }
 

@@ -12,7 +12,10 @@ SystemTime parse_stored_time(const std::optional<std::string>& text) {
 }
 
 SqlRepository::SqlRepository(Kind kind, std::unique_ptr<ConnectionPool> pool, WallClock clock)
-    : kind_(kind), pool_(std::move(pool)), clock_(std::move(clock)) {}
+    : kind_(kind),
+      pool_(std::move(pool)),
+      clock_(std::move(clock)),
+      group_(kind_ == Kind::sqlite ? std::make_unique<GroupCommit>(*pool_) : nullptr) {}
 
 std::string SqlRepository::now_sql() const {
   return format_sql_utc(clock_());

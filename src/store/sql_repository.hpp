@@ -6,6 +6,7 @@
 
 #include "core/clock.hpp"
 #include "store/connection_pool.hpp"
+#include "store/group_commit.hpp"
 #include "store/repository.hpp"
 #include "store/search_text.hpp"
 
@@ -79,9 +80,14 @@ class SqlRepository final : public Repository {
   std::optional<std::string> first_user_title(SqlConnection& c, const std::string& session_id);
   std::optional<std::string> last_model(SqlConnection& c, const std::string& session_id);
 
+  // A turn's writes (open_turn, insert_message) in one transaction of their own, or, on SQLite, shared with
+  // the writes of other turns that arrive meanwhile (store/group_commit.hpp).
+  void write_grouped(const std::function<void(SqlConnection&)>& write);
+
   Kind kind_;
   std::unique_ptr<ConnectionPool> pool_;
   WallClock clock_;
+  std::unique_ptr<GroupCommit> group_;  // SQLite only: its single writer connection
 };
 
 // Row <-> value conversions shared by the repository files.
