@@ -36,6 +36,8 @@ async function measure(n) {
   const p = await startParley({
     env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER_API_KEY: 'sk-bench-0123456789', PARLEY_MAX_TOOL_HOPS: '0', ...(process.env.BENCH_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.BENCH_MALLOC_ARENA_MAX } : {}) },
     files: parleyBenchFiles,
+    // e.g. BENCH_PARLEY_PREFIX='heaptrack -o /tmp/p3' for a heap profile (the RSS figures are then the wrapper's)
+    ...(process.env.BENCH_PARLEY_PREFIX ? { prefix: process.env.BENCH_PARLEY_PREFIX.split(' ').filter(Boolean) } : {}),
   });
   try {
     await sleep(300);
