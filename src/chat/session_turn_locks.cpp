@@ -31,7 +31,7 @@ asio::awaitable<SessionTurnLocks::Guard> SessionTurnLocks::acquire(std::string s
   if (!take_or_wait(session_id, nullptr)) {
     // Taken: wait in line until a release hands the session over (under the mutex, so none is missed).
     auto queue = [this, &session_id, &ex](auto handler) {
-      Waiter waiter{ex, asio::any_completion_handler<void()>(std::move(handler))};
+      Waiter waiter{ex, std::make_unique<ResumeWith<decltype(handler)>>(std::move(handler))};
       if (take_or_wait(session_id, &waiter)) wake(std::move(waiter));
     };
     auto handed_over =
@@ -110,12 +110,12 @@ void SessionTurnLocks::release(const std::string& session) {
     }
     if (--e.users == 0) entries_.erase(it);
   }
-  if (next.handler) wake(std::move(next));
+  if (next.resume) wake(std::move(next));
 }
 
 void SessionTurnLocks::wake(Waiter waiter) {
   auto ex = waiter.executor;
-  asio::post(ex, [h = std::move(waiter.handler)]() mutable { std::move(h)(); });
+  asio::post(ex, [r = std::move(waiter.resume)] { r->run(); });
 }
 
 }  // namespace parley::chat

@@ -3,7 +3,6 @@
 // across replicas (a store::SessionLocks advisory lock, taken after this process's own lock).
 #pragma once
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
@@ -21,9 +20,20 @@ namespace parley::chat {
 class SessionTurnLocks {
   // A session that is held, and who waits for it (in order). Nothing but the map node while nobody waits:
   // every open chat stream holds its session (P3: a channel per session cost ~0.9 KB per stream).
+  // A waiting coroutine's completion handler, type-erased (move-only).
+  struct Resume {
+    virtual ~Resume() = default;
+    virtual void run() = 0;
+  };
+  template <class Handler>
+  struct ResumeWith final : Resume {
+    explicit ResumeWith(Handler h) : handler(std::move(h)) {}
+    void run() override { std::move(handler)(); }
+    Handler handler;
+  };
   struct Waiter {
     boost::asio::any_io_executor executor;  // the waiting coroutine's
-    boost::asio::any_completion_handler<void()> handler;
+    std::unique_ptr<Resume> resume;
   };
   struct Entry {
     bool held = false;

@@ -88,7 +88,7 @@ boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Respon
   asio::co_spawn(socket.get_executor(), produce_sse(res, sink), [produced, &sink](std::exception_ptr e) {
     produced->done = true;
     produced->error = e;
-    if (e) sink.channel.close();  // the writer ends the stream instead of waiting for frames
+    if (e) sink.close();  // the writer ends the stream instead of waiting for frames
     if (produced->waiter) produced->waiter->cancel();
   });
   // The writer reports failures as values; an exception here is a bug, and the producer must still finish
