@@ -7,6 +7,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "core/cancel_signal.hpp"
@@ -31,7 +32,6 @@ class ChannelSink final : public SseSink {
       : chunked(chunked_body),
         writer_wake(socket.get_executor()),
         socket_(socket),
-        room_(socket.get_executor()),
         capacity_(capacity == 0 ? 1 : capacity),
         write_timeout_(write_timeout),
         policy_(policy) {}
@@ -49,9 +49,10 @@ class ChannelSink final : public SseSink {
     }
     // A full queue: wait until the writer has taken it (or the client is gone).
     while (queued_frames_ >= capacity_ && !gone && !closed_) {
+      if (!room_) room_ = std::make_unique<boost::asio::steady_timer>(socket_.get_executor());
       producer_waiting_ = true;
-      room_.expires_at(boost::asio::steady_timer::time_point::max());
-      co_await room_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      room_->expires_at(boost::asio::steady_timer::time_point::max());
+      co_await room_->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
       producer_waiting_ = false;
     }
     if (gone || closed_) co_return false;
@@ -72,14 +73,14 @@ class ChannelSink final : public SseSink {
   void close() {
     closed_ = true;
     wake_writer();
-    room_.cancel();
+    wake_producer();
   }
   // The client is gone: unblock a waiting producer and tell its upstream work to stop.
   void mark_gone() {
     if (gone) return;
     gone = true;
     wake_writer();
-    room_.cancel();
+    wake_producer();
     cancel.cancel();
   }
 
@@ -93,7 +94,7 @@ class ChannelSink final : public SseSink {
       }
       std::string().swap(queued_);  // an idle stream keeps no buffer
       queued_frames_ = 0;
-      if (producer_waiting_) room_.cancel();
+      wake_producer();
     }
     return finished_ || closed_ || gone;
   }
@@ -113,9 +114,14 @@ class ChannelSink final : public SseSink {
   void wake_writer() {
     if (writer_waiting) writer_wake.cancel();
   }
+  void wake_producer() {
+    if (producer_waiting_ && room_) room_->cancel();
+  }
 
   Socket& socket_;
-  boost::asio::steady_timer room_;  // the producer waits on it while the queue is full
+  // The producer waits on it while the queue is full (made when that first happens: most streams never fill
+  // it).
+  std::unique_ptr<boost::asio::steady_timer> room_;
   std::string queued_;
   std::size_t queued_frames_ = 0;
   std::size_t capacity_;

@@ -67,6 +67,7 @@ boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Respon
     policy.completed(req, 200, std::chrono::steady_clock::now() - started);
     co_return;
   }
+  res.headers = Headers();  // written: not kept for the length of the stream
   auto& socket = stream.socket();
   // Frames are written with non-blocking write_some calls (by the writer, or by send() when it is idle).
   boost::system::error_code nb_ec;
