@@ -78,6 +78,7 @@ awaitable<Result<int, TransportError>> HttpClient::stream(ClientRequest request,
     // The request is answered: no retry needs it any more, and a long stream should not keep it.
     std::string().swap(wire);
     report_head(on_head, status, parser.get().base());
+    on_head = nullptr;  // called once: what it holds goes now, not when the stream ends
     // The header fields (~0.7 KB on the heap) are not needed for the body: what decides the connection's
     // reuse is noted, and the fields go for the length of the stream (P3).
     const bool keep_alive = parser.get().keep_alive();
