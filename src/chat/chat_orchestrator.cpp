@@ -235,7 +235,8 @@ awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink
   };
   auto prepared = co_await deps.blocking.run(std::move(prepare));
   // The request's messages are stored now, and every hop sends the history instead: the parsed array is not
-  // kept for the length of the stream (P3). An empty array, not an erase: the upstream body keeps its key order.
+  // kept for the length of the stream (P3). An empty array, not an erase: the upstream body keeps its key
+  // order.
   turn.request.body["messages"] = bj::array();
   if (!prepared.existed) {
     auto frame = event_frame("session", bj::object{{"session_id", turn.session_id}});
