@@ -234,6 +234,10 @@ awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink
     return p;
   };
   auto prepared = co_await deps.blocking.run(std::move(prepare));
+  // The request's messages are stored now, and every hop sends the history instead: the parsed array is not
+  // kept for the length of the stream (P3). An empty array, not an erase: the upstream body keeps its key
+  // order.
+  turn.request.body["messages"] = bj::array();
   if (!prepared.existed) {
     auto frame = event_frame("session", bj::object{{"session_id", turn.session_id}});
     co_await sink.send(std::move(frame));
@@ -481,36 +485,58 @@ awaitable<bool> drive_turn(const ChatDependencies& deps, Turn& turn, net::SseSin
 
 }  // namespace
 
-awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string request_id, net::SseSink& sink) {
+namespace {
+
+// A request without messages: refused in the stream (§3.2).
+awaitable<void> refuse_empty_turn(net::SseSink& sink) {
   TurnMeter meter;
-  if (request.body.at("messages").as_array().empty()) {
-    meter.finish(metrics::TurnOutcome::error);
-    co_await send_frames(sink, failure_frames(TurnError::empty_request()));
-    co_return;
-  }
-  auto turn = std::make_unique<Turn>();
-  turn->request = std::move(request);
-  turn->request_id = std::move(request_id);
-  turn->session_id = turn->request.session_id.value_or(new_uuid_hex());
-  auto guard = co_await deps_.locks.acquire(turn->session_id);
+  meter.finish(metrics::TurnOutcome::error);
+  co_await send_frames(sink, failure_frames(TurnError::empty_request()));
+}
 
-  const bool failed_inside = co_await drive_turn(deps_, *turn, sink);
-  meter.finish(turn->outcome);
-  if (failed_inside) co_await send_frames(sink, failure_frames(TurnError::internal(turn->request_id)));
-
-  // The snapshot (a history load and an fsync'ed file) runs on the blocking pool, and only when enabled.
-  const auto level = log::settings().conversations;
-  if (level != log::Level::info && level != log::Level::debug) co_return;
-  auto* rows = deps_.rows;
-  auto snapshot = [rows, session_id = turn->session_id, request_id = turn->request_id,
-                   dir = deps_.config.conversation_log_dir] {
+// The conversation snapshot of a finished turn (a history load and an fsync'ed file, on the blocking pool).
+// A coroutine of its own, so that what it captures is not kept in the turn's frame for the whole stream.
+awaitable<void> write_turn_snapshot(const ChatDependencies& deps, std::string session_id,
+                                    std::string request_id) {
+  auto* rows = deps.rows;
+  auto snapshot = [rows, session_id = std::move(session_id), request_id = std::move(request_id),
+                   dir = deps.config.conversation_log_dir] {
     try {
       write_conversation_log(dir, session_id, rows->load_messages(session_id), request_id);
     } catch (const std::exception& e) {
       log::warn("[{}] conversation log of {} not written: {}", request_id, session_id, e.what());
     }
   };
-  co_await deps_.blocking.run(std::move(snapshot));
+  co_await deps.blocking.run(std::move(snapshot));
+}
+
+// The turn under its session's lock. Its frame stays suspended for the whole stream: it holds the Turn's
+// pointer, the lock and the meter, nothing else (P3).
+awaitable<void> run_locked_turn(const ChatDependencies& deps, std::unique_ptr<Turn> turn,
+                                net::SseSink& sink) {
+  TurnMeter meter;
+  auto guard = co_await deps.locks.acquire(turn->session_id);
+  const bool failed_inside = co_await drive_turn(deps, *turn, sink);
+  meter.finish(turn->outcome);
+  if (failed_inside) co_await send_frames(sink, failure_frames(TurnError::internal(turn->request_id)));
+  // The snapshot runs only when enabled.
+  const auto level = log::settings().conversations;
+  if (level != log::Level::info && level != log::Level::debug) co_return;
+  auto session_id = turn->session_id;
+  auto request_id = turn->request_id;
+  co_await write_turn_snapshot(deps, std::move(session_id), std::move(request_id));
+}
+
+}  // namespace
+
+// Not a coroutine: the request goes into the heap Turn here, so that no frame keeps its moved-from copy.
+awaitable<void> ChatOrchestrator::run_turn(ChatRequest request, std::string request_id, net::SseSink& sink) {
+  if (request.body.at("messages").as_array().empty()) return refuse_empty_turn(sink);
+  auto turn = std::make_unique<Turn>();
+  turn->request = std::move(request);
+  turn->request_id = std::move(request_id);
+  turn->session_id = turn->request.session_id.value_or(new_uuid_hex());
+  return run_locked_turn(deps_, std::move(turn), sink);
 }
 
 }  // namespace parley::chat

@@ -1,8 +1,10 @@
 #include "chat/session_turn_locks.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -26,22 +28,34 @@ asio::awaitable<void> unlock_on_pool(BlockingPool* blocking, store::SessionLocks
 
 asio::awaitable<SessionTurnLocks::Guard> SessionTurnLocks::acquire(std::string session_id) {
   auto ex = co_await asio::this_coro::executor;
-  std::shared_ptr<Slot> slot;
-  {
-    std::lock_guard lock(mutex_);
-    auto& e = entries_[session_id];
-    if (!e.slot) e.slot = std::make_shared<Slot>(ex, 1);
-    ++e.users;
-    slot = e.slot;
+  if (!take_or_wait(session_id, nullptr)) {
+    // Taken: wait in line until a release hands the session over (under the mutex, so none is missed).
+    auto queue = [this, &session_id, &ex](auto handler) {
+      Waiter waiter{ex, std::make_unique<ResumeWith<decltype(handler)>>(std::move(handler))};
+      if (take_or_wait(session_id, &waiter)) wake(std::move(waiter));
+    };
+    auto handed_over =
+        asio::async_initiate<decltype(asio::use_awaitable), void()>(std::move(queue), asio::use_awaitable);
+    co_await std::move(handed_over);
   }
-  // The slot holds one token while the session is taken; a second sender waits for room.
-  co_await slot->async_send(boost::system::error_code{}, asio::as_tuple(asio::use_awaitable));
-  Guard guard(this, session_id, slot);
+  Guard guard(this, session_id);
   if (shared_) {
     guard.shared_executor_ = ex;
     guard.shared_held_ = co_await take_shared(session_id);
   }
   co_return guard;
+}
+
+bool SessionTurnLocks::take_or_wait(const std::string& session, Waiter* waiter) {
+  std::lock_guard lock(mutex_);
+  auto& e = entries_[session];
+  if (!waiter) ++e.users;  // counted once, on the first try
+  if (!e.held) {
+    e.held = true;
+    return true;
+  }
+  if (waiter) e.waiters.push_back(std::move(*waiter));
+  return false;
 }
 
 asio::awaitable<bool> SessionTurnLocks::take_shared(std::string session_id) {
@@ -81,11 +95,27 @@ void SessionTurnLocks::release_shared(const asio::any_io_executor& executor, con
   asio::co_spawn(executor, unlock_on_pool(blocking_, shared_, session), asio::detached);
 }
 
-void SessionTurnLocks::release(const std::string& session, const std::shared_ptr<Slot>& slot) {
-  slot->try_receive([](boost::system::error_code) {});
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(session);
-  if (it != entries_.end() && --it->second.users == 0) entries_.erase(it);
+void SessionTurnLocks::release(const std::string& session) {
+  Waiter next;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(session);
+    if (it == entries_.end()) return;
+    auto& e = it->second;
+    if (!e.waiters.empty()) {
+      next = std::move(e.waiters.front());  // still held: it passes to the first in line
+      e.waiters.erase(e.waiters.begin());
+    } else {
+      e.held = false;
+    }
+    if (--e.users == 0) entries_.erase(it);
+  }
+  if (next.resume) wake(std::move(next));
+}
+
+void SessionTurnLocks::wake(Waiter waiter) {
+  auto ex = waiter.executor;
+  asio::post(ex, [r = std::move(waiter.resume)] { r->run(); });
 }
 
 }  // namespace parley::chat

@@ -20,7 +20,7 @@ constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 
 ClientConnection::ClientConnection(asio::any_io_executor ex, ssl::context* ctx, ClientTarget t)
     : target(std::move(t)), sock(ex), watchdog(ex) {
-  if (target.tls) tls_stream.emplace(sock, *ctx);
+  if (target.tls) tls_stream = std::make_unique<ssl::stream<tcp::socket&>>(sock, *ctx);
 }
 
 void ClientConnection::close() {

@@ -31,7 +31,8 @@ struct ClientConnection : std::enable_shared_from_this<ClientConnection> {
 
   ClientTarget target;
   boost::asio::ip::tcp::socket sock;
-  std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_stream;
+  // On the heap, and only for https targets: an SSL stream object is ~360 bytes even before its state.
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_stream;
   boost::asio::steady_timer watchdog;
   boost::beast::flat_buffer input;
   bool timed_out = false;

@@ -67,6 +67,7 @@ boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Respon
     policy.completed(req, 200, std::chrono::steady_clock::now() - started);
     co_return;
   }
+  res.headers = Headers();  // written: not kept for the length of the stream
   auto& socket = stream.socket();
   // Frames are written with non-blocking write_some calls (by the writer, or by send() when it is idle).
   boost::system::error_code nb_ec;
@@ -88,7 +89,7 @@ boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Respon
   asio::co_spawn(socket.get_executor(), produce_sse(res, sink), [produced, &sink](std::exception_ptr e) {
     produced->done = true;
     produced->error = e;
-    if (e) sink.channel.close();  // the writer ends the stream instead of waiting for frames
+    if (e) sink.close();  // the writer ends the stream instead of waiting for frames
     if (produced->waiter) produced->waiter->cancel();
   });
   // The writer reports failures as values; an exception here is a bug, and the producer must still finish
