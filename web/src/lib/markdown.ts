@@ -4,10 +4,11 @@
 // Streaming answers are split into top-level blocks so that only the block still growing is rendered again.
 import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';
-import { highlightCode } from './highlight';
+import { highlightCode, prepareHighlighting } from './highlight';
 
 const md = new MarkdownIt({ html: false, linkify: true, breaks: false, typographer: false });
 const escapeHtml = md.utils.escapeHtml;
+prepareHighlighting();
 
 // Highlighting a large code block on every frame while it streams would stutter: the growing block is shown
 // plain until it is complete.

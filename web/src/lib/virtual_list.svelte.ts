@@ -39,6 +39,14 @@ export class VirtualList<T extends { key: string }> {
   readonly padTop = $derived(this.offsets[this.start]);
   readonly padBottom = $derived(this.offsets[this.offsets.length - 1] - this.offsets[this.end]);
 
+  /**
+   * Puts the window at the end of the list (the viewport as if scrolled to the bottom), so that a list opened or
+   * grown at its end renders its last items first rather than the ones at the old scroll position.
+   */
+  showEnd(): void {
+    this.viewTop = Math.max(0, this.offsets[this.offsets.length - 1] - this.viewHeight);
+  }
+
   heightOf(item: T): number {
     const measured = this.#measured.get(item.key);
     if (measured !== undefined) return measured;
