@@ -32,7 +32,7 @@ const targetText = {
   P5: 'history: 10k-message load ≤ 50 ms; list page ≤ 10 ms; search over 1M messages ≤ 100 ms',
   P6: 'built-in tool round trip ≤ 1 ms median; 0 round trips per turn when nothing changed',
   P7: 'client disconnect → upstream closed ≤ 100 ms',
-  P8: 'UI ≤ 250 KB gzip; no long task > 50 ms scrolling 1,000 messages',
+  P8: 'UI ≤ 250 KB gzip; a 1,000-message conversation opens and scrolls with no long task > 50 ms',
 };
 
 const sh = (cmd, args) => { try { return execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { return 'unknown'; } };

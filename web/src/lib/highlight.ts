@@ -1,7 +1,7 @@
 // Code highlighting with highlight.js's core and the languages models write most, to keep the bundle small.
 // The result is HTML made of escaped text and <span class="hljs-…"> only. The languages are registered when a
-// code block is first highlighted, or in an idle moment before (prepareHighlighting), not when the bundle is
-// evaluated: registering them all costs ~10 ms, which would lengthen the page's first task (P8).
+// code block is first highlighted, or in an idle moment before (markdown.ts), not when the bundle is evaluated:
+// registering them all costs ~10 ms, which would lengthen the page's first task (P8).
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';
 import c from 'highlight.js/lib/languages/c';
@@ -24,7 +24,8 @@ import yaml from 'highlight.js/lib/languages/yaml';
 const languages = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, markdown, python, rust, sql, typescript, xml, yaml };
 let registered = false;
 
-function registerLanguages(): void {
+/** Registers the languages (once; highlightCode does it when nothing did before). */
+export function registerLanguages(): void {
   if (registered) return;
   registered = true;
   for (const [name, lang] of Object.entries(languages)) hljs.registerLanguage(name, lang);
@@ -32,12 +33,6 @@ function registerLanguages(): void {
   hljs.registerAliases(['html', 'svg'], { languageName: 'xml' });
 }
 
-/** Registers the languages when the browser is idle (soon after start), so that the first highlight need not. */
-export function prepareHighlighting(): void {
-  if (registered) return;
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(registerLanguages, { timeout: 2000 });
-  else setTimeout(registerLanguages, 0);
-}
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
