@@ -13,6 +13,7 @@ import { launchChromium } from '../tests/lib/browser.mjs';
 import { startParley, webDist } from '../tests/lib/parley.mjs';
 import { startFakeUpstream } from '../tests/lib/fake_upstream.mjs';
 import { makeLongConversation } from '../tests/lib/long_conversation.mjs';
+import { pageMainThreadTasks as mainThreadTasks, taskCategories as traceCategories } from '../tests/lib/trace.mjs';
 import { writeResult, median, fmt, cdfPoints } from './lib/results.mjs';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
@@ -30,19 +31,6 @@ const p = await startParley({ env: { OPENROUTER_BASE_URL: up.baseUrl, OPENROUTER
   files: { 'data/mcp_servers.json': '{"servers":[]}', 'logging_settings.conf': 'terminal = warning\nsessions = warning\nconversations = off\n' } });
 const browser = await launchChromium();
 const open = [], scroll = [];
-const traceCategories = ['devtools.timeline', 'disabled-by-default-devtools.timeline'];
-// The CPU time (ms) of every task the page's renderer main thread ran during the trace. The page's renderer: the
-// process of the traced page's frame when the trace started, and of every navigation committed in that frame (the
-// trace also covers other renderers of the browser, e.g. one still closing a previous round's page).
-const mainThreadTasks = (buffer) => {
-  const trace = JSON.parse(buffer.toString()).traceEvents;
-  const frames = trace.filter((e) => e.name === 'TracingStartedInBrowser').flatMap((e) => e.args?.data?.frames ?? []);
-  const frameIds = new Set(frames.map((f) => f.frame));
-  const pids = new Set([...frames.map((f) => f.processId),
-    ...trace.filter((e) => e.name === 'FrameCommittedInBrowser' && frameIds.has(e.args?.data?.frame)).map((e) => e.args.data.processId)]);
-  const main = new Set(trace.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && pids.has(e.pid)).map((e) => `${e.pid}:${e.tid}`));
-  return trace.filter((e) => e.name === 'RunTask' && e.ph === 'X' && main.has(`${e.pid}:${e.tid}`)).map((e) => (e.tdur ?? e.dur) / 1000);
-};
 try {
   const session = await makeLongConversation(p, up, 500);
   for (let r = 0; r < rounds; r++) {
