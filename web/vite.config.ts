@@ -29,9 +29,29 @@ function serviceWorker(): Plugin {
   };
 }
 
+// main.ts imports the markdown stack and then the app, so that they are evaluated in two tasks (P8); this makes
+// index.html fetch every chunk and stylesheet at once, as it did when the build was one file, rather than one
+// after the other as the imports come.
+function preloadChunks(): Plugin {
+  return {
+    name: 'parley-preload-chunks',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const files = Object.values(ctx.bundle ?? {}).map((f) => f.fileName).filter((f) => !html.includes(`/${f}"`)).sort();
+        return [
+          ...files.filter((f) => f.endsWith('.css')).map((f) => ({ tag: 'link', attrs: { rel: 'stylesheet', crossorigin: true, href: `/${f}` }, injectTo: 'head' as const })),
+          ...files.filter((f) => f.endsWith('.js') && f !== 'sw.js').map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${f}` }, injectTo: 'head' as const })),
+        ];
+      },
+    },
+  };
+}
+
 // The UI talks to /api/* with relative URLs; `npm run dev` proxies them to a parley on :8000.
 export default defineConfig(({ mode }) => ({
-  plugins: [svelte(), serviceWorker()],
+  plugins: [svelte(), serviceWorker(), preloadChunks()],
   build: { outDir: 'dist', emptyOutDir: true, assetsDir: 'assets', sourcemap: false, target: 'es2022' },
   server: { proxy: { '/api': 'http://127.0.0.1:8000', '/health': 'http://127.0.0.1:8000' } },
   test: { environment: 'jsdom', include: ['src/**/*.test.ts'] },

@@ -11,6 +11,7 @@ import { launchChromium, screenshotDir } from '../lib/browser.mjs';
 import { startParley, repoRoot, webDist } from '../lib/parley.mjs';
 import { startFakeUpstream } from '../lib/fake_upstream.mjs';
 import { makeLongConversation } from '../lib/long_conversation.mjs';
+import { pageMainThreadTasks, taskCategories } from '../lib/trace.mjs';
 
 const shots = screenshotDir;
 let browser;
@@ -44,17 +45,33 @@ test('a 1,000-message conversation opens and scrolls to the top without long tas
       window.__long = [];
       new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push({ start: e.startTime, duration: e.duration }); })
         .observe({ type: 'longtask', buffered: true });
+      // Every message the list renders (its key), to check that opening renders only the last ones.
+      window.__rendered = new Set();
+      new MutationObserver((records) => {
+        for (const r of records) for (const n of r.addedNodes) if (n.nodeType === 1 && n.matches('.item[data-key]')) window.__rendered.add(n.dataset.key);
+      }).observe(document, { childList: true, subtree: true });
     });
+    // Opening: loading the page, the history of 1,000 messages and the first render of its last ones, traced.
+    await browser.startTracing(page, { categories: taskCategories });
     await page.goto(`${p.url}/c/${session}`);
     await page.getByRole('article', { name: 'You' }).filter({ hasText: 'Question number 499' }).waitFor();
     await idle(page);
+    const openCpu = pageMainThreadTasks(await browser.stopTracing()).sort((a, b) => b - a);
     const openTasks = await page.evaluate(() => window.__long.splice(0));
+    // It opens at the bottom, the last answer in view.
+    assert.ok(await page.evaluate(() => { const s = document.querySelector('.messages'); return s.scrollHeight - s.scrollTop - s.clientHeight < 2; }), 'scrolled to the bottom');
+    assert.ok(await page.getByRole('article', { name: 'Assistant' }).last().isVisible(), 'the last answer is shown');
+    // Only the end of the conversation was rendered on the way (not its first messages, then the last ones).
+    const rendered = await page.evaluate(() => [...window.__rendered]);
+    assert.ok(!rendered.includes('user_0') && rendered.length <= 30, `messages rendered while opening: ${rendered.join(' ')}`);
+    console.log(`# P8: ${openCpu.length} main-thread tasks while opening; longest CPU times (ms): ${openCpu.slice(0, 5).map((x) => x.toFixed(1)).join(', ')}`);
+    assert.ok(openCpu[0] <= 50, `no task used more than 50 ms of main-thread CPU while opening (longest ${openCpu[0].toFixed(1)} ms)`);
     // Scroll up until the first question is rendered, like a reader would, in wheel steps.
     const scroller = page.locator('.messages');
     const box = await scroller.boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const first = page.locator('article .text').filter({ hasText: /^Question number 0$/ });
-    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    await browser.startTracing(page, { categories: taskCategories });
     // A fast reader: 600 px per wheel step, one step a frame, until the top.
     const atTop = () => page.evaluate(() => document.querySelector('.messages').scrollTop === 0);
     const nextFrame = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
@@ -64,7 +81,7 @@ test('a 1,000-message conversation opens and scrolls to the top without long tas
     }
     assert.ok(await atTop(), 'reached the top');
     await first.waitFor();
-    const trace = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+    const scrollCpu = pageMainThreadTasks(await browser.stopTracing());
     const firstBox = await first.boundingBox();
     assert.ok(firstBox.y >= box.y && firstBox.y < box.y + box.height, 'the first question is on screen');
     // Only a window of the conversation is in the DOM.
@@ -73,11 +90,9 @@ test('a 1,000-message conversation opens and scrolls to the top without long tas
     const scrollTasks = await page.evaluate(() => window.__long.splice(0));
     await page.screenshot({ path: join(shots, 'long-conversation-top.png') });
     console.log(`# P8: long tasks while opening: ${JSON.stringify(openTasks.map((t) => Math.round(t.duration)))}; while scrolling: ${JSON.stringify(scrollTasks.map((t) => Math.round(t.duration)))}`);
-    const mainThreads = new Set(trace.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
-    const tasks = trace.filter((e) => e.name === 'RunTask' && e.ph === 'X' && mainThreads.has(`${e.pid}:${e.tid}`));
-    assert.ok(tasks.length > 100, `the trace has the main thread's tasks (${tasks.length})`);
-    const cpuMs = tasks.map((e) => (e.tdur ?? e.dur) / 1000).sort((a, b) => b - a);
-    console.log(`# P8: ${tasks.length} main-thread tasks while scrolling; longest CPU times (ms): ${cpuMs.slice(0, 5).map((x) => x.toFixed(1)).join(', ')}`);
+    assert.ok(scrollCpu.length > 100, `the trace has the main thread's tasks (${scrollCpu.length})`);
+    const cpuMs = scrollCpu.sort((a, b) => b - a);
+    console.log(`# P8: ${cpuMs.length} main-thread tasks while scrolling; longest CPU times (ms): ${cpuMs.slice(0, 5).map((x) => x.toFixed(1)).join(', ')}`);
     assert.ok(cpuMs[0] <= 50, `no task used more than 50 ms of main-thread CPU while scrolling (longest ${cpuMs[0].toFixed(1)} ms)`);
     await context.close();
   } finally { await p.stop(); await up.stop(); }

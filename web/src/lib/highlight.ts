@@ -1,5 +1,7 @@
 // Code highlighting with highlight.js's core and the languages models write most, to keep the bundle small.
-// The result is HTML made of escaped text and <span class="hljs-…"> only.
+// The result is HTML made of escaped text and <span class="hljs-…"> only. The languages are registered when a
+// code block is first highlighted, or in an idle moment before (markdown.ts), not when the bundle is evaluated:
+// registering them all costs ~10 ms, which would lengthen the page's first task (P8).
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';
 import c from 'highlight.js/lib/languages/c';
@@ -20,9 +22,17 @@ import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 
 const languages = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, markdown, python, rust, sql, typescript, xml, yaml };
-for (const [name, lang] of Object.entries(languages)) hljs.registerLanguage(name, lang);
-hljs.registerAliases(['sh', 'shell', 'zsh', 'console'], { languageName: 'bash' });
-hljs.registerAliases(['html', 'svg'], { languageName: 'xml' });
+let registered = false;
+
+/** Registers the languages (once; highlightCode does it when nothing did before). */
+export function registerLanguages(): void {
+  if (registered) return;
+  registered = true;
+  for (const [name, lang] of Object.entries(languages)) hljs.registerLanguage(name, lang);
+  hljs.registerAliases(['sh', 'shell', 'zsh', 'console'], { languageName: 'bash' });
+  hljs.registerAliases(['html', 'svg'], { languageName: 'xml' });
+}
+
 
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -31,6 +41,7 @@ function escape(text: string): string {
 /** Highlighted HTML for a code block; plain escaped text for unknown languages and very long blocks. */
 export function highlightCode(code: string, lang: string): string {
   const name = lang.toLowerCase();
+  registerLanguages();
   if (!name || !hljs.getLanguage(name) || code.length > 200_000) return escape(code);
   try {
     return hljs.highlight(code, { language: name, ignoreIllegals: true }).value;

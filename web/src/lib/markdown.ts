@@ -4,7 +4,7 @@
 // Streaming answers are split into top-level blocks so that only the block still growing is rendered again.
 import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';
-import { highlightCode } from './highlight';
+import { highlightCode, registerLanguages } from './highlight';
 
 const md = new MarkdownIt({ html: false, linkify: true, breaks: false, typographer: false });
 const escapeHtml = md.utils.escapeHtml;
@@ -71,6 +71,24 @@ export function renderMarkdown(src: string, highlightUpTo = Infinity): string {
     highlightLimit = Infinity;
   }
 }
+
+function whenIdle(work: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => work(), { timeout: 2000 });
+  else setTimeout(work, 0);
+}
+
+// The first message rendered pays for more than its markdown: V8 compiling markdown-it's, DOMPurify's and
+// highlight.js's functions on first use, and highlight.js registering its languages and compiling the grammar of
+// the first one used. An opened conversation's first render would then be a long task (P8), so the page does this
+// when the browser is idle after start, in three short steps; the grammar compiled ahead is JavaScript's (a code
+// block in another language compiles its own on first use, a few milliseconds).
+whenIdle(() => {
+  registerLanguages();
+  whenIdle(() => {
+    renderMarkdown('Some **bold**, `code` and a [link](https://example.com):\n\n- one\n- two\n\n```\nplain\n```\n');
+    whenIdle(() => highlightCode('const x = 1;', 'js'));
+  });
+});
 
 /** While streaming, the block still growing highlights code only up to this size. */
 export const STREAMING_HIGHLIGHT_LIMIT = 4000;

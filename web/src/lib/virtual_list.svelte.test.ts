@@ -64,4 +64,19 @@ describe('VirtualList', () => {
     stop();
     expect(seen).toEqual([10, 5]);
   });
+
+  it('renders the end of a list opened at its end first, not its start (P8: one render on opening)', () => {
+    let state = $state<Item[]>([]);
+    const list = new VirtualList(() => state, (m) => m.size, 300);
+    list.viewHeight = 900;
+    const rendered: string[][] = [];
+    const stop = $effect.root(() => { $effect(() => { rendered.push(list.visible.map((m) => m.key)); }); });
+    flushSync();
+    state = items(1000);
+    list.showEnd();
+    flushSync();
+    stop();
+    expect(list.viewTop).toBe(100_000 - 900);
+    expect(rendered).toEqual([[], items(1000).slice(988).map((m) => m.key)]);
+  });
 });

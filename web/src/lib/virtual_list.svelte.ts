@@ -16,7 +16,8 @@ export class VirtualList<T extends { key: string }> {
 
   #items: () => T[];
   #estimate: (item: T) => number;
-  #overscan: number;
+  /** Pixels rendered beyond the viewport on both sides (state: a component may render less for a first frame). */
+  overscan = $state(0);
   #measured = $state.raw(new Map<string, number>());
   // Each item is estimated once, when first seen (a streaming answer is then measured, not estimated again).
   #estimates = new Map<string, number>();
@@ -25,19 +26,27 @@ export class VirtualList<T extends { key: string }> {
   constructor(items: () => T[], estimate: (item: T) => number, overscan: number) {
     this.#items = items;
     this.#estimate = estimate;
-    this.#overscan = overscan;
+    this.overscan = overscan;
   }
 
   // `.by` where a derivation reads what the constructor sets: TypeScript cannot see that `$derived` is lazy.
   readonly #indexByKey = $derived.by(() => new Map(this.#items().map((m, i) => [m.key, i])));
   readonly offsets = $derived.by(() => itemOffsets(this.#items().map((m) => this.heightOf(m))));
-  readonly #range = $derived.by(() => visibleRange(this.offsets, this.viewTop, this.viewHeight, this.#overscan));
+  readonly #range = $derived.by(() => visibleRange(this.offsets, this.viewTop, this.viewHeight, this.overscan));
   // Numbers, so that a height change that leaves the window where it is does not make a new `visible` array.
   readonly start = $derived(this.#range.start);
   readonly end = $derived(this.#range.end);
   readonly visible = $derived.by(() => this.#items().slice(this.start, this.end));
   readonly padTop = $derived(this.offsets[this.start]);
   readonly padBottom = $derived(this.offsets[this.offsets.length - 1] - this.offsets[this.end]);
+
+  /**
+   * Puts the window at the end of the list (the viewport as if scrolled to the bottom), so that a list opened or
+   * grown at its end renders its last items first rather than the ones at the old scroll position.
+   */
+  showEnd(): void {
+    this.viewTop = Math.max(0, this.offsets[this.offsets.length - 1] - this.viewHeight);
+  }
 
   heightOf(item: T): number {
     const measured = this.#measured.get(item.key);

@@ -13,8 +13,10 @@ import { loadWebSearch, saveWebSearch, type WebSearch } from '../web_search';
 export interface ConversationOptions {
   /** This page started a conversation (first upload or the server's `session` event): its id belongs in the URL. */
   onSessionStarted: (sessionId: string) => void;
-  /** New messages arrived at the end (a send, an opened history): the view shows the newest. */
+  /** New messages arrived at the end (a send), or the list was emptied (another conversation): the view shows the newest. */
   onNewest: () => void;
+  /** An opened conversation's history replaced the list: the view shows its newest messages (default: onNewest). */
+  onOpened?: () => void;
 }
 
 export class Conversation {
@@ -75,7 +77,7 @@ export class Conversation {
       if (this.sessionId !== sessionId) return;
       this.title = stored.title;
       this.messages = stored.messages;
-      this.#options.onNewest();
+      (this.#options.onOpened ?? this.#options.onNewest)();
     } catch (e) {
       if (!isAbortError(e)) this.loadError = historyErrorText(e);
     } finally {

@@ -7,8 +7,19 @@ export interface StoredConversation {
   messages: ThreadMessage[];
 }
 
+/** Resolves in a new task (a macrotask), so that work after it does not add to the task that ran before. */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * The history, in tasks of their own: the response's JSON parse (a 1,000-message history is ~1 MB) ends one task,
+ * and building the thread and the caller's first render of it happen in the next (P8: no long task on opening).
+ */
 export async function loadConversation(sessionId: string, signal?: AbortSignal): Promise<StoredConversation> {
   const history = await api.history(sessionId, signal);
+  await nextTask();
+  signal?.throwIfAborted();
   return { title: history.title, messages: threadFromHistory(history.messages) };
 }
 
