@@ -77,6 +77,9 @@ test('the model picker searches, filters, keeps favourites and saves the choice'
 
     // Favourites survive a reload (localStorage).
     await t.page.reload();
+    // The app mounts after the page's load event (its script is evaluated in two tasks): wait for it, as a
+    // user would, before the shortcut.
+    await t.page.getByRole('button', { name: 'Model: anthropic/claude-3.5-sonnet. Change model' }).waitFor();
     await t.page.keyboard.press('Control+.');
     await t.page.getByRole('dialog', { name: 'Choose a model' }).getByRole('button', { name: 'Remove meta-llama/llama-3-8b-instruct from favourites' }).waitFor();
     assert.deepEqual(t.problems, []);
