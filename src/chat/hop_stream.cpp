@@ -28,21 +28,6 @@ struct HopState {
   bool first_delta_seen = false;  // parley_upstream_first_token_seconds is observed once per hop
 };
 
-// Whether a chunk carries the model's first output: content, reasoning or a tool-call fragment.
-bool carries_delta(const bj::value& chunk) {
-  const auto* o = chunk.if_object();
-  const auto* choices = o ? o->if_contains("choices") : nullptr;
-  if (!choices || !choices->is_array() || choices->get_array().empty()) return false;
-  const auto* choice = choices->get_array()[0].if_object();
-  const auto* delta = choice ? choice->if_contains("delta") : nullptr;
-  if (!delta || !delta->is_object()) return false;
-  for (const auto* key : {"content", "reasoning", "tool_calls"}) {
-    const auto* v = delta->get_object().if_contains(key);
-    if (v && !v->is_null() && !(v->is_string() && v->get_string().empty())) return true;
-  }
-  return false;
-}
-
 // parley_upstream_first_token_seconds, once per hop.
 void note_first_delta(HopState& state) {
   if (state.first_delta_seen) return;
@@ -95,7 +80,7 @@ awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::S
       net::append_sse_event(batch, "message", e.data, id);
     }
     acc->add_chunk(*chunk);
-    if (!state->first_delta_seen && carries_delta(*chunk)) note_first_delta(*state);
+    if (!state->first_delta_seen && llm::carries_delta(*chunk)) note_first_delta(*state);
     if (chunk->is_object()) {
       if (const auto* err = chunk->as_object().if_contains("error"); err && err->is_object()) {
         state->in_band_error = true;

@@ -17,6 +17,20 @@ constexpr const char* kTextMembers[] = {"text",    "output",  "content",    "rea
 
 }  // namespace
 
+bool carries_delta(const bj::value& chunk) {
+  const auto* o = chunk.if_object();
+  const auto* choices = o ? o->if_contains("choices") : nullptr;
+  if (!choices || !choices->is_array() || choices->get_array().empty()) return false;
+  const auto* choice = choices->get_array()[0].if_object();
+  const auto* delta = choice ? choice->if_contains("delta") : nullptr;
+  if (!delta || !delta->is_object()) return false;
+  for (const auto* key : {"content", "reasoning", "tool_calls"}) {
+    const auto* v = delta->get_object().if_contains(key);
+    if (v && !v->is_null() && !(v->is_string() && v->get_string().empty())) return true;
+  }
+  return false;
+}
+
 void HopAccumulator::set_response_headers(const net::Headers& headers) {
   bj::object routing;
   for (const auto& [name, value] : headers.all()) {
@@ -180,7 +194,7 @@ void keep_string(bj::value& member, const std::string& text) {
 
 }  // namespace
 
-bool HopAccumulator::add_common_chunk(std::string_view json, bool& carries_delta) {
+bool HopAccumulator::add_common_chunk(std::string_view json, bool& delta) {
   thread_local ChunkScan scan;  // its strings keep their capacity from chunk to chunk
   if (!scan.scan(json)) return false;
   // In add_chunk's order: model, id, then per choice finish_reason, content and reasoning (each collected in
@@ -196,7 +210,7 @@ bool HopAccumulator::add_common_chunk(std::string_view json, bool& carries_delta
     }
     segments_[*streamed_segment_].text += scan.reasoning;
   }
-  carries_delta = scan.first_choice_delta;
+  delta = scan.first_choice_delta;
   return true;
 }
 

@@ -15,6 +15,11 @@
 
 namespace parley::llm {
 
+// Whether a parsed chunk carries the model's first output: its first choice's delta has content, reasoning or
+// a tool-call fragment (parley_upstream_first_token_seconds). ChunkScan::first_choice_delta is the same for
+// the chunks it reads.
+bool carries_delta(const boost::json::value& chunk);
+
 class HopAccumulator {
  public:
   // One parsed upstream chunk (a JSON object); other JSON values are ignored.

@@ -16,21 +16,6 @@ namespace {
 namespace bj = boost::json;
 using parley::llm::HopAccumulator;
 
-// hop_stream's rule: the first choice's delta carries content, reasoning or tool calls.
-bool carries_delta(const bj::value& chunk) {
-  const auto* o = chunk.if_object();
-  const auto* choices = o ? o->if_contains("choices") : nullptr;
-  if (!choices || !choices->is_array() || choices->get_array().empty()) return false;
-  const auto* choice = choices->get_array()[0].if_object();
-  const auto* delta = choice ? choice->if_contains("delta") : nullptr;
-  if (!delta || !delta->is_object()) return false;
-  for (const auto* key : {"content", "reasoning", "tool_calls"}) {
-    const auto* v = delta->get_object().if_contains(key);
-    if (v && !v->is_null() && !(v->is_string() && v->get_string().empty())) return true;
-  }
-  return false;
-}
-
 bool same(const HopAccumulator& a, const HopAccumulator& b) {
   return a.text() == b.text() && a.finish_reason() == b.finish_reason() && a.model() == b.model() &&
          a.usage() == b.usage() && a.meta() == b.meta() && a.generation_id() == b.generation_id() &&
@@ -54,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     bool delta = false;
     if (scanned.add_common_chunk(chunk, delta)) {
       FUZZ_REQUIRE(dom.has_value());  // the scan accepts only valid JSON
-      FUZZ_REQUIRE(delta == carries_delta(*dom));
+      FUZZ_REQUIRE(delta == parley::llm::carries_delta(*dom));
     } else if (dom) {
       scanned.add_chunk(*dom);
     }
