@@ -56,13 +56,13 @@ asio::awaitable<void> measure(asio::any_io_executor strand, net::HttpClient* htt
   const auto spawned = Clock::now();
   auto transport = mcp::make_transport(strand, *http, def, *env);
   if (!transport) {
-    run->error = transport.error();
+    run->error = transport.error().message;
     co_return;
   }
   auto session = std::make_shared<mcp::McpSession>(strand, def.id, transport.value());
   auto started = co_await session->start({}, std::chrono::seconds(30));
   if (!started) {
-    run->error = started.error();
+    run->error = started.error().message;
     co_await session->close();
     co_return;
   }
