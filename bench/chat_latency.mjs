@@ -163,12 +163,15 @@ for (const { c, d, t } of rows) {
   const medianTarget = burst ? 25 : 1;
   const met = addedMedian <= medianTarget && (burst || addedP99 <= 5);
   const cpuPerTurn = (1000 * t.serverCpu) / t.ttft.length;
-  table.push(`| ${c} | ${t.ttft.length} | ${fmt(median(d.ttft))} | ${fmt(percentile(d.ttft, 99))} | ${fmt(median(t.ttft))} | ${fmt(percentile(t.ttft, 99))} | ${fmt(addedMedian)} | ${fmt(addedP99)} | ${fmt(median(t.headers))} | ${fmt(cpuPerTurn)} | ${d.errors + t.errors} | ${burst ? '≤ 25' : '≤ 1 / ≤ 5'}: ${met ? 'met' : '**not met**'}; CPU ≤ 0.4: ${cpuPerTurn <= 0.4 ? 'met' : '**not met**'} |`);
+  // The "while open" row's CPU includes relaying the open streams: it is not a turn's CPU, so no target.
+  const cpuTarget = typeof c === 'number';
+  const cpuVerdict = cpuTarget ? `; CPU ≤ 0.4: ${cpuPerTurn <= 0.4 ? 'met' : '**not met**'}` : '';
+  table.push(`| ${c} | ${t.ttft.length} | ${fmt(median(d.ttft))} | ${fmt(percentile(d.ttft, 99))} | ${fmt(median(t.ttft))} | ${fmt(percentile(t.ttft, 99))} | ${fmt(addedMedian)} | ${fmt(addedP99)} | ${fmt(median(t.headers))} | ${fmt(cpuPerTurn)} | ${d.errors + t.errors} | ${burst ? '≤ 25' : '≤ 1 / ≤ 5'}: ${met ? 'met' : '**not met**'}${cpuVerdict} |`);
   const label = typeof c === 'number' ? `${c} stream${c > 1 ? 's' : ''}${c > 1 ? ' started together' : ''}` : c.replace('new', 'new turn').replace('open', 'streams open');
   const prefix = defaults ? 'default logging, ' : '';
   summary.push({ id: 'P1', measure: `${prefix}${label}, added median`, figure: `${fmt(addedMedian)} ms`, target: `≤ ${medianTarget} ms`, met: addedMedian <= medianTarget });
   if (!burst) summary.push({ id: 'P1', measure: `${prefix}${label}, added p99`, figure: `${fmt(addedP99)} ms`, target: '≤ 5 ms', met: addedP99 <= 5 });
-  summary.push({ id: 'P1', measure: `${prefix}${label}, parley CPU per turn`, figure: `${fmt(cpuPerTurn)} ms`, target: '≤ 0.4 ms', met: cpuPerTurn <= 0.4 });
+  if (cpuTarget) summary.push({ id: 'P1', measure: `${prefix}${label}, parley CPU per turn`, figure: `${fmt(cpuPerTurn)} ms`, target: '≤ 0.4 ms', met: cpuPerTurn <= 0.4 });
 }
 const cs = cancel.samples;
 const cancelMet = cs.length > 0 && cancel.errors === 0 && Math.max(...cs) <= 100;
