@@ -48,6 +48,7 @@ struct Handler {
   Slot slot = Slot::ignore;
   std::string key;  // a key that arrived in parts
   bool key_parts = false;
+  bool value_begins = false;  // the next string piece is the first of the value the last key named
 
   bool stop(error_code& ec) {
     ec = bj::error::syntax;  // any error: the caller only learns "not scanned"
@@ -142,6 +143,7 @@ struct Handler {
       return true;
     };
     slot = Slot::ignore;
+    value_begins = true;
     switch (frame.ctx) {
       case Ctx::top:
         if (k == "model") return track(kModel, Slot::model);
@@ -216,6 +218,10 @@ struct Handler {
     }
     if (slot == Slot::give_up) return stop(ec);
     if (auto* target = string_target()) {
+      // Each choice's finish_reason replaces the one before (the full parse keeps the last non-null one);
+      // content and reasoning text of several choices are joined, as the full parse joins them.
+      if (slot == Slot::finish_reason && value_begins) target->clear();
+      value_begins = false;
       target->append(s);
       if ((slot == Slot::content || slot == Slot::reasoning) && in_first_choice && !s.empty())
         out->first_choice_delta = true;

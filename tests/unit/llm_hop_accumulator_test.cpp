@@ -231,3 +231,20 @@ TEST(HopAccumulator, TheScanGivesWhatTheFullParseGives) {
   expect_same(scanned, parsed);
   EXPECT_EQ(scanned.text(), "xyafter a non-object first choicedup idescaped key");
 }
+
+TEST(HopAccumulator, TheLastChoicesFinishReasonWinsInTheScanAsInTheFullParse) {
+  for (const auto* chunk : {
+           R"({"choices":[{"delta":{},"finish_reason":"stop"},{"delta":{},"finish_reason":"length"}]})",
+           R"({"choices":[{"delta":{},"finish_reason":"stop"},{"delta":{},"finish_reason":null}]})",
+           R"({"choices":[{"delta":{"content":"a"},"finish_reason":"length"},{"delta":{"content":"b"}}]})",
+       }) {
+    HopAccumulator scanned, parsed;
+    feed_text(scanned, {chunk});
+    feed(parsed, {chunk});
+    expect_same(scanned, parsed);
+  }
+  HopAccumulator acc;
+  feed_text(acc,
+            {R"({"choices":[{"delta":{},"finish_reason":"stop"},{"delta":{},"finish_reason":"length"}]})"});
+  EXPECT_EQ(acc.finish_reason(), "length");
+}
