@@ -494,7 +494,7 @@ awaitable<void> refuse_empty_turn(net::SseSink& sink) {
   co_await send_frames(sink, failure_frames(TurnError::empty_request()));
 }
 
-// The conversation snapshot of a finished turn (a history load and an fsync'ed file, on the blocking pool).
+// The conversation snapshot of a finished turn (a history load and a new log file, on the blocking pool).
 // A coroutine of its own, so that what it captures is not kept in the turn's frame for the whole stream.
 awaitable<void> write_turn_snapshot(const ChatDependencies& deps, std::string session_id,
                                     std::string request_id) {
