@@ -40,7 +40,7 @@ ResponseHead response_head(const Response& res, bool keep_alive, bool http10) {
   return head;
 }
 
-ResponseHead sse_response_head(const Response& res, bool http10) {
+ResponseHead sse_response_head(const Response& res, bool http10, bool keep_alive) {
   ResponseHead head{http::status::ok, 11};
   for (const auto& [k, v] : res.headers.all()) head.insert(k, v);
   if (!res.headers.has("Content-Type"))
@@ -48,9 +48,9 @@ ResponseHead sse_response_head(const Response& res, bool http10) {
   if (!res.headers.has("Cache-Control")) head.set(http::field::cache_control, "no-store");
   head.set("X-Accel-Buffering", "no");
   // HTTP/1.0 has no chunked encoding: its body ends when the connection closes (Connection: close either
-  // way).
+  // way). An HTTP/1.1 stream's connection is kept for a next request unless the client asked otherwise.
   head.chunked(!http10);
-  head.keep_alive(false);
+  head.keep_alive(keep_alive && !http10);
   return head;
 }
 

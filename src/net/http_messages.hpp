@@ -23,8 +23,9 @@ using ResponseHead = boost::beast::http::response<boost::beast::http::empty_body
 // HTTP/1.0, which closes unless told to keep the connection.
 ResponseHead response_head(const Response& res, bool keep_alive, bool http10);
 
-// The head of an SSE response: chunked, or close-delimited for an HTTP/1.0 client; never kept alive.
-ResponseHead sse_response_head(const Response& res, bool http10);
+// The head of an SSE response: chunked, or close-delimited for an HTTP/1.0 client (never kept alive); an
+// HTTP/1.1 one says "Connection: close" unless `keep_alive`.
+ResponseHead sse_response_head(const Response& res, bool http10, bool keep_alive);
 
 // Whether a response with this status to this request carries no body.
 bool has_no_body(const Request& req, int status);

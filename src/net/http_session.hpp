@@ -181,9 +181,13 @@ boost::asio::awaitable<void> HttpSession<Stream>::run() {
     while (ready && !closing_) {
       auto handled = co_await handle_one();
       if (handled.sse) {
-        co_await run_sse_stream(stream_, handled.sse->req, handled.sse->res, http10_, host_->options,
-                                host_->policy);
-        break;
+        // The connection carries a next request after a stream that ended whole (a browser's next turn
+        // then needs no new connection).
+        const bool reusable =
+            co_await run_sse_stream(stream_, handled.sse->req, handled.sse->res, http10_,
+                                    handled.keep_alive && !closing_, host_->options, host_->policy);
+        if (!reusable || closing_) break;
+        continue;
       }
       if (!handled.keep_alive) break;
     }
@@ -349,7 +353,8 @@ boost::asio::awaitable<typename HttpSession<Stream>::Handled> HttpSession<Stream
   if (res.sse) {
     // The body was parsed by the handler; the stream needs only the request line and headers.
     std::string().swap(req.body);
-    co_return Handled{false, std::make_unique<PendingSse>(PendingSse{std::move(req), std::move(res)})};
+    co_return Handled{keep_alive_requested && !body_unread && !res.close,
+                      std::make_unique<PendingSse>(PendingSse{std::move(req), std::move(res)})};
   }
   const bool keep = keep_alive_requested && !body_unread && !res.close && !closing_;
   const bool written = co_await write_response(req, res, keep);

@@ -25,10 +25,10 @@ namespace parley::net {
 
 // In a coroutine of its own: the header and its serializer are not kept for the length of the stream.
 template <class Stream>
-boost::asio::awaitable<bool> write_sse_head(Stream& stream, const Response& res, bool http10,
+boost::asio::awaitable<bool> write_sse_head(Stream& stream, const Response& res, bool http10, bool keep_alive,
                                             std::chrono::milliseconds timeout) {
   namespace http = boost::beast::http;
-  auto head = sse_response_head(res, http10);
+  auto head = sse_response_head(res, http10, keep_alive);
   stream.expires_after(timeout);
   http::response_serializer<http::empty_body> sr{head};
   auto [ec, n] =
@@ -50,22 +50,29 @@ inline void report_stream_failure(RequestPolicy& policy, const Request& req,
 }
 
 // Streams `res.sse` to the client until the producer ends or the client leaves, then tells the policy
-// (completed: 200 once the head is out, 0 when it could not be written). The connection is not reused.
+// (completed: 200 once the head is out, 0 when it could not be written). True when the connection can carry
+// a next request: `keep_alive` was asked for (HTTP/1.1, no "Connection: close") and the stream ended whole,
+// its last chunk written, with the client still there and nothing failed; what the client sent meanwhile was
+// left unread for the session.
 template <class Stream>
-boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Response& res, bool http10,
-                                            const ServerOptions& options, RequestPolicy& policy) {
+boost::asio::awaitable<bool> run_sse_stream(Stream& stream, Request& req, Response& res, bool http10,
+                                            bool keep_alive, const ServerOptions& options,
+                                            RequestPolicy& policy) {
   namespace asio = boost::asio;
   using Socket = std::remove_reference_t<decltype(stream.socket())>;
   const auto started = std::chrono::steady_clock::now();
   const OpenStream open_stream;
-  if (!co_await write_sse_head(stream, res, http10, options.write_timeout)) {
+  // An HTTP/1.0 body ends when the connection closes; what arrives on a socket that cannot be peeked at is
+  // dropped by the watch (client_watch.hpp).
+  keep_alive = keep_alive && !http10 && PeekableSocket<Socket>;
+  if (!co_await write_sse_head(stream, res, http10, keep_alive, options.write_timeout)) {
     policy.completed(req, 0, std::chrono::steady_clock::now() - started);
-    co_return;
+    co_return false;
   }
   // HEAD gets the head alone: the producer never runs (a bulk export is not read for nothing).
   if (req.is_head()) {
     policy.completed(req, 200, std::chrono::steady_clock::now() - started);
-    co_return;
+    co_return keep_alive;
   }
   res.headers = Headers();  // written: not kept for the length of the stream
   auto& socket = stream.socket();
@@ -95,11 +102,12 @@ boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Respon
   // The writer reports failures as values; an exception here is a bug, and the producer must still finish
   // before this frame (which holds `res` and `sink`) goes.
   std::exception_ptr write_error;
+  bool ended_whole = false;
   try {
     // Without keep-alive comments the "next ping" is a day away: a streamed document ends long before.
     const auto keepalive =
         res.sse_keepalive ? options.sse_keepalive : std::chrono::milliseconds(std::chrono::hours(24));
-    co_await write_sse(socket, sink, keepalive, options.write_timeout);
+    ended_whole = co_await write_sse(socket, sink, keepalive, options.write_timeout);
   } catch (...) {
     write_error = std::current_exception();
     sink.mark_gone();  // the producer must not wait for a writer that is gone
@@ -114,10 +122,14 @@ boost::asio::awaitable<void> run_sse_stream(Stream& stream, Request& req, Respon
   watch->sink = nullptr;
   boost::system::error_code ignored;
   socket.cancel(ignored);  // the watcher's wait
+  if (watch->poll) watch->poll->cancel();
   if (write_error) report_stream_failure(policy, req, write_error);
   if (produced->error) report_stream_failure(policy, req, produced->error);
   if (sink.gone) policy.client_left(req);
   policy.completed(req, 200, std::chrono::steady_clock::now() - started);
+  // Synchronous writes were for the stream; the session's reads and writes are asynchronous either way.
+  socket.non_blocking(false, ignored);
+  co_return keep_alive&& ended_whole && !sink.gone && !write_error && !produced->error;
 }
 
 }  // namespace parley::net

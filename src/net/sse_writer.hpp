@@ -25,9 +25,10 @@ boost::asio::awaitable<void> produce_sse(Response& res, ChannelSink<Socket>& sin
 }
 
 // Until the producer has finished (and what it queued is written), it failed, or the client is gone or stops
-// reading (then the sink is marked gone). Ends a chunked body with its last chunk.
+// reading (then the sink is marked gone). Ends a chunked body with its last chunk: true when that was written
+// whole (the connection can then carry a next request).
 template <class Socket>
-boost::asio::awaitable<void> write_sse(Socket& socket, ChannelSink<Socket>& sink,
+boost::asio::awaitable<bool> write_sse(Socket& socket, ChannelSink<Socket>& sink,
                                        std::chrono::milliseconds keepalive,
                                        std::chrono::milliseconds write_timeout) {
   namespace asio = boost::asio;
@@ -63,20 +64,23 @@ boost::asio::awaitable<void> write_sse(Socket& socket, ChannelSink<Socket>& sink
       batch += ping_frame();
       next_ping = std::chrono::steady_clock::now() + keepalive;
     }
-    if (sink.gone) co_return;
+    if (sink.gone) co_return false;
     if (!batch.empty() && !co_await write_sse_bytes(socket, batch, write_timeout, sink.chunked)) {
       sink.mark_gone();
-      co_return;
+      co_return false;
     }
     if (done) break;
   }
   // No end marker for a client that is gone, or while send() still writes a frame; none on a close-delimited
   // body either.
-  if (sink.gone || sink.direct_writing || !sink.chunked) co_return;
+  if (sink.gone || sink.direct_writing || !sink.chunked) co_return false;
   asio::steady_timer timer(socket.get_executor());
   timer.expires_after(write_timeout);
-  co_await (asio::async_write(socket, asio::buffer("0\r\n\r\n", 5), as_tuple_awaitable) ||
-            timer.async_wait(as_tuple_awaitable));
+  const auto ended = co_await (asio::async_write(socket, asio::buffer("0\r\n\r\n", 5), as_tuple_awaitable) ||
+                               timer.async_wait(as_tuple_awaitable));
+  if (ended.index() != 0) co_return false;  // the deadline passed
+  const auto [ec, n] = std::get<0>(ended);
+  co_return !ec && n == 5;
 }
 
 }  // namespace parley::net

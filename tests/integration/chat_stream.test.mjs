@@ -161,6 +161,54 @@ test('the browser leaving aborts the upstream within 100 ms and keeps the partia
   assert.match(partial.content, /^w0 w1 w2 w3 /);
 });
 
+test('a browser\'s next turn reuses the connection of the last stream', async () => {
+  // As a browser does after a whole chunked response: the second turn goes over the same socket.
+  await up.reset();
+  const socket = net.connect(p.port, '127.0.0.1');
+  let got = '';
+  socket.on('data', (d) => { got += d; });
+  let closed = false;
+  socket.on('close', () => { closed = true; });
+  const send = (body) => socket.write(`POST /api/chat/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const ends = () => got.split('\r\n0\r\n\r\n').length - 1;
+  try {
+    send(JSON.stringify({ messages: [userMsg('first turn')] }));
+    await waitFor(() => ends() === 1 || closed, 5000);
+    assert.equal(ends(), 1, `the first stream did not end with its last chunk: ${got.slice(-200)}`);
+    const first = parseResponse(got);
+    assert.equal(first.status, 200);
+    assert.notEqual(first.headers.connection, 'close');
+    const sessionId = JSON.parse(events(dechunk(first.body))[0].data).session_id;
+    const firstLength = got.length;
+    send(JSON.stringify({ session_id: sessionId, messages: [userMsg('second turn')] }));
+    await waitFor(() => ends() === 2 || closed, 5000);
+    assert.equal(ends(), 2, `no second answer on the same connection (closed: ${closed})`);
+    const second = parseResponse(got.slice(firstLength));
+    assert.equal(second.status, 200);
+    const evs = events(dechunk(second.body));
+    assert.equal(evs.at(-1).data, '[DONE]');
+    const history = await (await fetch(`${p.url}/api/chat/session/${sessionId}/messages`)).json();
+    assert.deepEqual(history.messages.filter((m) => m.role !== 'system').map((m) => m.role), ['user', 'assistant', 'user', 'assistant']);
+  } finally { socket.destroy(); }
+});
+
+test('a client that sent something during the stream and then left still cancels the turn', async () => {
+  // The watch leaves unread bytes for the next request; it must still see the client go (api.md §3.8).
+  await up.script([{ content: Array.from({ length: 100 }, (_, i) => `w${i} `), delay_ms: 50 }]);
+  const before = await up.closed();
+  const socket = net.connect(p.port, '127.0.0.1');
+  let got = '';
+  socket.on('data', (d) => { got += d; });
+  const body = JSON.stringify({ messages: [userMsg('cancel me too')] });
+  socket.write(`POST /api/chat/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  await waitFor(() => got.includes('w3 '), 5000);
+  socket.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  const leftAt = Date.now();
+  socket.destroy();
+  const closed = await up.waitFor({ closed_early: before.closed_early + 1 }, 3000);
+  assert.ok(closed.closed_at - leftAt <= 100, `upstream closed ${closed.closed_at - leftAt} ms after the client left`);
+});
+
 test('validation errors are 422 JSON before streaming; an empty message list fails in-stream', async () => {
   let r = await chat({ messages: [{ role: 'bot', content: 'x' }] });
   assert.equal(r.res.status, 422);

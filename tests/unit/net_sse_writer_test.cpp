@@ -81,6 +81,47 @@ asio::awaitable<void> bursty_producer(SseSink& sink) {
   }
 }
 
+// Three small frames.
+asio::awaitable<void> short_producer(SseSink& sink) {
+  for (int i = 0; i < 3; ++i) {
+    auto frame = format_sse_event("message", "short " + std::to_string(i));
+    co_await sink.send(std::move(frame));
+  }
+}
+
+// The slow producer sends "first", then waits until the test releases it (then sends "last") or its client
+// is gone (noted in slow_saw_gone), at most 10 s.
+std::atomic<bool> slow_release{false};
+std::atomic<bool> slow_saw_gone{false};
+
+asio::awaitable<void> slow_producer(SseSink& sink) {
+  auto first = format_sse_event("message", "first");
+  co_await sink.send(std::move(first));
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (int i = 0; i < 2000 && !slow_release; ++i) {
+    if (sink.client_gone()) {
+      slow_saw_gone = true;
+      co_return;
+    }
+    timer.expires_after(std::chrono::milliseconds(5));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+  auto last = format_sse_event("message", "last");
+  co_await sink.send(std::move(last));
+}
+
+asio::awaitable<Response> short_route(Request&) {
+  Response res;
+  res.sse = [](SseSink& sink) { return short_producer(sink); };
+  co_return res;
+}
+
+asio::awaitable<Response> slow_route(Request&) {
+  Response res;
+  res.sse = [](SseSink& sink) { return slow_producer(sink); };
+  co_return res;
+}
+
 asio::awaitable<Response> busy_route(Request&) {
   Response res;
   res.sse = [](SseSink& sink) { return busy_producer(sink); };
@@ -98,6 +139,10 @@ class SseServer : public ::testing::Test {
   void SetUp() override {
     router_.add(RouteSpec{"GET", "/busy", busy_route, BodyPolicy::ignored, Access::open});
     router_.add(RouteSpec{"GET", "/bursty", bursty_route, BodyPolicy::ignored, Access::open});
+    router_.add(RouteSpec{"GET", "/short", short_route, BodyPolicy::ignored, Access::open});
+    router_.add(RouteSpec{"GET", "/slow", slow_route, BodyPolicy::ignored, Access::open});
+    slow_release = false;
+    slow_saw_gone = false;
     ServerOptions options;
     options.host = "127.0.0.1";
     options.port = 0;
@@ -116,14 +161,48 @@ class SseServer : public ::testing::Test {
   }
 
   // Connects and sends a GET; reads time out after 10 s so that a broken server fails instead of hanging.
-  tcp::socket request(const std::string& path, const char* version = "HTTP/1.1") {
+  // The tests that read until the connection closes ask for that ("Connection: close").
+  tcp::socket request(const std::string& path, const char* version = "HTTP/1.1",
+                      const char* headers = "Connection: close\r\n") {
     tcp::socket s(client_ioc_);
     s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
     timeval tv{10, 0};
     ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    const std::string req = "GET " + path + " " + version + "\r\nHost: 127.0.0.1\r\n\r\n";
-    asio::write(s, asio::buffer(req));
+    asio::write(s, asio::buffer(get(path, version, headers)));
     return s;
+  }
+  static std::string get(const std::string& path, const char* version = "HTTP/1.1",
+                         const char* headers = "") {
+    return "GET " + path + " " + version + "\r\nHost: 127.0.0.1\r\n" + headers + "\r\n";
+  }
+
+  // Until `text` holds `n` whole chunked responses (each ends with its last chunk); false when the
+  // connection ended or a read timed out first.
+  static bool read_responses(tcp::socket& s, std::string& text, std::size_t n) {
+    char buf[4096];
+    boost::system::error_code ec;
+    while (count(text, "\r\n0\r\n\r\n") < n) {
+      const auto got = s.read_some(asio::buffer(buf), ec);
+      text.append(buf, got);
+      if (ec) return false;
+    }
+    return true;
+  }
+  static std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + what.size())) ++n;
+    return n;
+  }
+  // Reads until `text` has `what`; false when the connection ended or a read timed out first.
+  static bool read_until(tcp::socket& s, std::string& text, const std::string& what) {
+    char buf[4096];
+    boost::system::error_code ec;
+    while (text.find(what) == std::string::npos) {
+      const auto got = s.read_some(asio::buffer(buf), ec);
+      text.append(buf, got);
+      if (ec) return false;
+    }
+    return true;
   }
 
   // Everything until the server closes the connection.
@@ -231,6 +310,69 @@ TEST_F(SseServer, Http10ClientGetsEveryFrameUnframedInOrderThenTheConnectionClos
   const auto body = response.substr(head_end + 4);
   ASSERT_EQ(body.size(), expected.size());
   EXPECT_TRUE(body == expected);
+}
+
+TEST_F(SseServer, ConnectionIsKeptForANextRequestAfterAWholeStream) {
+  // A browser's next turn goes over the same connection: no "Connection: close", and the stream's end is its
+  // last chunk, not the connection's.
+  auto s = request("/short", "HTTP/1.1", "");
+  std::string text;
+  ASSERT_TRUE(read_responses(s, text, 1)) << text;
+  const auto head = text.substr(0, text.find("\r\n\r\n"));
+  EXPECT_EQ(head.find("Connection: close"), std::string::npos) << head;
+  EXPECT_NE(head.find("Transfer-Encoding: chunked"), std::string::npos) << head;
+  const std::string expected = format_sse_event("message", "short 0") +
+                               format_sse_event("message", "short 1") +
+                               format_sse_event("message", "short 2");
+  EXPECT_EQ(dechunk(text), expected);
+
+  asio::write(s, asio::buffer(get("/short")));
+  std::string second;
+  ASSERT_TRUE(read_responses(s, second, 1)) << "no second response on the same connection: " << second;
+  EXPECT_EQ(second.rfind("HTTP/1.1 200", 0), 0U) << second;
+  EXPECT_EQ(dechunk(second), expected);
+}
+
+TEST_F(SseServer, ClientThatAsksForCloseGetsItAfterTheStream) {
+  auto s = request("/short");
+  const auto text = read_all(s);
+  const auto head = text.substr(0, text.find("\r\n\r\n"));
+  EXPECT_NE(head.find("Connection: close"), std::string::npos) << head;
+  EXPECT_EQ(count(text, "\r\n0\r\n\r\n"), 1U) << text;
+}
+
+TEST_F(SseServer, RequestSentDuringAStreamIsAnsweredAfterIt) {
+  // The client watch must not read (and drop) what the client sends while the stream runs: it is the next
+  // request on the connection.
+  auto s = request("/slow", "HTTP/1.1", "");
+  std::string text;
+  ASSERT_TRUE(read_until(s, text, "data: first")) << text;
+  asio::write(s, asio::buffer(get("/short")));
+  // The pipelined request is seen by the watch as unread input, not as a client that left.
+  slow_release = true;
+  ASSERT_TRUE(read_responses(s, text, 2)) << "the request sent during the stream was not answered: " << text;
+  EXPECT_FALSE(slow_saw_gone);
+  const auto second = text.find("HTTP/1.1 200", 1);
+  ASSERT_NE(second, std::string::npos) << text;
+  EXPECT_EQ(dechunk(text.substr(0, second)),
+            format_sse_event("message", "first") + format_sse_event("message", "last"));
+  EXPECT_EQ(dechunk(text.substr(second)), format_sse_event("message", "short 0") +
+                                              format_sse_event("message", "short 1") +
+                                              format_sse_event("message", "short 2"));
+}
+
+TEST_F(SseServer, ClientThatSendsSomethingAndThenLeavesIsSeenAsGone) {
+  // Unread bytes keep the socket readable: the end of the client's side is still found (api.md §3.8).
+  auto s = request("/slow", "HTTP/1.1", "");
+  std::string text;
+  ASSERT_TRUE(read_until(s, text, "data: first")) << text;
+  asio::write(s, asio::buffer(get("/short")));
+  boost::system::error_code ec;
+  s.shutdown(tcp::socket::shutdown_both, ec);
+  s.close(ec);
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (!slow_saw_gone && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(slow_saw_gone) << "the producer was not told the client left";
 }
 
 }  // namespace
