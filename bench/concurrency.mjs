@@ -4,6 +4,7 @@
 // Measured at several N (a fresh parley each) so that memory can be plotted against streams. The load generator is
 // build/sse_load (C++). Usage:
 //   node bench/concurrency.mjs [--streams 5000] [--seconds 10] [--sweep 500,1000,2500,5000,max] [--connect-rate 2000]
+//     [--scenario-in-body]
 // "max" is the most streams the open-files limit allows: parley needs two sockets per stream (client, upstream),
 // so a hard limit of 20,000 allows ~9,900. Writes bench/out/concurrency.json; not a test.
 import { spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ const arg = (name, dflt) => { const i = argv.indexOf(name); return i > 0 ? argv[
 const streams = Number(arg('--streams', 5000));
 const seconds = Number(arg('--seconds', 10));
 const connectRate = Number(arg('--connect-rate', 2000));
+const scenarioInBody = argv.includes('--scenario-in-body');
 let limits = openFileLimits();
 // 10,000 streams need ~20,200 open files in parley (two sockets per stream plus its own files). When the hard limit
 // is lower, raising it is tried (prlimit on this process; children inherit it) and what the system said is reported:
@@ -62,8 +64,11 @@ async function measure(n) {
     // of them to outlast the ramp-up and the measured seconds.
     const rampGuess = n / connectRate + 10;
     const ticks = Math.ceil(seconds + rampGuess + 60);
-    const body = bodyFile({ messages: [{ role: 'user', content: `stream of ${n}` }],
-      fake_scenario: { content: Array.from({ length: ticks }, (_, k) => `tick${k} `), delay_ms: 1000 } });
+    // Set in the fake for every request, so that the streams send plain chat requests (a `fake_scenario` in the
+    // body, --scenario-in-body, is an unknown key parley keeps and forwards: ~1.6 KB of JSON per stream).
+    const scenario = { content: Array.from({ length: ticks }, (_, k) => `tick${k} `), delay_ms: 1000 };
+    if (!scenarioInBody) await up.setDefaultScenario(scenario);
+    const body = bodyFile({ messages: [{ role: 'user', content: `stream of ${n}` }], ...(scenarioInBody ? { fake_scenario: scenario } : {}) });
     let last = { marked: 0, errors: 0, finished: 0 };
     const load = startSseLoad({ url: `${p.url}/api/chat/stream`, bodyFile: body, concurrency: n, requests: n, connectRate,
       firstMarker: '"content":"tick0 ', countMarker: '"content":"tick', timeout: 60, progress: 0.25 }, { onProgress: (x) => { last = x; } });

@@ -2,7 +2,7 @@
 // streams are opened as in bench/concurrency.mjs, and after they have been held for a few seconds parley is killed
 // (SIGKILL), so that heaptrack's peak is the held state and not the burst of cancelled turns that follows when
 // the clients leave. Prints the heaptrack file; read it with `heaptrack_print -f FILE --print-peaks 1`.
-//   node bench/streams_heap.mjs [--streams 1000] [--seconds 5] [--out /tmp/parley-heap]
+//   node bench/streams_heap.mjs [--streams 1000] [--seconds 5] [--out /tmp/parley-heap] [--scenario-in-body]
 // Not a test; needs heaptrack (./scripts/install-deps --bench).
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -27,8 +27,13 @@ const p = await startParley({
 const children = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((d) => {
   try { return execFileSync('ps', ['-o', 'ppid=', '-p', d]).toString().trim() === String(p.proc.pid); } catch { return false; }
 });
-const body = bodyFile({ messages: [{ role: 'user', content: `stream of ${n}` }],
-  fake_scenario: { content: Array.from({ length: seconds + n / 500 + 60 }, (_, k) => `tick${k} `), delay_ms: 1000 } });
+// The fake's slow scenario is set once for every request, so the streams send plain chat requests: a
+// `fake_scenario` in the body (--scenario-in-body, as before 2026-12-02) is an unknown key that parley keeps
+// and forwards on every hop, ~1.6 KB of JSON per stream that no real client sends.
+const scenario = { content: Array.from({ length: seconds + n / 500 + 60 }, (_, k) => `tick${k} `), delay_ms: 1000 };
+const inBody = argv.includes('--scenario-in-body');
+if (!inBody) await up.setDefaultScenario(scenario);
+const body = bodyFile({ messages: [{ role: 'user', content: `stream of ${n}` }], ...(inBody ? { fake_scenario: scenario } : {}) });
 let last = { marked: 0, errors: 0 };
 const load = startSseLoad({ url: `${p.url}/api/chat/stream`, bodyFile: body, concurrency: n, requests: n, connectRate: 2000,
   firstMarker: '"content":"tick0 ', countMarker: '"content":"tick', timeout: 120, progress: 0.25 }, { onProgress: (x) => { last = x; } });

@@ -138,7 +138,7 @@ function waitForCounts(query, res) {
 }
 
 async function handleChat(req, res, body) {
-  const sc = state.script.length ? state.script.shift() : (body?.fake_scenario ?? { content: ['Hello', ' from', ' the fake.'] });
+  const sc = state.script.length ? state.script.shift() : (body?.fake_scenario ?? state.defaultScenario ?? { content: ['Hello', ' from', ' the fake.'] });
   if (sc.status) {
     const headers = { 'Content-Type': 'application/json' };
     if (sc.retry_after) headers['Retry-After'] = String(sc.retry_after);
@@ -192,13 +192,16 @@ const server = http.createServer(async (req, res) => {
     res.setHeader('Content-Type', 'application/json');
     if (path === '/__control/script' && req.method === 'POST') { state.script.push(...(Array.isArray(body) ? body : [body])); return res.end('{}'); }
     if (path === '/__control/models' && req.method === 'POST') { models = body; return res.end('{}'); }
+    // The scenario of every request without a script entry or a fake_scenario of its own (a benchmark's
+    // thousands of streams then send plain chat requests).
+    if (path === '/__control/default_scenario' && req.method === 'POST') { state.defaultScenario = body ?? undefined; return res.end('{}'); }
     if (path === '/__control/requests') return res.end(JSON.stringify(state.requests));
     if (path === '/__control/sent') return res.end(JSON.stringify(state.sent));
     if (path === '/__control/closed') return res.end(JSON.stringify({ closed_early: state.closedEarly, finished: state.finished, closed_at: state.closedAt ?? null }));
     if (path === '/__control/wait') return waitForCounts(url.searchParams, res);
     if (path === '/__control/providers' && req.method === 'POST') { providers = body; return res.end('{}'); }
     if (path === '/__control/endpoints' && req.method === 'POST') { endpoints = body; return res.end('{}'); }
-    if (path === '/__control/reset') { state.script = []; state.requests = []; state.closedEarly = 0; state.finished = 0; models = defaultModels; providers = defaultProviders; endpoints = {}; return res.end('{}'); }
+    if (path === '/__control/reset') { state.script = []; state.defaultScenario = undefined; state.requests = []; state.closedEarly = 0; state.finished = 0; models = defaultModels; providers = defaultProviders; endpoints = {}; return res.end('{}'); }
     res.statusCode = 404; return res.end('{}');
   }
   state.requests.push({ method: req.method, path, query: url.search, headers: req.headers, body });

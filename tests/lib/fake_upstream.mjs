@@ -25,6 +25,7 @@ export async function startFakeUpstream() {
     proc,
     baseUrl: `${url}/api/v1`,
     script: (scenarios) => control('script', scenarios),
+    setDefaultScenario: (scenario) => control('default_scenario', scenario),
     setModels: (models) => control('models', models),
     setProviders: (providers) => control('providers', providers),
     setEndpoints: (byModel) => control('endpoints', byModel),
