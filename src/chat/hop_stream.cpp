@@ -109,11 +109,66 @@ awaitable<bool> on_body(std::shared_ptr<HopState> state, std::string_view data, 
   co_return more;
 }
 
-}  // namespace
+using Failure = llm::ProviderError::Kind;
+using CallResult = Result<void, llm::ProviderError>;
 
-awaitable<HopOutcome> stream_hop(llm::ProviderClient& provider, std::string upstream_body, net::SseSink& sink,
+// How the hop ended when the call's end already decides it: cancelled, refused, or stopped by an oversized
+// event. (These and final_outcome are plain functions: their locals would otherwise be in the coroutine frame
+// that every open stream keeps, P3.)
+bool early_outcome(const HopState& state, const CallResult& result, net::SseSink& sink, HopOutcome& out) {
+  out.upstream_status = state.status;
+  if (sink.client_gone() || (!result && result.error().kind == Failure::cancelled)) {
+    out.kind = HopOutcome::Kind::cancelled;
+    return true;
+  }
+  if (state.status >= 400) {
+    out.kind = HopOutcome::Kind::failed;
+    out.error = TurnError::upstream_http(state.status, state.error_body);
+    out.error_body = state.error_body;
+    return true;
+  }
+  if (state.oversized) {
+    metrics::global().upstream_error("event_too_large", state.status);
+    // Reading stopped on purpose: not "the upstream closed the stream".
+    out.kind = HopOutcome::Kind::failed;
+    out.error =
+        TurnError::upstream_event_too_large(net::describe_event_limit(state.parser.max_event_bytes()));
+    return true;
+  }
+  return false;
+}
+
+// How the hop ended otherwise, once a final event without its blank line has been relayed.
+void final_outcome(const HopState& state, const CallResult& result, const llm::HopAccumulator& acc,
+                   HopOutcome& out) {
+  if (state.in_band_error) {
+    metrics::global().upstream_error("in_band", state.status);
+    out.kind = HopOutcome::Kind::failed;
+    out.error = TurnError::in_band(*acc.error());
+    return;
+  }
+  if (!result && result.error().kind == Failure::not_configured) {
+    out.kind = HopOutcome::Kind::failed;
+    out.error = TurnError::not_configured();
+    return;
+  }
+  if (!result && state.status == 0) {
+    out.kind = HopOutcome::Kind::failed;
+    out.error = result.error().kind == Failure::timeout ? TurnError::timeout(result.error().timeout_seconds)
+                                                        : TurnError::unreachable(result.error().message);
+    return;
+  }
+  if (state.done || acc.finished()) return;  // complete, even if the connection dropped after the finish
+  out.kind = HopOutcome::Kind::failed;
+  out.error = (!result && result.error().kind == Failure::timeout)
+                  ? TurnError::timeout(result.error().timeout_seconds)
+                  : TurnError::disconnected();
+}
+
+// The upstream call with its callbacks (built here, not in the coroutine's frame).
+awaitable<CallResult> start_call(llm::ProviderClient& provider, std::string upstream_body,
+                                 const std::shared_ptr<HopState>& state, net::SseSink& sink,
                                  llm::HopAccumulator& acc, HopImages* images) {
-  auto state = std::make_shared<HopState>();
   net::HttpClient::HeadFn on_head = [state, &acc](int status, const net::Headers& headers) {
     state->status = status;
     acc.set_response_headers(headers);
@@ -123,59 +178,25 @@ awaitable<HopOutcome> stream_hop(llm::ProviderClient& provider, std::string upst
   net::HttpClient::DataFn on_data = [state, sink_ptr, acc_ptr, images](std::string_view data) {
     return on_body(state, data, sink_ptr, acc_ptr, images);
   };
-  const auto result = co_await provider.stream_completion(std::move(upstream_body), std::move(on_head),
-                                                          std::move(on_data), &sink.cancellation());
-  using Failure = llm::ProviderError::Kind;
+  return provider.stream_completion(std::move(upstream_body), std::move(on_head), std::move(on_data),
+                                    &sink.cancellation());
+}
 
+}  // namespace
+
+awaitable<HopOutcome> stream_hop(llm::ProviderClient& provider, std::string upstream_body, net::SseSink& sink,
+                                 llm::HopAccumulator& acc, HopImages* images) {
+  auto state = std::make_shared<HopState>();
+  const auto result = co_await start_call(provider, std::move(upstream_body), state, sink, acc, images);
   HopOutcome out;
-  out.upstream_status = state->status;
-  if (sink.client_gone() || (!result && result.error().kind == Failure::cancelled)) {
-    out.kind = HopOutcome::Kind::cancelled;
-    co_return out;
-  }
-  if (state->status >= 400) {
-    out.kind = HopOutcome::Kind::failed;
-    out.error = TurnError::upstream_http(state->status, state->error_body);
-    out.error_body = state->error_body;
-    co_return out;
-  }
-  if (state->oversized) {
-    metrics::global().upstream_error("event_too_large", state->status);
-    // Reading stopped on purpose: not "the upstream closed the stream".
-    out.kind = HopOutcome::Kind::failed;
-    out.error =
-        TurnError::upstream_event_too_large(net::describe_event_limit(state->parser.max_event_bytes()));
-    co_return out;
-  }
+  if (early_outcome(*state, result, sink, out)) co_return out;
   if (result && !state->done && !state->in_band_error) {
     // A final event without its blank line still counts.
     std::vector<net::SseEvent> tail;
     state->parser.finish(tail);
     co_await relay_events(state, std::move(tail), &sink, &acc, images);
   }
-  if (state->in_band_error) {
-    metrics::global().upstream_error("in_band", state->status);
-    out.kind = HopOutcome::Kind::failed;
-    out.error = TurnError::in_band(*acc.error());
-    co_return out;
-  }
-  if (!result && result.error().kind == Failure::not_configured) {
-    out.kind = HopOutcome::Kind::failed;
-    out.error = TurnError::not_configured();
-    co_return out;
-  }
-  if (!result && state->status == 0) {
-    out.kind = HopOutcome::Kind::failed;
-    out.error = result.error().kind == Failure::timeout ? TurnError::timeout(result.error().timeout_seconds)
-                                                        : TurnError::unreachable(result.error().message);
-    co_return out;
-  }
-  if (state->done || acc.finished())
-    co_return out;  // complete, even if the connection dropped after the finish
-  out.kind = HopOutcome::Kind::failed;
-  out.error = (!result && result.error().kind == Failure::timeout)
-                  ? TurnError::timeout(result.error().timeout_seconds)
-                  : TurnError::disconnected();
+  final_outcome(*state, result, acc, out);
   co_return out;
 }
 

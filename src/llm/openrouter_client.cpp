@@ -142,6 +142,20 @@ net::ClientRequest completion_request(const Config& config, std::string body) {
   return req;
 }
 
+// The streaming request, started outside the coroutine: the request and the callbacks are built here, not
+// in the frame that every open stream keeps (P3).
+awaitable<Result<int, net::TransportError>> start_completion(
+    net::HttpClient& http, const Config& config, std::string body, const std::shared_ptr<int>& status,
+    net::HttpClient::HeadFn on_head, net::HttpClient::DataFn on_data, CancelSignal* cancel) {
+  net::HttpClient::HeadFn noting_head = [status, on_head = std::move(on_head)](int code,
+                                                                               const net::Headers& headers) {
+    *status = code;
+    if (on_head) on_head(code, headers);
+  };
+  return http.stream(completion_request(config, std::move(body)), std::move(noting_head), std::move(on_data),
+                     cancel);
+}
+
 }  // namespace
 
 awaitable<Result<void, ProviderError>> OpenRouterClient::stream_completion(std::string body,
@@ -151,13 +165,8 @@ awaitable<Result<void, ProviderError>> OpenRouterClient::stream_completion(std::
   if (!configured()) co_return failure(ProviderError::Kind::not_configured, "no API key");
   // The status is noted once per request for the metrics; the body callback is passed on untouched.
   auto status = std::make_shared<int>(0);
-  net::HttpClient::HeadFn noting_head = [status, on_head = std::move(on_head)](int code,
-                                                                               const net::Headers& headers) {
-    *status = code;
-    if (on_head) on_head(code, headers);
-  };
-  const auto result = co_await http_.stream(completion_request(config_, std::move(body)),
-                                            std::move(noting_head), std::move(on_data), cancel);
+  const auto result = co_await start_completion(http_, config_, std::move(body), status, std::move(on_head),
+                                                std::move(on_data), cancel);
   if (result) {
     record_completion(nullptr, *status);
   } else {

@@ -40,32 +40,40 @@ void ClientConnection::arm(std::chrono::milliseconds d) {
   });
 }
 
+void ClientConnection::adapt_read_size(std::size_t asked, std::size_t got) {
+  read_size = got == asked ? std::min(asked * 2, kMaxReadSize) : kReadSize;
+}
+
+bool ClientConnection::try_read(IoResult& out) {
+  boost::system::error_code ec;
+  if (!sock.non_blocking()) sock.non_blocking(true, ec);
+  const std::size_t asked = read_size;
+  const std::size_t n = ec ? 0 : sock.read_some(input.prepare(asked), ec);
+  input.commit(n);
+  if (ec != asio::error::would_block && ec != asio::error::try_again) {
+    adapt_read_size(asked, n);
+    out = IoResult{ec, n};
+    return true;
+  }
+  // What is left (often the CRLF that ends a chunk) is kept in a buffer of its own size.
+  if (input.capacity() > input.size()) input.shrink_to_fit();
+  return false;
+}
+
 awaitable<ClientConnection::IoResult> ClientConnection::read_more() {
-  const auto adapt = [this](std::size_t asked, std::size_t got) {
-    read_size = got == asked ? std::min(asked * 2, kMaxReadSize) : kReadSize;
-  };
   if (tls_stream) {
     const std::size_t asked = read_size;
     auto [ec, n] = co_await tls_stream->async_read_some(input.prepare(asked), as_tuple_awaitable);
     input.commit(n);
-    adapt(asked, n);
+    adapt_read_size(asked, n);
     co_return IoResult{ec, n};
   }
-  for (;;) {
-    boost::system::error_code ec;
-    if (!sock.non_blocking()) sock.non_blocking(true, ec);
-    const std::size_t asked = read_size;
-    const std::size_t n = ec ? 0 : sock.read_some(input.prepare(asked), ec);
-    input.commit(n);
-    if (ec != asio::error::would_block && ec != asio::error::try_again) {
-      adapt(asked, n);
-      co_return IoResult{ec, n};
-    }
-    // What is left (often the CRLF that ends a chunk) is kept in a buffer of its own size.
-    if (input.capacity() > input.size()) input.shrink_to_fit();
+  IoResult out;
+  while (!try_read(out)) {
     auto [wec] = co_await sock.async_wait(tcp::socket::wait_read, as_tuple_awaitable);
     if (wec) co_return IoResult{wec, 0};
   }
+  co_return out;
 }
 
 awaitable<ClientConnection::IoResult> ClientConnection::write_all(asio::const_buffer b) {

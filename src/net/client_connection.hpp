@@ -50,12 +50,16 @@ struct ClientConnection : std::enable_shared_from_this<ClientConnection> {
   // connection the wait holds no buffer (an idle stream keeps no 4 KB block): readiness first, then a
   // non-blocking read.
   boost::asio::awaitable<IoResult> read_more();
+  // Plain TCP only: read_more without its wait. True with the read's result; false when nothing has arrived
+  // (wait for readiness, then try again), so that a caller can wait in its own frame (P3).
+  bool try_read(IoResult& out);
   static constexpr std::size_t kReadSize = 4096;
   static constexpr std::size_t kMaxReadSize = 64 * 1024;
   // kReadSize, doubled after each read that filled it up to kMaxReadSize, back to kReadSize after one that
   // did not: a stream that arrives faster than it is read (P2) takes it in few large reads, and a slow one
   // (one chunk a second, P3) never allocates more than it gets.
   std::size_t read_size = kReadSize;
+  void adapt_read_size(std::size_t asked, std::size_t got);
   // The size of the body piece buffer of the current read (see take_body_piece).
   std::size_t piece_size = 0;
   boost::asio::awaitable<IoResult> write_all(boost::asio::const_buffer b);
