@@ -146,6 +146,7 @@ void map_hits_to_sessions(SqliteConnection& c, const std::vector<std::int64_t>& 
 void map_hits_with_cache(SqliteConnection& c, MessageSessionCache& cache,
                          const std::vector<std::int64_t>& ids, SessionIndex& sessions,
                          std::vector<Hit>& hits) {
+  if (ids.empty()) return;  // nothing to map: no reason to build the cache
   std::vector<std::int64_t> unknown;
   {
     const auto reader = cache.read(c);
