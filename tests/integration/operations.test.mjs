@@ -190,7 +190,7 @@ test('restore refuses a corrupt file, a non-SQLite file, a newer schema and an e
   const newer = join(home, 'newer.db');
   writeFileSync(newer, readFileSync(backup));
   sql(newer, "INSERT INTO schema_migrations (version, applied_at) VALUES (99, '2030-01-01T00:00:00Z')");
-  refused(newer, /schema version 99 is newer than this parley's \(6\)/);
+  refused(newer, /schema version 99 is newer than this parley's \(7\)/);
   refused(join(home, 'missing.db'), /is not a file/);
 });
 
