@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "store/message_session_cache.hpp"
 #include "store/search_text.hpp"
 #include "store/sqlite_connection.hpp"
 #include "store_test_support.hpp"
@@ -216,6 +217,66 @@ TEST_F(SearchCacheTest, AnIdTakenAgainByAnotherProgramIsNoticed) {
   EXPECT_EQ(search("lemon"), (std::map<std::string, std::string>{{"old", "lemon moved"}}));
   check("lime");
   check("lemon");
+}
+
+// The cache itself, on connections of the test's own: a read transaction that began before another
+// program's change and the rebuild it caused is not served from the rebuilt entries.
+TEST_F(SearchCacheTest, ASnapshotOlderThanARebuildIsNotServed) {
+  const auto moved = add("from", "kiwi");
+  add("other", "x");
+  SqliteConnection older(path_), newer(path_), writer(path_);
+  older.execute_script("BEGIN");
+  ASSERT_EQ(older.query("SELECT session_id FROM messages WHERE id = ?", {moved}).front().text(0), "from");
+  writer.query("UPDATE messages SET session_id = 'other' WHERE id = ?", {moved});
+  MessageSessionCache cache;
+  newer.execute_script("BEGIN");
+  {
+    const auto reader = cache.read(newer);
+    ASSERT_TRUE(reader);
+    ASSERT_NE(reader->conversation(moved), MessageSessionCache::unknown);
+    EXPECT_EQ(reader->session(reader->conversation(moved)), "other");
+  }
+  newer.rollback();
+  EXPECT_FALSE(cache.read(older)) << "the older snapshot has the row in \"from\"";
+  older.rollback();
+  EXPECT_EQ(cache.stats().builds, 1);
+}
+
+// Rows deleted after an older snapshot began and before the cache was built: the older snapshot still sees
+// them; a gap is left to SQLite, and a row above the cache is added from the older snapshot (ids are not
+// reused, so the entry stays right).
+TEST_F(SearchCacheTest, AnOlderSnapshotSeesRowsDeletedBeforeTheBuild) {
+  const auto a1 = add("a", "one");
+  const auto a2 = add("a", "two");
+  const auto b1 = add("b", "three");
+  const auto b2 = add("b", "four");
+  SqliteConnection older(path_), newer(path_), writer(path_);
+  older.execute_script("BEGIN");
+  ASSERT_EQ(older.query("SELECT count(*) FROM messages").front().integer(0), 4);
+  writer.query("DELETE FROM messages WHERE id IN (?, ?)", {a2, b2});
+  MessageSessionCache cache;
+  newer.execute_script("BEGIN");
+  {
+    const auto reader = cache.read(newer);
+    ASSERT_TRUE(reader);
+    EXPECT_EQ(reader->session(reader->conversation(a1)), "a");
+    EXPECT_EQ(reader->conversation(a2), MessageSessionCache::unknown);
+    EXPECT_EQ(reader->conversation(b2), MessageSessionCache::unknown);
+  }
+  newer.rollback();
+  {
+    const auto reader = cache.read(older);
+    ASSERT_TRUE(reader);
+    EXPECT_EQ(reader->conversation(a2), MessageSessionCache::unknown);  // a gap: SQLite answers
+    ASSERT_NE(reader->conversation(b2), MessageSessionCache::unknown);  // read from the older snapshot
+    EXPECT_EQ(reader->session(reader->conversation(b2)), "b");
+    EXPECT_EQ(reader->session(reader->conversation(b1)), "b");
+  }
+  older.rollback();
+  const auto stats = cache.stats();
+  EXPECT_EQ(stats.builds, 1);
+  EXPECT_EQ(stats.extensions, 1);
+  EXPECT_EQ(stats.last, b2);
 }
 
 // Migration 7 on a file that has messages: the watch starts at the largest id, and a reopened file keeps its
