@@ -8,7 +8,9 @@
 #include <functional>
 
 #include "core/json.hpp"
+#include "store/message_session_cache.hpp"
 #include "store/migrations.hpp"
+#include "store/session_index.hpp"
 #include "store/sql_repository.hpp"
 #include "store/sqlite_connection.hpp"
 
@@ -77,59 +79,6 @@ class StatementScope {
   throw DatabaseError(std::string("SQLite statement failed: ") + sqlite3_errmsg(c.handle()));
 }
 
-// Distinct session ids, numbered in order of first sight: an open-addressing table of numbers, the ids in one
-// buffer. (std::unordered_map<std::string, ...> spent most of a broad search's time on its nodes, strings
-// and uncached hashes: 90,000 conversations for q="tari".)
-class SessionIndex {
- public:
-  // The number of `session`, added when new.
-  std::uint32_t add(std::string_view session) {
-    if ((size() + 1) * 2 > slots_.size()) grow();
-    const std::uint64_t h = hash(session);
-    std::size_t pos = h & (slots_.size() - 1);
-    for (; slots_[pos] != 0; pos = (pos + 1) & (slots_.size() - 1)) {
-      const std::uint32_t i = slots_[pos] - 1;
-      if (hashes_[i] == h && at(i) == session) return i;
-    }
-    const auto i = static_cast<std::uint32_t>(size());
-    slots_[pos] = i + 1;
-    hashes_.push_back(h);
-    chars_.append(session);
-    ends_.push_back(chars_.size());
-    return i;
-  }
-  [[nodiscard]] std::optional<std::uint32_t> find(std::string_view session) const {
-    if (slots_.empty()) return std::nullopt;
-    const std::uint64_t h = hash(session);
-    for (std::size_t pos = h & (slots_.size() - 1); slots_[pos] != 0; pos = (pos + 1) & (slots_.size() - 1)) {
-      const std::uint32_t i = slots_[pos] - 1;
-      if (hashes_[i] == h && at(i) == session) return i;
-    }
-    return std::nullopt;
-  }
-  [[nodiscard]] std::size_t size() const { return ends_.size(); }
-  [[nodiscard]] std::string_view at(std::uint32_t i) const {
-    const std::size_t begin = i == 0 ? 0 : ends_[i - 1];
-    return std::string_view(chars_).substr(begin, ends_[i] - begin);
-  }
-
- private:
-  static std::uint64_t hash(std::string_view s) { return std::hash<std::string_view>{}(s); }
-  void grow() {
-    slots_.assign(std::max<std::size_t>(1024, slots_.size() * 2), 0);
-    for (std::uint32_t i = 0; i < size(); ++i) {
-      std::size_t pos = hashes_[i] & (slots_.size() - 1);
-      while (slots_[pos] != 0) pos = (pos + 1) & (slots_.size() - 1);
-      slots_[pos] = i + 1;
-    }
-  }
-
-  std::vector<std::uint32_t> slots_;  // number + 1; 0 = empty; a power of two, at most half full
-  std::vector<std::uint64_t> hashes_;
-  std::string chars_;
-  std::vector<std::size_t> ends_;
-};
-
 struct Hit {
   std::uint32_t session;  // index in the SessionIndex
   std::int64_t message_id;
@@ -189,6 +138,40 @@ void map_hits_to_sessions(SqliteConnection& c, const std::vector<std::int64_t>& 
     if (rc == SQLITE_DONE) break;  // no rows past here: the remaining hits have none
     if (rc != SQLITE_ROW) step_failed(c);
   }
+}
+
+// Maps the sorted hit ids through the repository's id -> conversation cache (array lookups); the ids it
+// does not know (gaps, rows newer than it, or a snapshot it cannot serve) go through map_hits_to_sessions.
+// `hits` ends in message id order either way.
+void map_hits_with_cache(SqliteConnection& c, MessageSessionCache& cache,
+                         const std::vector<std::int64_t>& ids, SessionIndex& sessions,
+                         std::vector<Hit>& hits) {
+  if (ids.empty()) return;  // nothing to map: no reason to build the cache
+  std::vector<std::int64_t> unknown;
+  {
+    const auto reader = cache.read(c);
+    if (!reader) {
+      map_hits_to_sessions(c, ids, sessions, hits);
+      return;
+    }
+    std::vector<std::uint32_t> number(reader->conversations(), UINT32_MAX);  // cache's -> `sessions`'
+    hits.reserve(ids.size());
+    for (const auto id : ids) {
+      const auto conversation = reader->conversation(id);
+      if (conversation == MessageSessionCache::unknown) {
+        unknown.push_back(id);
+        continue;
+      }
+      auto& n = number[conversation];
+      if (n == UINT32_MAX) n = sessions.add(reader->session(conversation));
+      hits.push_back({n, id});
+    }
+  }
+  if (unknown.empty()) return;
+  const auto known = static_cast<std::ptrdiff_t>(hits.size());
+  map_hits_to_sessions(c, unknown, sessions, hits);
+  std::inplace_merge(hits.begin(), hits.begin() + known, hits.end(),
+                     [](const Hit& a, const Hit& b) { return a.message_id < b.message_id; });
 }
 
 }  // namespace
@@ -316,7 +299,8 @@ ConversationPage SqlRepository::list_conversations(const ConversationQuery& quer
 }
 
 // SQLite: the conversations of every full-text hit are collected in one pass over the hits (message id to
-// session through the dense idx_messages_id_session), without ranking them; the page is then either an
+// session through the repository's in-memory cache, else the dense idx_messages_id_session), without
+// ranking them; the page is then either an
 // index walk of the list order that keeps matched conversations (many matches) or a sort of the matched
 // ones (few); only the page's conversations choose their best message for the snippet.
 ConversationPage SqlRepository::search_conversations_sqlite(const ConversationQuery& query) {
@@ -328,7 +312,8 @@ ConversationPage SqlRepository::search_conversations_sqlite(const ConversationQu
   std::vector<Hit> hits;
   if (!terms.empty()) {
     auto& lite = dynamic_cast<SqliteConnection&>(*c);
-    map_hits_to_sessions(lite, full_text_hits(lite, fts5_match_expression(terms)), matched, hits);
+    map_hits_with_cache(lite, *hit_sessions_, full_text_hits(lite, fts5_match_expression(terms)), matched,
+                        hits);
   }
   c->for_each_row(
       "SELECT session_id FROM conversations INDEXED BY idx_conversations_titled "

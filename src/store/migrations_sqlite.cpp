@@ -206,6 +206,33 @@ END;
 )sql");
 }
 
+// The SQLite search keeps message id -> conversation in memory (store/message_session_cache.hpp) and trusts
+// an entry for as long as no row can have taken an id it read or moved to another conversation. parley
+// never does either (ids come from AUTOINCREMENT, above every id used before; no UPDATE of messages.id or
+// session_id), but another program writing the file could: these triggers count such writes in
+// message_id_watch.changes, and a search that sees the count grow rebuilds the cache. high_id is the largest
+// id ever inserted (the sqlite_sequence value, kept here too so that editing that table cannot hide a reuse).
+// Costs one single-row UPDATE per message insert.
+void message_id_watch(SqlConnection& c) {
+  c.execute_script(R"sql(
+CREATE TABLE IF NOT EXISTS message_id_watch (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  high_id INTEGER NOT NULL,
+  changes INTEGER NOT NULL);
+INSERT INTO message_id_watch (id, high_id, changes)
+  VALUES (1, max(coalesce((SELECT max(id) FROM messages), 0),
+                 coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'messages'), 0)), 0)
+  ON CONFLICT (id) DO UPDATE SET high_id = max(high_id, excluded.high_id), changes = changes + 1;
+CREATE TRIGGER IF NOT EXISTS messages_id_watch_insert AFTER INSERT ON messages BEGIN
+  UPDATE message_id_watch SET changes = changes + (new.id <= high_id), high_id = max(high_id, new.id)
+    WHERE id = 1;
+END;
+CREATE TRIGGER IF NOT EXISTS messages_id_watch_update AFTER UPDATE OF id, session_id ON messages BEGIN
+  UPDATE message_id_watch SET changes = changes + 1, high_id = max(high_id, new.id) WHERE id = 1;
+END;
+)sql");
+}
+
 }  // namespace
 
 std::string stored_searchable_text(const std::optional<std::string>& content,
@@ -233,6 +260,8 @@ const std::vector<Migration>& sqlite_migrations() {
       {5, "api_keys of the OpenAI-compatible API (hashed keys, settings, usage)", api_keys},
       {6, "messages_fts rebuilt with prefix indexes (2, 3 and 4 characters) for search",
        search_prefix_indexes},
+      {7, "message_id_watch: triggers counting id reuses and session moves, for the search's id cache",
+       message_id_watch},
   };
   return list;
 }

@@ -15,7 +15,8 @@ SqlRepository::SqlRepository(Kind kind, std::unique_ptr<ConnectionPool> pool, Wa
     : kind_(kind),
       pool_(std::move(pool)),
       clock_(std::move(clock)),
-      group_(kind_ == Kind::sqlite ? std::make_unique<GroupCommit>(*pool_) : nullptr) {}
+      group_(kind_ == Kind::sqlite ? std::make_unique<GroupCommit>(*pool_) : nullptr),
+      hit_sessions_(kind_ == Kind::sqlite ? std::make_unique<MessageSessionCache>() : nullptr) {}
 
 std::string SqlRepository::now_sql() const {
   return format_sql_utc(clock_());

@@ -7,6 +7,7 @@
 #include "core/clock.hpp"
 #include "store/connection_pool.hpp"
 #include "store/group_commit.hpp"
+#include "store/message_session_cache.hpp"
 #include "store/repository.hpp"
 #include "store/search_text.hpp"
 
@@ -88,6 +89,8 @@ class SqlRepository final : public Repository {
   std::unique_ptr<ConnectionPool> pool_;
   WallClock clock_;
   std::unique_ptr<GroupCommit> group_;  // SQLite only: its single writer connection
+  // SQLite only: message id -> conversation for the search's hits, shared by the reader threads.
+  std::unique_ptr<MessageSessionCache> hit_sessions_;
 };
 
 // Row <-> value conversions shared by the repository files.

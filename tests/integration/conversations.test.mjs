@@ -229,7 +229,7 @@ test('parley migrate and parley backup', async () => {
   try {
     const env = { ...process.env, PARLEY_HOME: home };
     const migrated = execFileSync(parleyBin, ['migrate'], { env, encoding: 'utf8' });
-    assert.match(migrated, /Applied 6 migration/); // every migration of store/migrations_sqlite.cpp
+    assert.match(migrated, /Applied 7 migration/); // every migration of store/migrations_sqlite.cpp
     assert.match(execFileSync(parleyBin, ['migrate'], { env, encoding: 'utf8' }), /Applied 0 migration/);
     const copy = join(home, 'backup.db');
     execFileSync(parleyBin, ['backup', copy], { env, encoding: 'utf8' });

@@ -49,8 +49,8 @@ test('migrate --dry-run names each pending migration and changes nothing', () =>
   const before = sha(dbOf(home));
   const r = parley(home, ['migrate', '--dry-run']);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /schema version 0; this parley's is 6/);
-  assert.match(r.stdout, /6 migration\(s\) would run/);
+  assert.match(r.stdout, /schema version 0; this parley's is 7/);
+  assert.match(r.stdout, /7 migration\(s\) would run/);
   assert.match(r.stdout, /^ {2}1 {2}conversations, messages/m);
   assert.match(r.stdout, /^ {2}5 {2}api_keys/m);
   assert.match(r.stdout, /^ {2}6 {2}messages_fts rebuilt with prefix indexes/m);
@@ -61,7 +61,7 @@ test('migrate --dry-run names each pending migration and changes nothing', () =>
   assert.equal(parley(home, ['migrate']).code, 0);
   const again = parley(home, ['migrate', '--dry-run']);
   assert.equal(again.code, 0);
-  assert.match(again.stdout, /schema version 6; this parley's is 6/);
+  assert.match(again.stdout, /schema version 7; this parley's is 7/);
   assert.match(again.stdout, /No migration would run/);
 
   // A home without a database yet.
@@ -132,7 +132,7 @@ test('restore swaps in a good backup and keeps the current database aside', () =
   const { home, backup } = homeWithBackup();
   const r = parley(home, ['restore', backup]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /Restored .*backup\.db into .*chat_sessions\.db \(schema version 6/);
+  assert.match(r.stdout, /Restored .*backup\.db into .*chat_sessions\.db \(schema version 7/);
   assert.equal(sql(dbOf(home), 'SELECT count(*) FROM messages'), '7');
   assert.equal(sql(dbOf(home), "SELECT count(*) FROM conversations WHERE session_id = 'session_after'"), '0');
   assert.equal(statSync(dbOf(home)).mode & 0o777, 0o600);
@@ -190,7 +190,7 @@ test('restore refuses a corrupt file, a non-SQLite file, a newer schema and an e
   const newer = join(home, 'newer.db');
   writeFileSync(newer, readFileSync(backup));
   sql(newer, "INSERT INTO schema_migrations (version, applied_at) VALUES (99, '2030-01-01T00:00:00Z')");
-  refused(newer, /schema version 99 is newer than this parley's \(6\)/);
+  refused(newer, /schema version 99 is newer than this parley's \(7\)/);
   refused(join(home, 'missing.db'), /is not a file/);
 });
 
@@ -244,7 +244,7 @@ test('doctor on a good home: every check passes, exit 0, no secret printed', asy
   assert.match(out, /\[ok\] {3}configuration/);
   assert.match(out, /OPENROUTER_API_KEY: \*\*\*\*\*\*/);
   assert.match(out, /\[ok\] {3}upstream .*: reachable with the key \(\d+ models\)/);
-  assert.match(out, /\[ok\] {3}database: SQLite database .*schema version 6, up to date/);
+  assert.match(out, /\[ok\] {3}database: SQLite database .*schema version 7, up to date/);
   assert.match(out, /\[ok\] {3}storage \(local\): put, get and delete/);
   assert.match(out, /\[ok\] {3}MCP server calc: started, [1-9]\d* tool\(s\)/);
   assert.match(out, /\[ok\] {3}MCP server off: disabled/);
@@ -289,7 +289,7 @@ test('doctor warns about pending migrations without failing, and changes nothing
   const r = parley(home, ['doctor']);
   const out = r.stdout + r.stderr;
   assert.equal(r.code, 0, out);
-  assert.match(out, /\[WARN\] database: .*schema version 0, 6 migration\(s\) pending/);
+  assert.match(out, /\[WARN\] database: .*schema version 0, 7 migration\(s\) pending/);
   assert.match(out, / 0 failed, 1 warning/);
   assert.equal(sha(dbOf(home)), before, 'doctor does not migrate');
 });

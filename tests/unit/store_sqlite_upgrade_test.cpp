@@ -52,7 +52,7 @@ TEST(SqliteUpgrade, OpensAnEarlierServersFileInPlaceWithoutLosingData) {
       raw_query(db, "SELECT id, session_id, role, content, metadata, created_at FROM messages ORDER BY id");
 
   auto opened = open_sqlite_repository(db);
-  EXPECT_EQ(opened.applied_migrations, (std::vector<int>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(opened.applied_migrations, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
   auto& repo = *opened.repository;
 
   // Rows, timestamps and metadata JSON are kept byte for byte.
@@ -62,7 +62,7 @@ TEST(SqliteUpgrade, OpensAnEarlierServersFileInPlaceWithoutLosingData) {
   for (std::size_t i = 0; i < rows_before.size(); ++i) EXPECT_EQ(rows_after[i].values, rows_before[i].values);
   EXPECT_EQ(raw_query(db, "SELECT count(*) FROM attachments")[0].integer(0), 1);
   EXPECT_EQ(raw_query(db, "SELECT count(*) FROM events")[0].integer(0), 1);
-  EXPECT_EQ(raw_query(db, "SELECT version FROM schema_migrations ORDER BY version").size(), 6u);
+  EXPECT_EQ(raw_query(db, "SELECT version FROM schema_migrations ORDER BY version").size(), 7u);
   // Each conversation's count of user and assistant rows was back-filled (migration 4).
   for (const auto& row : raw_query(db,
                                    "SELECT c.visible_messages, (SELECT count(*) FROM messages m WHERE "
