@@ -60,25 +60,6 @@ double match_score(std::string_view text, const std::vector<SearchTerm>& terms, 
   return score;
 }
 
-// Resets a statement taken from SqliteConnection::statement when the scope ends, also on an exception.
-class StatementScope {
- public:
-  explicit StatementScope(sqlite3_stmt* s) : s_(s) {}
-  StatementScope(const StatementScope&) = delete;
-  StatementScope& operator=(const StatementScope&) = delete;
-  ~StatementScope() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-
- private:
-  sqlite3_stmt* s_;
-};
-
-[[noreturn]] void step_failed(SqliteConnection& c) {
-  throw DatabaseError(std::string("SQLite statement failed: ") + sqlite3_errmsg(c.handle()));
-}
-
 struct Hit {
   std::uint32_t session;  // index in the SessionIndex
   std::int64_t message_id;
@@ -92,7 +73,7 @@ std::vector<std::int64_t> full_text_hits(SqliteConnection& c, const std::string&
   StatementScope scope(stmt);
   int rc = SQLITE_ROW;
   while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) ids.push_back(sqlite3_column_int64(stmt, 0));
-  if (rc != SQLITE_DONE) step_failed(c);
+  if (rc != SQLITE_DONE) c.step_failed();
   if (!std::is_sorted(ids.begin(), ids.end())) std::sort(ids.begin(), ids.end());
   return ids;
 }
@@ -113,7 +94,7 @@ void map_hits_to_sessions(SqliteConnection& c, const std::vector<std::int64_t>& 
   std::size_t i = 0;
   while (i < n) {
     sqlite3_reset(walk);
-    if (sqlite3_bind_int64(walk, 1, ids[i]) != SQLITE_OK) step_failed(c);
+    if (sqlite3_bind_int64(walk, 1, ids[i]) != SQLITE_OK) c.step_failed();
     bool seek = false;
     int rc = SQLITE_ROW;
     while (!seek && i < n && (rc = sqlite3_step(walk)) == SQLITE_ROW) {
@@ -136,7 +117,7 @@ void map_hits_to_sessions(SqliteConnection& c, const std::vector<std::int64_t>& 
       seek = ids[i] - id > seek_gap;
     }
     if (rc == SQLITE_DONE) break;  // no rows past here: the remaining hits have none
-    if (rc != SQLITE_ROW) step_failed(c);
+    if (rc != SQLITE_ROW) c.step_failed();
   }
 }
 

@@ -10,29 +10,6 @@
 
 namespace parley::store {
 
-namespace {
-
-// Resets a statement taken from SqliteConnection::statement when the scope ends, also on an exception.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite3_stmt* s) : s_(s) {}
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-  ~ResetOnExit() {
-    sqlite3_reset(s_);
-    sqlite3_clear_bindings(s_);
-  }
-
- private:
-  sqlite3_stmt* s_;
-};
-
-[[noreturn]] void step_failed(SqliteConnection& c) {
-  throw DatabaseError(std::string("SQLite statement failed: ") + sqlite3_errmsg(c.handle()));
-}
-
-}  // namespace
-
 std::optional<MessageSessionCache::Reader> MessageSessionCache::read(SqliteConnection& c) {
   std::int64_t changes = 0, min_id = 0, max_id = 0;
   bool empty = true;
@@ -40,8 +17,8 @@ std::optional<MessageSessionCache::Reader> MessageSessionCache::read(SqliteConne
     auto* stmt = c.statement(
         "SELECT (SELECT changes FROM message_id_watch WHERE id = 1), (SELECT min(id) FROM messages), "
         "(SELECT max(id) FROM messages)");
-    ResetOnExit scope(stmt);
-    if (sqlite3_step(stmt) != SQLITE_ROW) step_failed(c);
+    StatementScope scope(stmt);
+    if (sqlite3_step(stmt) != SQLITE_ROW) c.step_failed();
     if (sqlite3_column_type(stmt, 0) == SQLITE_NULL) return std::nullopt;  // the row was deleted by hand
     changes = sqlite3_column_int64(stmt, 0);
     empty = sqlite3_column_type(stmt, 2) == SQLITE_NULL;
@@ -86,7 +63,7 @@ void MessageSessionCache::walk(SqliteConnection& c, std::int64_t from, std::int6
   auto* stmt = c.statement(
       "SELECT id, session_id FROM messages INDEXED BY idx_messages_id_session WHERE id >= ? ORDER BY id",
       {from});
-  ResetOnExit scope(stmt);
+  StatementScope scope(stmt);
   std::int64_t covered = snapshot_max;
   std::string last_session;
   std::uint32_t last_number = unknown;
@@ -114,7 +91,7 @@ void MessageSessionCache::walk(SqliteConnection& c, std::int64_t from, std::int6
     conversation_of_[static_cast<std::size_t>(offset)] = last_number;
     ++rows_;
   }
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE) step_failed(c);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) c.step_failed();
   last_ = std::max(last_, covered);
 }
 

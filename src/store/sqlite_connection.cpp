@@ -120,25 +120,18 @@ void SqliteConnection::read_row(sqlite3_stmt* stmt, int columns, SqlRow& row) {
   }
 }
 
-namespace {
+StatementScope::~StatementScope() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
 
-// Resets a cached statement even when a step throws, so it is reusable.
-struct StatementReset {
-  sqlite3_stmt* s;
-  explicit StatementReset(sqlite3_stmt* stmt) : s(stmt) {}
-  StatementReset(const StatementReset&) = delete;
-  StatementReset& operator=(const StatementReset&) = delete;
-  ~StatementReset() {
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-  }
-};
-
-}  // namespace
+void SqliteConnection::step_failed() const {
+  throw DatabaseError(std::string("SQLite statement failed: ") + sqlite3_errmsg(db_));
+}
 
 std::vector<SqlRow> SqliteConnection::query(std::string_view sql, const SqlParams& params) {
   sqlite3_stmt* stmt = bound(sql, params);
-  StatementReset reset{stmt};
+  StatementScope reset{stmt};
   std::vector<SqlRow> rows;
   const int columns = sqlite3_column_count(stmt);
   for (;;) {
@@ -153,7 +146,7 @@ std::vector<SqlRow> SqliteConnection::query(std::string_view sql, const SqlParam
 void SqliteConnection::for_each_row(std::string_view sql, const SqlParams& params,
                                     const std::function<bool(const SqlRow&)>& row) {
   sqlite3_stmt* stmt = bound(sql, params);
-  StatementReset reset{stmt};
+  StatementScope reset{stmt};
   const int columns = sqlite3_column_count(stmt);
   SqlRow current;
   for (;;) {

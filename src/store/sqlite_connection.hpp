@@ -37,6 +37,8 @@ class SqliteConnection final : public SqlConnection {
   // sqlite3_column_* (no copy of each row into an SqlRow). The caller resets it (sqlite3_reset) when done,
   // also on an exception, before the statement is used again.
   sqlite3_stmt* statement(std::string_view sql, const SqlParams& params = {}) { return bound(sql, params); }
+  // Throws DatabaseError with SQLite's message for the connection's last failure (a step of statement()).
+  [[noreturn]] void step_failed() const;
 
  private:
   sqlite3_stmt* prepared(std::string_view sql);
@@ -48,6 +50,19 @@ class SqliteConnection final : public SqlConnection {
 
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> statements_;
+};
+
+// Resets a cached statement (and clears its bindings) when the scope ends, also when a step throws, so that
+// it can be used again.
+class StatementScope {
+ public:
+  explicit StatementScope(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  StatementScope(const StatementScope&) = delete;
+  StatementScope& operator=(const StatementScope&) = delete;
+  ~StatementScope();
+
+ private:
+  sqlite3_stmt* stmt_;
 };
 
 // Copies a live database to `destination` with SQLite's online backup API (parley backup PATH), WAL content
