@@ -27,16 +27,17 @@ const wrappers = new Set(['RunTask', 'ThreadControllerImpl::RunTask', 'SequenceM
 
 /**
  * For diagnosis (bench/web_ui_open_trace.mjs): every task of the traced page's renderer main thread with its wall
- * time (`wall`, ms), CPU time (`cpu`), start (ms after the page's navigation started, or after the first task)
- * and `parts`: the trace events inside it, grouped by name (a FunctionCall, TimerFire or EvaluateScript by its
+ * time (`wall`, ms), CPU time (`cpu`), start (ms on the page's clock, `performance.now()`, when the page made a
+ * user-timing mark named `originMark` and the trace has category 'blink.user_timing'; else ms after the first
+ * task) and `parts`: the trace events inside it, grouped by name (a FunctionCall, TimerFire or EvaluateScript by its
  * function or script too), with their summed wall and CPU time (nested events are counted in their parents
- * too), longest first.
+ * too), longest first. The array's `marks`: the page's other user-timing marks on its main thread (category
+ * 'blink.user_timing'), each with its `start` and the thread's CPU clock then (`cpu`, ms), in order.
  */
-export function pageTaskDetails(buffer) {
+export function pageTaskDetails(buffer, originMark = 'p8-origin') {
   const trace = JSON.parse(buffer.toString()).traceEvents;
   const { main, pids, tasks } = pageMainThreadRunTasks(trace);
-  const nav = trace.filter((e) => e.name === 'navigationStart' && pids.has(e.pid)).map((e) => e.ts);
-  const origin = nav.length ? Math.max(...nav) : Math.min(...tasks.map((t) => t.ts));
+  const origin = pageOrigin(trace, pids, originMark) ?? Math.min(...tasks.map((t) => t.ts));
   const byThread = new Map();
   for (const e of trace) {
     if (e.ph !== 'X' || wrappers.has(e.name)) continue;
@@ -51,7 +52,9 @@ export function pageTaskDetails(buffer) {
     const where = d.functionName || (d.url ? d.url.replace(/^.*\//, '') : '') || d.timerId || '';
     return where ? `${e.name}(${where})` : e.name;
   };
-  return tasks.sort((a, b) => a.ts - b.ts).map((t) => {
+  const marks = trace.filter((e) => e.cat === 'blink.user_timing' && e.tts !== undefined && main.has(`${e.pid}:${e.tid}`) && e.name !== originMark)
+    .sort((a, b) => a.ts - b.ts).map((e) => ({ name: e.name, start: (e.ts - origin) / 1000, cpu: e.tts / 1000 }));
+  const details = tasks.sort((a, b) => a.ts - b.ts).map((t) => {
     const events = byThread.get(`${t.pid}:${t.tid}`) ?? [];
     const parts = new Map();
     let lo = 0;
@@ -65,6 +68,14 @@ export function pageTaskDetails(buffer) {
       p.cpu += (e.tdur ?? e.dur) / 1000;
       parts.set(name, p);
     }
-    return { start: (t.ts - origin) / 1000, wall: t.dur / 1000, cpu: (t.tdur ?? t.dur) / 1000, parts: [...parts.values()].sort((a, b) => b.wall - a.wall) };
+    return { ts: t.ts, tts: t.tts / 1000, start: (t.ts - origin) / 1000, wall: t.dur / 1000, cpu: (t.tdur ?? t.dur) / 1000, parts: [...parts.values()].sort((a, b) => b.wall - a.wall) };
   });
+  return Object.assign(details, { marks });
+}
+
+// Where the page's clock (performance.now()) starts on the trace's clock (µs): from the last user-timing mark
+// named `name` the page made, which records its startTime.
+function pageOrigin(trace, pids, name) {
+  const marks = trace.filter((e) => e.name === name && pids.has(e.pid) && e.args?.data?.startTime !== undefined).sort((a, b) => a.ts - b.ts);
+  return marks.length ? marks.at(-1).ts - marks.at(-1).args.data.startTime * 1000 : null;
 }
