@@ -16,17 +16,18 @@ export function nextTask(): Promise<void> {
 
 /**
  * The history, in tasks of their own (P8: no long task on opening): the response's JSON parse (a 1,000-message
- * history is ~1 MB) ends one task; building the thread and the message list's height estimates the next; then
- * the markdown pipeline's warm-up steps left, if any (markdown.ts); the caller's first render of it happens in a
- * task after these.
+ * history is ~1 MB) ends one task; building the thread and the message list's height estimates the next; the
+ * caller's first render of it happens in a task after these and after the markdown pipeline's warm-up
+ * (markdown.ts), whose steps left run while the history is on its way.
  */
 export async function loadConversation(sessionId: string, signal?: AbortSignal): Promise<StoredConversation> {
+  const warm = markdownWarm();
   const history = await api.history(sessionId, signal);
   await nextTask();
   signal?.throwIfAborted();
   const messages = threadFromHistory(history.messages);
   estimateAhead(messages);
-  await markdownWarm();
+  await warm;
   await nextTask();
   signal?.throwIfAborted();
   return { title: history.title, messages };
