@@ -64,11 +64,15 @@ try {
     for (const s of servers) {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await context.newPage();
-      await page.addInitScript(() => {
+      await page.addInitScript((TURNS) => {
         performance.mark('p8-origin');
+        // When the newest question is rendered (page clock, ms).
+        new MutationObserver(() => {
+          if (!window.__shownAt && document.querySelector(`.item[data-key="user_${TURNS - 1}"]`)) window.__shownAt = performance.now();
+        }).observe(document, { childList: true, subtree: true });
         window.__long = [];
         new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__long.push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({ type: 'longtask', buffered: true });
-      });
+      }, turns);
       let cdp = null;
       if (profile) {
         // The profiler follows the page's renderer: load a page of the same site first.
@@ -93,10 +97,12 @@ try {
       const tasks = pageTaskDetails(await browser.stopTracing());
       const samples = cdp ? profileSamples((await cdp.send('Profiler.stop')).profile) : [];
       const long = await page.evaluate(() => window.__long);
+      const renderedAt = await page.evaluate(() => window.__shownAt);
       const maxCpu = Math.max(...tasks.map((t) => t.cpu));
       const maxWall = Math.max(...tasks.map((t) => t.wall));
-      console.log(`\n=== round ${r + 1}, ${s.dist}: shown ${shownMs} ms; ${tasks.length} tasks; longest CPU ${maxCpu.toFixed(1)} ms, longest wall ${maxWall.toFixed(1)} ms; ` +
+      console.log(`\n=== round ${r + 1}, ${s.dist}: shown ${shownMs} ms (newest question rendered at ${renderedAt?.toFixed(0)} ms); ${tasks.length} tasks; longest CPU ${maxCpu.toFixed(1)} ms, longest wall ${maxWall.toFixed(1)} ms; ` +
         `observer long tasks [start, ms]: ${JSON.stringify(long)}; machine busy ${busy} ms of CPU in ${wallMs} ms (2 cores = ${2 * wallMs}), parley ${parleyMs} ms; load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+      console.log(`  requests (sent-finished, ms): ${tasks.requests.filter((q) => q.path.startsWith('/api') || q.path === '/health' || q.path.startsWith('/c/')).map((q) => `${q.path.replace(/session_[0-9a-f]+/, 'S')} ${q.sent.toFixed(0)}-${q.finished?.toFixed(0)}`).join(', ')}`);
       if (tasks.marks.length) {
         // Between consecutive marks: wall and main-thread CPU time (a task boundary in between adds idle wall time).
         console.log(`  marks: ${tasks.marks.map((m, i) => (i ? `${m.name} +${(m.start - tasks.marks[i - 1].start).toFixed(1)}/${(m.cpu - tasks.marks[i - 1].cpu).toFixed(1)}` : `${m.name} @${m.start.toFixed(0)}`)).join(', ')}`);

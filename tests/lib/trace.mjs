@@ -32,7 +32,8 @@ const wrappers = new Set(['RunTask', 'ThreadControllerImpl::RunTask', 'SequenceM
  * task) and `parts`: the trace events inside it, grouped by name (a FunctionCall, TimerFire or EvaluateScript by its
  * function or script too), with their summed wall and CPU time (nested events are counted in their parents
  * too), longest first. The array's `marks`: the page's other user-timing marks on its main thread (category
- * 'blink.user_timing'), each with its `start` and the thread's CPU clock then (`cpu`, ms), in order.
+ * 'blink.user_timing'), each with its `start` and the thread's CPU clock then (`cpu`, ms), in order; `requests`:
+ * the page's requests (`path`, `sent`, `finished`, ms on the page's clock).
  */
 export function pageTaskDetails(buffer, originMark = 'p8-origin') {
   const trace = JSON.parse(buffer.toString()).traceEvents;
@@ -70,7 +71,15 @@ export function pageTaskDetails(buffer, originMark = 'p8-origin') {
     }
     return { ts: t.ts, tts: t.tts / 1000, start: (t.ts - origin) / 1000, wall: t.dur / 1000, cpu: (t.tdur ?? t.dur) / 1000, parts: [...parts.values()].sort((a, b) => b.wall - a.wall) };
   });
-  return Object.assign(details, { marks });
+  // The page's requests: when each was sent and finished (ms on the page's clock), by URL path.
+  const ids = new Map();
+  for (const e of trace) {
+    const d = e.args?.data;
+    if (!d?.requestId || !pids.has(e.pid)) continue;
+    if (e.name === 'ResourceSendRequest' && d.url) ids.set(d.requestId, { path: new URL(d.url).pathname, sent: (e.ts - origin) / 1000, finished: null });
+    else if (e.name === 'ResourceFinish' && ids.has(d.requestId)) ids.get(d.requestId).finished = (e.ts - origin) / 1000;
+  }
+  return Object.assign(details, { marks, requests: [...ids.values()].sort((a, b) => a.sent - b.sent) });
 }
 
 // Where the page's clock (performance.now()) starts on the trace's clock (µs): from the last user-timing mark
