@@ -1,6 +1,6 @@
 // Code highlighting with highlight.js's core and the languages models write most, to keep the bundle small.
 // The result is HTML made of escaped text and <span class="hljs-…"> only. The languages are registered when a
-// code block is first highlighted, or a few at a time in idle moments before (markdown.ts), not when the bundle is
+// code block is first highlighted, or a few at a time before (the warm-up of markdown.ts), not when the bundle is
 // evaluated: registering them all costs ~10 ms, which would lengthen the page's first task (P8).
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';
