@@ -1,7 +1,7 @@
 // Code highlighting with highlight.js's core and the languages models write most, to keep the bundle small.
 // The result is HTML made of escaped text and <span class="hljs-…"> only. The languages are registered when a
-// code block is first highlighted, or in an idle moment before (markdown.ts), not when the bundle is evaluated:
-// registering them all costs ~10 ms, which would lengthen the page's first task (P8).
+// code block is first highlighted, or a few at a time before (the warm-up of markdown.ts), not when the bundle is
+// evaluated: registering them all costs ~10 ms, which would lengthen the page's first task (P8).
 import hljs from 'highlight.js/lib/core';
 import bash from 'highlight.js/lib/languages/bash';
 import c from 'highlight.js/lib/languages/c';
@@ -22,15 +22,24 @@ import xml from 'highlight.js/lib/languages/xml';
 import yaml from 'highlight.js/lib/languages/yaml';
 
 const languages = { bash, c, cpp, csharp, css, diff, go, java, javascript, json, markdown, python, rust, sql, typescript, xml, yaml };
-let registered = false;
+type Language = keyof typeof languages;
+/** The languages in groups that take a few milliseconds each to register (registerLanguages). */
+export const LANGUAGE_GROUPS: readonly (readonly Language[])[] = [
+  ['javascript', 'typescript', 'json', 'xml'], ['python', 'bash', 'css', 'markdown', 'diff'], ['c', 'cpp', 'csharp', 'java'], ['go', 'rust', 'sql', 'yaml'],
+];
+const unregistered = new Set(Object.keys(languages) as Language[]);
 
-/** Registers the languages (once; highlightCode does it when nothing did before). */
-export function registerLanguages(): void {
-  if (registered) return;
-  registered = true;
-  for (const [name, lang] of Object.entries(languages)) hljs.registerLanguage(name, lang);
-  hljs.registerAliases(['sh', 'shell', 'zsh', 'console'], { languageName: 'bash' });
-  hljs.registerAliases(['html', 'svg'], { languageName: 'xml' });
+/** Registers the languages `names` (default: all), each once; highlightCode registers them all when it first runs. */
+export function registerLanguages(names: readonly Language[] = [...unregistered]): void {
+  if (!unregistered.size) return;
+  if (unregistered.size === Object.keys(languages).length) {
+    hljs.registerAliases(['sh', 'shell', 'zsh', 'console'], { languageName: 'bash' });
+    hljs.registerAliases(['html', 'svg'], { languageName: 'xml' });
+  }
+  for (const name of names) {
+    if (!unregistered.delete(name)) continue;
+    hljs.registerLanguage(name, languages[name]);
+  }
 }
 
 

@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { IncrementalMarkdown, renderMarkdown, splitBlocks } from './markdown';
 
 /** Parses the HTML the way the page will and reports anything able to run script or load outside content. */
@@ -167,4 +167,23 @@ describe('streaming a large code block', () => {
     all.innerHTML = finished.complete(text.slice(0, 5000)).map((b) => b.html).join('');
     expect(all.querySelector('.hljs-keyword')).not.toBeNull();
   }, 60_000); // DOMPurify over thousands of highlight spans is slow in jsdom (milliseconds in a browser)
+});
+
+describe('markdownWarm', () => {
+  it('resolves once the warm-up steps have run, each in a task of its own, and at once afterwards', async () => {
+    vi.resetModules();
+    const fresh = await import('./markdown');
+    let tasks = 0;
+    let counting = true;
+    const count = () => { if (counting) { tasks++; setTimeout(count, 0); } };
+    setTimeout(count, 0);
+    await fresh.markdownWarm();
+    counting = false;
+    // Ten steps, one a task: the counter's tasks ran in between (all in one task, it would not have run at all).
+    expect(tasks).toBeGreaterThanOrEqual(8);
+    const again = tasks;
+    await fresh.markdownWarm();
+    expect(tasks).toBe(again);
+    expect(fresh.renderMarkdown('```js\nconst x = 1;\n```')).toContain('hljs-keyword');
+  });
 });

@@ -4,7 +4,7 @@
 // Streaming answers are split into top-level blocks so that only the block still growing is rendered again.
 import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';
-import { highlightCode, registerLanguages } from './highlight';
+import { highlightCode, LANGUAGE_GROUPS, registerLanguages } from './highlight';
 
 const md = new MarkdownIt({ html: false, linkify: true, breaks: false, typographer: false });
 const escapeHtml = md.utils.escapeHtml;
@@ -78,17 +78,47 @@ function whenIdle(work: () => void): void {
 }
 
 // The first message rendered pays for more than its markdown: V8 compiling markdown-it's, DOMPurify's and
-// highlight.js's functions on first use, and highlight.js registering its languages and compiling the grammar of
-// the first one used. An opened conversation's first render would then be a long task (P8), so the page does this
-// when the browser is idle after start, in three short steps; the grammar compiled ahead is JavaScript's (a code
-// block in another language compiles its own on first use, a few milliseconds).
-whenIdle(() => {
-  registerLanguages();
-  whenIdle(() => {
-    renderMarkdown('Some **bold**, `code` and a [link](https://example.com):\n\n- one\n- two\n\n```\nplain\n```\n');
-    whenIdle(() => highlightCode('const x = 1;', 'js'));
-  });
-});
+// highlight.js's functions on first use, linkify-it compiling its patterns, highlight.js registering its languages
+// and compiling the grammar of the first one used. An opened conversation's first render would then be a long
+// task (P8), so the page does this ahead, in steps of a few milliseconds each, one step a task (on a busy 2-core
+// machine a task's wall time can be 2-3 times its CPU time): when the browser is idle after start, or at once
+// when a history is about to be rendered (markdownWarm). The grammar compiled ahead is JavaScript's (a code block
+// in another language compiles its own on first use, a few milliseconds).
+const warmUp: (() => unknown)[] = [
+  ...LANGUAGE_GROUPS.map((group) => () => registerLanguages(group)),
+  () => md.linkify.test('see https://example.com'),
+  () => md.render('Some **bold**, `code` and a [link](https://example.com):\n\n- one\n- two\n\n```\nplain\n```\n'),
+  () => purify('<p>Some <strong>bold</strong> and a <a href="https://example.com">link</a>:</p><ul><li>one</li></ul><pre><code class="hljs">x</code></pre>'),
+  () => renderMarkdown('A [link](https://example.com) and `code`.'),
+  () => highlightCode('{"a": [1, "b"]}', 'json'),
+  () => highlightCode('const x = 1;', 'js'),
+];
+let warmed = 0;
+let scheduled = 0;
+let hurry = false;
+const whenWarm: (() => void)[] = [];
+function scheduleWarmUp(): void {
+  const id = ++scheduled;
+  const step = () => {
+    if (id !== scheduled) return; // replaced by a sooner one (markdownWarm)
+    warmUp[warmed++]();
+    if (warmed < warmUp.length) scheduleWarmUp();
+    else for (const resolve of whenWarm.splice(0)) resolve();
+  };
+  if (hurry) setTimeout(step, 0);
+  else whenIdle(step);
+}
+scheduleWarmUp();
+
+/** Resolves once the markdown pipeline is warm; the warm-up steps left run at once, a task each. */
+export function markdownWarm(): Promise<void> {
+  if (warmed >= warmUp.length) return Promise.resolve();
+  if (!hurry) {
+    hurry = true;
+    scheduleWarmUp();
+  }
+  return new Promise((resolve) => whenWarm.push(resolve));
+}
 
 /** While streaming, the block still growing highlights code only up to this size. */
 export const STREAMING_HIGHLIGHT_LIMIT = 4000;

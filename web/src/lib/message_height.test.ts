@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { estimateHeight } from './message_height';
+import { estimateAhead, estimatedHeight, estimateHeight } from './message_height';
 import { newAssistant, newHop, type Attachment, type UserMessage } from './thread';
 
 function user(text: string, attachments: Attachment[] = []): UserMessage {
@@ -25,5 +25,13 @@ describe('estimateHeight', () => {
     hop.toolCalls = [{ callId: 'c', name: 't', arguments: '{}', status: 'finished', result: null, messageId: null, startedAt: null, durationMs: null, followup: null }];
     m.hops.push(hop, newHop());
     expect(estimateHeight(m)).toBe(70 + 24 * 4 + 40 + 30 + 240 + 40 + 24);
+  });
+
+  it('gives the estimate made ahead for a message, and estimates the others when asked', () => {
+    const stored = user('one\ntwo');
+    estimateAhead([stored]);
+    stored.text = 'changed\nafter\nthe\nestimate';
+    expect(estimatedHeight(stored)).toBe(58 + 22);
+    expect(estimatedHeight(user('one\ntwo\nthree'))).toBe(58 + 2 * 22);
   });
 });

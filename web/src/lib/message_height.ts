@@ -9,6 +9,23 @@ function lines(text: string): number {
   return text.split('\n').reduce((n, l) => n + 1 + Math.floor(l.length / CHARS_PER_LINE), 0);
 }
 
+// Estimates made ahead (estimateAhead) for messages that do not change: an opened history.
+const ahead = new WeakMap<ThreadMessage, number>();
+
+/**
+ * Estimates the heights of messages that will not change (a history just loaded) now, so that the list's first
+ * render of them needs none of this work: for 1,000 messages it is a few milliseconds (P8: the history is
+ * prepared and rendered in separate tasks).
+ */
+export function estimateAhead(messages: readonly ThreadMessage[]): void {
+  for (const m of messages) ahead.set(m, estimateHeight(m));
+}
+
+/** estimateHeight, or the estimate made ahead for `m`. */
+export function estimatedHeight(m: ThreadMessage): number {
+  return ahead.get(m) ?? estimateHeight(m);
+}
+
 export function estimateHeight(m: ThreadMessage): number {
   if (m.kind === 'user') return 58 + 22 * (lines(m.text) - 1) + (m.attachments.length ? 150 : 0);
   let h = 70;

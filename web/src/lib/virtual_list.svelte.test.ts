@@ -79,4 +79,20 @@ describe('VirtualList', () => {
     expect(list.viewTop).toBe(100_000 - 900);
     expect(rendered).toEqual([[], items(1000).slice(988).map((m) => m.key)]);
   });
+
+  it('renders at most `limit` items, the last ones of the window, and says when it leaves some out', () => {
+    const list = new VirtualList(() => items(1000), (m) => m.size, 300);
+    list.viewHeight = 900;
+    list.showEnd();
+    const window = items(1000).slice(988).map((m) => m.key);
+    list.limit = 0;
+    expect([list.visible, list.padTop, list.padBottom, list.limited]).toEqual([[], 100_000, 0, true]);
+    list.limit = 2;
+    expect(list.visible.map((m) => m.key)).toEqual(window.slice(-2));
+    expect([list.padTop, list.limited]).toEqual([99_800, true]);
+    list.limit = 12;
+    expect([list.visible.map((m) => m.key), list.limited]).toEqual([window, false]);
+    list.limit = Infinity;
+    expect([list.visible.map((m) => m.key), list.padTop]).toEqual([window, 98_800]);
+  });
 });

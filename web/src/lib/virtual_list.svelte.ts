@@ -16,8 +16,13 @@ export class VirtualList<T extends { key: string }> {
 
   #items: () => T[];
   #estimate: (item: T) => number;
-  /** Pixels rendered beyond the viewport on both sides (state: a component may render less for a first frame). */
+  /** Pixels rendered beyond the viewport on both sides. */
   overscan = $state(0);
+  /**
+   * At most this many items are rendered: the last ones of the window (a component renders a long list it just
+   * opened at its end a few items a task, P8).
+   */
+  limit = $state(Infinity);
   #measured = $state.raw(new Map<string, number>());
   // Each item is estimated once, when first seen (a streaming answer is then measured, not estimated again).
   #estimates = new Map<string, number>();
@@ -34,9 +39,11 @@ export class VirtualList<T extends { key: string }> {
   readonly offsets = $derived.by(() => itemOffsets(this.#items().map((m) => this.heightOf(m))));
   readonly #range = $derived.by(() => visibleRange(this.offsets, this.viewTop, this.viewHeight, this.overscan));
   // Numbers, so that a height change that leaves the window where it is does not make a new `visible` array.
-  readonly start = $derived(this.#range.start);
+  readonly start = $derived(Math.max(this.#range.start, this.#range.end - this.limit));
   readonly end = $derived(this.#range.end);
   readonly visible = $derived.by(() => this.#items().slice(this.start, this.end));
+  /** Whether `limit` leaves out items of the window. */
+  readonly limited = $derived(this.#range.end - this.#range.start > this.limit);
   readonly padTop = $derived(this.offsets[this.start]);
   readonly padBottom = $derived(this.offsets[this.offsets.length - 1] - this.offsets[this.end]);
 

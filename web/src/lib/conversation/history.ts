@@ -1,5 +1,7 @@
 // Opening a stored conversation: its history (api.md §8.2) as the thread the chat view shows.
 import { ApiError, api } from '../api';
+import { markdownWarm } from '../markdown';
+import { estimateAhead } from '../message_height';
 import { threadFromHistory, type ThreadMessage } from '../thread';
 
 export interface StoredConversation {
@@ -13,14 +15,22 @@ export function nextTask(): Promise<void> {
 }
 
 /**
- * The history, in tasks of their own: the response's JSON parse (a 1,000-message history is ~1 MB) ends one task,
- * and building the thread and the caller's first render of it happen in the next (P8: no long task on opening).
+ * The history, in tasks of their own (P8: no long task on opening): the response's JSON parse (a 1,000-message
+ * history is ~1 MB) ends one task; building the thread and the message list's height estimates the next; the
+ * caller's first render of it happens in a task after these and after the markdown pipeline's warm-up
+ * (markdown.ts), whose steps left run while the history is on its way.
  */
 export async function loadConversation(sessionId: string, signal?: AbortSignal): Promise<StoredConversation> {
+  const warm = markdownWarm();
   const history = await api.history(sessionId, signal);
   await nextTask();
   signal?.throwIfAborted();
-  return { title: history.title, messages: threadFromHistory(history.messages) };
+  const messages = threadFromHistory(history.messages);
+  estimateAhead(messages);
+  await warm;
+  await nextTask();
+  signal?.throwIfAborted();
+  return { title: history.title, messages };
 }
 
 /**
