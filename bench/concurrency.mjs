@@ -110,6 +110,11 @@ async function measure(n) {
     await sleep(1000);
     const after = procStatus(p.proc.pid);
     const cpu = cpuSeconds(p.proc.pid) - cpu0, fakeCpu = cpuSeconds(up.proc.pid) - fakeCpu0;
+    if (result.errors.total > 0) {
+      // What parley said about them (warnings and errors: the bench's logging settings).
+      const said = p.output().split('\n').filter(Boolean);
+      console.error(`concurrency: ${n} streams: parley's last log lines:\n${said.slice(-8).join('\n')}`);
+    }
     return { n, opened: openAtStart, openAtEnd, errors: result.errors.total, errorKinds: result.errors, rampSeconds, rate: result.steady.events_per_s ?? 0,
       idle: idle.rss, open: openAll.rss, peak: Math.max(peak.rss, openAll.rss), hwm, closed, closeMs, after: after.rss, cpu, fakeCpu, rampCpu, holdCpu, holdSeconds,
       ttftP50: result.ttft.p50, gapP50: result.gaps.p50, gapP99: result.gaps.p99, loadgenCpu: result.cpu_s.user + result.cpu_s.system };

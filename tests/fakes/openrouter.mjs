@@ -247,6 +247,6 @@ const server = http.createServer(async (req, res) => {
   res.end(JSON.stringify({ error: { code: 404, message: 'Not found' } }));
 });
 server.keepAliveTimeout = 60000;
-server.listen(port, '127.0.0.1', () => {
+server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () => {
   console.log(`fake-openrouter listening on http://127.0.0.1:${server.address().port}`);
 });
