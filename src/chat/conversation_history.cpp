@@ -45,23 +45,23 @@ std::optional<std::string> history_body(store::Repository& repository, const sto
   if (!conversation) return std::nullopt;
   ConversationHistory h{*conversation, std::nullopt, {}};
   if (const auto summary = repository.conversation_summary(session_id)) h.title = summary->title;
-  auto messages = repository.load_messages(session_id, range);
-  std::size_t size = 256;  // a first guess of the body's size, so it is not copied as it grows
-  for (const auto& m : messages) {
-    const auto* text = m.content.if_string();
-    size += 420 + (text ? text->size() + text->size() / 8 : 400);
-  }
   std::string out;
-  out.reserve(size);
+  // Rows arrive one at a time, so the body's size is not known ahead: it starts small and grows fourfold
+  // (not std::string's twofold), which spares a long history most of the copies and page faults of growing.
+  out.reserve(64 * 1024);
   json::serialize_append(bj::value(history_head(h)), out);
   out.pop_back();  // the head object's '}'
   out += R"(,"messages":[)";
-  // Each stored message object is written straight from its row (no boost::json::object per message).
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    if (i) out += ',';
-    store::append_stored_message_json(messages[i], signer, out);
-    messages[i] = {};
-  }
+  // Each stored message object is written straight from its row as it is read: no boost::json::object per
+  // message, and no vector of the whole history's rows (bench/notes/2026-12-03-history-body.md).
+  bool first = true;
+  repository.for_each_message(session_id, range, [&](store::StoredMessage& m) {
+    if (out.capacity() - out.size() < 16 * 1024) out.reserve(out.capacity() * 4);
+    if (!first) out += ',';
+    first = false;
+    store::append_stored_message_json(m, signer, out);
+    return true;
+  });
   out += "]}";
   return out;
 }

@@ -2,6 +2,7 @@
 // the cascading delete of §2.6. Blocking; a failing database throws DatabaseError.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,6 +24,10 @@ class MessageRepository {
                          const std::vector<NewMessage>& messages) = 0;
   virtual std::vector<StoredMessage> load_messages(const std::string& session_id,
                                                    const MessageRange& range = {}) = 0;
+  // The rows of load_messages handed to `row` one at a time, in the same order, until it returns false,
+  // without holding them all (the body of a long history, P5). `row` may move from its argument.
+  virtual void for_each_message(const std::string& session_id, const MessageRange& range,
+                                const std::function<bool(StoredMessage&)>& row) = 0;
   // §2.6: rows whose client id is `message_ref` (plus the row with that id when numeric), then their
   // descendants through parent_client_message_id. Returns the number of rows deleted (0: nothing matched).
   virtual int delete_message_cascade(const std::string& session_id, const std::string& message_ref) = 0;

@@ -179,6 +179,17 @@ StoredMessage SqlRepository::insert_row(SqlConnection& connection, const NewMess
 
 std::vector<StoredMessage> SqlRepository::load_messages(const std::string& session_id,
                                                         const MessageRange& range) {
+  std::vector<StoredMessage> out;
+  if (range.limit) out.reserve(static_cast<std::size_t>(*range.limit));
+  for_each_message(session_id, range, [&out](StoredMessage& m) {
+    out.push_back(std::move(m));
+    return true;
+  });
+  return out;
+}
+
+void SqlRepository::for_each_message(const std::string& session_id, const MessageRange& range,
+                                     const std::function<bool(StoredMessage&)>& row) {
   auto c = pool_->reader();
   std::string sql =
       "SELECT " + message_columns() + " FROM messages WHERE session_id = ? AND id > ? ORDER BY id";
@@ -188,13 +199,10 @@ std::vector<StoredMessage> SqlRepository::load_messages(const std::string& sessi
     params.emplace_back(std::int64_t{*range.limit});
   }
   // Streamed: each row becomes a StoredMessage as it is read, without a copy of the whole result as text.
-  std::vector<StoredMessage> out;
-  if (range.limit) out.reserve(static_cast<std::size_t>(*range.limit));
-  c->for_each_row(sql, params, [&out](const SqlRow& row) {
-    out.push_back(message_from_row(row));
-    return true;
+  c->for_each_row(sql, params, [&row](const SqlRow& r) {
+    auto m = message_from_row(r);
+    return row(m);
   });
-  return out;
 }
 
 int SqlRepository::delete_message_cascade(const std::string& session_id, const std::string& message_ref) {

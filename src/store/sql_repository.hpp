@@ -33,6 +33,8 @@ class SqlRepository final : public Repository {
   bool open_turn(const std::string& session_id, const std::optional<NewMessage>& system_when_empty,
                  const std::vector<NewMessage>& messages) override;
   std::vector<StoredMessage> load_messages(const std::string& session_id, const MessageRange& range) override;
+  void for_each_message(const std::string& session_id, const MessageRange& range,
+                        const std::function<bool(StoredMessage&)>& row) override;
   int delete_message_cascade(const std::string& session_id, const std::string& message_ref) override;
 
   void insert_attachment(const AttachmentRow& row) override;

@@ -152,6 +152,43 @@ TEST_P(RepositoryTest, MessagesComeBackInInsertionOrderWithTheirValues) {
   EXPECT_TRUE(repo_->load_messages("unknown").empty());
 }
 
+TEST_P(RepositoryTest, RowsOneAtATimeAreTheLoadedRowsAndStopWhenAsked) {
+  for (int i = 0; i < 5; ++i) {
+    NewMessage m;
+    m.session_id = "walk";
+    m.role = i % 2 ? "assistant" : "user";
+    m.content = boost::json::string("row " + std::to_string(i));
+    if (i % 2) m.metadata = boost::json::object{{"model", "m/" + std::to_string(i)}};
+    repo_->insert_message(m);
+  }
+  const auto loaded = repo_->load_messages("walk");
+  ASSERT_EQ(loaded.size(), 5u);
+  std::vector<std::int64_t> ids;
+  std::vector<std::string> texts;
+  repo_->for_each_message("walk", {}, [&](StoredMessage& m) {
+    ids.push_back(m.id);
+    texts.emplace_back(m.content.as_string());
+    return true;
+  });
+  ASSERT_EQ(ids.size(), 5u);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(ids[i], loaded[i].id);
+    EXPECT_EQ(texts[i], std::string(loaded[i].content.as_string()));
+  }
+  int seen = 0;
+  repo_->for_each_message("walk", {}, [&](StoredMessage&) { return ++seen < 2; });
+  EXPECT_EQ(seen, 2) << "the walk stops when the callback returns false";
+  MessageRange range;
+  range.after_id = loaded[1].id;
+  range.limit = 2;
+  ids.clear();
+  repo_->for_each_message("walk", range, [&](StoredMessage& m) {
+    ids.push_back(m.id);
+    return true;
+  });
+  EXPECT_THAT(ids, ElementsAre(loaded[2].id, loaded[3].id));
+}
+
 TEST_P(RepositoryTest, OpeningATurnWritesTheSystemRowOnlyIntoAnEmptyConversation) {
   auto make = [](const std::string& role, const std::string& text) {
     NewMessage m;
