@@ -181,6 +181,9 @@ boost::asio::awaitable<void> HttpSession<Stream>::run() {
     while (ready && !closing_) {
       auto handled = co_await handle_one();
       if (handled.sse) {
+        // The request's read buffer is not kept for the length of the stream (~0.5 KB for every open stream,
+        // P3) unless it holds bytes the client already sent; the client watch only peeks at the socket.
+        if (buffer_.size() == 0) buffer_.shrink_to_fit();
         // The connection carries a next request after a stream that ended whole (a browser's next turn
         // then needs no new connection).
         const bool reusable =
