@@ -21,9 +21,11 @@ boost::asio::awaitable<net::Response> post_chat_stream(ChatRoutes& ctx, net::Req
   auto request_id = req.request_id;
   auto turn = std::make_shared<chat::ChatRequest>(std::move(*request));
   // Not a coroutine itself (a wrapper's frame would stay suspended for the whole stream): run_turn takes its
-  // arguments by value into its own frame.
-  res.sse = [orchestrator, turn, request_id](net::SseSink& sink) {
-    return orchestrator->run_turn(std::move(*turn), request_id, sink);
+  // arguments by value into its own frame, and the lambda lets go of the request once it has handed it over
+  // (the lambda itself is kept with the response for the length of the stream, P3).
+  res.sse = [orchestrator, turn, request_id](net::SseSink& sink) mutable {
+    const auto handed = std::move(turn);
+    return orchestrator->run_turn(std::move(*handed), std::move(request_id), sink);
   };
   co_return res;
 }

@@ -229,8 +229,12 @@ awaitable<net::Response> post_openai_chat_completion(OpenAiRoutes& ctx, net::Req
     res.headers.set("Cache-Control", "no-store");
     auto* routes = &ctx;
     auto shared = std::make_shared<chat::OpenAiTurn>(std::move(turn));
-    res.sse = [routes, key_id = key->row.id, shared, request_id = req.request_id](net::SseSink& sink) {
-      return stream_completion(routes, key_id, std::move(*shared), request_id, sink);
+    // The lambda is kept with the response for the length of the stream: it lets go of the turn once handed
+    // over (P3).
+    res.sse = [routes, key_id = key->row.id, shared,
+               request_id = req.request_id](net::SseSink& sink) mutable {
+      const auto handed = std::move(shared);
+      return stream_completion(routes, std::move(key_id), std::move(*handed), std::move(request_id), sink);
     };
     co_return res;
   }

@@ -456,31 +456,24 @@ awaitable<HopNext> run_hop(const ChatDependencies& deps, Turn& turn, net::SseSin
       turn.undelivered.clear();
       turn.deliveries->merge(more);
     }
-    outcome =
-        co_await stream_hop(deps.provider, upstream_body_text(turn), sink, acc, images ? &*images : nullptr);
+    // The hop's upstream call is awaited here, in this frame: no frame of its own stays suspended for the
+    // length of the stream (P3).
+    auto* hop_images = images ? &*images : nullptr;
+    auto hop = start_hop(deps.provider, upstream_body_text(turn), sink, acc, hop_images);
+    auto result = co_await std::move(hop.call);
+    outcome = co_await end_hop(std::move(hop.state), std::move(result), sink, acc, hop_images);
   }
   co_return co_await finish_hop(deps, turn, sink, acc, images, std::move(outcome));
 }
 
-// The hops of a turn. True when it failed inside parley (the caller then sends the internal error).
-awaitable<bool> drive_turn(const ChatDependencies& deps, Turn& turn, net::SseSink& sink) {
-  try {
-    co_await open_turn(deps, turn, sink);
-    for (;;) {
-      if (sink.client_gone()) break;
-      const auto next = co_await run_hop(deps, turn, sink);
-      if (next == HopNext::stop) break;
-      if (next == HopNext::next_hop) ++turn.hop;
-    }
-  } catch (const std::exception& e) {
-    log::write_with(
-        log::Level::error,
-        fmt::format("[{}] chat turn of session {} failed: {}", turn.request_id, turn.session_id, e.what()),
-        {turn.request_id, turn.session_id, {}});
-    turn.outcome = metrics::TurnOutcome::error;
-    co_return true;
-  }
-  co_return false;
+// A turn that failed inside parley (an exception out of its steps): logged; the caller sends the internal
+// error. A plain function, so that the message is not in the turn's frame.
+void note_turn_failure(Turn& turn, const std::exception& e) {
+  log::write_with(
+      log::Level::error,
+      fmt::format("[{}] chat turn of session {} failed: {}", turn.request_id, turn.session_id, e.what()),
+      {turn.request_id, turn.session_id, {}});
+  turn.outcome = metrics::TurnOutcome::error;
 }
 
 }  // namespace
@@ -516,7 +509,21 @@ awaitable<void> run_locked_turn(const ChatDependencies& deps, std::unique_ptr<Tu
                                 net::SseSink& sink) {
   TurnMeter meter;
   auto guard = co_await deps.locks.acquire(turn->session_id);
-  const bool failed_inside = co_await drive_turn(deps, *turn, sink);
+  // The hops, in this frame (a coroutine of their own would be one more frame suspended for the length of
+  // the stream, P3). True when the turn failed inside parley.
+  bool failed_inside = false;
+  try {
+    co_await open_turn(deps, *turn, sink);
+    for (;;) {
+      if (sink.client_gone()) break;
+      const auto next = co_await run_hop(deps, *turn, sink);
+      if (next == HopNext::stop) break;
+      if (next == HopNext::next_hop) ++turn->hop;
+    }
+  } catch (const std::exception& e) {
+    note_turn_failure(*turn, e);
+    failed_inside = true;
+  }
   meter.finish(turn->outcome);
   if (failed_inside) co_await send_frames(sink, failure_frames(TurnError::internal(turn->request_id)));
   // The snapshot runs only when enabled.

@@ -13,10 +13,6 @@ namespace parley::chat {
 namespace bj = boost::json;
 using boost::asio::awaitable;
 
-namespace {
-
-constexpr std::size_t kMaxErrorBody = 1024 * 1024;
-
 struct HopState {
   int status = 0;
   std::string error_body;
@@ -27,6 +23,10 @@ struct HopState {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   bool first_delta_seen = false;  // parley_upstream_first_token_seconds is observed once per hop
 };
+
+namespace {
+
+constexpr std::size_t kMaxErrorBody = 1024 * 1024;
 
 // parley_upstream_first_token_seconds, once per hop.
 void note_first_delta(HopState& state) {
@@ -110,7 +110,6 @@ awaitable<bool> on_body(std::shared_ptr<HopState> state, std::string_view data, 
 }
 
 using Failure = llm::ProviderError::Kind;
-using CallResult = Result<void, llm::ProviderError>;
 
 // How the hop ended when the call's end already decides it: cancelled, refused, or stopped by an oversized
 // event. (These and final_outcome are plain functions: their locals would otherwise be in the coroutine frame
@@ -165,10 +164,12 @@ void final_outcome(const HopState& state, const CallResult& result, const llm::H
                   : TurnError::disconnected();
 }
 
-// The upstream call with its callbacks (built here, not in the coroutine's frame).
-awaitable<CallResult> start_call(llm::ProviderClient& provider, std::string upstream_body,
-                                 const std::shared_ptr<HopState>& state, net::SseSink& sink,
-                                 llm::HopAccumulator& acc, HopImages* images) {
+}  // namespace
+
+// The upstream call with its callbacks: a plain function, so that nothing of it is in a coroutine frame.
+HopCall start_hop(llm::ProviderClient& provider, std::string upstream_body, net::SseSink& sink,
+                  llm::HopAccumulator& acc, HopImages* images) {
+  auto state = std::make_shared<HopState>();
   net::HttpClient::HeadFn on_head = [state, &acc](int status, const net::Headers& headers) {
     state->status = status;
     acc.set_response_headers(headers);
@@ -178,16 +179,13 @@ awaitable<CallResult> start_call(llm::ProviderClient& provider, std::string upst
   net::HttpClient::DataFn on_data = [state, sink_ptr, acc_ptr, images](std::string_view data) {
     return on_body(state, data, sink_ptr, acc_ptr, images);
   };
-  return provider.stream_completion(std::move(upstream_body), std::move(on_head), std::move(on_data),
-                                    &sink.cancellation());
+  auto call = provider.stream_completion(std::move(upstream_body), std::move(on_head), std::move(on_data),
+                                         &sink.cancellation());
+  return HopCall{std::move(state), std::move(call)};
 }
 
-}  // namespace
-
-awaitable<HopOutcome> stream_hop(llm::ProviderClient& provider, std::string upstream_body, net::SseSink& sink,
-                                 llm::HopAccumulator& acc, HopImages* images) {
-  auto state = std::make_shared<HopState>();
-  const auto result = co_await start_call(provider, std::move(upstream_body), state, sink, acc, images);
+awaitable<HopOutcome> end_hop(std::shared_ptr<HopState> state, CallResult result, net::SseSink& sink,
+                              llm::HopAccumulator& acc, HopImages* images) {
   HopOutcome out;
   if (early_outcome(*state, result, sink, out)) co_return out;
   if (result && !state->done && !state->in_band_error) {

@@ -4,6 +4,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
+#include <memory>
 #include <optional>
 
 #include "chat/hop_images.hpp"
@@ -21,12 +22,26 @@ struct HopOutcome {
   std::string error_body;  // for a refused hop (status >= 400), to check the "tools unsupported" case
 };
 
+// The state of one hop's upstream call (what the relay has seen), shared by its callbacks.
+struct HopState;
+using CallResult = Result<void, llm::ProviderError>;
+
+struct HopCall {
+  std::shared_ptr<HopState> state;
+  boost::asio::awaitable<CallResult> call;
+};
+
+// A hop in two steps, so that no coroutine frame of its own stays suspended for the length of the stream
+// (P3): start_hop sets up the streaming upstream call (a plain function) and the caller awaits `call`; then
+// end_hop relays a final event without its blank line and classifies how the hop ended.
 // `images` (may be null): generated images in the chunks are stored and their fragments rewritten in the
 // forwarded chunk, which is then the only kind of chunk that is re-serialized.
 // `upstream_body`: the serialized chat-completions request (see build_upstream_body).
 // The sink's cancellation cancels the upstream call.
-boost::asio::awaitable<HopOutcome> stream_hop(llm::ProviderClient& provider, std::string upstream_body,
-                                              net::SseSink& sink, llm::HopAccumulator& acc,
-                                              HopImages* images = nullptr);
+HopCall start_hop(llm::ProviderClient& provider, std::string upstream_body, net::SseSink& sink,
+                  llm::HopAccumulator& acc, HopImages* images = nullptr);
+boost::asio::awaitable<HopOutcome> end_hop(std::shared_ptr<HopState> state, CallResult result,
+                                           net::SseSink& sink, llm::HopAccumulator& acc,
+                                           HopImages* images = nullptr);
 
 }  // namespace parley::chat
