@@ -93,12 +93,22 @@ boost::asio::awaitable<bool> run_sse_stream(Stream& stream, Request& req, Respon
     asio::steady_timer* waiter = nullptr;
   };
   auto produced = std::make_shared<Produced>();
-  asio::co_spawn(socket.get_executor(), produce_sse(res, sink), [produced, &sink](std::exception_ptr e) {
+  // The handler's own coroutine is spawned directly (a wrapper's frame would stay suspended for the length of
+  // the stream, P3); its end tells the writer that nothing more comes.
+  auto end_of_production = [produced, &sink](std::exception_ptr e) {
     produced->done = true;
     produced->error = e;
-    if (e) sink.close();  // the writer ends the stream instead of waiting for frames
+    if (e)
+      sink.close();  // the writer ends the stream instead of waiting for frames
+    else
+      sink.finish();
     if (produced->waiter) produced->waiter->cancel();
-  });
+  };
+  try {
+    asio::co_spawn(socket.get_executor(), res.sse(sink), std::move(end_of_production));
+  } catch (...) {
+    end_of_production(std::current_exception());  // the handler failed before its coroutine began
+  }
   // The writer reports failures as values; an exception here is a bug, and the producer must still finish
   // before this frame (which holds `res` and `sink`) goes.
   std::exception_ptr write_error;

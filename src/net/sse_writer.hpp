@@ -17,13 +17,6 @@
 
 namespace parley::net {
 
-// Runs the handler's SSE body, then tells the writer that nothing more comes.
-template <class Socket>
-boost::asio::awaitable<void> produce_sse(Response& res, ChannelSink<Socket>& sink) {
-  co_await res.sse(sink);
-  sink.finish();
-}
-
 // Until the producer has finished (and what it queued is written), it failed, or the client is gone or stops
 // reading (then the sink is marked gone). Ends a chunked body with its last chunk: true when that was written
 // whole (the connection can then carry a next request).

@@ -5,6 +5,7 @@
 
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,6 +16,8 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <future>
+#include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,8 +40,20 @@ class OpenPolicy final : public RequestPolicy {
   }
   void after(const Request&, Response&) override {}
   void completed(const Request&, int, std::chrono::steady_clock::duration) override {}
-  void failed(const Request&, const std::exception&) override {}
+  void failed(const Request&, const std::exception& e) override {
+    const std::lock_guard lock(mutex);
+    failures.emplace_back(e.what());
+  }
   void client_left(const Request&) override {}
+
+  std::vector<std::string> failure_messages() {
+    const std::lock_guard lock(mutex);
+    return failures;
+  }
+
+ private:
+  std::mutex mutex;
+  std::vector<std::string> failures;
 };
 
 constexpr auto kBusy = std::chrono::milliseconds(400);
@@ -128,6 +143,25 @@ asio::awaitable<Response> busy_route(Request&) {
   co_return res;
 }
 
+// A handler whose stream fails before its coroutine begins, and one that fails after its first frame.
+asio::awaitable<Response> throws_at_once_route(Request&) {
+  Response res;
+  res.sse = [](SseSink&) -> asio::awaitable<void> { throw std::runtime_error("failed at once"); };
+  co_return res;
+}
+
+asio::awaitable<void> failing_producer(SseSink& sink) {
+  auto first = format_sse_event("message", "first");
+  co_await sink.send(std::move(first));
+  throw std::runtime_error("failed after a frame");
+}
+
+asio::awaitable<Response> throws_later_route(Request&) {
+  Response res;
+  res.sse = [](SseSink& sink) { return failing_producer(sink); };
+  co_return res;
+}
+
 asio::awaitable<Response> bursty_route(Request&) {
   Response res;
   res.sse = [](SseSink& sink) { return bursty_producer(sink); };
@@ -141,6 +175,8 @@ class SseServer : public ::testing::Test {
     router_.add(RouteSpec{"GET", "/bursty", bursty_route, BodyPolicy::ignored, Access::open});
     router_.add(RouteSpec{"GET", "/short", short_route, BodyPolicy::ignored, Access::open});
     router_.add(RouteSpec{"GET", "/slow", slow_route, BodyPolicy::ignored, Access::open});
+    router_.add(RouteSpec{"GET", "/throws-at-once", throws_at_once_route, BodyPolicy::ignored, Access::open});
+    router_.add(RouteSpec{"GET", "/throws-later", throws_later_route, BodyPolicy::ignored, Access::open});
     slow_release = false;
     slow_saw_gone = false;
     ServerOptions options;
@@ -376,3 +412,22 @@ TEST_F(SseServer, ClientThatSendsSomethingAndThenLeavesIsSeenAsGone) {
 }
 
 }  // namespace
+
+TEST_F(SseServer, StreamWhoseHandlerFailsEndsAndIsReportedAndTheServerGoesOn) {
+  // Failing before the handler's coroutine begins (the handler is called to make it) and after a frame: the
+  // stream ends, the connection is not reused, the failure reaches the policy, and the server goes on.
+  auto at_once = request("/throws-at-once", "HTTP/1.1", "");
+  const auto first = read_all(at_once);
+  EXPECT_EQ(first.rfind("HTTP/1.1 200", 0), 0U) << first;
+  auto later = request("/throws-later", "HTTP/1.1", "");
+  const auto second = read_all(later);
+  EXPECT_NE(dechunk(second).find("first"), std::string::npos) << second;
+  const auto failures = policy_.failure_messages();
+  ASSERT_EQ(failures.size(), 2U);
+  EXPECT_NE(std::find(failures.begin(), failures.end(), "failed at once"), failures.end());
+  EXPECT_NE(std::find(failures.begin(), failures.end(), "failed after a frame"), failures.end());
+  auto next = request("/short");
+  EXPECT_EQ(dechunk(read_all(next)), format_sse_event("message", "short 0") +
+                                         format_sse_event("message", "short 1") +
+                                         format_sse_event("message", "short 2"));
+}
