@@ -53,7 +53,7 @@ std::optional<std::string> history_body(store::Repository& repository, const sto
   out.pop_back();  // the head object's '}'
   out += R"(,"messages":[)";
   // Each stored message object is written straight from its row as it is read: no boost::json::object per
-  // message, and no vector of the whole history's rows (bench/notes/2026-12-03-history-body.md).
+  // message, and no vector of the whole history's rows (bench/notes/2026-12-02-history.md, part 3).
   bool first = true;
   repository.for_each_message(session_id, range, [&](store::StoredMessage& m) {
     if (out.capacity() - out.size() < 16 * 1024) out.reserve(out.capacity() * 4);
