@@ -460,8 +460,8 @@ awaitable<HopNext> run_hop(const ChatDependencies& deps, Turn& turn, net::SseSin
     // length of the stream (P3).
     auto* hop_images = images ? &*images : nullptr;
     auto hop = start_hop(deps.provider, upstream_body_text(turn), sink, acc, hop_images);
-    auto result = co_await std::move(hop.call);
-    outcome = co_await end_hop(std::move(hop.state), std::move(result), sink, acc, hop_images);
+    auto end = co_await std::move(hop.call);
+    outcome = co_await end_hop(deps.provider, std::move(hop.state), std::move(end), sink, acc, hop_images);
   }
   co_return co_await finish_hop(deps, turn, sink, acc, images, std::move(outcome));
 }

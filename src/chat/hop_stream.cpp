@@ -110,6 +110,7 @@ awaitable<bool> on_body(std::shared_ptr<HopState> state, std::string_view data, 
 }
 
 using Failure = llm::ProviderError::Kind;
+using CallResult = Result<void, llm::ProviderError>;
 
 // How the hop ended when the call's end already decides it: cancelled, refused, or stopped by an oversized
 // event. (These and final_outcome are plain functions: their locals would otherwise be in the coroutine frame
@@ -184,8 +185,10 @@ HopCall start_hop(llm::ProviderClient& provider, std::string upstream_body, net:
   return HopCall{std::move(state), std::move(call)};
 }
 
-awaitable<HopOutcome> end_hop(std::shared_ptr<HopState> state, CallResult result, net::SseSink& sink,
+awaitable<HopOutcome> end_hop(llm::ProviderClient& provider, std::shared_ptr<HopState> state,
+                              llm::ProviderClient::CompletionEnd end, net::SseSink& sink,
                               llm::HopAccumulator& acc, HopImages* images) {
+  const CallResult result = provider.completion_outcome(end, state->status);
   HopOutcome out;
   if (early_outcome(*state, result, sink, out)) co_return out;
   if (result && !state->done && !state->in_band_error) {

@@ -24,11 +24,10 @@ struct HopOutcome {
 
 // The state of one hop's upstream call (what the relay has seen), shared by its callbacks.
 struct HopState;
-using CallResult = Result<void, llm::ProviderError>;
 
 struct HopCall {
   std::shared_ptr<HopState> state;
-  boost::asio::awaitable<CallResult> call;
+  boost::asio::awaitable<llm::ProviderClient::CompletionEnd> call;
 };
 
 // A hop in two steps, so that no coroutine frame of its own stays suspended for the length of the stream
@@ -40,8 +39,8 @@ struct HopCall {
 // The sink's cancellation cancels the upstream call.
 HopCall start_hop(llm::ProviderClient& provider, std::string upstream_body, net::SseSink& sink,
                   llm::HopAccumulator& acc, HopImages* images = nullptr);
-boost::asio::awaitable<HopOutcome> end_hop(std::shared_ptr<HopState> state, CallResult result,
-                                           net::SseSink& sink, llm::HopAccumulator& acc,
-                                           HopImages* images = nullptr);
+boost::asio::awaitable<HopOutcome> end_hop(llm::ProviderClient& provider, std::shared_ptr<HopState> state,
+                                           llm::ProviderClient::CompletionEnd end, net::SseSink& sink,
+                                           llm::HopAccumulator& acc, HopImages* images = nullptr);
 
 }  // namespace parley::chat

@@ -142,40 +142,36 @@ net::ClientRequest completion_request(const Config& config, std::string body) {
   return req;
 }
 
-// The streaming request, started outside the coroutine: the request and the callbacks are built here, not
-// in the frame that every open stream keeps (P3).
-awaitable<Result<int, net::TransportError>> start_completion(
-    net::HttpClient& http, const Config& config, std::string body, const std::shared_ptr<int>& status,
-    net::HttpClient::HeadFn on_head, net::HttpClient::DataFn on_data, CancelSignal* cancel) {
-  net::HttpClient::HeadFn noting_head = [status, on_head = std::move(on_head)](int code,
-                                                                               const net::Headers& headers) {
-    *status = code;
-    if (on_head) on_head(code, headers);
-  };
-  return http.stream(completion_request(config, std::move(body)), std::move(noting_head), std::move(on_data),
-                     cancel);
+// Without a key nothing is sent: the call ends at once (completion_outcome says not_configured).
+awaitable<ProviderClient::CompletionEnd> not_sent() {
+  co_return ProviderClient::CompletionEnd(
+      boost::system::in_place_error,
+      net::TransportError{net::TransportError::Kind::unreachable, "no API key"});
 }
 
 }  // namespace
 
-awaitable<Result<void, ProviderError>> OpenRouterClient::stream_completion(std::string body,
-                                                                           net::HttpClient::HeadFn on_head,
-                                                                           net::HttpClient::DataFn on_data,
-                                                                           CancelSignal* cancel) {
-  if (!configured()) co_return failure(ProviderError::Kind::not_configured, "no API key");
-  // The status is noted once per request for the metrics; the body callback is passed on untouched.
-  auto status = std::make_shared<int>(0);
-  const auto result = co_await start_completion(http_, config_, std::move(body), status, std::move(on_head),
-                                                std::move(on_data), cancel);
-  if (result) {
-    record_completion(nullptr, *status);
-  } else {
-    const auto error = result.error();
-    record_completion(&error, *status);
+// Not a coroutine: the request is built here and the HTTP client's stream is the call itself, so no frame of
+// this client stays suspended for the length of the stream (P3).
+awaitable<ProviderClient::CompletionEnd> OpenRouterClient::stream_completion(std::string body,
+                                                                             net::HttpClient::HeadFn on_head,
+                                                                             net::HttpClient::DataFn on_data,
+                                                                             CancelSignal* cancel) {
+  if (!configured()) return not_sent();
+  return http_.stream(completion_request(config_, std::move(body)), std::move(on_head), std::move(on_data),
+                      cancel);
+}
+
+Result<void, ProviderError> OpenRouterClient::completion_outcome(const CompletionEnd& end, int status) {
+  if (!configured()) return failure(ProviderError::Kind::not_configured, "no API key");
+  // The status is noted once per request for the metrics.
+  if (end) {
+    record_completion(nullptr, status);
+    return Result<void, ProviderError>();
   }
-  if (!result)
-    co_return transport_error(result.error(), std::chrono::seconds(config_.openrouter_timeout_seconds));
-  co_return Result<void, ProviderError>();
+  const auto error = end.error();
+  record_completion(&error, status);
+  return transport_error(error, std::chrono::seconds(config_.openrouter_timeout_seconds));
 }
 
 awaitable<Result<net::ClientResponse, ProviderError>> OpenRouterClient::get(std::string path,

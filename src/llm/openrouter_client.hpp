@@ -12,10 +12,10 @@ class OpenRouterClient final : public ProviderClient {
   OpenRouterClient(const Config& config, net::HttpClient& http);
 
   [[nodiscard]] bool configured() const override;
-  boost::asio::awaitable<Result<void, ProviderError>> stream_completion(std::string body,
-                                                                        net::HttpClient::HeadFn on_head,
-                                                                        net::HttpClient::DataFn on_data,
-                                                                        CancelSignal* cancel) override;
+  boost::asio::awaitable<CompletionEnd> stream_completion(std::string body, net::HttpClient::HeadFn on_head,
+                                                          net::HttpClient::DataFn on_data,
+                                                          CancelSignal* cancel) override;
+  Result<void, ProviderError> completion_outcome(const CompletionEnd& end, int status) override;
   boost::asio::awaitable<Result<boost::json::value, ProviderError>> models() override;
   boost::asio::awaitable<Result<boost::json::array, ProviderError>> providers() override;
   boost::asio::awaitable<Result<boost::json::array, ProviderError>> model_endpoints(

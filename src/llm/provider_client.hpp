@@ -41,11 +41,18 @@ class ProviderClient {
 
   // POST /chat/completions with `body` (serialized, stream: true). `on_head` runs once with the status and
   // headers, then `on_data` with each piece of the body as it arrives, unparsed and uncopied (false stops
-  // reading and closes the connection). Succeeds when the body ended or `on_data` stopped it; a status >= 400
-  // is not an error here (its body reaches `on_data`). `cancel` closes the connection at once.
-  virtual boost::asio::awaitable<Result<void, ProviderError>> stream_completion(
-      std::string body, net::HttpClient::HeadFn on_head, net::HttpClient::DataFn on_data,
-      CancelSignal* cancel) = 0;
+  // reading and closes the connection). Ends with the status when the body ended or `on_data` stopped it (a
+  // status >= 400 is not an error here: its body reaches `on_data`), else with what failed in transport.
+  // `cancel` closes the connection at once. The caller then asks completion_outcome what the end means: the
+  // call itself need not be a coroutine that stays suspended for the length of the stream (P3).
+  using CompletionEnd = Result<int, net::TransportError>;
+  virtual boost::asio::awaitable<CompletionEnd> stream_completion(std::string body,
+                                                                  net::HttpClient::HeadFn on_head,
+                                                                  net::HttpClient::DataFn on_data,
+                                                                  CancelSignal* cancel) = 0;
+  // How a completion ended, classified (not_configured without a key, cancelled, timeout, ...) and counted in
+  // the metrics once; `status` is the one on_head reported (0 when no head came).
+  virtual Result<void, ProviderError> completion_outcome(const CompletionEnd& end, int status) = 0;
 
   // GET /models: the top-level JSON object (§2.8). The key is sent when there is one (the list is public).
   virtual boost::asio::awaitable<Result<boost::json::value, ProviderError>> models() = 0;

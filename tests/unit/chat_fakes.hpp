@@ -126,10 +126,37 @@ class FakeProvider final : public llm::ProviderClient {
 
   [[nodiscard]] bool configured() const override { return has_key; }
 
-  asio::awaitable<Result<void, llm::ProviderError>> stream_completion(std::string body,
-                                                                      net::HttpClient::HeadFn on_head,
-                                                                      net::HttpClient::DataFn on_data,
-                                                                      parley::CancelSignal* cancel) override {
+  // The scripted call; its outcome (a ProviderError of the script, cancelled, ...) is what completion_outcome
+  // then says, as the real client classifies its transport end.
+  asio::awaitable<CompletionEnd> stream_completion(std::string body, net::HttpClient::HeadFn on_head,
+                                                   net::HttpClient::DataFn on_data,
+                                                   parley::CancelSignal* cancel) override {
+    outcome_ = co_await scripted_completion(std::move(body), std::move(on_head), std::move(on_data), cancel);
+    if (outcome_) co_return CompletionEnd(200);
+    co_return CompletionEnd(
+        boost::system::in_place_error,
+        net::TransportError{net::TransportError::Kind::unreachable, outcome_.error().message});
+  }
+  Result<void, llm::ProviderError> completion_outcome(const CompletionEnd&, int) override { return outcome_; }
+
+  asio::awaitable<Result<bj::value, llm::ProviderError>> models() override { co_return model_list; }
+  asio::awaitable<Result<bj::array, llm::ProviderError>> providers() override {
+    co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
+  }
+  asio::awaitable<Result<bj::array, llm::ProviderError>> model_endpoints(std::string) override {
+    co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
+  }
+  asio::awaitable<Result<std::string, llm::ProviderError>> generation(std::string) override {
+    co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
+  }
+
+ private:
+  Result<void, llm::ProviderError> outcome_;
+
+  asio::awaitable<Result<void, llm::ProviderError>> scripted_completion(std::string body,
+                                                                        net::HttpClient::HeadFn on_head,
+                                                                        net::HttpClient::DataFn on_data,
+                                                                        parley::CancelSignal* cancel) {
     if (!has_key) co_return provider_error(llm::ProviderError::Kind::not_configured, "no API key");
     requests.push_back(bj::parse(body).as_object());
     if (replies.empty()) {
@@ -156,18 +183,6 @@ class FakeProvider final : public llm::ProviderClient {
     co_return Result<void, llm::ProviderError>();
   }
 
-  asio::awaitable<Result<bj::value, llm::ProviderError>> models() override { co_return model_list; }
-  asio::awaitable<Result<bj::array, llm::ProviderError>> providers() override {
-    co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
-  }
-  asio::awaitable<Result<bj::array, llm::ProviderError>> model_endpoints(std::string) override {
-    co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
-  }
-  asio::awaitable<Result<std::string, llm::ProviderError>> generation(std::string) override {
-    co_return provider_error(llm::ProviderError::Kind::unreachable, "not scripted");
-  }
-
- private:
   // Parks like a stream whose upstream sends nothing, until the cancel signal fires (a test that forgets to
   // cancel fails after a few seconds instead of hanging).
   static asio::awaitable<void> wait_for_cancel(parley::CancelSignal* cancel) {

@@ -27,8 +27,8 @@ class HopStreamTest : public ::testing::Test {
 
   asio::awaitable<void> run(HopOutcome* out) {
     auto hop = start_hop(provider_, R"({"model":"m","stream":true})", sink_, acc_);
-    auto result = co_await std::move(hop.call);
-    *out = co_await end_hop(std::move(hop.state), std::move(result), sink_, acc_);
+    auto end = co_await std::move(hop.call);
+    *out = co_await end_hop(provider_, std::move(hop.state), std::move(end), sink_, acc_);
   }
 
   asio::io_context ioc_;
