@@ -76,70 +76,46 @@ boost::asio::awaitable<bool> run_sse_stream(Stream& stream, Request& req, Respon
   }
   res.headers = Headers();  // written: not kept for the length of the stream
   auto& socket = stream.socket();
-  // Frames are written with non-blocking write_some calls (by the writer, or by send() when it is idle).
-  boost::system::error_code nb_ec;
-  socket.non_blocking(true, nb_ec);
   ChannelSink<Socket> sink(socket, options.sse_queue_frames, options.write_timeout, !http10, policy);
-  // The producer runs in a coroutine of its own and the writer in this one; the client is watched by plain
-  // handlers. The producer is never cancelled by Asio: when the client leaves, the watcher fires the sink's
-  // cancel signal and the producer winds down itself (storing what it must), while the writer stops at once.
-  // (Not `produce && (write || watch)`: those parallel groups cost ~3 KB for every open stream.)
+  // The writer is driven by completion handlers (frames are written with non-blocking write_some calls, by
+  // the writer or by send() when it is idle) and the handler's producer runs here, in this coroutine: an open
+  // stream keeps no second coroutine and no writer frame (P3). The client is watched by plain handlers. The
+  // producer is never cancelled by Asio: when the client leaves, the watcher fires the sink's cancel signal
+  // and the producer winds down itself (storing what it must), while the writer stops at once. (Not `produce
+  // && (write || watch)`: those parallel groups cost ~3 KB for every open stream.)
   auto watch = std::make_shared<ClientWatch<Socket>>();
   watch->sink = &sink;
   watch_client(socket, watch);
-  struct Produced {
-    bool done = false;
-    std::exception_ptr error;
-    asio::steady_timer* waiter = nullptr;
-  };
-  auto produced = std::make_shared<Produced>();
-  // The handler's own coroutine is spawned directly (a wrapper's frame would stay suspended for the length of
-  // the stream, P3); its end tells the writer that nothing more comes.
-  auto end_of_production = [produced, &sink](std::exception_ptr e) {
-    produced->done = true;
-    produced->error = e;
-    if (e)
-      sink.close();  // the writer ends the stream instead of waiting for frames
-    else
-      sink.finish();
-    if (produced->waiter) produced->waiter->cancel();
-  };
+  // Without keep-alive comments the "next ping" is a day away: a streamed document ends long before.
+  const auto keepalive =
+      res.sse_keepalive ? options.sse_keepalive : std::chrono::milliseconds(std::chrono::hours(24));
+  SseWriter<Socket> writer(socket, sink, keepalive, options.write_timeout);
+  writer.start();
+  std::exception_ptr produce_error;
   try {
-    asio::co_spawn(socket.get_executor(), res.sse(sink), std::move(end_of_production));
+    co_await res.sse(sink);
+    sink.finish();  // the writer writes what is queued, then ends the stream
   } catch (...) {
-    end_of_production(std::current_exception());  // the handler failed before its coroutine began
+    produce_error = std::current_exception();
+    sink.close();  // the writer ends the stream instead of waiting for frames
   }
-  // The writer reports failures as values; an exception here is a bug, and the producer must still finish
-  // before this frame (which holds `res` and `sink`) goes.
-  std::exception_ptr write_error;
-  bool ended_whole = false;
-  try {
-    // Without keep-alive comments the "next ping" is a day away: a streamed document ends long before.
-    const auto keepalive =
-        res.sse_keepalive ? options.sse_keepalive : std::chrono::milliseconds(std::chrono::hours(24));
-    ended_whole = co_await write_sse(socket, sink, keepalive, options.write_timeout);
-  } catch (...) {
-    write_error = std::current_exception();
-    sink.mark_gone();  // the producer must not wait for a writer that is gone
-  }
-  // The producer uses `res` and `sink`, which live in this frame: it always finishes first.
-  if (!produced->done) {
-    asio::steady_timer until_produced(socket.get_executor(), asio::steady_timer::time_point::max());
-    produced->waiter = &until_produced;
-    co_await until_produced.async_wait(asio::as_tuple(asio::use_awaitable));
-    produced->waiter = nullptr;
+  // The writer uses `sink`, which lives in this frame: it always finishes first.
+  if (!writer.done()) {
+    asio::steady_timer until_written(socket.get_executor(), asio::steady_timer::time_point::max());
+    writer.on_done = &until_written;
+    co_await until_written.async_wait(asio::as_tuple(asio::use_awaitable));
+    writer.on_done = nullptr;
   }
   watch->sink = nullptr;
   boost::system::error_code ignored;
   socket.cancel(ignored);  // the watcher's wait
   if (watch->poll) watch->poll->cancel();
-  if (write_error) report_stream_failure(policy, req, write_error);
-  if (produced->error) report_stream_failure(policy, req, produced->error);
+  if (produce_error) report_stream_failure(policy, req, produce_error);
   if (sink.gone) policy.client_left(req);
   policy.completed(req, 200, std::chrono::steady_clock::now() - started);
   // Synchronous writes were for the stream; the session's reads and writes are asynchronous either way.
   socket.non_blocking(false, ignored);
-  co_return keep_alive&& ended_whole && !sink.gone && !write_error && !produced->error;
+  co_return keep_alive&& writer.ended_whole() && !sink.gone && !produce_error;
 }
 
 }  // namespace parley::net
