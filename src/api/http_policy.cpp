@@ -242,6 +242,10 @@ void HttpPolicy::completed(const net::Request& req, int status, std::chrono::ste
   }
 }
 
+bool HttpPolicy::reads_headers_when_completed() const {
+  return log::enabled(log::Level::debug);
+}
+
 void HttpPolicy::failed(const net::Request& req, const std::exception& e) {
   log::error("[{}] {} {} failed: {}", req.request_id, req.method,
              req.route_template.empty() ? req.path : req.route_template, e.what());

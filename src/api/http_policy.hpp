@@ -19,6 +19,8 @@ class HttpPolicy final : public net::RequestPolicy {
                                                               const net::RouteMatch& match) override;
   void after(const net::Request& req, net::Response& res) override;
   void completed(const net::Request& req, int status, std::chrono::steady_clock::duration elapsed) override;
+  // The headers are logged with the completion at debug level only.
+  [[nodiscard]] bool reads_headers_when_completed() const override;
   void failed(const net::Request& req, const std::exception& e) override;
   void client_left(const net::Request& req) override;
   void filter_sse_frame(std::string& frame) override;

@@ -354,8 +354,10 @@ boost::asio::awaitable<typename HttpSession<Stream>::Handled> HttpSession<Stream
   }
 
   if (res.sse) {
-    // The body was parsed by the handler; the stream needs only the request line and headers.
+    // The body was parsed by the handler; the stream needs only the request line, and its headers only when
+    // the policy will log them at the end.
     std::string().swap(req.body);
+    if (!host_->policy.reads_headers_when_completed()) req.headers = Headers();
     co_return Handled{keep_alive_requested && !body_unread && !res.close,
                       std::make_unique<PendingSse>(PendingSse{std::move(req), std::move(res)})};
   }

@@ -30,6 +30,9 @@ class RequestPolicy {
   virtual void client_left(const Request& req) = 0;
   // Every SSE frame passes here before it is written (secrets are masked in everything parley writes out).
   virtual void filter_sse_frame(std::string& frame) { (void)frame; }
+  // Whether completed() will read the request's headers: when not, an SSE stream lets go of them once its
+  // handler has run (they are not kept for the length of every open stream, P3).
+  [[nodiscard]] virtual bool reads_headers_when_completed() const { return true; }
 };
 
 }  // namespace parley::net
