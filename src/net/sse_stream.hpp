@@ -110,12 +110,13 @@ boost::asio::awaitable<bool> run_sse_stream(Stream& stream, Request& req, Respon
   boost::system::error_code ignored;
   socket.cancel(ignored);  // the watcher's wait
   if (watch->poll) watch->poll->cancel();
+  if (writer.failure()) report_stream_failure(policy, req, writer.failure());
   if (produce_error) report_stream_failure(policy, req, produce_error);
   if (sink.gone) policy.client_left(req);
   policy.completed(req, 200, std::chrono::steady_clock::now() - started);
   // Synchronous writes were for the stream; the session's reads and writes are asynchronous either way.
   socket.non_blocking(false, ignored);
-  co_return keep_alive&& writer.ended_whole() && !sink.gone && !produce_error;
+  co_return keep_alive&& writer.ended_whole() && !sink.gone && !produce_error && !writer.failure();
 }
 
 }  // namespace parley::net

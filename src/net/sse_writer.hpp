@@ -65,9 +65,13 @@ class SseWriter {
   SseWriter(const SseWriter&) = delete;
   SseWriter& operator=(const SseWriter&) = delete;
 
-  void start() { run(); }
+  void start() {
+    guarded([this] { run(); });
+  }
   [[nodiscard]] bool done() const { return done_; }
   [[nodiscard]] bool ended_whole() const { return ended_whole_; }
+  // An unexpected exception that ended the writer (a bug, reported like one from a handler).
+  [[nodiscard]] const std::exception_ptr& failure() const { return failure_; }
   // Cancelled when the writer is done (the stream waits on it for the writer's end).
   boost::asio::steady_timer* on_done = nullptr;
 
@@ -95,7 +99,7 @@ class SseWriter {
   void wait() {
     sink_.writer_wake.expires_at(next_ping_);
     sink_.writer_waiting = true;
-    sink_.writer_wake.async_wait([this](boost::system::error_code ec) { woke(ec); });
+    sink_.writer_wake.async_wait([this](boost::system::error_code ec) { guarded([this, ec] { woke(ec); }); });
   }
 
   void woke(boost::system::error_code ec) {
@@ -128,14 +132,17 @@ class SseWriter {
       if (!rest.empty()) {
         // The client is not reading fast enough: the rest waits for it, up to the write timeout.
         auto written = [this, finished](std::exception_ptr error, bool ok) {
-          if (error || !ok) {
-            sink_.mark_gone();
-            end(false);
-          } else if (finished) {
-            finish();
-          } else {
-            run();
-          }
+          guarded([&] {
+            if (error) std::rethrow_exception(error);
+            if (!ok) {
+              sink_.mark_gone();
+              end(false);
+            } else if (finished) {
+              finish();
+            } else {
+              run();
+            }
+          });
         };
         boost::asio::co_spawn(socket_.get_executor(), write_rest(std::move(rest)), std::move(written));
         return false;
@@ -200,6 +207,19 @@ class SseWriter {
                           [this](std::exception_ptr error, bool ok) { end(!error && ok); });
   }
 
+  // The writer's steps run in completion handlers: an exception must not leave them (it would end the IO
+  // thread's run()); it ends this stream instead, as the writing coroutine's did.
+  template <class Step>
+  void guarded(Step&& step) {
+    try {
+      step();
+    } catch (...) {
+      failure_ = std::current_exception();
+      sink_.mark_gone();  // the producer must not wait for a writer that is gone
+      end(false);
+    }
+  }
+
   void end(bool whole) {
     done_ = true;
     ended_whole_ = whole;
@@ -217,6 +237,7 @@ class SseWriter {
   std::chrono::steady_clock::time_point next_ping_;
   bool done_ = false;
   bool ended_whole_ = false;
+  std::exception_ptr failure_;
 };
 
 }  // namespace parley::net
