@@ -46,8 +46,10 @@ std::optional<std::string> history_body(store::Repository& repository, const sto
   ConversationHistory h{*conversation, std::nullopt, {}};
   if (const auto summary = repository.conversation_summary(session_id)) h.title = summary->title;
   std::string out;
-  // Rows arrive one at a time, so the body's size is not known ahead: it starts small and grows fourfold
-  // (not std::string's twofold), which spares a long history most of the copies and page faults of growing.
+  // Rows arrive one at a time, so the body's size is not known ahead: it starts small and grows fourfold up
+  // to 4 MB (not std::string's twofold), which spares a long history most of the copies and page faults of
+  // growing, then twofold (a larger body does not reserve up to four times its size).
+  constexpr std::size_t kFourfoldUpTo = 4 * 1024 * 1024;
   out.reserve(64 * 1024);
   json::serialize_append(bj::value(history_head(h)), out);
   out.pop_back();  // the head object's '}'
@@ -56,7 +58,8 @@ std::optional<std::string> history_body(store::Repository& repository, const sto
   // message, and no vector of the whole history's rows (bench/notes/2026-12-02-history.md, part 3).
   bool first = true;
   repository.for_each_message(session_id, range, [&](store::StoredMessage& m) {
-    if (out.capacity() - out.size() < 16 * 1024) out.reserve(out.capacity() * 4);
+    if (out.capacity() - out.size() < 16 * 1024)
+      out.reserve(out.capacity() < kFourfoldUpTo ? out.capacity() * 4 : out.capacity() * 2);
     if (!first) out += ',';
     first = false;
     store::append_stored_message_json(m, signer, out);

@@ -90,6 +90,9 @@ boost::asio::awaitable<bool> run_sse_stream(Stream& stream, Request& req, Respon
   const auto keepalive =
       res.sse_keepalive ? options.sse_keepalive : std::chrono::milliseconds(std::chrono::hours(24));
   SseWriter<Socket> writer(socket, sink, keepalive, options.write_timeout);
+  // Made before the writer starts: nothing may fail between its start and the wait for its end (its pending
+  // wait refers to `writer` and `sink`).
+  asio::steady_timer until_written(socket.get_executor(), asio::steady_timer::time_point::max());
   writer.start();
   std::exception_ptr produce_error;
   try {
@@ -101,7 +104,6 @@ boost::asio::awaitable<bool> run_sse_stream(Stream& stream, Request& req, Respon
   }
   // The writer uses `sink`, which lives in this frame: it always finishes first.
   if (!writer.done()) {
-    asio::steady_timer until_written(socket.get_executor(), asio::steady_timer::time_point::max());
     writer.on_done = &until_written;
     co_await until_written.async_wait(asio::as_tuple(asio::use_awaitable));
     writer.on_done = nullptr;

@@ -204,7 +204,12 @@ class SseWriter {
     }
     boost::asio::co_spawn(socket_.get_executor(),
                           write_last_chunk(socket_, last_chunk.substr(n), write_timeout_),
-                          [this](std::exception_ptr error, bool ok) { end(!error && ok); });
+                          [this](std::exception_ptr error, bool ok) {
+                            guarded([&] {
+                              if (error) std::rethrow_exception(error);
+                              end(ok);
+                            });
+                          });
   }
 
   // The writer's steps run in completion handlers: an exception must not leave them (it would end the IO
