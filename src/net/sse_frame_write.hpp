@@ -16,40 +16,57 @@
 
 namespace parley::net {
 
-// Most writes fit the socket buffer and complete at once without an asynchronous operation or a timer (the
-// socket is non-blocking while it streams); only a client that is not reading makes the rest wait, up to
-// `timeout`. False when the client is gone or stopped reading.
+// SSE bytes as one HTTP chunk (a close-delimited body sends them as they are).
+inline std::string sse_chunk(std::string_view data) {
+  char size_line[24];
+  const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+  std::string framed;
+  framed.reserve(static_cast<std::size_t>(n) + data.size() + 2);
+  framed.append(size_line, static_cast<std::size_t>(n)).append(data).append("\r\n");
+  return framed;
+}
+
+// Writes what fits the socket buffer now (the socket is non-blocking while it streams) and removes it from
+// `bytes`: false when the client is gone; what is left of `bytes` waits for the client.
 template <class Socket>
-boost::asio::awaitable<bool> write_sse_bytes(Socket& socket, std::string_view data,
-                                             std::chrono::milliseconds timeout, bool chunked) {
+bool write_what_fits(Socket& socket, std::string_view& bytes) {
+  boost::system::error_code ec;
+  while (!bytes.empty()) {
+    bytes.remove_prefix(socket.write_some(boost::asio::buffer(bytes.data(), bytes.size()), ec));
+    if (ec) break;
+  }
+  return bytes.empty() || ec == boost::asio::error::would_block || ec == boost::asio::error::try_again;
+}
+
+// The rest of a write, for a client that is not reading fast enough: false when it has not taken it within
+// `timeout` (it stopped reading) or is gone.
+template <class Socket>
+boost::asio::awaitable<bool> write_within(Socket& socket, std::string_view rest,
+                                          std::chrono::milliseconds timeout) {
   namespace asio = boost::asio;
   using namespace asio::experimental::awaitable_operators;
   constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-  std::string framed;
-  if (chunked) {
-    char size_line[24];
-    const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
-    framed.reserve(static_cast<std::size_t>(n) + data.size() + 2);
-    framed.append(size_line, static_cast<std::size_t>(n)).append(data).append("\r\n");
-  }
-  const std::string_view chunk = chunked ? std::string_view(framed) : data;
-  std::size_t done = 0;
-  boost::system::error_code ec;
-  while (done < chunk.size()) {
-    const auto wrote = socket.write_some(asio::buffer(chunk.data() + done, chunk.size() - done), ec);
-    done += wrote;
-    if (ec) break;
-  }
-  if (done == chunk.size()) co_return true;
-  if (ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
   asio::steady_timer timer(socket.get_executor());
   timer.expires_after(timeout);
-  const auto rest = asio::buffer(chunk.data() + done, chunk.size() - done);
   auto result =
-      co_await (asio::async_write(socket, rest, as_tuple_awaitable) || timer.async_wait(as_tuple_awaitable));
+      co_await (asio::async_write(socket, asio::buffer(rest.data(), rest.size()), as_tuple_awaitable) ||
+                timer.async_wait(as_tuple_awaitable));
   if (result.index() == 1) co_return false;  // the client stopped reading
   auto [wec, written] = std::get<0>(result);
-  co_return !wec;
+  co_return !wec && written == rest.size();
+}
+
+// Most writes fit the socket buffer and complete at once without an asynchronous operation or a timer; only a
+// client that is not reading makes the rest wait, up to `timeout`. False when the client is gone or stopped
+// reading.
+template <class Socket>
+boost::asio::awaitable<bool> write_sse_bytes(Socket& socket, std::string_view data,
+                                             std::chrono::milliseconds timeout, bool chunked) {
+  const std::string framed = chunked ? sse_chunk(data) : std::string();
+  std::string_view rest = chunked ? std::string_view(framed) : data;
+  if (!write_what_fits(socket, rest)) co_return false;
+  if (rest.empty()) co_return true;
+  co_return co_await write_within(socket, rest, timeout);
 }
 
 }  // namespace parley::net

@@ -2,14 +2,8 @@
 // keep-alive comments while the handler is quiet. Private to src/net/.
 #pragma once
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/error.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <chrono>
 #include <exception>
 #include <string>
@@ -20,24 +14,6 @@
 #include "net/sse_frame_write.hpp"
 
 namespace parley::net {
-
-// The end of a chunked body, written with a deadline (only when the socket buffer is full: rare).
-// `rest`: what is left of it to write (static text).
-template <class Socket>
-boost::asio::awaitable<bool> write_last_chunk(Socket& socket, std::string_view rest,
-                                              std::chrono::milliseconds timeout) {
-  namespace asio = boost::asio;
-  using namespace asio::experimental::awaitable_operators;
-  constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
-  asio::steady_timer timer(socket.get_executor());
-  timer.expires_after(timeout);
-  const auto ended =
-      co_await (asio::async_write(socket, asio::buffer(rest.data(), rest.size()), as_tuple_awaitable) ||
-                timer.async_wait(as_tuple_awaitable));
-  if (ended.index() != 0) co_return false;  // the deadline passed
-  const auto [ec, n] = std::get<0>(ended);
-  co_return !ec && n == rest.size();
-}
 
 // Until the producer has finished (and what it queued is written), it failed, or the client is gone or stops
 // reading (then the sink is marked gone). Ends a chunked body with its last chunk; ended_whole() when that
@@ -123,8 +99,9 @@ class SseWriter {
       return false;
     }
     if (!batch.empty()) {
-      std::string rest;
-      if (!write_now(batch, rest)) {
+      const std::string framed = sink_.chunked ? sse_chunk(batch) : std::string();
+      std::string_view rest = sink_.chunked ? std::string_view(framed) : std::string_view(batch);
+      if (!write_what_fits(socket_, rest)) {
         sink_.mark_gone();
         end(false);
         return false;
@@ -144,7 +121,7 @@ class SseWriter {
             }
           });
         };
-        boost::asio::co_spawn(socket_.get_executor(), write_rest(std::move(rest)), std::move(written));
+        boost::asio::co_spawn(socket_.get_executor(), write_rest(std::string(rest)), std::move(written));
         return false;
       }
     }
@@ -155,31 +132,9 @@ class SseWriter {
     return true;
   }
 
-  // The batch as one chunk (or as it is on a close-delimited body), written without waiting: false when the
-  // client is gone; what did not fit is left in `rest`.
-  bool write_now(const std::string& batch, std::string& rest) {
-    std::string framed;
-    if (sink_.chunked) {
-      char size_line[24];
-      const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", batch.size());
-      framed.reserve(static_cast<std::size_t>(n) + batch.size() + 2);
-      framed.append(size_line, static_cast<std::size_t>(n)).append(batch).append("\r\n");
-    }
-    const std::string_view chunk = sink_.chunked ? std::string_view(framed) : std::string_view(batch);
-    std::size_t done = 0;
-    boost::system::error_code ec;
-    while (done < chunk.size()) {
-      done += socket_.write_some(boost::asio::buffer(chunk.data() + done, chunk.size() - done), ec);
-      if (ec) break;
-    }
-    if (done == chunk.size()) return true;
-    if (ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) return false;
-    rest.assign(chunk.substr(done));
-    return true;
-  }
-
+  // Owns what is left of a batch while the client takes it.
   boost::asio::awaitable<bool> write_rest(std::string rest) {
-    co_return co_await write_sse_bytes(socket_, rest, write_timeout_, false);
+    co_return co_await write_within(socket_, rest, write_timeout_);
   }
 
   // No end marker for a client that is gone, or while send() still writes a frame; none on a close-delimited
@@ -189,21 +144,17 @@ class SseWriter {
       end(false);
       return;
     }
-    static constexpr std::string_view last_chunk = "0\r\n\r\n";
-    boost::system::error_code ec;
-    std::size_t n = 0;
-    while (n < last_chunk.size() && !ec)
-      n += socket_.write_some(boost::asio::buffer(last_chunk.data() + n, last_chunk.size() - n), ec);
-    if (n == last_chunk.size()) {
-      end(true);
-      return;
-    }
-    if (ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) {
+    std::string_view rest = "0\r\n\r\n";
+    if (!write_what_fits(socket_, rest)) {
       end(false);
       return;
     }
-    boost::asio::co_spawn(socket_.get_executor(),
-                          write_last_chunk(socket_, last_chunk.substr(n), write_timeout_),
+    if (rest.empty()) {
+      end(true);
+      return;
+    }
+    // `rest` is static text: it outlives the write.
+    boost::asio::co_spawn(socket_.get_executor(), write_within(socket_, rest, write_timeout_),
                           [this](std::exception_ptr error, bool ok) {
                             guarded([&] {
                               if (error) std::rethrow_exception(error);

@@ -44,7 +44,9 @@ class OpenPolicy final : public RequestPolicy {
     const std::lock_guard lock(mutex);
     failures.emplace_back(e.what());
   }
-  void client_left(const Request&) override {}
+  void client_left(const Request&) override { ++left; }
+
+  std::atomic<int> left{0};  // streams whose client left (or stopped reading) before the end
 
   std::vector<std::string> failure_messages() {
     const std::lock_guard lock(mutex);
@@ -183,6 +185,7 @@ class SseServer : public ::testing::Test {
     options.host = "127.0.0.1";
     options.port = 0;
     options.sse_queue_frames = 16;
+    options.write_timeout = write_timeout_;
     server_ = std::make_unique<HttpServer>(ioc_, options, router_, ui_, policy_);
     ASSERT_FALSE(server_->listen());
     server_->start();
@@ -274,6 +277,7 @@ class SseServer : public ::testing::Test {
   Router router_;
   StaticFiles ui_ = StaticFiles::from_embedded({});
   OpenPolicy policy_;
+  std::chrono::milliseconds write_timeout_{ServerOptions().write_timeout};
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
 };
@@ -426,6 +430,33 @@ TEST_F(SseServer, StreamWhoseHandlerFailsEndsAndIsReportedAndTheServerGoesOn) {
   ASSERT_EQ(failures.size(), 2U);
   EXPECT_NE(std::find(failures.begin(), failures.end(), "failed at once"), failures.end());
   EXPECT_NE(std::find(failures.begin(), failures.end(), "failed after a frame"), failures.end());
+  auto next = request("/short");
+  EXPECT_EQ(dechunk(read_all(next)), format_sse_event("message", "short 0") +
+                                         format_sse_event("message", "short 1") +
+                                         format_sse_event("message", "short 2"));
+}
+
+// A client that stops reading for good is given up after the write timeout: the writer's wait for it ends the
+// stream, the producer sees the client gone, and the server goes on.
+class SseServerShortWriteTimeout : public SseServer {
+ protected:
+  SseServerShortWriteTimeout() { write_timeout_ = std::chrono::milliseconds(300); }
+};
+
+TEST_F(SseServerShortWriteTimeout, ClientThatStopsReadingIsGivenUpAfterTheWriteTimeout) {
+  bursty_handed = 0;
+  auto s = request("/bursty");
+  // The client never reads: the socket buffers fill, the writer waits for the client, and after 300 ms gives
+  // up. Waits for that event (the policy hears that the client left), at most 10 s.
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  while (policy_.left == 0 && Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(policy_.left, 1) << "the stream of a client that stopped reading did not end";
+  // The server closed the connection: what the client finds is what was in the socket buffers, not the
+  // whole stream.
+  std::string expected;
+  for (const auto& f : many_frames()) expected += f;
+  EXPECT_LT(read_all(s).size(), expected.size()) << "the connection of a client given up is closed";
   auto next = request("/short");
   EXPECT_EQ(dechunk(read_all(next)), format_sse_event("message", "short 0") +
                                          format_sse_event("message", "short 1") +
