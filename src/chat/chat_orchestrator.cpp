@@ -161,9 +161,8 @@ struct Turn {
   bool retry_allowed = false;
   // The conversation the next hop's request is built from: loaded by the opening writes' job, and let go of
   // once a hop's request is serialized (a long conversation is not held for the length of every stream, P3);
-  // a later hop loads it again, with the rows the earlier hops stored.
+  // a later hop finds it empty and loads it again, with the rows the earlier hops stored.
   std::vector<StoredMessage> history;
-  bool history_loaded = false;
   std::optional<Deliveries> deliveries;  // attachments are resolved once per turn (§3.3)
   std::optional<AttachmentImageStore> image_store;
   std::set<std::string> undelivered;  // images stored by earlier hops of this turn
@@ -271,7 +270,6 @@ awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink
                        (tool_choice->is_string() && tool_choice->as_string() == "auto");
 
   turn.history = std::move(prepared.history);
-  turn.history_loaded = true;
   // Attachments are resolved once per turn: every hop sends the same delivery forms (§3.3).
   if (deps.attachments && configured) {
     turn.deliveries = co_await resolve_deliveries(*deps.attachments, store, deps.blocking, config,
@@ -291,17 +289,15 @@ std::string upstream_body_text(Turn& turn) {
   const auto body = build_upstream_body(turn.request, turn.settings, turn.history, turn.tools,
                                         turn.deliveries ? &*turn.deliveries : nullptr);
   std::vector<StoredMessage>().swap(turn.history);
-  turn.history_loaded = false;
   return parley::json::serialize(body);
 }
 
 // The next hop's upstream body, the history loaded again first when an earlier hop let go of it (its own
 // coroutine: nothing of it stays in the hop's frame).
 awaitable<std::string> next_upstream_body(const ChatDependencies& deps, Turn& turn) {
-  if (!turn.history_loaded) {
+  if (turn.history.empty()) {
     auto load = [rows = deps.rows, session_id = turn.session_id] { return rows->load_messages(session_id); };
     turn.history = co_await deps.blocking.run(std::move(load));
-    turn.history_loaded = true;
   }
   co_return upstream_body_text(turn);
 }
@@ -353,7 +349,6 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
   auto row = assistant_row(session_id, request, acc, std::move(content), finish, outcome.error);
   auto save = [rows, row] { return rows->insert_message(row); };
   auto stored = co_await deps.blocking.run(std::move(save));
-  if (turn.history_loaded) turn.history.push_back(stored);
   if (images) turn.undelivered.insert(images->attachment_ids().begin(), images->attachment_ids().end());
   auto metadata_frame = event_frame("metadata", metadata_payload(stored, request));
   co_await sink.send(std::move(metadata_frame));
@@ -434,7 +429,6 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
     auto tool_message = tool_row(session_id, request, call, status, text);
     auto save_tool = [rows, tool_message] { return rows->insert_message(tool_message); };
     auto stored_tool = co_await deps.blocking.run(std::move(save_tool));
-    if (turn.history_loaded) turn.history.push_back(stored_tool);
     auto terminal =
         event_frame("tool", bj::object{{"status", status},
                                        {"name", name},
