@@ -68,7 +68,7 @@ for (const [threads, { direct, viaNginx, viaParley }] of Object.entries(results)
   summary.push({ id: 'P2', measure: `parley chunks/s, ${threads} IO thread${threads > 1 ? 's' : ''}`, figure: `${fmt(q, 0)}/s`, target: '≥ 100k/s', met: absMet });
 }
 const loadgenCpu = Object.values(results).flatMap((x) => [...x.direct, ...x.viaNginx, ...x.viaParley]).reduce((a, x) => a + x.loadgenCpu, 0);
-lines.push('', `Chunks/s from the first content chunk to the last as \`build/sse_load\` (C++, ${fmt(loadgenCpu, 2)} s of CPU for all ${runs * 6} runs) reads them; median of ${runs} runs each, alternating fake alone / nginx / parley. "Fake alone" is the load generator reading the fake upstream directly: the rate at which the fake's queued output can be read, an upper bound for both proxies. Parley's CPU is utime + stime from /proc during the run, against the seconds of relaying. The fake upstream (Node.js) shares the 2 cores with parley, nginx and the client.`);
+lines.push('', `Chunks/s from the first content chunk to the last as \`build/sse_load\` (C++, ${fmt(loadgenCpu, 2)} s of CPU for all ${runs * 6} runs) reads them; median of ${runs} runs each, alternating fake alone / nginx / parley. "Fake alone" is the load generator reading the fake upstream directly: the rate at which the fake's queued output can be read, an upper bound for both proxies. Parley's CPU is its threads' scheduler run time from /proc during the run, against the seconds of relaying. The fake upstream (Node.js) shares the 2 cores with parley, nginx and the client.`);
 
 // x: the run's place in the sequence (runs 1..N with 1 IO thread, N+1..2N with 2), so each column is one moment.
 const points = (xs, from = 0) => xs.map((x, i) => [from + i + 1, Math.round(x.rate)]);
