@@ -500,18 +500,17 @@ awaitable<void> refuse_empty_turn(net::SseSink& sink) {
   co_await send_frames(sink, failure_frames(TurnError::empty_request()));
 }
 
-// The conversation snapshot of a finished turn (a history load and a new log file, on the blocking pool).
-// A coroutine of its own, so that what it captures is not kept in the turn's frame for the whole stream.
+// The conversation log of a finished turn (api.md §6.3): the rows stored since the session's last one logged,
+// appended to its file of the day (the whole conversation in a new file the first time), on the blocking
+// pool. A coroutine of its own, so that what it captures is not kept in the turn's frame for the whole
+// stream.
 awaitable<void> write_turn_snapshot(const ChatDependencies& deps, std::string session_id,
                                     std::string request_id) {
-  auto* rows = deps.rows;
-  auto snapshot = [rows, session_id = std::move(session_id), request_id = std::move(request_id),
-                   dir = deps.config.conversation_log_dir] {
-    try {
-      write_conversation_log(dir, session_id, rows->load_messages(session_id), request_id);
-    } catch (const std::exception& e) {
-      log::warn("[{}] conversation log of {} not written: {}", request_id, session_id, e.what());
-    }
+  auto snapshot = [rows = deps.rows, book = deps.conversation_logs, session_id = std::move(session_id),
+                   request_id = std::move(request_id), dir = deps.config.conversation_log_dir] {
+    book->write_turn(dir, session_id, request_id, [rows, &session_id](std::optional<std::int64_t> after_id) {
+      return after_id ? rows->load_messages_after(session_id, *after_id) : rows->load_messages(session_id);
+    });
   };
   co_await deps.blocking.run(std::move(snapshot));
 }

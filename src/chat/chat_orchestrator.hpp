@@ -7,6 +7,7 @@
 
 #include "chat/chat_request.hpp"
 #include "chat/chat_store.hpp"
+#include "chat/conversation_log.hpp"
 #include "chat/model_settings_view.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "chat/turn_interactions.hpp"
@@ -34,16 +35,18 @@ struct ChatDependencies {
   ChatStore& store;
   ModelSettingsView& settings;
   SessionTurnLocks& locks;
-  TurnTools* tools = nullptr;                // null: no tools
-  AttachmentService* attachments = nullptr;  // null: attachment fragments only lose their metadata
-  TurnRows* rows = nullptr;                  // null: the turn's rows go to `store`
-  TurnInteractions* interactions = nullptr;  // null: no questions to the person (declines, denials)
+  TurnTools* tools = nullptr;                        // null: no tools
+  AttachmentService* attachments = nullptr;          // null: attachment fragments only lose their metadata
+  TurnRows* rows = nullptr;                          // null: the turn's rows go to `store`
+  TurnInteractions* interactions = nullptr;          // null: no questions to the person (declines, denials)
+  ConversationLogBook* conversation_logs = nullptr;  // null: the orchestrator's own
 };
 
 class ChatOrchestrator {
  public:
   explicit ChatOrchestrator(ChatDependencies deps) : deps_(deps), repository_rows_(deps.store) {
     if (!deps_.rows) deps_.rows = &repository_rows_;
+    if (!deps_.conversation_logs) deps_.conversation_logs = &conversation_logs_;
   }
   ChatOrchestrator(const ChatOrchestrator&) = delete;
   ChatOrchestrator& operator=(const ChatOrchestrator&) = delete;
@@ -54,6 +57,7 @@ class ChatOrchestrator {
  private:
   ChatDependencies deps_;
   RepositoryTurnRows repository_rows_;
+  ConversationLogBook conversation_logs_;
 };
 
 // The time-context system message of §3.2 step 4, in the display time zone.

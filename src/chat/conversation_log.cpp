@@ -1,6 +1,11 @@
 #include "chat/conversation_log.hpp"
 #include "core/json.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
 #include <boost/json/serialize.hpp>
 
 #include "core/atomic_file.hpp"
@@ -10,33 +15,122 @@
 
 namespace parley::chat {
 
-void write_conversation_log(const std::filesystem::path& dir, const std::string& session_id,
-                            const std::vector<StoredMessage>& messages, const std::string& request_id) {
-  const auto level = log::settings().conversations;
-  if (level != log::Level::info && level != log::Level::debug) return;
-  const auto now = std::chrono::system_clock::now();
-  const auto parts = local_time_parts(now);
-  std::string safe_session;
-  for (char c : session_id)
-    safe_session += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
-  const auto file =
-      dir / local_date(now) /
-      ("session_" + local_time_dashed(now) + "_" + parts.zone_abbreviation + "_" + safe_session + ".log");
-  std::string text = "session: " + session_id + "\nrequest: " + request_id +
-                     "\nwritten: " + format_local_offset(now) +
-                     "\nmessages: " + std::to_string(messages.size()) + "\n";
+namespace {
+
+void append_rows(std::string& text, const std::vector<StoredMessage>& messages, bool debug) {
   for (const auto& m : messages) {
     text += "\n--- #" + std::to_string(m.id) + " " + m.role + " " + format_local_offset(m.created_at);
     if (m.client_message_id) text += " client=" + *m.client_message_id;
     text += "\n";
     text += m.content.is_string() ? std::string(m.content.as_string()) : parley::json::serialize(m.content);
     text += "\n";
-    if (!m.metadata.empty() && level == log::Level::debug)
-      text += "metadata: " + parley::json::serialize(m.metadata) + "\n";
+    if (!m.metadata.empty() && debug) text += "metadata: " + parley::json::serialize(m.metadata) + "\n";
   }
-  // A log: readers never see half a snapshot, but it is not fsync'ed (it is not data).
-  if (auto ec = write_file_atomic(file, global_redactor().redact(text), 0600, Durability::readers_only)) {
-    log::warn("[{}] cannot write the conversation log {}: {}", request_id, file.string(), ec.message());
+}
+
+// Appends to an existing file only: ENOENT when it is gone (then the caller starts it again, whole).
+std::error_code append_to_existing(const std::filesystem::path& file, std::string_view data) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) return {errno, std::generic_category()};
+  std::error_code ec;
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ec = {errno, std::generic_category()};
+      break;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::close(fd) != 0 && !ec) ec = {errno, std::generic_category()};
+  return ec;
+}
+
+std::string safe_file_part(const std::string& session_id) {
+  std::string out;
+  for (char c : session_id)
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  return out;
+}
+
+}  // namespace
+
+std::optional<ConversationLogBook::Entry> ConversationLogBook::find(const std::string& session_id) const {
+  std::lock_guard lock(mutex_);
+  if (auto it = entries_.find(session_id); it != entries_.end()) return it->second;
+  return std::nullopt;
+}
+
+void ConversationLogBook::remember(const std::string& session_id, Entry entry) {
+  std::lock_guard lock(mutex_);
+  if (entries_.size() >= capacity_ && !entries_.contains(session_id)) {
+    // Sessions last written on an earlier day go first; then any one (its next turn starts a new file).
+    std::erase_if(entries_, [&entry](const auto& e) { return e.second.day != entry.day; });
+    if (entries_.size() >= capacity_) entries_.erase(entries_.begin());
+  }
+  entries_[session_id] = std::move(entry);
+}
+
+void ConversationLogBook::forget(const std::string& session_id) {
+  std::lock_guard lock(mutex_);
+  entries_.erase(session_id);
+}
+
+std::size_t ConversationLogBook::remembered() const {
+  std::lock_guard lock(mutex_);
+  return entries_.size();
+}
+
+void ConversationLogBook::write_turn(const std::filesystem::path& dir, const std::string& session_id,
+                                     const std::string& request_id, const LoadRows& load) {
+  const auto level = log::settings().conversations;
+  if (level != log::Level::info && level != log::Level::debug) return;
+  const bool debug = level == log::Level::debug;
+  try {
+    const auto now = std::chrono::system_clock::now();
+    const auto day = local_date(now);
+    // This session's file of today: the rows stored since the last ones written are appended to it.
+    if (auto known = find(session_id); known && known->day == day) {
+      auto rows = load(known->last_id);
+      std::string text = "\nrequest: " + request_id + "\nwritten: " + format_local_offset(now) +
+                         "\nnew messages: " + std::to_string(rows.size()) + "\n";
+      append_rows(text, rows, debug);
+      const auto ec = append_to_existing(known->file, global_redactor().redact(text));
+      if (!ec) {
+        if (!rows.empty()) known->last_id = rows.back().id;
+        remember(session_id, std::move(*known));
+        return;
+      }
+      forget(session_id);
+      if (ec != std::errc::no_such_file_or_directory) {
+        log::warn("[{}] cannot append to the conversation log {}: {}", request_id, known->file.string(),
+                  ec.message());
+        return;
+      }
+      // Gone (deleted by hand or by retention): started again below, with the whole conversation.
+    }
+    const auto rows = load(std::nullopt);
+    const auto parts = local_time_parts(now);
+    Entry entry{day,
+                dir / day /
+                    ("session_" + local_time_dashed(now) + "_" + parts.zone_abbreviation + "_" +
+                     safe_file_part(session_id) + ".log"),
+                rows.empty() ? 0 : rows.back().id};
+    std::string text = "session: " + session_id + "\nrequest: " + request_id +
+                       "\nwritten: " + format_local_offset(now) +
+                       "\nmessages: " + std::to_string(rows.size()) + "\n";
+    append_rows(text, rows, debug);
+    // A log: readers never see half a first write, but it is not fsync'ed (it is not data).
+    if (auto ec =
+            write_file_atomic(entry.file, global_redactor().redact(text), 0600, Durability::readers_only)) {
+      log::warn("[{}] cannot write the conversation log {}: {}", request_id, entry.file.string(),
+                ec.message());
+      return;
+    }
+    remember(session_id, std::move(entry));
+  } catch (const std::exception& e) {
+    forget(session_id);
+    log::warn("[{}] conversation log of {} not written: {}", request_id, session_id, e.what());
   }
 }
 

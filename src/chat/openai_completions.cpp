@@ -30,6 +30,11 @@ class ClientHistoryRows final : public TurnRows {
     if (persist_) return persist_->load_messages(session_id);
     return memory_;
   }
+  std::vector<StoredMessage> load_messages_after(const std::string& session_id,
+                                                 std::int64_t after_id) override {
+    if (persist_) return persist_->load_messages(session_id, store::MessageRange{after_id, std::nullopt});
+    return TurnRows::load_messages_after(session_id, after_id);
+  }
   StoredMessage insert_message(const NewMessage& message) override {
     if (persist_) return persist_->insert_message(message);
     StoredMessage s = store::stored_form(message, std::chrono::system_clock::now());

@@ -3,6 +3,7 @@
 // them only when its key asks for history. Blocking; the turn calls it on the blocking pool.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,13 @@ class TurnRows {
                          const std::vector<NewMessage>& messages) = 0;
   // The whole conversation in order: what the next hop's request is built from.
   virtual std::vector<StoredMessage> load_messages(const std::string& session_id) = 0;
+  // The rows after `after_id` (the conversation log's next part).
+  virtual std::vector<StoredMessage> load_messages_after(const std::string& session_id,
+                                                         std::int64_t after_id) {
+    auto rows = load_messages(session_id);
+    std::erase_if(rows, [after_id](const StoredMessage& m) { return m.id <= after_id; });
+    return rows;
+  }
   virtual StoredMessage insert_message(const NewMessage& message) = 0;
 };
 
@@ -33,6 +41,10 @@ class RepositoryTurnRows final : public TurnRows {
   }
   std::vector<StoredMessage> load_messages(const std::string& session_id) override {
     return store_.load_messages(session_id);
+  }
+  std::vector<StoredMessage> load_messages_after(const std::string& session_id,
+                                                 std::int64_t after_id) override {
+    return store_.load_messages(session_id, store::MessageRange{after_id, std::nullopt});
   }
   StoredMessage insert_message(const NewMessage& message) override { return store_.insert_message(message); }
 

@@ -247,3 +247,27 @@ test('each turn writes a conversation snapshot under logs/conversations/YYYY-MM-
   assert.ok(content.includes('please log this turn') && content.includes('logged answer'));
   assert.ok(!content.includes('sk-test-chat-0123456789'));
 });
+
+test('later turns of a conversation are appended to its log of the day, each row once, not a new copy of the whole history per turn', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  await up.script([{ content: ['answer one'] }, { content: ['answer two'] }, { content: ['answer three'] }]);
+  let session = null;
+  const requestIds = [];
+  for (const q of ['question one', 'question two', 'question three']) {
+    const { res, text } = await chat({ ...(session ? { session_id: session } : {}), messages: [userMsg(q)] });
+    assert.equal(res.status, 200);
+    session ??= JSON.parse(events(text)[0].data).session_id;
+    requestIds.push(res.headers.get('x-request-id'));
+  }
+  assert.ok(requestIds.every(Boolean), 'every response names its request');
+  const dir = join(p.home, 'logs', 'conversations');
+  const logs = readdirSync(dir).flatMap((day) => readdirSync(join(dir, day)).filter((f) => f.endsWith(`_${session}.log`)).map((f) => join(dir, day, f)));
+  assert.equal(logs.length, 1, `one log file for the conversation: ${logs}`);
+  const content = readFileSync(logs[0], 'utf8');
+  const count = (s) => content.split(s).length - 1;
+  for (const s of ['question one', 'answer one', 'question two', 'answer two', 'question three', 'answer three']) assert.equal(count(s), 1, `${s} once in\n${content}`);
+  for (const id of requestIds) assert.equal(count(`request: ${id}\n`), 1, `turn ${id} logged`);
+  assert.ok(content.indexOf('answer one') < content.indexOf('question two') && content.indexOf('answer two') < content.indexOf('question three'));
+  assert.equal(count('new messages: 2\n'), 2, 'each later turn added its user and assistant rows');
+});
