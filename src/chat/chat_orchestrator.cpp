@@ -233,7 +233,7 @@ awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink
     }
     // One transaction for the turn's opening writes.
     p.existed = rows->open_turn(session_id, system, incoming);
-    p.history = rows->load_messages(session_id);
+    p.history = rows->load_history(session_id);
     return p;
   };
   auto prepared = co_await deps.blocking.run(std::move(prepare));
@@ -296,7 +296,7 @@ std::string upstream_body_text(Turn& turn) {
 // coroutine: nothing of it stays in the hop's frame).
 awaitable<std::string> next_upstream_body(const ChatDependencies& deps, Turn& turn) {
   if (turn.history.empty()) {
-    auto load = [rows = deps.rows, session_id = turn.session_id] { return rows->load_messages(session_id); };
+    auto load = [rows = deps.rows, session_id = turn.session_id] { return rows->load_history(session_id); };
     turn.history = co_await deps.blocking.run(std::move(load));
   }
   co_return upstream_body_text(turn);

@@ -30,6 +30,12 @@ class ClientHistoryRows final : public TurnRows {
     if (persist_) return persist_->load_messages(session_id);
     return memory_;
   }
+  std::vector<StoredMessage> load_history(const std::string& session_id) override {
+    if (persist_)
+      return persist_->load_messages(
+          session_id, store::MessageRange{std::nullopt, std::nullopt, &upstream_metadata_keys()});
+    return memory_;
+  }
   std::vector<StoredMessage> load_messages_after(const std::string& session_id,
                                                  std::int64_t after_id) override {
     if (persist_) return persist_->load_messages(session_id, store::MessageRange{after_id, std::nullopt});

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "chat/chat_store.hpp"
+#include "chat/upstream_request.hpp"
 
 namespace parley::chat {
 
@@ -21,6 +22,11 @@ class TurnRows {
                          const std::vector<NewMessage>& messages) = 0;
   // The whole conversation in order: what the next hop's request is built from.
   virtual std::vector<StoredMessage> load_messages(const std::string& session_id) = 0;
+  // The conversation as the next hop's upstream request needs it: every row, with only the metadata keys
+  // project_history reads (upstream_metadata_keys()) guaranteed.
+  virtual std::vector<StoredMessage> load_history(const std::string& session_id) {
+    return load_messages(session_id);
+  }
   // The rows after `after_id` (the conversation log's next part).
   virtual std::vector<StoredMessage> load_messages_after(const std::string& session_id,
                                                          std::int64_t after_id) {
@@ -41,6 +47,10 @@ class RepositoryTurnRows final : public TurnRows {
   }
   std::vector<StoredMessage> load_messages(const std::string& session_id) override {
     return store_.load_messages(session_id);
+  }
+  std::vector<StoredMessage> load_history(const std::string& session_id) override {
+    return store_.load_messages(session_id,
+                                store::MessageRange{std::nullopt, std::nullopt, &upstream_metadata_keys()});
   }
   std::vector<StoredMessage> load_messages_after(const std::string& session_id,
                                                  std::int64_t after_id) override {

@@ -21,6 +21,11 @@ bool has_text(const bj::value& content) {
 
 }  // namespace
 
+const std::vector<std::string_view>& upstream_metadata_keys() {
+  static const std::vector<std::string_view> keys{"name", "tool_calls", "reasoning_details"};
+  return keys;
+}
+
 bj::array project_history(const std::vector<StoredMessage>& history, const Deliveries* deliveries) {
   bj::array out;
   std::set<std::string> answerable;        // tool call ids of assistant rows seen so far

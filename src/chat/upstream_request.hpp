@@ -6,6 +6,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "chat/attachment_delivery.hpp"
@@ -19,6 +20,9 @@ namespace parley::chat {
 // fragments get their delivery form when `deliveries` is given (else only their metadata is dropped).
 boost::json::array project_history(const std::vector<StoredMessage>& history,
                                    const Deliveries* deliveries = nullptr);
+// The only metadata keys project_history reads: a turn's history is loaded with these alone
+// (store::MessageRange::metadata_keys).
+const std::vector<std::string_view>& upstream_metadata_keys();
 
 struct ToolAttachment {
   std::optional<bool> capability;  // of the stored model, from the catalog

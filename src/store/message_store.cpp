@@ -1,5 +1,6 @@
 // Message rows (api.md §5.3): insert with the structured-content marker and the search index kept in step,
 // ordered loading, and the cascading delete of §2.6.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <set>
@@ -53,7 +54,27 @@ void scrub_secrets(boost::json::object& object) {
 
 }  // namespace
 
-StoredMessage message_from_row(const SqlRow& r) {
+namespace {
+
+// Whether JSON text names `key` as a quoted string (a key, or a value: then it is parsed needlessly, never
+// skipped wrongly).
+bool names(std::string_view json_text, std::string_view key) {
+  for (auto at = json_text.find(key); at != std::string_view::npos; at = json_text.find(key, at + 1)) {
+    const auto end = at + key.size();
+    if (at > 0 && json_text[at - 1] == '"' && end < json_text.size() && json_text[end] == '"') return true;
+  }
+  return false;
+}
+
+bool metadata_wanted(std::string_view json_text, const std::vector<std::string_view>* keys) {
+  if (!keys || names(json_text, structured_marker)) return true;
+  return std::any_of(keys->begin(), keys->end(),
+                     [json_text](std::string_view k) { return names(json_text, k); });
+}
+
+}  // namespace
+
+StoredMessage message_from_row(const SqlRow& r, const std::vector<std::string_view>* metadata_keys) {
   StoredMessage m;
   m.id = r.integer(0);
   m.session_id = r.text(1);
@@ -63,7 +84,7 @@ StoredMessage message_from_row(const SqlRow& r) {
   m.parent_client_message_id = r.at(7);
   m.created_at = parse_stored_time(r.at(8));
   bool structured = false;
-  if (const auto& meta_text = r.at(5)) {
+  if (const auto& meta_text = r.at(5); meta_text && metadata_wanted(*meta_text, metadata_keys)) {
     // Metadata written by earlier servers is kept readable; a value that is not a JSON object is ignored.
     if (auto meta = json::parse(*meta_text); meta && meta->is_object()) {
       m.metadata = std::move(meta->as_object());
@@ -199,8 +220,8 @@ void SqlRepository::for_each_message(const std::string& session_id, const Messag
     params.emplace_back(std::int64_t{*range.limit});
   }
   // Streamed: each row becomes a StoredMessage as it is read, without a copy of the whole result as text.
-  c->for_each_row(sql, params, [&row](const SqlRow& r) {
-    auto m = message_from_row(r);
+  c->for_each_row(sql, params, [&row, keys = range.metadata_keys](const SqlRow& r) {
+    auto m = message_from_row(r, keys);
     return row(m);
   });
 }

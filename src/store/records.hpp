@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace parley::store {
@@ -92,6 +93,11 @@ struct ConversationPage {
 struct MessageRange {
   std::optional<std::int64_t> after_id;
   std::optional<int> limit;
+  // Null: every row's metadata is read. Otherwise only these keys are wanted: a row whose stored metadata
+  // names none of them (nor the structured-content marker) is read without parsing it, its metadata left
+  // empty (a turn's upstream request reads three keys of it; parsing every assistant row's usage, model and
+  // meta was a quarter of a turn's CPU in a long conversation).
+  const std::vector<std::string_view>* metadata_keys = nullptr;
 };
 
 // attachments row (§5.2, §5.3).

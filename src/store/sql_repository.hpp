@@ -97,6 +97,8 @@ class SqlRepository final : public Repository {
 
 // Row <-> value conversions shared by the repository files.
 SystemTime parse_stored_time(const std::optional<std::string>& text);
-StoredMessage message_from_row(const SqlRow& row);
+// `metadata_keys`: as MessageRange's (null: all metadata).
+StoredMessage message_from_row(const SqlRow& row,
+                               const std::vector<std::string_view>* metadata_keys = nullptr);
 
 }  // namespace parley::store

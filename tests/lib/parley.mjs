@@ -38,7 +38,7 @@ export async function startParley(opts = {}) {
     ...(opts.env ?? {}),
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined || v === null) delete env[k];
-  const [command, ...prefixArgs] = [...(opts.prefix ?? []), parleyBin];
+  const [command, ...prefixArgs] = [...(opts.prefix ?? []), opts.bin ?? parleyBin];
   const proc = spawn(command, [...prefixArgs, ...(opts.args ?? ['serve'])], { cwd: home, env, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let closed = false;

@@ -154,3 +154,32 @@ TEST(TurnErrors, MapUpstreamFailuresAsTheSpecTableSays) {
   EXPECT_EQ(bj::serialize(TurnError::cancelled().payload()),
             R"({"message":"Cancelled by client","status":null,"code":"cancelled","retryable":false})");
 }
+
+// A turn loads its history with upstream_metadata_keys() alone (TurnRows::load_history): the projection must
+// not read any other metadata key, or a long conversation's request would silently lose it.
+TEST(HistoryProjection, ReadsNoMetadataKeyBeyondUpstreamMetadataKeys) {
+  const std::vector<StoredMessage> full{
+      row(1, "system", "sys"),
+      row(2, "user", "hi", R"({"name":"Ana","client_message_id":"u1"})"),
+      row(3, "assistant", "plain",
+          R"({"model":"m","usage":{"total_tokens":3},"routing":{"x":1},"meta":null})"),
+      row(4, "assistant", nullptr,
+          R"({"model":"m","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}],)"
+          R"("reasoning":"r","reasoning_details":[{"type":"reasoning.text","text":"r"}],"annotations":[1]})"),
+      row(5, "tool", "42", R"({"tool_name":"f","tool_status":"finished"})", "c1"),
+      row(6, "assistant", "after", R"({"reasoning_details":[{"type":"reasoning.encrypted","data":"x"}]})"),
+      row(7, "assistant", nullptr, R"({"tool_calls":[{"id":"c2","type":"function"}],"error":{"code":"x"}})"),
+  };
+  auto reduced = full;
+  for (auto& m : reduced) {
+    bj::object kept;
+    for (const auto key : upstream_metadata_keys())
+      if (const auto* v = m.metadata.if_contains(key)) kept[key] = *v;
+    m.metadata = std::move(kept);
+  }
+  EXPECT_EQ(bj::serialize(project_history(reduced)), bj::serialize(project_history(full)));
+  // And the keys matter: without them the projection differs.
+  auto bare = full;
+  for (auto& m : bare) m.metadata.clear();
+  EXPECT_NE(bj::serialize(project_history(bare)), bj::serialize(project_history(full)));
+}

@@ -189,6 +189,40 @@ TEST_P(RepositoryTest, RowsOneAtATimeAreTheLoadedRowsAndStopWhenAsked) {
   EXPECT_THAT(ids, ElementsAre(loaded[2].id, loaded[3].id));
 }
 
+TEST_P(RepositoryTest, WithMetadataKeysOnlyRowsNamingOneHaveTheirMetadataRead) {
+  boost::json::value fragments = boost::json::parse(
+      R"([{"type":"text","text":"look"},{"type":"image_url","image_url":{"url":"/api/files/k"}}])");
+  add("keys", "user", fragments);  // structured content, no metadata of its own
+  add("keys", "user", "hello", std::nullopt, std::nullopt, {{"name", "Ana"}});
+  add("keys", "assistant", "plain answer", std::nullopt, std::nullopt,
+      {{"model", "m/x"}, {"usage", boost::json::object{{"total_tokens", 3}}}});
+  boost::json::array calls{boost::json::object{{"id", "call_1"}, {"type", "function"}}};
+  add("keys", "assistant", nullptr, std::nullopt, std::nullopt, {{"model", "m/x"}, {"tool_calls", calls}});
+  add("keys", "assistant", "mentions the key as a value", std::nullopt, std::nullopt,
+      {{"meta", boost::json::object{{"note", "tool_calls"}}}});
+  add("keys", "assistant", "names a longer key", std::nullopt, std::nullopt, {{"tool_calls_count", 0}});
+
+  const std::vector<std::string_view> keys{"name", "tool_calls"};
+  MessageRange range;
+  range.metadata_keys = &keys;
+  const auto all = repo_->load_messages("keys");
+  const auto some = repo_->load_messages("keys", range);
+  ASSERT_EQ(all.size(), 6u);
+  ASSERT_EQ(some.size(), 6u);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(some[i].id, all[i].id);
+    EXPECT_EQ(some[i].content, all[i].content) << "row " << i;
+  }
+  EXPECT_EQ(some[0].content, fragments) << "structured content is still parsed";
+  EXPECT_EQ(some[1].metadata, all[1].metadata);
+  EXPECT_TRUE(some[2].metadata.empty()) << "no wanted key: the metadata is not read";
+  EXPECT_FALSE(all[2].metadata.empty());
+  EXPECT_EQ(some[3].metadata, all[3].metadata);
+  EXPECT_EQ(some[3].metadata.at("tool_calls"), calls);
+  EXPECT_EQ(some[4].metadata, all[4].metadata) << "a key's name as a value is read (never skipped wrongly)";
+  EXPECT_TRUE(some[5].metadata.empty()) << "a key that only starts with a wanted name is not it";
+}
+
 TEST_P(RepositoryTest, OpeningATurnWritesTheSystemRowOnlyIntoAnEmptyConversation) {
   auto make = [](const std::string& role, const std::string& text) {
     NewMessage m;
