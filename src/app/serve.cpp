@@ -452,10 +452,12 @@ int serve() {
   net::OutboundFetcher image_downloads(
       http_client,
       {config.image_download_allowed_hosts, std::chrono::seconds(config.image_download_timeout_seconds)});
+  // The conversation logs of the chat turns (§6.3); a deleted row or conversation starts its log again.
+  chat::ConversationLogBook conversation_logs;
   chat::ChatOrchestrator chat_turns({config, blocking, provider, image_downloads, catalog, *history,
                                      model_settings, turn_locks, &turn_tools, &attachments, nullptr,
-                                     &turn_interactions});
-  chat::ConversationService conversations(*history, blocking, turn_locks, attachments);
+                                     &turn_interactions, &conversation_logs});
+  chat::ConversationService conversations(*history, blocking, turn_locks, attachments, &conversation_logs);
   // The OpenAI-compatible API: the same turns, with API keys kept in the database (every replica sees them).
   keys::ApiKeyService api_keys(*history, &blocking);
   chat::OpenAiCompletions openai_completions({config, blocking, provider, image_downloads, catalog, *history,

@@ -4,7 +4,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <chrono>
+#include <string_view>
+#include <system_error>
 
 #include <boost/json/serialize.hpp>
 
@@ -30,7 +34,7 @@ void append_rows(std::string& text, const std::vector<StoredMessage>& messages, 
 
 // Appends to an existing file only: ENOENT when it is gone (then the caller starts it again, whole).
 std::error_code append_to_existing(const std::filesystem::path& file, std::string_view data) {
-  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return {errno, std::generic_category()};
   std::error_code ec;
   while (!data.empty()) {
@@ -44,6 +48,15 @@ std::error_code append_to_existing(const std::filesystem::path& file, std::strin
   }
   if (::close(fd) != 0 && !ec) ec = {errno, std::generic_category()};
   return ec;
+}
+
+// Whether `raw` (before redaction) ends inside a private key: the redactor masks from its BEGIN line to the
+// END line or the end of the text, so the key's rest, written in the next turn's part alone, would not be.
+bool ends_inside_private_key(std::string_view raw) {
+  const auto begin = raw.rfind("-----BEGIN ");
+  if (begin == std::string_view::npos) return false;
+  const auto label = raw.find("PRIVATE KEY-----", begin);
+  return label != std::string_view::npos && raw.find("-----END ", label) == std::string_view::npos;
 }
 
 std::string safe_file_part(const std::string& session_id) {
@@ -63,11 +76,13 @@ std::optional<ConversationLogBook::Entry> ConversationLogBook::find(const std::s
 
 void ConversationLogBook::remember(const std::string& session_id, Entry entry) {
   std::lock_guard lock(mutex_);
-  if (entries_.size() >= capacity_ && !entries_.contains(session_id)) {
-    // Sessions last written on an earlier day go first; then any one (its next turn starts a new file).
+  if (entry.day != day_) {
+    // A new day: yesterday's files are never appended to again.
     std::erase_if(entries_, [&entry](const auto& e) { return e.second.day != entry.day; });
-    if (entries_.size() >= capacity_) entries_.erase(entries_.begin());
+    day_ = entry.day;
   }
+  // Full: any one session is forgotten (its next turn starts a new file with the whole conversation).
+  if (entries_.size() >= capacity_ && !entries_.contains(session_id)) entries_.erase(entries_.begin());
   entries_[session_id] = std::move(entry);
 }
 
@@ -98,7 +113,11 @@ void ConversationLogBook::write_turn(const std::filesystem::path& dir, const std
       const auto ec = append_to_existing(known->file, global_redactor().redact(text));
       if (!ec) {
         if (!rows.empty()) known->last_id = rows.back().id;
-        remember(session_id, std::move(*known));
+        if (ends_inside_private_key(text)) {
+          forget(session_id);
+        } else {
+          remember(session_id, std::move(*known));
+        }
         return;
       }
       forget(session_id);
@@ -127,7 +146,7 @@ void ConversationLogBook::write_turn(const std::filesystem::path& dir, const std
                 ec.message());
       return;
     }
-    remember(session_id, std::move(entry));
+    if (!ends_inside_private_key(text)) remember(session_id, std::move(entry));
   } catch (const std::exception& e) {
     forget(session_id);
     log::warn("[{}] conversation log of {} not written: {}", request_id, session_id, e.what());

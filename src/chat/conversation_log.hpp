@@ -35,6 +35,11 @@ class ConversationLogBook {
   void write_turn(const std::filesystem::path& dir, const std::string& session_id,
                   const std::string& request_id, const LoadRows& load);
 
+  // The session's next turn starts a new file with the whole conversation: after rows were deleted (the log
+  // of the day then shows the conversation as it is), or when the file may end inside a secret that only the
+  // whole text redacts (a private key whose END is still to come).
+  void forget(const std::string& session_id);
+
   std::size_t remembered() const;
 
  private:
@@ -45,11 +50,11 @@ class ConversationLogBook {
   };
   std::optional<Entry> find(const std::string& session_id) const;
   void remember(const std::string& session_id, Entry entry);
-  void forget(const std::string& session_id);
 
   std::size_t capacity_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;
+  std::string day_;  // of the newest entry: older days' entries are dropped when it changes
 };
 
 }  // namespace parley::chat

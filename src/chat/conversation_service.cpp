@@ -24,8 +24,13 @@ bool usable_id(const std::string& id) {
 }  // namespace
 
 ConversationService::ConversationService(store::Repository& repository, BlockingPool& blocking,
-                                         SessionTurnLocks& turn_locks, AttachmentService& attachments)
-    : repository_(repository), blocking_(blocking), turn_locks_(turn_locks), attachments_(attachments) {}
+                                         SessionTurnLocks& turn_locks, AttachmentService& attachments,
+                                         ConversationLogBook* logs)
+    : repository_(repository),
+      blocking_(blocking),
+      turn_locks_(turn_locks),
+      attachments_(attachments),
+      logs_(logs) {}
 
 store::AttachmentSigner ConversationService::signer_for(std::string public_base) {
   return [attachments = &attachments_, base = std::move(public_base)](bj::value& content) {
@@ -151,6 +156,7 @@ boost::asio::awaitable<std::optional<store::ConversationSummary>> ConversationSe
 boost::asio::awaitable<void> ConversationService::remove(std::string session_id) {
   if (!usable_id(session_id)) co_return;
   const auto turn = co_await turn_locks_.acquire(session_id);
+  if (logs_) logs_->forget(session_id);  // a session id used again starts a new log
   // The objects go right after the transaction; the reaper only retries those that could not (§2.5).
   co_await attachments_.delete_conversation(std::move(session_id));
 }
@@ -163,7 +169,10 @@ boost::asio::awaitable<bool> ConversationService::remove_message(std::string ses
   auto job = [repository, session_id, message_ref] {
     return repository->delete_message_cascade(session_id, message_ref);
   };
-  co_return co_await blocking_.run(std::move(job)) > 0;
+  const bool deleted = co_await blocking_.run(std::move(job)) > 0;
+  // The next turn's log starts again whole: the day's log shows the conversation without the deleted rows.
+  if (deleted && logs_) logs_->forget(session_id);
+  co_return deleted;
 }
 
 boost::asio::awaitable<bool> ConversationService::store_answers(std::chrono::milliseconds budget) {

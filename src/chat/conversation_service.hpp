@@ -13,6 +13,7 @@
 
 #include "chat/attachment_service.hpp"
 #include "chat/conversation_import.hpp"
+#include "chat/conversation_log.hpp"
 #include "chat/session_turn_locks.hpp"
 #include "core/blocking.hpp"
 #include "store/repository.hpp"
@@ -29,8 +30,9 @@ struct ConversationExport {
 
 class ConversationService {
  public:
+  // `logs`: the chat turns' conversation logs, told when rows are deleted (null: none to tell).
   ConversationService(store::Repository& repository, BlockingPool& blocking, SessionTurnLocks& turn_locks,
-                      AttachmentService& attachments);
+                      AttachmentService& attachments, ConversationLogBook* logs = nullptr);
 
   // §8.1: a page of the conversations with a user or assistant message, newest first, or those matching q.
   boost::asio::awaitable<store::ConversationPage> list(store::ConversationQuery query);
@@ -71,6 +73,7 @@ class ConversationService {
   BlockingPool& blocking_;
   SessionTurnLocks& turn_locks_;
   AttachmentService& attachments_;
+  ConversationLogBook* logs_;
 };
 
 }  // namespace parley::chat

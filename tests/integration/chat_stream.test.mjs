@@ -271,3 +271,29 @@ test('later turns of a conversation are appended to its log of the day, each row
   assert.ok(content.indexOf('answer one') < content.indexOf('question two') && content.indexOf('answer two') < content.indexOf('question three'));
   assert.equal(count('new messages: 2\n'), 2, 'each later turn added its user and assistant rows');
 });
+
+test('after a message is deleted, the next turn logs the conversation as it is now (without the deleted rows)', async () => {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  await up.script([{ content: ['kept answer'] }, { content: ['doomed answer'] }, { content: ['third answer'] }]);
+  let session = null, lastRequest = null;
+  for (const [i, q] of ['kept question', 'doomed question', 'third question'].entries()) {
+    if (i === 2) {
+      const del = await fetch(`${p.url}/api/chat/session/${session}/messages/user_doomed_${session}`, { method: 'DELETE' });
+      assert.equal(del.status, 204);
+    }
+    const id = i === 1 ? `user_doomed_${session}` : `user_${i}_${Math.random().toString(16).slice(2)}`;
+    const { res, text } = await chat({ ...(session ? { session_id: session } : {}), messages: [userMsg(q, id)],
+      metadata: { client_assistant_message_id: `assistant_${id}`, client_parent_message_id: id } });
+    assert.equal(res.status, 200);
+    session ??= JSON.parse(events(text)[0].data).session_id;
+    lastRequest = res.headers.get('x-request-id');
+  }
+  const dir = join(p.home, 'logs', 'conversations');
+  const logs = readdirSync(dir).flatMap((day) => readdirSync(join(dir, day)).filter((f) => f.endsWith(`_${session}.log`)).map((f) => readFileSync(join(dir, day, f), 'utf8')));
+  const last = logs.filter((t) => t.includes(`request: ${lastRequest}\n`));
+  assert.equal(last.length, 1, 'the last turn is logged once');
+  for (const s of ['kept question', 'kept answer', 'third question', 'third answer']) assert.ok(last[0].includes(s), `${s} in\n${last[0]}`);
+  for (const s of ['doomed question', 'doomed answer']) assert.ok(!last[0].includes(s), `${s} deleted, yet in\n${last[0]}`);
+  assert.ok(last[0].startsWith('session: '), 'the log was started again, whole');
+});
