@@ -75,9 +75,15 @@ async function pLong(p, session) {
   }
   return ((cpuSeconds(p.proc.pid) - c0) * 1000) / longTurns;
 }
+// Three relays per side and round, their median rate: a single 100,000-chunk relay moved by ±30 % run to run.
 async function p2(p) {
-  const r = await runSseLoad({ url: `${p.url}/api/chat/stream`, bodyFile: relayBody, requests: 1, firstMarker: '"content":"c', countMarker: '"content":"c', timeout: 60 });
-  return { rate: r.steady.events_per_s ?? 0, count: r.totals.counted_events, errors: r.errors.total };
+  const rates = [];
+  let count = 0, errors = 0;
+  for (let i = 0; i < 3; i++) {
+    const r = await runSseLoad({ url: `${p.url}/api/chat/stream`, bodyFile: relayBody, requests: 1, firstMarker: '"content":"c', countMarker: '"content":"c', timeout: 60 });
+    rates.push(r.steady.events_per_s ?? 0); count += r.totals.counted_events; errors += r.errors.total;
+  }
+  return { rate: median(rates), count: count / 3, errors };
 }
 
 let createAfter = NaN;
@@ -127,5 +133,5 @@ rows.forEach((row, i) => {
   lines.push(`| ${row[0]} | ${fmt(row[1], row[4])} | ${fmt(row[2], row[4])} | ${row[3] >= 0 ? '+' : ''}${fmt(row[3], 1)} % | within 5 %: ${met ? 'met' : '**not met**'} |`);
   summary.push({ id: 'P9', measure: `${row[0].replace(/ \(.*\)$/, '')}, on vs off`, figure: `${row[3] >= 0 ? '+' : ''}${fmt(row[3], 1)} %`, target: 'within 5 %', met });
 });
-lines.push('', `${rounds} rounds, each ${turns} single-stream turns and one ${chunks}-chunk relay per side, alternating which side goes first; errors off/on: ${res.off.errors}/${res.on.errors}, chunks lost: ${res.off.lost}/${res.on.lost}. "On": default logging (info to the terminal and \`logs/app/\`, conversation snapshots) and \`GET /metrics\` scraped every second (${scrapes} scrapes of ${fmt(scrapeBytes / 1024, 1)} KB, ${scrapeErrors} failed). "Off": warnings only, no snapshots, no scraping. The time to first token is compared directly (both sides use the same fake upstream), not as "added" time. Every turn here is a new conversation, so "on" creates a log file per turn: creating a file (open, 300-byte write, close, from Node.js) in the temporary directory cost ${fmt(createBefore, 0)} µs of CPU when this step began and ${fmt(createAfter, 0)} µs when it ended (it depends on what was deleted there in the minutes before: see \`bench/observability.mjs\`). The long-conversation row: ${longMade} turns made in one conversation per side first (${longMessages} messages), then ${longTurns} more turns per round and side through Node's fetch (errors: ${longErrors}); the conversation log appends each turn's rows to the conversation's file of the day instead of writing the whole history again.`);
+lines.push('', `${rounds} rounds, each ${turns} single-stream turns and three ${chunks}-chunk relays per side (their median), alternating which side goes first; errors off/on: ${res.off.errors}/${res.on.errors}, chunks lost: ${res.off.lost}/${res.on.lost}. "On": default logging (info to the terminal and \`logs/app/\`, conversation snapshots) and \`GET /metrics\` scraped every second (${scrapes} scrapes of ${fmt(scrapeBytes / 1024, 1)} KB, ${scrapeErrors} failed). "Off": warnings only, no snapshots, no scraping. The time to first token is compared directly (both sides use the same fake upstream), not as "added" time. Every turn here is a new conversation, so "on" creates a log file per turn: creating a file (open, 300-byte write, close, from Node.js) in the temporary directory cost ${fmt(createBefore, 0)} µs of CPU when this step began and ${fmt(createAfter, 0)} µs when it ended (it depends on what was deleted there in the minutes before: see \`bench/observability.mjs\`). The long-conversation row: ${longMade} turns made in one conversation per side first (${longMessages} messages), then ${longTurns} more turns per round and side through Node's fetch (errors: ${longErrors}); the conversation log appends each turn's rows to the conversation's file of the day instead of writing the whole history again.`);
 writeResult({ name: 'observability', title: 'P9 — metrics, logs and redaction on', markdown: lines.join('\n'), summary });
