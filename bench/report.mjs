@@ -68,10 +68,22 @@ function plot(p) {
 rmSync(plotsDir, { recursive: true, force: true });
 mkdirSync(plotsDir, { recursive: true });
 const commit = sh('git', ['rev-parse', '--short', 'HEAD']) + (sh('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/report.md', ':!bench/plots']) ? ' (with uncommitted changes)' : '');
+// CPU time the hypervisor gave to others while the steps ran (/proc/stat's steal column, written by scripts/bench
+// before and after them): on this shared VM the same build measured 1.5× slower in a throttled hour.
+function stealDuringRun() {
+  try {
+    const read = (f) => readFileSync(join(outDir, f), 'utf8').trim().split(/\s+/).slice(1).map(Number);
+    const a = read('cpu-stat-start'), b = read('cpu-stat-end');
+    const total = b.reduce((x, y) => x + y, 0) - a.reduce((x, y) => x + y, 0);
+    return total > 0 ? ((b[7] - a[7]) / total) * 100 : NaN;
+  } catch { return NaN; }
+}
+const steal = stealDuringRun();
 const out = [
   '# parley benchmark report', '',
   `Written by \`./scripts/bench\` on ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} from commit ${commit}.`,
   `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Linux ${release()}; ${sh('c++', ['--version']).split('\n')[0]}; Node.js ${process.version}.`,
+  ...(Number.isFinite(steal) ? [`CPU steal while the steps ran (time the hypervisor gave to other guests, from \`/proc/stat\`): ${steal.toFixed(1)} % of the CPU time${steal >= 3 ? ' — a throttled run: its figures are slower than this machine\'s usual' : ''}.`] : []),
   'Everything runs on loopback against the fake OpenAI-compatible upstream of `tests/fakes/` (Node.js). Medians and',
   'ratios are measured side by side in the same run; single runs on a shared 2-core VM vary by ±30 %, so compare',
   'ratios and orders of magnitude rather than the last digit. The analysis under each section (profiles, changes,',
