@@ -196,6 +196,12 @@ class TurnMeter {
 
 enum class HopNext { next_hop, retry, stop };
 
+// A turn's history as its upstream requests need it: every row, with only the metadata keys project_history
+// reads parsed (a long conversation's usage, model and meta objects are not).
+store::MessageRange history_range() {
+  return store::MessageRange{std::nullopt, std::nullopt, &upstream_metadata_keys()};
+}
+
 // Steps 3-6 (session, system message, incoming messages, history — one blocking job), then the turn's tools,
 // deliveries and image store.
 awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink& sink) {
@@ -233,7 +239,7 @@ awaitable<void> open_turn(const ChatDependencies& deps, Turn& turn, net::SseSink
     }
     // One transaction for the turn's opening writes.
     p.existed = rows->open_turn(session_id, system, incoming);
-    p.history = rows->load_history(session_id);
+    p.history = rows->load_messages(session_id, history_range());
     return p;
   };
   auto prepared = co_await deps.blocking.run(std::move(prepare));
@@ -296,7 +302,9 @@ std::string upstream_body_text(Turn& turn) {
 // coroutine: nothing of it stays in the hop's frame).
 awaitable<std::string> next_upstream_body(const ChatDependencies& deps, Turn& turn) {
   if (turn.history.empty()) {
-    auto load = [rows = deps.rows, session_id = turn.session_id] { return rows->load_history(session_id); };
+    auto load = [rows = deps.rows, session_id = turn.session_id] {
+      return rows->load_messages(session_id, history_range());
+    };
     turn.history = co_await deps.blocking.run(std::move(load));
   }
   co_return upstream_body_text(turn);
@@ -509,7 +517,7 @@ awaitable<void> write_turn_snapshot(const ChatDependencies& deps, std::string se
   auto snapshot = [rows = deps.rows, book = deps.conversation_logs, session_id = std::move(session_id),
                    request_id = std::move(request_id), dir = deps.config.conversation_log_dir] {
     book->write_turn(dir, session_id, request_id, [rows, &session_id](std::optional<std::int64_t> after_id) {
-      return after_id ? rows->load_messages_after(session_id, *after_id) : rows->load_messages(session_id);
+      return rows->load_messages(session_id, store::MessageRange{after_id, std::nullopt});
     });
   };
   co_await deps.blocking.run(std::move(snapshot));

@@ -26,20 +26,15 @@ class ClientHistoryRows final : public TurnRows {
     for (const auto& m : opening_) insert_message(m);
     return false;
   }
-  std::vector<StoredMessage> load_messages(const std::string& session_id) override {
-    if (persist_) return persist_->load_messages(session_id);
-    return memory_;
-  }
-  std::vector<StoredMessage> load_history(const std::string& session_id) override {
-    if (persist_)
-      return persist_->load_messages(
-          session_id, store::MessageRange{std::nullopt, std::nullopt, &upstream_metadata_keys()});
-    return memory_;
-  }
-  std::vector<StoredMessage> load_messages_after(const std::string& session_id,
-                                                 std::int64_t after_id) override {
-    if (persist_) return persist_->load_messages(session_id, store::MessageRange{after_id, std::nullopt});
-    return TurnRows::load_messages_after(session_id, after_id);
+  std::vector<StoredMessage> load_messages(const std::string& session_id,
+                                           const store::MessageRange& range) override {
+    if (persist_) return persist_->load_messages(session_id, range);
+    std::vector<StoredMessage> out;  // in memory every row keeps its metadata
+    for (const auto& m : memory_) {
+      if (range.limit && out.size() >= static_cast<std::size_t>(*range.limit)) break;
+      if (!range.after_id || m.id > *range.after_id) out.push_back(m);
+    }
+    return out;
   }
   StoredMessage insert_message(const NewMessage& message) override {
     if (persist_) return persist_->insert_message(message);

@@ -155,8 +155,8 @@ TEST(TurnErrors, MapUpstreamFailuresAsTheSpecTableSays) {
             R"({"message":"Cancelled by client","status":null,"code":"cancelled","retryable":false})");
 }
 
-// A turn loads its history with upstream_metadata_keys() alone (TurnRows::load_history): the projection must
-// not read any other metadata key, or a long conversation's request would silently lose it.
+// A turn loads its history with upstream_metadata_keys() alone (chat_orchestrator.cpp's history_range): the
+// projection must not read any other metadata key, or a long conversation's request would silently lose it.
 TEST(HistoryProjection, ReadsNoMetadataKeyBeyondUpstreamMetadataKeys) {
   const std::vector<StoredMessage> full{
       row(1, "system", "sys"),
