@@ -52,12 +52,8 @@ void scrub_secrets(boost::json::object& object) {
   for (auto& member : object) scrub_secrets(member.value());
 }
 
-}  // namespace
-
-namespace {
-
-// Whether JSON text names `key` as a quoted string (a key, or a value: then it is parsed needlessly, never
-// skipped wrongly).
+// Whether JSON text names `key` as a quoted string: a key, or a value (then it is parsed needlessly). A key
+// spelled with escapes would not be recognised; parley and the servers before it write keys plainly.
 bool names(std::string_view json_text, std::string_view key) {
   for (auto at = json_text.find(key); at != std::string_view::npos; at = json_text.find(key, at + 1)) {
     const auto end = at + key.size();
