@@ -40,11 +40,13 @@ std::chrono::milliseconds interaction_timeout(const Config& config) {
   return std::max(total - total / 10, std::chrono::milliseconds(1000));
 }
 
-std::vector<std::string> failure_frames(const TurnError& error) {
+// The events of a failed turn; `[DONE]` is the caller's when the conversation log comes first (§3.2 step 9).
+std::vector<std::string> failure_frames(const TurnError& error, bool with_done = true) {
   bj::object delta{{"content", "Error: " + error.detail}};
   bj::object chunk{{"choices", bj::array{bj::object{{"delta", std::move(delta)}}}}};
-  return {event_frame("error", error.payload()), event_frame("message", chunk),
-          net::format_sse_event("message", "[DONE]")};
+  std::vector<std::string> frames{event_frame("error", error.payload()), event_frame("message", chunk)};
+  if (with_done) frames.push_back(net::format_sse_event("message", "[DONE]"));
+  return frames;
 }
 
 awaitable<void> send_frames(net::SseSink& sink, std::vector<std::string> frames) {
@@ -169,7 +171,40 @@ struct Turn {
   bool retried = false;
   int hop = 0;
   metrics::TurnOutcome outcome = metrics::TurnOutcome::completed;  // for parley_chat_turns_total
+  // The turn's end (§3.2 step 9): its conversation log is written, then `[DONE]` is sent. The last hop's
+  // assistant row and the log are written in one job of the blocking pool (`logged`); `done_pending` says
+  // that the turn ended in a way that sends `[DONE]` once the log is written.
+  bool logged = false;
+  bool done_pending = false;
 };
+
+bool conversation_logs_on() {
+  const auto level = log::settings().conversations;
+  return level == log::Level::info || level == log::Level::debug;
+}
+
+// Writes the conversation log of a finished turn (api.md §6.3): the rows stored since the session's last ones
+// logged, appended to its file of the day (the whole conversation in a new file the first time). Blocking:
+// run on the blocking pool, under the session's turn lock.
+struct TurnLogJob {
+  TurnRows* rows;
+  ConversationLogBook* book;
+  std::filesystem::path dir;
+  std::string session_id;
+  std::string request_id;
+
+  void operator()() const {
+    book->write_turn(dir, session_id, request_id, [this](std::optional<std::int64_t> after_id) {
+      return rows->load_messages(session_id, store::MessageRange{after_id, std::nullopt});
+    });
+  }
+};
+
+std::optional<TurnLogJob> turn_log_job(const ChatDependencies& deps, const Turn& turn) {
+  if (!conversation_logs_on()) return std::nullopt;
+  return TurnLogJob{deps.rows, deps.conversation_logs, deps.config.conversation_log_dir, turn.session_id,
+                    turn.request_id};
+}
 
 // Counts the turn as running while it lives, and records its outcome and duration once: when the turn says
 // how it ended, or as cancelled when the coroutine is torn down before that.
@@ -355,8 +390,20 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
 
   const auto finish = outcome.error ? bj::value("error") : acc.finish_reason();
   auto row = assistant_row(session_id, request, acc, std::move(content), finish, outcome.error);
-  auto save = [rows, row] { return rows->insert_message(row); };
+  const auto calls = outcome.error ? bj::value(nullptr) : acc.tool_calls();
+  // The turn's last hop: no tool calls parley runs (a client's own tools are run by the client), or the hop
+  // limit. Its row and the turn's conversation log are written in one job (no second hand-off to the pool).
+  const bool last_hop =
+      outcome.error || calls.is_null() || request.client_tools || turn.hop >= config.max_tool_hops;
+  auto log_job = last_hop ? turn_log_job(deps, turn) : std::nullopt;
+  const bool logs_with_row = log_job.has_value();
+  auto save = [rows, row, log_job = std::move(log_job)] {
+    auto stored = rows->insert_message(row);
+    if (log_job) (*log_job)();
+    return stored;
+  };
   auto stored = co_await deps.blocking.run(std::move(save));
+  turn.logged = logs_with_row;
   if (images) turn.undelivered.insert(images->attachment_ids().begin(), images->attachment_ids().end());
   auto metadata_frame = event_frame("metadata", metadata_payload(stored, request));
   co_await sink.send(std::move(metadata_frame));
@@ -367,13 +414,12 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
         fmt::format("[{}] turn of session {} failed: {}", request_id, session_id, outcome.error->message),
         {request_id, session_id, {}});
     turn.outcome = metrics::TurnOutcome::error;
-    co_await send_frames(sink, failure_frames(*outcome.error));
+    co_await send_frames(sink, failure_frames(*outcome.error, false));
+    turn.done_pending = true;
     co_return HopNext::stop;
   }
-  const auto calls = acc.tool_calls();
-  if (calls.is_null() || request.client_tools) {  // a client's own tools are run by the client
-    auto done = net::format_sse_event("message", "[DONE]");
-    co_await sink.send(std::move(done));
+  if (calls.is_null() || request.client_tools) {
+    turn.done_pending = true;
     co_return HopNext::stop;
   }
   if (turn.hop >= config.max_tool_hops) {
@@ -381,8 +427,7 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
                                                 {"name", "system"},
                                                 {"message", "Tool execution stopped after hop limit"}});
     co_await sink.send(std::move(limit));
-    auto done = net::format_sse_event("message", "[DONE]");
-    co_await sink.send(std::move(done));
+    turn.done_pending = true;
     co_return HopNext::stop;
   }
 
@@ -508,19 +553,24 @@ awaitable<void> refuse_empty_turn(net::SseSink& sink) {
   co_await send_frames(sink, failure_frames(TurnError::empty_request()));
 }
 
-// The conversation log of a finished turn (api.md §6.3): the rows stored since the session's last one logged,
-// appended to its file of the day (the whole conversation in a new file the first time), on the blocking
-// pool. A coroutine of its own, so that what it captures is not kept in the turn's frame for the whole
-// stream.
-awaitable<void> write_turn_snapshot(const ChatDependencies& deps, std::string session_id,
-                                    std::string request_id) {
-  auto snapshot = [rows = deps.rows, book = deps.conversation_logs, session_id = std::move(session_id),
-                   request_id = std::move(request_id), dir = deps.config.conversation_log_dir] {
-    book->write_turn(dir, session_id, request_id, [rows, &session_id](std::optional<std::int64_t> after_id) {
-      return rows->load_messages(session_id, store::MessageRange{after_id, std::nullopt});
-    });
-  };
-  co_await deps.blocking.run(std::move(snapshot));
+// The end of a turn, §3.2 step 9: the conversation log, then `[DONE]`. The last hop's job wrote the log with
+// its row, unless the turn ended another way (cancelled, failed inside parley, a tool round the client left).
+// A coroutine of its own, so that its locals are not in run_locked_turn's frame for the whole stream (P3).
+awaitable<void> end_turn(const ChatDependencies& deps, Turn& turn, net::SseSink& sink, bool failed_inside) {
+  if (failed_inside) {
+    co_await send_frames(sink, failure_frames(TurnError::internal(turn.request_id), false));
+    turn.done_pending = true;
+  }
+  if (!turn.logged) {
+    if (auto job = turn_log_job(deps, turn)) {
+      turn.logged = true;
+      co_await deps.blocking.run(std::move(*job));
+    }
+  }
+  if (turn.done_pending) {
+    auto done = net::format_sse_event("message", "[DONE]");
+    co_await sink.send(std::move(done));
+  }
 }
 
 // The turn under its session's lock. Its frame stays suspended for the whole stream: it holds the Turn's
@@ -545,13 +595,7 @@ awaitable<void> run_locked_turn(const ChatDependencies& deps, std::unique_ptr<Tu
     failed_inside = true;
   }
   meter.finish(turn->outcome);
-  if (failed_inside) co_await send_frames(sink, failure_frames(TurnError::internal(turn->request_id)));
-  // The snapshot runs only when enabled.
-  const auto level = log::settings().conversations;
-  if (level != log::Level::info && level != log::Level::debug) co_return;
-  auto session_id = turn->session_id;
-  auto request_id = turn->request_id;
-  co_await write_turn_snapshot(deps, std::move(session_id), std::move(request_id));
+  co_await end_turn(deps, *turn, sink, failed_inside);
 }
 
 }  // namespace

@@ -32,10 +32,8 @@ void append_rows(std::string& text, const std::vector<StoredMessage>& messages, 
   }
 }
 
-// Appends to an existing file only: ENOENT when it is gone (then the caller starts it again, whole).
-std::error_code append_to_existing(const std::filesystem::path& file, std::string_view data) {
-  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) return {errno, std::generic_category()};
+// Writes all of `data` to `fd` and closes it.
+std::error_code write_and_close(int fd, std::string_view data) {
   std::error_code ec;
   while (!data.empty()) {
     const ssize_t n = ::write(fd, data.data(), data.size());
@@ -47,6 +45,33 @@ std::error_code append_to_existing(const std::filesystem::path& file, std::strin
     data.remove_prefix(static_cast<std::size_t>(n));
   }
   if (::close(fd) != 0 && !ec) ec = {errno, std::generic_category()};
+  return ec;
+}
+
+// Appends to an existing file only: ENOENT when it is gone (then the caller starts it again, whole).
+std::error_code append_to_existing(const std::filesystem::path& file, std::string_view data) {
+  const int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return {errno, std::generic_category()};
+  return write_and_close(fd, data);
+}
+
+// Creates the session's log file of the day with its first part: one open(O_CREAT | O_EXCL) and a write, no
+// temporary file and rename (a new file per new conversation is the part of a turn's log that costs most).
+// The day's folder is made when missing. A file of that name that exists already (the same session's log
+// started again within the same second) is replaced whole.
+std::error_code create_log_file(const std::filesystem::path& file, std::string_view data) {
+  const auto open_new = [&file] {
+    return ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  };
+  int fd = open_new();
+  if (fd < 0 && errno == ENOENT) {
+    if (auto ec = create_private_directories(file.parent_path())) return ec;
+    fd = open_new();
+  }
+  if (fd < 0 && errno == EEXIST) return write_file_atomic(file, data, 0600, Durability::readers_only);
+  if (fd < 0) return {errno, std::generic_category()};
+  const auto ec = write_and_close(fd, data);
+  if (ec) ::unlink(file.c_str());
   return ec;
 }
 
@@ -139,9 +164,8 @@ void ConversationLogBook::write_turn(const std::filesystem::path& dir, const std
                        "\nwritten: " + format_local_offset(now) +
                        "\nmessages: " + std::to_string(rows.size()) + "\n";
     append_rows(text, rows, debug);
-    // A log: readers never see half a first write, but it is not fsync'ed (it is not data).
-    if (auto ec =
-            write_file_atomic(entry.file, global_redactor().redact(text), 0600, Durability::readers_only)) {
+    // A log: not fsync'ed (it is not data).
+    if (auto ec = create_log_file(entry.file, global_redactor().redact(text))) {
       log::warn("[{}] cannot write the conversation log {}: {}", request_id, entry.file.string(),
                 ec.message());
       return;

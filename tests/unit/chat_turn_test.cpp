@@ -3,6 +3,13 @@
 // model's order.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string_view>
+
 #include "chat/chat_orchestrator.hpp"
 #include "chat_fakes.hpp"
 #include "llm/model_catalog.hpp"
@@ -80,6 +87,31 @@ class ChatTurnTest : public ::testing::Test {
 
   std::vector<store::StoredMessage> rows(const std::string& session_id) {
     return repo_->load_messages(session_id);
+  }
+
+  // Everything in the conversation logs' folder now (api.md §6.3), files in name order.
+  std::string conversation_logs() const {
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (std::filesystem::recursive_directory_iterator it(dir_ / "conversations", ec), end; !ec && it != end;
+         it.increment(ec))
+      if (it->is_regular_file()) files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    std::string text;
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      text += std::string(std::istreambuf_iterator<char>(in), {});
+    }
+    return text;
+  }
+
+  // What the conversation logs held when `[DONE]` was sent (§3.2 step 9: the log is written first).
+  std::optional<std::string> logs_at_done;
+  void watch_for_done() {
+    sink_.leave_when = [this](const std::string& frame) {
+      if (frame.find("data: [DONE]") != std::string::npos) logs_at_done = conversation_logs();
+      return false;
+    };
   }
 
   std::filesystem::path dir_;
@@ -343,6 +375,72 @@ TEST_F(ChatTurnTest, ACancelWhileToolsRunKeepsTheCompletedCallsOnly) {
   ASSERT_EQ(roles(stored), (std::vector<std::string>{"system", "user", "assistant", "tool"}));
   EXPECT_EQ(stored[3].tool_call_id, "call-a");
   EXPECT_EQ(provider_.requests.size(), 1u);  // no next hop
+}
+
+// §3.2 step 9: the conversation log snapshot is written, then [DONE] is emitted.
+std::size_t count_of(const std::string& text, std::string_view what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+TEST_F(ChatTurnTest, TheConversationLogIsWrittenBeforeDone) {
+  provider_.replies.push_back(
+      ScriptedReply::body({content_chunk("Hel") + content_chunk("lo") + finish_chunk(), kDone}));
+  watch_for_done();
+  turn(user_turn("s-log", "the question"));
+
+  ASSERT_TRUE(logs_at_done.has_value());
+  EXPECT_NE(logs_at_done->find("session: s-log"), std::string::npos) << *logs_at_done;
+  EXPECT_NE(logs_at_done->find("the question"), std::string::npos);
+  EXPECT_NE(logs_at_done->find(" assistant "), std::string::npos);
+  EXPECT_NE(logs_at_done->find("\nHello\n"), std::string::npos);
+  EXPECT_EQ(conversation_logs(), *logs_at_done);  // nothing is written after [DONE]
+}
+
+TEST_F(ChatTurnTest, ATurnWithToolCallsIsLoggedOnceWholeBeforeDone) {
+  provider_.replies.push_back(
+      ScriptedReply::body({tool_call_chunk(0, "call-a", "calc__add", "{}") +
+                               tool_call_chunk(1, "call-b", "calc__mul", "{}") + finish_chunk("tool_calls"),
+                           kDone}));
+  provider_.replies.push_back(ScriptedReply::body({content_chunk("Both done") + finish_chunk(), kDone}));
+  watch_for_done();
+  turn(user_turn("s-log-tools"));
+
+  ASSERT_TRUE(logs_at_done.has_value());
+  // system, user, the assistant's calls, two tool rows, the answer: one file, one part.
+  EXPECT_EQ(count_of(*logs_at_done, "\n--- #"), 6u) << *logs_at_done;
+  EXPECT_EQ(count_of(*logs_at_done, "session: "), 1u);
+  EXPECT_EQ(count_of(*logs_at_done, "request: "), 1u);
+  EXPECT_EQ(count_of(*logs_at_done, " tool "), 2u);
+  EXPECT_NE(logs_at_done->find("Both done"), std::string::npos);
+  EXPECT_EQ(conversation_logs(), *logs_at_done);
+}
+
+TEST_F(ChatTurnTest, AFailedTurnIsLoggedBeforeItsDone) {
+  const std::string refusal =
+      R"({"error":{"message":"No endpoints found that support tool use","code":404}})";
+  provider_.replies.push_back(ScriptedReply::refused(404, refusal));
+  provider_.replies.push_back(ScriptedReply::refused(404, refusal));
+  watch_for_done();
+  const auto events = turn(user_turn("s-log-failed"));
+
+  EXPECT_EQ(labels(events),
+            (std::vector<std::string>{"session", "tool notice", "metadata", "error", "message", "[DONE]"}));
+  ASSERT_TRUE(logs_at_done.has_value());
+  EXPECT_EQ(count_of(*logs_at_done, "\n--- #"), 3u) << *logs_at_done;  // the failed hop's row too
+  EXPECT_EQ(conversation_logs(), *logs_at_done);
+}
+
+TEST_F(ChatTurnTest, ACancelledTurnIsStillLogged) {
+  provider_.replies.push_back(ScriptedReply::body({content_chunk("Partial")}).held_open());
+  sink_.leave_when = [](const std::string& frame) { return frame.find("Partial") != std::string::npos; };
+  turn(user_turn("s-log-cancelled"));
+
+  const auto logs = conversation_logs();
+  EXPECT_EQ(count_of(logs, "\n--- #"), 3u) << logs;
+  EXPECT_NE(logs.find("\nPartial\n"), std::string::npos);
+  EXPECT_EQ(sink_.sends_after_leaving, 0);
 }
 
 }  // namespace
