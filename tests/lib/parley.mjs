@@ -20,6 +20,10 @@ export const webDist = join(repoRoot, 'web', 'dist');
  *   prefix: a command that execs parley, e.g. ['prlimit', '--nofile=96:96'] (proc.pid is then parley's)
  * Returns { url, port, home, proc, output(), waitForOutput(pattern, timeoutMs, from), stop(signal), exited }
  */
+// PARLEY_KEEP_HOMES=1 (./scripts/bench): homes are left for the caller to remove at the end of its run, so that
+// deleting one step's files does not slow the next step's file creation (bench/notes/observability.md).
+const keepHomes = process.env.PARLEY_KEEP_HOMES === '1';
+
 export async function startParley(opts = {}) {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'parley-test-'));
   const ownHome = !opts.home;
@@ -83,7 +87,7 @@ export async function startParley(opts = {}) {
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       const r = await exited;
-      if (ownHome && !opts.keepHome) rmSync(home, { recursive: true, force: true });
+      if (ownHome && !opts.keepHome && !keepHomes) rmSync(home, { recursive: true, force: true });
       return r;
     },
   };
