@@ -345,6 +345,20 @@ awaitable<std::string> next_upstream_body(const ChatDependencies& deps, Turn& tu
   co_return upstream_body_text(turn);
 }
 
+// The hop's assistant row and, on the turn's last hop, its conversation log, in one job of the blocking pool.
+// A plain function: the job and its captures live in the awaitable's own frame, not in finish_hop's (which
+// waits through the tool calls).
+awaitable<StoredMessage> store_assistant_row(const ChatDependencies& deps, const Turn& turn, NewMessage row,
+                                             bool with_log) {
+  auto log_job = with_log ? turn_log_job(deps, turn) : std::nullopt;
+  auto save = [rows = deps.rows, row = std::move(row), log_job = std::move(log_job)] {
+    auto stored = rows->insert_message(row);
+    if (log_job) (*log_job)();
+    return stored;
+  };
+  return deps.blocking.run(std::move(save));
+}
+
 // After a hop's stream: the stored row, the events that close the hop, and the tool calls it asked for.
 awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::SseSink& sink,
                               llm::HopAccumulator& acc, std::optional<HopImages>& images,
@@ -395,14 +409,8 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
   // limit. Its row and the turn's conversation log are written in one job (no second hand-off to the pool).
   const bool last_hop =
       outcome.error || calls.is_null() || request.client_tools || turn.hop >= config.max_tool_hops;
-  auto log_job = last_hop ? turn_log_job(deps, turn) : std::nullopt;
-  const bool logs_with_row = log_job.has_value();
-  auto save = [rows, row, log_job = std::move(log_job)] {
-    auto stored = rows->insert_message(row);
-    if (log_job) (*log_job)();
-    return stored;
-  };
-  auto stored = co_await deps.blocking.run(std::move(save));
+  const bool logs_with_row = last_hop && conversation_logs_on();
+  auto stored = co_await store_assistant_row(deps, turn, std::move(row), logs_with_row);
   turn.logged = logs_with_row;
   if (images) turn.undelivered.insert(images->attachment_ids().begin(), images->attachment_ids().end());
   auto metadata_frame = event_frame("metadata", metadata_payload(stored, request));

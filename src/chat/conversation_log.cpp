@@ -37,9 +37,9 @@ std::error_code write_and_close(int fd, std::string_view data) {
   std::error_code ec;
   while (!data.empty()) {
     const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      ec = {errno, std::generic_category()};
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {  // nothing written (not expected of a file): an error rather than a loop
+      ec = {n < 0 ? errno : EIO, std::generic_category()};
       break;
     }
     data.remove_prefix(static_cast<std::size_t>(n));

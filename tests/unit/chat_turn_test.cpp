@@ -432,6 +432,20 @@ TEST_F(ChatTurnTest, AFailedTurnIsLoggedBeforeItsDone) {
   EXPECT_EQ(conversation_logs(), *logs_at_done);
 }
 
+TEST_F(ChatTurnTest, ATurnStoppedByTheHopLimitIsLoggedBeforeDone) {
+  config_.max_tool_hops = 0;
+  provider_.replies.push_back(ScriptedReply::body(
+      {tool_call_chunk(0, "call-a", "calc__add", "{}") + finish_chunk("tool_calls"), kDone}));
+  watch_for_done();
+  const auto events = turn(user_turn("s-log-limit"));
+
+  EXPECT_EQ(labels(events),
+            (std::vector<std::string>{"session", "message", "message", "metadata", "tool error", "[DONE]"}));
+  ASSERT_TRUE(logs_at_done.has_value());
+  EXPECT_EQ(count_of(*logs_at_done, "\n--- #"), 3u) << *logs_at_done;  // system, user, the calls not run
+  EXPECT_EQ(conversation_logs(), *logs_at_done);
+}
+
 TEST_F(ChatTurnTest, ACancelledTurnIsStillLogged) {
   provider_.replies.push_back(ScriptedReply::body({content_chunk("Partial")}).held_open());
   sink_.leave_when = [](const std::string& frame) { return frame.find("Partial") != std::string::npos; };
