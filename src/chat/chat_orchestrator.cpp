@@ -40,13 +40,12 @@ std::chrono::milliseconds interaction_timeout(const Config& config) {
   return std::max(total - total / 10, std::chrono::milliseconds(1000));
 }
 
-// The events of a failed turn; `[DONE]` is the caller's when the conversation log comes first (§3.2 step 9).
-std::vector<std::string> failure_frames(const TurnError& error, bool with_done = true) {
+// The events of a failed turn, without `[DONE]`: the turn's end sends it after the conversation log (§3.2
+// step 9).
+std::vector<std::string> failure_frames(const TurnError& error) {
   bj::object delta{{"content", "Error: " + error.detail}};
   bj::object chunk{{"choices", bj::array{bj::object{{"delta", std::move(delta)}}}}};
-  std::vector<std::string> frames{event_frame("error", error.payload()), event_frame("message", chunk)};
-  if (with_done) frames.push_back(net::format_sse_event("message", "[DONE]"));
-  return frames;
+  return {event_frame("error", error.payload()), event_frame("message", chunk)};
 }
 
 awaitable<void> send_frames(net::SseSink& sink, std::vector<std::string> frames) {
@@ -178,11 +177,6 @@ struct Turn {
   bool done_pending = false;
 };
 
-bool conversation_logs_on() {
-  const auto level = log::settings().conversations;
-  return level == log::Level::info || level == log::Level::debug;
-}
-
 // Writes the conversation log of a finished turn (api.md §6.3): the rows stored since the session's last ones
 // logged, appended to its file of the day (the whole conversation in a new file the first time). Blocking:
 // run on the blocking pool, under the session's turn lock.
@@ -201,7 +195,7 @@ struct TurnLogJob {
 };
 
 std::optional<TurnLogJob> turn_log_job(const ChatDependencies& deps, const Turn& turn) {
-  if (!conversation_logs_on()) return std::nullopt;
+  if (!ConversationLogBook::enabled()) return std::nullopt;
   return TurnLogJob{deps.rows, deps.conversation_logs, deps.config.conversation_log_dir, turn.session_id,
                     turn.request_id};
 }
@@ -409,7 +403,7 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
   // limit. Its row and the turn's conversation log are written in one job (no second hand-off to the pool).
   const bool last_hop =
       outcome.error || calls.is_null() || request.client_tools || turn.hop >= config.max_tool_hops;
-  const bool logs_with_row = last_hop && conversation_logs_on();
+  const bool logs_with_row = last_hop && ConversationLogBook::enabled();
   auto stored = co_await store_assistant_row(deps, turn, std::move(row), logs_with_row);
   turn.logged = logs_with_row;
   if (images) turn.undelivered.insert(images->attachment_ids().begin(), images->attachment_ids().end());
@@ -422,7 +416,7 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
         fmt::format("[{}] turn of session {} failed: {}", request_id, session_id, outcome.error->message),
         {request_id, session_id, {}});
     turn.outcome = metrics::TurnOutcome::error;
-    co_await send_frames(sink, failure_frames(*outcome.error, false));
+    co_await send_frames(sink, failure_frames(*outcome.error));
     turn.done_pending = true;
     co_return HopNext::stop;
   }
@@ -558,7 +552,9 @@ namespace {
 awaitable<void> refuse_empty_turn(net::SseSink& sink) {
   TurnMeter meter;
   meter.finish(metrics::TurnOutcome::error);
-  co_await send_frames(sink, failure_frames(TurnError::empty_request()));
+  auto frames = failure_frames(TurnError::empty_request());
+  frames.push_back(net::format_sse_event("message", "[DONE]"));  // nothing stored, nothing to log
+  co_await send_frames(sink, std::move(frames));
 }
 
 // The end of a turn, §3.2 step 9: the conversation log, then `[DONE]`. The last hop's job wrote the log with
@@ -566,7 +562,7 @@ awaitable<void> refuse_empty_turn(net::SseSink& sink) {
 // A coroutine of its own, so that its locals are not in run_locked_turn's frame for the whole stream (P3).
 awaitable<void> end_turn(const ChatDependencies& deps, Turn& turn, net::SseSink& sink, bool failed_inside) {
   if (failed_inside) {
-    co_await send_frames(sink, failure_frames(TurnError::internal(turn.request_id), false));
+    co_await send_frames(sink, failure_frames(TurnError::internal(turn.request_id)));
     turn.done_pending = true;
   }
   if (!turn.logged) {

@@ -35,15 +35,7 @@ void append_rows(std::string& text, const std::vector<StoredMessage>& messages, 
 // Writes all of `data` to `fd` and closes it.
 std::error_code write_and_close(int fd, std::string_view data) {
   std::error_code ec;
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {  // nothing written (not expected of a file): an error rather than a loop
-      ec = {n < 0 ? errno : EIO, std::generic_category()};
-      break;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
+  if (!write_all(fd, data)) ec = {errno, std::generic_category()};
   if (::close(fd) != 0 && !ec) ec = {errno, std::generic_category()};
   return ec;
 }
@@ -93,6 +85,11 @@ std::string safe_file_part(const std::string& session_id) {
 
 }  // namespace
 
+bool ConversationLogBook::enabled() {
+  const auto level = log::settings().conversations;
+  return level == log::Level::info || level == log::Level::debug;
+}
+
 std::optional<ConversationLogBook::Entry> ConversationLogBook::find(const std::string& session_id) const {
   std::lock_guard lock(mutex_);
   if (auto it = entries_.find(session_id); it != entries_.end()) return it->second;
@@ -123,9 +120,8 @@ std::size_t ConversationLogBook::remembered() const {
 
 void ConversationLogBook::write_turn(const std::filesystem::path& dir, const std::string& session_id,
                                      const std::string& request_id, const LoadRows& load) {
-  const auto level = log::settings().conversations;
-  if (level != log::Level::info && level != log::Level::debug) return;
-  const bool debug = level == log::Level::debug;
+  if (!enabled()) return;
+  const bool debug = log::settings().conversations == log::Level::debug;
   try {
     const auto now = std::chrono::system_clock::now();
     const auto day = local_date(now);

@@ -29,6 +29,9 @@ class ConversationLogBook {
   // `capacity` bounds the sessions remembered; a forgotten session's next turn starts a new file.
   explicit ConversationLogBook(std::size_t capacity = 4096) : capacity_(capacity) {}
 
+  // Whether conversation logs are written: the `conversations` level is info or debug (api.md §6.3).
+  static bool enabled();
+
   // Writes the end of a turn of `session_id` (blocking; the caller runs it under the session's turn lock, so
   // that two turns of one session never write at once). Does nothing unless the `conversations` level is
   // info or debug. Failures are logged as warnings, never thrown.

@@ -17,18 +17,6 @@ std::error_code last_error() {
   return {errno, std::generic_category()};
 }
 
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
 // The content in a new temporary file beside `path`, with `mode`, written and fsync'ed; `tmp` names it.
 std::error_code write_temp_beside(const std::filesystem::path& path, std::string_view content, mode_t mode,
                                   std::filesystem::path& tmp, bool sync = true) {
@@ -62,6 +50,19 @@ void fsync_directory_of(const std::filesystem::path& path) {
 }
 
 }  // namespace
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;  // nothing written (not expected of a file): an error rather than a loop
+      return false;
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
 
 std::error_code write_file_atomic(const std::filesystem::path& path, std::string_view content,
                                   unsigned new_file_mode, Durability durability) {

@@ -29,6 +29,8 @@ std::error_code create_private_directories(const std::filesystem::path& dir);
 // Creates `path` empty with mode 0600 when it does not exist; an existing file readable by group or others
 // is made 0600 (files of earlier versions). Missing parents are created with create_private_directories.
 std::error_code ensure_private_file(const std::filesystem::path& path);
+// Writes all of `data` to `fd` (retrying short writes and EINTR); false with errno set when it cannot.
+bool write_all(int fd, std::string_view data);
 // Reads a whole file; nullopt when it does not exist or cannot be read (ec says which).
 std::optional<std::string> read_file(const std::filesystem::path& path, std::error_code& ec);
 
