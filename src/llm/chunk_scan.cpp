@@ -1,256 +1,469 @@
 #include "llm/chunk_scan.hpp"
 
 #include <array>
-#include <boost/json/basic_parser_impl.hpp>
+#include <bit>
 #include <cstdint>
+#include <cstring>
 
 namespace parley::llm {
 
 namespace {
 
-namespace bj = boost::json;
-using boost::system::error_code;
+// A scanner for the one shape of JSON text it reads, written for the relay's hot path (P2): it walks the
+// text once, keeps the few members the accumulator needs, and steps over every other value without building
+// anything. It follows Boost.JSON's default rules (RFC 8259, UTF-8 checked as Boost.JSON checks it, depth
+// ≤ 64) wherever it says "valid"; where the text is anything out of the ordinary — a surrogate in a \u
+// escape, an escaped key, an exponent of five digits or more, nesting deeper than 32 — it gives up and the
+// chunk is parsed in full, so it never has to be as complete as a JSON parser, only never more lenient than
+// one.
 
-enum class Ctx : std::uint8_t { top, choices, choice, delta };
-// What the next value is, from the key before it.
-enum class Slot : std::uint8_t {
-  ignore,
-  model,
-  id,
-  choices,
-  finish_reason,
-  delta,
-  content,
-  reasoning,
-  give_up
-};
+// Byte classes inside a string: plain bytes, the quote, the backslash, control characters (not allowed in a
+// JSON string) and the first byte of a multi-byte UTF-8 sequence (or a byte that cannot start one).
+enum : std::uint8_t { kPlain, kQuote, kEscape, kControl, kHigh };
+
+constexpr std::array<std::uint8_t, 256> string_classes() {
+  std::array<std::uint8_t, 256> t{};
+  for (std::size_t c = 0; c < 0x20; ++c) t[c] = kControl;
+  for (std::size_t c = 0x80; c < 0x100; ++c) t[c] = kHigh;
+  t['"'] = kQuote;
+  t['\\'] = kEscape;
+  return t;
+}
+constexpr auto kStringClass = string_classes();
+
+constexpr int hex_digit(unsigned char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
 
 // Bits of the tracked members seen in one object: a repeated one gives up (a DOM keeps only the last).
 constexpr std::uint8_t kModel = 1, kId = 2, kChoices = 4, kFinish = 8, kDelta = 16, kContent = 32,
                        kReasoning = 64;
 
-struct Handler {
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
+constexpr std::size_t kMaxSkipDepth = 32;
 
-  struct Frame {
-    Ctx ctx;
-    std::uint8_t seen;
-  };
-  ChunkScan* out = nullptr;
-  std::array<Frame, 8> stack{};
-  std::size_t depth = 0;         // frames in use
-  std::size_t skip = 0;          // nesting inside an ignored value
-  bool choices_started = false;  // an element of the choices array has begun
-  bool in_first_choice = false;
-  Slot slot = Slot::ignore;
-  std::string key;  // a key that arrived in parts
-  bool key_parts = false;
-  bool value_begins = false;  // the next string piece is the first of the value the last key named
+class Scanner {
+ public:
+  Scanner(std::string_view text, ChunkScan& out)
+      : p_(reinterpret_cast<const unsigned char*>(text.data())), end_(p_ + text.size()), out_(out) {}
 
-  bool stop(error_code& ec) {
-    ec = bj::error::syntax;  // any error: the caller only learns "not scanned"
-    return false;
+  bool document() {
+    ws();
+    if (p_ == end_ || *p_ != '{') return false;  // not an object: the full parse decides (and ignores it)
+    if (!top_object()) return false;
+    ws();
+    return p_ == end_;
   }
-  void reset(ChunkScan* target) {
-    out = target;
-    depth = 0;
-    skip = 0;
-    choices_started = false;
-    in_first_choice = false;
-    slot = Slot::ignore;
-    key_parts = false;
+
+ private:
+  const unsigned char* p_;
+  const unsigned char* end_;
+  ChunkScan& out_;
+
+  void ws() {
+    const unsigned char* p = p_;
+    while (p != end_ && *p <= ' ' && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t')) ++p;
+    p_ = p;
   }
-  // A value begins where the slot says. Returns false to give up.
-  bool begin_container(bool object, error_code& ec) {
-    if (skip) {
-      ++skip;
-      return true;
-    }
-    if (depth == 0) {
-      if (!object) return stop(ec);
-      stack[depth++] = {Ctx::top, 0};
-      return true;
-    }
-    if (in_choices()) {
-      element_begins(object);
-      if (!object) {
-        skip = 1;
-        return true;
-      }
-      stack[depth++] = {Ctx::choice, 0};
-      return true;
-    }
-    const Slot s = slot;
-    slot = Slot::ignore;
-    switch (s) {
-      case Slot::choices:
-        if (object) {
-          skip = 1;  // choices that is not an array is ignored
-          return true;
-        }
-        choices_started = false;
-        stack[depth++] = {Ctx::choices, 0};
-        return true;
-      case Slot::delta:
-        if (!object) {
-          skip = 1;
-          return true;
-        }
-        stack[depth++] = {Ctx::delta, 0};
-        return true;
-      case Slot::id:
-      case Slot::ignore:
-        skip = 1;
-        return true;
-      default:  // model, finish_reason, content or reasoning as a structure; give_up
-        return stop(ec);
-    }
-  }
-  [[nodiscard]] bool in_choices() const { return depth > 0 && stack[depth - 1].ctx == Ctx::choices; }
-  // An element of choices begins: only the first one, if an object, is "the first choice" (carries_delta).
-  void element_begins(bool object) {
-    in_first_choice = !choices_started && object;
-    choices_started = true;
-  }
-  bool end_container() {
-    if (skip) {
-      --skip;
-      return true;
-    }
-    --depth;
+  bool take(unsigned char c) {
+    ws();
+    if (p_ == end_ || *p_ != c) return false;
+    ++p_;
     return true;
   }
-  // A scalar other than a string or null: only ignored members may have one.
-  bool other_scalar(error_code& ec) {
-    if (skip) return true;
-    if (in_choices()) {  // a choice that is not an object is ignored
-      element_begins(false);
-      return true;
+  bool at(unsigned char c) const { return p_ != end_ && *p_ == c; }
+
+  // A multi-byte UTF-8 sequence at p_ (the rules of Unicode's table 3-7, as Boost.JSON checks them).
+  bool utf8() {
+    const unsigned char lead = *p_;
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;   // no overlong forms
+      if (lead == 0xED) high = 0x9F;  // no surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;
+      if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
+    } else {
+      return false;
     }
-    const Slot s = slot;
-    slot = Slot::ignore;
-    return s == Slot::ignore || s == Slot::id || s == Slot::choices || s == Slot::delta ? true : stop(ec);
+    if (static_cast<std::size_t>(end_ - p_) < length) return false;
+    if (p_[1] < low || p_[1] > high) return false;
+    for (std::size_t i = 2; i < length; ++i) {
+      if ((p_[i] & 0xC0) != 0x80) return false;
+    }
+    p_ += length;
+    return true;
   }
-  bool select(std::string_view k, error_code& ec) {
-    auto& frame = stack[depth - 1];
-    auto track = [&](std::uint8_t bit, Slot s) {
-      if (frame.seen & bit) return stop(ec);
-      frame.seen |= bit;
-      slot = s;
+
+  // The string at p_ (at its opening quote): its raw text between the quotes, and whether it holds escapes.
+  // Eight bytes at a time while a word holds no quote, backslash, control character or byte ≥ 0x80 (the usual
+  // bit tricks: a borrow only starts at a byte that matches, so the lowest flagged byte is the first special
+  // one, and when the quote's own flag is that bit the string ends there), byte by byte near the end.
+  bool string(std::string_view& raw, bool& escaped) {
+    static_assert(std::endian::native == std::endian::little,
+                  "the lowest bits of a word are its first bytes");
+    constexpr std::uint64_t ones = 0x0101010101010101, high = 0x8080808080808080;
+    const unsigned char* p = p_ + 1;
+    const auto* start = p;
+    escaped = false;
+    const auto closed = [&] {
+      raw = {reinterpret_cast<const char*>(start), static_cast<std::size_t>(p - start)};
+      p_ = p + 1;
       return true;
     };
-    slot = Slot::ignore;
-    value_begins = true;
-    switch (frame.ctx) {
-      case Ctx::top:
-        if (k == "model") return track(kModel, Slot::model);
-        if (k == "id") return track(kId, Slot::id);
-        if (k == "choices") return track(kChoices, Slot::choices);
-        if (k == "usage" || k == "meta" || k == "error" || k == "reasoning") slot = Slot::give_up;
-        return true;
-      case Ctx::choice:
-        if (k == "finish_reason") return track(kFinish, Slot::finish_reason);
-        if (k == "delta") return track(kDelta, Slot::delta);
-        if (k == "message") slot = Slot::give_up;
-        return true;
-      case Ctx::delta:
-        if (k == "content") return track(kContent, Slot::content);
-        if (k == "reasoning") return track(kReasoning, Slot::reasoning);
-        if (k == "tool_calls" || k == "annotations" || k == "reasoning_details" || k == "images")
-          slot = Slot::give_up;
-        return true;
-      case Ctx::choices:
-        return true;  // not reached: arrays have no keys
-    }
-    return true;
-  }
-  std::string* string_target() {
-    switch (slot) {
-      case Slot::model:
-        out->has_model = true;
-        return &out->model;
-      case Slot::id:
-        out->has_id = true;
-        return &out->id;
-      case Slot::finish_reason:
-        out->has_finish_reason = true;
-        return &out->finish_reason;
-      case Slot::content:
-        return &out->content;
-      case Slot::reasoning:
-        out->has_reasoning = true;
-        return &out->reasoning;
-      default:
-        return nullptr;
+    for (;;) {
+      while (end_ - p >= 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, p, 8);
+        const auto quote = w ^ (ones * '"');
+        const auto special = (w | (w - ones * 0x20) | (quote - ones) | ((w ^ (ones * '\\')) - ones)) & high;
+        if (special) {
+          const auto first = special & (~special + 1);
+          p += std::countr_zero(special) >> 3;
+          if (first & (quote - ones) & ~quote) return closed();
+          break;
+        }
+        p += 8;
+      }
+      while (p != end_ && kStringClass[*p] == kPlain) ++p;
+      if (p == end_) return false;
+      switch (kStringClass[*p]) {
+        case kQuote:
+          return closed();
+        case kEscape:
+          escaped = true;
+          p_ = p;
+          if (!escape()) return false;
+          p = p_;
+          continue;
+        case kHigh:
+          p_ = p;
+          if (!utf8()) return false;
+          p = p_;
+          continue;
+        default:  // a control character
+          return false;
+      }
     }
   }
 
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
-  bool on_object_begin(error_code& ec) { return begin_container(true, ec); }
-  bool on_object_end(std::size_t, error_code&) { return end_container(); }
-  bool on_array_begin(error_code& ec) { return begin_container(false, ec); }
-  bool on_array_end(std::size_t, error_code&) { return end_container(); }
-  bool on_key_part(std::string_view s, std::size_t, error_code&) {
-    if (skip) return true;
-    if (!key_parts) key.clear();
-    key_parts = true;
-    key.append(s);
+  // An escape at p_ (at its backslash). A \u escape of a surrogate gives up: pairs are rare in chunks, and
+  // the full parse has the rules for them.
+  bool escape() {
+    if (end_ - p_ < 2) return false;
+    switch (p_[1]) {
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
+        p_ += 2;
+        return true;
+      case 'u': {
+        if (end_ - p_ < 6) return false;
+        unsigned code = 0;
+        for (int i = 2; i < 6; ++i) {
+          const int d = hex_digit(p_[i]);
+          if (d < 0) return false;
+          code = code * 16 + static_cast<unsigned>(d);
+        }
+        if (code >= 0xD800 && code <= 0xDFFF) return false;
+        p_ += 6;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  // Appends the text of a string checked by string() to `to`, its escapes decoded.
+  static void append_decoded(std::string_view raw, bool escaped, std::string& to) {
+    if (!escaped) {
+      to.append(raw);
+      return;
+    }
+    std::size_t i = 0;
+    while (i < raw.size()) {
+      const auto slash = raw.find('\\', i);
+      if (slash == std::string_view::npos) {
+        to.append(raw.substr(i));
+        return;
+      }
+      to.append(raw.substr(i, slash - i));
+      const char kind = raw[slash + 1];
+      i = slash + 2;
+      switch (kind) {
+        case 'b':
+          to += '\b';
+          break;
+        case 'f':
+          to += '\f';
+          break;
+        case 'n':
+          to += '\n';
+          break;
+        case 'r':
+          to += '\r';
+          break;
+        case 't':
+          to += '\t';
+          break;
+        case 'u': {
+          unsigned code = 0;
+          for (std::size_t k = 0; k < 4; ++k)
+            code = code * 16 + static_cast<unsigned>(hex_digit(static_cast<unsigned char>(raw[i + k])));
+          i += 4;
+          if (code < 0x80) {
+            to += static_cast<char>(code);
+          } else if (code < 0x800) {
+            to += static_cast<char>(0xC0 | (code >> 6));
+            to += static_cast<char>(0x80 | (code & 0x3F));
+          } else {  // not a surrogate: escape() gave up on those
+            to += static_cast<char>(0xE0 | (code >> 12));
+            to += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
+            to += static_cast<char>(0x80 | (code & 0x3F));
+          }
+          break;
+        }
+        default:  // '"', '\\', '/'
+          to += kind;
+      }
+    }
+  }
+
+  bool digits(std::size_t& count) {
+    count = 0;
+    while (p_ != end_ && *p_ >= '0' && *p_ <= '9') {
+      ++p_;
+      ++count;
+    }
+    return count > 0;
+  }
+
+  // A number at p_, by RFC 8259's grammar. Gives up on an exponent of five digits or more (Boost.JSON refuses
+  // some of those) and on a number longer than 64 characters.
+  bool number() {
+    const auto* start = p_;
+    if (*p_ == '-') ++p_;
+    if (p_ == end_) return false;
+    std::size_t count = 0;
+    if (*p_ == '0') {
+      ++p_;
+    } else if (!digits(count)) {
+      return false;
+    }
+    if (at('.')) {
+      ++p_;
+      if (!digits(count)) return false;
+    }
+    if (at('e') || at('E')) {
+      ++p_;
+      if (at('+') || at('-')) ++p_;
+      if (!digits(count) || count > 4) return false;
+    }
+    return p_ - start <= 64;
+  }
+
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size()) return false;
+    if (std::string_view(reinterpret_cast<const char*>(p_), word.size()) != word) return false;
+    p_ += word.size();
     return true;
   }
-  bool on_key(std::string_view s, std::size_t, error_code& ec) {
-    if (skip) return true;
-    if (key_parts) {
-      key_parts = false;
-      key.append(s);
-      return select(key, ec);
+
+  // Any value at p_, kept nowhere.
+  bool skip(std::size_t depth) {
+    ws();
+    if (p_ == end_) return false;
+    switch (*p_) {
+      case '{':
+        if (depth >= kMaxSkipDepth) return false;
+        return members([&](std::string_view, bool) { return skip(depth + 1); });
+      case '[':
+        if (depth >= kMaxSkipDepth) return false;
+        return elements([&](std::size_t) { return skip(depth + 1); });
+      case '"': {
+        std::string_view raw;
+        bool escaped = false;
+        return string(raw, escaped);
+      }
+      case 't':
+        return literal("true");
+      case 'f':
+        return literal("false");
+      case 'n':
+        return literal("null");
+      default:
+        return (*p_ == '-' || (*p_ >= '0' && *p_ <= '9')) && number();
     }
-    return select(s, ec);
   }
-  bool string_piece(std::string_view s, bool last, error_code& ec) {
-    if (skip) return true;
-    if (in_choices()) {
-      element_begins(false);
+
+  // The members of the object at p_ (at its '{'): `member(key, escaped)` reads each value.
+  template <typename Member>
+  bool members(Member&& member) {
+    ++p_;
+    ws();
+    if (at('}')) {
+      ++p_;
       return true;
     }
-    if (slot == Slot::give_up) return stop(ec);
-    if (auto* target = string_target()) {
-      // Each choice's finish_reason replaces the one before (the full parse keeps the last non-null one);
-      // content and reasoning text of several choices are joined, as the full parse joins them.
-      if (slot == Slot::finish_reason && value_begins) target->clear();
-      value_begins = false;
-      target->append(s);
-      if ((slot == Slot::content || slot == Slot::reasoning) && in_first_choice && !s.empty())
-        out->first_choice_delta = true;
+    for (;;) {
+      ws();
+      if (!at('"')) return false;
+      std::string_view key;
+      bool escaped = false;
+      if (!string(key, escaped) || !take(':') || !member(key, escaped)) return false;
+      ws();
+      if (at(',')) {
+        ++p_;
+        continue;
+      }
+      if (at('}')) {
+        ++p_;
+        return true;
+      }
+      return false;
     }
-    if (last) slot = Slot::ignore;
-    return true;
   }
-  bool on_string_part(std::string_view s, std::size_t, error_code& ec) { return string_piece(s, false, ec); }
-  bool on_string(std::string_view s, std::size_t, error_code& ec) { return string_piece(s, true, ec); }
-  bool on_number_part(std::string_view, error_code&) { return true; }
-  bool on_int64(std::int64_t, std::string_view, error_code& ec) { return other_scalar(ec); }
-  bool on_uint64(std::uint64_t, std::string_view, error_code& ec) { return other_scalar(ec); }
-  bool on_double(double, std::string_view, error_code& ec) { return other_scalar(ec); }
-  bool on_bool(bool, error_code& ec) { return other_scalar(ec); }
-  bool on_null(error_code&) {
-    if (skip) return true;
-    if (in_choices()) element_begins(false);
-    slot = Slot::ignore;  // null is what a missing member means, for every member read here
-    return true;
-  }
-  bool on_comment_part(std::string_view, error_code&) { return true; }
-  bool on_comment(std::string_view, error_code&) { return true; }
-};
 
-bj::parse_options scan_options() {
-  bj::parse_options opts;
-  opts.max_depth = 64;  // as parley::json::parse
-  return opts;
-}
+  // The elements of the array at p_ (at its '['): `element(index)` reads each one.
+  template <typename Element>
+  bool elements(Element&& element) {
+    ++p_;
+    ws();
+    if (at(']')) {
+      ++p_;
+      return true;
+    }
+    for (std::size_t index = 0;; ++index) {
+      if (!element(index)) return false;
+      ws();
+      if (at(',')) {
+        ++p_;
+        continue;
+      }
+      if (at(']')) {
+        ++p_;
+        return true;
+      }
+      return false;
+    }
+  }
+
+  // The value of a member the accumulator handles elsewhere: only null is read here.
+  bool null_only() {
+    ws();
+    return literal("null");
+  }
+
+  // A tracked member's value that is a string or null: the string is appended to `to` (after `before` runs)
+  // and `seen` is set; anything else gives up.
+  template <typename Before>
+  bool string_or_null(std::string& to, bool& seen, Before&& before) {
+    ws();
+    if (at('n')) return literal("null");
+    if (!at('"')) return false;
+    std::string_view raw;
+    bool escaped = false;
+    if (!string(raw, escaped)) return false;
+    before();
+    seen = true;
+    append_decoded(raw, escaped, to);
+    return true;
+  }
+  bool string_or_null(std::string& to, bool& seen) {
+    return string_or_null(to, seen, [] {});
+  }
+
+  static bool once(std::uint8_t& seen, std::uint8_t bit) {
+    if (seen & bit) return false;
+    seen |= bit;
+    return true;
+  }
+
+  bool top_object() {
+    std::uint8_t seen = 0;
+    return members([&](std::string_view key, bool escaped) {
+      if (escaped) return false;  // a key with escapes could name anything: the full parse reads it
+      if (key == "model") return once(seen, kModel) && string_or_null(out_.model, out_.has_model);
+      if (key == "id") {
+        if (!once(seen, kId)) return false;
+        ws();
+        if (!at('"')) return skip(0);  // an id that is not a string is ignored
+        return string_or_null(out_.id, out_.has_id);
+      }
+      if (key == "choices") {
+        if (!once(seen, kChoices)) return false;
+        ws();
+        if (!at('[')) return skip(0);  // choices that is not an array is ignored
+        return elements([&](std::size_t index) {
+          ws();
+          if (!at('{')) return skip(1);  // a choice that is not an object is ignored
+          return choice(index == 0);
+        });
+      }
+      if (key == "usage" || key == "meta" || key == "error" || key == "reasoning") return null_only();
+      return skip(0);
+    });
+  }
+
+  bool choice(bool first) {
+    std::uint8_t seen = 0;
+    return members([&](std::string_view key, bool escaped) {
+      if (escaped) return false;
+      if (key == "finish_reason") {
+        // Each choice's finish_reason replaces the one before: the full parse keeps the last one not null.
+        bool has = false;
+        return once(seen, kFinish) && string_or_null(out_.finish_reason, has, [&] {
+                 out_.finish_reason.clear();
+                 out_.has_finish_reason = true;
+               });
+      }
+      if (key == "delta") {
+        if (!once(seen, kDelta)) return false;
+        ws();
+        if (!at('{')) return skip(2);  // a delta that is not an object is ignored
+        return delta(first);
+      }
+      if (key == "message") return null_only();
+      return skip(2);
+    });
+  }
+
+  bool delta(bool first) {
+    std::uint8_t seen = 0;
+    return members([&](std::string_view key, bool escaped) {
+      if (escaped) return false;
+      // Content and reasoning text of several choices are joined, as the full parse joins them.
+      if (key == "content") {
+        bool has = false;
+        const auto before = out_.content.size();
+        if (!once(seen, kContent) || !string_or_null(out_.content, has)) return false;
+        if (first && out_.content.size() > before) out_.first_choice_delta = true;
+        return true;
+      }
+      if (key == "reasoning") {
+        const auto before = out_.reasoning.size();
+        if (!once(seen, kReasoning) || !string_or_null(out_.reasoning, out_.has_reasoning)) return false;
+        if (first && out_.reasoning.size() > before) out_.first_choice_delta = true;
+        return true;
+      }
+      if (key == "tool_calls" || key == "annotations" || key == "reasoning_details" || key == "images")
+        return null_only();
+      return skip(3);
+    });
+  }
+};
 
 }  // namespace
 
@@ -261,12 +474,7 @@ bool ChunkScan::scan(std::string_view json) {
   reasoning.clear();
   finish_reason.clear();
   has_model = has_id = has_reasoning = has_finish_reason = first_choice_delta = false;
-  thread_local bj::basic_parser<Handler> parser(scan_options());
-  parser.reset();
-  parser.handler().reset(this);
-  error_code ec;
-  const auto used = parser.write_some(false, json.data(), json.size(), ec);
-  return !ec && used == json.size();
+  return Scanner(json, *this).document();
 }
 
 }  // namespace parley::llm

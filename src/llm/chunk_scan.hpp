@@ -1,10 +1,10 @@
 // Reads the members of an upstream chat-completions chunk that most chunks carry — the generation id, the
 // model, each choice's finish_reason and its delta's content and reasoning text — straight from the JSON
-// text, without building a DOM (P2: a DOM per relayed chunk was a quarter of the relay's CPU). Any member the
-// accumulator handles in another way (usage, meta, error, reasoning details, tool calls, annotations, images,
-// messages, content parts, or a tracked member that repeats or has an unusual type) makes the scan give up,
-// and the chunk is then parsed in full: both ways give the same result (tests/fuzz/hop_chunk_fuzz.cpp checks
-// it).
+// text, without a DOM or a JSON parser (P2: a DOM per relayed chunk was a quarter of the relay's CPU, then
+// Boost.JSON's SAX parser a third). Any member the accumulator handles in another way (usage, meta, error,
+// reasoning details, tool calls, annotations, images, messages, content parts, or a tracked member that
+// repeats or has an unusual type) makes the scan give up, and the chunk is then parsed in full: both ways
+// give the same result (tests/fuzz/hop_chunk_fuzz.cpp checks it).
 #pragma once
 
 #include <string>
@@ -18,9 +18,10 @@ struct ChunkScan {
   bool has_model = false, has_id = false, has_reasoning = false, has_finish_reason = false;
   bool first_choice_delta = false;  // the first choice's delta carries content or reasoning text
 
-  // True when `json` is valid JSON (Boost.JSON's default rules, depth ≤ 64) that holds nothing the scan does
-  // not cover; then the members above are set (a JSON value other than an object sets none: the accumulator
-  // ignores those). False otherwise, invalid JSON included.
+  // True when `json` is a JSON object (valid by Boost.JSON's default rules, depth ≤ 64) that holds nothing
+  // the scan does not cover; then the members above are set. False otherwise: invalid JSON, a value other
+  // than an object, and valid text the scan leaves to the full parse (a \u escape of a surrogate, an escaped
+  // key, an exponent of five digits or more, nesting deeper than 32).
   bool scan(std::string_view json);
 };
 
