@@ -43,11 +43,21 @@ constexpr std::uint8_t kModel = 1, kId = 2, kChoices = 4, kFinish = 8, kDelta = 
                        kReasoning = 64;
 
 constexpr std::size_t kMaxSkipDepth = 32;
+// The largest chunk kept for the comparison with the next one (a stream's chunks are a few hundred bytes;
+// the copy is made on every chunk that differs from the last in more than its content).
+constexpr std::size_t kMaxKeptChunk = 4096;
 
 class Scanner {
  public:
   Scanner(std::string_view text, ChunkScan& out)
       : p_(reinterpret_cast<const unsigned char*>(text.data())), end_(p_ + text.size()), out_(out) {}
+
+  // What the shortcut of ChunkScan::scan needs to know about the last document read: the content strings
+  // (their count; the place of the last one's token, quotes included; whether it was in the first choice)
+  // and whether the first choice carried reasoning text.
+  std::size_t content_strings = 0;
+  std::pair<const unsigned char*, const unsigned char*> content_token;
+  bool content_in_first = false, first_reasoning = false;
 
   bool document() {
     ws();
@@ -55,6 +65,16 @@ class Scanner {
     if (!top_object()) return false;
     ws();
     return p_ == end_;
+  }
+
+  // The text is one JSON string and nothing else: its text is appended to `to`.
+  bool only_string(std::string& to) {
+    if (!at('"')) return false;
+    std::string_view raw;
+    bool escaped = false;
+    if (!string(raw, escaped) || p_ != end_) return false;
+    append_decoded(raw, escaped, to);
+    return true;
   }
 
  private:
@@ -446,16 +466,24 @@ class Scanner {
       if (escaped) return false;
       // Content and reasoning text of several choices are joined, as the full parse joins them.
       if (key == "content") {
+        if (!once(seen, kContent)) return false;
+        ws();
+        const auto begin = p_;
         bool has = false;
         const auto before = out_.content.size();
-        if (!once(seen, kContent) || !string_or_null(out_.content, has)) return false;
+        if (!string_or_null(out_.content, has)) return false;
+        if (has) {
+          ++content_strings;
+          content_token = {begin, p_};
+          content_in_first = first;
+        }
         if (first && out_.content.size() > before) out_.first_choice_delta = true;
         return true;
       }
       if (key == "reasoning") {
         const auto before = out_.reasoning.size();
         if (!once(seen, kReasoning) || !string_or_null(out_.reasoning, out_.has_reasoning)) return false;
-        if (first && out_.reasoning.size() > before) out_.first_choice_delta = true;
+        if (first && out_.reasoning.size() > before) out_.first_choice_delta = first_reasoning = true;
         return true;
       }
       if (key == "tool_calls" || key == "annotations" || key == "reasoning_details" || key == "images")
@@ -468,13 +496,45 @@ class Scanner {
 }  // namespace
 
 bool ChunkScan::scan(std::string_view json) {
+  if (like_the_last(json)) return true;
+  shortcut_ = false;
   model.clear();
   id.clear();
   content.clear();
   reasoning.clear();
   finish_reason.clear();
   has_model = has_id = has_reasoning = has_finish_reason = first_choice_delta = false;
-  return Scanner(json, *this).document();
+  Scanner scanner(json, *this);
+  if (!scanner.document()) return false;
+  if (scanner.content_strings == 1 && json.size() <= kMaxKeptChunk) {
+    const auto* base = reinterpret_cast<const unsigned char*>(json.data());
+    last_.assign(json);
+    content_begin_ = static_cast<std::size_t>(scanner.content_token.first - base);
+    content_end_ = static_cast<std::size_t>(scanner.content_token.second - base);
+    content_in_first_ = scanner.content_in_first;
+    first_reasoning_ = scanner.first_reasoning;
+    shortcut_ = true;
+  }
+  return true;
+}
+
+bool ChunkScan::like_the_last(std::string_view json) {
+  if (!shortcut_) return false;
+  const auto prefix = content_begin_;
+  const auto suffix = last_.size() - content_end_;
+  if (json.size() < prefix + suffix + 2 || json.compare(0, prefix, last_, 0, prefix) != 0 ||
+      json.compare(json.size() - suffix, suffix, last_, content_end_, suffix) != 0)
+    return false;
+  // Everything around the content string is the last chunk's, byte for byte: if what lies between is one
+  // string too, the chunk is as valid as the last one and differs from it only in that string. The other
+  // members keep what the last chunk's scan set.
+  content.clear();
+  if (!Scanner(json.substr(prefix, json.size() - prefix - suffix), *this).only_string(content)) {
+    shortcut_ = false;
+    return false;
+  }
+  first_choice_delta = first_reasoning_ || (content_in_first_ && !content.empty());
+  return true;
 }
 
 }  // namespace parley::llm

@@ -22,7 +22,19 @@ struct ChunkScan {
   // the scan does not cover; then the members above are set. False otherwise: invalid JSON, a value other
   // than an object, and valid text the scan leaves to the full parse (a \u escape of a surrogate, an escaped
   // key, an exponent of five digits or more, nesting deeper than 32).
+  //
+  // A chunk that is the last chunk scanned (on this ChunkScan) with only its one content string changed —
+  // most of a stream — is read by comparing the bytes around that string and scanning the string alone.
   bool scan(std::string_view json);
+
+ private:
+  bool like_the_last(std::string_view json);
+
+  std::string last_;  // the last chunk scanned in full that had exactly one content string
+  std::size_t content_begin_ = 0, content_end_ = 0;  // that string's token in last_, quotes included
+  bool content_in_first_ = false;                    // it was in the first choice
+  bool first_reasoning_ = false;                     // the first choice carried reasoning text
+  bool shortcut_ = false;                            // last_ and the members above are set
 };
 
 }  // namespace parley::llm

@@ -138,3 +138,82 @@ TEST(ChunkScan, LeavesTheUnusualToTheFullParse) {
     EXPECT_FALSE(scan.scan(chunk)) << chunk;
   }
 }
+
+TEST(ChunkScan, AChunkLikeTheLastIsReadAsAFreshScanReadsIt) {
+  // A stream's chunks differ in their content string only; the scan then compares the bytes around it with
+  // the last chunk's instead of scanning them again. Whatever lies between must still be read right.
+  const std::string before =
+      R"({"id":"gen-1","provider":"P","model":"m/a","object":"chat.completion.chunk","created":1,"choices":[{"index":0,"delta":{"role":"assistant","content":)";
+  const std::string after = R"(},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]})";
+  std::vector<std::string> chunks;
+  for (const std::string middle : {
+           R"("")",
+           R"("Hello")",
+           R"(" wor\u006cd")",
+           R"("\n\"q\"\\")",
+           "\"h\xC3\xA9 \xF0\x9F\x99\x82\"",
+           R"("")",
+           R"("x","extra":"y")",                // two values where the string was
+           R"("a"}},{"delta":{"content":"b")",  // a second choice
+           R"("a","content":"b")",              // a repeated member
+           R"(null)",                           // not a string
+           R"("same again")",                   //
+           R"("bad \x escape")",                // invalid JSON
+           "\"raw\ttab\"",                      // invalid JSON
+           "\"overlong \xC0\x80\"",             // invalid JSON
+           R"("unterminated)",                  // invalid JSON
+           R"("\ud83d\ude42")",                 // left to the full parse
+           R"("a\")",                           // the quote ending the string is escaped
+           R"("after the failures")",
+       }) {
+    chunks.push_back(before + middle + after);
+  }
+  chunks.push_back(
+      R"({"id":"gen-1","provider":"P","model":"m/b","object":"chat.completion.chunk","created":1,"choices":[{"index":0,"delta":{"role":"assistant","content":"other model"},"finish_reason":null,"native_finish_reason":null,"logprobs":null}]})");
+  chunks.push_back(before +
+                   R"("done"},"finish_reason":"stop","native_finish_reason":"stop","logprobs":null}]})");
+  chunks.push_back(
+      before + R"("done again"},"finish_reason":"stop","native_finish_reason":"stop","logprobs":null}]})");
+  chunks.push_back(
+      R"({"id":"g","choices":[{"delta":{"reasoning":"think","content":""}}]})");  // reasoning in the first
+                                                                                  // choice
+  chunks.push_back(R"({"id":"g","choices":[{"delta":{"reasoning":"think","content":"x"}}]})");
+
+  ChunkScan streamed;
+  HopAccumulator scanned, parsed;
+  for (const auto& chunk : chunks) {
+    ChunkScan fresh;
+    const bool ok = streamed.scan(chunk);
+    ASSERT_EQ(ok, fresh.scan(chunk)) << chunk;
+    if (ok) {
+      EXPECT_EQ(streamed.content, fresh.content) << chunk;
+      EXPECT_EQ(streamed.model, fresh.model) << chunk;
+      EXPECT_EQ(streamed.id, fresh.id) << chunk;
+      EXPECT_EQ(streamed.reasoning, fresh.reasoning) << chunk;
+      EXPECT_EQ(streamed.finish_reason, fresh.finish_reason) << chunk;
+      EXPECT_EQ(streamed.has_model, fresh.has_model) << chunk;
+      EXPECT_EQ(streamed.has_id, fresh.has_id) << chunk;
+      EXPECT_EQ(streamed.has_reasoning, fresh.has_reasoning) << chunk;
+      EXPECT_EQ(streamed.has_finish_reason, fresh.has_finish_reason) << chunk;
+      EXPECT_EQ(streamed.first_choice_delta, fresh.first_choice_delta) << chunk;
+    }
+    const auto dom = parley::json::parse(chunk);
+    bool delta = false;
+    if (scanned.add_common_chunk(chunk, delta)) {
+      ASSERT_TRUE(dom.has_value()) << chunk;
+      EXPECT_EQ(delta, parley::llm::carries_delta(*dom)) << chunk;
+    } else if (dom) {
+      scanned.add_chunk(*dom);
+    }
+    if (dom) parsed.add_chunk(*dom);
+    EXPECT_EQ(scanned.text(), parsed.text()) << chunk;
+    EXPECT_EQ(scanned.model(), parsed.model()) << chunk;
+    EXPECT_EQ(scanned.finish_reason(), parsed.finish_reason()) << chunk;
+    EXPECT_EQ(scanned.reasoning(), parsed.reasoning()) << chunk;
+  }
+  // "x", the two choices' "a" and "b", the repeated member's last "b" (a DOM keeps the last one), ...
+  EXPECT_EQ(parsed.text(),
+            "Hello world\n\"q\"\\h\xC3\xA9 \xF0\x9F\x99\x82"
+            "xabbsame again\xF0\x9F\x99\x82"
+            "after the failuresother modeldonedone againx");
+}
