@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 namespace parley::llm {
 
@@ -529,10 +530,7 @@ bool ChunkScan::like_the_last(std::string_view json) {
   // string too, the chunk is as valid as the last one and differs from it only in that string. The other
   // members keep what the last chunk's scan set.
   content.clear();
-  if (!Scanner(json.substr(prefix, json.size() - prefix - suffix), *this).only_string(content)) {
-    shortcut_ = false;
-    return false;
-  }
+  if (!Scanner(json.substr(prefix, json.size() - prefix - suffix), *this).only_string(content)) return false;
   first_choice_delta = first_reasoning_ || (content_in_first_ && !content.empty());
   return true;
 }

@@ -21,7 +21,7 @@ struct ChunkScan {
   // True when `json` is a JSON object (valid by Boost.JSON's default rules, depth ≤ 64) that holds nothing
   // the scan does not cover; then the members above are set. False otherwise: invalid JSON, a value other
   // than an object, and valid text the scan leaves to the full parse (a \u escape of a surrogate, an escaped
-  // key, an exponent of five digits or more, nesting deeper than 32).
+  // key, an exponent of five digits or more, a number longer than 64 characters, nesting deeper than 32).
   //
   // A chunk that is the last chunk scanned (on this ChunkScan) with only its one content string changed —
   // most of a stream — is read by comparing the bytes around that string and scanning the string alone.

@@ -9,11 +9,13 @@
 
 #include "core/json.hpp"
 #include "fuzz_check.hpp"
+#include "llm/chunk_scan.hpp"
 #include "llm/hop_accumulator.hpp"
 
 namespace {
 
 namespace bj = boost::json;
+using parley::llm::ChunkScan;
 using parley::llm::HopAccumulator;
 
 bool same(const HopAccumulator& a, const HopAccumulator& b) {
@@ -28,6 +30,24 @@ bool same(const HopAccumulator& a, const HopAccumulator& b) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
+  // The scan inside add_common_chunk is per thread and keeps the last chunk for the next one: a chunk
+  // without a content string clears that, so each input is read as if it were the first.
+  {
+    HopAccumulator scratch;
+    bool delta = false;
+    FUZZ_REQUIRE(scratch.add_common_chunk("{}", delta));
+  }
+  // The whole input as one chunk, newlines and all (the lines below never hold one), on a fresh scan.
+  {
+    ChunkScan fresh;
+    if (fresh.scan(input)) {
+      const auto dom = parley::json::parse(input);
+      FUZZ_REQUIRE(dom.has_value());
+      HopAccumulator parsed;
+      parsed.add_chunk(*dom);
+      FUZZ_REQUIRE(fresh.content == parsed.text());
+    }
+  }
   HopAccumulator scanned, parsed;
   std::size_t start = 0;
   while (start <= input.size()) {

@@ -17,9 +17,20 @@ using parley::llm::ChunkScan;
 using parley::llm::HopAccumulator;
 
 // The chunk is scanned (true), and accumulating it gives what the full parse gives.
+// Leaves the thread's scan inside add_common_chunk without a last chunk to compare with (a chunk without a
+// content string is never kept), so that what follows is scanned in full.
+void forget_the_last_chunk() {
+  HopAccumulator scratch;
+  bool delta = false;
+  ASSERT_TRUE(scratch.add_common_chunk("{}", delta));
+}
+
+// The chunk is scanned (true) by a fresh scan and by the thread's scan, and accumulating it gives what the
+// full parse gives.
 void expect_scanned_as_parsed(const std::string& chunk) {
   const auto dom = parley::json::parse(chunk);
   ASSERT_TRUE(dom.has_value()) << chunk;
+  forget_the_last_chunk();
   HopAccumulator scanned, parsed;
   bool delta = false;
   ASSERT_TRUE(scanned.add_common_chunk(chunk, delta)) << chunk;
@@ -30,6 +41,9 @@ void expect_scanned_as_parsed(const std::string& chunk) {
   EXPECT_EQ(scanned.finish_reason(), parsed.finish_reason()) << chunk;
   EXPECT_EQ(scanned.reasoning(), parsed.reasoning()) << chunk;
   EXPECT_EQ(delta, parley::llm::carries_delta(*dom)) << chunk;
+  ChunkScan fresh;
+  ASSERT_TRUE(fresh.scan(chunk)) << chunk;
+  EXPECT_EQ(fresh.content, parsed.text()) << chunk;
 }
 
 std::string with_content(const std::string& json_string) {
@@ -78,6 +92,9 @@ TEST(ChunkScan, StepsOverEveryKindOfValueItDoesNotKeep) {
 
 TEST(ChunkScan, RefusesWhatIsNotJson) {
   // None of these is JSON to Boost.JSON either: the scan must not read a chunk the full parse refuses.
+  std::string too_deep = R"({"choices":[],"x":)";
+  for (int i = 0; i < 70; ++i) too_deep += R"({"k":)";
+  too_deep += "1" + std::string(71, '}');
   for (const std::string& chunk : std::vector<std::string>{
            R"({"choices":[],})",
            R"({"choices":[1,]})",
@@ -105,6 +122,9 @@ TEST(ChunkScan, RefusesWhatIsNotJson) {
            R"({'choices':[]})",
            R"({"choices":[] /* comment */})",
            R"({"choices" [})",
+           "{\"choices\":[{\"delta\":{\"content\":\"raw\nnewline\"}}]}",
+           std::string(70, '[') + std::string(70, ']'),
+           too_deep,
            "",
            "   ",
        }) {
@@ -120,6 +140,11 @@ TEST(ChunkScan, LeavesTheUnusualToTheFullParse) {
   for (int i = 0; i < 40; ++i) deep += "[";
   for (int i = 0; i < 40; ++i) deep += "]";
   deep += R"(,"choices":[]})";
+  std::string deep_objects = R"({"choices":[],"x":)";
+  for (int i = 0; i < 40; ++i) deep_objects += R"({"k":)";
+  deep_objects += "1";
+  for (int i = 0; i < 40; ++i) deep_objects += "}";
+  deep_objects += "}";
   for (const std::string& chunk : std::vector<std::string>{
            with_content(R"("\ud83d\ude42")"),                            // a surrogate pair
            R"({"x":"\ud83d\ude42","choices":[]})",                       // also in a value not kept
@@ -132,6 +157,7 @@ TEST(ChunkScan, LeavesTheUnusualToTheFullParse) {
            R"({"choices":[{"message":{"content":"whole"}}]})",
            R"(["not an object"])",
            deep,
+           deep_objects,
        }) {
     ASSERT_TRUE(parley::json::parse(chunk).has_value()) << chunk;
     ChunkScan scan;
@@ -159,11 +185,16 @@ TEST(ChunkScan, AChunkLikeTheLastIsReadAsAFreshScanReadsIt) {
            R"(null)",                           // not a string
            R"("same again")",                   //
            R"("bad \x escape")",                // invalid JSON
-           "\"raw\ttab\"",                      // invalid JSON
-           "\"overlong \xC0\x80\"",             // invalid JSON
-           R"("unterminated)",                  // invalid JSON
-           R"("\ud83d\ude42")",                 // left to the full parse
-           R"("a\")",                           // the quote ending the string is escaped
+           R"("ok1")",               // each refused middle below follows a chunk kept for the shortcut
+           "\"raw\ttab\"",           // invalid JSON
+           R"("ok2")",               //
+           "\"overlong \xC0\x80\"",  // invalid JSON
+           R"("ok3")",               //
+           R"("unterminated)",       // invalid JSON
+           R"("ok4")",               //
+           R"("\ud83d\ude42")",      // left to the full parse
+           R"("ok5")",               //
+           R"("a\")",                // the quote ending the string is escaped: invalid JSON
            R"("after the failures")",
        }) {
     chunks.push_back(before + middle + after);
@@ -174,10 +205,15 @@ TEST(ChunkScan, AChunkLikeTheLastIsReadAsAFreshScanReadsIt) {
                    R"("done"},"finish_reason":"stop","native_finish_reason":"stop","logprobs":null}]})");
   chunks.push_back(
       before + R"("done again"},"finish_reason":"stop","native_finish_reason":"stop","logprobs":null}]})");
-  chunks.push_back(
-      R"({"id":"g","choices":[{"delta":{"reasoning":"think","content":""}}]})");  // reasoning in the first
-                                                                                  // choice
+  // Content in a choice other than the first: no delta of the first choice.
+  chunks.push_back(R"({"choices":[{"delta":{}},{"delta":{"content":"x"}}]})");
+  chunks.push_back(R"({"choices":[{"delta":{}},{"delta":{"content":"y"}}]})");
+  // Two content strings: never kept for the shortcut (it would lose the first).
+  chunks.push_back(R"({"choices":[{"delta":{"content":"a"}},{"delta":{"content":"b"}}]})");
+  chunks.push_back(R"({"choices":[{"delta":{"content":"a"}},{"delta":{"content":"c"}}]})");
+  // Reasoning text in the first choice is a delta also when the new content string is empty.
   chunks.push_back(R"({"id":"g","choices":[{"delta":{"reasoning":"think","content":"x"}}]})");
+  chunks.push_back(R"({"id":"g","choices":[{"delta":{"reasoning":"think","content":""}}]})");
 
   ChunkScan streamed;
   HopAccumulator scanned, parsed;
@@ -214,6 +250,6 @@ TEST(ChunkScan, AChunkLikeTheLastIsReadAsAFreshScanReadsIt) {
   // "x", the two choices' "a" and "b", the repeated member's last "b" (a DOM keeps the last one), ...
   EXPECT_EQ(parsed.text(),
             "Hello world\n\"q\"\\h\xC3\xA9 \xF0\x9F\x99\x82"
-            "xabbsame again\xF0\x9F\x99\x82"
-            "after the failuresother modeldonedone againx");
+            "xabbsame againok1ok2ok3ok4\xF0\x9F\x99\x82"
+            "ok5after the failuresother modeldonedone againxyabacx");
 }
