@@ -329,56 +329,40 @@ class Scanner {
     }
   }
 
+  // The items of the object or array at p_ (at its opening bracket), separated by commas up to `close`:
+  // `item(index)` reads each one.
+  template <typename Item>
+  bool items(unsigned char close, Item&& item) {
+    ++p_;
+    ws();
+    for (std::size_t index = 0;; ++index) {
+      if (index == 0 && at(close)) break;  // empty
+      if (!item(index)) return false;
+      ws();
+      if (at(close)) break;
+      if (!at(',')) return false;
+      ++p_;
+    }
+    ++p_;
+    return true;
+  }
+
   // The members of the object at p_ (at its '{'): `member(key, escaped)` reads each value.
   template <typename Member>
   bool members(Member&& member) {
-    ++p_;
-    ws();
-    if (at('}')) {
-      ++p_;
-      return true;
-    }
-    for (;;) {
+    return items('}', [&](std::size_t) {
       ws();
       if (!at('"')) return false;
       std::string_view key;
       bool escaped = false;
-      if (!string(key, escaped) || !take(':') || !member(key, escaped)) return false;
-      ws();
-      if (at(',')) {
-        ++p_;
-        continue;
-      }
-      if (at('}')) {
-        ++p_;
-        return true;
-      }
-      return false;
-    }
+      return string(key, escaped) && take(':') && member(key, escaped);
+    });
   }
 
   // The elements of the array at p_ (at its '['): `element(index)` reads each one.
   template <typename Element>
   bool elements(Element&& element) {
-    ++p_;
-    ws();
-    if (at(']')) {
-      ++p_;
-      return true;
-    }
-    for (std::size_t index = 0;; ++index) {
-      if (!element(index)) return false;
-      ws();
-      if (at(',')) {
-        ++p_;
-        continue;
-      }
-      if (at(']')) {
-        ++p_;
-        return true;
-      }
-      return false;
-    }
+    return items(']', element);
   }
 
   // The value of a member the accumulator handles elsewhere: only null is read here.
