@@ -191,7 +191,7 @@ const markdown = [
     `| nginx (plain SSE proxy, stores nothing) | ${floor.nginx.length} | ${fmt(median(floor.nginx))} | ${fmt(median(floor.nginx) - median(floor.direct))} | ${fmt((1000 * floor.nginxCpu) / floor.turns)} |`,
     `| parley | ${floor.parley.length} | ${fmt(median(floor.parley))} | ${fmt(median(floor.parley) - median(floor.direct))} | ${fmt((1000 * floor.parleyCpu) / floor.turns)} |`,
     '', `Three rounds of 500 single turns each, alternating direct / nginx / parley. sse_load keeps its connection alive between turns, and both proxies keep it (and their own to the fake); nginx's CPU is its worker's scheduler run time. What parley adds over nginx's CPU is the turn itself: request validation, the conversation's rows in SQLite (two transactions), the history, the upstream body, the accounting of the stream.`] : []),
-].slice(0, defaults ? 5 : undefined).join('\n');  // P7 and the floor are measured once, in the quiet run
+].slice(0, defaults ? table.length + 6 : undefined).join('\n');  // title, note, table, explanation: P7 and the floor are measured once, in the quiet run
 if (!defaults) summary.push({ id: 'P7', measure: 'disconnect to upstream closed, max', figure: `${cs.length ? fmt(Math.max(...cs), 0) : 'n/a'} ms`, target: '≤ 100 ms', met: cancelMet });
 
 const cdfPlot = (c) => ({
