@@ -1,18 +1,41 @@
 #include "core/clock.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 namespace parley {
 namespace {
 
-std::tm utc_tm(SystemTime t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+// The broken-down time of `seconds` since the epoch shifted by `offset` seconds, as gmtime_r gives it
+// (proleptic Gregorian, days floored), from the calendar arithmetic of <chrono> instead of a libc call:
+// a long history formats two timestamps per message (P5).
+std::tm civil_tm(std::time_t seconds, long offset) {
+  using namespace std::chrono;
+  const sys_seconds at{std::chrono::seconds{static_cast<std::int64_t>(seconds) + offset}};
+  const auto day = floor<days>(at);
+  const year_month_day ymd{day};
+  const auto in_day = (at - day).count();
   std::tm tm{};
-  gmtime_r(&tt, &tm);
+  tm.tm_year = static_cast<int>(ymd.year()) - 1900;
+  tm.tm_mon = static_cast<int>(static_cast<unsigned>(ymd.month())) - 1;
+  tm.tm_mday = static_cast<int>(static_cast<unsigned>(ymd.day()));
+  tm.tm_hour = static_cast<int>(in_day / 3600);
+  tm.tm_min = static_cast<int>(in_day % 3600 / 60);
+  tm.tm_sec = static_cast<int>(in_day % 60);
+  tm.tm_wday = static_cast<int>(weekday{day}.c_encoding());
+  tm.tm_yday = static_cast<int>((day - sys_days{ymd.year() / January / 1}).count());
+  tm.tm_gmtoff = offset;
+  return tm;
+}
+
+std::tm utc_tm(SystemTime t) {
+  auto tm = civil_tm(std::chrono::system_clock::to_time_t(t), 0);
+  tm.tm_zone = "GMT";  // what gmtime_r names it
   return tm;
 }
 
@@ -21,6 +44,40 @@ std::tm local_tm(SystemTime t) {
   std::tm tm{};
   localtime_r(&tt, &tm);
   return tm;
+}
+
+// The display zone's UTC offset at `tt`, as localtime_r gives it. localtime_r takes a process-wide lock and
+// walks the zone's rules on every call, twice per message of a long history (P5), so each thread keeps the
+// last offset it found together with a span it holds for: from the time asked for up to six hours later,
+// when the offset at the span's end is the same (no zone changes its offset twice within six hours and back).
+// The span is forgotten when TZ changes (tests switch zones; parley sets TZ once at start-up).
+long local_offset(std::time_t tt) {
+  struct Span {
+    bool tz_set = false;
+    std::string tz;
+    std::time_t begin = 0, end = 0;  // empty until the first call
+    long offset = 0;
+  };
+  thread_local Span span;
+  const char* tz = std::getenv("TZ");
+  if (span.tz_set != (tz != nullptr) || (tz != nullptr && span.tz != tz)) {
+    span = Span{tz != nullptr, tz != nullptr ? tz : "", 0, 0, 0};
+  }
+  if (tt >= span.begin && tt < span.end) return span.offset;
+  std::tm at{};
+  localtime_r(&tt, &at);
+  constexpr std::time_t kSpan = 6 * 3600;
+  if (tt <= std::numeric_limits<std::time_t>::max() - kSpan) {
+    const std::time_t last = tt + kSpan - 1;
+    std::tm later{};
+    localtime_r(&last, &later);
+    if (later.tm_gmtoff == at.tm_gmtoff) {
+      span.begin = tt;
+      span.end = tt + kSpan;
+      span.offset = at.tm_gmtoff;
+    }
+  }
+  return at.tm_gmtoff;
 }
 
 long long micros_of_second(SystemTime t) {
@@ -97,7 +154,8 @@ std::string local_time_dashed(SystemTime t) {
   return format_tm(local_tm(t), "%H-%M-%S");
 }
 std::string format_local_offset(SystemTime t) {
-  const auto tm = local_tm(t);
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  const auto tm = civil_tm(tt, local_offset(tt));
   const long off = std::labs(tm.tm_gmtoff);
   const long hours = off / 3600, minutes = off % 3600 / 60;
   auto out = format_date_time(tm, 'T');
@@ -209,15 +267,13 @@ std::optional<SystemTime> parse_timestamp(std::string_view s) {
       return std::nullopt;
     }
   }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  const std::time_t tt = timegm(&tm);
-  return std::chrono::system_clock::from_time_t(tt - offset_seconds) + std::chrono::microseconds(micros);
+  // What timegm gives, without its normalising walk (a long history parses a timestamp per message, P5): a
+  // day past the month's end counts on into the next month (the 31st of February is the 3rd of March, as
+  // timegm has it), and second 60 is the next minute's first.
+  using namespace std::chrono;
+  const sys_days first{year{y} / month{static_cast<unsigned>(mo)} / 1};
+  const sys_seconds at = first + days{d - 1} + hours{h} + minutes{mi} + seconds{sec - offset_seconds};
+  return SystemTime{at.time_since_epoch()} + microseconds(micros);
 }
 
 }  // namespace parley
