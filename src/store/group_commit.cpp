@@ -38,10 +38,10 @@ void GroupCommit::commit_batch(const std::vector<Job*>& batch) {
         (*job->write)(*c);
         break;
       }
-      c->execute_script("SAVEPOINT parley_write");
+      c->query("SAVEPOINT parley_write");
       try {
         (*job->write)(*c);
-        c->execute_script("RELEASE parley_write");
+        c->query("RELEASE parley_write");
       } catch (...) {
         job->error = std::current_exception();
         c->execute_script("ROLLBACK TO parley_write; RELEASE parley_write");
