@@ -13,7 +13,7 @@ import { launchChromium } from '../tests/lib/browser.mjs';
 import { startParley, webDist } from '../tests/lib/parley.mjs';
 import { startFakeUpstream } from '../tests/lib/fake_upstream.mjs';
 import { makeLongConversation } from '../tests/lib/long_conversation.mjs';
-import { pageMainThreadTasks as mainThreadTasks, taskCategories as traceCategories } from '../tests/lib/trace.mjs';
+import { pageMainThreadTaskTimes as mainThreadTasks, taskCategories as traceCategories } from '../tests/lib/trace.mjs';
 import { writeResult, median, fmt, cdfPoints } from './lib/results.mjs';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
@@ -47,8 +47,8 @@ try {
     await page.getByRole('article', { name: 'You' }).filter({ hasText: 'Question number 499' }).waitFor();
     const shownMs = Date.now() - t0;
     await page.waitForTimeout(300);
-    const openCpu = mainThreadTasks(await browser.stopTracing());
-    open.push({ shownMs, long: await page.evaluate(() => window.__long.splice(0)), cpu: openCpu });
+    const openTasks = mainThreadTasks(await browser.stopTracing());
+    open.push({ shownMs, long: await page.evaluate(() => window.__long.splice(0)), cpu: openTasks.map((t) => t.cpu), tasks: openTasks });
     const scroller = page.locator('.messages');
     const box = await scroller.boundingBox();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -59,9 +59,9 @@ try {
     for (; steps < 4000 && !(await atTop()); steps++) { await page.mouse.wheel(0, -600); await page.waitForTimeout(16); }
     const scrollMs = Date.now() - s0;
     await page.locator('article .text').filter({ hasText: /^Question number 0$/ }).waitFor();
-    const cpu = mainThreadTasks(await browser.stopTracing());
+    const tasks = mainThreadTasks(await browser.stopTracing());
     await page.waitForTimeout(200);
-    scroll.push({ steps, scrollMs, long: await page.evaluate(() => window.__long.splice(0)), cpu, articles: await page.locator('article').count() });
+    scroll.push({ steps, scrollMs, long: await page.evaluate(() => window.__long.splice(0)), cpu: tasks.map((t) => t.cpu), tasks, articles: await page.locator('article').count() });
     await context.close();
   }
 } finally {
@@ -70,6 +70,10 @@ try {
   await up.stop();
 }
 
+// The traced tasks over 50 ms of wall time, as "wall / CPU" (ms): what the page's observer counts, with the part
+// of each that the thread actually ran.
+const wallLong = (x) => x.tasks.filter((t) => t.wall > 50).map((t) => `${fmt(t.wall, 0)} / ${fmt(t.cpu, 1)}`).join(', ') || '–';
+const wallLongCpu = (xs) => Math.max(0, ...xs.flatMap((x) => x.tasks.filter((t) => t.wall > 50).map((t) => t.cpu)));
 const longCpu = scroll.map((s) => s.cpu.filter((x) => x > 50).length);
 const maxCpu = scroll.map((s) => Math.max(...s.cpu));
 const openLongCpu = open.map((o) => o.cpu.filter((x) => x > 50).length);
@@ -80,21 +84,22 @@ const markdown = [
   `| **total JS + CSS** | ${files.reduce((a, x) => a + x.raw, 0)} | **${files.reduce((a, x) => a + x.gz, 0)} (${fmt(bundleKB, 1)} KB)** |`,
   '', `A conversation of 1,000 messages (500 turns of markdown with a list and a code block), opened at \`/c/<id>\` and scrolled to the first message with 600 px wheel steps every ~16 ms; ${rounds} rounds, each in a new browser context.`,
   '', 'Opening: from the navigation to `/c/<id>` until the last message is shown, plus 300 ms (loading the page and its script, the conversation list, the history of 1,000 messages, the first render of its last messages and the scroll to the bottom).',
-  '', '| round | open: last message shown (ms) | open: main-thread tasks | open: tasks > 50 ms CPU | open: longest task CPU (ms) | open: long tasks (wall clock, ms) |',
-  '|---|---|---|---|---|---|',
-  ...open.map((o, i) => `| ${i + 1} | ${o.shownMs} | ${o.cpu.length} | ${openLongCpu[i]} | ${fmt(openMaxCpu[i], 1)} | ${JSON.stringify(o.long.map(Math.round))} |`),
-  '', '| round | scroll: wheel steps / time (s) | scroll: main-thread tasks | tasks > 50 ms CPU | longest task CPU (ms) | long tasks (wall clock, ms) | articles in the DOM at the top |',
+  '', '| round | open: last message shown (ms) | open: main-thread tasks | open: tasks > 50 ms CPU | open: longest task CPU (ms) | open: long tasks (wall clock, ms) | open: traced tasks > 50 ms wall (wall / CPU, ms) |',
   '|---|---|---|---|---|---|---|',
-  ...scroll.map((s, i) => `| ${i + 1} | ${s.steps} / ${fmt(s.scrollMs / 1000, 1)} | ${s.cpu.length} | ${longCpu[i]} | ${fmt(maxCpu[i], 1)} | ${JSON.stringify(s.long.map(Math.round))} | ${s.articles} |`),
+  ...open.map((o, i) => `| ${i + 1} | ${o.shownMs} | ${o.cpu.length} | ${openLongCpu[i]} | ${fmt(openMaxCpu[i], 1)} | ${JSON.stringify(o.long.map(Math.round))} | ${wallLong(o)} |`),
+  '', '| round | scroll: wheel steps / time (s) | scroll: main-thread tasks | tasks > 50 ms CPU | longest task CPU (ms) | long tasks (wall clock, ms) | traced tasks > 50 ms wall (wall / CPU, ms) | articles in the DOM at the top |',
+  '|---|---|---|---|---|---|---|---|',
+  ...scroll.map((s, i) => `| ${i + 1} | ${s.steps} / ${fmt(s.scrollMs / 1000, 1)} | ${s.cpu.length} | ${longCpu[i]} | ${fmt(maxCpu[i], 1)} | ${JSON.stringify(s.long.map(Math.round))} | ${wallLong(s)} | ${s.articles} |`),
+  '', 'The traced tasks over 50 ms of wall time are what the page\'s observer counts, seen in the trace (the two clocks differ by a few ms, so a task near 50 ms can be in one list and not the other): the first figure is the task\'s wall time, the second the CPU time the main thread ran in it; for the rest of the wall time the thread was off the CPU: waiting for one of the 2 cores, which it shares with the browser\'s other processes, parley and the fake upstream, or blocked.',
 ].join('\n');
 writeResult({
   name: 'web_ui', title: 'P8 — web UI', markdown,
   summary: [
     { id: 'P8', measure: 'JavaScript + CSS on first load, gzip', figure: `${fmt(bundleKB, 1)} KB`, target: '≤ 250 KB', met: bundleKB <= 250 },
     { id: 'P8', measure: '1,000-message conversation opened: tasks > 50 ms of main-thread CPU (per round)', figure: `${openLongCpu.join(', ')} (longest ${fmt(median(openMaxCpu), 1)} ms, median of rounds)`, target: 'no long task', met: openLongCpu.every((n) => n === 0) },
-    { id: 'P8', measure: 'same, wall-clock long tasks while opening (per round)', figure: `${open.map((o) => o.long.length).join(', ')} (longest ${fmt(Math.max(0, ...open.flatMap((o) => o.long)), 0)} ms)`, target: 'no long task', met: open.every((o) => o.long.length === 0) },
+    { id: 'P8', measure: 'same, wall-clock long tasks while opening (per round)', figure: `${open.map((o) => o.long.length).join(', ')} (longest ${fmt(Math.max(0, ...open.flatMap((o) => o.long)), 0)} ms; CPU in the traced ones ≤ ${fmt(wallLongCpu(open), 1)} ms)`, target: 'no long task', met: open.every((o) => o.long.length === 0) },
     { id: 'P8', measure: '1,000-message conversation scrolled: tasks > 50 ms of main-thread CPU (per round)', figure: `${longCpu.join(', ')} (longest ${fmt(median(maxCpu), 1)} ms, median of rounds)`, target: 'no long task', met: longCpu.every((n) => n === 0) },
-    { id: 'P8', measure: 'same, wall-clock long tasks while scrolling (per round)', figure: `${scroll.map((s) => s.long.length).join(', ')}`, target: 'no long task', met: scroll.every((s) => s.long.length === 0) },
+    { id: 'P8', measure: 'same, wall-clock long tasks while scrolling (per round)', figure: `${scroll.map((s) => s.long.length).join(', ')} (CPU in the traced ones ≤ ${fmt(wallLongCpu(scroll), 1)} ms)`, target: 'no long task', met: scroll.every((s) => s.long.length === 0) },
   ],
   plots: [{ file: 'p8-open-tasks.png', title: 'P8: main-thread task CPU time while opening a 1,000-message conversation', xlabel: 'task CPU time (ms)', ylabel: 'fraction of tasks', style: 'steps', logx: true, marks: [{ x: 50, label: 'long task (50 ms)' }],
     series: open.map((o, i) => ({ name: `round ${i + 1}`, points: cdfPoints(o.cpu.map((x) => Math.max(x, 0.001))) })) },

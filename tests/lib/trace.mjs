@@ -12,6 +12,16 @@ export function pageMainThreadTasks(buffer) {
   return pageMainThreadRunTasks(JSON.parse(buffer.toString()).traceEvents).tasks.map((e) => (e.tdur ?? e.dur) / 1000);
 }
 
+/**
+ * The wall time (`wall`, ms, `dur`) and CPU time (`cpu`, ms, `tdur`) of every task of the traced page's renderer
+ * main thread, in trace order: a task whose wall time is far above its CPU time spent the rest off the CPU (on a
+ * busy machine, waiting for a core).
+ */
+export function pageMainThreadTaskTimes(buffer) {
+  return pageMainThreadRunTasks(JSON.parse(buffer.toString()).traceEvents).tasks
+    .map((e) => ({ wall: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000 }));
+}
+
 function pageMainThreadRunTasks(trace) {
   const frames = trace.filter((e) => e.name === 'TracingStartedInBrowser').flatMap((e) => e.args?.data?.frames ?? []);
   const frameIds = new Set(frames.map((f) => f.frame));
