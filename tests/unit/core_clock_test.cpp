@@ -13,35 +13,12 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "scoped_time_zone.hpp"
 
 using namespace parley;
+using parley::test::ScopedTimeZone;
 
 namespace {
-
-class ScopedTimeZone {
- public:
-  explicit ScopedTimeZone(const char* zone) {
-    if (const char* old = std::getenv("TZ")) previous_ = old;
-    set(zone);
-  }
-  ScopedTimeZone(const ScopedTimeZone&) = delete;
-  ScopedTimeZone& operator=(const ScopedTimeZone&) = delete;
-  ~ScopedTimeZone() {
-    if (previous_) {
-      setenv("TZ", previous_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-  static void set(const char* zone) {
-    setenv("TZ", zone, 1);
-    tzset();
-  }
-
- private:
-  std::optional<std::string> previous_;
-};
 
 // What format_local_offset wrote before: localtime_r, strftime and the offset's sign, hours and minutes.
 std::string reference_local_offset(std::time_t tt) {

@@ -8,6 +8,7 @@
 #include "core/json.hpp"
 #include "mcp/builtin/servers.hpp"
 #include "mcp_builtin_test_support.hpp"
+#include "scoped_time_zone.hpp"
 
 using namespace parley::mcp::builtin;
 using parley::Result;
@@ -16,32 +17,12 @@ using namespace std::chrono;
 
 namespace {
 
+using parley::test::ScopedTimeZone;
 using test_support::call;
 
 const bj::object& structured(const bj::object& result) {
   return result.at("structuredContent").as_object();
 }
-
-// Runs with TZ set to a zone, restoring the previous value.
-class ScopedTimeZone {
- public:
-  explicit ScopedTimeZone(const char* zone) {
-    if (const char* old = std::getenv("TZ")) previous_ = old;
-    setenv("TZ", zone, 1);
-    tzset();
-  }
-  ~ScopedTimeZone() {
-    if (previous_) {
-      setenv("TZ", previous_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-
- private:
-  std::optional<std::string> previous_;
-};
 
 HistoryMessage message(std::int64_t id, std::string role, std::string content) {
   HistoryMessage m;
