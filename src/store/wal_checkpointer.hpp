@@ -4,6 +4,10 @@
 // connections attached here only signal the thread, which runs a PASSIVE checkpoint on a connection of its
 // own: it never waits for the writer or the readers. Should the thread fall far behind (a reader holding an
 // old snapshot), the committing connection checkpoints itself, as SQLite would, so the log stays bounded.
+//
+// The thread's connection reads the database before its first checkpoint: a connection that has read nothing
+// has not opened the log, and its checkpoints copied nothing (reporting -1 frames), so the log only ever
+// started again from its beginning at the writer's fallback of 20 × threshold pages.
 #pragma once
 
 #include <condition_variable>
@@ -27,6 +31,8 @@ class WalCheckpointer {
   void attach(sqlite3* db);
   // Checkpoints completed by the thread (for tests and diagnostics).
   [[nodiscard]] long completed() const;
+  // Times a commit found the log started again from its beginning (for tests and diagnostics).
+  [[nodiscard]] long restarts() const;
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
@@ -39,6 +45,8 @@ class WalCheckpointer {
   bool pending_ = false;
   bool stopping_ = false;
   long completed_ = 0;
+  int last_pages_ = 0;  // the log's size at the last commit
+  long restarts_ = 0;
   std::thread thread_;
 };
 

@@ -306,3 +306,58 @@ TEST(SqliteWalCheckpointer, CheckpointsOnItsOwnThreadAndKeepsEveryRow) {
   EXPECT_EQ(rows.front().integer(0), 300);
   EXPECT_EQ(rows.front().integer(1), 26);
 }
+
+namespace {
+
+// The frames the log's file has room for: the largest the log has been (the file is not truncated when a
+// writer starts the log again from its beginning).
+int wal_frames(const std::filesystem::path& db) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(db.string() + "-wal", ec);
+  return ec || size < 32 ? 0 : static_cast<int>((size - 32) / (4096 + 24));
+}
+
+}  // namespace
+
+// The thread's checkpoint copies the log into the database file by itself, below the writer's fallback of
+// 20 × threshold: its connection must have opened the log (a connection that has read nothing yet checkpoints
+// nothing and reports -1 frames). Before, every checkpoint of the thread was such a no-op and the log grew to
+// the fallback's size.
+TEST(SqliteWalCheckpointer, TheThreadsCheckpointCopiesTheLogAndTheNextWriterStartsItAgain) {
+  const auto db = test_support::fresh_sqlite_path("wal-checkpointer-copies");
+  {
+    SqliteConnection c(db);
+    c.execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+  }
+  WalCheckpointer checkpointer(db, 64);  // the writer's own fallback only past 1,280 pages
+  SqliteConnection writer(db);
+  checkpointer.attach(writer.handle());
+  const auto before = std::filesystem::file_size(db);
+  int commits = 0;
+  // Past the threshold (a commit of a 3,000-byte row writes a page or two), far below the fallback.
+  while (wal_frames(db) < 80) {
+    writer.begin_write();
+    writer.query("INSERT INTO t (v) VALUES (?)", {std::string(3000, 'x')});
+    writer.commit();
+    ASSERT_LT(++commits, 500);
+  }
+  const auto copied = before + static_cast<std::uintmax_t>(commits) * 3000;
+  for (int i = 0; i < 500 && std::filesystem::file_size(db) < copied; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_GE(std::filesystem::file_size(db), copied) << "the thread copied the log (every row) into the file";
+  EXPECT_GT(checkpointer.completed(), 0);
+  // Once the whole log is in the database file, the next writer starts it again from its beginning (a
+  // commit made while the thread still copies adds to the log and asks for one more checkpoint).
+  for (int i = 0; i < 20 && checkpointer.restarts() == 0; ++i) {
+    const auto done = checkpointer.completed();
+    writer.begin_write();
+    writer.query("INSERT INTO t (v) VALUES (?)", {std::string(3000, 'y')});
+    writer.commit();
+    ++commits;
+    for (int j = 0; j < 500 && checkpointer.restarts() == 0 && checkpointer.completed() == done; ++j)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(checkpointer.restarts(), 1) << "far below the writer's fallback of 1,280 pages";
+  SqliteConnection reader(db);
+  EXPECT_EQ(reader.query("SELECT count(*) FROM t").front().integer(0), commits);
+}
