@@ -46,38 +46,58 @@ std::tm local_tm(SystemTime t) {
   return tm;
 }
 
-// The display zone's UTC offset at `tt`, as localtime_r gives it. localtime_r takes a process-wide lock and
-// walks the zone's rules on every call, twice per message of a long history (P5), so each thread keeps the
-// last offset it found together with a span it holds for: from the time asked for up to six hours later,
-// when the offset at the span's end is the same (no zone changes its offset twice within six hours and back).
-// The span is forgotten when TZ changes (tests switch zones; parley sets TZ once at start-up).
-long local_offset(std::time_t tt) {
+// Seconds from `tt` to the wall-clock time `tm` shows: the UTC offset, less the leap seconds a "right/" zone
+// counts.
+long wall_shift(const std::tm& tm, std::time_t tt) {
+  using namespace std::chrono;
+  const sys_days day{year{tm.tm_year + 1900} / month{static_cast<unsigned>(tm.tm_mon + 1)} / 1};
+  const auto days_since_epoch = static_cast<long>(day.time_since_epoch().count()) + tm.tm_mday - 1;
+  return days_since_epoch * 86400 + tm.tm_hour * 3600L + tm.tm_min * 60L + tm.tm_sec - static_cast<long>(tt);
+}
+
+// The display zone's local time at `tt`, as localtime_r gives it (the fields and tm_gmtoff that
+// format_local_offset reads). localtime_r takes a process-wide lock and walks the zone's rules on every call,
+// twice per message of a long history (P5), so each thread keeps what it found together with a span it holds
+// for: from the time asked for up to six hours later, when the offset and the wall-clock shift at the span's
+// end are the same (no zone changes its offset twice within six hours and back, and a leap second in between
+// changes the shift). The span is forgotten when TZ or what tzset() made of it changes.
+std::tm local_fields(std::time_t tt) {
   struct Span {
     bool tz_set = false;
     std::string tz;
+    const char* names[2] = {nullptr, nullptr};
+    long zone_seconds = 0;
+    int dst = 0;
     std::time_t begin = 0, end = 0;  // empty until the first call
-    long offset = 0;
+    long shift = 0, offset = 0;
   };
   thread_local Span span;
   const char* tz = std::getenv("TZ");
-  if (span.tz_set != (tz != nullptr) || (tz != nullptr && span.tz != tz)) {
-    span = Span{tz != nullptr, tz != nullptr ? tz : "", 0, 0, 0};
+  if (span.tz_set != (tz != nullptr) || (tz != nullptr && span.tz != tz) || span.names[0] != ::tzname[0] ||
+      span.names[1] != ::tzname[1] || span.zone_seconds != ::timezone || span.dst != ::daylight) {
+    span = Span{tz != nullptr, tz != nullptr ? tz : "", {::tzname[0], ::tzname[1]}, ::timezone, ::daylight};
   }
-  if (tt >= span.begin && tt < span.end) return span.offset;
+  if (tt >= span.begin && tt < span.end) {
+    auto tm = civil_tm(tt, span.shift);
+    tm.tm_gmtoff = span.offset;
+    return tm;
+  }
   std::tm at{};
   localtime_r(&tt, &at);
   constexpr std::time_t kSpan = 6 * 3600;
-  if (tt <= std::numeric_limits<std::time_t>::max() - kSpan) {
+  if (at.tm_sec < 60 && tt <= std::numeric_limits<std::time_t>::max() - kSpan) {
     const std::time_t last = tt + kSpan - 1;
     std::tm later{};
     localtime_r(&last, &later);
-    if (later.tm_gmtoff == at.tm_gmtoff) {
+    const long shift = wall_shift(at, tt);
+    if (later.tm_sec < 60 && later.tm_gmtoff == at.tm_gmtoff && wall_shift(later, last) == shift) {
       span.begin = tt;
       span.end = tt + kSpan;
+      span.shift = shift;
       span.offset = at.tm_gmtoff;
     }
   }
-  return at.tm_gmtoff;
+  return at;
 }
 
 long long micros_of_second(SystemTime t) {
@@ -154,8 +174,7 @@ std::string local_time_dashed(SystemTime t) {
   return format_tm(local_tm(t), "%H-%M-%S");
 }
 std::string format_local_offset(SystemTime t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  const auto tm = civil_tm(tt, local_offset(tt));
+  const auto tm = local_fields(std::chrono::system_clock::to_time_t(t));
   const long off = std::labs(tm.tm_gmtoff);
   const long hours = off / 3600, minutes = off % 3600 / 60;
   auto out = format_date_time(tm, 'T');

@@ -48,12 +48,13 @@ SystemTime at(std::time_t tt) {
 constexpr const char* kZones[] = {"UTC",
                                   "America/New_York",
                                   "Europe/Berlin",
-                                  "Australia/Lord_Howe",  // daylight saving of 30 minutes
-                                  "Asia/Kathmandu",       // +05:45
-                                  "Pacific/Chatham",      // +12:45 / +13:45
-                                  "America/St_Johns",     // -03:30 / -02:30
-                                  "Africa/Casablanca",    // changes around Ramadan, several times a year
-                                  "Pacific/Apia"};        // skipped 2011-12-30 (−10 to +14)
+                                  "Australia/Lord_Howe",   // daylight saving of 30 minutes
+                                  "Asia/Kathmandu",        // +05:45
+                                  "Pacific/Chatham",       // +12:45 / +13:45
+                                  "America/St_Johns",      // -03:30 / -02:30
+                                  "Africa/Casablanca",     // changes around Ramadan, several times a year
+                                  "Pacific/Apia",          // skipped 2011-12-30 (−10 to +14)
+                                  "right/Europe/Berlin"};  // counts leap seconds: 27 s behind UTC + 1 h
 
 }  // namespace
 
@@ -97,6 +98,22 @@ TEST(Clock, LocalOffsetFollowsAChangeOfTimeZone) {
   EXPECT_EQ(format_local_offset(at(t + 60)), "2025-12-03T08:31:00-03:30");
   ScopedTimeZone::set("Europe/Berlin");
   EXPECT_EQ(format_local_offset(at(t + 60)), "2025-12-03T13:01:00+01:00");
+  // TZ changed, tzset() not called yet: libc still shows Berlin, and what is found meanwhile is not kept for
+  // Kathmandu once tzset() ran.
+  setenv("TZ", "Asia/Kathmandu", 1);
+  EXPECT_EQ(format_local_offset(at(t + 120)), reference_local_offset(t + 120));
+  tzset();
+  EXPECT_EQ(format_local_offset(at(t + 180)), "2025-12-03T17:48:00+05:45");
+}
+
+TEST(Clock, LocalOffsetCountsTheLeapSecondsOfARightZone) {
+  ScopedTimeZone tz("right/Europe/Berlin");
+  const std::time_t t = 1764763200;  // 2025-12-03 12:00:00 UTC
+  EXPECT_EQ(format_local_offset(at(t)), reference_local_offset(t));
+  EXPECT_EQ(format_local_offset(at(t + 60)), reference_local_offset(t + 60));  // from the span kept
+  // Across the leap second at the end of 2016 (23:59:60 UTC), second by second.
+  for (std::time_t s = 1483228800 - 300; s <= 1483228800 + 300; ++s)
+    ASSERT_EQ(format_local_offset(at(s)), reference_local_offset(s)) << s;
 }
 
 TEST(Clock, UtcFormsAreGmtimes) {
