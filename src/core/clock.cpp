@@ -46,13 +46,21 @@ std::tm local_tm(SystemTime t) {
   return tm;
 }
 
+// Seconds since the epoch of a civil date and time as timegm counts them: a day past the month's end counts
+// on into the next month (the 31st of February is the 3rd of March), second 60 is the next minute's first.
+long long civil_seconds(int year, int month, int day, int hour, int minute, int second) {
+  using namespace std::chrono;
+  const sys_days first{std::chrono::year{year} / std::chrono::month{static_cast<unsigned>(month)} / 1};
+  return static_cast<long long>((first + days{day - 1}).time_since_epoch().count()) * 86400 + hour * 3600LL +
+         minute * 60LL + second;
+}
+
 // Seconds from `tt` to the wall-clock time `tm` shows: the UTC offset, less the leap seconds a "right/" zone
 // counts.
 long wall_shift(const std::tm& tm, std::time_t tt) {
-  using namespace std::chrono;
-  const sys_days day{year{tm.tm_year + 1900} / month{static_cast<unsigned>(tm.tm_mon + 1)} / 1};
-  const auto days_since_epoch = static_cast<long>(day.time_since_epoch().count()) + tm.tm_mday - 1;
-  return days_since_epoch * 86400 + tm.tm_hour * 3600L + tm.tm_min * 60L + tm.tm_sec - static_cast<long>(tt);
+  return static_cast<long>(
+      civil_seconds(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec) -
+      static_cast<long long>(tt));
 }
 
 // The display zone's local time at `tt`, as localtime_r gives it (the fields and tm_gmtoff that
@@ -286,13 +294,9 @@ std::optional<SystemTime> parse_timestamp(std::string_view s) {
       return std::nullopt;
     }
   }
-  // What timegm gives, without its normalising walk (a long history parses a timestamp per message, P5): a
-  // day past the month's end counts on into the next month (the 31st of February is the 3rd of March, as
-  // timegm has it), and second 60 is the next minute's first.
-  using namespace std::chrono;
-  const sys_days first{year{y} / month{static_cast<unsigned>(mo)} / 1};
-  const sys_seconds at = first + days{d - 1} + hours{h} + minutes{mi} + seconds{sec - offset_seconds};
-  return SystemTime{at.time_since_epoch()} + microseconds(micros);
+  // What timegm gives, without its normalising walk (a long history parses a timestamp per message, P5).
+  const std::chrono::seconds at{civil_seconds(y, mo, d, h, mi, sec) - offset_seconds};
+  return SystemTime{at} + std::chrono::microseconds(micros);
 }
 
 }  // namespace parley

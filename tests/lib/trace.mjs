@@ -9,7 +9,7 @@ export const taskCategories = ['devtools.timeline', 'disabled-by-default-devtool
  * that frame; the trace also covers the browser's other renderers (e.g. one still closing an earlier page).
  */
 export function pageMainThreadTasks(buffer) {
-  return pageMainThreadRunTasks(JSON.parse(buffer.toString()).traceEvents).tasks.map((e) => (e.tdur ?? e.dur) / 1000);
+  return pageMainThreadTaskTimes(buffer).map((t) => t.cpu);
 }
 
 /**
