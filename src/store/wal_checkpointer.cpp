@@ -27,18 +27,8 @@ long WalCheckpointer::completed() const {
   return completed_;
 }
 
-long WalCheckpointer::restarts() const {
-  std::lock_guard lock(mutex_);
-  return restarts_;
-}
-
 int WalCheckpointer::on_commit(void* self, sqlite3* db, const char* schema, int wal_pages) {
   auto* c = static_cast<WalCheckpointer*>(self);
-  {
-    std::lock_guard lock(c->mutex_);
-    if (wal_pages < c->last_pages_) ++c->restarts_;  // a writer started the log again
-    c->last_pages_ = wal_pages;
-  }
   if (wal_pages < c->threshold_pages_) return SQLITE_OK;
   if (wal_pages >= 20 * c->threshold_pages_) {
     // Far behind: do what SQLite's automatic checkpoint does, in this commit.
@@ -55,7 +45,6 @@ int WalCheckpointer::on_commit(void* self, sqlite3* db, const char* schema, int 
 
 void WalCheckpointer::run() {
   sqlite3* db = nullptr;
-  bool wal_open = false;
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -63,17 +52,17 @@ void WalCheckpointer::run() {
       if (stopping_) break;
       pending_ = false;
     }
-    if (!db && sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-                   SQLITE_OK) {
+    // A new connection opens the write-ahead log only once it reads the database: until then a checkpoint on
+    // it does nothing and reports -1 frames (SQLite's "not in WAL mode"). So it reads the schema version
+    // first.
+    if (!db && (sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+                    SQLITE_OK ||
+                sqlite3_exec(db, "PRAGMA schema_version", nullptr, nullptr, nullptr) != SQLITE_OK)) {
       // The file is gone or unreadable: the writer's own fallback keeps the log bounded.
       sqlite3_close(db);
       db = nullptr;
       continue;
     }
-    // A new connection opens the write-ahead log only once it reads the database: until then a checkpoint on
-    // it does nothing and reports -1 frames (SQLite's "not in WAL mode").
-    if (!wal_open)
-      wal_open = sqlite3_exec(db, "PRAGMA schema_version", nullptr, nullptr, nullptr) == SQLITE_OK;
     // Backfills what no reader still needs; the next writer then restarts the log from its beginning.
     if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK) {
       std::lock_guard lock(mutex_);

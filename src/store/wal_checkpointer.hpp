@@ -31,8 +31,6 @@ class WalCheckpointer {
   void attach(sqlite3* db);
   // Checkpoints completed by the thread (for tests and diagnostics).
   [[nodiscard]] long completed() const;
-  // Times a commit found the log started again from its beginning (for tests and diagnostics).
-  [[nodiscard]] long restarts() const;
 
  private:
   static int on_commit(void* self, sqlite3* db, const char* schema, int wal_pages);
@@ -45,8 +43,6 @@ class WalCheckpointer {
   bool pending_ = false;
   bool stopping_ = false;
   long completed_ = 0;
-  int last_pages_ = 0;  // the log's size at the last commit
-  long restarts_ = 0;
   std::thread thread_;
 };
 
