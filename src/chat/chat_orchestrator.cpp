@@ -506,32 +506,48 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
   co_return HopNext::next_hop;
 }
 
-// One hop: the upstream stream (the only long wait of a turn), then finish_hop.
-awaitable<HopNext> run_hop(const ChatDependencies& deps, Turn& turn, net::SseSink& sink) {
-  const auto& config = deps.config;
-  llm::HopAccumulator acc;
-  std::optional<HopImages> images;
-  if (turn.image_store) images.emplace(*turn.image_store);
+// A hop's upstream request: the earlier hops' new images get their delivery form, then the body is built.
+// A coroutine of its own, so that its locals are not in run_hop's frame for the length of the stream (P3).
+awaitable<std::string> prepare_hop(const ChatDependencies& deps, Turn& turn) {
+  if (turn.deliveries && !turn.undelivered.empty()) {
+    // This hop sends the earlier hops' rows back: their new images need a delivery form too.
+    auto more = co_await resolve_deliveries(*deps.attachments, deps.store, deps.blocking, deps.config,
+                                            turn.session_id, std::move(turn.undelivered));
+    turn.undelivered.clear();
+    turn.deliveries->merge(more);
+  }
+  co_return co_await next_upstream_body(deps, turn);
+}
+
+// How the hop ended (end_hop), then finish_hop; `end` is null when no upstream call was made (no provider).
+// A coroutine of its own for the same reason as prepare_hop.
+awaitable<HopNext> close_hop(const ChatDependencies& deps, Turn& turn, net::SseSink& sink,
+                             llm::HopAccumulator& acc, std::optional<HopImages>& images,
+                             std::shared_ptr<HopState> state,
+                             std::optional<llm::ProviderClient::CompletionEnd> end) {
   HopOutcome outcome;
-  if (!deps.provider.configured()) {
+  if (!end) {
     outcome.kind = HopOutcome::Kind::failed;
     outcome.error = TurnError::not_configured();
   } else {
-    if (turn.deliveries && !turn.undelivered.empty()) {
-      // This hop sends the earlier hops' rows back: their new images need a delivery form too.
-      auto more = co_await resolve_deliveries(*deps.attachments, deps.store, deps.blocking, config,
-                                              turn.session_id, std::move(turn.undelivered));
-      turn.undelivered.clear();
-      turn.deliveries->merge(more);
-    }
-    // The hop's upstream call is awaited here, in this frame: no frame of its own stays suspended for the
-    // length of the stream (P3).
     auto* hop_images = images ? &*images : nullptr;
-    auto hop = start_hop(deps.provider, co_await next_upstream_body(deps, turn), sink, acc, hop_images);
-    auto end = co_await std::move(hop.call);
-    outcome = co_await end_hop(deps.provider, std::move(hop.state), std::move(end), sink, acc, hop_images);
+    outcome = co_await end_hop(deps.provider, std::move(state), std::move(*end), sink, acc, hop_images);
   }
   co_return co_await finish_hop(deps, turn, sink, acc, images, std::move(outcome));
+}
+
+// One hop: the upstream stream (the only long wait of a turn), then finish_hop. The hop's upstream call is
+// awaited here, in this frame, and the steps before and after it are coroutines of their own: this frame,
+// which stays suspended for the length of the stream, holds the accumulator, the images and the call (P3).
+awaitable<HopNext> run_hop(const ChatDependencies& deps, Turn& turn, net::SseSink& sink) {
+  llm::HopAccumulator acc;
+  std::optional<HopImages> images;
+  if (turn.image_store) images.emplace(*turn.image_store);
+  if (!deps.provider.configured()) co_return co_await close_hop(deps, turn, sink, acc, images, nullptr, {});
+  auto hop =
+      start_hop(deps.provider, co_await prepare_hop(deps, turn), sink, acc, images ? &*images : nullptr);
+  co_return co_await close_hop(deps, turn, sink, acc, images, std::move(hop.state),
+                               co_await std::move(hop.call));
 }
 
 // A turn that failed inside parley (an exception out of its steps): logged; the caller sends the internal

@@ -1,6 +1,7 @@
 #include "net/http_client.hpp"
 
-#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -52,87 +53,85 @@ Result<T, TransportError> failed(TransportError error) {
 HttpClient::HttpClient(asio::io_context& ioc) : impl_(std::make_shared<Impl>(ioc)) {}
 HttpClient::~HttpClient() = default;
 
-awaitable<Result<int, TransportError>> HttpClient::stream(ClientRequest request, HeadFn on_head,
-                                                          DataFn on_data, CancelSignal* cancel) {
-  auto target = parse_client_target(request.url);
-  if (!target) co_return failed<int>({TransportError::Kind::bad_url, "invalid URL"});
-  auto impl = impl_;
-  auto ex = co_await asio::this_coro::executor;
-  std::string wire = serialize_request(request, *target);
-  // `wire` has the request; what is left of `request` (timeouts, the address policy) lives as long as the
-  // stream, so its pieces go now.
-  std::string().swap(request.body);
-  std::string().swap(request.url);
-  request.headers = Headers();
+namespace {
 
-  const bool isolated = static_cast<bool>(request.address_allowed);
-  for (int attempt = 0; attempt < 2; ++attempt) {
-    auto conn = isolated ? nullptr : impl->pool.take(target->key());
-    const bool reused = conn != nullptr;
-    if (!conn) conn = std::make_shared<ClientConnection>(ex, impl->pool.tls_context_for(*target), *target);
-    CancelRegistration registration(cancel, close_on_cancel(conn, ex));
-    if (cancel && cancel->cancelled()) co_return failed<int>({TransportError::Kind::cancelled, "cancelled"});
-    ResponseParser parser;
-    const auto head = co_await send_and_read_head(*conn, reused, request, wire, parser);
-    if (head.retry) continue;
-    if (head.error) co_return failed<int>(*head.error);
-    const int status = static_cast<int>(parser.get().result_int());
-    // The request is answered: no retry needs it any more, and a long stream should not keep it.
-    std::string().swap(wire);
-    report_head(on_head, status, parser.get().base());
-    on_head = nullptr;  // called once: what it holds goes now, not when the stream ends
-    // The header fields (~0.7 KB on the heap) are not needed for the body: what decides the connection's
-    // reuse is noted, and the fields go for the length of the stream (P3).
-    const bool keep_alive = parser.get().keep_alive();
-    parser.get().base().clear();
+using StreamResult = Result<int, TransportError>;
 
-    // The body is relayed here rather than in a coroutine of its own: that would add a frame to every open
-    // stream (P3). The piece buffer exists only while there is data: an idle stream waits without it.
-    std::unique_ptr<char[]> out;
-    bool stopped = false;
-    boost::system::error_code ec;
-    while (!parser.is_done()) {
-      const auto piece = take_body_piece(parser, *conn, out);
-      if (piece.size > 0 && on_data && !co_await on_data(std::string_view(out.get(), piece.size))) {
-        stopped = true;
-        break;
-      }
-      if (piece.ec != http::error::need_more) {
-        ec = piece.ec;
-        if (ec) break;
-        continue;
-      }
-      out.reset();
-      // On plain TCP the wait is here rather than in read_more's frame (one frame fewer per open stream).
-      ClientConnection::IoResult got;
-      if (conn->tls_stream) {
-        got = co_await conn->read_more();
-      } else {
-        while (!conn->try_read(got)) {
-          auto [wec] = co_await conn->sock.async_wait(asio::ip::tcp::socket::wait_read,
-                                                      asio::as_tuple(asio::use_awaitable));
-          if (wec) {
-            got = ClientConnection::IoResult{wec, 0};
-            break;
-          }
-        }
-      }
-      auto [rec, n] = got;
-      if (n > 0) conn->arm(request.read_timeout);
-      if (rec == asio::error::eof || rec == asio::ssl::error::stream_truncated) {
-        boost::system::error_code eec;
-        parser.put_eof(eec);
-        if (eec) ec = rec;
-      } else {
-        ec = rec;
-      }
-      if (ec) break;
+// The coroutine awaiting a stream, type-erased (Boost 1.81's any_completion_handler recursed when moved).
+struct StreamWaiter {
+  virtual ~StreamWaiter() = default;
+  virtual void complete(std::exception_ptr e, StreamResult r) = 0;
+};
+
+template <class Handler>
+struct StreamWaiterFor final : StreamWaiter {
+  explicit StreamWaiterFor(Handler h) : handler(std::move(h)) {}
+  void complete(std::exception_ptr e, StreamResult r) override {
+    auto ex = asio::get_associated_executor(handler);
+    // Posted: the caller resumes on its own, not inside the relay's callback or coroutine.
+    asio::post(ex,
+               [h = std::move(handler), e, r = std::move(r)]() mutable { std::move(h)(e, std::move(r)); });
+  }
+  Handler handler;
+};
+
+// What opening a stream needs (the request, the head callback): on the heap until the head has come, so that
+// the awaiting side keeps none of it for the length of the stream.
+struct StreamOpening {
+  ClientRequest request;
+  HttpClient::HeadFn on_head;
+  CancelSignal* cancel = nullptr;
+};
+
+// One streamed exchange. It lives on the heap and, while it waits for the upstream on a plain TCP connection,
+// is driven by a callback: an open stream keeps no coroutine frame of the client (P3). A coroutine runs only
+// while there is something to relay (on_data is a coroutine), and over TLS, where the reads are the TLS
+// stream's.
+struct StreamCall : std::enable_shared_from_this<StreamCall> {
+  std::unique_ptr<StreamWaiter> waiter;  // first: destroyed last, after the registration
+  std::shared_ptr<HttpClient::Impl> impl;
+  asio::any_io_executor ex;  // the caller's: the callbacks run there, as the caller's own awaits would
+  std::shared_ptr<ClientConnection> conn;
+  std::optional<CancelRegistration> registration;
+  std::optional<ResponseParser> parser;
+  HttpClient::DataFn on_data;
+  std::unique_ptr<char[]> out;  // the piece buffer, only while there is data: an idle stream waits without it
+  std::chrono::milliseconds read_timeout{};
+  boost::system::error_code ec;
+  int status = 0;
+  bool isolated = false;
+  bool keep_alive = false;
+  bool stopped = false;  // on_data asked to stop
+
+  void complete(std::exception_ptr e, StreamResult r) {
+    registration.reset();
+    if (auto w = std::move(waiter)) w->complete(e, std::move(r));
+  }
+  void fail(std::exception_ptr e) {
+    if (conn) conn->close();
+    complete(e, failed<int>({TransportError::Kind::unreachable, "failed"}));
+  }
+  // A read's result: more input, the end of the body (EOF where the body ends there), or the read's error.
+  // False when the body ended by an error (`ec`).
+  bool take_read(const ClientConnection::IoResult& got) {
+    const auto& [rec, n] = got;
+    if (n > 0) conn->arm(read_timeout);
+    if (rec == asio::error::eof || rec == asio::ssl::error::stream_truncated) {
+      boost::system::error_code eec;
+      parser->put_eof(eec);
+      if (eec) ec = rec;
+    } else {
+      ec = rec;
     }
+    return !ec;
+  }
+  // The end: the connection goes back to the pool or is closed, and the caller resumes.
+  void finish() {
     out.reset();
     conn->disarm();
     // A caller that stopped after the last event it needs (an upstream [DONE]) usually has the end of the
     // body already received: finishing it keeps the connection for the next request.
-    if (stopped && !isolated && !ec && !conn->cancelled && finish_received_body(parser, *conn))
+    if (stopped && !isolated && !ec && !conn->cancelled && finish_received_body(*parser, *conn))
       stopped = false;
     if (isolated || stopped || ec || !keep_alive || conn->input.size() > 0 || conn->cancelled) {
       conn->close();
@@ -140,11 +139,133 @@ awaitable<Result<int, TransportError>> HttpClient::stream(ClientRequest request,
       impl->pool.give_back(conn);
     }
     if (auto error = body_failure(ExchangeEnd{ec, conn->timed_out, conn->cancelled})) {
-      co_return failed<int>(std::move(*error));
+      complete(nullptr, failed<int>(std::move(*error)));
+      return;
     }
-    co_return Result<int, TransportError>(status);
+    complete(nullptr, StreamResult(status));
   }
-  co_return failed<int>({TransportError::Kind::unreachable, "connection failed"});
+  void wait_readable();
+};
+
+void spawn_relay(std::shared_ptr<StreamCall> call);
+
+// Relays what has arrived, reading on while more is there. Returns when the body has ended (the call is
+// complete) or, on plain TCP, when nothing more has arrived (a callback waits for it: wait_readable).
+awaitable<void> relay_body(std::shared_ptr<StreamCall> call) {
+  auto& c = *call;
+  while (!c.parser->is_done()) {
+    const auto piece = take_body_piece(*c.parser, *c.conn, c.out);
+    if (piece.size > 0 && c.on_data && !co_await c.on_data(std::string_view(c.out.get(), piece.size))) {
+      c.stopped = true;
+      break;
+    }
+    if (piece.ec != http::error::need_more) {
+      c.ec = piece.ec;
+      if (c.ec) break;
+      continue;
+    }
+    c.out.reset();
+    ClientConnection::IoResult got;
+    if (c.conn->tls_stream) {
+      got = co_await c.conn->read_more();
+    } else if (!c.conn->try_read(got)) {
+      c.wait_readable();
+      co_return;
+    }
+    if (!c.take_read(got)) break;
+  }
+  c.finish();
+}
+
+void spawn_relay(std::shared_ptr<StreamCall> call) {
+  auto ex = call->ex;
+  asio::co_spawn(ex, relay_body(call), [call](std::exception_ptr e) {
+    if (e) call->fail(e);
+  });
+}
+
+void StreamCall::wait_readable() {
+  auto on_ready = [self = shared_from_this()](boost::system::error_code wec) mutable {
+    ClientConnection::IoResult got{wec, 0};
+    if (!wec && !self->conn->try_read(got)) {
+      self->wait_readable();
+      return;
+    }
+    if (!self->take_read(got) || self->parser->is_done()) {
+      self->finish();
+      return;
+    }
+    spawn_relay(std::move(self));
+  };
+  conn->sock.async_wait(asio::ip::tcp::socket::wait_read, asio::bind_executor(ex, std::move(on_ready)));
+}
+
+// Connects (or takes a pooled connection), sends the request and reads the head; then the body is relayed
+// by relay_body, so that this frame (with the request) ends when the head has come.
+awaitable<void> open_stream(std::shared_ptr<StreamCall> call, std::unique_ptr<StreamOpening> opening) {
+  auto& c = *call;
+  auto& request = opening->request;
+  auto* cancel = opening->cancel;
+  auto target = parse_client_target(request.url);
+  if (!target) {
+    c.complete(nullptr, failed<int>({TransportError::Kind::bad_url, "invalid URL"}));
+    co_return;
+  }
+  const std::string wire = serialize_request(request, *target);
+  c.read_timeout = request.read_timeout;
+  c.isolated = static_cast<bool>(request.address_allowed);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    c.registration.reset();
+    c.conn = c.isolated ? nullptr : c.impl->pool.take(target->key());
+    const bool reused = c.conn != nullptr;
+    if (!c.conn)
+      c.conn = std::make_shared<ClientConnection>(c.ex, c.impl->pool.tls_context_for(*target), *target);
+    c.registration.emplace(cancel, close_on_cancel(c.conn, c.ex));
+    if (cancel && cancel->cancelled()) {
+      c.complete(nullptr, failed<int>({TransportError::Kind::cancelled, "cancelled"}));
+      co_return;
+    }
+    c.parser.emplace();
+    const auto head = co_await send_and_read_head(*c.conn, reused, request, wire, *c.parser);
+    if (head.retry) continue;
+    if (head.error) {
+      c.complete(nullptr, failed<int>(*head.error));
+      co_return;
+    }
+    c.status = static_cast<int>(c.parser->get().result_int());
+    report_head(opening->on_head, c.status, c.parser->get().base());
+    // The header fields (~0.7 KB on the heap) are not needed for the body: what decides the connection's
+    // reuse is noted, and the fields go for the length of the stream (P3).
+    c.keep_alive = c.parser->get().keep_alive();
+    c.parser->get().base().clear();
+    spawn_relay(std::move(call));
+    co_return;
+  }
+  c.complete(nullptr, failed<int>({TransportError::Kind::unreachable, "connection failed"}));
+}
+
+}  // namespace
+
+// Not a coroutine: the call's state is on the heap (StreamCall), and the caller's side of the wait is the
+// use_awaitable initiation alone.
+awaitable<Result<int, TransportError>> HttpClient::stream(ClientRequest request, HeadFn on_head,
+                                                          DataFn on_data, CancelSignal* cancel) {
+  auto call = std::make_shared<StreamCall>();
+  call->impl = impl_;
+  call->on_data = std::move(on_data);
+  auto opening =
+      std::make_unique<StreamOpening>(StreamOpening{std::move(request), std::move(on_head), cancel});
+  auto init = [call = std::move(call), opening = std::move(opening)](auto handler) mutable {
+    call->ex = asio::get_associated_executor(handler);
+    call->waiter = std::make_unique<StreamWaiterFor<decltype(handler)>>(std::move(handler));
+    auto ex = call->ex;
+    asio::co_spawn(ex, open_stream(call, std::move(opening)), [call](std::exception_ptr e) {
+      if (e) call->fail(e);
+    });
+  };
+  return asio::async_initiate<const asio::use_awaitable_t<>&,
+                              void(std::exception_ptr, Result<int, TransportError>)>(std::move(init),
+                                                                                     asio::use_awaitable);
 }
 
 namespace {
