@@ -507,7 +507,7 @@ awaitable<HopNext> finish_hop(const ChatDependencies& deps, Turn& turn, net::Sse
 }
 
 // A hop's upstream request: the earlier hops' new images get their delivery form, then the body is built.
-// A coroutine of its own, so that its locals are not in run_hop's frame for the length of the stream (P3).
+// A coroutine of its own, so that its locals are not in the turn's frame for the length of the stream (P3).
 awaitable<std::string> prepare_hop(const ChatDependencies& deps, Turn& turn) {
   if (turn.deliveries && !turn.undelivered.empty()) {
     // This hop sends the earlier hops' rows back: their new images need a delivery form too.
@@ -534,20 +534,6 @@ awaitable<HopNext> close_hop(const ChatDependencies& deps, Turn& turn, net::SseS
     outcome = co_await end_hop(deps.provider, std::move(state), std::move(*end), sink, acc, hop_images);
   }
   co_return co_await finish_hop(deps, turn, sink, acc, images, std::move(outcome));
-}
-
-// One hop: the upstream stream (the only long wait of a turn), then finish_hop. The hop's upstream call is
-// awaited here, in this frame, and the steps before and after it are coroutines of their own: this frame,
-// which stays suspended for the length of the stream, holds the accumulator, the images and the call (P3).
-awaitable<HopNext> run_hop(const ChatDependencies& deps, Turn& turn, net::SseSink& sink) {
-  llm::HopAccumulator acc;
-  std::optional<HopImages> images;
-  if (turn.image_store) images.emplace(*turn.image_store);
-  if (!deps.provider.configured()) co_return co_await close_hop(deps, turn, sink, acc, images, nullptr, {});
-  auto hop =
-      start_hop(deps.provider, co_await prepare_hop(deps, turn), sink, acc, images ? &*images : nullptr);
-  co_return co_await close_hop(deps, turn, sink, acc, images, std::move(hop.state),
-                               co_await std::move(hop.call));
 }
 
 // A turn that failed inside parley (an exception out of its steps): logged; the caller sends the internal
@@ -593,20 +579,32 @@ awaitable<void> end_turn(const ChatDependencies& deps, Turn& turn, net::SseSink&
   }
 }
 
-// The turn under its session's lock. Its frame stays suspended for the whole stream: it holds the Turn's
-// pointer, the lock and the meter, nothing else (P3).
+// The turn under its session's lock, with its hops. Its frame stays suspended for the whole stream: it holds
+// the Turn's pointer, the lock, the meter and the current hop's accumulator, images and upstream call (P3).
 awaitable<void> run_locked_turn(const ChatDependencies& deps, std::unique_ptr<Turn> turn,
                                 net::SseSink& sink) {
   TurnMeter meter;
   auto guard = co_await deps.locks.acquire(turn->session_id);
-  // The hops, in this frame (a coroutine of their own would be one more frame suspended for the length of
-  // the stream, P3). True when the turn failed inside parley.
-  bool failed_inside = false;
+  bool failed_inside = false;  // the turn failed inside parley
   try {
     co_await open_turn(deps, *turn, sink);
     for (;;) {
       if (sink.client_gone()) break;
-      const auto next = co_await run_hop(deps, *turn, sink);
+      // One hop: the upstream stream (the only long wait of a turn) is awaited here, and the steps before and
+      // after it are coroutines of their own. A frame of its own for the hop would be one more suspended for
+      // the length of the stream, and a frame under ~1 KB takes whatever block Asio's frame cache holds (P3).
+      llm::HopAccumulator acc;
+      std::optional<HopImages> images;
+      if (turn->image_store) images.emplace(*turn->image_store);
+      auto next = HopNext::stop;
+      if (!deps.provider.configured()) {
+        next = co_await close_hop(deps, *turn, sink, acc, images, nullptr, {});
+      } else {
+        auto hop = start_hop(deps.provider, co_await prepare_hop(deps, *turn), sink, acc,
+                             images ? &*images : nullptr);
+        auto end = co_await std::move(hop.call);
+        next = co_await close_hop(deps, *turn, sink, acc, images, std::move(hop.state), std::move(end));
+      }
       if (next == HopNext::stop) break;
       if (next == HopNext::next_hop) ++turn->hop;
     }

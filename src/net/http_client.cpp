@@ -92,7 +92,6 @@ struct StreamCall : std::enable_shared_from_this<StreamCall> {
   std::shared_ptr<HttpClient::Impl> impl;
   asio::any_io_executor ex;  // the caller's: the callbacks run there, as the caller's own awaits would
   std::shared_ptr<ClientConnection> conn;
-  std::optional<CancelRegistration> registration;
   std::optional<ResponseParser> parser;
   HttpClient::DataFn on_data;
   std::unique_ptr<char[]> out;  // the piece buffer, only while there is data: an idle stream waits without it
@@ -102,6 +101,9 @@ struct StreamCall : std::enable_shared_from_this<StreamCall> {
   bool isolated = false;
   bool keep_alive = false;
   bool stopped = false;  // on_data asked to stop
+  // Last: removed first when the call is destroyed without completing (io_context teardown), while what may
+  // own the signal (on_data's captures) is still there.
+  std::optional<CancelRegistration> registration;
 
   void complete(std::exception_ptr e, StreamResult r) {
     registration.reset();
@@ -127,6 +129,8 @@ struct StreamCall : std::enable_shared_from_this<StreamCall> {
   }
   // The end: the connection goes back to the pool or is closed, and the caller resumes.
   void finish() {
+    // A cancel from now on must not close the connection: it may be in the pool, taken by another call.
+    registration.reset();
     out.reset();
     conn->disarm();
     // A caller that stopped after the last event it needs (an upstream [DONE]) usually has the end of the
@@ -186,16 +190,21 @@ void spawn_relay(std::shared_ptr<StreamCall> call) {
 
 void StreamCall::wait_readable() {
   auto on_ready = [self = shared_from_this()](boost::system::error_code wec) mutable {
-    ClientConnection::IoResult got{wec, 0};
-    if (!wec && !self->conn->try_read(got)) {
-      self->wait_readable();
-      return;
+    try {
+      ClientConnection::IoResult got{wec, 0};
+      if (!wec && !self->conn->try_read(got)) {
+        self->wait_readable();
+        return;
+      }
+      if (!self->take_read(got) || self->parser->is_done()) {
+        self->finish();
+        return;
+      }
+      spawn_relay(self);
+    } catch (...) {
+      // To the caller, as from the relay's coroutine, not out of io_context::run.
+      self->fail(std::current_exception());
     }
-    if (!self->take_read(got) || self->parser->is_done()) {
-      self->finish();
-      return;
-    }
-    spawn_relay(std::move(self));
   };
   conn->sock.async_wait(asio::ip::tcp::socket::wait_read, asio::bind_executor(ex, std::move(on_ready)));
 }
@@ -256,11 +265,15 @@ awaitable<Result<int, TransportError>> HttpClient::stream(ClientRequest request,
   auto opening =
       std::make_unique<StreamOpening>(StreamOpening{std::move(request), std::move(on_head), cancel});
   auto init = [call = std::move(call), opening = std::move(opening)](auto handler) mutable {
-    call->ex = asio::get_associated_executor(handler);
-    call->waiter = std::make_unique<StreamWaiterFor<decltype(handler)>>(std::move(handler));
-    auto ex = call->ex;
-    asio::co_spawn(ex, open_stream(call, std::move(opening)), [call](std::exception_ptr e) {
-      if (e) call->fail(e);
+    // Moved out: this lambda stays in use_awaitable's initiation frame, on the caller's coroutine stack,
+    // which the call's waiter owns. A copy kept here would make a cycle that nothing breaks when the
+    // io_context is destroyed with the stream pending.
+    auto self = std::move(call);
+    self->ex = asio::get_associated_executor(handler);
+    self->waiter = std::make_unique<StreamWaiterFor<decltype(handler)>>(std::move(handler));
+    auto ex = self->ex;
+    asio::co_spawn(ex, open_stream(self, std::move(opening)), [self](std::exception_ptr e) {
+      if (e) self->fail(e);
     });
   };
   return asio::async_initiate<const asio::use_awaitable_t<>&,

@@ -126,10 +126,15 @@ class HttpClientStreamTest : public ::testing::Test {
   void start_server(Answer answer) { asio::co_spawn(ioc_, serve(std::move(answer)), asio::detached); }
 
   // Runs the client's side to its end; the server's coroutines left waiting are dropped with the io_context.
+  // A client that never ends fails the test after 20 s instead of hanging it.
   template <class T>
   T run(asio::awaitable<T> work) {
     std::optional<T> out;
     std::exception_ptr failure;
+    asio::steady_timer guard(ioc_, std::chrono::seconds(20));
+    guard.async_wait([this](boost::system::error_code ec) {
+      if (!ec) ioc_.stop();
+    });
     asio::co_spawn(ioc_, std::move(work), [&](std::exception_ptr e, T value) {
       failure = e;
       if (!e) out = std::move(value);
@@ -137,6 +142,7 @@ class HttpClientStreamTest : public ::testing::Test {
     });
     ioc_.run();
     if (failure) std::rethrow_exception(failure);
+    if (!out) throw std::runtime_error("the client's side did not end within 20 s");
     return std::move(*out);
   }
 
@@ -209,10 +215,84 @@ TEST_F(HttpClientStreamTest, TheCallersCancelEndsAStreamThatWaits) {
 
 TEST_F(HttpClientStreamTest, TheReadTimeoutEndsAStreamThatWaits) {
   start_server([this](tcp::socket& s) { return one_piece_then(this, s, nullptr); });
-  const auto result = run(one_stream(http_, request(std::chrono::milliseconds(200)), taker(), nullptr));
+  const auto result = run(one_stream(http_, request(std::chrono::seconds(1)), taker(), nullptr));
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, Kind::timeout);
   EXPECT_EQ(got_, std::vector<std::string>{"one"});
+}
+
+// The whole body in one write: a data callback that stops at the first piece still leaves the connection
+// reusable, because the rest of the body has been received.
+asio::awaitable<bool> whole_body(tcp::socket& socket) {
+  const std::string text =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk("one") + chunk("two") + "0\r\n\r\n";
+  auto [ec, n] = co_await asio::async_write(socket, asio::buffer(text), asio::as_tuple(asio::use_awaitable));
+  co_return !ec;
+}
+
+asio::awaitable<bool> stop_at_first(std::vector<std::string>* got, std::string_view data) {
+  got->emplace_back(data);
+  co_return false;
+}
+
+TEST_F(HttpClientStreamTest, StoppingWhenTheRestOfTheBodyHasArrivedKeepsTheConnection) {
+  start_server([](tcp::socket& s) { return whole_body(s); });
+  HttpClient::DataFn stop = [this](std::string_view data) { return stop_at_first(&got_, data); };
+  const auto results = run(two_streams(http_, request(), request(), stop));
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(got_.size(), 2u);
+  EXPECT_EQ(accepted_, 1);
+}
+
+asio::awaitable<bool> go_on() {
+  co_return true;
+}
+
+asio::awaitable<void> await_stream(HttpClient* http, ClientRequest r, HttpClient::DataFn on_data,
+                                   std::shared_ptr<int> token) {
+  co_await http->stream(std::move(r), nullptr, std::move(on_data));
+  ++*token;  // not reached: the io_context goes away first
+}
+
+// An io_context destroyed while a stream waits for the upstream (a shutdown's last step) frees the stream and
+// the caller's coroutine: nothing holds them in a cycle.
+TEST_F(HttpClientStreamTest, DestroyingTheIoContextWhileAStreamWaitsFreesItAndItsCaller) {
+  auto ioc = std::make_unique<asio::io_context>();
+  auto acceptor =
+      std::make_unique<tcp::acceptor>(*ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  auto http = std::make_unique<HttpClient>(*ioc);
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> watch = token;
+  ClientRequest r;
+  r.url = "http://127.0.0.1:" + std::to_string(acceptor->local_endpoint().port()) + "/s";
+  // The server sends the head and one piece, then holds the connection.
+  std::optional<tcp::socket> server_side;
+  acceptor->async_accept([&](boost::system::error_code ec, tcp::socket socket) {
+    if (ec) return;
+    server_side.emplace(std::move(socket));
+    static const std::string text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk("one");
+    asio::async_write(*server_side, asio::buffer(text), [](boost::system::error_code, std::size_t) {});
+  });
+  bool taken = false;
+  // The data callback holds `token` too: it lives in the stream's state.
+  HttpClient::DataFn holder = [token, &taken](std::string_view) {
+    taken = true;
+    return go_on();
+  };
+  asio::co_spawn(*ioc, await_stream(http.get(), std::move(r), std::move(holder), token), asio::detached);
+  token.reset();
+  while (!taken && ioc->run_one_for(std::chrono::seconds(20)) > 0) {
+  }
+  ASSERT_TRUE(taken);
+  // Let the relay finish with the piece and start waiting for the next.
+  ioc->poll();
+  server_side.reset();
+  acceptor.reset();
+  http.reset();
+  EXPECT_FALSE(watch.expired());  // the stream waits, holding its caller
+  ioc.reset();
+  EXPECT_TRUE(watch.expired());
 }
 
 }  // namespace
