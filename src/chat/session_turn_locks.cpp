@@ -31,7 +31,7 @@ asio::awaitable<SessionTurnLocks::Guard> SessionTurnLocks::acquire(std::string s
   if (!take_or_wait(session_id, nullptr)) {
     // Taken: wait in line until a release hands the session over (under the mutex, so none is missed).
     auto queue = [this, &session_id, &ex](auto handler) {
-      Waiter waiter{ex, std::make_unique<ResumeWith<decltype(handler)>>(std::move(handler))};
+      Waiter waiter{ex, UniqueHandler<void()>(std::move(handler))};
       if (take_or_wait(session_id, &waiter)) wake(std::move(waiter));
     };
     auto handed_over =
@@ -115,7 +115,7 @@ void SessionTurnLocks::release(const std::string& session) {
 
 void SessionTurnLocks::wake(Waiter waiter) {
   auto ex = waiter.executor;
-  asio::post(ex, [r = std::move(waiter.resume)] { r->run(); });
+  asio::post(ex, [r = std::move(waiter.resume)]() mutable { r(); });
 }
 
 }  // namespace parley::chat

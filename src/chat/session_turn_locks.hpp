@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/blocking.hpp"
+#include "core/unique_handler.hpp"
 #include "store/session_locks.hpp"
 
 namespace parley::chat {
@@ -20,20 +21,9 @@ namespace parley::chat {
 class SessionTurnLocks {
   // A session that is held, and who waits for it (in order). Nothing but the map node while nobody waits:
   // every open chat stream holds its session (P3: a channel per session cost ~0.9 KB per stream).
-  // A waiting coroutine's completion handler, type-erased (move-only).
-  struct Resume {
-    virtual ~Resume() = default;
-    virtual void run() = 0;
-  };
-  template <class Handler>
-  struct ResumeWith final : Resume {
-    explicit ResumeWith(Handler h) : handler(std::move(h)) {}
-    void run() override { std::move(handler)(); }
-    Handler handler;
-  };
   struct Waiter {
     boost::asio::any_io_executor executor;  // the waiting coroutine's
-    std::unique_ptr<Resume> resume;
+    UniqueHandler<void()> resume;           // the waiting coroutine's completion handler
   };
   struct Entry {
     bool held = false;

@@ -12,6 +12,7 @@
 #include <boost/beast/http/error.hpp>
 #include <memory>
 
+#include "core/unique_handler.hpp"
 #include "net/client_exchange.hpp"
 #include "net/client_target.hpp"
 #include "net/connection_pool.hpp"
@@ -57,24 +58,6 @@ namespace {
 
 using StreamResult = Result<int, TransportError>;
 
-// The coroutine awaiting a stream, type-erased (Boost 1.81's any_completion_handler recursed when moved).
-struct StreamWaiter {
-  virtual ~StreamWaiter() = default;
-  virtual void complete(std::exception_ptr e, StreamResult r) = 0;
-};
-
-template <class Handler>
-struct StreamWaiterFor final : StreamWaiter {
-  explicit StreamWaiterFor(Handler h) : handler(std::move(h)) {}
-  void complete(std::exception_ptr e, StreamResult r) override {
-    auto ex = asio::get_associated_executor(handler);
-    // Posted: the caller resumes on its own, not inside the relay's callback or coroutine.
-    asio::post(ex,
-               [h = std::move(handler), e, r = std::move(r)]() mutable { std::move(h)(e, std::move(r)); });
-  }
-  Handler handler;
-};
-
 // What opening a stream needs (the request, the head callback): on the heap until the head has come, so that
 // the awaiting side keeps none of it for the length of the stream.
 struct StreamOpening {
@@ -88,7 +71,8 @@ struct StreamOpening {
 // while there is something to relay (on_data is a coroutine), and over TLS, where the reads are the TLS
 // stream's.
 struct StreamCall : std::enable_shared_from_this<StreamCall> {
-  std::unique_ptr<StreamWaiter> waiter;  // first: destroyed last, after the registration
+  // The coroutine awaiting the stream. First: destroyed last, after the registration.
+  UniqueHandler<void(std::exception_ptr, StreamResult)> waiter;
   std::shared_ptr<HttpClient::Impl> impl;
   asio::any_io_executor ex;  // the caller's: the callbacks run there, as the caller's own awaits would
   std::shared_ptr<ClientConnection> conn;
@@ -107,7 +91,9 @@ struct StreamCall : std::enable_shared_from_this<StreamCall> {
 
   void complete(std::exception_ptr e, StreamResult r) {
     registration.reset();
-    if (auto w = std::move(waiter)) w->complete(e, std::move(r));
+    if (!waiter) return;
+    // Posted: the caller resumes on its own, not inside the relay's callback or coroutine.
+    asio::post(ex, [w = std::move(waiter), e, r = std::move(r)]() mutable { w(e, std::move(r)); });
   }
   void fail(std::exception_ptr e) {
     if (conn) conn->close();
@@ -150,8 +136,6 @@ struct StreamCall : std::enable_shared_from_this<StreamCall> {
   }
   void wait_readable();
 };
-
-void spawn_relay(std::shared_ptr<StreamCall> call);
 
 // Relays what has arrived, reading on while more is there. Returns when the body has ended (the call is
 // complete) or, on plain TCP, when nothing more has arrived (a callback waits for it: wait_readable).
@@ -270,7 +254,7 @@ awaitable<Result<int, TransportError>> HttpClient::stream(ClientRequest request,
     // io_context is destroyed with the stream pending.
     auto self = std::move(call);
     self->ex = asio::get_associated_executor(handler);
-    self->waiter = std::make_unique<StreamWaiterFor<decltype(handler)>>(std::move(handler));
+    self->waiter = UniqueHandler<void(std::exception_ptr, StreamResult)>(std::move(handler));
     auto ex = self->ex;
     asio::co_spawn(ex, open_stream(self, std::move(opening)), [self](std::exception_ptr e) {
       if (e) self->fail(e);
