@@ -37,14 +37,28 @@ void note_first_delta(HopState& state) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - state.started).count());
 }
 
-// Relays the parsed events; returns false to stop reading (in-band error, [DONE] needs no more).
-// The events of one upstream read go to the client together, in one frame batch: one write for the read
-// instead of one per event, and none of them waits for what the turn does after the hop.
-awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::SseEvent> events,
-                             net::SseSink* sink, llm::HopAccumulator* acc, HopImages* images) {
-  std::string batch;
-  for (auto& e : events) {
-    if (state->done || state->in_band_error) break;
+// The chunk's effect on the hop, once it is in the batch: the accumulator, the first-token metric, an in-band
+// error.
+void account_chunk(HopState& state, const bj::value& chunk, llm::HopAccumulator& acc) {
+  acc.add_chunk(chunk);
+  if (!state.first_delta_seen && llm::carries_delta(chunk)) note_first_delta(state);
+  if (chunk.is_object()) {
+    if (const auto* err = chunk.as_object().if_contains("error"); err && err->is_object()) {
+      state.in_band_error = true;
+    }
+  }
+}
+
+// Relays events[from..] into `batch` (the events of one upstream read go to the client together, in one
+// write instead of one per event) until one has a generated image to store: its index, with the chunk parsed
+// in `image_chunk`; events.size() when the rest is relayed or the hop has ended ([DONE], an in-band error).
+// A plain function: most reads are relayed without a coroutine.
+std::size_t relay_now(HopState& state, const std::vector<net::SseEvent>& events, std::size_t from,
+                      std::string& batch, llm::HopAccumulator& acc, bool with_images,
+                      std::optional<bj::value>& image_chunk) {
+  for (std::size_t i = from; i < events.size(); ++i) {
+    if (state.done || state.in_band_error) break;
+    const auto& e = events[i];
     if (e.data.empty()) continue;
     const std::string_view id = e.id ? std::string_view(*e.id) : std::string_view();
     if (e.event != "message") {
@@ -52,61 +66,85 @@ awaitable<bool> relay_events(std::shared_ptr<HopState> state, std::vector<net::S
       continue;
     }
     if (e.data == "[DONE]") {
-      state->done = true;
+      state.done = true;
       break;
     }
     // Most chunks (text, reasoning text, the finish) are read without a DOM and forwarded as they came.
-    if (bool delta = false; acc->add_common_chunk(e.data, delta)) {
+    if (bool delta = false; acc.add_common_chunk(e.data, delta)) {
       net::append_sse_event(batch, "message", e.data, id);
-      if (delta) note_first_delta(*state);
+      if (delta) note_first_delta(state);
       continue;
     }
     auto chunk = json::parse(e.data);
     if (!chunk) continue;  // upstream message data that is not JSON is skipped
-    // Forwarded byte for byte, then accounted — unless a generated image in it was stored and rewritten.
-    bool rewritten = false;
-    if (images && !image_fragment_refs(*chunk).empty()) {
-      if (!batch.empty()) {
-        // Storing the image may take a while: the events before it go out first.
-        auto ready = std::move(batch);
-        batch.clear();
-        co_await sink->send(std::move(ready));
-      }
-      rewritten = co_await images->rewrite_chunk(&*chunk, acc->text().size());
+    if (with_images && !image_fragment_refs(*chunk).empty()) {
+      image_chunk = std::move(chunk);
+      return i;
     }
-    if (rewritten) {
-      net::append_sse_event(batch, "message", parley::json::serialize(*chunk), id);
+    // Forwarded byte for byte, then accounted.
+    net::append_sse_event(batch, "message", e.data, id);
+    account_chunk(state, *chunk, acc);
+  }
+  return events.size();
+}
+
+// Whether the hop reads on after a relayed read: not after [DONE] or an in-band error, nor when an event
+// passed the parser's size limit (`fits` false).
+bool reads_on(HopState& state, bool fits) {
+  const bool more = !state.in_band_error && !state.done;
+  if (more && !fits) {
+    state.oversized = true;
+    return false;
+  }
+  return more;
+}
+
+// The rest of a read that has to wait: from events[at], a chunk with a generated image (`image_chunk`), which
+// is stored and its fragment rewritten, then the events after it; and the batch, sent when the client's
+// queue has room.
+awaitable<bool> relay_later(std::shared_ptr<HopState> state, std::vector<net::SseEvent> events,
+                            std::size_t at, std::optional<bj::value> image_chunk, std::string batch,
+                            bool fits, net::SseSink* sink, llm::HopAccumulator* acc, HopImages* images) {
+  while (at < events.size()) {
+    if (!batch.empty()) {
+      // Storing the image may take a while: the events before it go out first.
+      auto ready = std::move(batch);
+      batch.clear();
+      co_await sink->send(std::move(ready));
+    }
+    auto& chunk = *image_chunk;
+    const auto& e = events[at];
+    const std::string_view id = e.id ? std::string_view(*e.id) : std::string_view();
+    if (co_await images->rewrite_chunk(&chunk, acc->text().size())) {
+      net::append_sse_event(batch, "message", parley::json::serialize(chunk), id);
     } else {
       net::append_sse_event(batch, "message", e.data, id);
     }
-    acc->add_chunk(*chunk);
-    if (!state->first_delta_seen && llm::carries_delta(*chunk)) note_first_delta(*state);
-    if (chunk->is_object()) {
-      if (const auto* err = chunk->as_object().if_contains("error"); err && err->is_object()) {
-        state->in_band_error = true;
-      }
-    }
+    account_chunk(*state, chunk, *acc);
+    at = relay_now(*state, events, at + 1, batch, *acc, true, image_chunk);
   }
   if (!batch.empty()) co_await sink->send(std::move(batch));
-  co_return !state->in_band_error && !state->done;
+  co_return reads_on(*state, fits);
 }
 
-awaitable<bool> on_body(std::shared_ptr<HopState> state, std::string_view data, net::SseSink* sink,
-                        llm::HopAccumulator* acc, HopImages* images) {
+net::DataStep on_body(const std::shared_ptr<HopState>& state, std::string_view data, net::SseSink* sink,
+                      llm::HopAccumulator* acc, HopImages* images) {
   if (state->status >= 400) {
-    if (state->error_body.size() + data.size() > kMaxErrorBody) co_return false;
+    if (state->error_body.size() + data.size() > kMaxErrorBody) return net::DataStep::now(false);
     state->error_body.append(data);
-    co_return true;
+    return net::DataStep::now(true);
   }
   std::vector<net::SseEvent> events;
   const bool fits = state->parser.feed(data, events);
   // The events completed before an oversized one still go out (one of them may end the hop).
-  const bool more = co_await relay_events(state, std::move(events), sink, acc, images);
-  if (more && !fits) {
-    state->oversized = true;
-    co_return false;
+  std::string batch;
+  std::optional<bj::value> image_chunk;
+  const auto at = relay_now(*state, events, 0, batch, *acc, images != nullptr, image_chunk);
+  if (at < events.size() || (!batch.empty() && !sink->try_send(batch))) {
+    return net::DataStep::after(relay_later(state, std::move(events), at, std::move(image_chunk),
+                                            std::move(batch), fits, sink, acc, images));
   }
-  co_return more;
+  return net::DataStep::now(reads_on(*state, fits));
 }
 
 using Failure = llm::ProviderError::Kind;
@@ -195,7 +233,11 @@ awaitable<HopOutcome> end_hop(llm::ProviderClient& provider, std::shared_ptr<Hop
     // A final event without its blank line still counts.
     std::vector<net::SseEvent> tail;
     state->parser.finish(tail);
-    co_await relay_events(state, std::move(tail), &sink, &acc, images);
+    std::string batch;
+    std::optional<bj::value> image_chunk;
+    const auto at = relay_now(*state, tail, 0, batch, acc, images != nullptr, image_chunk);
+    co_await relay_later(state, std::move(tail), at, std::move(image_chunk), std::move(batch), true, &sink,
+                         &acc, images);
   }
   final_outcome(*state, result, acc, out);
   co_return out;

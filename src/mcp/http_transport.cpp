@@ -114,14 +114,14 @@ asio::awaitable<void> pause(asio::any_io_executor executor, std::chrono::millise
   (void)co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
 }
 
-asio::awaitable<bool> take_piece(std::shared_ptr<HttpTransport> self, HttpTransport::Exchange* exchange,
-                                 std::string data) {
+bool take_piece(const std::shared_ptr<HttpTransport>& self, HttpTransport::Exchange* exchange,
+                std::string_view data) {
   constexpr std::size_t kMaxBody = 64 * 1024 * 1024;
   if (!exchange->event_stream) {
     exchange->body += data;
-    if (exchange->body.size() <= kMaxBody) co_return true;
+    if (exchange->body.size() <= kMaxBody) return true;
     exchange->failure = "the server sent a response body larger than 64 MiB; parley stopped reading it";
-    co_return false;
+    return false;
   }
   std::vector<net::SseEvent> events;
   const bool fits = exchange->parser.feed(data, events);
@@ -130,11 +130,11 @@ asio::awaitable<bool> take_piece(std::shared_ptr<HttpTransport> self, HttpTransp
     if (event.event == "message" && !is_blank(event.data)) self->deliver_text(event.data, exchange);
     if (event.event == "endpoint") self->legacy_endpoint_found(event.data);
   }
-  if (fits) co_return true;
+  if (fits) return true;
   exchange->failure = "the server sent an event " +
                       net::describe_event_limit(exchange->parser.max_event_bytes()) +
                       "; parley stopped reading the stream";
-  co_return false;
+  return false;
 }
 
 // A synthetic error answer, so a request whose POST failed does not wait for its timeout.
@@ -182,7 +182,7 @@ asio::awaitable<Result<void, Failure>> HttpTransport::post_streamable(std::strin
       keep_challenges(*exchange, headers);
     };
     net::HttpClient::DataFn on_data = [self, exchange](std::string_view data) {
-      return take_piece(self, exchange.get(), std::string(data));
+      return net::DataStep::now(take_piece(self, exchange.get(), data));
     };
     auto result = co_await http_.stream(std::move(request), on_head, on_data, &closing_);
     if (!exchange->failure.empty()) co_return fail("POST " + url_ + ": " + exchange->failure);
@@ -312,7 +312,7 @@ asio::awaitable<void> HttpTransport::listen_get_stream(std::shared_ptr<HttpTrans
       keep_challenges(*exchange, headers);
     };
     net::HttpClient::DataFn on_data = [self, exchange](std::string_view data) {
-      return take_piece(self, exchange.get(), std::string(data));
+      return net::DataStep::now(take_piece(self, exchange.get(), data));
     };
     auto result = co_await self->http_.stream(std::move(request), on_head, on_data, &self->closing_);
     if (self->closed_) co_return;
@@ -358,7 +358,7 @@ asio::awaitable<void> HttpTransport::listen_legacy_stream(std::shared_ptr<HttpTr
     exchange->status = status;
   };
   net::HttpClient::DataFn on_data = [self, exchange](std::string_view data) {
-    return take_piece(self, exchange.get(), std::string(data));
+    return net::DataStep::now(take_piece(self, exchange.get(), data));
   };
   auto result = co_await self->http_.stream(std::move(request), on_head, on_data, &self->closing_);
   if (self->closed_) co_return;

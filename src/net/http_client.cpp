@@ -51,6 +51,11 @@ Result<T, TransportError> failed(TransportError error) {
 
 }  // namespace
 
+awaitable<bool> settle(DataStep step) {
+  if (step.later) co_return co_await std::move(*step.later);
+  co_return step.more;
+}
+
 HttpClient::HttpClient(asio::io_context& ioc) : impl_(std::make_shared<Impl>(ioc)) {}
 HttpClient::~HttpClient() = default;
 
@@ -66,10 +71,9 @@ struct StreamOpening {
   CancelSignal* cancel = nullptr;
 };
 
-// One streamed exchange. It lives on the heap and, while it waits for the upstream on a plain TCP connection,
-// is driven by a callback: an open stream keeps no coroutine frame of the client (P3). A coroutine runs only
-// while there is something to relay (on_data is a coroutine), and over TLS, where the reads are the TLS
-// stream's.
+// One streamed exchange. It lives on the heap and is driven by callbacks: an open stream keeps no coroutine
+// frame of the client (P3), and a piece of the body is read and handed to on_data in the read's completion
+// handler. A coroutine runs only while on_data has to wait (its DataStep::later).
 struct StreamCall : std::enable_shared_from_this<StreamCall> {
   // The coroutine awaiting the stream. First: destroyed last, after the registration.
   UniqueHandler<void(std::exception_ptr, StreamResult)> waiter;
@@ -81,6 +85,7 @@ struct StreamCall : std::enable_shared_from_this<StreamCall> {
   std::unique_ptr<char[]> out;  // the piece buffer, only while there is data: an idle stream waits without it
   std::chrono::milliseconds read_timeout{};
   boost::system::error_code ec;
+  boost::system::error_code piece_ec;  // how taking the last piece ended (need_more: read on)
   int status = 0;
   bool isolated = false;
   bool keep_alive = false;
@@ -98,6 +103,16 @@ struct StreamCall : std::enable_shared_from_this<StreamCall> {
   void fail(std::exception_ptr e) {
     if (conn) conn->close();
     complete(e, failed<int>({TransportError::Kind::unreachable, "failed"}));
+  }
+  // A step run from a completion handler: an exception (from on_data) goes to the caller, as from the
+  // caller's own await, not out of io_context::run.
+  template <class Step>
+  void guarded(Step&& step) {
+    try {
+      step();
+    } catch (...) {
+      fail(std::current_exception());
+    }
   }
   // A read's result: more input, the end of the body (EOF where the body ends there), or the read's error.
   // False when the body ended by an error (`ec`).
@@ -134,67 +149,119 @@ struct StreamCall : std::enable_shared_from_this<StreamCall> {
     }
     complete(nullptr, StreamResult(status));
   }
+
+  void relay();
+  bool after_piece();
   void wait_readable();
+  void read_tls();
+  void await_later(asio::awaitable<bool> later);
 };
 
 // Relays what has arrived, reading on while more is there. Returns when the body has ended (the call is
-// complete) or, on plain TCP, when nothing more has arrived (a callback waits for it: wait_readable).
-awaitable<void> relay_body(std::shared_ptr<StreamCall> call) {
-  auto& c = *call;
-  while (!c.parser->is_done()) {
-    const auto piece = take_body_piece(*c.parser, *c.conn, c.out);
-    if (piece.size > 0 && c.on_data && !co_await c.on_data(std::string_view(c.out.get(), piece.size))) {
-      c.stopped = true;
-      break;
+// complete), when a read waits (wait_readable, read_tls), or while on_data waits (await_later).
+void StreamCall::relay() {
+  for (;;) {
+    if (parser->is_done()) {
+      finish();
+      return;
     }
-    if (piece.ec != http::error::need_more) {
-      c.ec = piece.ec;
-      if (c.ec) break;
-      continue;
+    const auto piece = take_body_piece(*parser, *conn, out);
+    piece_ec = piece.ec;
+    if (piece.size > 0 && on_data) {
+      auto step = on_data(std::string_view(out.get(), piece.size));
+      if (step.later) {
+        await_later(std::move(*step.later));
+        return;
+      }
+      if (!step.more) {
+        stopped = true;
+        finish();
+        return;
+      }
     }
-    c.out.reset();
-    ClientConnection::IoResult got;
-    if (c.conn->tls_stream) {
-      got = co_await c.conn->read_more();
-    } else if (!c.conn->try_read(got)) {
-      c.wait_readable();
-      co_return;
-    }
-    if (!c.take_read(got)) break;
+    if (!after_piece()) return;
   }
-  c.finish();
 }
 
-void spawn_relay(std::shared_ptr<StreamCall> call) {
-  auto ex = call->ex;
-  asio::co_spawn(ex, relay_body(call), [call](std::exception_ptr e) {
-    if (e) call->fail(e);
+// After a piece: true when the next one can be taken at once; false when the call waits for a read or has
+// finished.
+bool StreamCall::after_piece() {
+  if (piece_ec != http::error::need_more) {
+    ec = piece_ec;
+    if (ec) finish();
+    return !ec;
+  }
+  out.reset();
+  if (conn->tls_stream) {
+    read_tls();
+    return false;
+  }
+  ClientConnection::IoResult got;
+  if (!conn->try_read(got)) {
+    wait_readable();
+    return false;
+  }
+  if (!take_read(got)) {
+    finish();
+    return false;
+  }
+  return true;
+}
+
+awaitable<void> settle_later(std::shared_ptr<StreamCall> call, awaitable<bool> later) {
+  const bool more = co_await std::move(later);
+  if (!more) {
+    call->stopped = true;
+    call->finish();
+    co_return;
+  }
+  if (call->after_piece()) call->relay();
+}
+
+void StreamCall::await_later(awaitable<bool> later) {
+  auto self = shared_from_this();
+  asio::co_spawn(ex, settle_later(self, std::move(later)), [self](std::exception_ptr e) {
+    if (e) self->fail(e);
   });
 }
 
 void StreamCall::wait_readable() {
-  auto on_ready = [self = shared_from_this()](boost::system::error_code wec) mutable {
-    try {
+  auto on_ready = [self = shared_from_this()](boost::system::error_code wec) {
+    self->guarded([&] {
       ClientConnection::IoResult got{wec, 0};
       if (!wec && !self->conn->try_read(got)) {
         self->wait_readable();
         return;
       }
-      if (!self->take_read(got) || self->parser->is_done()) {
+      if (!self->take_read(got)) {
         self->finish();
         return;
       }
-      spawn_relay(self);
-    } catch (...) {
-      // To the caller, as from the relay's coroutine, not out of io_context::run.
-      self->fail(std::current_exception());
-    }
+      self->relay();
+    });
   };
   conn->sock.async_wait(asio::ip::tcp::socket::wait_read, asio::bind_executor(ex, std::move(on_ready)));
 }
 
+// Over TLS the reads are the TLS stream's (the record layer may have input buffered: no readiness wait).
+void StreamCall::read_tls() {
+  const std::size_t asked = conn->read_size;
+  auto on_read = [self = shared_from_this(), asked](boost::system::error_code rec, std::size_t n) {
+    self->guarded([&] {
+      self->conn->input.commit(n);
+      self->conn->adapt_read_size(asked, n);
+      if (!self->take_read({rec, n})) {
+        self->finish();
+        return;
+      }
+      self->relay();
+    });
+  };
+  conn->tls_stream->async_read_some(conn->input.prepare(asked), asio::bind_executor(ex, std::move(on_read)));
+}
+
 // Connects (or takes a pooled connection), sends the request and reads the head; then the body is relayed
-// by relay_body, so that this frame (with the request) ends when the head has come.
+// by StreamCall's callbacks, so that this frame (with the request) ends when the first read waits.
 awaitable<void> open_stream(std::shared_ptr<StreamCall> call, std::unique_ptr<StreamOpening> opening) {
   auto& c = *call;
   auto& request = opening->request;
@@ -231,7 +298,7 @@ awaitable<void> open_stream(std::shared_ptr<StreamCall> call, std::unique_ptr<St
     // reuse is noted, and the fields go for the length of the stream (P3).
     c.keep_alive = c.parser->get().keep_alive();
     c.parser->get().base().clear();
-    spawn_relay(std::move(call));
+    c.relay();
     co_return;
   }
   c.complete(nullptr, failed<int>({TransportError::Kind::unreachable, "connection failed"}));
@@ -273,13 +340,13 @@ struct FetchState {
   bool too_large = false;
 };
 
-awaitable<bool> append_body(std::shared_ptr<FetchState> state, std::string_view data) {
-  if (state->response.body.size() + data.size() > state->limit) {
-    state->too_large = true;
-    co_return false;
+bool append_body(FetchState& state, std::string_view data) {
+  if (state.response.body.size() + data.size() > state.limit) {
+    state.too_large = true;
+    return false;
   }
-  state->response.body.append(data);
-  co_return true;
+  state.response.body.append(data);
+  return true;
 }
 
 }  // namespace
@@ -292,7 +359,7 @@ awaitable<Result<ClientResponse, TransportError>> HttpClient::fetch(ClientReques
     state->response.status = status;
     state->response.headers = headers;
   };
-  DataFn on_data = [state](std::string_view data) { return append_body(state, data); };
+  DataFn on_data = [state](std::string_view data) { return DataStep::now(append_body(*state, data)); };
   auto r = co_await stream(std::move(request), std::move(on_head), std::move(on_data), cancel);
   if (state->too_large)
     co_return failed<ClientResponse>({TransportError::Kind::too_large, "response body too large"});

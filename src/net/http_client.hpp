@@ -51,6 +51,29 @@ struct TransportError {
   std::string message;  // readable, e.g. "connection refused"
 };
 
+// What a streamed response's data callback answers about a piece: at once (`more`: read on, or stop), or,
+// when it has to wait first (a client that is not reading, an image to store), `later`, which is awaited
+// before the next piece is read and answers the same. Most pieces are answered at once: then no coroutine
+// runs for them (the callback is called from the read's completion handler).
+struct DataStep {
+  bool more = true;
+  std::optional<boost::asio::awaitable<bool>> later;
+
+  static DataStep now(bool more) {
+    DataStep step;
+    step.more = more;
+    return step;
+  }
+  static DataStep after(boost::asio::awaitable<bool> wait) {
+    DataStep step;
+    step.later.emplace(std::move(wait));
+    return step;
+  }
+};
+
+// The answer of a DataStep, for a caller that feeds a data callback from a coroutine (test doubles).
+boost::asio::awaitable<bool> settle(DataStep step);
+
 class HttpClient {
  public:
   explicit HttpClient(boost::asio::io_context& ioc);
@@ -62,10 +85,10 @@ class HttpClient {
   boost::asio::awaitable<Result<ClientResponse, TransportError>> fetch(ClientRequest request,
                                                                        CancelSignal* cancel = nullptr);
 
-  // Streams the body: `on_head` once, then `on_data` for each piece as it arrives (return false to stop,
+  // Streams the body: `on_head` once, then `on_data` for each piece as it arrives (answer false to stop,
   // which closes the connection). Completes when the body ends, fails, or `cancel` fires.
   using HeadFn = std::function<void(int status, const Headers& headers)>;
-  using DataFn = std::function<boost::asio::awaitable<bool>(std::string_view data)>;
+  using DataFn = std::function<DataStep(std::string_view data)>;
   boost::asio::awaitable<Result<int, TransportError>> stream(ClientRequest request, HeadFn on_head,
                                                              DataFn on_data, CancelSignal* cancel = nullptr);
 

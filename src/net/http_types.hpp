@@ -84,6 +84,13 @@ class SseSink {
   // Returns false once the client has gone; the caller should stop producing. One send at a time: a send
   // may write the frame itself, and a second one while it waits for a slow client would interleave bytes.
   virtual asio::awaitable<bool> send(std::string frame) = 0;
+  // send() without waiting, for a producer that runs in a plain callback: true when the frame was written or
+  // queued (or dropped because the client is gone: see client_gone()); false, with `frame` as it was, when
+  // it would have to wait (a full queue), and then it is for send(). Same order and one-at-a-time rule.
+  virtual bool try_send(std::string& frame) {
+    (void)frame;
+    return false;
+  }
   [[nodiscard]] virtual bool client_gone() const = 0;
   // Fired when the client leaves (or stops reading); the producer should stop its upstream work and finish.
   virtual CancelSignal& cancellation() = 0;

@@ -19,47 +19,51 @@ namespace parley::net {
 
 // While the writer waits with nothing queued, a frame is written at once by the producer itself: it then goes
 // out before whatever the producer does next (the rest of an upstream read, storing the answer), and without
-// the writer's wake-up. What arrives while the writer is busy is queued (appended to one string) and written
-// by the writer in one write.
-// The producer, the writer and the client watch run on the socket's executor (a strand): no locking. The
-// queue is a string and two timers, not an Asio channel: the channel's two std::deque blocks, its wait
-// operation and the keep-alive timer's cancellation state cost ~1.3 KB for every open stream (P3).
+// the writer's wake-up. What arrives while the writer is busy, and the part of a direct write that did not
+// fit the socket buffer, is queued as the bytes that go on the wire (one string) and written by the writer in
+// one write. Sending never suspends unless the queue is full (try_send answers in the producer's own
+// callback). The producer, the writer and the client watch run on the socket's executor (a strand): no
+// locking. The queue is a string and two timers, not an Asio channel: the channel's two std::deque blocks,
+// its wait operation and the keep-alive timer's cancellation state cost ~1.3 KB for every open stream (P3).
 template <class Socket>
 class ChannelSink final : public SseSink {
  public:
-  ChannelSink(Socket& socket, std::size_t capacity, std::chrono::milliseconds write_timeout,
-              bool chunked_body, RequestPolicy& policy)
+  ChannelSink(Socket& socket, std::size_t capacity, bool chunked_body, RequestPolicy& policy)
       : chunked(chunked_body),
         writer_wake(socket.get_executor()),
         socket_(socket),
         capacity_(capacity == 0 ? 1 : capacity),
-        write_timeout_(write_timeout),
         policy_(policy) {}
 
   boost::asio::awaitable<bool> send(std::string frame) override {
-    if (gone || frame.empty()) co_return !gone;
-    policy_.filter_sse_frame(frame);
-    if (writer_waiting && !direct_writing) {
-      // Nothing is queued (the writer takes everything before it waits), so the order is kept.
-      direct_writing = true;
-      const bool ok = co_await write_sse_bytes(socket_, frame, write_timeout_, chunked);
-      direct_writing = false;
-      if (!ok) mark_gone();
-      co_return !gone;
-    }
     // A full queue: wait until the writer has taken it (or the client is gone).
-    while (queued_frames_ >= capacity_ && !gone && !closed_) {
+    while (!try_send(frame)) {
       if (!room_) room_ = std::make_unique<boost::asio::steady_timer>(socket_.get_executor());
       producer_waiting_ = true;
       room_->expires_at(boost::asio::steady_timer::time_point::max());
       co_await room_->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
       producer_waiting_ = false;
     }
-    if (gone || closed_) co_return false;
-    queued_.append(frame);
+    co_return !gone && !closed_;
+  }
+  bool try_send(std::string& frame) override {
+    if (gone || closed_ || frame.empty()) return true;
+    if (queued_frames_ >= capacity_) return false;
+    policy_.filter_sse_frame(frame);
+    const std::string framed = chunked ? sse_chunk(frame) : std::string();
+    std::string_view wire = chunked ? std::string_view(framed) : std::string_view(frame);
+    if (writer_waiting && queued_.empty()) {
+      // Nothing is queued, so the order is kept; what does not fit now is queued for the writer.
+      if (!write_what_fits(socket_, wire)) {
+        mark_gone();
+        return true;
+      }
+      if (wire.empty()) return true;
+    }
+    queued_.append(wire);
     ++queued_frames_;
-    wake_writer();  // only when it waits: a frame queued beside a direct write that is not over yet
-    co_return !gone;
+    wake_writer();  // only when it waits
+    return true;
   }
   [[nodiscard]] bool client_gone() const override { return gone; }
   CancelSignal& cancellation() override { return cancel; }
@@ -84,7 +88,8 @@ class ChannelSink final : public SseSink {
     cancel.cancel();
   }
 
-  // For the writer: moves what is queued into `batch`; true once nothing more will come.
+  // For the writer: moves what is queued (wire bytes: chunk-framed on a chunked body) into `batch`; true once
+  // nothing more will come.
   bool take(std::string& batch) {
     if (!queued_.empty()) {
       if (batch.empty()) {
@@ -105,8 +110,7 @@ class ChannelSink final : public SseSink {
   CancelSignal cancel;
   // The writer waits for a frame with nothing queued (also before it first runs: nothing is queued then).
   bool writer_waiting = true;
-  bool direct_writing = false;  // a frame written by send() has not gone out completely yet
-  const bool chunked;           // false for an HTTP/1.0 client: the body ends when the connection closes
+  const bool chunked;  // false for an HTTP/1.0 client: the body ends when the connection closes
   // The writer waits on this timer (until its next keep-alive comment); the sink cancels it to wake it.
   boost::asio::steady_timer writer_wake;
 
@@ -128,7 +132,6 @@ class ChannelSink final : public SseSink {
   bool producer_waiting_ = false;
   bool finished_ = false;
   bool closed_ = false;
-  std::chrono::milliseconds write_timeout_;
   RequestPolicy& policy_;
 };
 

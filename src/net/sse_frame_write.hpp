@@ -56,17 +56,4 @@ boost::asio::awaitable<bool> write_within(Socket& socket, std::string_view rest,
   co_return !wec && written == rest.size();
 }
 
-// Most writes fit the socket buffer and complete at once without an asynchronous operation or a timer; only a
-// client that is not reading makes the rest wait, up to `timeout`. False when the client is gone or stopped
-// reading.
-template <class Socket>
-boost::asio::awaitable<bool> write_sse_bytes(Socket& socket, std::string_view data,
-                                             std::chrono::milliseconds timeout, bool chunked) {
-  const std::string framed = chunked ? sse_chunk(data) : std::string();
-  std::string_view rest = chunked ? std::string_view(framed) : data;
-  if (!write_what_fits(socket, rest)) co_return false;
-  if (rest.empty()) co_return true;
-  co_return co_await write_within(socket, rest, timeout);
-}
-
 }  // namespace parley::net

@@ -76,12 +76,13 @@ boost::asio::awaitable<bool> run_sse_stream(Stream& stream, Request& req, Respon
   }
   res.headers = Headers();  // written: not kept for the length of the stream
   auto& socket = stream.socket();
-  ChannelSink<Socket> sink(socket, options.sse_queue_frames, options.write_timeout, !http10, policy);
+  ChannelSink<Socket> sink(socket, options.sse_queue_frames, !http10, policy);
   // The writer is driven by completion handlers (frames are written with non-blocking write_some calls, by
-  // the writer or by send() when it is idle) and the handler's producer runs here, in this coroutine: an open
-  // stream keeps no second coroutine and no writer frame (P3). The client is watched by plain handlers. The
-  // producer is never cancelled by Asio: when the client leaves, the watcher fires the sink's cancel signal
-  // and the producer winds down itself (storing what it must), while the writer stops at once. (Not `produce
+  // the writer or by the sink when the writer is idle) and the handler's producer runs here, in this
+  // coroutine: an open stream keeps no second coroutine and no writer frame (P3). The client is watched by
+  // plain handlers. The producer is never cancelled by Asio: when the client leaves, the watcher fires the
+  // sink's cancel signal and the producer winds down itself (storing what it must), while the writer stops at
+  // once. (Not `produce
   // && (write || watch)`: those parallel groups cost ~3 KB for every open stream.)
   auto watch = std::make_shared<ClientWatch<Socket>>();
   watch->sink = &sink;

@@ -63,7 +63,7 @@ class SseWriter {
       }
       if (std::chrono::steady_clock::now() >= next_ping_) {
         // A stream that never waits still gets its keep-alive comments.
-        batch += ping_frame();
+        add_ping(batch);
         next_ping_ = std::chrono::steady_clock::now() + keepalive_;
       }
       if (!write(std::move(batch), finished)) return;
@@ -83,9 +83,8 @@ class SseWriter {
     std::string batch;
     const bool finished = sink_.take(batch);
     if (!ec && !finished) {
-      // The keep-alive time: a frame that send() is still writing is not interrupted; the ping waits for the
-      // next turn.
-      if (!sink_.direct_writing) batch += ping_frame();
+      // The keep-alive time (a frame the sink wrote in part has its rest queued: the ping goes after it).
+      add_ping(batch);
       next_ping_ = std::chrono::steady_clock::now() + keepalive_;
     }
     if (write(std::move(batch), finished)) run();
@@ -99,8 +98,7 @@ class SseWriter {
       return false;
     }
     if (!batch.empty()) {
-      const std::string framed = sink_.chunked ? sse_chunk(batch) : std::string();
-      std::string_view rest = sink_.chunked ? std::string_view(framed) : std::string_view(batch);
+      std::string_view rest = batch;  // wire bytes (see ChannelSink::take)
       if (!write_what_fits(socket_, rest)) {
         sink_.mark_gone();
         end(false);
@@ -137,10 +135,18 @@ class SseWriter {
     co_return co_await write_within(socket_, rest, write_timeout_);
   }
 
-  // No end marker for a client that is gone, or while send() still writes a frame; none on a close-delimited
-  // body either.
+  // A keep-alive comment after the wire bytes of `batch`.
+  void add_ping(std::string& batch) const {
+    if (sink_.chunked) {
+      batch += sse_chunk(ping_frame());
+    } else {
+      batch += ping_frame();
+    }
+  }
+
+  // No end marker for a client that is gone; none on a close-delimited body either.
   void finish() {
-    if (sink_.gone || sink_.direct_writing || !sink_.chunked) {
+    if (sink_.gone || !sink_.chunked) {
       end(false);
       return;
     }

@@ -172,7 +172,7 @@ class FakeProvider final : public llm::ProviderClient {
     }
     for (const auto& piece : reply.pieces) {
       if (cancel && cancel->cancelled()) break;
-      if (!co_await on_data(piece)) co_return Result<void, llm::ProviderError>();
+      if (!co_await net::settle(on_data(piece))) co_return Result<void, llm::ProviderError>();
     }
     if (reply.hold_open && !(cancel && cancel->cancelled())) co_await wait_for_cancel(cancel);
     if (cancel && cancel->cancelled()) {
@@ -205,16 +205,20 @@ class RecordingSink final : public net::SseSink {
   std::string wire;
   int sends = 0;
   std::function<bool(const std::string& frame)> leave_when;
+  // Whether try_send takes frames (as the server's sink does while its queue has room) or always leaves them
+  // for send() (a full queue).
+  bool at_once = true;
+  int sent_at_once = 0;
 
   asio::awaitable<bool> send(std::string frame) override {
-    if (gone_) {
-      ++sends_after_leaving;
-      co_return false;
-    }
-    wire += frame;
-    ++sends;
-    if (leave_when && leave_when(frame)) leave();
+    record(std::move(frame));
     co_return !gone_;
+  }
+  bool try_send(std::string& frame) override {
+    if (!at_once) return false;
+    ++sent_at_once;
+    record(std::move(frame));
+    return true;
   }
   [[nodiscard]] bool client_gone() const override { return gone_; }
   parley::CancelSignal& cancellation() override { return cancel_; }
@@ -235,6 +239,16 @@ class RecordingSink final : public net::SseSink {
   int sends_after_leaving = 0;
 
  private:
+  void record(std::string frame) {
+    if (gone_) {
+      ++sends_after_leaving;
+      return;
+    }
+    wire += frame;
+    ++sends;
+    if (leave_when && leave_when(frame)) leave();
+  }
+
   bool gone_ = false;
   parley::CancelSignal cancel_;
 };

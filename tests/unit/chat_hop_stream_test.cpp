@@ -16,8 +16,11 @@ std::string relayed(const std::string& frame) {
   return "event: message\n" + frame;
 }
 
-class HopStreamTest : public ::testing::Test {
+class HopStreamTest : public ::testing::TestWithParam<bool> {
  protected:
+  // The sink takes frames at once (try_send, no coroutine for the read) or only through send().
+  HopStreamTest() { sink_.at_once = GetParam(); }
+
   HopOutcome stream(ScriptedReply reply) {
     provider_.replies.push_back(std::move(reply));
     HopOutcome outcome;
@@ -37,7 +40,7 @@ class HopStreamTest : public ::testing::Test {
   llm::HopAccumulator acc_;
 };
 
-TEST_F(HopStreamTest, RelaysEachUpstreamReadAsOneWriteByteForByte) {
+TEST_P(HopStreamTest, RelaysEachUpstreamReadAsOneWriteByteForByte) {
   // Two events in the first read, one split across the next two reads, then the end.
   const auto hello = content_chunk("Hello");
   const auto world = content_chunk(" world");
@@ -50,18 +53,19 @@ TEST_F(HopStreamTest, RelaysEachUpstreamReadAsOneWriteByteForByte) {
   EXPECT_EQ(sink_.wire, relayed(hello) + relayed(content_chunk(",")) + relayed(world) +
                             relayed(finish_chunk()));  // [DONE] ends the hop, unsent
   EXPECT_EQ(sink_.sends, 2);                           // the read holding half an event sends nothing
+  EXPECT_EQ(sink_.sent_at_once, GetParam() ? 2 : 0);
   EXPECT_EQ(acc_.text(), "Hello, world");
   EXPECT_EQ(acc_.finish_reason(), bj::value("stop"));
 }
 
-TEST_F(HopStreamTest, TheResponseHeadersReachTheAccumulator) {
+TEST_P(HopStreamTest, TheResponseHeadersReachTheAccumulator) {
   stream(ScriptedReply::body({content_chunk("a") + finish_chunk(), kDone})
              .with_header("X-Request-Id", "req-9")
              .with_header("Server", "fake"));
   EXPECT_EQ(acc_.routing(), (bj::value(bj::object{{"x-request-id", "req-9"}})));
 }
 
-TEST_F(HopStreamTest, AnHttpErrorFailsWithTheUpstreamStatusAndMessage) {
+TEST_P(HopStreamTest, AnHttpErrorFailsWithTheUpstreamStatusAndMessage) {
   const std::string body = R"({"error":{"message":"Rate limit exceeded","code":429}})";
   const auto outcome = stream(ScriptedReply::refused(429, body.substr(0, 10)).then(body.substr(10)));
 
@@ -75,7 +79,7 @@ TEST_F(HopStreamTest, AnHttpErrorFailsWithTheUpstreamStatusAndMessage) {
   EXPECT_TRUE(sink_.wire.empty());  // an error body is not relayed
 }
 
-TEST_F(HopStreamTest, AnInBandErrorIsForwardedThenFailsTheHopAndStopsReading) {
+TEST_P(HopStreamTest, AnInBandErrorIsForwardedThenFailsTheHopAndStopsReading) {
   const auto error =
       sse(bj::object{{"error", bj::object{{"message", "Provider overloaded"},
                                           {"code", 502},
@@ -92,7 +96,7 @@ TEST_F(HopStreamTest, AnInBandErrorIsForwardedThenFailsTheHopAndStopsReading) {
   EXPECT_EQ(acc_.text(), "Par");
 }
 
-TEST_F(HopStreamTest, AStreamThatEndsBeforeAFinishReasonIsADisconnect) {
+TEST_P(HopStreamTest, AStreamThatEndsBeforeAFinishReasonIsADisconnect) {
   const auto outcome = stream(ScriptedReply::body({content_chunk("Half an ans")}));
   ASSERT_EQ(outcome.kind, HopOutcome::Kind::failed);
   EXPECT_EQ(outcome.error->code, bj::value("upstream_disconnected"));
@@ -101,19 +105,19 @@ TEST_F(HopStreamTest, AStreamThatEndsBeforeAFinishReasonIsADisconnect) {
   EXPECT_EQ(acc_.text(), "Half an ans");
 }
 
-TEST_F(HopStreamTest, AConnectionLostAfterTheFinishReasonStillCompletes) {
+TEST_P(HopStreamTest, AConnectionLostAfterTheFinishReasonStillCompletes) {
   const auto outcome = stream(ScriptedReply::body({content_chunk("Done") + finish_chunk()})
                                   .ending_with(provider_error(Kind::disconnected, "the connection closed")));
   EXPECT_EQ(outcome.kind, HopOutcome::Kind::completed);
   EXPECT_EQ(acc_.text(), "Done");
 }
 
-TEST_F(HopStreamTest, AFinalEventWithoutItsBlankLineStillCounts) {
+TEST_P(HopStreamTest, AFinalEventWithoutItsBlankLineStillCounts) {
   const auto outcome = stream(ScriptedReply::body({content_chunk("tail") + "data: [DONE]"}));
   EXPECT_EQ(outcome.kind, HopOutcome::Kind::completed);
 }
 
-TEST_F(HopStreamTest, TimeoutsBeforeAndDuringTheBodyNameTheLimit) {
+TEST_P(HopStreamTest, TimeoutsBeforeAndDuringTheBodyNameTheLimit) {
   auto before = stream(ScriptedReply::failed(provider_error(Kind::timeout, "no response", 7)));
   ASSERT_EQ(before.kind, HopOutcome::Kind::failed);
   EXPECT_EQ(before.error->status, 504);
@@ -126,7 +130,7 @@ TEST_F(HopStreamTest, TimeoutsBeforeAndDuringTheBodyNameTheLimit) {
   EXPECT_EQ(during.error->code, bj::value("upstream_timeout"));
 }
 
-TEST_F(HopStreamTest, AnUnreachableUpstreamGivesTheTransportsReason) {
+TEST_P(HopStreamTest, AnUnreachableUpstreamGivesTheTransportsReason) {
   const auto outcome = stream(ScriptedReply::failed(provider_error(Kind::unreachable, "connection refused")));
   ASSERT_EQ(outcome.kind, HopOutcome::Kind::failed);
   EXPECT_EQ(outcome.error->status, 502);
@@ -135,7 +139,7 @@ TEST_F(HopStreamTest, AnUnreachableUpstreamGivesTheTransportsReason) {
   EXPECT_TRUE(outcome.error->retryable);
 }
 
-TEST_F(HopStreamTest, AProviderWithoutKeyIsNotConfigured) {
+TEST_P(HopStreamTest, AProviderWithoutKeyIsNotConfigured) {
   provider_.has_key = false;
   const auto outcome = stream(ScriptedReply::body({}));
   ASSERT_EQ(outcome.kind, HopOutcome::Kind::failed);
@@ -144,7 +148,7 @@ TEST_F(HopStreamTest, AProviderWithoutKeyIsNotConfigured) {
   EXPECT_TRUE(provider_.requests.empty());
 }
 
-TEST_F(HopStreamTest, AnOversizedEventStopsReadingAfterTheEventsBeforeIt) {
+TEST_P(HopStreamTest, AnOversizedEventStopsReadingAfterTheEventsBeforeIt) {
   // 33 reads of 1 MiB without a line end: past the 32 MiB event limit.
   ScriptedReply reply;
   reply.pieces.push_back(content_chunk("before") + "data: ");
@@ -159,7 +163,7 @@ TEST_F(HopStreamTest, AnOversizedEventStopsReadingAfterTheEventsBeforeIt) {
   EXPECT_EQ(sink_.wire, relayed(content_chunk("before")));
 }
 
-TEST_F(HopStreamTest, AClientThatLeavesCancelsTheUpstreamCall) {
+TEST_P(HopStreamTest, AClientThatLeavesCancelsTheUpstreamCall) {
   sink_.leave_when = [](const std::string&) { return true; };  // gone after the first write
   const auto outcome =
       stream(ScriptedReply::body({content_chunk("Once"), content_chunk(" upon")}).held_open());
@@ -170,6 +174,8 @@ TEST_F(HopStreamTest, AClientThatLeavesCancelsTheUpstreamCall) {
   EXPECT_EQ(sink_.wire, relayed(content_chunk("Once")));
   EXPECT_EQ(acc_.text(), "Once");  // what the user saw is what gets stored
 }
+
+INSTANTIATE_TEST_SUITE_P(SinkTakesAtOnceOrLater, HopStreamTest, ::testing::Bool());
 
 }  // namespace
 }  // namespace parley::chat

@@ -1,7 +1,8 @@
 // HttpClient::stream against a loopback server. Between the pieces of a body the stream waits for the
 // upstream through a callback, not in a coroutine (P3): the pieces still come in order and the connection is
 // kept for the next request; an exception out of the data callback reaches the caller; the caller's cancel
-// and the read timeout end a stream that waits.
+// and the read timeout end a stream that waits. Each test runs with a data callback that answers at once (no
+// coroutine for the piece) and with one that answers later (DataStep::later, awaited before the next read).
 #include <gtest/gtest.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -39,8 +40,15 @@ std::string chunk(const std::string& data) {
   return std::string(size) + "\r\n" + data + "\r\n";
 }
 
-class HttpClientStreamTest : public ::testing::Test {
+class HttpClientStreamTest : public ::testing::TestWithParam<bool> {
  protected:
+  // A data callback's answer: at once, or from a coroutine (`later`) when the test runs with the parameter.
+  static asio::awaitable<bool> answered(bool more) { co_return more; }
+  static DataStep answer(bool more, bool later) {
+    if (!later) return DataStep::now(more);
+    return DataStep::after(answered(more));
+  }
+
   std::string url() { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/s"; }
 
   ClientRequest request(std::chrono::milliseconds read_timeout = std::chrono::seconds(30)) {
@@ -112,15 +120,21 @@ class HttpClientStreamTest : public ::testing::Test {
     co_return false;
   }
 
-  static asio::awaitable<bool> take(HttpClientStreamTest* t, std::string_view data, bool fail) {
+  static bool take(HttpClientStreamTest* t, std::string_view data, bool fail) {
     t->got_.emplace_back(data);
     t->piece_taken_.cancel();
     if (fail) throw std::runtime_error("the data callback failed");
-    co_return true;
+    return true;
+  }
+  static asio::awaitable<bool> take_later(HttpClientStreamTest* t, std::string data, bool fail) {
+    co_return take(t, data, fail);
   }
 
   HttpClient::DataFn taker(bool fail = false) {
-    return [this, fail](std::string_view data) { return take(this, data, fail); };
+    return [this, fail, later = GetParam()](std::string_view data) {
+      if (later) return DataStep::after(take_later(this, std::string(data), fail));
+      return DataStep::now(take(this, data, fail));
+    };
   }
 
   void start_server(Answer answer) { asio::co_spawn(ioc_, serve(std::move(answer)), asio::detached); }
@@ -162,7 +176,7 @@ asio::awaitable<std::vector<StreamResult>> two_streams(HttpClient& http, ClientR
   co_return out;
 }
 
-TEST_F(HttpClientStreamTest, PiecesThatArriveApartComeInOrderAndTheConnectionIsKept) {
+TEST_P(HttpClientStreamTest, PiecesThatArriveApartComeInOrderAndTheConnectionIsKept) {
   start_server([this](tcp::socket& s) { return pieces_one_by_one(this, s); });
   const auto results = run(two_streams(http_, request(), request(), taker()));
   ASSERT_EQ(results.size(), 2u);
@@ -188,7 +202,7 @@ asio::awaitable<std::string> stream_expecting_throw(HttpClient& http, ClientRequ
   co_return what;
 }
 
-TEST_F(HttpClientStreamTest, AnExceptionFromTheDataCallbackReachesTheCaller) {
+TEST_P(HttpClientStreamTest, AnExceptionFromTheDataCallbackReachesTheCaller) {
   start_server([this](tcp::socket& s) { return pieces_one_by_one(this, s); });
   const auto what = run(stream_expecting_throw(http_, request(), request(), taker(true), taker()));
   EXPECT_EQ(what, "the data callback failed");
@@ -203,7 +217,7 @@ asio::awaitable<StreamResult> one_stream(HttpClient& http, ClientRequest r, Http
   co_return out;
 }
 
-TEST_F(HttpClientStreamTest, TheCallersCancelEndsAStreamThatWaits) {
+TEST_P(HttpClientStreamTest, TheCallersCancelEndsAStreamThatWaits) {
   CancelSignal cancel;
   start_server(
       [this, &cancel](tcp::socket& s) { return one_piece_then(this, s, [&cancel] { cancel.cancel(); }); });
@@ -213,7 +227,7 @@ TEST_F(HttpClientStreamTest, TheCallersCancelEndsAStreamThatWaits) {
   EXPECT_EQ(got_, std::vector<std::string>{"one"});
 }
 
-TEST_F(HttpClientStreamTest, TheReadTimeoutEndsAStreamThatWaits) {
+TEST_P(HttpClientStreamTest, TheReadTimeoutEndsAStreamThatWaits) {
   start_server([this](tcp::socket& s) { return one_piece_then(this, s, nullptr); });
   const auto result = run(one_stream(http_, request(std::chrono::seconds(1)), taker(), nullptr));
   ASSERT_FALSE(result);
@@ -230,23 +244,17 @@ asio::awaitable<bool> whole_body(tcp::socket& socket) {
   co_return !ec;
 }
 
-asio::awaitable<bool> stop_at_first(std::vector<std::string>* got, std::string_view data) {
-  got->emplace_back(data);
-  co_return false;
-}
-
-TEST_F(HttpClientStreamTest, StoppingWhenTheRestOfTheBodyHasArrivedKeepsTheConnection) {
+TEST_P(HttpClientStreamTest, StoppingWhenTheRestOfTheBodyHasArrivedKeepsTheConnection) {
   start_server([](tcp::socket& s) { return whole_body(s); });
-  HttpClient::DataFn stop = [this](std::string_view data) { return stop_at_first(&got_, data); };
+  HttpClient::DataFn stop = [this, later = GetParam()](std::string_view data) {
+    got_.emplace_back(data);
+    return answer(false, later);
+  };
   const auto results = run(two_streams(http_, request(), request(), stop));
   ASSERT_EQ(results.size(), 2u);
   for (const auto& r : results) ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(got_.size(), 2u);
   EXPECT_EQ(accepted_, 1);
-}
-
-asio::awaitable<bool> go_on() {
-  co_return true;
 }
 
 asio::awaitable<void> await_stream(HttpClient* http, ClientRequest r, HttpClient::DataFn on_data,
@@ -257,7 +265,7 @@ asio::awaitable<void> await_stream(HttpClient* http, ClientRequest r, HttpClient
 
 // An io_context destroyed while a stream waits for the upstream (a shutdown's last step) frees the stream and
 // the caller's coroutine: nothing holds them in a cycle.
-TEST_F(HttpClientStreamTest, DestroyingTheIoContextWhileAStreamWaitsFreesItAndItsCaller) {
+TEST_P(HttpClientStreamTest, DestroyingTheIoContextWhileAStreamWaitsFreesItAndItsCaller) {
   auto ioc = std::make_unique<asio::io_context>();
   auto acceptor =
       std::make_unique<tcp::acceptor>(*ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
@@ -276,9 +284,9 @@ TEST_F(HttpClientStreamTest, DestroyingTheIoContextWhileAStreamWaitsFreesItAndIt
   });
   bool taken = false;
   // The data callback holds `token` too: it lives in the stream's state.
-  HttpClient::DataFn holder = [token, &taken](std::string_view) {
+  HttpClient::DataFn holder = [token, &taken, later = GetParam()](std::string_view) {
     taken = true;
-    return go_on();
+    return answer(true, later);
   };
   asio::co_spawn(*ioc, await_stream(http.get(), std::move(r), std::move(holder), token), asio::detached);
   token.reset();
@@ -294,6 +302,8 @@ TEST_F(HttpClientStreamTest, DestroyingTheIoContextWhileAStreamWaitsFreesItAndIt
   ioc.reset();
   EXPECT_TRUE(watch.expired());
 }
+
+INSTANTIATE_TEST_SUITE_P(DataAnsweredAtOnceOrLater, HttpClientStreamTest, ::testing::Bool());
 
 }  // namespace
 }  // namespace parley::net

@@ -98,6 +98,21 @@ asio::awaitable<void> bursty_producer(SseSink& sink) {
   }
 }
 
+// The same frames handed over as a producer in a plain callback does (the upstream relay): try_send, and
+// send() only when that would have to wait (a full queue).
+asio::awaitable<void> bursty_at_once_producer(SseSink& sink) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  int n = 0;
+  for (auto& f : many_frames()) {
+    if (!sink.try_send(f)) co_await sink.send(std::move(f));
+    ++bursty_handed;
+    if (++n % 7 == 0) {
+      timer.expires_after(std::chrono::milliseconds(1));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+}
+
 // Three small frames.
 asio::awaitable<void> short_producer(SseSink& sink) {
   for (int i = 0; i < 3; ++i) {
@@ -170,11 +185,18 @@ asio::awaitable<Response> bursty_route(Request&) {
   co_return res;
 }
 
+asio::awaitable<Response> bursty_at_once_route(Request&) {
+  Response res;
+  res.sse = [](SseSink& sink) { return bursty_at_once_producer(sink); };
+  co_return res;
+}
+
 class SseServer : public ::testing::Test {
  protected:
   void SetUp() override {
     router_.add(RouteSpec{"GET", "/busy", busy_route, BodyPolicy::ignored, Access::open});
     router_.add(RouteSpec{"GET", "/bursty", bursty_route, BodyPolicy::ignored, Access::open});
+    router_.add(RouteSpec{"GET", "/bursty-at-once", bursty_at_once_route, BodyPolicy::ignored, Access::open});
     router_.add(RouteSpec{"GET", "/short", short_route, BodyPolicy::ignored, Access::open});
     router_.add(RouteSpec{"GET", "/slow", slow_route, BodyPolicy::ignored, Access::open});
     router_.add(RouteSpec{"GET", "/throws-at-once", throws_at_once_route, BodyPolicy::ignored, Access::open});
@@ -304,17 +326,23 @@ TEST_F(SseServer, FrameSentWhileWriterWaitsIsWrittenBeforeTheProducerSuspendsAga
 }
 
 TEST_F(SseServer, FramesKeepBytesAndOrderWhenWrittenDirectlyQueuedAndMerged) {
-  auto s = request("/bursty");
-  std::string expected;
-  for (const auto& f : many_frames()) expected += f;
-  const auto body = dechunk(read_all(s));
-  ASSERT_EQ(body.size(), expected.size());
-  EXPECT_TRUE(body == expected);
+  for (const char* path : {"/bursty", "/bursty-at-once"}) {
+    auto s = request(path);
+    std::string expected;
+    for (const auto& f : many_frames()) expected += f;
+    const auto body = dechunk(read_all(s));
+    ASSERT_EQ(body.size(), expected.size()) << path;
+    EXPECT_TRUE(body == expected) << path;
+  }
 }
 
-TEST_F(SseServer, ClientThatPausesReadingGetsEveryFrameInOrder) {
+// A client that stops reading for a while: the sink's direct writes go out in part (the rest is queued before
+// anything after it), the queue fills, and the producer waits.
+class SseServerPausingClient : public SseServer, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(SseServerPausingClient, GetsEveryFrameInOrder) {
   bursty_handed = 0;
-  auto s = request("/bursty");
+  auto s = request(GetParam());
   // The server fills the socket buffers and its queue, and the producer waits on a full queue or on a write.
   // Unhindered it hands over frames every millisecond or two, so a count that has not moved for 50 ms means
   // it is held; the client reads from then on.
@@ -336,20 +364,25 @@ TEST_F(SseServer, ClientThatPausesReadingGetsEveryFrameInOrder) {
   EXPECT_TRUE(body == expected);
 }
 
+INSTANTIATE_TEST_SUITE_P(SendOrTrySend, SseServerPausingClient,
+                         ::testing::Values("/bursty", "/bursty-at-once"));
+
 TEST_F(SseServer, Http10ClientGetsEveryFrameUnframedInOrderThenTheConnectionCloses) {
   // Direct, queued and merged writes alike go out without chunk framing; the end of the body is the close.
-  auto s = request("/bursty", "HTTP/1.0");
-  const auto response = read_all(s);
-  const auto head_end = response.find("\r\n\r\n");
-  ASSERT_NE(head_end, std::string::npos);
-  const auto head = response.substr(0, head_end);
-  EXPECT_EQ(head.find("Transfer-Encoding"), std::string::npos) << head;
-  EXPECT_NE(head.find("Connection: close"), std::string::npos) << head;
-  std::string expected;
-  for (const auto& f : many_frames()) expected += f;
-  const auto body = response.substr(head_end + 4);
-  ASSERT_EQ(body.size(), expected.size());
-  EXPECT_TRUE(body == expected);
+  for (const char* path : {"/bursty", "/bursty-at-once"}) {
+    auto s = request(path, "HTTP/1.0");
+    const auto response = read_all(s);
+    const auto head_end = response.find("\r\n\r\n");
+    ASSERT_NE(head_end, std::string::npos);
+    const auto head = response.substr(0, head_end);
+    EXPECT_EQ(head.find("Transfer-Encoding"), std::string::npos) << head;
+    EXPECT_NE(head.find("Connection: close"), std::string::npos) << head;
+    std::string expected;
+    for (const auto& f : many_frames()) expected += f;
+    const auto body = response.substr(head_end + 4);
+    ASSERT_EQ(body.size(), expected.size()) << path;
+    EXPECT_TRUE(body == expected) << path;
+  }
 }
 
 TEST_F(SseServer, ConnectionIsKeptForANextRequestAfterAWholeStream) {
