@@ -10,6 +10,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parleyBin, webDist } from '../tests/lib/parley.mjs';
+import { endWithThisProcess } from '../tests/lib/children.mjs';
 import { writeResult, median, percentile, fmt, cdfPoints } from './lib/results.mjs';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt; };
@@ -46,7 +47,7 @@ async function startOnce(home, builtins) {
   }
   const env = { PATH: process.env.PATH, HOME: process.env.HOME ?? '/root', LANG: 'C.UTF-8', PARLEY_HOME: home, PARLEY_PORT: String(port), PARLEY_WEB_DIR: webDist };
   const started = process.hrtime.bigint();
-  const proc = spawn(parleyBin, ['serve'], { cwd: home, env, stdio: 'ignore' });
+  const proc = endWithThisProcess(spawn(parleyBin, ['serve'], { cwd: home, env, stdio: 'ignore' }));
   let ms = null;
   for (let i = 0; i < 20000; i++) {
     if ((await health(port)) === 200) { ms = Number(process.hrtime.bigint() - started) / 1e6; break; }

@@ -6,6 +6,7 @@ import { existsSync, statSync, readFileSync, readdirSync, mkdtempSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../../tests/lib/parley.mjs';
+import { endWithThisProcess } from '../../tests/lib/children.mjs';
 
 const buildDir = process.env.PARLEY_BUILD_DIR || join(repoRoot, 'build');
 export const sseLoadBin = process.env.SSE_LOAD_BIN || join(buildDir, 'sse_load');
@@ -47,7 +48,7 @@ export function startSseLoad(options, { onProgress } = {}) {
     if (v !== true) args.push(String(v));
   }
   const cmd = cpus ? 'taskset' : sseLoadBin;
-  const proc = spawn(cmd, cpus ? ['-c', cpus, sseLoadBin, ...args] : args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = endWithThisProcess(spawn(cmd, cpus ? ['-c', cpus, sseLoadBin, ...args] : args, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let out = '', err = '', partial = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => {

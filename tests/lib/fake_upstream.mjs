@@ -2,11 +2,12 @@
 import { spawn } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { endWithThisProcess } from './children.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 export async function startFakeUpstream() {
-  const proc = spawn(process.execPath, [join(here, '..', 'fakes', 'openrouter.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = endWithThisProcess(spawn(process.execPath, [join(here, '..', 'fakes', 'openrouter.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] }));
   let out = '';
   const url = await new Promise((resolve, reject) => {
     proc.stdout.on('data', (d) => {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { endWithThisProcess } from './children.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '..', '..');
@@ -43,7 +44,7 @@ export async function startParley(opts = {}) {
   };
   for (const [k, v] of Object.entries(env)) if (v === undefined || v === null) delete env[k];
   const [command, ...prefixArgs] = [...(opts.prefix ?? []), opts.bin ?? parleyBin];
-  const proc = spawn(command, [...prefixArgs, ...(opts.args ?? ['serve'])], { cwd: home, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = endWithThisProcess(spawn(command, [...prefixArgs, ...(opts.args ?? ['serve'])], { cwd: home, env, stdio: ['pipe', 'pipe', 'pipe'] }));
   let out = '';
   let closed = false;
   proc.stdout.on('data', (d) => { out += d.toString(); });
