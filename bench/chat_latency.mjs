@@ -18,6 +18,12 @@ const waves = arg('--waves', 6);
 const threads = arg('--threads', 1);
 const cancelRuns = arg('--cancel-runs', 30);
 const openStreams = arg('--open', 100);
+for (const [name, value] of [['--runs', runs], ['--waves', waves], ['--threads', threads], ['--cancel-runs', cancelRuns], ['--open', openStreams]]) {
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`chat_latency: ${name} must be a whole number of at least 1 (got ${process.argv[process.argv.indexOf(name) + 1]})`);
+    process.exit(2);
+  }
+}
 const defaults = process.argv.includes('--defaults'); // streams held open through parley for the "while N streams are open" row
 const block = 20; // single-stream requests per sse_load run; direct and parley alternate block by block
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
