@@ -150,6 +150,7 @@ struct StreamCall : std::enable_shared_from_this<StreamCall> {
     complete(nullptr, StreamResult(status));
   }
 
+  std::optional<awaitable<bool>> relay_until_later();
   void relay();
   bool after_piece();
   void wait_readable();
@@ -158,29 +159,31 @@ struct StreamCall : std::enable_shared_from_this<StreamCall> {
 };
 
 // Relays what has arrived, reading on while more is there. Returns when the body has ended (the call is
-// complete), when a read waits (wait_readable, read_tls), or while on_data waits (await_later).
-void StreamCall::relay() {
+// complete), when a read waits (wait_readable, read_tls), or with on_data's `later` answer, which the caller
+// awaits (then it goes on with after_piece).
+std::optional<awaitable<bool>> StreamCall::relay_until_later() {
   for (;;) {
     if (parser->is_done()) {
       finish();
-      return;
+      return std::nullopt;
     }
     const auto piece = take_body_piece(*parser, *conn, out);
     piece_ec = piece.ec;
     if (piece.size > 0 && on_data) {
       auto step = on_data(std::string_view(out.get(), piece.size));
-      if (step.later) {
-        await_later(std::move(*step.later));
-        return;
-      }
+      if (step.later) return std::move(step.later);
       if (!step.more) {
         stopped = true;
         finish();
-        return;
+        return std::nullopt;
       }
     }
-    if (!after_piece()) return;
+    if (!after_piece()) return std::nullopt;
   }
+}
+
+void StreamCall::relay() {
+  if (auto later = relay_until_later()) await_later(std::move(*later));
 }
 
 // After a piece: true when the next one can be taken at once; false when the call waits for a read or has
@@ -208,14 +211,22 @@ bool StreamCall::after_piece() {
   return true;
 }
 
+// Awaits on_data's answers for as long as it answers later, reading on in between: in this one coroutine, not
+// one more per answer (a `later` that completes without suspending would otherwise nest them, one stack level
+// per read that is already there).
 awaitable<void> settle_later(std::shared_ptr<StreamCall> call, awaitable<bool> later) {
-  const bool more = co_await std::move(later);
-  if (!more) {
-    call->stopped = true;
-    call->finish();
-    co_return;
+  for (;;) {
+    const bool more = co_await std::move(later);
+    if (!more) {
+      call->stopped = true;
+      call->finish();
+      co_return;
+    }
+    if (!call->after_piece()) co_return;
+    auto next = call->relay_until_later();
+    if (!next) co_return;
+    later = std::move(*next);
   }
-  if (call->after_piece()) call->relay();
 }
 
 void StreamCall::await_later(awaitable<bool> later) {

@@ -86,7 +86,8 @@ class HttpClient {
                                                                        CancelSignal* cancel = nullptr);
 
   // Streams the body: `on_head` once, then `on_data` for each piece as it arrives (answer false to stop,
-  // which closes the connection). Completes when the body ends, fails, or `cancel` fires.
+  // which closes the connection). `data` is valid during the call only, not while a `later` answer runs.
+  // Completes when the body ends, fails, or `cancel` fires.
   using HeadFn = std::function<void(int status, const Headers& headers)>;
   using DataFn = std::function<DataStep(std::string_view data)>;
   boost::asio::awaitable<Result<int, TransportError>> stream(ClientRequest request, HeadFn on_head,

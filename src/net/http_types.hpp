@@ -81,8 +81,8 @@ class SseSink {
  public:
   virtual ~SseSink() = default;
   // Queues one preformatted frame (see format_sse_event). Waits while the queue is full (backpressure).
-  // Returns false once the client has gone; the caller should stop producing. One send at a time: a send
-  // may write the frame itself, and a second one while it waits for a slow client would interleave bytes.
+  // Returns false once the client has gone; the caller should stop producing. One send at a time (one
+  // producer): frames go out in the order they were handed over.
   virtual asio::awaitable<bool> send(std::string frame) = 0;
   // send() without waiting, for a producer that runs in a plain callback: true when the frame was written or
   // queued (or dropped because the client is gone: see client_gone()); false, with `frame` as it was, when

@@ -82,8 +82,7 @@ boost::asio::awaitable<bool> run_sse_stream(Stream& stream, Request& req, Respon
   // coroutine: an open stream keeps no second coroutine and no writer frame (P3). The client is watched by
   // plain handlers. The producer is never cancelled by Asio: when the client leaves, the watcher fires the
   // sink's cancel signal and the producer winds down itself (storing what it must), while the writer stops at
-  // once. (Not `produce
-  // && (write || watch)`: those parallel groups cost ~3 KB for every open stream.)
+  // once. (Not `produce && (write || watch)`: those parallel groups cost ~3 KB for every open stream.)
   auto watch = std::make_shared<ClientWatch<Socket>>();
   watch->sink = &sink;
   watch_client(socket, watch);

@@ -5,6 +5,7 @@
 // coroutine for the piece) and with one that answers later (DataStep::later, awaited before the next read).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -14,12 +15,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <exception>
 #include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "net/http_client.hpp"
@@ -255,6 +258,51 @@ TEST_P(HttpClientStreamTest, StoppingWhenTheRestOfTheBodyHasArrivedKeepsTheConne
   for (const auto& r : results) ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(got_.size(), 2u);
   EXPECT_EQ(accepted_, 1);
+}
+
+// A large body from a thread of its own (blocking writes), so that more of it keeps arriving while the client
+// relays: many reads are there without waiting, one after another.
+void serve_large_body(tcp::acceptor& acceptor) {
+  boost::system::error_code ec;
+  tcp::socket socket(acceptor.get_executor());
+  acceptor.accept(socket, ec);
+  if (ec) return;
+  std::string request;
+  asio::read_until(socket, asio::dynamic_buffer(request), "\r\n\r\n", ec);
+  std::string text = "HTTP/1.1 200 OK\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 2048; ++i) text += chunk(std::string(4096, static_cast<char>('a' + i % 26)));
+  text += "0\r\n\r\n";
+  asio::write(socket, asio::buffer(text), ec);
+}
+
+// Reads that are already there are taken in a loop, whichever way the data callback answers: the stack does
+// not grow with each one (an answer given later that completes without suspending used to start a coroutine
+// inside the last one's, one stack level per read).
+TEST_P(HttpClientStreamTest, ReadsThatAreAlreadyThereDoNotGrowTheStack) {
+  asio::io_context server_io;
+  tcp::acceptor server(server_io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  std::thread serving([&server] { serve_large_body(server); });
+  ClientRequest r = request();
+  r.url = "http://127.0.0.1:" + std::to_string(server.local_endpoint().port()) + "/s";
+  std::uintptr_t lowest = UINTPTR_MAX;
+  std::uintptr_t highest = 0;
+  std::size_t bytes = 0;
+  int calls = 0;
+  HttpClient::DataFn watch = [&, later = GetParam()](std::string_view data) {
+    char marker = 0;
+    const auto at = reinterpret_cast<std::uintptr_t>(&marker);
+    lowest = std::min(lowest, at);
+    highest = std::max(highest, at);
+    bytes += data.size();
+    ++calls;
+    return answer(true, later);
+  };
+  const auto result = run(one_stream(http_, std::move(r), watch, nullptr));
+  serving.join();
+  ASSERT_TRUE(result) << result.error().message;
+  EXPECT_EQ(bytes, 2048u * 4096u);
+  EXPECT_GT(calls, 20);
+  EXPECT_LT(highest - lowest, 4u * 1024u) << calls << " pieces";
 }
 
 asio::awaitable<void> await_stream(HttpClient* http, ClientRequest r, HttpClient::DataFn on_data,
