@@ -51,11 +51,6 @@ Result<T, TransportError> failed(TransportError error) {
 
 }  // namespace
 
-awaitable<bool> settle(DataStep step) {
-  if (step.later) co_return co_await std::move(*step.later);
-  co_return step.more;
-}
-
 HttpClient::HttpClient(asio::io_context& ioc) : impl_(std::make_shared<Impl>(ioc)) {}
 HttpClient::~HttpClient() = default;
 

@@ -71,9 +71,6 @@ struct DataStep {
   }
 };
 
-// The answer of a DataStep, for a caller that feeds a data callback from a coroutine (test doubles).
-boost::asio::awaitable<bool> settle(DataStep step);
-
 class HttpClient {
  public:
   explicit HttpClient(boost::asio::io_context& ioc);

@@ -50,17 +50,19 @@ class ChannelSink final : public SseSink {
     if (gone || closed_ || frame.empty()) return true;
     if (queued_frames_ >= capacity_) return false;
     policy_.filter_sse_frame(frame);
-    const std::string framed = chunked ? sse_chunk(frame) : std::string();
-    std::string_view wire = chunked ? std::string_view(framed) : std::string_view(frame);
-    if (writer_waiting && queued_.empty()) {
+    if (!writer_waiting || !queued_.empty()) {
+      append_wire(queued_, frame, chunked);
+    } else {
       // Nothing is queued, so the order is kept; what does not fit now is queued for the writer.
+      const std::string framed = chunked ? sse_chunk(frame) : std::string();
+      std::string_view wire = chunked ? std::string_view(framed) : std::string_view(frame);
       if (!write_what_fits(socket_, wire)) {
         mark_gone();
         return true;
       }
       if (wire.empty()) return true;
+      queued_.append(wire);
     }
-    queued_.append(wire);
     ++queued_frames_;
     wake_writer();  // only when it waits
     return true;

@@ -26,6 +26,15 @@ inline std::string sse_chunk(std::string_view data) {
   return framed;
 }
 
+// `frame` as it goes on the wire, appended to `out`: one HTTP chunk, or as it is on a close-delimited body.
+inline void append_wire(std::string& out, std::string_view frame, bool chunked) {
+  if (chunked) {
+    out += sse_chunk(frame);
+  } else {
+    out += frame;
+  }
+}
+
 // Writes what fits the socket buffer now (the socket is non-blocking while it streams) and removes it from
 // `bytes`: false when the client is gone; what is left of `bytes` waits for the client.
 template <class Socket>

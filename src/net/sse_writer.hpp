@@ -136,13 +136,7 @@ class SseWriter {
   }
 
   // A keep-alive comment after the wire bytes of `batch`.
-  void add_ping(std::string& batch) const {
-    if (sink_.chunked) {
-      batch += sse_chunk(ping_frame());
-    } else {
-      batch += ping_frame();
-    }
-  }
+  void add_ping(std::string& batch) const { append_wire(batch, ping_frame(), sink_.chunked); }
 
   // No end marker for a client that is gone; none on a close-delimited body either.
   void finish() {

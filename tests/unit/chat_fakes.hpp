@@ -115,6 +115,12 @@ inline llm::ProviderError provider_error(llm::ProviderError::Kind kind, std::str
   return e;
 }
 
+// A data callback's answer, awaited when it is given later (the provider double feeds it from a coroutine).
+inline asio::awaitable<bool> answer_of(net::DataStep step) {
+  if (step.later) co_return co_await std::move(*step.later);
+  co_return step.more;
+}
+
 class FakeProvider final : public llm::ProviderClient {
  public:
   bool has_key = true;
@@ -172,7 +178,7 @@ class FakeProvider final : public llm::ProviderClient {
     }
     for (const auto& piece : reply.pieces) {
       if (cancel && cancel->cancelled()) break;
-      if (!co_await net::settle(on_data(piece))) co_return Result<void, llm::ProviderError>();
+      if (!co_await answer_of(on_data(piece))) co_return Result<void, llm::ProviderError>();
     }
     if (reply.hold_open && !(cancel && cancel->cancelled())) co_await wait_for_cancel(cancel);
     if (cancel && cancel->cancelled()) {
